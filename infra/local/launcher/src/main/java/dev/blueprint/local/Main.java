@@ -1,0 +1,291 @@
+package dev.blueprint.local;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line behind {@code ./suite}. Verbs: {@code up [-d] [--watch-pid PID]},
+ * {@code down}, {@code ps}, {@code logs NAME [--no-follow]}, {@code infra up|down|ps},
+ * {@code token USER [--ttl
+ * DURATION]}, {@code purge}.
+ */
+public final class Main {
+
+	private static final String USAGE = """
+			usage: ./suite <command>
+			  up [-d]            start Redis, Kafka, Cassandra and the six services; wait until healthy.
+			                     Foreground by default (Ctrl-C stops what it started); -d detaches.
+			  down               stop everything this stack started
+			  ps                 name, pid, port, health and memory of every process
+			  logs NAME          show and follow a process's log (--no-follow to just print the tail)
+			  infra up|down|ps   the same for Redis, Kafka and Cassandra alone
+			  token USER         print a JWT for USER signed with this stack's key (--ttl 24h)
+			  purge              delete the stopped stack's data, logs and key
+			environment: BLUEPRINT_STATE_DIR (default .suite), BLUEPRINT_PORT_OFFSET (default 0),
+			  BLUEPRINT_CASSANDRA_JAVA_HOME, BLUEPRINT_{CASSANDRA,KAFKA,SERVICE}_HEAP, BLUEPRINT_REDIS_MAXMEMORY,
+			  BLUEPRINT_JWT_HMAC_SECRET
+			""";
+
+	private final LocalStack stack;
+
+	private final PrintStream out;
+
+	Main(LocalStack stack, PrintStream out) {
+		this.stack = stack;
+		this.out = out;
+	}
+
+	public static void main(String[] args) {
+		Path repo = Path.of(System.getenv().getOrDefault("BLUEPRINT_REPO_DIR", ".")).toAbsolutePath().normalize();
+		int code;
+		try {
+			LocalStack stack = new LocalStack(StackSettings.fromEnvironment(repo, System.getenv()));
+			code = new Main(stack, System.out).run(List.of(args));
+		}
+		catch (LauncherException ex) {
+			System.err.println("suite: " + ex.getMessage());
+			code = 1;
+		}
+		catch (IllegalArgumentException ex) {
+			System.err.println("suite: " + ex.getMessage());
+			code = 2;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			code = 130;
+		}
+		System.exit(code);
+	}
+
+	int run(List<String> args) throws InterruptedException {
+		if (args.isEmpty()) {
+			this.out.print(USAGE);
+			return 2;
+		}
+		List<String> rest = args.subList(1, args.size());
+		switch (args.get(0)) {
+			case "up" -> {
+				return up(rest);
+			}
+			case "down" -> {
+				this.stack.down(this.out);
+				this.out.println("stack at " + this.stack.settings().stateDir() + " is down");
+				return 0;
+			}
+			case "ps" -> {
+				return ps(false);
+			}
+			case "logs" -> {
+				return logs(rest);
+			}
+			case "infra" -> {
+				return infra(rest);
+			}
+			case "token" -> {
+				return token(rest);
+			}
+			case "purge" -> {
+				try {
+					this.stack.purge();
+				}
+				catch (IOException ex) {
+					throw new LauncherException("purge failed: " + ex.getMessage(), ex);
+				}
+				return 0;
+			}
+			case "reap" -> {
+				Reaper.run(this.stack, Long.parseLong(rest.get(0)), this.out);
+				return 0;
+			}
+			case "help", "-h", "--help" -> {
+				this.out.print(USAGE);
+				return 0;
+			}
+			default -> {
+				System.err.print("suite: unknown command '" + args.get(0) + "'\n" + USAGE);
+				return 2;
+			}
+		}
+	}
+
+	private int up(List<String> args) throws InterruptedException {
+		boolean detach = args.contains("-d") || args.contains("--detach");
+		Optional<Long> watch = option(args, "--watch-pid").map(Long::parseLong);
+		long begin = System.nanoTime();
+		this.out.println("Starting the Blueprint stack (state in " + this.stack.settings().stateDir() + ")");
+		List<String> started = this.stack.upAll(this.out);
+		this.out.printf("All healthy in %.1f s.%n%n", (System.nanoTime() - begin) / 1e9);
+		printEndpoints();
+		watch.ifPresent((pid) -> Reaper.watch(this.stack, pid));
+		if (detach) {
+			this.out.println("\nRunning in the background: ./suite ps, ./suite logs NAME, ./suite down.");
+			return 0;
+		}
+		if (started.isEmpty()) {
+			this.out.println("\nEverything was already running (started by an earlier ./suite up -d): nothing to do.");
+			return 0;
+		}
+		return foreground(started);
+	}
+
+	private int foreground(List<String> started) throws InterruptedException {
+		CountDownLatch stopped = new CountDownLatch(1);
+		Thread hook = new Thread(() -> {
+			this.out.println("\nStopping...");
+			this.stack.stop(started, this.out);
+			stopped.countDown();
+		});
+		Runtime.getRuntime().addShutdownHook(hook);
+		this.out.println("\nPress Ctrl-C to stop everything started here.");
+		Set<String> reported = new java.util.HashSet<>();
+		while (stopped.getCount() > 0) {
+			for (String name : started) {
+				if (this.stack.supervisor().running(name).isEmpty() && reported.add(name)) {
+					this.out.println(name + " exited unexpectedly; see ./suite logs " + name);
+				}
+			}
+			Thread.sleep(2000);
+		}
+		return 0;
+	}
+
+	private void printEndpoints() {
+		StackSettings settings = this.stack.settings();
+		this.out.println("Endpoints:");
+		for (Component service : this.stack.services()) {
+			this.out.printf("  %-22s http://127.0.0.1:%d  (health: /actuator/health)%n", service.name(),
+					service.port());
+		}
+		this.out.printf("  %-22s ws://127.0.0.1:%d/ws  (STOMP), /sockjs (SockJS)%n", "chat WebSocket",
+				ServiceProcess.DEFAULT_PORTS.get("chat-gateway") + settings.portOffset());
+		this.out.printf("  %-22s 127.0.0.1:%d%n", "redis", settings.redisPort());
+		this.out.printf("  %-22s %s%n", "kafka", settings.kafkaBootstrapServers());
+		this.out.printf("  %-22s 127.0.0.1:%d (datacenter1)%n", "cassandra", settings.cassandraPort());
+		this.out.println("A token for the APIs: ./suite token alice");
+	}
+
+	private int ps(boolean infraOnly) {
+		List<LocalStack.ProcessStatus> rows = this.stack.status();
+		this.out.printf("%-22s %8s %6s  %-8s %8s  %s%n", "NAME", "PID", "PORT", "STATE", "RSS", "HEALTH");
+		long total = 0;
+		int running = 0;
+		for (LocalStack.ProcessStatus row : rows) {
+			if (infraOnly && ServiceProcess.DEFAULT_PORTS.containsKey(row.name())) {
+				continue;
+			}
+			this.out.printf("%-22s %8s %6d  %-8s %8s  %s%n", row.name(), row.running() ? row.pid() : "-", row.port(),
+					row.running() ? "running" : "stopped", (row.rssMiB() >= 0) ? row.rssMiB() + " MiB" : "-",
+					row.health());
+			if (row.running()) {
+				running++;
+				total += Math.max(0, row.rssMiB());
+			}
+		}
+		this.out.printf("%d running, %d MiB RSS in total%n", running, total);
+		return 0;
+	}
+
+	private int infra(List<String> args) {
+		String verb = args.isEmpty() ? "" : args.get(0);
+		switch (verb) {
+			case "up" -> {
+				long begin = System.nanoTime();
+				this.stack.up(this.stack.infrastructure(), this.out);
+				this.out.printf("Infrastructure ready in %.1f s.%n", (System.nanoTime() - begin) / 1e9);
+				option(args, "--watch-pid").map(Long::parseLong).ifPresent((pid) -> Reaper.watch(this.stack, pid));
+				return 0;
+			}
+			case "down" -> {
+				this.stack.stop(this.stack.infrastructure().stream().map(Component::name).toList(), this.out);
+				return 0;
+			}
+			case "ps" -> {
+				return ps(true);
+			}
+			default -> throw new IllegalArgumentException("usage: ./suite infra up|down|ps");
+		}
+	}
+
+	private int token(List<String> args) {
+		if (args.isEmpty()) {
+			throw new IllegalArgumentException("usage: ./suite token USER [--ttl 24h]");
+		}
+		Duration ttl = option(args, "--ttl").map(Main::duration).orElse(Duration.ofHours(24));
+		this.out.println(HmacJwt.mint(this.stack.jwtSecret(), args.get(0), Instant.now(), ttl));
+		return 0;
+	}
+
+	private int logs(List<String> args) throws InterruptedException {
+		if (args.isEmpty()) {
+			throw new IllegalArgumentException("usage: ./suite logs NAME [--no-follow]");
+		}
+		String name = args.get(0);
+		List<String> known = new ArrayList<>(this.stack.everything().stream().map(Component::name).toList());
+		if (!known.contains(name)) {
+			throw new IllegalArgumentException("unknown process '" + name + "'; one of " + String.join(", ", known));
+		}
+		Path log = this.stack.supervisor().logFile(name);
+		this.out.println(this.stack.supervisor().tail(name, 100));
+		if (args.contains("--no-follow") || !Files.isRegularFile(log)) {
+			return 0;
+		}
+		try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+			long position = file.length();
+			while (true) {
+				long length = file.length();
+				if (length < position) {
+					position = 0;
+				}
+				if (length > position) {
+					byte[] chunk = new byte[(int) Math.min(length - position, 1 << 20)];
+					file.seek(position);
+					file.readFully(chunk);
+					position += chunk.length;
+					this.out.print(new String(chunk, StandardCharsets.UTF_8));
+					this.out.flush();
+				}
+				Thread.sleep(500);
+			}
+		}
+		catch (IOException ex) {
+			throw new LauncherException("cannot read " + log + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	private static Optional<String> option(List<String> args, String name) {
+		int index = args.indexOf(name);
+		if (index < 0) {
+			return Optional.empty();
+		}
+		if (index + 1 >= args.size()) {
+			throw new IllegalArgumentException(name + " needs a value");
+		}
+		return Optional.of(args.get(index + 1));
+	}
+
+	static Duration duration(String text) {
+		java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text);
+		if (!matcher.matches()) {
+			throw new IllegalArgumentException("duration must look like 30m, 24h or 7d, was '" + text + "'");
+		}
+		long amount = Long.parseLong(matcher.group(1));
+		return switch (matcher.group(2)) {
+			case "s" -> Duration.ofSeconds(amount);
+			case "m" -> Duration.ofMinutes(amount);
+			case "h" -> Duration.ofHours(amount);
+			default -> Duration.ofDays(amount);
+		};
+	}
+
+}

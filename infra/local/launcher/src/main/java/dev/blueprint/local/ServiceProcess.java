@@ -1,0 +1,97 @@
+package dev.blueprint.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One of the six Blueprint services, run from its Spring Boot jar. */
+final class ServiceProcess implements Component {
+
+	/** The services in start order, with their DESIGN.md default ports. */
+	static final Map<String, Integer> DEFAULT_PORTS = new java.util.LinkedHashMap<>();
+
+	static {
+		DEFAULT_PORTS.put("url-shortener-service", 8081);
+		DEFAULT_PORTS.put("rate-limiter-service", 8082);
+		DEFAULT_PORTS.put("chat-gateway", 8083);
+		DEFAULT_PORTS.put("chat-message-service", 8084);
+		DEFAULT_PORTS.put("presence-service", 8085);
+		DEFAULT_PORTS.put("notification-service", 8086);
+	}
+
+	private final String name;
+
+	private final StackSettings settings;
+
+	private final Path javaHome;
+
+	private final String jwtSecret;
+
+	ServiceProcess(String name, StackSettings settings, Path javaHome, String jwtSecret) {
+		this.name = name;
+		this.settings = settings;
+		this.javaHome = javaHome;
+		this.jwtSecret = jwtSecret;
+	}
+
+	static List<ServiceProcess> all(StackSettings settings, Path javaHome, String jwtSecret) {
+		return DEFAULT_PORTS.keySet()
+			.stream()
+			.map((name) -> new ServiceProcess(name, settings, javaHome, jwtSecret))
+			.toList();
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public int port() {
+		return DEFAULT_PORTS.get(this.name) + this.settings.portOffset();
+	}
+
+	@Override
+	public List<Integer> ports() {
+		return List.of(port());
+	}
+
+	Path jar() {
+		return this.settings.repoDir().resolve(this.name).resolve("target").resolve(this.name + ".jar");
+	}
+
+	@Override
+	public ProcessBuilder command() {
+		if (!Files.isRegularFile(jar())) {
+			throw new LauncherException(jar() + " is missing: build first (./mvnw -DskipTests package).");
+		}
+		List<String> command = new ArrayList<>(List.of(Launch.java(this.javaHome), "-Xms64m",
+				"-Xmx" + this.settings.serviceHeap(), "-XX:+UseG1GC", "-jar", jar().toString()));
+		ProcessBuilder builder = new ProcessBuilder(Launch.detached(command));
+		Map<String, String> env = builder.environment();
+		env.put("PORT", Integer.toString(port()));
+		env.put("REDIS_HOST", "127.0.0.1");
+		env.put("REDIS_PORT", Integer.toString(this.settings.redisPort()));
+		env.put("KAFKA_BOOTSTRAP_SERVERS", this.settings.kafkaBootstrapServers());
+		env.put("CASSANDRA_CONTACT_POINTS", "127.0.0.1:" + this.settings.cassandraPort());
+		env.put("CASSANDRA_DATACENTER", "datacenter1");
+		env.put("BLUEPRINT_JWT_HMAC_SECRET", this.jwtSecret);
+		return builder;
+	}
+
+	@Override
+	public Optional<String> probe() {
+		return Probes.health(port());
+	}
+
+	@Override
+	public Duration startTimeout() {
+		// Six Spring Boot services starting together on two cores.
+		return Duration.ofSeconds(240);
+	}
+
+}
