@@ -147,6 +147,10 @@ public final class Main {
 			stopped.countDown();
 		});
 		Runtime.getRuntime().addShutdownHook(hook);
+		// A shell that starts us in the background may have set SIGINT to "ignore", which
+		// the JVM would
+		// inherit; claim it explicitly so Ctrl-C always stops the stack.
+		sun.misc.Signal.handle(new sun.misc.Signal("INT"), (signal) -> System.exit(130));
 		this.out.println("\nPress Ctrl-C to stop everything started here.");
 		Set<String> reported = new java.util.HashSet<>();
 		while (stopped.getCount() > 0) {

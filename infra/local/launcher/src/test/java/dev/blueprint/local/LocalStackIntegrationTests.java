@@ -1,0 +1,100 @@
+package dev.blueprint.local;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The launcher's process management against a real Redis server: idempotent start,
+ * fail-fast on a taken port, and stopping only what a stack started. (Kafka and Cassandra
+ * starts are proven by libs/test-support and the end-to-end suite.)
+ */
+class LocalStackIntegrationTests {
+
+	private static final Path REPO = Path.of(System.getProperty("blueprint.repo.dir", "../../.."));
+
+	private final PrintStream out = new PrintStream(new ByteArrayOutputStream());
+
+	@TempDir
+	Path stateA;
+
+	@TempDir
+	Path stateB;
+
+	private LocalStack stackA;
+
+	private LocalStack stackB;
+
+	@AfterEach
+	void stopEverything() {
+		if (this.stackA != null) {
+			this.stackA.down(this.out);
+		}
+		if (this.stackB != null) {
+			this.stackB.down(this.out);
+		}
+	}
+
+	@Test
+	void upIsIdempotentAndDownFreesThePort() {
+		this.stackA = stack(this.stateA, 41000);
+		RedisServer redis = new RedisServer(this.stackA.settings());
+
+		assertThat(this.stackA.up(List.of(redis), this.out)).containsExactly("redis");
+		assertThat(redis.probe()).hasValueSatisfying((detail) -> assertThat(detail).startsWith("redis "));
+		long pid = this.stackA.supervisor().running("redis").orElseThrow().pid();
+
+		assertThat(this.stackA.up(List.of(redis), this.out)).isEmpty();
+		assertThat(this.stackA.supervisor().running("redis").orElseThrow().pid()).isEqualTo(pid);
+
+		this.stackA.down(this.out);
+		assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+		assertThat(Probes.portInUse(redis.port())).isFalse();
+	}
+
+	@Test
+	void aTakenPortFailsFastNamingThePortAndStartsNothing() throws Exception {
+		this.stackA = stack(this.stateA, 41000);
+		RedisServer redis = new RedisServer(this.stackA.settings());
+		try (ServerSocket squatter = new ServerSocket()) {
+			squatter.bind(new InetSocketAddress("127.0.0.1", redis.port()));
+			assertThatExceptionOfType(LauncherException.class)
+				.isThrownBy(() -> this.stackA.up(List.of(redis), this.out))
+				.withMessageStartingWith("Already in use by another process: port " + redis.port() + " (redis)")
+				.withMessageContaining("Nothing was started");
+			assertThat(this.stackA.supervisor().recorded()).isEmpty();
+		}
+	}
+
+	@Test
+	void downStopsOnlyTheProcessesOfItsOwnStack() {
+		this.stackA = stack(this.stateA, 41000);
+		this.stackB = stack(this.stateB, 42000);
+		RedisServer redisA = new RedisServer(this.stackA.settings());
+		RedisServer redisB = new RedisServer(this.stackB.settings());
+		this.stackA.up(List.of(redisA), this.out);
+		this.stackB.up(List.of(redisB), this.out);
+
+		this.stackA.down(this.out);
+
+		assertThat(Probes.portInUse(redisA.port())).isFalse();
+		assertThat(redisB.probe()).isPresent();
+		assertThat(this.stackB.supervisor().running("redis")).isPresent();
+	}
+
+	private static LocalStack stack(Path state, int offset) {
+		return new LocalStack(new StackSettings(REPO, state, offset, "512m", "384m", "256m", "64mb"), Map.of());
+	}
+
+}
