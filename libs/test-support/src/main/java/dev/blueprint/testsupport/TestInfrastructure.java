@@ -56,6 +56,21 @@ public final class TestInfrastructure {
 		return new LocalStack(StackSettings.forTests(repo, state));
 	}
 
+	/**
+	 * Stops one of the test servers ({@code redis}, {@code kafka} or {@code cassandra})
+	 * for a failure test. Always pair with {@link #startServer} in a {@code finally} or
+	 * {@code @AfterEach}: the other tests of the build share these servers.
+	 */
+	public static void stopServer(String name) {
+		local();
+		stack().stopServer(name);
+	}
+
+	/** Starts a stopped test server again and waits until it answers a real request. */
+	public static void startServer(String name) {
+		stack().startServer(name, System.out);
+	}
+
 	private static LocalStack.Endpoints start() {
 		LocalStack stack = stack();
 		Path lockFile = stack.settings().stateDir().resolve("start.lock");

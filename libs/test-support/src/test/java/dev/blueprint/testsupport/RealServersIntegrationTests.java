@@ -1,8 +1,11 @@
 package dev.blueprint.testsupport;
 
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -12,9 +15,12 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
  * Proves the test servers are the real thing, through each server's own client: Cassandra
@@ -67,9 +73,36 @@ class RealServersIntegrationTests {
 
 	@Test
 	void testServersRunOnTheirOwnPortsAwayFromADeveloperStack() {
-		assertThat(this.endpoints.redisPort()).isEqualTo(16379);
-		assertThat(this.endpoints.kafkaBootstrapServers()).isEqualTo("127.0.0.1:19092");
-		assertThat(this.endpoints.cassandraContactPoint()).isEqualTo("127.0.0.1:19042");
+		int offset = Integer.getInteger("blueprint.test-infra.port-offset", 10000);
+		assertThat(offset).isPositive();
+		assertThat(this.endpoints.redisPort()).isEqualTo(6379 + offset);
+		assertThat(this.endpoints.kafkaBootstrapServers()).isEqualTo("127.0.0.1:" + (9092 + offset));
+		assertThat(this.endpoints.cassandraContactPoint()).isEqualTo("127.0.0.1:" + (9042 + offset));
+	}
+
+	@Test
+	void aStoppedServerRefusesConnectionsAndComesBackWithItsData() throws Exception {
+		try (Admin admin = admin()) {
+			admin.createTopics(List.of(new NewTopic("restart-probe", 1, (short) 1))).all().get(10, TimeUnit.SECONDS);
+		}
+		catch (ExecutionException ex) {
+			assertThat(ex).hasCauseInstanceOf(TopicExistsException.class);
+		}
+		int port = Integer.parseInt(this.endpoints.kafkaBootstrapServers().split(":")[1]);
+		TestInfrastructure.stopServer("kafka");
+		try (Socket socket = new Socket()) {
+			assertThatIOException().isThrownBy(() -> socket.connect(new InetSocketAddress("127.0.0.1", port), 500));
+		}
+		finally {
+			TestInfrastructure.startServer("kafka");
+		}
+		try (Admin admin = admin()) {
+			assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("restart-probe");
+		}
+	}
+
+	private Admin admin() {
+		return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.endpoints.kafkaBootstrapServers()));
 	}
 
 }

@@ -174,7 +174,6 @@ final class KafkaServer implements Component {
 	private ClassLoader clientLoader() {
 		if (this.clientLoader == null) {
 			URL[] urls = Arrays.stream(Launch.classpath(this.settings, "kafka-server").split(File.pathSeparator))
-				.filter((jar) -> !jar.contains("log4j"))
 				.map(KafkaServer::url)
 				.toArray(URL[]::new);
 			this.clientLoader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());

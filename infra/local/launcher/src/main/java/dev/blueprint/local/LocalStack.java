@@ -72,6 +72,28 @@ public final class LocalStack {
 		return endpoints();
 	}
 
+	/**
+	 * Stops one server of the stack ({@code redis}, {@code kafka} or {@code cassandra}),
+	 * as failure tests do; {@link #startServer} brings it back on the same port with the
+	 * same data.
+	 */
+	public void stopServer(String name) {
+		server(name);
+		this.supervisor.stop(name, stopTimeout(name));
+	}
+
+	/** Starts one server of the stack unless it runs, and waits until it answers. */
+	public void startServer(String name, PrintStream out) {
+		up(List.of(server(name)), out);
+	}
+
+	private Component server(String name) {
+		return infrastructure().stream()
+			.filter((component) -> component.name().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new IllegalArgumentException("no server named '" + name + "'"));
+	}
+
 	public Endpoints endpoints() {
 		return new Endpoints(this.settings.redisPort(), this.settings.kafkaBootstrapServers(),
 				"127.0.0.1:" + this.settings.cassandraPort());

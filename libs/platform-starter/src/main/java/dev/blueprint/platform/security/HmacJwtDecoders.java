@@ -1,0 +1,58 @@
+package dev.blueprint.platform.security;
+
+import java.nio.charset.StandardCharsets;
+
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.util.StringUtils;
+
+/**
+ * Builds the HS256 {@link JwtDecoder} used when tokens are signed with a shared secret.
+ */
+public final class HmacJwtDecoders {
+
+	/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output. */
+	public static final int MIN_SECRET_BYTES = 32;
+
+	private HmacJwtDecoders() {
+	}
+
+	/**
+	 * Returns a decoder that checks the HS256 signature, {@code exp} and {@code nbf} (60
+	 * s clock skew) and, when {@link JwtProperties#issuer()} is set, {@code iss}.
+	 * @param properties the configured secret and optional issuer
+	 * @return the decoder
+	 * @throws JwtKeyConfigurationException if the secret is missing or shorter than
+	 * {@value #MIN_SECRET_BYTES} bytes
+	 */
+	public static JwtDecoder create(JwtProperties properties) {
+		NimbusJwtDecoder decoder = NimbusJwtDecoder.withSecretKey(secretKey(properties.hmacSecret()))
+			.macAlgorithm(MacAlgorithm.HS256)
+			.build();
+		decoder.setJwtValidator(StringUtils.hasText(properties.issuer())
+				? JwtValidators.createDefaultWithIssuer(properties.issuer()) : JwtValidators.createDefault());
+		return decoder;
+	}
+
+	static SecretKey secretKey(String secret) {
+		if (!StringUtils.hasText(secret)) {
+			throw new JwtKeyConfigurationException("No key to verify bearer tokens: none of "
+					+ "blueprint.security.jwt.hmac-secret (env BLUEPRINT_JWT_HMAC_SECRET), "
+					+ "spring.security.oauth2.resourceserver.jwt.issuer-uri or "
+					+ "spring.security.oauth2.resourceserver.jwt.jwk-set-uri is set. There is no built-in default key.");
+		}
+		byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+		if (bytes.length < MIN_SECRET_BYTES) {
+			throw new JwtKeyConfigurationException(
+					"blueprint.security.jwt.hmac-secret (env BLUEPRINT_JWT_HMAC_SECRET) is " + bytes.length
+							+ " bytes long; HS256 needs at least " + MIN_SECRET_BYTES + " bytes.");
+		}
+		return new SecretKeySpec(bytes, "HmacSHA256");
+	}
+
+}
