@@ -93,6 +93,43 @@ class LocalStackIntegrationTests {
 		assertThat(this.stackB.supervisor().running("redis")).isPresent();
 	}
 
+	@Test
+	void aProcessThatDiesDuringStartUpFailsUpWithTheTailOfItsLog() {
+		this.stackA = stack(this.stateA, 41000);
+		Component broken = new Component() {
+
+			@Override
+			public String name() {
+				return "broken-service";
+			}
+
+			@Override
+			public int port() {
+				return 41999;
+			}
+
+			@Override
+			public List<Integer> ports() {
+				return List.of(port());
+			}
+
+			@Override
+			public ProcessBuilder command() {
+				return new ProcessBuilder("sh", "-c", "echo 'APPLICATION FAILED TO START: no key'; exit 3");
+			}
+
+			@Override
+			public java.util.Optional<String> probe() {
+				return java.util.Optional.empty();
+			}
+
+		};
+		assertThatExceptionOfType(LauncherException.class).isThrownBy(() -> this.stackA.up(List.of(broken), this.out))
+			.withMessageStartingWith("broken-service exited during start-up. Last lines of ")
+			.withMessageContaining("APPLICATION FAILED TO START: no key");
+		assertThat(this.stackA.supervisor().recorded()).isEmpty();
+	}
+
 	private static LocalStack stack(Path state, int offset) {
 		return new LocalStack(new StackSettings(REPO, state, offset, "512m", "384m", "256m", "64mb"), Map.of());
 	}
