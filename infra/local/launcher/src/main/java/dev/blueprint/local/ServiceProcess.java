@@ -69,8 +69,10 @@ final class ServiceProcess implements Component {
 		if (!Files.isRegularFile(jar())) {
 			throw new LauncherException(jar() + " is missing: build first (./mvnw -DskipTests package).");
 		}
-		List<String> command = new ArrayList<>(List.of(Launch.java(this.javaHome), "-Xms64m",
-				"-Xmx" + this.settings.serviceHeap(), "-XX:+UseG1GC", "-jar", jar().toString()));
+		List<String> command = new ArrayList<>(
+				List.of(Launch.java(this.javaHome), "-Xms64m", "-Xmx" + this.settings.serviceHeap()));
+		command.addAll(this.settings.serviceJvmOptions());
+		command.addAll(List.of("-jar", jar().toString()));
 		ProcessBuilder builder = new ProcessBuilder(Launch.detached(command));
 		Map<String, String> env = builder.environment();
 		env.put("PORT", Integer.toString(port()));

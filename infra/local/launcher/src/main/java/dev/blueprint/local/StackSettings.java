@@ -1,6 +1,7 @@
 package dev.blueprint.local;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,18 +17,44 @@ import java.util.Map;
  * @param kafkaHeap maximum heap of the Kafka JVM
  * @param serviceHeap maximum heap of each service JVM
  * @param redisMaxMemory Redis {@code maxmemory}; eviction is {@code allkeys-lru}
+ * @param serviceJvmOptions extra JVM flags of each service
  */
 public record StackSettings(Path repoDir, Path stateDir, int portOffset, String cassandraHeap, String kafkaHeap,
-		String serviceHeap, String redisMaxMemory) {
+		String serviceHeap, String redisMaxMemory, List<String> serviceJvmOptions) {
+
+	/**
+	 * Service JVM flags unless {@code BLUEPRINT_SERVICE_JVM_OPTS} says otherwise: six
+	 * Spring Boot services starting together on two cores spend most of their start-up in
+	 * the C2 compiler, so the local stack stops at C1 and uses the serial collector.
+	 * Benchmarks that want peak throughput set
+	 * {@code BLUEPRINT_SERVICE_JVM_OPTS="-XX:+UseG1GC"}.
+	 */
+	public static final List<String> DEFAULT_SERVICE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1",
+			"-XX:+UseSerialGC");
+
+	/**
+	 * Keeps the highest port (9093 + offset) below Linux's ephemeral port range
+	 * (32768-60999).
+	 */
+	public static final int MAX_PORT_OFFSET = 23000;
 
 	/** Port offset of the servers the build starts for integration tests. */
 	public static final int TEST_PORT_OFFSET = 10000;
 
+	public StackSettings(Path repoDir, Path stateDir, int portOffset, String cassandraHeap, String kafkaHeap,
+			String serviceHeap, String redisMaxMemory) {
+		this(repoDir, stateDir, portOffset, cassandraHeap, kafkaHeap, serviceHeap, redisMaxMemory,
+				DEFAULT_SERVICE_JVM_OPTIONS);
+	}
+
 	public StackSettings {
+		serviceJvmOptions = List.copyOf(serviceJvmOptions);
 		repoDir = repoDir.toAbsolutePath().normalize();
 		stateDir = stateDir.toAbsolutePath().normalize();
-		if (portOffset < 0 || portOffset > 50000) {
-			throw new IllegalArgumentException("port offset must be within 0..50000, was " + portOffset);
+		if (portOffset < 0 || portOffset > MAX_PORT_OFFSET) {
+			throw new IllegalArgumentException("port offset must be within 0.." + MAX_PORT_OFFSET
+					+ " (higher would put ports in Linux's ephemeral range, 32768+, where any outgoing connection can take them), was "
+					+ portOffset);
 		}
 	}
 
@@ -47,9 +74,13 @@ public record StackSettings(Path repoDir, Path stateDir, int portOffset, String 
 			throw new LauncherException(
 					"BLUEPRINT_PORT_OFFSET must be a number, was '" + env.get("BLUEPRINT_PORT_OFFSET") + "'");
 		}
+		String jvmOptions = env.get("BLUEPRINT_SERVICE_JVM_OPTS");
+		List<String> serviceJvmOptions = (jvmOptions != null)
+				? List.of(jvmOptions.trim().split("\\s+")).stream().filter((option) -> !option.isEmpty()).toList()
+				: DEFAULT_SERVICE_JVM_OPTIONS;
 		return new StackSettings(repoDir, stateDir, offset, env.getOrDefault("BLUEPRINT_CASSANDRA_HEAP", "512m"),
 				env.getOrDefault("BLUEPRINT_KAFKA_HEAP", "384m"), env.getOrDefault("BLUEPRINT_SERVICE_HEAP", "256m"),
-				env.getOrDefault("BLUEPRINT_REDIS_MAXMEMORY", "256mb"));
+				env.getOrDefault("BLUEPRINT_REDIS_MAXMEMORY", "256mb"), serviceJvmOptions);
 	}
 
 	/** The servers the build starts for integration tests: own state dir, own ports. */

@@ -48,7 +48,7 @@ class LocalStackIntegrationTests {
 
 	@Test
 	void upIsIdempotentAndDownFreesThePort() {
-		this.stackA = stack(this.stateA, 41000);
+		this.stackA = stack(this.stateA, 21000);
 		RedisServer redis = new RedisServer(this.stackA.settings());
 
 		assertThat(this.stackA.up(List.of(redis), this.out)).containsExactly("redis");
@@ -65,7 +65,7 @@ class LocalStackIntegrationTests {
 
 	@Test
 	void aTakenPortFailsFastNamingThePortAndStartsNothing() throws Exception {
-		this.stackA = stack(this.stateA, 41000);
+		this.stackA = stack(this.stateA, 21000);
 		RedisServer redis = new RedisServer(this.stackA.settings());
 		try (ServerSocket squatter = new ServerSocket()) {
 			squatter.bind(new InetSocketAddress("127.0.0.1", redis.port()));
@@ -79,8 +79,8 @@ class LocalStackIntegrationTests {
 
 	@Test
 	void downStopsOnlyTheProcessesOfItsOwnStack() {
-		this.stackA = stack(this.stateA, 41000);
-		this.stackB = stack(this.stateB, 42000);
+		this.stackA = stack(this.stateA, 21000);
+		this.stackB = stack(this.stateB, 22000);
 		RedisServer redisA = new RedisServer(this.stackA.settings());
 		RedisServer redisB = new RedisServer(this.stackB.settings());
 		this.stackA.up(List.of(redisA), this.out);
@@ -95,7 +95,7 @@ class LocalStackIntegrationTests {
 
 	@Test
 	void aProcessThatDiesDuringStartUpFailsUpWithTheTailOfItsLog() {
-		this.stackA = stack(this.stateA, 41000);
+		this.stackA = stack(this.stateA, 21000);
 		Component broken = new Component() {
 
 			@Override
@@ -105,7 +105,7 @@ class LocalStackIntegrationTests {
 
 			@Override
 			public int port() {
-				return 41999;
+				return 28999;
 			}
 
 			@Override

@@ -48,8 +48,20 @@ class StackSettingsTests {
 			.isThrownBy(() -> StackSettings.fromEnvironment(REPO, Map.of("BLUEPRINT_PORT_OFFSET", "ten")))
 			.withMessage("BLUEPRINT_PORT_OFFSET must be a number, was 'ten'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> StackSettings.fromEnvironment(REPO, Map.of("BLUEPRINT_PORT_OFFSET", "60000")))
-			.withMessage("port offset must be within 0..50000, was 60000");
+			.isThrownBy(() -> StackSettings.fromEnvironment(REPO, Map.of("BLUEPRINT_PORT_OFFSET", "23001")))
+			.withMessageStartingWith(
+					"port offset must be within 0..23000 (higher would put ports in Linux's ephemeral range")
+			.withMessageEndingWith("was 23001");
+		assertThat(StackSettings.fromEnvironment(REPO, Map.of("BLUEPRINT_PORT_OFFSET", "23000")).kafkaControllerPort())
+			.isEqualTo(32093);
+	}
+
+	@Test
+	void servicesStopAtC1UnlessToldOtherwise() {
+		assertThat(StackSettings.fromEnvironment(REPO, Map.of()).serviceJvmOptions())
+			.containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+		assertThat(StackSettings.fromEnvironment(REPO, Map.of("BLUEPRINT_SERVICE_JVM_OPTS", " -XX:+UseG1GC  -Xss512k "))
+			.serviceJvmOptions()).containsExactly("-XX:+UseG1GC", "-Xss512k");
 	}
 
 	@Test
