@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SuiteLifecycleIntegrationTests {
 
-	private static final Duration UP_TIMEOUT = Duration.ofMinutes(6);
+	private static final Duration UP_TIMEOUT = Duration.ofMinutes(8);
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

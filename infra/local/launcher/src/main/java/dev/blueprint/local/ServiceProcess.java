@@ -93,7 +93,7 @@ final class ServiceProcess implements Component {
 	@Override
 	public Duration startTimeout() {
 		// Six Spring Boot services starting together on two cores.
-		return Duration.ofSeconds(240);
+		return Duration.ofSeconds(300);
 	}
 
 }
