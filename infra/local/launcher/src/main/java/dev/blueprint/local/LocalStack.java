@@ -187,7 +187,9 @@ public final class LocalStack {
 		while (System.nanoTime() < deadline) {
 			Optional<String> ready = component.probe();
 			if (ready.isPresent()) {
-				return String.format("  %-22s ready in %5.1f s  (%s)", component.name(), seconds(begin), ready.get());
+				return alreadyRunning ? String.format("  %-22s already running  (%s)", component.name(), ready.get())
+						: String.format("  %-22s ready in %5.1f s  (%s)", component.name(), seconds(begin),
+								ready.get());
 			}
 			if (this.supervisor.running(component.name()).isEmpty()) {
 				throw new LauncherException(component.name() + " exited during start-up. Last lines of "
