@@ -1,0 +1,194 @@
+package dev.blueprint.shortener;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import dev.blueprint.shortener.cache.LinkResolver;
+import dev.blueprint.shortener.cache.RedisLinkCache;
+import dev.blueprint.shortener.ids.CodeGenerator;
+import dev.blueprint.shortener.ids.CodePermutation;
+import dev.blueprint.shortener.ids.IdAllocator;
+import dev.blueprint.shortener.links.Link;
+import dev.blueprint.shortener.links.LinkRules;
+import dev.blueprint.shortener.links.LinkService;
+import dev.blueprint.shortener.links.RedirectTarget;
+import dev.blueprint.shortener.redirect.ClickCounter;
+import dev.blueprint.shortener.storage.CassandraClickStore;
+import dev.blueprint.shortener.storage.CassandraIdBlockSource;
+import dev.blueprint.shortener.storage.CassandraIdempotencyStore;
+import dev.blueprint.shortener.storage.CassandraLinkStore;
+import dev.blueprint.shortener.storage.ShortenerSchema;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.cassandra.autoconfigure.DriverConfigLoaderBuilderCustomizer;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+/** Wires the plain-Java parts (IDs, rules) to Cassandra, Redis and the web layer. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ShortenerProperties.class)
+class ShortenerConfiguration {
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean(destroyMethod = "shutdown")
+	ScheduledExecutorService shortenerBackground() {
+		return Executors.newScheduledThreadPool(2, (task) -> {
+			Thread thread = new Thread(task, "shortener-background");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/** The schema migration, run before any statement is prepared. */
+	@Bean
+	SchemaMigrated schemaMigrated(CqlSession session) {
+		ShortenerSchema.migrate(session);
+		return new SchemaMigrated();
+	}
+
+	@Bean
+	CassandraLinkStore cassandraLinkStore(CqlSession session, SchemaMigrated schema) {
+		return new CassandraLinkStore(session);
+	}
+
+	@Bean
+	CassandraClickStore cassandraClickStore(CqlSession session, SchemaMigrated schema) {
+		return new CassandraClickStore(session);
+	}
+
+	@Bean
+	CassandraIdempotencyStore cassandraIdempotencyStore(CqlSession session, SchemaMigrated schema) {
+		return new CassandraIdempotencyStore(session);
+	}
+
+	@Bean
+	CodeGenerator codeGenerator(CqlSession session, SchemaMigrated schema, ShortenerProperties properties,
+			ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
+		ShortenerProperties.Ids ids = properties.ids();
+		CassandraIdBlockSource counter = new CassandraIdBlockSource(session, ids.counter());
+		Counter leases = Counter.builder("blueprint.shortener.ids.leases")
+			.description("ID blocks leased from the Cassandra counter")
+			.register(meters);
+		IdAllocator allocator = new IdAllocator((size) -> {
+			var block = counter.lease(size);
+			leases.increment();
+			return block;
+		}, ids.blockSize(), ids.refillThreshold(), shortenerBackground);
+		CodeGenerator generator = new CodeGenerator(allocator, new CodePermutation(ids.permutationKey()));
+		meters.gauge("blueprint.shortener.ids.remaining", generator, CodeGenerator::remainingInBlock);
+		return generator;
+	}
+
+	@Bean
+	LinkRules linkRules(ShortenerProperties properties) {
+		ShortenerProperties.Links links = properties.links();
+		return new LinkRules(properties.publicBaseUrl(), links.maxUrlLength(), links.blockedHosts(),
+				links.reservedWords());
+	}
+
+	@Bean
+	DriverConfigLoaderBuilderCustomizer fastCassandraReconnection() {
+		// the driver's default backs off to 60 s between reconnection attempts; recover
+		// within seconds of Cassandra coming back instead
+		return (builder) -> builder.withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
+			.withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(2));
+	}
+
+	@Bean
+	LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
+		// Lettuce queues commands while reconnecting by default, so every call would wait
+		// for the command timeout; rejecting them lets the circuit breaker see failures
+		// at once
+		return (options) -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+	}
+
+	@Bean
+	ClientResourcesBuilderCustomizer quickRedisReconnection() {
+		// Lettuce backs off up to 30 s between reconnection attempts; retry every second
+		// so a restarted Redis is used again within seconds
+		return (resources) -> resources.reconnectDelay(Delay.constant(Duration.ofSeconds(1)));
+	}
+
+	@Bean
+	RedisLinkCache redisLinkCache(StringRedisTemplate redis, ShortenerProperties properties,
+			CircuitBreakerRegistry breakers, ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
+		RedisLinkCache cache = new RedisLinkCache(redis, properties.cache(), breakers.circuitBreaker("redis"), meters);
+		long retry = properties.cache().invalidationRetry().toMillis();
+		shortenerBackground.scheduleWithFixedDelay(cache::retryPendingInvalidations, retry, retry,
+				TimeUnit.MILLISECONDS);
+		return cache;
+	}
+
+	@Bean
+	LinkResolver linkResolver(ShortenerProperties properties, RedisLinkCache redisLinkCache, CassandraLinkStore links,
+			MeterRegistry meters) {
+		Counter reads = Counter.builder("blueprint.shortener.store.reads")
+			.description("Link reads from Cassandra on the redirect path")
+			.register(meters);
+		Function<String, Optional<RedirectTarget>> store = (code) -> {
+			reads.increment();
+			return links.find(code).map(Link::target);
+		};
+		return new LinkResolver(properties.cache(), redisLinkCache, store, meters);
+	}
+
+	@Bean
+	RedisMessageListenerContainer invalidationListener(RedisConnectionFactory connectionFactory,
+			LinkResolver resolver) {
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(connectionFactory);
+		container.setRecoveryInterval(1000);
+		container.addMessageListener(
+				(message, pattern) -> resolver
+					.evictLocally(new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8)),
+				new ChannelTopic(RedisLinkCache.INVALIDATION_CHANNEL));
+		return container;
+	}
+
+	@Bean(destroyMethod = "flush")
+	ClickCounter clickCounter(CassandraClickStore clicks, Clock clock, ShortenerProperties properties,
+			ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
+		ClickCounter counter = new ClickCounter(clicks, clock, properties.clicks().maxPendingCodes(), meters);
+		long interval = properties.clicks().flushInterval().toMillis();
+		shortenerBackground.scheduleWithFixedDelay(counter::flush, interval, interval, TimeUnit.MILLISECONDS);
+		return counter;
+	}
+
+	@Bean
+	LinkService linkService(LinkRules rules, CodeGenerator codes, CassandraLinkStore links, CassandraClickStore clicks,
+			CassandraIdempotencyStore idempotency, RedisLinkCache cache, LinkResolver resolver, JsonMapper json,
+			Clock clock, ShortenerProperties properties, MeterRegistry meters) {
+		return new LinkService(rules, codes, links, clicks, idempotency, cache, resolver, json, clock, properties,
+				meters);
+	}
+
+	/** Marker: the tables exist. */
+	static final class SchemaMigrated {
+
+	}
+
+}

@@ -1,0 +1,100 @@
+package dev.blueprint.shortener;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Every setting of the URL shortener, with its default. Environment variables override
+ * them through relaxed binding (e.g. {@code SHORTENER_IDS_BLOCKSIZE=50000}).
+ *
+ * @param publicBaseUrl base of the short URLs this instance hands out; its host is also
+ * refused as a target (redirect loops)
+ * @param ids ID leasing and code permutation
+ * @param links input limits and link lifecycle
+ * @param cache Redis and in-JVM caching
+ * @param clicks click counting
+ * @param idempotency {@code Idempotency-Key} records
+ * @param retryAfter {@code Retry-After} of a 503 while Cassandra is unavailable
+ * @param benchmarkEndpoint whether {@code GET /_bench/fixed-redirect} (a fixed 302, the
+ * benchmark's framework ceiling) is exposed
+ */
+@ConfigurationProperties("shortener")
+public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI publicBaseUrl, @DefaultValue Ids ids,
+		@DefaultValue Links links, @DefaultValue Cache cache, @DefaultValue Clicks clicks,
+		@DefaultValue Idempotency idempotency, @DefaultValue("5s") Duration retryAfter,
+		@DefaultValue("false") boolean benchmarkEndpoint) {
+
+	/**
+	 * @param blockSize IDs leased from the Cassandra counter at a time
+	 * @param refillThreshold remaining IDs at which the next block is leased in the
+	 * background
+	 * @param permutationKey key of the code permutation; must never change once codes are
+	 * issued
+	 * @param counter name of the counter row (one per deployment)
+	 */
+	public record Ids(@DefaultValue("10000") int blockSize, @DefaultValue("5000") int refillThreshold,
+			@DefaultValue("6148914691236517205") long permutationKey, @DefaultValue("links") String counter) {
+	}
+
+	/**
+	 * @param maxUrlLength longest accepted target URL, in characters
+	 * @param maxRequestBody largest accepted create request body
+	 * @param blockedHosts target hosts refused besides the public host
+	 * @param reservedWords aliases refused because they are (or may become) paths of this
+	 * service; compared ignoring case
+	 * @param expiredRetention how long an expired link keeps answering 410 before its
+	 * Cassandra TTL removes it (after that, 404)
+	 * @param defaultPageSize page size of the owner listing
+	 * @param maxPageSize largest page size a client may ask for
+	 */
+	public record Links(@DefaultValue("2048") int maxUrlLength, @DefaultValue("8KB") DataSize maxRequestBody,
+			@DefaultValue List<String> blockedHosts, @DefaultValue( {
+					"api", "actuator", "swagger-ui", "swagger-ui.html", "v3", "static", "public", "assets", "css", "js",
+					"images", "webjars", "error", "favicon.ico", "robots.txt", "health", "login", "logout", "admin",
+					"_bench" }) List<String> reservedWords,
+			@DefaultValue("30d") Duration expiredRetention, @DefaultValue("20") int defaultPageSize,
+			@DefaultValue("100") int maxPageSize){
+	}
+
+	/**
+	 * @param positiveTtl Redis TTL of a found link (shortened to the link's remaining
+	 * life)
+	 * @param negativeTtl Redis TTL of an unknown code
+	 * @param leaseTtl how long a loader's lease on a missed key lives in Redis
+	 * @param leaseWait how long a request that lost the lease race polls for the loader's
+	 * value before reading Cassandra itself
+	 * @param leasePoll poll interval while waiting
+	 * @param nearSize entries of the in-JVM near-cache
+	 * @param nearTtl staleness bound of the near-cache: how long an entry is served
+	 * without asking Redis
+	 * @param invalidationRetry interval at which invalidations that failed (Redis down)
+	 * are retried
+	 */
+	public record Cache(@DefaultValue("10m") Duration positiveTtl, @DefaultValue("30s") Duration negativeTtl,
+			@DefaultValue("2s") Duration leaseTtl, @DefaultValue("500ms") Duration leaseWait,
+			@DefaultValue("10ms") Duration leasePoll, @DefaultValue("100000") long nearSize,
+			@DefaultValue("5s") Duration nearTtl, @DefaultValue("1s") Duration invalidationRetry) {
+	}
+
+	/**
+	 * @param flushInterval how often counted clicks are written to Cassandra
+	 * @param maxPendingCodes distinct code-days held in memory while Cassandra is down;
+	 * beyond it new clicks are dropped (and counted as dropped)
+	 */
+	public record Clicks(@DefaultValue("1s") Duration flushInterval, @DefaultValue("100000") int maxPendingCodes) {
+	}
+
+	/**
+	 * @param ttl how long a completed response is replayed for its key
+	 * @param pendingTtl how long a key stays reserved by a request that never completed
+	 * (a crash, Cassandra failing mid-request)
+	 */
+	public record Idempotency(@DefaultValue("24h") Duration ttl, @DefaultValue("60s") Duration pendingTtl) {
+	}
+
+}

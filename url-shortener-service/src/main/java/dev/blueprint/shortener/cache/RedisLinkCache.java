@@ -1,0 +1,281 @@
+package dev.blueprint.shortener.cache;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import dev.blueprint.shortener.ShortenerProperties;
+import dev.blueprint.shortener.links.RedirectTarget;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * Redis cache-aside for code → redirect target, with memcache-style leases against the
+ * thundering herd.
+ * <p>
+ * On a miss the first request takes a lease ({@code SET lease token NX PX}) and loads
+ * from Cassandra; the others poll for the value for up to {@code leaseWait}. The loader
+ * writes its value back only if it still holds its lease (one Lua script), and every
+ * invalidation and write-through deletes the lease. So a value read from Cassandra before
+ * a delete can never be written back after it.
+ * <p>
+ * Keys are {@code shortener:{code}:link} and {@code shortener:{code}:lease}: the hash tag
+ * keeps both in one slot on Redis Cluster. Every Redis call passes the {@code redis}
+ * circuit breaker; while it is open calls fail at once with
+ * {@link CacheUnavailableException} instead of waiting for a timeout.
+ */
+public final class RedisLinkCache {
+
+	/** Pub/sub channel on which deleted or created codes are announced to near-caches. */
+	public static final String INVALIDATION_CHANNEL = "shortener:invalidations";
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisLinkCache.class);
+
+	private static final RedisScript<Long> WRITE_BACK = RedisScript.of("""
+			if redis.call('GET', KEYS[2]) == ARGV[1] then
+			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			  redis.call('DEL', KEYS[2])
+			  return 1
+			end
+			return 0
+			""", Long.class);
+
+	private static final RedisScript<Long> RELEASE = RedisScript.of("""
+			if redis.call('GET', KEYS[1]) == ARGV[1] then
+			  return redis.call('DEL', KEYS[1])
+			end
+			return 0
+			""", Long.class);
+
+	private static final RedisScript<Long> PUT = RedisScript.of("""
+			redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+			redis.call('DEL', KEYS[2])
+			return 1
+			""", Long.class);
+
+	private final StringRedisTemplate redis;
+
+	private final ShortenerProperties.Cache properties;
+
+	private final CircuitBreaker breaker;
+
+	private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
+
+	private final Counter hits;
+
+	private final Counter misses;
+
+	private final Counter leaseWon;
+
+	private final Counter leaseWaited;
+
+	private final Counter leaseTimedOut;
+
+	private final Counter staleWriteBacksRefused;
+
+	public RedisLinkCache(StringRedisTemplate redis, ShortenerProperties.Cache properties, CircuitBreaker breaker,
+			MeterRegistry meters) {
+		this.redis = redis;
+		this.properties = properties;
+		this.breaker = breaker;
+		this.hits = lookups(meters, "redis", "hit");
+		this.misses = lookups(meters, "redis", "miss");
+		this.leaseWon = leases(meters, "loaded");
+		this.leaseWaited = leases(meters, "waited");
+		this.leaseTimedOut = leases(meters, "timed_out");
+		this.staleWriteBacksRefused = leases(meters, "write_back_refused");
+		meters.gauge("blueprint.shortener.cache.invalidations.pending", this.pendingInvalidations, Set::size);
+	}
+
+	static Counter lookups(MeterRegistry meters, String layer, String result) {
+		return Counter.builder("blueprint.shortener.cache.lookups")
+			.description("Cache lookups of the redirect path")
+			.tag("layer", layer)
+			.tag("result", result)
+			.register(meters);
+	}
+
+	private static Counter leases(MeterRegistry meters, String outcome) {
+		return Counter.builder("blueprint.shortener.cache.leases")
+			.description("What requests that missed Redis did: loaded under a lease, got the loader's value, "
+					+ "gave up waiting, or had a stale write-back refused")
+			.tag("outcome", outcome)
+			.register(meters);
+	}
+
+	/**
+	 * The target of {@code code}: from Redis, else loaded by {@code loader} under a
+	 * lease.
+	 * @throws CacheUnavailableException when Redis fails before a value is known
+	 */
+	public Optional<RedirectTarget> get(String code, Function<String, Optional<RedirectTarget>> loader) {
+		String cached = call(() -> this.redis.opsForValue().get(linkKey(code)));
+		if (cached != null) {
+			this.hits.increment();
+			return TargetCodec.decode(cached);
+		}
+		this.misses.increment();
+		String token = UUID.randomUUID().toString();
+		Boolean acquired = call(() -> this.redis.opsForValue()
+			.setIfAbsent(leaseKey(code), token, this.properties.leaseTtl().toMillis(), TimeUnit.MILLISECONDS));
+		if (Boolean.TRUE.equals(acquired)) {
+			// the previous holder may have written the value back (and dropped its
+			// lease) between our miss and our lease
+			String written = call(() -> this.redis.opsForValue().get(linkKey(code)));
+			if (written != null) {
+				releaseQuietly(code, token);
+				this.leaseWaited.increment();
+				return TargetCodec.decode(written);
+			}
+			return loadUnderLease(code, token, loader);
+		}
+		long deadline = System.nanoTime() + this.properties.leaseWait().toNanos();
+		while (System.nanoTime() < deadline) {
+			sleep(this.properties.leasePoll());
+			String value = call(() -> this.redis.opsForValue().get(linkKey(code)));
+			if (value != null) {
+				this.leaseWaited.increment();
+				return TargetCodec.decode(value);
+			}
+		}
+		// the loader is slow or died: read ourselves, but leave the write-back to a lease
+		// holder
+		this.leaseTimedOut.increment();
+		return loader.apply(code);
+	}
+
+	private Optional<RedirectTarget> loadUnderLease(String code, String token,
+			Function<String, Optional<RedirectTarget>> loader) {
+		this.leaseWon.increment();
+		Optional<RedirectTarget> loaded;
+		try {
+			loaded = loader.apply(code);
+		}
+		catch (RuntimeException ex) {
+			releaseQuietly(code, token);
+			throw ex;
+		}
+		Duration ttl = loaded.isPresent() ? this.properties.positiveTtl() : this.properties.negativeTtl();
+		try {
+			Long written = call(() -> this.redis.execute(WRITE_BACK, List.of(linkKey(code), leaseKey(code)), token,
+					TargetCodec.encode(loaded), Long.toString(ttl.toMillis())));
+			if (written == null || written == 0) {
+				this.staleWriteBacksRefused.increment();
+			}
+		}
+		catch (CacheUnavailableException ex) {
+			// the value is still good for this request
+			logger.debug("Could not write {} back to Redis", code, ex);
+		}
+		return loaded;
+	}
+
+	/**
+	 * Writes a freshly created link through to Redis (replacing a negative entry) and
+	 * voids any lease, so an in-flight loader that saw "unknown" cannot write that back.
+	 */
+	public void put(String code, RedirectTarget target) {
+		try {
+			call(() -> this.redis.execute(PUT, List.of(linkKey(code), leaseKey(code)),
+					TargetCodec.encode(Optional.of(target)), Long.toString(this.properties.positiveTtl().toMillis())));
+			publish(code);
+		}
+		catch (CacheUnavailableException ex) {
+			// a negative entry for this code may survive in Redis: remove it once Redis
+			// is back
+			this.pendingInvalidations.add(code);
+		}
+	}
+
+	/**
+	 * Removes a code from Redis, voids its lease and tells every instance's near-cache.
+	 * When Redis is unavailable the invalidation is queued and retried until it succeeds.
+	 * @return whether Redis took the invalidation now
+	 */
+	public boolean invalidate(String code) {
+		try {
+			call(() -> this.redis.delete(List.of(linkKey(code), leaseKey(code))));
+			publish(code);
+			this.pendingInvalidations.remove(code);
+			return true;
+		}
+		catch (CacheUnavailableException ex) {
+			this.pendingInvalidations.add(code);
+			logger.warn("Redis unavailable; invalidation of {} queued for retry", code);
+			return false;
+		}
+	}
+
+	/** Retries queued invalidations; called periodically. */
+	public void retryPendingInvalidations() {
+		for (String code : this.pendingInvalidations) {
+			if (!invalidate(code)) {
+				return;
+			}
+		}
+	}
+
+	int pendingInvalidations() {
+		return this.pendingInvalidations.size();
+	}
+
+	private void publish(String code) {
+		call(() -> this.redis.convertAndSend(INVALIDATION_CHANNEL, code));
+	}
+
+	private void releaseQuietly(String code, String token) {
+		try {
+			call(() -> this.redis.execute(RELEASE, List.of(leaseKey(code)), token));
+		}
+		catch (CacheUnavailableException ex) {
+			// the lease expires by itself after leaseTtl
+		}
+	}
+
+	private <T> T call(Supplier<T> operation) {
+		if (!this.breaker.tryAcquirePermission()) {
+			throw new CacheUnavailableException("Redis circuit breaker is " + this.breaker.getState(), null);
+		}
+		long start = System.nanoTime();
+		try {
+			T result = operation.get();
+			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			return result;
+		}
+		catch (RuntimeException ex) {
+			this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
+			throw new CacheUnavailableException("Redis call failed: " + ex.getMessage(), ex);
+		}
+	}
+
+	static String linkKey(String code) {
+		return "shortener:{" + code + "}:link";
+	}
+
+	static String leaseKey(String code) {
+		return "shortener:{" + code + "}:lease";
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while waiting for a cache lease", ex);
+		}
+	}
+
+}

@@ -1,0 +1,139 @@
+package dev.blueprint.shortener.links;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import dev.blueprint.shortener.ids.Base62;
+
+/**
+ * What a link may look like: target URL, alias, expiry and redirect type. Plain Java, so
+ * the rules are tested without a server.
+ */
+public final class LinkRules {
+
+	private static final Pattern PATH_CODE = Pattern.compile("[A-Za-z0-9_-]{3,32}");
+
+	private final String publicHost;
+
+	private final int maxUrlLength;
+
+	private final Set<String> blockedHosts;
+
+	private final Set<String> reservedWords;
+
+	/**
+	 * @param publicBaseUrl base of this service's short URLs; its host is refused as a
+	 * target
+	 * @param maxUrlLength longest accepted URL
+	 * @param blockedHosts other refused target hosts
+	 * @param reservedWords refused aliases (ignoring case)
+	 */
+	public LinkRules(URI publicBaseUrl, int maxUrlLength, List<String> blockedHosts, List<String> reservedWords) {
+		this.publicHost = normalizeHost(publicBaseUrl.getHost());
+		this.maxUrlLength = maxUrlLength;
+		this.blockedHosts = blockedHosts.stream().map(LinkRules::normalizeHost).collect(Collectors.toSet());
+		this.reservedWords = reservedWords.stream()
+			.map((word) -> word.toLowerCase(Locale.ROOT))
+			.collect(Collectors.toSet());
+	}
+
+	/**
+	 * Whether a redirect path segment can name a link at all. Anything else is answered
+	 * 404 without asking a cache or the store.
+	 */
+	public boolean isPossibleCode(String code) {
+		return code != null && PATH_CODE.matcher(code).matches() && !isReserved(code);
+	}
+
+	/**
+	 * Checks a create request.
+	 * @return the violations, empty when the request is valid
+	 */
+	public List<FieldViolation> check(String url, String alias, Instant expiresAt, Integer redirectType, Instant now) {
+		List<FieldViolation> violations = new ArrayList<>();
+		checkUrl(url, violations);
+		if (alias != null) {
+			checkAlias(alias, violations);
+		}
+		if (expiresAt != null && !expiresAt.isAfter(now)) {
+			violations.add(new FieldViolation("expiresAt", "must be in the future"));
+		}
+		if (redirectType != null && redirectType != 301 && redirectType != 302) {
+			violations.add(new FieldViolation("redirectType", "must be 301 or 302"));
+		}
+		return violations;
+	}
+
+	private void checkUrl(String url, List<FieldViolation> violations) {
+		if (url == null || url.isBlank()) {
+			violations.add(new FieldViolation("url", "is required"));
+			return;
+		}
+		if (url.length() > this.maxUrlLength) {
+			violations.add(new FieldViolation("url", "must be at most " + this.maxUrlLength + " characters"));
+			return;
+		}
+		URI uri;
+		try {
+			uri = new URI(url);
+		}
+		catch (URISyntaxException ex) {
+			violations.add(new FieldViolation("url", "is not a valid URI: " + ex.getReason()));
+			return;
+		}
+		String scheme = uri.getScheme();
+		if (scheme == null || !uri.isAbsolute()) {
+			violations.add(new FieldViolation("url", "must be an absolute http or https URL"));
+			return;
+		}
+		if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+			violations.add(new FieldViolation("url", "scheme must be http or https, was " + scheme));
+			return;
+		}
+		String host = uri.getHost();
+		if (host == null || host.isEmpty()) {
+			violations.add(new FieldViolation("url", "must have a host"));
+			return;
+		}
+		String normalized = normalizeHost(host);
+		if (normalized.equals(this.publicHost)) {
+			violations.add(new FieldViolation("url", "must not point at this shortener (" + host + ")"));
+		}
+		else if (this.blockedHosts.contains(normalized)) {
+			violations.add(new FieldViolation("url", "host " + host + " is not allowed"));
+		}
+	}
+
+	private void checkAlias(String alias, List<FieldViolation> violations) {
+		if (!PATH_CODE.matcher(alias).matches()) {
+			violations.add(new FieldViolation("alias", "must match [A-Za-z0-9_-]{3,32}"));
+		}
+		else if (isReserved(alias)) {
+			violations.add(new FieldViolation("alias", "'" + alias + "' is reserved"));
+		}
+		else if (Base62.isCode(alias)) {
+			violations.add(new FieldViolation("alias",
+					"7 letters and digits only is the shape of generated codes; use another length or add - or _"));
+		}
+	}
+
+	private boolean isReserved(String code) {
+		return this.reservedWords.contains(code.toLowerCase(Locale.ROOT));
+	}
+
+	private static String normalizeHost(String host) {
+		if (host == null) {
+			return "";
+		}
+		String lower = host.toLowerCase(Locale.ROOT);
+		return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+	}
+
+}

@@ -1,0 +1,275 @@
+package dev.blueprint.shortener.links;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
+import com.datastax.oss.driver.api.core.servererrors.QueryExecutionException;
+import dev.blueprint.shortener.ShortenerProperties;
+import dev.blueprint.shortener.cache.LinkResolver;
+import dev.blueprint.shortener.cache.RedisLinkCache;
+import dev.blueprint.shortener.ids.CodeGenerator;
+import dev.blueprint.shortener.links.LinkExceptions.AliasTakenException;
+import dev.blueprint.shortener.links.LinkExceptions.IdempotencyKeyInUseException;
+import dev.blueprint.shortener.links.LinkExceptions.IdempotencyKeyMismatchException;
+import dev.blueprint.shortener.links.LinkExceptions.InvalidLinkException;
+import dev.blueprint.shortener.links.LinkExceptions.LinkNotFoundException;
+import dev.blueprint.shortener.links.LinkExceptions.NotOwnerException;
+import dev.blueprint.shortener.links.LinkExceptions.StoreUnavailableException;
+import dev.blueprint.shortener.storage.CassandraClickStore;
+import dev.blueprint.shortener.storage.CassandraClickStore.DailyClicks;
+import dev.blueprint.shortener.storage.CassandraIdempotencyStore;
+import dev.blueprint.shortener.storage.CassandraLinkStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Creates, reads, lists and deletes links. Cassandra is the source of truth; the caches
+ * are written through on create and invalidated on delete.
+ */
+public class LinkService {
+
+	private final LinkRules rules;
+
+	private final CodeGenerator codes;
+
+	private final CassandraLinkStore links;
+
+	private final CassandraClickStore clicks;
+
+	private final CassandraIdempotencyStore idempotency;
+
+	private final RedisLinkCache cache;
+
+	private final LinkResolver resolver;
+
+	private final JsonMapper json;
+
+	private final Clock clock;
+
+	private final ShortenerProperties properties;
+
+	private final MeterRegistry meters;
+
+	public LinkService(LinkRules rules, CodeGenerator codes, CassandraLinkStore links, CassandraClickStore clicks,
+			CassandraIdempotencyStore idempotency, RedisLinkCache cache, LinkResolver resolver, JsonMapper json,
+			Clock clock, ShortenerProperties properties, MeterRegistry meters) {
+		this.rules = rules;
+		this.codes = codes;
+		this.links = links;
+		this.clicks = clicks;
+		this.idempotency = idempotency;
+		this.cache = cache;
+		this.resolver = resolver;
+		this.json = json;
+		this.clock = clock;
+		this.properties = properties;
+		this.meters = meters;
+	}
+
+	/**
+	 * Creates a link.
+	 * @param request the body
+	 * @param owner JWT subject, or {@code null} for an anonymous create
+	 * @param clientAddress the caller's address (scopes anonymous idempotency keys)
+	 * @param idempotencyKey the {@code Idempotency-Key} header, or {@code null}
+	 */
+	public LinkCreated create(CreateLinkRequest request, String owner, String clientAddress, String idempotencyKey) {
+		String kind = (request.alias() != null) ? "alias" : "generated";
+		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MILLIS);
+		List<FieldViolation> violations = this.rules.check(request.url(), request.alias(), request.expiresAt(),
+				request.redirectType(), now);
+		if (!violations.isEmpty()) {
+			count(kind, "invalid");
+			throw new InvalidLinkException(violations);
+		}
+		if (idempotencyKey == null) {
+			return store(request, owner, now, kind);
+		}
+		String scopedKey = ((owner != null) ? "user:" + owner : "ip:" + clientAddress) + "|" + idempotencyKey;
+		String hash = hash(request);
+		CassandraIdempotencyStore.Existing existing = unavailableAsStoreException(
+				() -> this.idempotency.reserve(scopedKey, hash, this.properties.idempotency().pendingTtl()));
+		if (existing != null) {
+			if (!existing.requestHash().equals(hash)) {
+				count(kind, "idempotency_mismatch");
+				throw new IdempotencyKeyMismatchException();
+			}
+			if (existing.response() == null) {
+				count(kind, "idempotency_in_progress");
+				throw new IdempotencyKeyInUseException();
+			}
+			count(kind, "replayed");
+			return this.json.readValue(existing.response(), LinkCreated.class);
+		}
+		LinkCreated created;
+		try {
+			created = store(request, owner, now, kind);
+		}
+		catch (RuntimeException ex) {
+			try {
+				this.idempotency.release(scopedKey);
+			}
+			catch (RuntimeException releaseFailure) {
+				// the reservation expires after pendingTtl
+				ex.addSuppressed(releaseFailure);
+			}
+			throw ex;
+		}
+		try {
+			this.idempotency.complete(scopedKey, hash, this.json.writeValueAsString(created),
+					this.properties.idempotency().ttl());
+		}
+		catch (RuntimeException ex) {
+			// the link exists; only the replay record is missing, and the reservation
+			// expires after pendingTtl
+		}
+		return created;
+	}
+
+	private LinkCreated store(CreateLinkRequest request, String owner, Instant now, String kind) {
+		int redirectType = (request.redirectType() != null) ? request.redirectType() : 302;
+		Duration ttl = (request.expiresAt() != null)
+				? Duration.between(now, request.expiresAt()).plus(this.properties.links().expiredRetention()) : null;
+		if (request.alias() != null) {
+			Link link = new Link(request.alias(), request.url(), now, request.expiresAt(), owner, redirectType);
+			boolean claimed = unavailableAsStoreException(() -> this.links.insertIfAbsent(link, ttl));
+			if (!claimed) {
+				count(kind, "alias_taken");
+				throw new AliasTakenException(request.alias());
+			}
+			return created(link, kind);
+		}
+		Link link = unavailableAsStoreException(() -> {
+			Link generated = new Link(this.codes.nextCode(), request.url(), now, request.expiresAt(), owner,
+					redirectType);
+			this.links.insert(generated, ttl);
+			return generated;
+		});
+		return created(link, kind);
+	}
+
+	private LinkCreated created(Link link, String kind) {
+		this.cache.put(link.code(), link.target());
+		this.resolver.evictLocally(link.code());
+		count(kind, "created");
+		return new LinkCreated(link.code(), shortUrl(link.code()), link.url(), link.createdAt(), link.expiresAt(),
+				link.redirectType());
+	}
+
+	/** Metadata and click counts of a link. */
+	public LinkDetails details(String code, String caller) {
+		if (!this.rules.isPossibleCode(code)) {
+			throw new LinkNotFoundException(code);
+		}
+		Link link = unavailableAsStoreException(() -> this.links.find(code))
+			.orElseThrow(() -> new LinkNotFoundException(code));
+		List<DailyClicks> days = unavailableAsStoreException(() -> this.clicks.read(code));
+		long total = days.stream().mapToLong(DailyClicks::clicks).sum();
+		boolean mine = caller != null && caller.equals(link.owner());
+		return new LinkDetails(link.code(), shortUrl(link.code()), link.url(), link.createdAt(), link.expiresAt(),
+				link.redirectType(), link.expiredAt(this.clock.instant()), mine ? link.owner() : null,
+				new LinkDetails.Clicks(total,
+						days.stream().map((day) -> new LinkDetails.Day(day.day(), day.clicks())).toList()));
+	}
+
+	/** Deletes a link of {@code caller}. */
+	public void delete(String code, String caller) {
+		if (!this.rules.isPossibleCode(code)) {
+			throw new LinkNotFoundException(code);
+		}
+		Link link = unavailableAsStoreException(() -> this.links.find(code))
+			.orElseThrow(() -> new LinkNotFoundException(code));
+		if (link.owner() == null || !link.owner().equals(caller)) {
+			throw new NotOwnerException(code);
+		}
+		unavailableAsStoreException(() -> {
+			this.links.delete(link);
+			return null;
+		});
+		this.clicks.delete(code);
+		// Cassandra first, then the caches: a loader that read the old row holds a lease
+		// that this invalidation voids
+		this.cache.invalidate(code);
+		this.resolver.evictLocally(code);
+		this.meters.counter("blueprint.shortener.links.deletes").increment();
+	}
+
+	/** A page of the caller's links, newest first. */
+	public LinkPage list(String owner, Integer size, String cursor) {
+		int pageSize = (size == null) ? this.properties.links().defaultPageSize() : size;
+		if (pageSize < 1 || pageSize > this.properties.links().maxPageSize()) {
+			throw new InvalidLinkException(List
+				.of(new FieldViolation("size", "must be between 1 and " + this.properties.links().maxPageSize())));
+		}
+		CassandraLinkStore.Page page;
+		try {
+			page = unavailableAsStoreException(() -> this.links.listByOwner(owner, pageSize, cursor));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidLinkException(List.of(new FieldViolation("cursor", "is not a cursor of this listing")));
+		}
+		Instant now = this.clock.instant();
+		return new LinkPage(page.links()
+			.stream()
+			.map((link) -> new LinkPage.Item(link.code(), shortUrl(link.code()), link.url(), link.createdAt(),
+					link.expiresAt(), link.redirectType(), link.expiredAt(now)))
+			.toList(), page.nextCursor());
+	}
+
+	String shortUrl(String code) {
+		String base = this.properties.publicBaseUrl().toString();
+		return (base.endsWith("/") ? base : base + "/") + code;
+	}
+
+	private void count(String kind, String outcome) {
+		this.meters.counter("blueprint.shortener.links.creates", "kind", kind, "outcome", outcome).increment();
+	}
+
+	private static String hash(CreateLinkRequest request) {
+		String canonical = request.url() + "\n" + Optional.ofNullable(request.alias()).orElse("") + "\n"
+				+ Optional.ofNullable(request.expiresAt()).map(Instant::toString).orElse("") + "\n"
+				+ Optional.ofNullable(request.redirectType()).orElse(302);
+		try {
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Whether a Cassandra driver failure means "unavailable now, retry later". */
+	public static boolean isUnavailable(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof AllNodesFailedException || cause instanceof DriverTimeoutException
+					|| cause instanceof QueryExecutionException || cause instanceof ClosedConnectionException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static <T> T unavailableAsStoreException(java.util.function.Supplier<T> operation) {
+		try {
+			return operation.get();
+		}
+		catch (RuntimeException ex) {
+			if (isUnavailable(ex)) {
+				throw new StoreUnavailableException(ex);
+			}
+			throw ex;
+		}
+	}
+
+}

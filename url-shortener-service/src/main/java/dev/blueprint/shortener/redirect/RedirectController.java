@@ -1,0 +1,151 @@
+package dev.blueprint.shortener.redirect;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import dev.blueprint.shortener.cache.LinkResolver;
+import dev.blueprint.shortener.links.LinkExceptions.StoreUnavailableException;
+import dev.blueprint.shortener.links.LinkRules;
+import dev.blueprint.shortener.links.LinkService;
+import dev.blueprint.shortener.links.RedirectTarget;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.HtmlUtils;
+
+/**
+ * {@code GET /{code}}: the hot path. A code that cannot exist (characters, length,
+ * reserved word) is answered 404 before any cache or store is asked.
+ */
+@RestController
+@Tag(name = "redirect")
+class RedirectController {
+
+	private static final CacheControl TEMPORARY = CacheControl.noCache().cachePrivate();
+
+	private static final Duration PERMANENT_MAX_AGE = Duration.ofDays(1);
+
+	private final LinkRules rules;
+
+	private final LinkResolver resolver;
+
+	private final ClickCounter clicks;
+
+	private final Clock clock;
+
+	private final Counter found;
+
+	private final Counter notFound;
+
+	private final Counter invalid;
+
+	private final Counter expired;
+
+	private final Counter unavailable;
+
+	RedirectController(LinkRules rules, LinkResolver resolver, ClickCounter clicks, Clock clock, MeterRegistry meters) {
+		this.rules = rules;
+		this.resolver = resolver;
+		this.clicks = clicks;
+		this.clock = clock;
+		this.found = redirects(meters, "redirected");
+		this.notFound = redirects(meters, "not_found");
+		this.invalid = redirects(meters, "invalid_code");
+		this.expired = redirects(meters, "expired");
+		this.unavailable = redirects(meters, "unavailable");
+	}
+
+	private static Counter redirects(MeterRegistry meters, String outcome) {
+		return Counter.builder("blueprint.shortener.redirects")
+			.description("Redirect requests by outcome")
+			.tag("outcome", outcome)
+			.register(meters);
+	}
+
+	@GetMapping("/{code}")
+	@Operation(summary = "Follow a short link",
+			description = "302 (or 301 if the link asks); 404 unknown, 410 expired: "
+					+ "problem+json, or a small HTML page when the client accepts text/html.")
+	ResponseEntity<?> redirect(@PathVariable String code,
+			@RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept) {
+		if (!this.rules.isPossibleCode(code)) {
+			this.invalid.increment();
+			return error(HttpStatus.NOT_FOUND, "No such link", code, accept);
+		}
+		Optional<RedirectTarget> target;
+		try {
+			target = this.resolver.resolve(code);
+		}
+		catch (RuntimeException ex) {
+			if (!LinkService.isUnavailable(ex)) {
+				throw ex;
+			}
+			this.unavailable.increment();
+			throw new StoreUnavailableException(ex);
+		}
+		if (target.isEmpty()) {
+			this.notFound.increment();
+			return error(HttpStatus.NOT_FOUND, "No such link", code, accept);
+		}
+		RedirectTarget link = target.get();
+		Instant now = this.clock.instant();
+		if (link.expiredAt(now)) {
+			this.expired.increment();
+			return error(HttpStatus.GONE, "This link has expired", code, accept);
+		}
+		this.clicks.record(code);
+		this.found.increment();
+		return ResponseEntity.status(link.redirectType())
+			.header(HttpHeaders.LOCATION, link.url())
+			.cacheControl(cacheControl(link, now))
+			.build();
+	}
+
+	private static CacheControl cacheControl(RedirectTarget link, Instant now) {
+		if (link.redirectType() != 301) {
+			// every click of a 302 should reach us (and be counted)
+			return TEMPORARY;
+		}
+		Duration maxAge = PERMANENT_MAX_AGE;
+		if (link.expiresAt() != null) {
+			Duration left = Duration.between(now, link.expiresAt());
+			maxAge = (left.compareTo(maxAge) < 0) ? left : maxAge;
+		}
+		return CacheControl.maxAge(maxAge).cachePublic();
+	}
+
+	private static ResponseEntity<?> error(HttpStatus status, String title, String code, String accept) {
+		CacheControl cache = CacheControl.maxAge(Duration.ofSeconds(30)).cachePublic();
+		if (accept != null && accept.contains(MediaType.TEXT_HTML_VALUE)) {
+			String page = """
+					<!DOCTYPE html>
+					<html lang="en"><head><meta charset="utf-8"><title>%1$s</title></head>
+					<body><h1>%1$s</h1><p>The short link <code>/%2$s</code> %3$s.</p></body></html>
+					""".formatted(title, HtmlUtils.htmlEscape(code),
+					(status == HttpStatus.GONE) ? "has expired" : "does not exist");
+			return ResponseEntity.status(status).contentType(MediaType.TEXT_HTML).cacheControl(cache).body(page);
+		}
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status,
+				(status == HttpStatus.GONE) ? "Link '" + code + "' has expired" : "No link with code '" + code + "'");
+		problem.setTitle(title);
+		return ResponseEntity.status(status)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.cacheControl(cache)
+			.body(problem);
+	}
+
+}

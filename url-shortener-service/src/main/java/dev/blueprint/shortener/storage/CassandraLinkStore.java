@@ -1,0 +1,184 @@
+package dev.blueprint.shortener.storage;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.blueprint.shortener.links.Link;
+
+/**
+ * Links in Cassandra: {@code links} by code, {@code links_by_owner} for the owner
+ * listing.
+ * <p>
+ * Consistency: writes and reads at {@code LOCAL_QUORUM} (with replication factor 3 a read
+ * always sees a completed write, so a link resolves on any instance right after its
+ * creation); alias claims are LWTs at {@code LOCAL_SERIAL}. Rows carry a TTL of the
+ * link's life plus the retention during which it answers 410.
+ */
+public final class CassandraLinkStore {
+
+	private static final ConsistencyLevel CONSISTENCY = ConsistencyLevel.LOCAL_QUORUM;
+
+	private final CqlSession session;
+
+	private final PreparedStatement insert;
+
+	private final PreparedStatement insertIfAbsent;
+
+	private final PreparedStatement insertByOwner;
+
+	private final PreparedStatement select;
+
+	private final PreparedStatement delete;
+
+	private final PreparedStatement deleteByOwner;
+
+	private final PreparedStatement selectByOwner;
+
+	public CassandraLinkStore(CqlSession session) {
+		this.session = session;
+		String columns = "(code, url, created_at, expires_at, owner, redirect_type) VALUES (?, ?, ?, ?, ?, ?)";
+		this.insert = session.prepare("INSERT INTO links " + columns + " USING TTL ?");
+		this.insertIfAbsent = session.prepare("INSERT INTO links " + columns + " IF NOT EXISTS USING TTL ?");
+		this.insertByOwner = session.prepare("INSERT INTO links_by_owner "
+				+ "(owner, created_at, code, url, expires_at, redirect_type) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
+		this.select = session
+			.prepare("SELECT code, url, created_at, expires_at, owner, redirect_type FROM links WHERE code = ?");
+		this.delete = session.prepare("DELETE FROM links WHERE code = ?");
+		this.deleteByOwner = session
+			.prepare("DELETE FROM links_by_owner WHERE owner = ? AND created_at = ? AND code = ?");
+		this.selectByOwner = session.prepare("SELECT code, url, created_at, expires_at, owner, redirect_type "
+				+ "FROM links_by_owner WHERE owner = ?");
+	}
+
+	/**
+	 * Stores a link with a generated code. The code is unique by construction, so no LWT
+	 * is needed; a logged batch makes the owner listing row atomic with the link.
+	 */
+	public void insert(Link link, Duration ttl) {
+		BoundStatement main = bindLink(this.insert, link, ttl);
+		if (link.owner() == null) {
+			this.session.execute(main.setConsistencyLevel(CONSISTENCY));
+			return;
+		}
+		this.session.execute(BatchStatement.newInstance(BatchType.LOGGED, main, bindByOwner(link, ttl))
+			.setConsistencyLevel(CONSISTENCY));
+	}
+
+	/**
+	 * Claims a custom alias with {@code INSERT ... IF NOT EXISTS}.
+	 * @return {@code false} when the alias is taken
+	 */
+	public boolean insertIfAbsent(Link link, Duration ttl) {
+		ResultSet result = this.session
+			.execute(bindLink(this.insertIfAbsent, link, ttl).setConsistencyLevel(CONSISTENCY)
+				.setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL));
+		if (!result.wasApplied()) {
+			return false;
+		}
+		if (link.owner() != null) {
+			try {
+				this.session.execute(bindByOwner(link, ttl).setConsistencyLevel(CONSISTENCY));
+			}
+			catch (RuntimeException ex) {
+				// an LWT cannot share a batch with another partition: undo the claim
+				// rather than leave a link its owner cannot list
+				deleteQuietly(link.code());
+				throw ex;
+			}
+		}
+		return true;
+	}
+
+	public Optional<Link> find(String code) {
+		Row row = this.session.execute(this.select.bind(code).setConsistencyLevel(CONSISTENCY)).one();
+		return Optional.ofNullable(row).map(CassandraLinkStore::toLink);
+	}
+
+	/** Removes the link and its listing row in one logged batch. */
+	public void delete(Link link) {
+		BatchStatement batch = BatchStatement.newInstance(BatchType.LOGGED, this.delete.bind(link.code()));
+		if (link.owner() != null) {
+			batch = batch.add(this.deleteByOwner.bind(link.owner(), link.createdAt(), link.code()));
+		}
+		this.session.execute(batch.setConsistencyLevel(CONSISTENCY));
+	}
+
+	/**
+	 * A page of an owner's links, newest first.
+	 * @param cursor opaque position from the previous page, or {@code null}
+	 */
+	public Page listByOwner(String owner, int pageSize, String cursor) {
+		BoundStatement statement = this.selectByOwner.bind(owner)
+			.setPageSize(pageSize)
+			.setConsistencyLevel(CONSISTENCY);
+		if (cursor != null) {
+			statement = statement.setPagingState(ByteBuffer.wrap(Base64.getUrlDecoder().decode(cursor)));
+		}
+		ResultSet result = this.session.execute(statement);
+		List<Link> links = new ArrayList<>();
+		int available = result.getAvailableWithoutFetching();
+		for (int i = 0; i < available; i++) {
+			links.add(toLink(result.one()));
+		}
+		ByteBuffer next = result.getExecutionInfo().getPagingState();
+		String nextCursor = null;
+		if (next != null) {
+			byte[] bytes = new byte[next.remaining()];
+			next.duplicate().get(bytes);
+			nextCursor = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+		}
+		return new Page(links, nextCursor);
+	}
+
+	private void deleteQuietly(String code) {
+		try {
+			this.session.execute(this.delete.bind(code).setConsistencyLevel(CONSISTENCY));
+		}
+		catch (RuntimeException ignored) {
+			// the row's TTL (if any) or the owner's retry cleans it up
+		}
+	}
+
+	private BoundStatement bindLink(PreparedStatement statement, Link link, Duration ttl) {
+		return statement.bind(link.code(), link.url(), link.createdAt(), link.expiresAt(), link.owner(),
+				link.redirectType(), ttlSeconds(ttl));
+	}
+
+	private BoundStatement bindByOwner(Link link, Duration ttl) {
+		return this.insertByOwner.bind(link.owner(), link.createdAt(), link.code(), link.url(), link.expiresAt(),
+				link.redirectType(), ttlSeconds(ttl));
+	}
+
+	private static int ttlSeconds(Duration ttl) {
+		return (ttl == null) ? 0 : (int) Math.max(1, Math.min(ttl.toSeconds(), 630_720_000));
+	}
+
+	private static Link toLink(Row row) {
+		Instant expiresAt = row.getInstant("expires_at");
+		return new Link(row.getString("code"), row.getString("url"), row.getInstant("created_at"), expiresAt,
+				row.getString("owner"), row.getInt("redirect_type"));
+	}
+
+	/**
+	 * One page of a listing.
+	 *
+	 * @param links the links of this page
+	 * @param nextCursor position of the next page, or {@code null} on the last one
+	 */
+	public record Page(List<Link> links, String nextCursor) {
+	}
+
+}

@@ -1,0 +1,126 @@
+package dev.blueprint.shortener.web;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.blueprint.shortener.ShortenerProperties;
+import dev.blueprint.shortener.links.FieldViolation;
+import dev.blueprint.shortener.links.LinkExceptions;
+import tools.jackson.databind.DatabindException;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every error of the service as RFC 9457 problem+json. Field errors carry {@code field}
+ * (the first offending field) and {@code errors} (all of them).
+ */
+@RestControllerAdvice
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+	private final ShortenerProperties properties;
+
+	ApiExceptionHandler(ShortenerProperties properties) {
+		this.properties = properties;
+	}
+
+	static ProblemDetail payloadTooLarge(long maxBytes) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+				"Request body exceeds " + maxBytes + " bytes");
+		problem.setTitle("Content Too Large");
+		return problem;
+	}
+
+	@ExceptionHandler(RequestBodyLimitFilter.PayloadTooLargeException.class)
+	ProblemDetail tooLarge(RequestBodyLimitFilter.PayloadTooLargeException ex) {
+		return payloadTooLarge(this.properties.links().maxRequestBody().toBytes());
+	}
+
+	@ExceptionHandler(LinkExceptions.InvalidLinkException.class)
+	ProblemDetail invalid(LinkExceptions.InvalidLinkException ex) {
+		return fieldProblem(ex.violations());
+	}
+
+	@ExceptionHandler(LinkExceptions.LinkNotFoundException.class)
+	ProblemDetail notFound(LinkExceptions.LinkNotFoundException ex) {
+		return problem(HttpStatus.NOT_FOUND, "No such link", ex.getMessage());
+	}
+
+	@ExceptionHandler(LinkExceptions.AliasTakenException.class)
+	ProblemDetail aliasTaken(LinkExceptions.AliasTakenException ex) {
+		ProblemDetail problem = problem(HttpStatus.CONFLICT, "Alias taken", ex.getMessage());
+		problem.setProperty("field", "alias");
+		return problem;
+	}
+
+	@ExceptionHandler(LinkExceptions.IdempotencyKeyInUseException.class)
+	ProblemDetail keyInUse(LinkExceptions.IdempotencyKeyInUseException ex) {
+		return problem(HttpStatus.CONFLICT, "Idempotency-Key in use", ex.getMessage());
+	}
+
+	@ExceptionHandler(LinkExceptions.IdempotencyKeyMismatchException.class)
+	ProblemDetail keyMismatch(LinkExceptions.IdempotencyKeyMismatchException ex) {
+		return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused", ex.getMessage());
+	}
+
+	@ExceptionHandler(LinkExceptions.NotOwnerException.class)
+	ProblemDetail notOwner(LinkExceptions.NotOwnerException ex) {
+		return problem(HttpStatus.FORBIDDEN, "Not the owner", ex.getMessage());
+	}
+
+	@ExceptionHandler(LinkExceptions.StoreUnavailableException.class)
+	ResponseEntity<ProblemDetail> unavailable(LinkExceptions.StoreUnavailableException ex) {
+		long retryAfter = Math.max(1, this.properties.retryAfter().toSeconds());
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter))
+			.body(problem(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable",
+					"Link storage is temporarily unavailable; nothing was stored. Retry after " + retryAfter + " s"));
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RequestBodyLimitFilter.PayloadTooLargeException) {
+				long max = this.properties.links().maxRequestBody().toBytes();
+				return handleExceptionInternal(ex, payloadTooLarge(max), headers, HttpStatus.CONTENT_TOO_LARGE,
+						request);
+			}
+		}
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Malformed request body",
+				"The body is not valid JSON for this request");
+		if (ex.getCause() instanceof DatabindException databind && !databind.getPath().isEmpty()) {
+			String field = databind.getPath().get(0).getPropertyName();
+			if (field != null) {
+				problem.setDetail(field + " has an invalid value");
+				problem.setProperty("field", field);
+				problem.setProperty("errors", List.of(Map.of("field", field, "message", "has an invalid value")));
+			}
+		}
+		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+	}
+
+	private static ProblemDetail fieldProblem(List<FieldViolation> violations) {
+		FieldViolation first = violations.get(0);
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid request",
+				first.field() + " " + first.message());
+		problem.setProperty("field", first.field());
+		problem.setProperty("errors", violations);
+		return problem;
+	}
+
+	private static ProblemDetail problem(HttpStatus status, String title, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setTitle(title);
+		return problem;
+	}
+
+}

@@ -1,0 +1,133 @@
+package dev.blueprint.shortener.failures;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import dev.blueprint.shortener.cache.LinkResolver;
+import dev.blueprint.shortener.support.ShortenerIntegrationTest;
+import dev.blueprint.testsupport.TestInfrastructure;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Stops the real Redis or Cassandra under the running service. Each test restarts what it
+ * stopped in {@code finally}: the other test classes share these servers.
+ */
+class FailureModesIntegrationTests extends ShortenerIntegrationTest {
+
+	@Autowired
+	LinkResolver resolver;
+
+	@Autowired
+	CircuitBreakerRegistry breakers;
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	@Autowired
+	MeterRegistry meters;
+
+	@Test
+	void redisDownRedirectsFromCassandraBehindAnOpenBreakerAndRecovers() throws Exception {
+		String code = create("https://example.com/without-redis");
+		CircuitBreaker breaker = this.breakers.circuitBreaker("redis");
+		TestInfrastructure.stopServer("redis");
+		try {
+			// the breaker's window (20 calls, 50 %) still holds earlier successes
+			for (int i = 0; i < 40 && breaker.getState() != CircuitBreaker.State.OPEN; i++) {
+				assertRedirectsFromCassandra(code);
+			}
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+			for (int i = 0; i < 10; i++) {
+				long start = System.nanoTime();
+				assertRedirectsFromCassandra(code);
+				// open breaker: no call to Redis, no waiting for a timeout
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+			}
+			HttpResponse<String> health = get("/actuator/health");
+			assertThat(health.statusCode()).isEqualTo(200);
+			assertThat(json(health, "$.status").toString()).isEqualTo("DEGRADED");
+			assertThat(json(health, "$.components.redis.status").toString()).isEqualTo("DEGRADED");
+			assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+			// creates do not need Redis
+			assertThat(postJson("{\"url\":\"https://example.com/created-without-redis\"}").statusCode()).isEqualTo(201);
+		}
+		finally {
+			TestInfrastructure.startServer("redis");
+		}
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+			this.resolver.evictLocally(code);
+			assertThat(get("/" + code).statusCode()).isEqualTo(302);
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+			assertThat(json(get("/actuator/health"), "$.components.redis.status").toString()).isEqualTo("UP");
+		});
+		// Redis lost its data on restart; it is filled again by the redirect path
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			this.resolver.evictLocally(code);
+			get("/" + code);
+			assertThat(this.redis.hasKey("shortener:{" + code + "}:link")).isTrue();
+		});
+	}
+
+	private void assertRedirectsFromCassandra(String code) throws Exception {
+		this.resolver.evictLocally(code);
+		HttpResponse<String> redirect = get("/" + code);
+		assertThat(redirect.statusCode()).isEqualTo(302);
+		assertThat(redirect.headers().firstValue("Location")).hasValue("https://example.com/without-redis");
+	}
+
+	@Test
+	void cassandraDownServesCachedRedirectsRefusesCreatesWith503AndRecovers() throws Exception {
+		// a previous test may have restarted Redis a moment ago
+		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> this.redis.hasKey("any") != null);
+		String cached = create("https://example.com/cached");
+		String uncached = create("https://example.com/uncached");
+		this.redis.delete("shortener:{" + uncached + "}:link");
+		this.resolver.evictLocally(uncached);
+		String alias = unique("during-outage");
+		String createWithAlias = "{\"url\":\"https://example.com/retry\",\"alias\":\"" + alias + "\"}";
+		String key = unique("key");
+		TestInfrastructure.stopServer("cassandra");
+		try {
+			this.resolver.evictLocally(cached);
+			HttpResponse<String> redirect = get("/" + cached);
+			assertThat(redirect.statusCode()).isEqualTo(302);
+			assertThat(redirect.headers().firstValue("Location")).hasValue("https://example.com/cached");
+
+			HttpResponse<String> miss = get("/" + uncached);
+			assertThat(miss.statusCode()).isEqualTo(503);
+			assertThat(miss.headers().firstValue("Retry-After")).hasValue("5");
+
+			HttpResponse<String> generated = postJson("{\"url\":\"https://example.com/new\"}");
+			assertThat(generated.statusCode()).isEqualTo(503);
+			assertThat(generated.headers().firstValue("Retry-After")).hasValue("5");
+			assertThat(generated.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			HttpResponse<String> withAlias = postJson(createWithAlias, "Idempotency-Key", key);
+			assertThat(withAlias.statusCode()).isEqualTo(503);
+
+			HttpResponse<String> health = get("/actuator/health");
+			assertThat(health.statusCode()).isEqualTo(200);
+			assertThat(json(health, "$.components.cassandra.status").toString()).isEqualTo("DEGRADED");
+		}
+		finally {
+			TestInfrastructure.startServer("cassandra");
+		}
+		// nothing was half-written: the same request now succeeds, alias and key free
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			HttpResponse<String> retried = postJson(createWithAlias, "Idempotency-Key", key);
+			assertThat(retried.statusCode()).as(retried.body()).isEqualTo(201);
+		});
+		assertThat(get("/" + uncached).statusCode()).isEqualTo(302);
+		assertThat(get("/" + alias).statusCode()).isEqualTo(302);
+		assertThat(json(get("/actuator/health"), "$.components.cassandra.status").toString()).isEqualTo("UP");
+	}
+
+}

@@ -1,0 +1,155 @@
+package dev.blueprint.shortener.web;
+
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+import dev.blueprint.shortener.support.ShortenerIntegrationTest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every bad input of the API at its edge: the exact status, a problem document naming the
+ * field, and nothing stored.
+ */
+class BadInputIntegrationTests extends ShortenerIntegrationTest {
+
+	@Autowired
+	MeterRegistry meters;
+
+	@ParameterizedTest
+	@ValueSource(strings = { "javascript:alert(1)", "data:text/html,hi", "file:///etc/passwd", "ftp://example.com/x",
+			"/relative", "https://", "https://sho.rt/loop" })
+	void urlThatIsNotAnAbsoluteHttpUrlElsewhereIs400NamingUrlAndStoresNothing(String url) throws Exception {
+		String alias = unique("bad");
+		HttpResponse<String> response = postJson("{\"url\":\"" + url + "\",\"alias\":\"" + alias + "\"}");
+
+		assertFieldProblem(response, "url");
+		assertNotStored(alias);
+	}
+
+	@Test
+	void urlLengthLimitIs2048Characters() throws Exception {
+		String prefix = "https://example.com/";
+		String atLimit = prefix + "a".repeat(2048 - prefix.length());
+		assertThat(postJson("{\"url\":\"" + atLimit + "\"}").statusCode()).isEqualTo(201);
+		HttpResponse<String> over = postJson("{\"url\":\"" + atLimit + "a\"}");
+		assertFieldProblem(over, "url");
+		assertThat(json(over, "$.detail").toString()).isEqualTo("url must be at most 2048 characters");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "ab", "abcdefghijklmnopqrstuvwxyz0123456", "has.dot", "api", "Actuator", "swagger-ui",
+			"v3", "abcDEF7" })
+	void aliasOutsideThePatternReservedOrShapedLikeACodeIs400NamingAlias(String alias) throws Exception {
+		HttpResponse<String> response = postJson("{\"url\":\"https://example.com\",\"alias\":\"" + alias + "\"}");
+
+		assertFieldProblem(response, "alias");
+		assertNotStored(alias);
+	}
+
+	@Test
+	void expiryInThePastIs400NamingExpiresAt() throws Exception {
+		String alias = unique("past");
+		HttpResponse<String> response = postJson("{\"url\":\"https://example.com\",\"alias\":\"" + alias
+				+ "\",\"expiresAt\":\"" + Instant.now().minusSeconds(1) + "\"}");
+
+		assertFieldProblem(response, "expiresAt");
+		assertNotStored(alias);
+	}
+
+	@Test
+	void valueOfTheWrongTypeIs400NamingTheField() throws Exception {
+		assertFieldProblem(postJson("{\"url\":\"https://example.com\",\"expiresAt\":\"tomorrow\"}"), "expiresAt");
+		assertFieldProblem(postJson("{\"url\":\"https://example.com\",\"redirectType\":307}"), "redirectType");
+	}
+
+	@Test
+	void malformedJsonIs400() throws Exception {
+		HttpResponse<String> response = postJson("{\"url\": \"https://example.com\"");
+
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+	}
+
+	@Test
+	void wrongContentTypeIs415() throws Exception {
+		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri("/api/v1/urls"))
+			.header("Content-Type", "text/plain")
+			.POST(HttpRequest.BodyPublishers.ofString("https://example.com"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+
+		assertThat(response.statusCode()).isEqualTo(415);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+	}
+
+	@Test
+	void bodyOverTheLimitIs413WithOrWithoutContentLength() throws Exception {
+		String padded = "{\"url\":\"https://example.com\",\"pad\":\"" + "x".repeat(8 * 1024) + "\"}";
+		HttpResponse<String> sized = postJson(padded);
+		assertThat(sized.statusCode()).isEqualTo(413);
+		assertThat(sized.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+
+		HttpResponse<String> chunked = this.http.send(HttpRequest.newBuilder(uri("/api/v1/urls"))
+			.header("Content-Type", "application/json")
+			.timeout(Duration.ofSeconds(20))
+			.POST(HttpRequest.BodyPublishers
+				.ofInputStream(() -> new ByteArrayInputStream(padded.getBytes(StandardCharsets.UTF_8))))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(chunked.statusCode()).isEqualTo(413);
+
+		String justUnder = "{\"url\":\"https://example.com\",\"pad\":\"" + "x".repeat(8 * 1024 - 60) + "\"}";
+		assertThat(justUnder.length()).isLessThanOrEqualTo(8 * 1024);
+		assertThat(postJson(justUnder).statusCode()).isEqualTo(201);
+	}
+
+	@Test
+	void takenAliasIs409() throws Exception {
+		String alias = unique("taken");
+		assertThat(postJson("{\"url\":\"https://example.com/1\",\"alias\":\"" + alias + "\"}").statusCode())
+			.isEqualTo(201);
+		HttpResponse<String> again = postJson("{\"url\":\"https://example.com/2\",\"alias\":\"" + alias + "\"}");
+		assertThat(again.statusCode()).isEqualTo(409);
+		assertThat(json(again, "$.field").toString()).isEqualTo("alias");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/ab", "/abcdefghijklmnopqrstuvwxyz0123456", "/bad.code", "/bad%20code", "/api",
+			"/favicon.ico" })
+	void redirectOfAnImpossibleCodeIs404WithoutTouchingRedisOrCassandra(String path) throws Exception {
+		double lookups = count("blueprint.shortener.cache.lookups");
+		double reads = count("blueprint.shortener.store.reads");
+
+		HttpResponse<String> response = get(path);
+
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(count("blueprint.shortener.cache.lookups")).isEqualTo(lookups);
+		assertThat(count("blueprint.shortener.store.reads")).isEqualTo(reads);
+	}
+
+	private double count(String name) {
+		return Search.in(this.meters).name(name).counters().stream().mapToDouble((c) -> c.count()).sum();
+	}
+
+	private static void assertFieldProblem(HttpResponse<String> response, String field) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(json(response, "$.field").toString()).isEqualTo(field);
+		assertThat(json(response, "$.detail").toString()).startsWith(field);
+	}
+
+	private void assertNotStored(String code) {
+		assertThat(this.session.execute("SELECT code FROM links WHERE code = ?", code).one()).isNull();
+	}
+
+}
