@@ -1,0 +1,154 @@
+package dev.blueprint.ratelimit.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+import dev.blueprint.ratelimit.core.Decision;
+import dev.blueprint.ratelimit.core.Limit;
+import dev.blueprint.ratelimit.core.RateLimitStore;
+import dev.blueprint.ratelimit.core.RateLimitStoreException;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StaticCredentialsProvider;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.sync.RedisScriptingCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+
+/**
+ * A {@link RedisRateLimitStore} on its own Lettuce client tuned to fail fast: commands
+ * are rejected at once while disconnected (instead of Lettuce's default of queueing them
+ * until they time out), time out after the given timeout, and the client reconnects every
+ * 200 ms. A connection is made on first use, so an application starts (and decides by its
+ * failure policies) while Redis is down. Used by rate-limiter-service and by the client
+ * starter's embedded mode.
+ */
+public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
+
+	private final Function<ClientResources, AbstractRedisClient> clientFactory;
+
+	// reconnect every 200 ms instead of Lettuce's exponential back-off up to 30 s
+	private final ClientResources resources = ClientResources.builder()
+		.reconnectDelay(Delay.constant(Duration.ofMillis(200)))
+		.build();
+
+	private final Object lock = new Object();
+
+	private volatile AbstractRedisClient client;
+
+	private volatile RedisRateLimitStore store;
+
+	private AutoCloseable connection;
+
+	private LazyRedisRateLimitStore(Function<ClientResources, AbstractRedisClient> clientFactory) {
+		this.clientFactory = clientFactory;
+	}
+
+	public static LazyRedisRateLimitStore standalone(String host, int port, String password, boolean ssl,
+			Duration timeout) {
+		return new LazyRedisRateLimitStore((resources) -> {
+			RedisURI uri = RedisURI.builder()
+				.withHost(host)
+				.withPort(port)
+				.withSsl(ssl)
+				.withTimeout(handshakeTimeout(timeout))
+				.build();
+			if (password != null && !password.isEmpty()) {
+				uri.setCredentialsProvider(new StaticCredentialsProvider(null, password.toCharArray()));
+			}
+			RedisClient client = RedisClient.create(resources, uri);
+			client.setOptions(ClientOptions.builder()
+				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+				.timeoutOptions(TimeoutOptions.enabled(timeout))
+				.socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+				.build());
+			return client;
+		});
+	}
+
+	public static LazyRedisRateLimitStore cluster(List<String> nodes, String password, Duration timeout) {
+		return new LazyRedisRateLimitStore((resources) -> {
+			List<RedisURI> uris = nodes.stream().map((node) -> {
+				int colon = node.lastIndexOf(':');
+				RedisURI uri = RedisURI.create(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
+				uri.setTimeout(handshakeTimeout(timeout));
+				if (password != null && !password.isEmpty()) {
+					uri.setCredentialsProvider(new StaticCredentialsProvider(null, password.toCharArray()));
+				}
+				return uri;
+			}).toList();
+			RedisClusterClient client = RedisClusterClient.create(resources, uris);
+			client.setOptions(ClusterClientOptions.builder()
+				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+				.timeoutOptions(TimeoutOptions.enabled(timeout))
+				.socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+				.build());
+			return client;
+		});
+	}
+
+	// The connection handshake (HELLO, PING) uses the URI's timeout; commands use
+	// TimeoutOptions. A loaded machine can take longer than a decision's budget to set
+	// up.
+	private static Duration handshakeTimeout(Duration timeout) {
+		return (timeout.compareTo(Duration.ofSeconds(2)) > 0) ? timeout : Duration.ofSeconds(2);
+	}
+
+	@Override
+	public Decision acquire(String bucket, List<Limit> limits, long cost) {
+		return store().acquire(bucket, limits, cost);
+	}
+
+	private RedisRateLimitStore store() {
+		RedisRateLimitStore current = this.store;
+		if (current != null) {
+			return current;
+		}
+		synchronized (this.lock) {
+			if (this.store == null) {
+				try {
+					if (this.client == null) {
+						this.client = this.clientFactory.apply(this.resources);
+					}
+					RedisScriptingCommands<String, String> commands;
+					if (this.client instanceof RedisClusterClient cluster) {
+						var connection = cluster.connect();
+						this.connection = connection;
+						commands = connection.sync();
+					}
+					else {
+						var connection = ((RedisClient) this.client).connect();
+						this.connection = connection;
+						commands = connection.sync();
+					}
+					this.store = new RedisRateLimitStore(commands);
+				}
+				catch (RedisException ex) {
+					throw new RateLimitStoreException("Cannot connect to Redis: " + ex.getMessage(), ex);
+				}
+			}
+			return this.store;
+		}
+	}
+
+	@Override
+	public void close() throws Exception {
+		synchronized (this.lock) {
+			if (this.connection != null) {
+				this.connection.close();
+			}
+			if (this.client != null) {
+				this.client.shutdown();
+			}
+			this.resources.shutdown();
+		}
+	}
+
+}

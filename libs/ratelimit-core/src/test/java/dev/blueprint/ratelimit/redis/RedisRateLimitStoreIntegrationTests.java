@@ -1,0 +1,83 @@
+package dev.blueprint.ratelimit.redis;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.blueprint.ratelimit.core.Algorithm;
+import dev.blueprint.ratelimit.core.Limit;
+import dev.blueprint.ratelimit.core.RateLimitKeys;
+import dev.blueprint.ratelimit.core.RateLimitStore;
+import dev.blueprint.ratelimit.core.RateLimitStoreContract;
+import dev.blueprint.testsupport.TestInfrastructure;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The store contract against a real Redis, plus what only Redis has: scripts and keys.
+ */
+class RedisRateLimitStoreIntegrationTests extends RateLimitStoreContract {
+
+	private static RedisClient client;
+
+	private static StatefulRedisConnection<String, String> connection;
+
+	private static RedisRateLimitStore store;
+
+	@BeforeAll
+	static void connect() {
+		client = RedisClient.create(RedisURI.create("127.0.0.1", TestInfrastructure.local().redisPort()));
+		connection = client.connect();
+		store = new RedisRateLimitStore(connection.sync());
+	}
+
+	@AfterAll
+	static void disconnect() {
+		connection.close();
+		client.shutdown();
+	}
+
+	@Override
+	protected RateLimitStore store() {
+		return store;
+	}
+
+	@Test
+	void reloadsTheScriptAfterRedisForgotIt() {
+		connection.sync().scriptFlush();
+		assertThat(connection.sync().scriptExists(RedisRateLimitStore.SHA)).containsExactly(false);
+		List<Limit> limits = List.of(Limit.of(Algorithm.FIXED_WINDOW, 1, Duration.ofHours(1)));
+		String bucket = RateLimitKeys.bucket("noscript", Long.toString(System.nanoTime()));
+		assertThat(store.acquire(bucket, limits, 1).allowed()).isTrue();
+		assertThat(connection.sync().scriptExists(RedisRateLimitStore.SHA)).containsExactly(true);
+		assertThat(store.acquire(bucket, limits, 1).allowed()).isFalse();
+	}
+
+	@Test
+	void everyKeyOfADecisionIsInOneClusterSlot() {
+		String bucket = RateLimitKeys.bucket("api", "user:{odd}subject");
+		List<Integer> slots = List.of(Algorithm.values())
+			.stream()
+			.map((algorithm) -> SlotHash
+				.getSlot(RateLimitKeys.stateKey(bucket, Limit.of(algorithm, 5, Duration.ofSeconds(1)))))
+			.distinct()
+			.toList();
+		assertThat(slots).hasSize(1);
+	}
+
+	@Test
+	void stateExpiresOnceReplenished() {
+		String bucket = RateLimitKeys.bucket("expiry", Long.toString(System.nanoTime()));
+		Limit limit = Limit.of(Algorithm.SLIDING_WINDOW_LOG, 5, Duration.ofSeconds(2));
+		store.acquire(bucket, List.of(limit), 1);
+		long ttl = connection.sync().pttl(RateLimitKeys.stateKey(bucket, limit));
+		assertThat(ttl).isBetween(1_000L, 3_000L);
+	}
+
+}

@@ -1,0 +1,94 @@
+package dev.blueprint.ratelimit.client;
+
+import java.time.Clock;
+import java.util.HashSet;
+
+import dev.blueprint.ratelimit.core.InMemoryRateLimitStore;
+import dev.blueprint.ratelimit.core.rules.RuleBook;
+import dev.blueprint.ratelimit.redis.LazyRedisRateLimitStore;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Wires the starter into a servlet web application: the decider for the configured mode,
+ * the {@link RateLimited} interceptor and the path-pattern filter.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableConfigurationProperties(RateLimitClientProperties.class)
+public class RateLimitClientAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimitDecider rateLimitDecider(RateLimitClientProperties properties, Environment environment) {
+		if ("remote".equalsIgnoreCase(properties.mode())) {
+			return new RemoteDecider(properties.serviceUrl(), properties.serviceToken(), properties.timeout(),
+					!"closed".equalsIgnoreCase(properties.remoteFailure()));
+		}
+		if (!"embedded".equalsIgnoreCase(properties.mode())) {
+			throw new IllegalStateException(
+					"blueprint.ratelimit.client.mode must be 'embedded' or 'remote', was '" + properties.mode() + "'");
+		}
+		RuleBook rules = RuleBook.of(properties.rules());
+		LazyRedisRateLimitStore redis = LazyRedisRateLimitStore.standalone(
+				environment.getProperty("spring.data.redis.host", "127.0.0.1"),
+				environment.getProperty("spring.data.redis.port", Integer.class, 6379),
+				environment.getProperty("spring.data.redis.password"),
+				environment.getProperty("spring.data.redis.ssl.enabled", Boolean.class, false), properties.timeout());
+		return new EmbeddedRedisDecider(rules, redis, properties.instances());
+	}
+
+	@Bean
+	RateLimitEnforcer rateLimitEnforcer(RateLimitDecider decider, RateLimitClientProperties properties) {
+		return new RateLimitEnforcer(decider, new SubjectResolver(new HashSet<>(properties.trustedProxies())));
+	}
+
+	@Bean
+	WebMvcConfigurer rateLimitedInterceptorConfigurer(RateLimitEnforcer enforcer) {
+		return new WebMvcConfigurer() {
+			@Override
+			public void addInterceptors(InterceptorRegistry registry) {
+				registry.addInterceptor(new RateLimitedInterceptor(enforcer));
+			}
+		};
+	}
+
+	@Bean
+	FilterRegistrationBean<RateLimitFilter> rateLimitFilter(RateLimitEnforcer enforcer,
+			RateLimitClientProperties properties) {
+		FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(
+				new RateLimitFilter(properties.filter(), enforcer));
+		// after Spring Security (-100), so the authenticated user is known
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1000);
+		registration.setEnabled(!properties.filter().isEmpty());
+		return registration;
+	}
+
+	/** Embedded mode; closes its Redis client with the context. */
+	static class EmbeddedRedisDecider extends EmbeddedDecider implements DisposableBean {
+
+		private final LazyRedisRateLimitStore redis;
+
+		EmbeddedRedisDecider(RuleBook rules, LazyRedisRateLimitStore redis, int instances) {
+			super(rules, redis, new InMemoryRateLimitStore(Clock.systemUTC()), instances);
+			this.redis = redis;
+		}
+
+		@Override
+		public void destroy() throws Exception {
+			this.redis.close();
+		}
+
+	}
+
+}

@@ -1,0 +1,53 @@
+package dev.blueprint.ratelimit.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import dev.blueprint.ratelimit.core.rules.RuleSpec;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The client starter's configuration, under {@code blueprint.ratelimit.client}.
+ *
+ * @param mode {@code embedded} (default: run the scripts against
+ * {@code spring.data.redis.*}) or {@code remote} (call rate-limiter-service)
+ * @param rules embedded mode: the rules, same format as the service's
+ * @param instances embedded mode: instances of this application, for the {@code local}
+ * failure policy (default 1)
+ * @param serviceUrl remote mode: where rate-limiter-service listens
+ * @param serviceToken remote mode: bearer token for the service; without one the
+ * request's own Authorization header is forwarded
+ * @param remoteFailure remote mode: {@code open} (default) or {@code closed} when the
+ * service cannot be reached
+ * @param timeout how long a decision may take (default 250ms)
+ * @param trustedProxies peer addresses whose X-Forwarded-For is believed
+ * @param filter path patterns limited by the servlet filter
+ */
+@ConfigurationProperties("blueprint.ratelimit.client")
+public record RateLimitClientProperties(@DefaultValue("embedded") String mode, List<RuleSpec> rules,
+		@DefaultValue("1") int instances, @DefaultValue("http://localhost:8082") URI serviceUrl, String serviceToken,
+		@DefaultValue("open") String remoteFailure, @DefaultValue("250ms") Duration timeout,
+		List<String> trustedProxies, List<FilterRule> filter) {
+
+	public RateLimitClientProperties {
+		rules = (rules != null) ? rules : List.of();
+		trustedProxies = (trustedProxies != null) ? trustedProxies : List.of();
+		filter = (filter != null) ? filter : List.of();
+	}
+
+	/**
+	 * @param path Ant-style path pattern, e.g. {@code /api/v1/urls/**}
+	 * @param method HTTP method, or any when unset
+	 * @param rule the rule
+	 * @param subject how the subject is found (default user, else IP)
+	 * @param header the header for {@code subject: header}
+	 */
+	public record FilterRule(String path, String method, String rule, @DefaultValue("USER_OR_IP") Subject subject,
+			String header) {
+
+	}
+
+}

@@ -1,0 +1,36 @@
+package dev.blueprint.ratelimit.client;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerInterceptor;
+
+/** Enforces {@link RateLimited} on handler methods and controllers. */
+class RateLimitedInterceptor implements HandlerInterceptor {
+
+	private final RateLimitEnforcer enforcer;
+
+	RateLimitedInterceptor(RateLimitEnforcer enforcer) {
+		this.enforcer = enforcer;
+	}
+
+	@Override
+	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
+			throws Exception {
+		if (!(handler instanceof HandlerMethod method)) {
+			return true;
+		}
+		RateLimited limited = AnnotatedElementUtils.findMergedAnnotation(method.getMethod(), RateLimited.class);
+		if (limited == null) {
+			limited = AnnotatedElementUtils.findMergedAnnotation(method.getBeanType(), RateLimited.class);
+		}
+		if (limited == null) {
+			return true;
+		}
+		return this.enforcer.enforce(request, response, limited.value(), limited.subject(), limited.header(),
+				limited.cost());
+	}
+
+}

@@ -1,0 +1,105 @@
+package dev.blueprint.ratelimit.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Asks rate-limiter-service ({@code POST /api/v1/ratelimit/check}) and passes its headers
+ * on unchanged. Authenticates with the configured service token, else with the request's
+ * own bearer token. When the service cannot be reached in time the request is admitted or
+ * denied as {@code remote-failure} says.
+ */
+public class RemoteDecider implements RateLimitDecider {
+
+	private static final List<String> HEADERS = List.of("RateLimit-Policy", "RateLimit", "X-RateLimit-Limit",
+			"X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After");
+
+	private static final Pattern RETRY_AFTER = Pattern.compile("\"retryAfterSeconds\"\\s*:\\s*(\\d+)");
+
+	private final HttpClient http;
+
+	private final URI checkUri;
+
+	private final String serviceToken;
+
+	private final Duration timeout;
+
+	private final boolean failOpen;
+
+	public RemoteDecider(URI serviceUrl, String serviceToken, Duration timeout, boolean failOpen) {
+		this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+		this.checkUri = serviceUrl.resolve("/api/v1/ratelimit/check");
+		this.serviceToken = serviceToken;
+		this.timeout = timeout;
+		this.failOpen = failOpen;
+	}
+
+	@Override
+	public Verdict decide(String rule, String subject, long cost, String authorization) {
+		String body = "{\"rule\":" + quote(rule) + ",\"subject\":" + quote(subject) + ",\"cost\":" + cost + "}";
+		HttpRequest.Builder request = HttpRequest.newBuilder(this.checkUri)
+			.timeout(this.timeout)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body));
+		String token = (this.serviceToken != null && !this.serviceToken.isEmpty()) ? "Bearer " + this.serviceToken
+				: authorization;
+		if (token != null) {
+			request.header("Authorization", token);
+		}
+		try {
+			HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			if (response.statusCode() != 200 && response.statusCode() != 429) {
+				throw new IllegalStateException("rate-limiter-service answered " + response.statusCode() + " for rule '"
+						+ rule + "': " + response.body());
+			}
+			Map<String, String> headers = new LinkedHashMap<>();
+			for (String name : HEADERS) {
+				response.headers().firstValue(name).ifPresent((value) -> headers.put(name, value));
+			}
+			boolean allowed = response.statusCode() == 200;
+			Matcher retry = RETRY_AFTER.matcher(response.body());
+			long retryAfter = (!allowed && retry.find()) ? Long.parseLong(retry.group(1)) : 0;
+			return new Verdict(allowed, rule, retryAfter, headers);
+		}
+		catch (java.io.IOException ex) {
+			return unreachable(rule);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return unreachable(rule);
+		}
+	}
+
+	private Verdict unreachable(String rule) {
+		return this.failOpen ? new Verdict(true, rule, 0, Map.of())
+				: new Verdict(false, rule, 1, Map.of("Retry-After", "1"));
+	}
+
+	private static String quote(String value) {
+		StringBuilder quoted = new StringBuilder("\"");
+		for (char c : value.toCharArray()) {
+			switch (c) {
+				case '"' -> quoted.append("\\\"");
+				case '\\' -> quoted.append("\\\\");
+				default -> {
+					if (c < 0x20) {
+						quoted.append(String.format("\\u%04x", (int) c));
+					}
+					else {
+						quoted.append(c);
+					}
+				}
+			}
+		}
+		return quoted.append('"').toString();
+	}
+
+}

@@ -1,0 +1,58 @@
+package dev.blueprint.ratelimit.check;
+
+import java.util.List;
+
+import dev.blueprint.ratelimit.core.LimitOutcome;
+import dev.blueprint.ratelimit.core.RateLimitHeaders;
+import dev.blueprint.ratelimit.limiter.CheckOutcome;
+
+/**
+ * The answer to a check. {@code limit}, {@code remaining} and {@code resetSeconds} are
+ * those of the binding limit (the one that denied, or the one with the fewest permits
+ * left); {@code limits} has every limit of the rule.
+ *
+ * @param allowed whether the request may proceed
+ * @param limit the binding limit's capacity
+ * @param remaining permits left under it
+ * @param resetSeconds seconds until it is fully replenished
+ * @param retryAfterSeconds when denied, seconds until a retry can pass; else 0
+ * @param rule the rule that decided
+ * @param shadowDenied the rule is in shadow mode and would have denied
+ * @param degraded Redis was unreachable and the rule's failure policy decided
+ * @param limits every limit of the rule
+ */
+record CheckResponse(boolean allowed, long limit, long remaining, long resetSeconds, long retryAfterSeconds,
+		String rule, boolean shadowDenied, boolean degraded, List<LimitView> limits) {
+
+	static CheckResponse of(CheckOutcome outcome) {
+		LimitOutcome binding = outcome.binding();
+		long retry = outcome.allowed() ? 0
+				: Math.max(1, RateLimitHeaders.seconds(outcome.decision().retryAfterMillis()));
+		return new CheckResponse(outcome.allowed(), binding.limit().capacity(), binding.remaining(),
+				RateLimitHeaders.seconds(binding.resetMillis()), retry, outcome.rule().name(), outcome.shadowDenied(),
+				outcome.fallback(), outcome.outcomes().stream().map(LimitView::of).toList());
+	}
+
+	/**
+	 * One limit of the rule.
+	 *
+	 * @param algorithm the algorithm
+	 * @param limit permits per window (token bucket: refill per window)
+	 * @param windowSeconds the window
+	 * @param capacity the most one request can cost (token bucket: the burst)
+	 * @param remaining permits left
+	 * @param resetSeconds seconds until fully replenished
+	 * @param allowed whether this limit admitted the request
+	 */
+	record LimitView(String algorithm, long limit, double windowSeconds, long capacity, long remaining,
+			long resetSeconds, boolean allowed) {
+
+		static LimitView of(LimitOutcome outcome) {
+			return new LimitView(outcome.limit().algorithm().id(), outcome.limit().permits(),
+					outcome.limit().window().toMillis() / 1000.0, outcome.limit().capacity(), outcome.remaining(),
+					RateLimitHeaders.seconds(outcome.resetMillis()), outcome.allowed());
+		}
+
+	}
+
+}

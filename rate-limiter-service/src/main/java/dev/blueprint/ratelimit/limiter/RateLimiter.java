@@ -1,0 +1,183 @@
+package dev.blueprint.ratelimit.limiter;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.blueprint.ratelimit.core.Decision;
+import dev.blueprint.ratelimit.core.Limit;
+import dev.blueprint.ratelimit.core.LimitOutcome;
+import dev.blueprint.ratelimit.core.RateLimitKeys;
+import dev.blueprint.ratelimit.core.RateLimitStore;
+import dev.blueprint.ratelimit.core.RateLimitStoreException;
+import dev.blueprint.ratelimit.core.rules.Rule;
+import dev.blueprint.ratelimit.core.rules.RuleBook;
+import dev.blueprint.ratelimit.rules.Rules;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Takes rate-limit decisions: finds the rule, validates the request, asks Redis through a
+ * circuit breaker, and when Redis fails (or the breaker is open, so no request waits on a
+ * timeout) applies the rule's failure policy. Shadow rules are decided and counted but
+ * never deny.
+ */
+public class RateLimiter {
+
+	private final Rules rules;
+
+	private final RateLimitStore redis;
+
+	private final RateLimitStore local;
+
+	private final CircuitBreaker breaker;
+
+	private final MeterRegistry meters;
+
+	private final int instances;
+
+	private final int maxSubjectLength;
+
+	public RateLimiter(Rules rules, RateLimitStore redis, RateLimitStore local, CircuitBreaker breaker,
+			MeterRegistry meters, int instances, int maxSubjectLength) {
+		this.rules = rules;
+		this.redis = redis;
+		this.local = local;
+		this.breaker = breaker;
+		this.meters = meters;
+		this.instances = instances;
+		this.maxSubjectLength = maxSubjectLength;
+	}
+
+	/**
+	 * Decides one request: {@link #prepare} then {@link #decide}.
+	 * @throws InvalidCheckException naming the field that is wrong
+	 */
+	public CheckOutcome check(String ruleName, String api, String subject, Long cost) {
+		return decide(prepare(ruleName, api, subject, cost));
+	}
+
+	/**
+	 * Validates a request without deciding it.
+	 * @param ruleName the rule's name, or {@code null} when {@code api} is given
+	 * @param api the route or operation a rule answers to, or {@code null}
+	 * @param subject who is limited (user, IP, API key, ...)
+	 * @param cost permits the request takes; {@code null} means 1
+	 * @return the validated request
+	 * @throws InvalidCheckException naming the field that is wrong
+	 */
+	public Prepared prepare(String ruleName, String api, String subject, Long cost) {
+		Rule rule = rule(ruleName, api);
+		if (subject == null || subject.isEmpty()) {
+			throw new InvalidCheckException("subject", "subject is required");
+		}
+		if (subject.length() > this.maxSubjectLength) {
+			throw new InvalidCheckException("subject",
+					"subject must be at most " + this.maxSubjectLength + " characters, was " + subject.length());
+		}
+		long permits = (cost != null) ? cost : 1;
+		long maxCost = rule.maxCost(subject);
+		if (permits < 1 || permits > maxCost) {
+			throw new InvalidCheckException("cost", "cost must be between 1 and " + maxCost + " (the capacity of rule '"
+					+ rule.name() + "'), was " + permits);
+		}
+		return new Prepared(rule, subject, permits);
+	}
+
+	/** Decides a validated request: Redis, or the rule's failure policy. */
+	public CheckOutcome decide(Prepared request) {
+		Rule rule = request.rule();
+		long permits = request.cost();
+		List<Limit> limits = rule.limitsFor(request.subject());
+		String bucket = RateLimitKeys.bucket(rule.name(), request.subject());
+		long start = System.nanoTime();
+		CheckOutcome outcome;
+		try {
+			Decision decision = this.breaker.executeSupplier(() -> this.redis.acquire(bucket, limits, permits));
+			outcome = new CheckOutcome(rule, decision, decision.allowed() || rule.shadow(),
+					rule.shadow() && !decision.allowed(), false);
+		}
+		catch (CallNotPermittedException | RateLimitStoreException ex) {
+			Decision decision = fallback(rule, bucket, limits, permits);
+			outcome = new CheckOutcome(rule, decision, decision.allowed() || rule.shadow(),
+					rule.shadow() && !decision.allowed(), true);
+		}
+		Timer.builder("blueprint.ratelimit.latency")
+			.description("Time to take a rate-limit decision")
+			.tag("rule", rule.name())
+			.tag("outcome", outcome.fallback() ? "fallback" : "redis")
+			.register(this.meters)
+			.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+		Counter.builder("blueprint.ratelimit.decisions")
+			.description("Rate-limit decisions by rule and outcome")
+			.tag("rule", rule.name())
+			.tag("outcome", outcome.metricOutcome())
+			.register(this.meters)
+			.increment();
+		return outcome;
+	}
+
+	/** Whether decisions currently bypass Redis (the circuit breaker is not closed). */
+	public boolean degraded() {
+		return this.breaker.getState() != CircuitBreaker.State.CLOSED;
+	}
+
+	public CircuitBreaker.State breakerState() {
+		return this.breaker.getState();
+	}
+
+	private Rule rule(String ruleName, String api) {
+		RuleBook book = this.rules.current();
+		if (ruleName != null && !ruleName.isEmpty()) {
+			return book.byName(ruleName)
+				.orElseThrow(() -> new InvalidCheckException("rule", "unknown rule '" + ruleName + "'"));
+		}
+		if (api != null && !api.isEmpty()) {
+			return book.byApi(api).orElseThrow(() -> new InvalidCheckException("api", "no rule for api '" + api + "'"));
+		}
+		throw new InvalidCheckException("rule", "rule or api is required");
+	}
+
+	private Decision fallback(Rule rule, String bucket, List<Limit> limits, long cost) {
+		return switch (rule.failurePolicy()) {
+			case FAIL_OPEN -> new Decision(true,
+					limits.stream().map((limit) -> new LimitOutcome(limit, true, limit.capacity(), 0, 0)).toList());
+			case FAIL_CLOSED -> {
+				long retry = Math.max(1000,
+						this.breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+				yield new Decision(false,
+						limits.stream().map((limit) -> new LimitOutcome(limit, false, 0, retry, retry)).toList());
+			}
+			case LOCAL -> localDecision(bucket, limits, cost);
+		};
+	}
+
+	// Each instance gets limit ÷ instances, so together they stay near the global limit.
+	private Decision localDecision(String bucket, List<Limit> limits, long cost) {
+		List<Limit> shares = limits.stream()
+			.map((limit) -> new Limit(limit.algorithm(), Math.max(1, limit.permits() / this.instances), limit.window(),
+					Math.max(1, limit.burst() / this.instances)))
+			.toList();
+		long capacity = shares.stream().mapToLong(Limit::capacity).min().orElse(1);
+		if (cost > capacity) {
+			return new Decision(false, shares.stream()
+				.map((limit) -> new LimitOutcome(limit, false, 0, limit.window().toMillis(), limit.window().toMillis()))
+				.toList());
+		}
+		return this.local.acquire(bucket, shares, cost);
+	}
+
+	/**
+	 * A validated request.
+	 *
+	 * @param rule the rule
+	 * @param subject the subject
+	 * @param cost the permits it takes
+	 */
+	public record Prepared(Rule rule, String subject, long cost) {
+
+	}
+
+}

@@ -1,0 +1,30 @@
+package dev.blueprint.ratelimit.limiter;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * The {@code rateLimiter} health component: UP while decisions are taken in Redis,
+ * DEGRADED (HTTP 200) while the circuit breaker keeps Redis out and rules' failure
+ * policies decide.
+ */
+class RateLimiterHealthIndicator implements HealthIndicator {
+
+	static final Status DEGRADED = new Status("DEGRADED", "Redis unreachable: rules decide by their failure policy");
+
+	private final RateLimiter limiter;
+
+	RateLimiterHealthIndicator(RateLimiter limiter) {
+		this.limiter = limiter;
+	}
+
+	@Override
+	public Health health() {
+		Health.Builder builder = this.limiter.degraded() ? Health.status(DEGRADED) : Health.up();
+		return builder.withDetail("circuitBreaker", this.limiter.breakerState().name())
+			.withDetail("decidedBy", this.limiter.degraded() ? "failure policies" : "redis")
+			.build();
+	}
+
+}

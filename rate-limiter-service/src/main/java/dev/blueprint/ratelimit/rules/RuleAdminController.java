@@ -1,0 +1,108 @@
+package dev.blueprint.ratelimit.rules;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+
+import dev.blueprint.ratelimit.core.rules.InvalidRuleException;
+import dev.blueprint.ratelimit.core.rules.RuleBook;
+import dev.blueprint.ratelimit.core.rules.RuleSpec;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Runtime rule changes. {@code PUT} replaces every rule at once (validated whole: one bad
+ * rule rejects the change and nothing changes), {@code DELETE} returns to the configured
+ * rules. Only subjects listed in {@code blueprint.ratelimit.admins} may call it.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/ratelimit/rules", produces = MediaType.APPLICATION_JSON_VALUE)
+class RuleAdminController {
+
+	private final Rules rules;
+
+	private final RuleStore store;
+
+	private final RuleSynchronizer synchronizer;
+
+	private final Set<String> admins;
+
+	RuleAdminController(Rules rules, RuleStore store, RuleSynchronizer synchronizer, Set<String> admins) {
+		this.rules = rules;
+		this.store = store;
+		this.synchronizer = synchronizer;
+		this.admins = admins;
+	}
+
+	@GetMapping
+	RulesDocument get(Authentication user) {
+		requireAdmin(user);
+		return new RulesDocument(this.rules.version(), this.rules.specs());
+	}
+
+	@PutMapping
+	RulesDocument replace(@RequestBody RulesChange change, Authentication user) {
+		requireAdmin(user);
+		List<RuleSpec> specs = (change.rules() != null) ? change.rules() : List.of();
+		RuleBook.of(specs);
+		long version = this.store.save(specs);
+		this.synchronizer.reload();
+		return new RulesDocument(version, specs);
+	}
+
+	@DeleteMapping
+	ResponseEntity<Void> delete(Authentication user) {
+		requireAdmin(user);
+		this.store.delete();
+		this.synchronizer.reload();
+		return ResponseEntity.noContent().build();
+	}
+
+	@ExceptionHandler(InvalidRuleException.class)
+	ResponseEntity<ProblemDetail> invalid(InvalidRuleException ex, HttpServletRequest request) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+		problem.setTitle("Invalid rate limit rules");
+		problem.setInstance(URI.create(request.getRequestURI()));
+		problem.setProperty("rule", ex.rule());
+		problem.setProperty("field", ex.field());
+		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+	}
+
+	private void requireAdmin(Authentication user) {
+		if (user == null || !this.admins.contains(user.getName())) {
+			throw new AccessDeniedException("changing rate-limit rules needs an administrator");
+		}
+	}
+
+	/**
+	 * A change: the complete new set of rules.
+	 *
+	 * @param rules every rule (JSON field names as in {@code RuleSpec}, e.g.
+	 * {@code failurePolicy})
+	 */
+	record RulesChange(List<RuleSpec> rules) {
+
+	}
+
+	/**
+	 * @param version the version in force (0: the configured rules)
+	 * @param rules every rule
+	 */
+	record RulesDocument(long version, List<RuleSpec> rules) {
+
+	}
+
+}

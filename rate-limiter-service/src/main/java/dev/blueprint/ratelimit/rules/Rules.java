@@ -1,0 +1,55 @@
+package dev.blueprint.ratelimit.rules;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.blueprint.ratelimit.core.rules.RuleBook;
+import dev.blueprint.ratelimit.core.rules.RuleSpec;
+
+/**
+ * The rules in force: those of the configuration (version 0) until an administrator
+ * replaces them at runtime. A replacement is validated as a whole before it takes effect.
+ */
+public class Rules {
+
+	private final List<RuleSpec> configured;
+
+	private final AtomicReference<Active> active;
+
+	public Rules(List<RuleSpec> configured) {
+		this.configured = List.copyOf(configured);
+		this.active = new AtomicReference<>(new Active(0, this.configured, RuleBook.of(this.configured)));
+	}
+
+	public RuleBook current() {
+		return this.active.get().book();
+	}
+
+	public List<RuleSpec> specs() {
+		return this.active.get().specs();
+	}
+
+	/** 0 for the configured rules, else the version stored in Redis. */
+	public long version() {
+		return this.active.get().version();
+	}
+
+	/**
+	 * Puts runtime rules in force.
+	 * @throws dev.blueprint.ratelimit.core.rules.InvalidRuleException if any rule is
+	 * invalid; the rules in force are then unchanged
+	 */
+	public void apply(long version, List<RuleSpec> specs) {
+		this.active.set(new Active(version, List.copyOf(specs), RuleBook.of(specs)));
+	}
+
+	/** Back to the configured rules (runtime rules were deleted). */
+	public void revertToConfigured() {
+		this.active.set(new Active(0, this.configured, RuleBook.of(this.configured)));
+	}
+
+	private record Active(long version, List<RuleSpec> specs, RuleBook book) {
+
+	}
+
+}

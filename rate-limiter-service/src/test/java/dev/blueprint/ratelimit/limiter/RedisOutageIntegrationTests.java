@@ -1,0 +1,126 @@
+package dev.blueprint.ratelimit.limiter;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.blueprint.ratelimit.check.ApiClient;
+import dev.blueprint.testsupport.RealInfrastructure;
+import dev.blueprint.testsupport.TestInfrastructure;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Stops the real Redis while requests flow: every rule's failure policy decides within a
+ * second, nothing waits on a timeout, health shows DEGRADED and a metric counts the
+ * fallback decisions; once Redis is back, decisions are exact again without a restart.
+ * (Named to run last among this module's integration tests.)
+ */
+@RealInfrastructure
+@AutoConfigureMetrics
+@DirtiesContext
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = "spring.config.import=classpath:rules/test-rules.yaml")
+class RedisOutageIntegrationTests {
+
+	@LocalServerPort
+	private int port;
+
+	@Test
+	void failurePoliciesApplyWhileRedisIsDownAndExactDecisionsReturnAfter() throws Exception {
+		ApiClient api = new ApiClient(this.port);
+		String run = UUID.randomUUID().toString();
+		assertThat(statuses(api, "open", run + "-before", 3)).isEqualTo("200 200 429");
+
+		AtomicBoolean traffic = new AtomicBoolean(true);
+		AtomicLong slowest = new AtomicLong();
+		Map<Integer, Integer> trafficStatuses = new ConcurrentHashMap<>();
+		Thread background = new Thread(() -> {
+			while (traffic.get()) {
+				long start = System.nanoTime();
+				int status = api.check("local", run + "-traffic").statusCode();
+				slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+				trafficStatuses.merge(status, 1, Integer::sum);
+			}
+		});
+		background.start();
+		try {
+			TestInfrastructure.stopServer("redis");
+			long stopped = System.nanoTime();
+			try {
+				assertThat(statuses(api, "open", run + "-down", 4)).as("fail-open admits beyond the limit")
+					.isEqualTo("200 200 200 200");
+				HttpResponse<String> closed = api.check("closed", run + "-down");
+				assertThat(closed.statusCode()).as("fail-closed denies").isEqualTo(429);
+				assertThat(closed.headers().firstValue("Retry-After")).isPresent();
+				assertThat(JsonPath.<Boolean>read(closed.body(), "$.degraded")).isTrue();
+				assertThat(statuses(api, "local", run + "-down", 3)).as("local: limit 4 over 2 instances")
+					.isEqualTo("200 200 429");
+				assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofSeconds(1));
+
+				String health = awaitHealth(api, "DEGRADED");
+				assertThat(JsonPath.<String>read(health, "$.components.rateLimiter.details.circuitBreaker"))
+					.isIn("OPEN", "HALF_OPEN");
+				assertThat(api.get("/actuator/health/readiness").statusCode())
+					.as("still ready: requests are answered by policy")
+					.isEqualTo(200);
+				String metrics = api.get("/actuator/prometheus").body();
+				assertThat(metrics).containsPattern(
+						"blueprint_ratelimit_decisions_total\\{[^}]*outcome=\"fallback_allowed\",rule=\"open\"[^}]*} [4-9]");
+				assertThat(metrics).containsPattern(
+						"blueprint_ratelimit_decisions_total\\{[^}]*outcome=\"fallback_denied\",rule=\"closed\"[^}]*} [1-9]");
+			}
+			finally {
+				TestInfrastructure.startServer("redis");
+			}
+			awaitHealth(api, "UP");
+		}
+		finally {
+			traffic.set(false);
+			background.join();
+		}
+		assertThat(statuses(api, "local", run + "-after", 5)).as("exact again: limit 4 in Redis")
+			.isEqualTo("200 200 200 200 429");
+		HttpResponse<String> after = api.check("open", run + "-after2");
+		assertThat(JsonPath.<Boolean>read(after.body(), "$.degraded")).isFalse();
+		assertThat(Duration.ofNanos(slowest.get())).as("no request waited on Redis").isLessThan(Duration.ofSeconds(1));
+		assertThat(trafficStatuses.keySet()).as("only decisions, never errors").isSubsetOf(200, 429);
+	}
+
+	private static String statuses(ApiClient api, String rule, String subject, int requests) {
+		StringBuilder statuses = new StringBuilder();
+		for (int i = 0; i < requests; i++) {
+			statuses.append(i > 0 ? " " : "").append(api.check(rule, subject).statusCode());
+		}
+		return statuses.toString();
+	}
+
+	private static String awaitHealth(ApiClient api, String status) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		String health;
+		do {
+			// the breaker acts on calls: keep deciding while waiting
+			api.check("open", "health-probe");
+			health = api.get("/actuator/health").body();
+			if (status.equals(JsonPath.read(health, "$.components.rateLimiter.status"))) {
+				return health;
+			}
+			Thread.sleep(100);
+		}
+		while (System.nanoTime() < deadline);
+		throw new AssertionError("rateLimiter health never became " + status + ": " + health);
+	}
+
+}

@@ -1,0 +1,154 @@
+package dev.blueprint.ratelimit.rules;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.blueprint.ratelimit.RateLimiterApplication;
+import dev.blueprint.ratelimit.check.ApiClient;
+import dev.blueprint.testsupport.RealInfrastructure;
+import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.TestTokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rules changed through the admin API on one instance are in force on another instance
+ * (its own JVM context, same Redis) within a second; an invalid change is rejected whole.
+ */
+@RealInfrastructure
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = "spring.config.import=classpath:rules/test-rules.yaml")
+class RuleAdminIntegrationTests {
+
+	private static ConfigurableApplicationContext otherInstance;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	private int port;
+
+	private final String subject = "admin-test-" + UUID.randomUUID();
+
+	@BeforeAll
+	static void startAnotherInstance() {
+		otherInstance = new SpringApplicationBuilder(RateLimiterApplication.class).run("--server.port=0",
+				"--spring.config.import=classpath:rules/test-rules.yaml", "--spring.data.redis.host=127.0.0.1",
+				"--spring.data.redis.port=" + TestInfrastructure.local().redisPort(),
+				"--blueprint.security.jwt.hmac-secret=" + TestTokens.SECRET);
+	}
+
+	@AfterAll
+	static void stopTheOtherInstance() {
+		otherInstance.close();
+	}
+
+	@AfterEach
+	void backToConfiguredRules() {
+		send("DELETE", this.port, null, "admin");
+	}
+
+	@Test
+	void aChangeOnOneInstanceIsInForceOnEveryInstanceWithinASecond() throws InterruptedException {
+		ApiClient other = new ApiClient(otherPort());
+		assertThat(other.check("runtime", this.subject).statusCode()).as("not configured").isEqualTo(400);
+
+		HttpResponse<String> put = send("PUT", this.port, """
+				{"rules":[{"name":"runtime","algorithm":"fixed-window","limits":[{"limit":1,"unit":"hour"}]}]}""",
+				"admin");
+		assertThat(put.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.<Integer>read(put.body(), "$.version")).isPositive();
+		long changed = System.nanoTime();
+
+		int status = awaitStatusOtherThan(other, "runtime", 400, Duration.ofSeconds(1));
+		assertThat(Duration.ofNanos(System.nanoTime() - changed)).isLessThan(Duration.ofSeconds(1));
+		assertThat(status).isEqualTo(200);
+		assertThat(other.check("runtime", this.subject).statusCode()).isEqualTo(200);
+		assertThat(other.check("runtime", this.subject).statusCode()).as("limit 1 per hour").isEqualTo(429);
+		assertThat(other.check("tight", this.subject).statusCode()).as("the change replaced every rule").isEqualTo(400);
+
+		assertThat(send("DELETE", this.port, null, "admin").statusCode()).isEqualTo(204);
+		assertThat(awaitStatusOtherThan(other, "tight", 400, Duration.ofSeconds(1))).isEqualTo(200);
+		assertThat(other.check("runtime", this.subject).statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void anInvalidChangeIsRejectedWhole() {
+		HttpResponse<String> put = send("PUT", this.port, """
+				{"rules":[{"name":"fine","limits":[{"limit":5,"unit":"second"}]},
+				          {"name":"broken","limits":[{"limit":0,"unit":"second"}]}]}""", "admin");
+
+		assertThat(put.statusCode()).isEqualTo(400);
+		assertThat(put.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(JsonPath.<String>read(put.body(), "$.detail"))
+			.isEqualTo("Invalid rate limit rule 'broken': limits[0].limit must be greater than 0, was 0");
+		assertThat(JsonPath.<String>read(put.body(), "$.field")).isEqualTo("limits[0].limit");
+		ApiClient here = new ApiClient(this.port);
+		assertThat(here.check("fine", this.subject).statusCode()).isEqualTo(400);
+		assertThat(here.check("tight", this.subject).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void onlyAdministratorsChangeRules() {
+		assertThat(send("PUT", this.port, "{\"rules\":[]}", "mallory").statusCode()).isEqualTo(403);
+		assertThat(send("GET", this.port, null, "mallory").statusCode()).isEqualTo(403);
+		assertThat(send("GET", this.port, null, null).statusCode()).isEqualTo(401);
+		HttpResponse<String> get = send("GET", this.port, null, "admin");
+		assertThat(get.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.<Integer>read(get.body(), "$.version")).isZero();
+		assertThat(JsonPath.<String>read(get.body(), "$.rules[0].name")).isEqualTo("tight");
+	}
+
+	private static int otherPort() {
+		return ((WebServerApplicationContext) otherInstance).getWebServer().getPort();
+	}
+
+	private static int awaitStatusOtherThan(ApiClient api, String rule, int status, Duration within)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
+		int current;
+		do {
+			current = api.check(rule, "probe-" + UUID.randomUUID()).statusCode();
+			if (current != status) {
+				return current;
+			}
+			Thread.sleep(20);
+		}
+		while (System.nanoTime() < deadline);
+		return current;
+	}
+
+	private HttpResponse<String> send(String method, int port, String body, String user) {
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://localhost:" + port + "/api/v1/ratelimit/rules"))
+			.timeout(Duration.ofSeconds(10))
+			.method(method,
+					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody())
+			.header("Content-Type", "application/json");
+		if (user != null) {
+			request.header("Authorization", TestTokens.bearer(user));
+		}
+		try {
+			return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
