@@ -25,7 +25,8 @@ java -cp "$LAUNCHER" "$BENCH/Servers.java" "$REPO" "$STATE" "$OFFSET" up
 SECRET=bench-only-hmac-secret-0123456789abcdef0123
 BLUEPRINT_JWT_HMAC_SECRET=$SECRET PORT=$PORT REDIS_PORT=$((6379 + OFFSET)) \
   CASSANDRA_CONTACT_POINTS=127.0.0.1:$((9042 + OFFSET)) SHORTENER_BENCHMARK_ENDPOINT=true \
-  SHORTENER_PUBLIC_BASE_URL=http://sho.rt java -Xmx512m -jar "$JAR" > "$STATE/service.log" 2>&1 &
+  SHORTENER_PUBLIC_BASE_URL=http://sho.rt SHORTENER_CREATE_LIMIT_PER_SECOND=1000000 \
+  SHORTENER_CREATE_LIMIT_PER_HOUR=100000000 java -Xmx512m -jar "$JAR" > "$STATE/service.log" 2>&1 &
 SERVICE=$!
 trap 'kill $SERVICE 2>/dev/null || true; java -cp "$LAUNCHER" "$BENCH/Servers.java" "$REPO" "$STATE" "$OFFSET" down' EXIT
 until curl -sf "$BASE/actuator/health" > /dev/null; do sleep 1; done

@@ -48,12 +48,20 @@ public final class TestInfrastructure {
 		return current;
 	}
 
-	/** The stack of the test servers, e.g. for tests that stop and start a server. */
+	/**
+	 * The stack of the test servers, e.g. for tests that stop and start a server. Two
+	 * builds on one machine can run side by side with their own
+	 * {@code blueprint.test-infra.dir} and {@code blueprint.test-infra.port-offset}
+	 * (default {@value dev.blueprint.local.StackSettings#TEST_PORT_OFFSET}).
+	 */
 	public static LocalStack stack() {
 		Path repo = repoDir();
 		Path state = Path
 			.of(System.getProperty("blueprint.test-infra.dir", repo.resolve("target/test-infra").toString()));
-		return new LocalStack(StackSettings.forTests(repo, state));
+		int offset = Integer.getInteger("blueprint.test-infra.port-offset", StackSettings.TEST_PORT_OFFSET);
+		StackSettings defaults = StackSettings.forTests(repo, state);
+		return new LocalStack(new StackSettings(repo, state, offset, defaults.cassandraHeap(), defaults.kafkaHeap(),
+				defaults.serviceHeap(), defaults.redisMaxMemory()));
 	}
 
 	/**

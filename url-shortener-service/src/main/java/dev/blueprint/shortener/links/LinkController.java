@@ -3,6 +3,7 @@ package dev.blueprint.shortener.links;
 import java.net.URI;
 import java.util.List;
 
+import dev.blueprint.ratelimit.client.RateLimited;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -44,6 +45,7 @@ class LinkController {
 	 * (the rate limiter's client starter); the idempotency scope uses the same address.
 	 */
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+	@RateLimited("url-create")
 	@Operation(summary = "Shorten a URL",
 			description = "Anonymous or with a JWT bearer token (which records the owner). "
 					+ "Idempotency-Key: the same key and body replay the first response; "

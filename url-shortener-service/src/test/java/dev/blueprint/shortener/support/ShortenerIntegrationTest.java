@@ -26,7 +26,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "shortener.links.expired-retention=3s", "shortener.public-base-url=https://sho.rt",
-				"shortener.benchmark-endpoint=true" })
+				"shortener.benchmark-endpoint=true",
+				// Many creates come from one address here;
+				// CreateRateLimitIntegrationTests proves the limit.
+				"SHORTENER_CREATE_LIMIT_PER_SECOND=1000000", "SHORTENER_CREATE_LIMIT_PER_HOUR=100000000" })
 @AutoConfigureMetrics
 @RealInfrastructure
 public abstract class ShortenerIntegrationTest {

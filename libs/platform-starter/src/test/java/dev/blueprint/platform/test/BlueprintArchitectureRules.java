@@ -2,6 +2,8 @@ package dev.blueprint.platform.test;
 
 import java.util.List;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -18,6 +20,14 @@ public final class BlueprintArchitectureRules {
 	public static final List<String> SERVICE_PACKAGES = List.of("dev.blueprint.shortener", "dev.blueprint.ratelimit",
 			"dev.blueprint.chat.gateway", "dev.blueprint.chat.message", "dev.blueprint.presence",
 			"dev.blueprint.notification");
+
+	/**
+	 * Packages of the shared libraries in libs/ that live under a service's namespace:
+	 * the rate-limit contract ({@code blueprint-ratelimit-core}) and its client starter.
+	 * Any service may use them.
+	 */
+	public static final List<String> SHARED_LIBRARY_PACKAGES = List.of("dev.blueprint.ratelimit.core..",
+			"dev.blueprint.ratelimit.redis..", "dev.blueprint.ratelimit.client..");
 
 	/**
 	 * Classes in {@code ..domain..} and {@code ..core..} packages, where decisions are
@@ -57,11 +67,14 @@ public final class BlueprintArchitectureRules {
 			.filter((other) -> !other.equals(servicePackage))
 			.map((other) -> other + "..")
 			.toArray(String[]::new);
+		String[] shared = SHARED_LIBRARY_PACKAGES.toArray(String[]::new);
 		return noClasses().that()
 			.resideInAPackage(servicePackage + "..")
+			.and()
+			.resideOutsideOfPackages(shared)
 			.should()
-			.dependOnClassesThat()
-			.resideInAnyPackage(others)
+			.dependOnClassesThat(JavaClass.Predicates.resideInAnyPackage(others)
+				.and(DescribedPredicate.not(JavaClass.Predicates.resideInAnyPackage(shared))))
 			.because("services share contracts through libs/, never through each other's internals");
 	}
 
