@@ -1,5 +1,7 @@
 package dev.blueprint.ratelimit;
 
+import java.util.List;
+
 import dev.blueprint.platform.test.PlatformContractIntegrationTests;
 import dev.blueprint.testsupport.RealInfrastructure;
 
@@ -8,6 +10,15 @@ class RateLimiterPlatformIntegrationTests extends PlatformContractIntegrationTes
 
 	RateLimiterPlatformIntegrationTests() {
 		super("redis");
+	}
+
+	/**
+	 * Ready while Redis is down: rules decide by their failure policy (DEGRADED, HTTP
+	 * 200).
+	 */
+	@Override
+	protected List<String> readinessComponents() {
+		return List.of("rateLimiter");
 	}
 
 }
