@@ -81,34 +81,19 @@ final class Probes {
 
 	/** Actuator health of a service: ready when its overall status is UP. */
 	static Optional<String> health(int port) {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-			.timeout(Duration.ofSeconds(3))
-			.build();
-		try {
-			HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-			Matcher status = STATUS.matcher(response.body());
-			if (response.statusCode() == 200 && status.find() && status.group(1).equals("UP")) {
-				return Optional.of("UP");
-			}
-			return Optional.empty();
-		}
-		catch (IOException ex) {
-			return Optional.empty();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return Optional.empty();
-		}
+		String status = healthStatus(port);
+		return status.equals("UP") ? Optional.of(status) : Optional.empty();
 	}
 
-	/** The health status a service reports, or a word saying why there is none. */
+	/**
+	 * The overall health status a service reports, or a word saying why there is none.
+	 */
 	static String healthStatus(int port) {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
 			.timeout(Duration.ofSeconds(3))
 			.build();
 		try {
-			Matcher status = STATUS.matcher(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
-			return status.find() ? status.group(1) : "UNKNOWN";
+			return topLevelStatus(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body()).orElse("UNKNOWN");
 		}
 		catch (IOException ex) {
 			return "UNREACHABLE";
@@ -117,6 +102,47 @@ final class Probes {
 			Thread.currentThread().interrupt();
 			return "UNKNOWN";
 		}
+	}
+
+	/**
+	 * The {@code status} member of the outermost JSON object. Actuator lists the
+	 * components (each with a status of its own) before the overall status, so the first
+	 * match is not the answer.
+	 */
+	static Optional<String> topLevelStatus(String json) {
+		int depth = 0;
+		for (int i = 0; i < json.length(); i++) {
+			char c = json.charAt(i);
+			if (c == '"') {
+				if (depth == 1) {
+					Matcher status = STATUS.matcher(json).region(i, json.length());
+					if (status.lookingAt()) {
+						return Optional.of(status.group(1));
+					}
+				}
+				i = endOfString(json, i);
+			}
+			else if (c == '{' || c == '[') {
+				depth++;
+			}
+			else if (c == '}' || c == ']') {
+				depth--;
+			}
+		}
+		return Optional.empty();
+	}
+
+	private static int endOfString(String json, int openingQuote) {
+		for (int i = openingQuote + 1; i < json.length(); i++) {
+			char c = json.charAt(i);
+			if (c == '\\') {
+				i++;
+			}
+			else if (c == '"') {
+				return i;
+			}
+		}
+		return json.length();
 	}
 
 	private static Socket connect(int port) throws IOException {
