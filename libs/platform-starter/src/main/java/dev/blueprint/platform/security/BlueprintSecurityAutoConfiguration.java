@@ -35,9 +35,10 @@ import org.springframework.security.web.SecurityFilterChain;
  * fails rather than fall back to a default key.
  * <p>
  * The default {@link SecurityFilterChain} is stateless, permits the health, info and
- * Prometheus endpoints and {@code /error}, and requires a valid token everywhere else. A
- * service that needs other rules declares its own {@code SecurityFilterChain} bean, which
- * replaces this one, and reuses the {@link ProblemDetailAuthenticationEntryPoint} and
+ * Prometheus endpoints and {@code /error}, plus whatever {@link PublicRequests} beans
+ * add, and requires a valid token everywhere else. A service that needs entirely other
+ * rules declares its own {@code SecurityFilterChain} bean, which replaces this one, and
+ * reuses the {@link ProblemDetailAuthenticationEntryPoint} and
  * {@link ProblemDetailAccessDeniedHandler} beans so errors keep the RFC 9457 format.
  */
 @AutoConfiguration(before = { OAuth2ResourceServerAutoConfiguration.class,
@@ -79,12 +80,15 @@ public final class BlueprintSecurityAutoConfiguration {
 		@ConditionalOnDefaultServletWebSecurity
 		SecurityFilterChain blueprintSecurityFilterChain(HttpSecurity http,
 				ProblemDetailAuthenticationEntryPoint authenticationEntryPoint,
-				ProblemDetailAccessDeniedHandler accessDeniedHandler) {
+				ProblemDetailAccessDeniedHandler accessDeniedHandler, ObjectProvider<PublicRequests> publicRequests) {
 			return http.csrf(AbstractHttpConfigurer::disable)
 				.logout(AbstractHttpConfigurer::disable)
 				.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-				.authorizeHttpRequests(
-						(requests) -> requests.requestMatchers(PUBLIC_PATHS).permitAll().anyRequest().authenticated())
+				.authorizeHttpRequests((requests) -> {
+					requests.requestMatchers(PUBLIC_PATHS).permitAll();
+					publicRequests.orderedStream().forEach((extra) -> extra.permit(requests));
+					requests.anyRequest().authenticated();
+				})
 				.oauth2ResourceServer((resourceServer) -> resourceServer.jwt(Customizer.withDefaults())
 					.authenticationEntryPoint(authenticationEntryPoint)
 					.accessDeniedHandler(accessDeniedHandler))
