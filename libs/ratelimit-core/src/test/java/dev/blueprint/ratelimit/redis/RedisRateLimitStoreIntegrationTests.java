@@ -8,10 +8,6 @@ import dev.blueprint.ratelimit.core.Limit;
 import dev.blueprint.ratelimit.core.RateLimitKeys;
 import dev.blueprint.ratelimit.core.RateLimitStore;
 import dev.blueprint.ratelimit.core.RateLimitStoreContract;
-import dev.blueprint.testsupport.TestInfrastructure;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,23 +20,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RedisRateLimitStoreIntegrationTests extends RateLimitStoreContract {
 
-	private static RedisClient client;
-
-	private static StatefulRedisConnection<String, String> connection;
+	private static RealRedis redis;
 
 	private static RedisRateLimitStore store;
 
 	@BeforeAll
 	static void connect() {
-		client = RedisClient.create(RedisURI.create("127.0.0.1", TestInfrastructure.local().redisPort()));
-		connection = client.connect();
-		store = new RedisRateLimitStore(connection.sync());
+		redis = new RealRedis();
+		store = redis.store();
 	}
 
 	@AfterAll
 	static void disconnect() {
-		connection.close();
-		client.shutdown();
+		redis.close();
 	}
 
 	@Override
@@ -50,12 +42,12 @@ class RedisRateLimitStoreIntegrationTests extends RateLimitStoreContract {
 
 	@Test
 	void reloadsTheScriptAfterRedisForgotIt() {
-		connection.sync().scriptFlush();
-		assertThat(connection.sync().scriptExists(RedisRateLimitStore.SHA)).containsExactly(false);
+		redis.commands().scriptFlush();
+		assertThat(redis.commands().scriptExists(RedisRateLimitStore.SHA)).containsExactly(false);
 		List<Limit> limits = List.of(Limit.of(Algorithm.FIXED_WINDOW, 1, Duration.ofHours(1)));
 		String bucket = RateLimitKeys.bucket("noscript", Long.toString(System.nanoTime()));
 		assertThat(store.acquire(bucket, limits, 1).allowed()).isTrue();
-		assertThat(connection.sync().scriptExists(RedisRateLimitStore.SHA)).containsExactly(true);
+		assertThat(redis.commands().scriptExists(RedisRateLimitStore.SHA)).containsExactly(true);
 		assertThat(store.acquire(bucket, limits, 1).allowed()).isFalse();
 	}
 
@@ -76,7 +68,7 @@ class RedisRateLimitStoreIntegrationTests extends RateLimitStoreContract {
 		String bucket = RateLimitKeys.bucket("expiry", Long.toString(System.nanoTime()));
 		Limit limit = Limit.of(Algorithm.SLIDING_WINDOW_LOG, 5, Duration.ofSeconds(2));
 		store.acquire(bucket, List.of(limit), 1);
-		long ttl = connection.sync().pttl(RateLimitKeys.stateKey(bucket, limit));
+		long ttl = redis.commands().pttl(RateLimitKeys.stateKey(bucket, limit));
 		assertThat(ttl).isBetween(1_000L, 3_000L);
 	}
 

@@ -7,10 +7,6 @@ import java.util.List;
 import dev.blueprint.ratelimit.core.Algorithm;
 import dev.blueprint.ratelimit.core.Limit;
 import dev.blueprint.ratelimit.core.RateLimitKeys;
-import dev.blueprint.testsupport.TestInfrastructure;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,23 +25,19 @@ class SlidingWindowCounterErrorIntegrationTests {
 
 	private static final Duration WINDOW = Duration.ofSeconds(1);
 
-	private static RedisClient client;
-
-	private static StatefulRedisConnection<String, String> connection;
+	private static RealRedis redis;
 
 	private static RedisRateLimitStore store;
 
 	@BeforeAll
 	static void connect() {
-		client = RedisClient.create(RedisURI.create("127.0.0.1", TestInfrastructure.local().redisPort()));
-		connection = client.connect();
-		store = new RedisRateLimitStore(connection.sync());
+		redis = new RealRedis();
+		store = redis.store();
 	}
 
 	@AfterAll
 	static void disconnect() {
-		connection.close();
-		client.shutdown();
+		redis.close();
 	}
 
 	@Test
@@ -110,7 +102,7 @@ class SlidingWindowCounterErrorIntegrationTests {
 	}
 
 	private static void sleepUntilMillisIntoWindow(long target) throws InterruptedException {
-		List<String> time = connection.sync().time();
+		List<String> time = redis.commands().time();
 		long millisIntoSecond = Long.parseLong(time.get(1)) / 1000;
 		long wait = (target - millisIntoSecond + 1000) % 1000;
 		Thread.sleep(wait);
