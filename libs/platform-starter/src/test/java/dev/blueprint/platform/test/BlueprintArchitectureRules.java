@@ -27,7 +27,7 @@ public final class BlueprintArchitectureRules {
 	 * Any service may use them.
 	 */
 	public static final List<String> SHARED_LIBRARY_PACKAGES = List.of("dev.blueprint.ratelimit.core..",
-			"dev.blueprint.ratelimit.redis..", "dev.blueprint.ratelimit.client..");
+			"dev.blueprint.ratelimit.redis..", "dev.blueprint.ratelimit.client..", "dev.blueprint.chat.contracts..");
 
 	/**
 	 * Classes in {@code ..domain..} and {@code ..core..} packages, where decisions are

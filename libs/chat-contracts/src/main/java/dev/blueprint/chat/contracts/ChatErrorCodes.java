@@ -1,0 +1,42 @@
+package dev.blueprint.chat.contracts;
+
+/**
+ * The {@code code} of an error frame on {@code /user/queue/errors}, documented in
+ * docs/chat-protocol.md. Codes are stable; messages are for people.
+ */
+public final class ChatErrorCodes {
+
+	/** The frame's body is not a JSON object. */
+	public static final String MALFORMED_JSON = "malformed-json";
+
+	/** A required field is missing or blank; the message names it. */
+	public static final String MISSING_FIELD = "missing-field";
+
+	/** A field has the wrong type or shape; the message names it. */
+	public static final String INVALID_FIELD = "invalid-field";
+
+	/** The message body is longer than the configured limit. */
+	public static final String BODY_TOO_LARGE = "body-too-large";
+
+	/** No conversation has this id. */
+	public static final String UNKNOWN_CONVERSATION = "unknown-conversation";
+
+	/** The sender is not a member of the conversation. */
+	public static final String NOT_A_MEMBER = "not-a-member";
+
+	/** The sender exceeded the per-user send rate; retry after the stated time. */
+	public static final String RATE_LIMITED = "rate-limited";
+
+	/**
+	 * The message could not be handed to Kafka; nothing was stored or acked. Send it
+	 * again with the same clientMessageId.
+	 */
+	public static final String RETRY = "retry";
+
+	/** The frame went to a destination the gateway does not handle. */
+	public static final String UNKNOWN_DESTINATION = "unknown-destination";
+
+	private ChatErrorCodes() {
+	}
+
+}

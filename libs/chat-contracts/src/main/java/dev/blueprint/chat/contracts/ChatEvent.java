@@ -1,0 +1,72 @@
+package dev.blueprint.chat.contracts;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+
+/**
+ * A Kafka event of the chat system. The JSON {@code type} property names the record and
+ * its version ({@code MessageSubmitted.v1}); a breaking change adds a new record with the
+ * next version and consumers read both until the old one is gone.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({ @JsonSubTypes.Type(ChatEvent.MessageSubmitted.class),
+		@JsonSubTypes.Type(ChatEvent.ConversationChanged.class), @JsonSubTypes.Type(ChatEvent.MessagePersisted.class),
+		@JsonSubTypes.Type(ChatEvent.MessageRejected.class) })
+public sealed interface ChatEvent {
+
+	/** The conversation the event belongs to; also the record key. */
+	UUID conversationId();
+
+	/**
+	 * A client sent a message; the gateway accepted its shape. {@code messageId} is
+	 * assigned by the gateway, so a replayed record keeps its id.
+	 *
+	 * @param origin the gateway instance and STOMP session that sent it, for an error
+	 * reply
+	 */
+	@JsonTypeName("MessageSubmitted.v1")
+	record MessageSubmitted(UUID conversationId, UUID messageId, String senderId, String clientMessageId, String body,
+			Instant submittedAt, Origin origin) implements ChatEvent {
+	}
+
+	/**
+	 * A conversation's membership changed (written to Cassandra first). It travels on the
+	 * same partition as the conversation's messages, so the sequencer applies it exactly
+	 * between the messages before and after it.
+	 */
+	@JsonTypeName("ConversationChanged.v1")
+	record ConversationChanged(UUID conversationId, Instant changedAt) implements ChatEvent {
+	}
+
+	/**
+	 * A message is durably stored with its sequence number.
+	 *
+	 * @param recipients the conversation's members when the message was sequenced, sender
+	 * included (their other devices show it too)
+	 * @param duplicate {@code true} when the client retried a message that was already
+	 * stored: only the sender is told again (same seq), nobody receives it twice
+	 */
+	@JsonTypeName("MessagePersisted.v1")
+	record MessagePersisted(UUID conversationId, long seq, UUID messageId, String senderId, String clientMessageId,
+			String body, Instant sentAt, List<String> recipients, boolean duplicate,
+			Origin origin) implements ChatEvent {
+	}
+
+	/**
+	 * A message was refused (nothing stored); the sender's session gets an error frame.
+	 */
+	@JsonTypeName("MessageRejected.v1")
+	record MessageRejected(UUID conversationId, String senderId, String clientMessageId, String code, String message,
+			Origin origin) implements ChatEvent {
+	}
+
+	/** Where a message came from: a gateway instance and one of its STOMP sessions. */
+	record Origin(String gatewayId, String sessionId) {
+	}
+
+}

@@ -1,0 +1,54 @@
+package dev.blueprint.chat.contracts;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+
+/**
+ * The last hop: what notification-service publishes on a gateway instance's Redis channel
+ * ({@link #channel(String)}). Redis pub/sub delivers at most once; a client that misses a
+ * message sees a gap in {@code seq} and fills it from history.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({ @JsonSubTypes.Type(GatewayDelivery.MessageDelivery.class),
+		@JsonSubTypes.Type(GatewayDelivery.AckDelivery.class),
+		@JsonSubTypes.Type(GatewayDelivery.ErrorDelivery.class) })
+public sealed interface GatewayDelivery {
+
+	/** The channel a gateway instance subscribes to. */
+	static String channel(String gatewayId) {
+		return "chat:gateway:" + gatewayId;
+	}
+
+	/** Send {@code message} to every session of {@code users} on this gateway. */
+	@JsonTypeName("message")
+	record MessageDelivery(List<String> users, ChatMessage message) implements GatewayDelivery {
+	}
+
+	/** Tell the sender's sessions that a message is stored, with its seq. */
+	@JsonTypeName("ack")
+	record AckDelivery(List<String> users, MessageAck ack) implements GatewayDelivery {
+	}
+
+	/** An error for one session (or all of the user's sessions when it is gone). */
+	@JsonTypeName("error")
+	record ErrorDelivery(String user, String sessionId, ChatError error) implements GatewayDelivery {
+	}
+
+	/** Payload of {@code /user/queue/messages}. */
+	record ChatMessage(UUID conversationId, long seq, UUID messageId, String senderId, String body, Instant sentAt) {
+	}
+
+	/** Payload of {@code /user/queue/acks}. */
+	record MessageAck(String clientMessageId, UUID conversationId, long seq) {
+	}
+
+	/** Payload of {@code /user/queue/errors}. */
+	record ChatError(String code, String message, String clientMessageId) {
+	}
+
+}

@@ -1,0 +1,139 @@
+package dev.blueprint.chat.contracts;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.RedisZSetCommands;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Which gateway instances hold a user's STOMP sessions, in Redis. Presence-service owns
+ * this schema; gateways write it (register, heartbeat, unregister) and
+ * notification-service reads it in batches.
+ * <p>
+ * One sorted set per user, {@code chat:sessions:{userId}}: a member per session
+ * ({@code gatewayId|sessionId}) scored with the time its lease ends. A gateway renews its
+ * sessions' leases every heartbeat; a session of a gateway that died silently stops
+ * counting when its lease ends (readers skip expired members) and is removed by the next
+ * write to that user's set. The key itself expires one lease after its last write, so a
+ * user who leaves leaves nothing behind. The braces are a hash tag: one user's key lives
+ * on one Redis Cluster slot.
+ */
+public final class SessionRegistry {
+
+	private static final String SEPARATOR = "|";
+
+	private final StringRedisTemplate redis;
+
+	private final Duration lease;
+
+	private final Clock clock;
+
+	public SessionRegistry(StringRedisTemplate redis, Duration lease, Clock clock) {
+		this.redis = redis;
+		this.lease = lease;
+		this.clock = clock;
+	}
+
+	static String key(String userId) {
+		return "chat:sessions:{" + userId + "}";
+	}
+
+	private static byte[] bytes(String value) {
+		return value.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** How long a session counts without a heartbeat. */
+	public Duration lease() {
+		return this.lease;
+	}
+
+	/** Records (or renews) sessions; one pipelined round trip for all of them. */
+	public void renew(Collection<Session> sessions) {
+		if (sessions.isEmpty()) {
+			return;
+		}
+		long now = this.clock.millis();
+		double expiresAt = now + this.lease.toMillis();
+		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			RedisZSetCommands zsets = connection.zSetCommands();
+			for (Session session : sessions) {
+				byte[] key = bytes(key(session.userId()));
+				zsets.zAdd(key, expiresAt, bytes(session.gatewayId() + SEPARATOR + session.sessionId()));
+				zsets.zRemRangeByScore(key, Range.closed(Double.NEGATIVE_INFINITY, (double) now));
+				connection.keyCommands().pExpire(key, this.lease.toMillis());
+			}
+			return null;
+		});
+	}
+
+	/** Forgets a session that closed. */
+	public void remove(Session session) {
+		this.redis.opsForZSet().remove(key(session.userId()), session.gatewayId() + SEPARATOR + session.sessionId());
+	}
+
+	/**
+	 * The live sessions of each user (users without any are absent); one pipelined round
+	 * trip for the whole batch.
+	 */
+	public Map<String, List<Session>> sessionsOf(Collection<String> userIds) {
+		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
+		if (users.isEmpty()) {
+			return Map.of();
+		}
+		double now = this.clock.millis();
+		List<Object> results = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			RedisZSetCommands zsets = connection.zSetCommands();
+			for (String user : users) {
+				zsets.zRangeByScore(bytes(key(user)), Range.closed(now, Double.POSITIVE_INFINITY));
+			}
+			return null;
+		});
+		Map<String, List<Session>> sessions = new LinkedHashMap<>();
+		for (int i = 0; i < users.size(); i++) {
+			if (results.get(i) instanceof Collection<?> members && !members.isEmpty()) {
+				List<Session> live = new ArrayList<>(members.size());
+				for (Object member : members) {
+					String value = member.toString();
+					int split = value.indexOf(SEPARATOR);
+					live.add(new Session(users.get(i), value.substring(0, split), value.substring(split + 1)));
+				}
+				sessions.put(users.get(i), live);
+			}
+		}
+		return sessions;
+	}
+
+	/** The gateway instances that hold at least one live session of each user. */
+	public Map<String, Set<String>> gatewaysOf(Collection<String> userIds) {
+		Map<String, Set<String>> gateways = new LinkedHashMap<>();
+		sessionsOf(userIds).forEach((user, sessions) -> {
+			Set<String> ids = new LinkedHashSet<>();
+			sessions.forEach((session) -> ids.add(session.gatewayId()));
+			gateways.put(user, ids);
+		});
+		return gateways;
+	}
+
+	/** A STOMP session of a user on a gateway instance. */
+	public record Session(String userId, String gatewayId, String sessionId) {
+
+		public Session {
+			if (gatewayId.contains(SEPARATOR)) {
+				throw new IllegalArgumentException("gateway id must not contain " + SEPARATOR);
+			}
+		}
+
+	}
+
+}

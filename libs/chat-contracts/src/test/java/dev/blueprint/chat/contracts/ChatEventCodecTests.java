@@ -1,0 +1,64 @@
+package dev.blueprint.chat.contracts;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class ChatEventCodecTests {
+
+	private final ChatEventCodec codec = new ChatEventCodec();
+
+	private final UUID conversation = UUID.randomUUID();
+
+	@Test
+	void everyEventSurvivesARoundTripWithItsVersionedTypeName() {
+		ChatEvent.Origin origin = new ChatEvent.Origin("gw-1", "s-1");
+		List<ChatEvent> events = List.of(
+				new ChatEvent.MessageSubmitted(this.conversation, UUID.randomUUID(), "alice", "c-1", "hi",
+						Instant.parse("2026-11-27T10:00:00.123Z"), origin),
+				new ChatEvent.ConversationChanged(this.conversation, Instant.parse("2026-11-27T10:00:00Z")),
+				new ChatEvent.MessagePersisted(this.conversation, 7, UUID.randomUUID(), "alice", "c-1", "hi",
+						Instant.parse("2026-11-27T10:00:01Z"), List.of("alice", "bob"), false, origin),
+				new ChatEvent.MessageRejected(this.conversation, "alice", "c-2", ChatErrorCodes.NOT_A_MEMBER, "no",
+						origin));
+		for (ChatEvent event : events) {
+			String json = this.codec.encode(event);
+			assertThat(json).contains("\"type\":\"" + event.getClass().getSimpleName() + ".v1\"");
+			assertThat(this.codec.decode(json)).isEqualTo(event);
+		}
+	}
+
+	@Test
+	void unknownPropertiesAreIgnoredSoAddingAFieldIsNotBreaking() {
+		String json = "{\"type\":\"ConversationChanged.v1\",\"conversationId\":\"" + this.conversation
+				+ "\",\"changedAt\":\"2026-11-27T10:00:00Z\",\"addedLater\":42}";
+		assertThat(this.codec.decode(json)).isInstanceOf(ChatEvent.ConversationChanged.class);
+	}
+
+	@Test
+	void unknownTypesAndBrokenJsonAreMalformed() {
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class).isThrownBy(() -> this.codec
+			.decode("{\"type\":\"MessageSubmitted.v9\",\"conversationId\":\"" + this.conversation + "\"}"));
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decode("{not json"));
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decode("{\"type\":\"ConversationChanged.v1\"}"));
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class).isThrownBy(() -> this.codec.decode(
+				"{\"type\":\"MessagePersisted.v1\",\"conversationId\":\"" + this.conversation + "\",\"seq\":null}"));
+	}
+
+	@Test
+	void deliveriesSurviveARoundTrip() {
+		GatewayDelivery delivery = new GatewayDelivery.MessageDelivery(List.of("bob"), new GatewayDelivery.ChatMessage(
+				this.conversation, 3, UUID.randomUUID(), "alice", "hi", Instant.parse("2026-11-27T10:00:00Z")));
+		String json = this.codec.encode(delivery);
+		assertThat(json).contains("\"kind\":\"message\"");
+		assertThat(this.codec.decodeDelivery(json)).isEqualTo(delivery);
+	}
+
+}

@@ -1,0 +1,86 @@
+package dev.blueprint.chat.contracts;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.blueprint.testsupport.TestInfrastructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SessionRegistryIntegrationTests {
+
+	private static LettuceConnectionFactory connections;
+
+	private static StringRedisTemplate redis;
+
+	private final String alice = "alice-" + UUID.randomUUID();
+
+	private final String bob = "bob-" + UUID.randomUUID();
+
+	@BeforeAll
+	static void connect() {
+		connections = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", TestInfrastructure.local().redisPort()));
+		connections.afterPropertiesSet();
+		connections.start();
+		redis = new StringRedisTemplate(connections);
+	}
+
+	@AfterAll
+	static void disconnect() {
+		connections.destroy();
+	}
+
+	private SessionRegistry registryAt(Instant now) {
+		return new SessionRegistry(redis, Duration.ofSeconds(30), Clock.fixed(now, ZoneOffset.UTC));
+	}
+
+	@Test
+	void everyDeviceOfAUserIsFoundOnItsGatewayInOneBatch() {
+		SessionRegistry registry = registryAt(Instant.now());
+		registry.renew(List.of(new SessionRegistry.Session(this.alice, "gw-a", "s1"),
+				new SessionRegistry.Session(this.alice, "gw-b", "s2"),
+				new SessionRegistry.Session(this.bob, "gw-a", "s3")));
+		Map<String, Set<String>> gateways = registry.gatewaysOf(List.of(this.alice, this.bob, "nobody-" + this.bob));
+		assertThat(gateways).containsOnlyKeys(this.alice, this.bob);
+		assertThat(gateways.get(this.alice)).containsExactlyInAnyOrder("gw-a", "gw-b");
+		assertThat(gateways.get(this.bob)).containsExactly("gw-a");
+		assertThat(redis.getExpire(SessionRegistry.key(this.alice))).isBetween(1L, 30L);
+	}
+
+	@Test
+	void aClosedSessionIsForgotten() {
+		SessionRegistry registry = registryAt(Instant.now());
+		SessionRegistry.Session session = new SessionRegistry.Session(this.alice, "gw-a", "s1");
+		registry.renew(List.of(session));
+		registry.remove(session);
+		assertThat(registry.sessionsOf(List.of(this.alice))).isEmpty();
+	}
+
+	@Test
+	void aSessionWithoutHeartbeatStopsCountingWhenItsLeaseEnds() {
+		Instant start = Instant.now();
+		registryAt(start).renew(List.of(new SessionRegistry.Session(this.alice, "gw-dead", "s1")));
+		registryAt(start.plusSeconds(20)).renew(List.of(new SessionRegistry.Session(this.alice, "gw-live", "s2")));
+		assertThat(registryAt(start.plusSeconds(29)).gatewaysOf(List.of(this.alice)).get(this.alice))
+			.containsExactlyInAnyOrder("gw-dead", "gw-live");
+		assertThat(registryAt(start.plusSeconds(31)).gatewaysOf(List.of(this.alice)).get(this.alice))
+			.containsExactly("gw-live");
+		registryAt(start.plusSeconds(40)).renew(List.of(new SessionRegistry.Session(this.alice, "gw-live", "s2")));
+		assertThat(redis.opsForZSet().size(SessionRegistry.key(this.alice))).isEqualTo(1);
+	}
+
+}
