@@ -1,0 +1,125 @@
+package dev.blueprint.chat.message;
+
+import java.time.Clock;
+import java.util.Collection;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.message.conversations.ConversationService;
+import dev.blueprint.chat.message.sequencing.Sequencer;
+import dev.blueprint.chat.message.storage.ChatSchema;
+import dev.blueprint.chat.message.storage.ChatStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.AfterRollbackProcessor;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
+import org.springframework.util.backoff.FixedBackOff;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ChatMessageProperties.class)
+class ChatMessageConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(ChatMessageConfiguration.class);
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	ChatEventCodec chatEventCodec() {
+		return new ChatEventCodec();
+	}
+
+	@Bean
+	ChatStore chatStore(CqlSession session, ChatMessageProperties properties) {
+		ChatSchema.migrate(session);
+		return new ChatStore(session, properties.storage().bucketSize(), properties.storage().dedupWindow());
+	}
+
+	/** The chat topics and their dead-letter topics, created at start-up when missing. */
+	@Bean
+	KafkaAdmin.NewTopics chatTopics(ChatMessageProperties properties) {
+		int partitions = properties.topics().partitions();
+		short replication = properties.topics().replication();
+		return new KafkaAdmin.NewTopics(
+				TopicBuilder.name(ChatTopics.SUBMITTED).partitions(partitions).replicas(replication).build(),
+				TopicBuilder.name(ChatTopics.EVENTS).partitions(partitions).replicas(replication).build(),
+				TopicBuilder.name(ChatTopics.deadLetter(ChatTopics.SUBMITTED))
+					.partitions(1)
+					.replicas(replication)
+					.build(),
+				TopicBuilder.name(ChatTopics.deadLetter(ChatTopics.EVENTS))
+					.partitions(1)
+					.replicas(replication)
+					.build());
+	}
+
+	@Bean
+	Sequencer sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
+			ChatMessageProperties properties, MeterRegistry meters) {
+		return new Sequencer(store, kafka, codec, properties.sequencer().membershipCacheTtl(), meters);
+	}
+
+	/**
+	 * A partition that moves drops every cached sequence; they are reloaded from
+	 * Cassandra.
+	 */
+	@Bean
+	ConsumerAwareRebalanceListener sequencerRebalanceListener(Sequencer sequencer) {
+		return new ConsumerAwareRebalanceListener() {
+
+			@Override
+			public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+				sequencer.forgetAll();
+			}
+
+			@Override
+			public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+				sequencer.forgetAll();
+			}
+
+			@Override
+			public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+				sequencer.forgetAll();
+				logger.info("Sequencing partitions {}", partitions);
+			}
+
+		};
+	}
+
+	/**
+	 * A failed batch (Cassandra or Kafka unavailable) is rolled back and retried after a
+	 * back-off, forever: nothing is skipped and no offset moves past unstored work.
+	 * Records that cannot be read never reach this: the sequencer dead-letters them.
+	 */
+	@Bean
+	AfterRollbackProcessor<Object, Object> retryForever(ChatMessageProperties properties) {
+		return new DefaultAfterRollbackProcessor<>(
+				new FixedBackOff(properties.sequencer().retryBackoff().toMillis(), FixedBackOff.UNLIMITED_ATTEMPTS));
+	}
+
+	@Bean
+	ConversationService conversationService(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
+			ChatMessageProperties properties, Clock clock) {
+		return new ConversationService(store,
+				(conversationId, at) -> kafka.executeInTransaction(
+						(operations) -> operations.send(ChatTopics.SUBMITTED, conversationId.toString(),
+								codec.encode(new ChatEvent.ConversationChanged(conversationId, at)))),
+				properties.limits(), clock);
+	}
+
+}

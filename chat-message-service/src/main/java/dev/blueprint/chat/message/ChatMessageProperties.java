@@ -1,0 +1,61 @@
+package dev.blueprint.chat.message;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Every setting of chat-message-service, with its default. Environment variables override
+ * them through relaxed binding (e.g. {@code CHAT_LIMITS_MAXGROUPMEMBERS=500}).
+ *
+ * @param topics Kafka topic layout
+ * @param limits input limits
+ * @param storage Cassandra layout and retention
+ * @param sequencer the consumer that assigns sequence numbers
+ */
+@ConfigurationProperties("chat")
+public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue Limits limits,
+		@DefaultValue Storage storage, @DefaultValue Sequencer sequencer) {
+
+	/**
+	 * @param partitions partitions of each chat topic (the unit of sequencing
+	 * parallelism)
+	 * @param replication replication factor of each chat topic (3 in production)
+	 */
+	public record Topics(@DefaultValue("6") int partitions, @DefaultValue("1") short replication) {
+	}
+
+	/**
+	 * @param maxGroupMembers most members a group may have
+	 * @param maxNameLength longest group name, in characters
+	 * @param maxUserIdLength longest user id, in characters
+	 * @param defaultPageSize messages returned by a history query without {@code limit}
+	 * @param maxPageSize largest {@code limit} of a history query
+	 * @param maxConversationsListed most conversations {@code GET /api/v1/conversations}
+	 * returns (most recently active first)
+	 */
+	public record Limits(@DefaultValue("1000") int maxGroupMembers, @DefaultValue("100") int maxNameLength,
+			@DefaultValue("128") int maxUserIdLength, @DefaultValue("50") int defaultPageSize,
+			@DefaultValue("200") int maxPageSize, @DefaultValue("500") int maxConversationsListed) {
+	}
+
+	/**
+	 * @param bucketSize messages per Cassandra partition of a conversation (bounds a
+	 * partition to bucketSize × the largest body)
+	 * @param dedupWindow how long a clientMessageId is remembered for deduplication
+	 */
+	public record Storage(@DefaultValue("1000") int bucketSize, @DefaultValue("7d") Duration dedupWindow) {
+	}
+
+	/**
+	 * @param membershipCacheTtl how long the sequencer trusts a cached member list when
+	 * no ConversationChanged event arrives (e.g. Kafka was down when it changed)
+	 * @param retryBackoff pause before a batch is retried after a storage failure (the
+	 * batch is retried until it succeeds; offsets are not committed meanwhile)
+	 */
+	public record Sequencer(@DefaultValue("30s") Duration membershipCacheTtl,
+			@DefaultValue("1s") Duration retryBackoff) {
+	}
+
+}

@@ -1,0 +1,234 @@
+package dev.blueprint.chat.message.conversations;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+import dev.blueprint.chat.message.ChatMessageProperties;
+import dev.blueprint.chat.message.conversations.ChatExceptions.ConflictException;
+import dev.blueprint.chat.message.conversations.ChatExceptions.ConversationNotFoundException;
+import dev.blueprint.chat.message.conversations.ChatExceptions.ForbiddenException;
+import dev.blueprint.chat.message.conversations.ChatExceptions.InvalidFieldException;
+import dev.blueprint.chat.message.storage.ChatStore;
+
+/**
+ * Conversations, members and history. Membership changes are written to Cassandra, then
+ * announced through {@link MembershipEvents} on the conversation's partition so the
+ * sequencer applies them in order with the messages.
+ */
+public class ConversationService {
+
+	private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@-]+");
+
+	private final ChatStore store;
+
+	private final MembershipEvents events;
+
+	private final ChatMessageProperties.Limits limits;
+
+	private final Clock clock;
+
+	public ConversationService(ChatStore store, MembershipEvents events, ChatMessageProperties.Limits limits,
+			Clock clock) {
+		this.store = store;
+		this.events = events;
+		this.limits = limits;
+		this.clock = clock;
+	}
+
+	/** Announces membership changes to the sequencer. */
+	public interface MembershipEvents {
+
+		void changed(UUID conversationId, Instant at);
+
+	}
+
+	/**
+	 * Creates a conversation with the caller as a member.
+	 * @return the conversation and whether it is new (a direct conversation of the same
+	 * pair is created once)
+	 */
+	public Created create(String caller, String type, List<String> requestedMembers, String name) {
+		if (type == null || type.isBlank()) {
+			throw new InvalidFieldException("type", "type is required: direct or group");
+		}
+		if (!Conversation.DIRECT.equals(type) && !Conversation.GROUP.equals(type)) {
+			throw new InvalidFieldException("type", "type must be direct or group, not '" + type + "'");
+		}
+		if (requestedMembers == null || requestedMembers.isEmpty()) {
+			throw new InvalidFieldException("members", "members is required: the other participants' user ids");
+		}
+		Set<String> members = new LinkedHashSet<>();
+		members.add(caller);
+		for (String member : requestedMembers) {
+			members.add(validUserId("members", member));
+		}
+		if (name != null && name.length() > this.limits.maxNameLength()) {
+			throw new InvalidFieldException("name",
+					"name is longer than " + this.limits.maxNameLength() + " characters");
+		}
+		Instant now = this.clock.instant();
+		if (Conversation.DIRECT.equals(type)) {
+			if (members.size() != 2) {
+				throw new InvalidFieldException("members",
+						"a direct conversation has exactly one other member besides the caller");
+			}
+			if (name != null) {
+				throw new InvalidFieldException("name", "a direct conversation has no name");
+			}
+			List<String> pair = members.stream().sorted().toList();
+			UUID id = this.store.claimDirectPair(pair.get(0) + "|" + pair.get(1), UUID.randomUUID());
+			var existing = this.store.findConversation(id);
+			if (existing.isPresent()) {
+				return new Created(existing.get(), false);
+			}
+			// Claimed now (or by a caller that failed before writing the rows): write
+			// them.
+			Conversation conversation = new Conversation(id, Conversation.DIRECT, null, caller, now, pair);
+			this.store.saveConversation(conversation);
+			return new Created(conversation, true);
+		}
+		if (members.size() > this.limits.maxGroupMembers()) {
+			throw new InvalidFieldException("members",
+					"a group has at most " + this.limits.maxGroupMembers() + " members");
+		}
+		Conversation conversation = new Conversation(UUID.randomUUID(), Conversation.GROUP, name, caller, now,
+				List.copyOf(members));
+		this.store.saveConversation(conversation);
+		return new Created(conversation, true);
+	}
+
+	/** A conversation the caller is a member of. */
+	public Conversation get(String caller, UUID id) {
+		Conversation conversation = this.store.findConversation(id)
+			.orElseThrow(() -> new ConversationNotFoundException(id));
+		if (!conversation.members().contains(caller)) {
+			throw new ForbiddenException("Not a member of conversation " + id);
+		}
+		return conversation;
+	}
+
+	/** The caller's conversations, most recently active first. */
+	public List<ConversationSummary> list(String caller) {
+		List<UUID> ids = this.store.conversationIdsOf(caller);
+		List<CompletableFuture<ConversationSummary>> loading = new ArrayList<>();
+		for (UUID id : ids) {
+			loading.add(this.store.findConversationAsync(id)
+				.thenCombine(this.store.stateAsync(id), (conversation,
+						state) -> conversation.map((c) -> ConversationSummary.of(c, state)).orElse(null)));
+		}
+		List<ConversationSummary> summaries = new ArrayList<>();
+		for (CompletableFuture<ConversationSummary> summary : loading) {
+			ConversationSummary value = summary.join();
+			if (value != null) {
+				summaries.add(value);
+			}
+		}
+		summaries.sort(Comparator.comparing(ConversationSummary::lastActivity).reversed());
+		return summaries.subList(0, Math.min(summaries.size(), this.limits.maxConversationsListed()));
+	}
+
+	/**
+	 * A page of history in seq order: after {@code after}, or before {@code before}, or
+	 * the latest messages when neither is given.
+	 */
+	public List<StoredMessage> history(String caller, UUID id, Long after, Long before, Integer limit) {
+		if (after != null && before != null) {
+			throw new InvalidFieldException("after", "give after or before, not both");
+		}
+		if (after != null && after < 0) {
+			throw new InvalidFieldException("after", "after must be 0 or more");
+		}
+		if (before != null && before < 1) {
+			throw new InvalidFieldException("before", "before must be 1 or more");
+		}
+		int size = (limit != null) ? limit : this.limits.defaultPageSize();
+		if (size < 1 || size > this.limits.maxPageSize()) {
+			throw new InvalidFieldException("limit", "limit must be between 1 and " + this.limits.maxPageSize());
+		}
+		get(caller, id);
+		long lastSeq = this.store.state(id).lastSeq();
+		if (after != null) {
+			List<StoredMessage> page = new ArrayList<>();
+			long from = after;
+			for (long bucket = this.store.bucketOf(after + 1); page.size() < size
+					&& bucket <= this.store.bucketOf(lastSeq); bucket++) {
+				page.addAll(this.store.messagesAfter(id, bucket, from, size - page.size()));
+			}
+			return page;
+		}
+		long to = (before != null) ? Math.min(before, lastSeq + 1) : lastSeq + 1;
+		List<StoredMessage> page = new ArrayList<>();
+		for (long bucket = this.store.bucketOf(Math.max(to - 1, 0)); page.size() < size && bucket >= 0
+				&& to > 1; bucket--) {
+			page.addAll(this.store.messagesBefore(id, bucket, to, size - page.size()));
+		}
+		java.util.Collections.reverse(page);
+		return page;
+	}
+
+	/** Adds a member to a group; any member may add. */
+	public Conversation addMember(String caller, UUID id, String userId) {
+		String user = validUserId("userId", userId);
+		Conversation conversation = get(caller, id);
+		if (conversation.isDirect()) {
+			throw new ConflictException("A direct conversation's members cannot change");
+		}
+		if (!conversation.members().contains(user)) {
+			if (conversation.members().size() >= this.limits.maxGroupMembers()) {
+				throw new ConflictException(
+						"The group has its maximum of " + this.limits.maxGroupMembers() + " members");
+			}
+			Instant now = this.clock.instant();
+			this.store.addMember(id, user, now);
+			this.events.changed(id, now);
+		}
+		return this.store.findConversation(id).orElseThrow(() -> new ConversationNotFoundException(id));
+	}
+
+	/**
+	 * Removes a member from a group: members may leave; the creator may remove anyone.
+	 */
+	public void removeMember(String caller, UUID id, String userId) {
+		String user = validUserId("userId", userId);
+		Conversation conversation = get(caller, id);
+		if (conversation.isDirect()) {
+			throw new ConflictException("A direct conversation's members cannot change");
+		}
+		if (!caller.equals(user) && !caller.equals(conversation.createdBy())) {
+			throw new ForbiddenException("Only the group's creator can remove other members");
+		}
+		if (!conversation.members().contains(user)) {
+			throw new ConversationNotFoundException(id + " member " + user);
+		}
+		this.store.removeMember(id, user);
+		this.events.changed(id, this.clock.instant());
+	}
+
+	private String validUserId(String field, String userId) {
+		if (userId == null || userId.isBlank()) {
+			throw new InvalidFieldException(field, field + " contains a blank user id");
+		}
+		if (userId.length() > this.limits.maxUserIdLength() || !USER_ID.matcher(userId).matches()) {
+			throw new InvalidFieldException(field, field + " contains an invalid user id '" + abbreviate(userId)
+					+ "' (letters, digits, '.', '_', '@', '-'; at most " + this.limits.maxUserIdLength() + ")");
+		}
+		return userId;
+	}
+
+	private static String abbreviate(String value) {
+		return (value.length() <= 40) ? value : value.substring(0, 40) + "…";
+	}
+
+	/** A created (or, for a direct pair, found) conversation. */
+	public record Created(Conversation conversation, boolean isNew) {
+	}
+
+}

@@ -1,0 +1,279 @@
+package dev.blueprint.chat.message.sequencing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEvent.MessageSubmitted;
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.message.conversations.Conversation;
+import dev.blueprint.chat.message.conversations.ConversationState;
+import dev.blueprint.chat.message.conversations.StoredMessage;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Accepted;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.DedupKey;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Duplicate;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Outcome;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Plan;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Rejected;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Snapshot;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.StoredRef;
+import dev.blueprint.chat.message.storage.ChatStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * The single writer of every conversation's sequence. Conversations are keyed to Kafka
+ * partitions, and a partition has one consumer in the group, so one thread sequences a
+ * conversation at a time. Each poll is one Kafka transaction: the batch's messages are
+ * written to Cassandra, then its MessagePersisted/MessageRejected events are produced and
+ * the consumed offsets committed atomically with them. A consumer that lost its partition
+ * (a zombie) cannot commit: the group generation fences its transaction, so its events
+ * are never visible to read_committed consumers and the new owner replays the batch,
+ * reusing the seqs already stored through the dedup table. On any failure the transaction
+ * aborts, the in-memory sequence state is dropped, and the batch is retried from Kafka
+ * after a back-off, as long as it takes: offsets are committed only after the work is
+ * durable.
+ */
+public class Sequencer {
+
+	private static final Logger logger = LoggerFactory.getLogger(Sequencer.class);
+
+	private final ChatStore store;
+
+	private final KafkaTemplate<String, String> kafka;
+
+	private final ChatEventCodec codec;
+
+	private final Cache<UUID, Snapshot> snapshots;
+
+	private final Timer batchTimer;
+
+	private final Counter accepted;
+
+	private final Counter duplicates;
+
+	private final MeterRegistry meters;
+
+	private final Counter deadLettered;
+
+	public Sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
+			Duration membershipCacheTtl, MeterRegistry meters) {
+		this.store = store;
+		this.kafka = kafka;
+		this.codec = codec;
+		this.meters = meters;
+		this.snapshots = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(membershipCacheTtl).build();
+		this.batchTimer = Timer.builder("blueprint.chat.sequencer.batch")
+			.description("Time to sequence, store and publish one polled batch")
+			.publishPercentileHistogram()
+			.register(meters);
+		this.accepted = outcomeCounter("accepted");
+		this.duplicates = outcomeCounter("duplicate");
+		this.deadLettered = Counter.builder("blueprint.chat.sequencer.dead.letters")
+			.description("Records sent to the dead-letter topic because they could not be read")
+			.register(meters);
+	}
+
+	private Counter outcomeCounter(String outcome) {
+		return Counter.builder("blueprint.chat.messages.sequenced")
+			.description("Submitted messages by outcome")
+			.tag("outcome", outcome)
+			.register(this.meters);
+	}
+
+	@KafkaListener(id = "sequencer", topics = ChatTopics.SUBMITTED, batch = "true")
+	public void onBatch(List<ConsumerRecord<String, String>> records) {
+		Timer.Sample sample = Timer.start();
+		try {
+			List<MessageSubmitted> pending = new ArrayList<>();
+			for (ConsumerRecord<String, String> record : records) {
+				ChatEvent event;
+				try {
+					event = this.codec.decode(record.value());
+				}
+				catch (ChatEventCodec.MalformedEventException ex) {
+					deadLetter(record, ex.getMessage());
+					continue;
+				}
+				if (event instanceof MessageSubmitted submitted && valid(submitted)) {
+					pending.add(submitted);
+				}
+				else if (event instanceof ChatEvent.ConversationChanged changed) {
+					sequence(pending);
+					pending.clear();
+					this.snapshots.invalidate(changed.conversationId());
+				}
+				else {
+					deadLetter(record, "not a valid submission: " + event.getClass().getSimpleName());
+				}
+			}
+			sequence(pending);
+		}
+		catch (RuntimeException ex) {
+			// The transaction rolls back and the batch is polled again: forget what this
+			// batch advanced in memory.
+			this.snapshots.invalidateAll();
+			logger.warn("Batch of {} records failed and will be retried: {}", records.size(), ex.toString());
+			throw ex;
+		}
+		finally {
+			sample.stop(this.batchTimer);
+		}
+	}
+
+	/**
+	 * Forgets every cached sequence, e.g. when partitions move to or from this consumer.
+	 */
+	public void forgetAll() {
+		this.snapshots.invalidateAll();
+	}
+
+	private static boolean valid(MessageSubmitted message) {
+		return message.messageId() != null && message.senderId() != null && !message.senderId().isBlank()
+				&& message.clientMessageId() != null && !message.clientMessageId().isBlank() && message.body() != null
+				&& message.submittedAt() != null;
+	}
+
+	private void sequence(List<MessageSubmitted> batch) {
+		if (batch.isEmpty()) {
+			return;
+		}
+		Map<UUID, Snapshot> conversations = loadConversations(batch);
+		Map<DedupKey, StoredRef> stored = loadDedup(batch, conversations);
+		Plan plan = SequencePlanner.plan(batch, conversations, stored);
+
+		List<CompletableFuture<Void>> writes = new ArrayList<>();
+		for (Accepted accepted : plan.accepted()) {
+			writes.add(this.store.saveMessageAsync(stored(accepted), accepted.message().clientMessageId()));
+		}
+		await(writes);
+		writes.clear();
+		for (UUID conversation : plan.lastSeqs().keySet()) {
+			plan.lastAcceptedOf(conversation).ifPresent((last) -> writes.add(this.store.saveStateAsync(stored(last))));
+		}
+		await(writes);
+		plan.lastSeqs()
+			.forEach((conversation, seq) -> this.snapshots.put(conversation,
+					conversations.get(conversation).withLastSeq(seq)));
+
+		for (Outcome outcome : plan.outcomes()) {
+			MessageSubmitted message = outcome.message();
+			ChatEvent event;
+			if (outcome instanceof Accepted a) {
+				event = new ChatEvent.MessagePersisted(message.conversationId(), a.seq(), message.messageId(),
+						message.senderId(), message.clientMessageId(), message.body(), message.submittedAt(),
+						a.recipients(), false, message.origin());
+			}
+			else if (outcome instanceof Duplicate d) {
+				event = new ChatEvent.MessagePersisted(message.conversationId(), d.seq(), d.messageId(),
+						message.senderId(), message.clientMessageId(), message.body(), message.submittedAt(),
+						d.recipients(), true, message.origin());
+			}
+			else {
+				Rejected r = (Rejected) outcome;
+				event = new ChatEvent.MessageRejected(message.conversationId(), message.senderId(),
+						message.clientMessageId(), r.code(), r.reason(), message.origin());
+			}
+			this.kafka.send(ChatTopics.EVENTS, message.conversationId().toString(), this.codec.encode(event));
+			countOutcome(outcome);
+		}
+	}
+
+	private void countOutcome(Outcome outcome) {
+		if (outcome instanceof Accepted) {
+			this.accepted.increment();
+		}
+		else if (outcome instanceof Duplicate) {
+			this.duplicates.increment();
+		}
+		else if (outcome instanceof Rejected rejected) {
+			outcomeCounter(rejected.code()).increment();
+		}
+	}
+
+	private static StoredMessage stored(Accepted accepted) {
+		MessageSubmitted message = accepted.message();
+		return new StoredMessage(message.conversationId(), accepted.seq(), message.messageId(), message.senderId(),
+				message.body(), message.submittedAt());
+	}
+
+	private Map<UUID, Snapshot> loadConversations(List<MessageSubmitted> batch) {
+		Set<UUID> ids = new LinkedHashSet<>();
+		batch.forEach((message) -> ids.add(message.conversationId()));
+		Map<UUID, Snapshot> known = new HashMap<>();
+		Map<UUID, CompletableFuture<Optional<Snapshot>>> loading = new HashMap<>();
+		for (UUID id : ids) {
+			Snapshot cached = this.snapshots.getIfPresent(id);
+			if (cached != null) {
+				known.put(id, cached);
+			}
+			else {
+				CompletableFuture<Optional<Conversation>> conversation = this.store.findConversationAsync(id);
+				CompletableFuture<ConversationState> state = this.store.stateAsync(id);
+				loading.put(id, conversation.thenCombine(state, (found, last) -> found
+					.map((c) -> new Snapshot(c.members().stream().sorted().toList(), last.lastSeq()))));
+			}
+		}
+		loading.forEach((id, future) -> join(future).ifPresent((snapshot) -> {
+			known.put(id, snapshot);
+			this.snapshots.put(id, snapshot);
+		}));
+		return known;
+	}
+
+	private Map<DedupKey, StoredRef> loadDedup(List<MessageSubmitted> batch, Map<UUID, Snapshot> conversations) {
+		Map<DedupKey, CompletableFuture<Optional<ChatStore.StoredRef>>> lookups = new HashMap<>();
+		for (MessageSubmitted message : batch) {
+			if (conversations.containsKey(message.conversationId())) {
+				lookups.computeIfAbsent(DedupKey.of(message), (key) -> this.store.findDedupAsync(key.conversationId(),
+						key.senderId(), key.clientMessageId()));
+			}
+		}
+		Map<DedupKey, StoredRef> stored = new HashMap<>();
+		lookups.forEach((key, future) -> join(future)
+			.ifPresent((ref) -> stored.put(key, new StoredRef(ref.seq(), ref.messageId()))));
+		return stored;
+	}
+
+	private void deadLetter(ConsumerRecord<String, String> record, String reason) {
+		logger.warn("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+		this.kafka.send(ChatTopics.deadLetter(record.topic()), record.key(), record.value());
+		this.deadLettered.increment();
+	}
+
+	private static void await(List<CompletableFuture<Void>> writes) {
+		join(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)));
+	}
+
+	private static <T> T join(CompletableFuture<T> future) {
+		try {
+			return future.join();
+		}
+		catch (java.util.concurrent.CompletionException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw ex;
+		}
+	}
+
+}

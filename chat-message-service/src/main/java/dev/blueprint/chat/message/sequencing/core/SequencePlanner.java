@@ -1,0 +1,142 @@
+package dev.blueprint.chat.message.sequencing.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.blueprint.chat.contracts.ChatErrorCodes;
+import dev.blueprint.chat.contracts.ChatEvent.MessageSubmitted;
+
+/**
+ * Decides, for a batch of submitted messages in log order, which are stored with which
+ * sequence number, which are retries of a stored message, and which are refused. Pure:
+ * the caller loads the conversations and dedup records first and writes the outcome
+ * after.
+ * <p>
+ * Sequence numbers continue each conversation's last seq without gaps; a message whose
+ * (conversation, sender, clientMessageId) was already stored — earlier in this batch or
+ * in the dedup table — keeps its seq. Given the same log and the same stored state, the
+ * plan is the same: replaying a batch after a crash re-derives the seqs it had.
+ */
+public final class SequencePlanner {
+
+	private SequencePlanner() {
+	}
+
+	/**
+	 * Plans a batch.
+	 * @param batch the submitted messages, in log order
+	 * @param conversations what is known of each conversation in the batch (absent:
+	 * unknown conversation)
+	 * @param stored dedup records found for the batch's messages
+	 */
+	public static Plan plan(List<MessageSubmitted> batch, Map<UUID, Snapshot> conversations,
+			Map<DedupKey, StoredRef> stored) {
+		Map<UUID, Long> lastSeqs = new HashMap<>();
+		Map<DedupKey, StoredRef> seen = new HashMap<>(stored);
+		List<Outcome> outcomes = new ArrayList<>(batch.size());
+		for (MessageSubmitted message : batch) {
+			Snapshot conversation = conversations.get(message.conversationId());
+			if (conversation == null) {
+				outcomes.add(new Rejected(message, ChatErrorCodes.UNKNOWN_CONVERSATION,
+						"No conversation " + message.conversationId()));
+				continue;
+			}
+			if (!conversation.members().contains(message.senderId())) {
+				outcomes.add(new Rejected(message, ChatErrorCodes.NOT_A_MEMBER,
+						"Not a member of conversation " + message.conversationId()));
+				continue;
+			}
+			DedupKey key = DedupKey.of(message);
+			StoredRef previous = seen.get(key);
+			if (previous != null) {
+				outcomes.add(new Duplicate(message, previous.seq(), previous.messageId(), conversation.members()));
+				continue;
+			}
+			long seq = lastSeqs.getOrDefault(message.conversationId(), conversation.lastSeq()) + 1;
+			lastSeqs.put(message.conversationId(), seq);
+			seen.put(key, new StoredRef(seq, message.messageId()));
+			outcomes.add(new Accepted(message, seq, conversation.members()));
+		}
+		return new Plan(outcomes, lastSeqs);
+	}
+
+	/**
+	 * What the sequencer knows of a conversation.
+	 *
+	 * @param members current members, sorted
+	 * @param lastSeq the last stored seq (0 before the first message)
+	 */
+	public record Snapshot(List<String> members, long lastSeq) {
+
+		public Snapshot withLastSeq(long seq) {
+			return new Snapshot(this.members, seq);
+		}
+
+	}
+
+	/** The identity of a client's message: a retry has the same key. */
+	public record DedupKey(UUID conversationId, String senderId, String clientMessageId) {
+
+		public static DedupKey of(MessageSubmitted message) {
+			return new DedupKey(message.conversationId(), message.senderId(), message.clientMessageId());
+		}
+
+	}
+
+	/** Where a message was stored. */
+	public record StoredRef(long seq, UUID messageId) {
+	}
+
+	/**
+	 * The decisions for a batch.
+	 *
+	 * @param lastSeqs each conversation's new last seq (only those that advanced)
+	 */
+	public record Plan(List<Outcome> outcomes, Map<UUID, Long> lastSeqs) {
+
+		public List<Accepted> accepted() {
+			return this.outcomes.stream()
+				.flatMap((outcome) -> (outcome instanceof Accepted accepted) ? java.util.stream.Stream.of(accepted)
+						: java.util.stream.Stream.empty())
+				.toList();
+		}
+
+		public Optional<Accepted> lastAcceptedOf(UUID conversationId) {
+			Accepted last = null;
+			for (Accepted accepted : accepted()) {
+				if (accepted.message().conversationId().equals(conversationId)) {
+					last = accepted;
+				}
+			}
+			return Optional.ofNullable(last);
+		}
+
+	}
+
+	/** The decision for one message. */
+	public sealed interface Outcome {
+
+		MessageSubmitted message();
+
+	}
+
+	/** Store it with {@code seq} and deliver it to {@code recipients}. */
+	public record Accepted(MessageSubmitted message, long seq, List<String> recipients) implements Outcome {
+	}
+
+	/**
+	 * Already stored with {@code seq}: ack the sender again, store and deliver nothing.
+	 */
+	public record Duplicate(MessageSubmitted message, long seq, java.util.UUID messageId,
+			List<String> recipients) implements Outcome {
+	}
+
+	/** Refused: nothing stored; the sender gets an error with {@code code}. */
+	public record Rejected(MessageSubmitted message, String code, String reason) implements Outcome {
+	}
+
+}

@@ -1,0 +1,54 @@
+package dev.blueprint.chat.message.storage;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat tables, created at start-up. Every statement is {@code IF NOT EXISTS}, so the
+ * migration is idempotent and safe for several instances starting at once.
+ * <p>
+ * {@code messages} is partitioned by conversation and bucket ({@code seq / bucketSize}),
+ * clustered by seq: a partition holds at most bucketSize messages, and a history query
+ * knows from a seq which partition to read (no empty time buckets to skip).
+ */
+public final class ChatSchema {
+
+	private static final Logger logger = LoggerFactory.getLogger(ChatSchema.class);
+
+	private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(30);
+
+	static final List<String> STATEMENTS = List.of(
+			"CREATE TABLE IF NOT EXISTS conversations (id uuid PRIMARY KEY, type text, name text, "
+					+ "created_by text, created_at timestamp)",
+			"CREATE TABLE IF NOT EXISTS conversation_members (conversation_id uuid, user_id text, "
+					+ "joined_at timestamp, PRIMARY KEY ((conversation_id), user_id))",
+			"CREATE TABLE IF NOT EXISTS user_conversations (user_id text, conversation_id uuid, "
+					+ "joined_at timestamp, PRIMARY KEY ((user_id), conversation_id))",
+			"CREATE TABLE IF NOT EXISTS direct_conversations (pair text PRIMARY KEY, conversation_id uuid)",
+			"CREATE TABLE IF NOT EXISTS conversation_state (conversation_id uuid PRIMARY KEY, last_seq bigint, "
+					+ "last_message_id uuid, last_sender text, last_body text, last_sent_at timestamp)",
+			"CREATE TABLE IF NOT EXISTS messages (conversation_id uuid, bucket bigint, seq bigint, "
+					+ "message_id uuid, sender_id text, client_message_id text, body text, sent_at timestamp, "
+					+ "PRIMARY KEY ((conversation_id, bucket), seq))",
+			"CREATE TABLE IF NOT EXISTS message_dedup (conversation_id uuid, sender_id text, "
+					+ "client_message_id text, seq bigint, message_id uuid, "
+					+ "PRIMARY KEY ((conversation_id, sender_id, client_message_id)))");
+
+	private ChatSchema() {
+	}
+
+	/** Creates the tables that do not exist yet, in the session's keyspace. */
+	public static void migrate(CqlSession session) {
+		for (String cql : STATEMENTS) {
+			session.execute(SimpleStatement.newInstance(cql).setTimeout(SCHEMA_TIMEOUT));
+		}
+		session.checkSchemaAgreement();
+		logger.info("Schema of {} is up to date ({} tables)", session.getKeyspace().orElse(null), STATEMENTS.size());
+	}
+
+}

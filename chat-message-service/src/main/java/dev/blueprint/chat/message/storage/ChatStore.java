@@ -1,0 +1,318 @@
+package dev.blueprint.chat.message.storage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.blueprint.chat.message.conversations.Conversation;
+import dev.blueprint.chat.message.conversations.ConversationState;
+import dev.blueprint.chat.message.conversations.StoredMessage;
+
+/**
+ * Every Cassandra read and write of chat-message-service. Reads and writes use
+ * {@code LOCAL_QUORUM} (set on the session:
+ * {@code spring.cassandra.request.consistency}); the one lightweight transaction (a
+ * direct conversation's pair) uses {@code LOCAL_SERIAL}.
+ */
+public class ChatStore {
+
+	/**
+	 * Writes one call keeps in flight at most (the driver queues 1,024 per connection).
+	 */
+	private static final int MAX_IN_FLIGHT = 256;
+
+	private final CqlSession session;
+
+	private final int bucketSize;
+
+	private final PreparedStatement insertConversation;
+
+	private final PreparedStatement insertMember;
+
+	private final PreparedStatement insertUserConversation;
+
+	private final PreparedStatement deleteMember;
+
+	private final PreparedStatement deleteUserConversation;
+
+	private final PreparedStatement claimPair;
+
+	private final PreparedStatement selectConversation;
+
+	private final PreparedStatement selectMembers;
+
+	private final PreparedStatement selectMember;
+
+	private final PreparedStatement selectUserConversations;
+
+	private final PreparedStatement selectState;
+
+	private final PreparedStatement updateState;
+
+	private final PreparedStatement insertMessage;
+
+	private final PreparedStatement insertDedup;
+
+	private final PreparedStatement selectDedup;
+
+	private final PreparedStatement selectAfter;
+
+	private final PreparedStatement selectBefore;
+
+	public ChatStore(CqlSession session, int bucketSize, Duration dedupWindow) {
+		this.session = session;
+		this.bucketSize = bucketSize;
+		this.insertConversation = session
+			.prepare("INSERT INTO conversations (id, type, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)");
+		this.insertMember = session
+			.prepare("INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)");
+		this.insertUserConversation = session
+			.prepare("INSERT INTO user_conversations (user_id, conversation_id, joined_at) VALUES (?, ?, ?)");
+		this.deleteMember = session
+			.prepare("DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?");
+		this.deleteUserConversation = session
+			.prepare("DELETE FROM user_conversations WHERE user_id = ? AND conversation_id = ?");
+		this.claimPair = session
+			.prepare("INSERT INTO direct_conversations (pair, conversation_id) VALUES (?, ?) IF NOT EXISTS");
+		this.selectConversation = session
+			.prepare("SELECT type, name, created_by, created_at FROM conversations WHERE id = ?");
+		this.selectMembers = session.prepare("SELECT user_id FROM conversation_members WHERE conversation_id = ?");
+		this.selectMember = session
+			.prepare("SELECT user_id FROM conversation_members WHERE conversation_id = ? AND user_id = ?");
+		this.selectUserConversations = session
+			.prepare("SELECT conversation_id FROM user_conversations WHERE user_id = ?");
+		this.selectState = session.prepare("SELECT last_seq, last_message_id, last_sender, last_body, last_sent_at "
+				+ "FROM conversation_state WHERE conversation_id = ?");
+		this.updateState = session.prepare("UPDATE conversation_state SET last_seq = ?, last_message_id = ?, "
+				+ "last_sender = ?, last_body = ?, last_sent_at = ? WHERE conversation_id = ?");
+		this.insertMessage = session.prepare("INSERT INTO messages (conversation_id, bucket, seq, message_id, "
+				+ "sender_id, client_message_id, body, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+		this.insertDedup = session.prepare("INSERT INTO message_dedup (conversation_id, sender_id, client_message_id, "
+				+ "seq, message_id) VALUES (?, ?, ?, ?, ?) USING TTL " + dedupWindow.toSeconds());
+		this.selectDedup = session.prepare("SELECT seq, message_id FROM message_dedup "
+				+ "WHERE conversation_id = ? AND sender_id = ? AND client_message_id = ?");
+		this.selectAfter = session.prepare("SELECT seq, message_id, sender_id, body, sent_at FROM messages "
+				+ "WHERE conversation_id = ? AND bucket = ? AND seq > ? ORDER BY seq ASC LIMIT ?");
+		this.selectBefore = session.prepare("SELECT seq, message_id, sender_id, body, sent_at FROM messages "
+				+ "WHERE conversation_id = ? AND bucket = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
+	}
+
+	/** The partition ({@code bucket}) a seq lives in. */
+	public long bucketOf(long seq) {
+		return seq / this.bucketSize;
+	}
+
+	// conversations and members
+
+	/**
+	 * Writes a conversation: first its members and their conversation lists (in
+	 * parallel), then the conversation row, which is what makes it exist. A failure
+	 * half-way leaves member rows of a conversation that does not exist, which every read
+	 * skips; a retry rewrites them (all writes are idempotent). A logged batch would be
+	 * atomic but is refused above a few kilobytes, far below a 1,000-member group.
+	 */
+	public void saveConversation(Conversation conversation) {
+		List<CompletableFuture<AsyncResultSet>> members = new ArrayList<>();
+		for (String member : conversation.members()) {
+			members.add(this.session
+				.executeAsync(this.insertMember.bind(conversation.id(), member, conversation.createdAt()))
+				.toCompletableFuture());
+			members.add(this.session
+				.executeAsync(this.insertUserConversation.bind(member, conversation.id(), conversation.createdAt()))
+				.toCompletableFuture());
+			if (members.size() >= MAX_IN_FLIGHT) {
+				join(CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)));
+				members.clear();
+			}
+		}
+		join(CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)));
+		this.session.execute(this.insertConversation.bind(conversation.id(), conversation.type(), conversation.name(),
+				conversation.createdBy(), conversation.createdAt()));
+	}
+
+	/**
+	 * Claims the direct conversation of a pair of users (a lightweight transaction).
+	 * @return the id that owns the pair: {@code candidate} if this call claimed it
+	 */
+	public UUID claimDirectPair(String pair, UUID candidate) {
+		Row row = this.session
+			.execute(this.claimPair.bind(pair, candidate).setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL))
+			.one();
+		return (row == null || row.getBoolean("[applied]")) ? candidate : row.getUuid("conversation_id");
+	}
+
+	public void addMember(UUID conversationId, String userId, Instant at) {
+		this.session.execute(BatchStatement.builder(DefaultBatchType.LOGGED)
+			.addStatement(this.insertMember.bind(conversationId, userId, at))
+			.addStatement(this.insertUserConversation.bind(userId, conversationId, at))
+			.build());
+	}
+
+	public void removeMember(UUID conversationId, String userId) {
+		this.session.execute(BatchStatement.builder(DefaultBatchType.LOGGED)
+			.addStatement(this.deleteMember.bind(conversationId, userId))
+			.addStatement(this.deleteUserConversation.bind(userId, conversationId))
+			.build());
+	}
+
+	public Optional<Conversation> findConversation(UUID id) {
+		return join(findConversationAsync(id));
+	}
+
+	/** The conversation with its members, read in parallel. */
+	public CompletableFuture<Optional<Conversation>> findConversationAsync(UUID id) {
+		CompletableFuture<AsyncResultSet> conversation = this.session.executeAsync(this.selectConversation.bind(id))
+			.toCompletableFuture();
+		CompletableFuture<List<String>> members = all(this.session.executeAsync(this.selectMembers.bind(id)),
+				(row) -> row.getString("user_id"));
+		return conversation.thenCombine(members, (result, users) -> {
+			Row row = result.one();
+			if (row == null) {
+				return Optional.empty();
+			}
+			return Optional.of(new Conversation(id, row.getString("type"), row.getString("name"),
+					row.getString("created_by"), row.getInstant("created_at"), users));
+		});
+	}
+
+	public boolean isMember(UUID conversationId, String userId) {
+		return this.session.execute(this.selectMember.bind(conversationId, userId)).one() != null;
+	}
+
+	public List<UUID> conversationIdsOf(String userId) {
+		List<UUID> ids = new ArrayList<>();
+		for (Row row : this.session.execute(this.selectUserConversations.bind(userId))) {
+			ids.add(row.getUuid("conversation_id"));
+		}
+		return ids;
+	}
+
+	// sequence state and messages
+
+	public CompletableFuture<ConversationState> stateAsync(UUID conversationId) {
+		return this.session.executeAsync(this.selectState.bind(conversationId))
+			.toCompletableFuture()
+			.thenApply((rs) -> {
+				Row row = rs.one();
+				if (row == null || row.isNull("last_seq")) {
+					return ConversationState.EMPTY;
+				}
+				return new ConversationState(row.getLong("last_seq"), row.getUuid("last_message_id"),
+						row.getString("last_sender"), row.getString("last_body"), row.getInstant("last_sent_at"));
+			});
+	}
+
+	public ConversationState state(UUID conversationId) {
+		return join(stateAsync(conversationId));
+	}
+
+	/**
+	 * The stored seq and id of a client's message, if it was stored within the window.
+	 */
+	public CompletableFuture<Optional<StoredRef>> findDedupAsync(UUID conversationId, String senderId,
+			String clientMessageId) {
+		return this.session.executeAsync(this.selectDedup.bind(conversationId, senderId, clientMessageId))
+			.toCompletableFuture()
+			.thenApply((rs) -> {
+				Row row = rs.one();
+				return (row == null) ? Optional.empty()
+						: Optional.of(new StoredRef(row.getLong("seq"), row.getUuid("message_id")));
+			});
+	}
+
+	/** Writes a message and its dedup record (in parallel; both idempotent). */
+	public CompletableFuture<Void> saveMessageAsync(StoredMessage message, String clientMessageId) {
+		CompletableFuture<AsyncResultSet> row = this.session
+			.executeAsync(this.insertMessage.bind(message.conversationId(), bucketOf(message.seq()), message.seq(),
+					message.messageId(), message.senderId(), clientMessageId, message.body(), message.sentAt()))
+			.toCompletableFuture();
+		CompletableFuture<AsyncResultSet> dedup = this.session
+			.executeAsync(this.insertDedup.bind(message.conversationId(), message.senderId(), clientMessageId,
+					message.seq(), message.messageId()))
+			.toCompletableFuture();
+		return CompletableFuture.allOf(row, dedup);
+	}
+
+	/** Moves a conversation's sequence to {@code message} (its last one). */
+	public CompletableFuture<Void> saveStateAsync(StoredMessage message) {
+		return this.session
+			.executeAsync(this.updateState.bind(message.seq(), message.messageId(), message.senderId(), message.body(),
+					message.sentAt(), message.conversationId()))
+			.toCompletableFuture()
+			.thenApply((rs) -> null);
+	}
+
+	/**
+	 * Up to {@code limit} messages of one bucket with seq above {@code afterSeq},
+	 * ascending.
+	 */
+	public List<StoredMessage> messagesAfter(UUID conversationId, long bucket, long afterSeq, int limit) {
+		return messages(conversationId,
+				this.session.execute(this.selectAfter.bind(conversationId, bucket, afterSeq, limit)));
+	}
+
+	/**
+	 * Up to {@code limit} messages of one bucket with seq below {@code beforeSeq},
+	 * descending.
+	 */
+	public List<StoredMessage> messagesBefore(UUID conversationId, long bucket, long beforeSeq, int limit) {
+		return messages(conversationId,
+				this.session.execute(this.selectBefore.bind(conversationId, bucket, beforeSeq, limit)));
+	}
+
+	private static List<StoredMessage> messages(UUID conversationId, ResultSet rows) {
+		List<StoredMessage> messages = new ArrayList<>();
+		for (Row row : rows) {
+			messages.add(new StoredMessage(conversationId, row.getLong("seq"), row.getUuid("message_id"),
+					row.getString("sender_id"), row.getString("body"), row.getInstant("sent_at")));
+		}
+		return messages;
+	}
+
+	private static <T> CompletableFuture<List<T>> all(CompletionStage<AsyncResultSet> first,
+			java.util.function.Function<Row, T> mapper) {
+		List<T> items = new ArrayList<>();
+		return collect(first.toCompletableFuture(), mapper, items);
+	}
+
+	private static <T> CompletableFuture<List<T>> collect(CompletableFuture<AsyncResultSet> page,
+			java.util.function.Function<Row, T> mapper, List<T> items) {
+		return page.thenCompose((rs) -> {
+			for (Row row : rs.currentPage()) {
+				items.add(mapper.apply(row));
+			}
+			return rs.hasMorePages() ? collect(rs.fetchNextPage().toCompletableFuture(), mapper, items)
+					: CompletableFuture.completedFuture(items);
+		});
+	}
+
+	static <T> T join(CompletableFuture<T> future) {
+		try {
+			return future.join();
+		}
+		catch (java.util.concurrent.CompletionException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw ex;
+		}
+	}
+
+	/** Where a deduplicated message was stored. */
+	public record StoredRef(long seq, UUID messageId) {
+	}
+
+}

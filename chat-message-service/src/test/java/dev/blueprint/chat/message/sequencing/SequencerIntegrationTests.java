@@ -1,0 +1,185 @@
+package dev.blueprint.chat.message.sequencing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import dev.blueprint.chat.contracts.ChatErrorCodes;
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
+import dev.blueprint.chat.contracts.ChatEvent.MessageRejected;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.message.support.ChatIntegrationTest;
+import dev.blueprint.testsupport.TestInfrastructure;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SequencerIntegrationTests extends ChatIntegrationTest {
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	@Autowired
+	KafkaListenerEndpointRegistry listeners;
+
+	@Test
+	void messagesGetGapFreeSeqsInSubmissionOrderAndHistorySpansBuckets() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		UUID conversation = conversation(alice, "direct", bob);
+		List<UUID> ids = new ArrayList<>();
+		for (int i = 1; i <= 120; i++) {
+			ids.add(submit(conversation, (i % 2 == 0) ? alice : bob, "c-" + i, "message " + i));
+		}
+		List<ChatEvent> events = awaitEvents(conversation, 120, WAIT);
+		for (int i = 0; i < 120; i++) {
+			MessagePersisted persisted = (MessagePersisted) events.get(i);
+			assertThat(persisted.seq()).isEqualTo(i + 1);
+			assertThat(persisted.messageId()).isEqualTo(ids.get(i));
+			assertThat(persisted.body()).isEqualTo("message " + (i + 1));
+			assertThat(persisted.recipients()).containsExactlyInAnyOrder(alice, bob);
+			assertThat(persisted.duplicate()).isFalse();
+		}
+		// bucket size 50 in tests: history crosses three partitions
+		var page = get(bob, "/api/v1/conversations/" + conversation + "/messages?after=40&limit=100");
+		assertThat(page.statusCode()).isEqualTo(200);
+		List<Integer> seqs = json(page, "$[*].seq");
+		assertThat(seqs).hasSize(80).first().isEqualTo(41);
+		assertThat(seqs).last().isEqualTo(120);
+		assertThat(seqs).isSorted();
+		var latest = get(alice, "/api/v1/conversations/" + conversation + "/messages?limit=60");
+		assertThat(json(latest, "$[*].seq").toString()).startsWith("[61,").endsWith(",120]");
+		var before = get(alice, "/api/v1/conversations/" + conversation + "/messages?before=52&limit=5");
+		assertThat(json(before, "$[*].seq").toString()).isEqualTo("[47,48,49,50,51]");
+	}
+
+	@Test
+	void aRetriedClientMessageIdIsStoredOnceAndAckedWithTheSameSeq() throws Exception {
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "group", unique("bob"), unique("carol"));
+		submit(conversation, alice, "same", "hello");
+		awaitEvents(conversation, 1, WAIT);
+		submit(conversation, alice, "other", "second");
+		submit(conversation, alice, "same", "hello");
+		submit(conversation, alice, "same", "hello");
+		List<ChatEvent> events = awaitEvents(conversation, 4, WAIT);
+		MessagePersisted first = (MessagePersisted) events.get(0);
+		assertThat(events).extracting((event) -> ((MessagePersisted) event).seq()).containsExactly(1L, 2L, 1L, 1L);
+		assertThat(events.subList(2, 4)).allSatisfy((event) -> {
+			MessagePersisted retry = (MessagePersisted) event;
+			assertThat(retry.duplicate()).isTrue();
+			assertThat(retry.messageId()).isEqualTo(first.messageId());
+		});
+		var history = get(alice, "/api/v1/conversations/" + conversation + "/messages");
+		assertThat(json(history, "$[*].body").toString()).isEqualTo("[\"hello\",\"second\"]");
+	}
+
+	@Test
+	void nonMembersAndUnknownConversationsAreRejectedAndNothingIsStored() throws Exception {
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "direct", unique("bob"));
+		String mallory = unique("mallory");
+		submit(conversation, mallory, "m-1", "let me in");
+		UUID unknown = UUID.randomUUID();
+		submit(unknown, alice, "u-1", "anyone?");
+		MessageRejected notMember = (MessageRejected) awaitEvents(conversation, 1, WAIT).get(0);
+		assertThat(notMember.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER);
+		assertThat(notMember.clientMessageId()).isEqualTo("m-1");
+		assertThat(notMember.origin().sessionId()).isEqualTo("session-" + mallory);
+		MessageRejected noConversation = (MessageRejected) awaitEvents(unknown, 1, WAIT).get(0);
+		assertThat(noConversation.code()).isEqualTo(ChatErrorCodes.UNKNOWN_CONVERSATION);
+		assertThat((Integer) json(get(alice, "/api/v1/conversations/" + conversation + "/messages"), "$.length()"))
+			.isEqualTo(0);
+	}
+
+	@Test
+	void aRemovedMemberIsRefusedFromTheNextMessageOnInLogOrder() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		UUID conversation = conversation(alice, "group", bob);
+		submit(conversation, bob, "b-1", "before");
+		awaitEvents(conversation, 1, WAIT);
+		assertThat(delete(alice, "/api/v1/conversations/" + conversation + "/members/" + bob).statusCode())
+			.isEqualTo(204);
+		submit(conversation, bob, "b-2", "after");
+		List<ChatEvent> events = awaitEvents(conversation, 2, WAIT);
+		assertThat(events.get(1)).isInstanceOf(MessageRejected.class);
+		assertThat(((MessageRejected) events.get(1)).code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER);
+		assertThat(post(alice, "/api/v1/conversations/" + conversation + "/members/" + bob, "").statusCode())
+			.isEqualTo(200);
+		submit(conversation, bob, "b-3", "back");
+		MessagePersisted back = (MessagePersisted) awaitEvents(conversation, 3, WAIT).get(2);
+		assertThat(back.seq()).isEqualTo(2);
+	}
+
+	@Test
+	void poisonRecordsGoToTheDeadLetterTopicAndTheMessagesAfterThemFlow() throws Exception {
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "direct", unique("bob"));
+		try (KafkaConsumer<String, String> deadLetters = deadLetterConsumer()) {
+			String poison = "{\"type\":\"MessageSubmitted.v1\",\"conversationId\":\"" + conversation
+					+ "\",\"body\":\"no sender\"}";
+			sendRaw(conversation.toString(), "not json at all " + conversation);
+			sendRaw(conversation.toString(), poison);
+			submit(conversation, alice, "ok-1", "still flowing");
+			MessagePersisted persisted = (MessagePersisted) awaitEvents(conversation, 1, WAIT).get(0);
+			assertThat(persisted.seq()).isEqualTo(1);
+			List<String> dead = new ArrayList<>();
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (dead.size() < 2 && System.nanoTime() < deadline) {
+				for (ConsumerRecord<String, String> record : deadLetters.poll(Duration.ofMillis(200))) {
+					if (record.value().contains(conversation.toString())) {
+						dead.add(record.value());
+					}
+				}
+			}
+			assertThat(dead).containsExactly("not json at all " + conversation, poison);
+		}
+	}
+
+	@Test
+	void aRestartedSequencerContinuesTheSequenceWithoutGaps() throws Exception {
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "direct", unique("bob"));
+		for (int i = 1; i <= 10; i++) {
+			submit(conversation, alice, "r-" + i, "m" + i);
+		}
+		awaitEvents(conversation, 10, WAIT);
+		this.listeners.getListenerContainer("sequencer").stop();
+		try {
+			for (int i = 11; i <= 20; i++) {
+				submit(conversation, alice, "r-" + i, "m" + i);
+			}
+			submit(conversation, alice, "r-5", "m5");
+		}
+		finally {
+			this.listeners.getListenerContainer("sequencer").start();
+		}
+		List<ChatEvent> events = awaitEvents(conversation, 21, Duration.ofSeconds(60));
+		assertThat(events.subList(10, 21)).extracting((event) -> ((MessagePersisted) event).seq())
+			.containsExactly(11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L, 5L);
+	}
+
+	private KafkaConsumer<String, String> deadLetterConsumer() {
+		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+				java.util.Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+						TestInfrastructure.local().kafkaBootstrapServers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+						"read_committed"),
+				new StringDeserializer(), new StringDeserializer());
+		TopicPartition partition = new TopicPartition(ChatTopics.deadLetter(ChatTopics.SUBMITTED), 0);
+		consumer.assign(List.of(partition));
+		consumer.seekToEnd(List.of(partition));
+		consumer.position(partition);
+		return consumer;
+	}
+
+}

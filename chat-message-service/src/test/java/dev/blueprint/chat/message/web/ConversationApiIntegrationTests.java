@@ -1,0 +1,127 @@
+package dev.blueprint.chat.message.web;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.UUID;
+
+import dev.blueprint.chat.message.support.ChatIntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConversationApiIntegrationTests extends ChatIntegrationTest {
+
+	@Test
+	void aDirectConversationBetweenTheSameTwoUsersIsCreatedOnce() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		HttpResponse<String> first = post(alice, "/api/v1/conversations",
+				"{\"type\":\"direct\",\"members\":[\"" + bob + "\"]}");
+		assertThat(first.statusCode()).isEqualTo(201);
+		String id = json(first, "$.id");
+		assertThat(first.headers().firstValue("Location")).hasValue("/api/v1/conversations/" + id);
+		HttpResponse<String> again = post(bob, "/api/v1/conversations",
+				"{\"type\":\"direct\",\"members\":[\"" + alice + "\",\"" + bob + "\"]}");
+		assertThat(again.statusCode()).isEqualTo(200);
+		assertThat((String) json(again, "$.id")).isEqualTo(id);
+		List<String> members = json(again, "$.members");
+		assertThat(members).containsExactlyInAnyOrder(alice, bob);
+	}
+
+	@Test
+	void theConversationListShowsLastSeqAndLastMessageMostRecentFirst() throws Exception {
+		String alice = unique("alice");
+		UUID quiet = conversation(alice, "group", unique("bob"));
+		UUID busy = conversation(alice, "direct", unique("carol"));
+		submit(busy, alice, "c-1", "first");
+		submit(busy, alice, "c-2", "latest words");
+		awaitEvents(busy, 2, java.time.Duration.ofSeconds(30));
+		HttpResponse<String> list = get(alice, "/api/v1/conversations");
+		assertThat(list.statusCode()).isEqualTo(200);
+		assertThat((List<String>) json(list, "$[*].id")).containsExactly(busy.toString(), quiet.toString());
+		assertThat((Integer) json(list, "$[0].lastSeq")).isEqualTo(2);
+		assertThat((String) json(list, "$[0].lastMessage.body")).isEqualTo("latest words");
+		assertThat((Integer) json(list, "$[1].lastSeq")).isEqualTo(0);
+		assertThat((Object) json(list, "$[1].lastMessage")).isNull();
+	}
+
+	@Test
+	void onlyMembersReadHistoryOrChangeMembers() throws Exception {
+		String alice = unique("alice");
+		String mallory = unique("mallory");
+		UUID group = conversation(alice, "group", unique("bob"));
+		HttpResponse<String> history = get(mallory, "/api/v1/conversations/" + group + "/messages");
+		assertThat(history.statusCode()).isEqualTo(403);
+		assertThat(history.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(post(mallory, "/api/v1/conversations/" + group + "/members/" + mallory, "").statusCode())
+			.isEqualTo(403);
+		assertThat(get(alice, "/api/v1/conversations/" + UUID.randomUUID() + "/messages").statusCode()).isEqualTo(404);
+		assertThat(get(null, "/api/v1/conversations").statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void membersJoinAndLeaveGroupsButNotDirectConversations() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String carol = unique("carol");
+		UUID group = conversation(alice, "group", bob);
+		HttpResponse<String> added = post(bob, "/api/v1/conversations/" + group + "/members/" + carol, "");
+		assertThat(added.statusCode()).isEqualTo(200);
+		assertThat((List<String>) json(added, "$.members")).contains(carol);
+		assertThat(json(get(carol, "/api/v1/conversations"), "$[*].id").toString()).contains(group.toString());
+		assertThat(delete(bob, "/api/v1/conversations/" + group + "/members/" + carol).statusCode()).isEqualTo(403);
+		assertThat(delete(carol, "/api/v1/conversations/" + group + "/members/" + carol).statusCode()).isEqualTo(204);
+		assertThat(get(carol, "/api/v1/conversations/" + group + "/messages").statusCode()).isEqualTo(403);
+		UUID direct = conversation(alice, "direct", bob);
+		assertThat(post(alice, "/api/v1/conversations/" + direct + "/members/" + carol, "").statusCode())
+			.isEqualTo(409);
+	}
+
+	@Test
+	void badInputIsA400NamingTheField() throws Exception {
+		String alice = unique("alice");
+		assertField(post(alice, "/api/v1/conversations", "{\"members\":[\"bob\"]}"), "type");
+		assertField(post(alice, "/api/v1/conversations", "{\"type\":\"channel\",\"members\":[\"bob\"]}"), "type");
+		assertField(post(alice, "/api/v1/conversations", "{\"type\":\"group\"}"), "members");
+		assertField(post(alice, "/api/v1/conversations", "{\"type\":\"group\",\"members\":[\"b o b\"]}"), "members");
+		assertField(post(alice, "/api/v1/conversations", "{\"type\":\"direct\",\"members\":[\"bob\",\"carol\"]}"),
+				"members");
+		assertField(post(alice, "/api/v1/conversations",
+				"{\"type\":\"group\",\"members\":[\"bob\"],\"name\":\"" + "n".repeat(101) + "\"}"), "name");
+		assertField(get(alice, "/api/v1/conversations/not-a-uuid/messages"), "id");
+		UUID group = conversation(alice, "group", unique("bob"));
+		assertField(get(alice, "/api/v1/conversations/" + group + "/messages?limit=201"), "limit");
+		assertField(get(alice, "/api/v1/conversations/" + group + "/messages?limit=0"), "limit");
+		assertField(get(alice, "/api/v1/conversations/" + group + "/messages?after=1&before=3"), "after");
+		HttpResponse<String> malformed = post(alice, "/api/v1/conversations", "{\"type\":");
+		assertThat(malformed.statusCode()).isEqualTo(400);
+		assertThat(json(get(alice, "/api/v1/conversations"), "$[*].id").toString()).containsOnlyOnce(group.toString());
+	}
+
+	@Test
+	void aGroupAcceptsItsMaximumMemberCountAndNotOneMore() throws Exception {
+		String alice = unique("alice");
+		StringBuilder members = new StringBuilder();
+		for (int i = 1; i < 1000; i++) {
+			members.append(i > 1 ? "," : "").append("\"m").append(i).append('"');
+		}
+		HttpResponse<String> full = post(alice, "/api/v1/conversations",
+				"{\"type\":\"group\",\"members\":[" + members + "]}");
+		assertThat(full.statusCode()).as(full.body()).isEqualTo(201);
+		assertThat((Integer) json(full, "$.members.length()")).isEqualTo(1000);
+		assertField(
+				post(alice, "/api/v1/conversations", "{\"type\":\"group\",\"members\":[" + members + ",\"one-more\"]}"),
+				"members");
+		String id = json(full, "$.id");
+		assertThat(post(alice, "/api/v1/conversations/" + id + "/members/one-more", "").statusCode()).isEqualTo(409);
+	}
+
+	private static void assertField(HttpResponse<String> response, String field) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat((String) json(response, "$.field")).isEqualTo(field);
+	}
+
+}
