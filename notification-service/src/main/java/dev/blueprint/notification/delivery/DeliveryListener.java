@@ -1,0 +1,112 @@
+package dev.blueprint.notification.delivery;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.contracts.GatewayDelivery;
+import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.notification.delivery.core.DeliveryRouter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * Fans stored messages, acks and refusals out to the gateways. Per polled batch: one
+ * pipelined lookup of every recipient's sessions, then one Redis publish per gateway and
+ * event. Offsets are committed after the publishes; Redis pub/sub delivers at most once,
+ * and a client that misses a message sees the gap in seq and reads it from history.
+ */
+public class DeliveryListener {
+
+	private static final Logger logger = LoggerFactory.getLogger(DeliveryListener.class);
+
+	private final SessionRegistry sessions;
+
+	private final StringRedisTemplate redis;
+
+	private final KafkaTemplate<String, String> kafka;
+
+	private final ChatEventCodec codec;
+
+	private final MeterRegistry meters;
+
+	private final Counter offline;
+
+	private final Counter deadLettered;
+
+	private final Timer batchTimer;
+
+	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
+			ChatEventCodec codec, MeterRegistry meters) {
+		this.sessions = sessions;
+		this.redis = redis;
+		this.kafka = kafka;
+		this.codec = codec;
+		this.meters = meters;
+		this.offline = Counter.builder("blueprint.chat.recipients.offline")
+			.description("Recipients of a stored message with no live session (they catch up from history)")
+			.register(meters);
+		this.deadLettered = Counter.builder("blueprint.chat.notification.dead.letters")
+			.description("Events sent to the dead-letter topic because they could not be read")
+			.register(meters);
+		this.batchTimer = Timer.builder("blueprint.chat.notification.batch")
+			.description("Time to look up sessions and publish one polled batch")
+			.publishPercentileHistogram()
+			.register(meters);
+	}
+
+	@KafkaListener(id = "deliveries", topics = ChatTopics.EVENTS, batch = "true")
+	public void onBatch(List<ConsumerRecord<String, String>> records) {
+		Timer.Sample sample = Timer.start();
+		List<ChatEvent> events = new ArrayList<>(records.size());
+		Set<String> users = new LinkedHashSet<>();
+		for (ConsumerRecord<String, String> record : records) {
+			try {
+				ChatEvent event = this.codec.decode(record.value());
+				events.add(event);
+				users.addAll(DeliveryRouter.usersOf(event));
+			}
+			catch (ChatEventCodec.MalformedEventException ex) {
+				logger.warn("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+						ex.getMessage());
+				this.kafka.send(ChatTopics.deadLetter(record.topic()), record.key(), record.value());
+				this.deadLettered.increment();
+			}
+		}
+		Map<String, Set<String>> gateways = this.sessions.gatewaysOf(users);
+		for (ChatEvent event : events) {
+			DeliveryRouter.route(event, gateways).forEach((gateway, deliveries) -> {
+				for (GatewayDelivery delivery : deliveries) {
+					this.redis.convertAndSend(GatewayDelivery.channel(gateway), this.codec.encode(delivery));
+					count(delivery);
+				}
+			});
+			this.offline.increment(DeliveryRouter.offlineRecipients(event, gateways).size());
+		}
+		sample.stop(this.batchTimer);
+	}
+
+	private void count(GatewayDelivery delivery) {
+		String kind = (delivery instanceof GatewayDelivery.MessageDelivery) ? "message"
+				: (delivery instanceof GatewayDelivery.AckDelivery) ? "ack" : "error";
+		Counter.builder("blueprint.chat.deliveries")
+			.description("Deliveries published to gateways, by kind")
+			.tag("kind", kind)
+			.register(this.meters)
+			.increment();
+	}
+
+}

@@ -1,0 +1,126 @@
+package dev.blueprint.notification.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.contracts.GatewayDelivery;
+import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.testsupport.RealInfrastructure;
+import dev.blueprint.testsupport.TestInfrastructure;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SpringBootTest
+@RealInfrastructure
+class DeliveryIntegrationTests {
+
+	private final ChatEventCodec codec = new ChatEventCodec();
+
+	private final String gatewayA = "gw-a-" + UUID.randomUUID();
+
+	private final String gatewayB = "gw-b-" + UUID.randomUUID();
+
+	private final BlockingQueue<String> atA = new LinkedBlockingQueue<>();
+
+	private final BlockingQueue<String> atB = new LinkedBlockingQueue<>();
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	@Autowired
+	RedisConnectionFactory connections;
+
+	private RedisMessageListenerContainer subscriptions;
+
+	private KafkaProducer<String, String> producer;
+
+	@BeforeEach
+	void listenAsTwoGateways() throws Exception {
+		this.subscriptions = new RedisMessageListenerContainer();
+		this.subscriptions.setConnectionFactory(this.connections);
+		this.subscriptions.addMessageListener((message, pattern) -> this.atA.add(new String(message.getBody())),
+				new ChannelTopic(GatewayDelivery.channel(this.gatewayA)));
+		this.subscriptions.addMessageListener((message, pattern) -> this.atB.add(new String(message.getBody())),
+				new ChannelTopic(GatewayDelivery.channel(this.gatewayB)));
+		this.subscriptions.afterPropertiesSet();
+		this.subscriptions.start();
+		Thread.sleep(300);
+		this.producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()),
+				new StringSerializer(), new StringSerializer());
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		this.subscriptions.destroy();
+		this.producer.close(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void aStoredMessageReachesEveryGatewayHoldingARecipientAndTheAckTheSender() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		String bob = "bob-" + UUID.randomUUID();
+		String carol = "carol-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1"),
+					new SessionRegistry.Session(bob, this.gatewayA, "s-2"),
+					new SessionRegistry.Session(bob, this.gatewayB, "s-3")));
+		UUID conversation = UUID.randomUUID();
+		publish(new ChatEvent.MessagePersisted(conversation, 1, UUID.randomUUID(), alice, "c-1", "hello", Instant.now(),
+				List.of(alice, bob, carol), false, new ChatEvent.Origin(this.gatewayA, "s-1")));
+
+		GatewayDelivery.MessageDelivery atA = (GatewayDelivery.MessageDelivery) next(this.atA);
+		assertThat(atA.users()).containsExactlyInAnyOrder(alice, bob);
+		assertThat(atA.message().body()).isEqualTo("hello");
+		GatewayDelivery.AckDelivery ack = (GatewayDelivery.AckDelivery) next(this.atA);
+		assertThat(ack.ack().seq()).isEqualTo(1);
+		GatewayDelivery.MessageDelivery atB = (GatewayDelivery.MessageDelivery) next(this.atB);
+		assertThat(atB.users()).containsExactly(bob);
+	}
+
+	@Test
+	void aRefusalReachesTheSendingSessionsGateway() throws Exception {
+		publish(new ChatEvent.MessageRejected(UUID.randomUUID(), "mallory", "c-2", "not-a-member", "Not a member",
+				new ChatEvent.Origin(this.gatewayB, "s-9")));
+		GatewayDelivery.ErrorDelivery error = (GatewayDelivery.ErrorDelivery) next(this.atB);
+		assertThat(error.sessionId()).isEqualTo("s-9");
+		assertThat(error.error().code()).isEqualTo("not-a-member");
+	}
+
+	private void publish(ChatEvent event) throws Exception {
+		this.producer
+			.send(new ProducerRecord<>(ChatTopics.EVENTS, event.conversationId().toString(), this.codec.encode(event)))
+			.get(10, TimeUnit.SECONDS);
+	}
+
+	private GatewayDelivery next(BlockingQueue<String> queue) throws InterruptedException {
+		String json = queue.poll(30, TimeUnit.SECONDS);
+		assertThat(json).as("a delivery within 30 s").isNotNull();
+		return this.codec.decodeDelivery(json);
+	}
+
+}
