@@ -33,6 +33,11 @@ public final class ChatErrorCodes {
 	 */
 	public static final String RETRY = "retry";
 
+	/**
+	 * A SUBSCRIBE to anything but the user's own queues; the subscription is not made.
+	 */
+	public static final String FORBIDDEN_DESTINATION = "forbidden-destination";
+
 	/** The frame went to a destination the gateway does not handle. */
 	public static final String UNKNOWN_DESTINATION = "unknown-destination";
 

@@ -1,0 +1,133 @@
+package dev.blueprint.chat.gateway;
+
+import java.time.Clock;
+
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.contracts.GatewayDelivery;
+import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.chat.gateway.delivery.DeliveryReceiver;
+import dev.blueprint.chat.gateway.messaging.core.SendValidation;
+import dev.blueprint.chat.gateway.session.SessionTracker;
+import dev.blueprint.chat.gateway.stomp.ClientFrames;
+import dev.blueprint.chat.gateway.stomp.StompAuthentication;
+import dev.blueprint.platform.security.PublicRequests;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.messaging.simp.SimpMessagingTemplate;
+import org.springframework.messaging.simp.user.SimpUserRegistry;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(GatewayProperties.class)
+@EnableScheduling
+class GatewayConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(GatewayConfiguration.class);
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	ChatEventCodec chatEventCodec() {
+		return new ChatEventCodec();
+	}
+
+	@Bean
+	StompAuthentication stompAuthentication(JwtDecoder jwtDecoder, ObjectProvider<ClientFrames> frames) {
+		return new StompAuthentication(jwtDecoder, frames);
+	}
+
+	/** The WebSocket handshakes are public: the STOMP CONNECT frame carries the token. */
+	@Bean
+	PublicRequests chatHandshakes() {
+		return (requests) -> requests.requestMatchers("/ws", "/ws/**", "/sockjs", "/sockjs/**").permitAll();
+	}
+
+	@Bean
+	ThreadPoolTaskScheduler stompHeartbeats() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setPoolSize(1);
+		scheduler.setThreadNamePrefix("stomp-heartbeat-");
+		return scheduler;
+	}
+
+	@Bean
+	SendValidation sendValidation(GatewayProperties properties) {
+		return new SendValidation(properties.maxBodyBytes(), properties.maxClientMessageIdLength());
+	}
+
+	@Bean
+	ClientFrames clientFrames(SimpMessagingTemplate messaging, SimpUserRegistry users) {
+		return new ClientFrames(messaging, users);
+	}
+
+	@Bean
+	SessionRegistry sessionRegistry(StringRedisTemplate redis, GatewayProperties properties, Clock clock) {
+		return new SessionRegistry(redis, properties.sessionLease(), clock);
+	}
+
+	@Bean
+	SessionTracker sessionTracker(SessionRegistry registry, GatewayProperties properties, MeterRegistry meters) {
+		logger.info("Chat gateway instance {}", properties.id());
+		return new SessionTracker(registry, properties.id(), meters);
+	}
+
+	@Bean
+	DeliveryReceiver deliveryReceiver(ChatEventCodec codec, ClientFrames frames, SessionTracker sessions, Clock clock,
+			MeterRegistry meters) {
+		return new DeliveryReceiver(codec, frames, sessions, clock, meters);
+	}
+
+	@Bean
+	ThreadPoolTaskExecutor deliveryExecutor() {
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setCorePoolSize(1);
+		executor.setMaxPoolSize(1);
+		executor.setThreadNamePrefix("delivery-");
+		return executor;
+	}
+
+	/** This instance's delivery channel. */
+	@Bean
+	RedisMessageListenerContainer deliveryChannel(RedisConnectionFactory connections, DeliveryReceiver receiver,
+			GatewayProperties properties, ThreadPoolTaskExecutor deliveryExecutor) {
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(connections);
+		// One thread, in arrival order: deliveries of a conversation reach clients in seq
+		// order.
+		container.setTaskExecutor(deliveryExecutor);
+		container.addMessageListener(receiver, new ChannelTopic(GatewayDelivery.channel(properties.id())));
+		return container;
+	}
+
+	/** The topic this service produces to, created at start-up when missing. */
+	@Bean
+	KafkaAdmin.NewTopics gatewayTopics(GatewayProperties properties) {
+		// The same partition count as chat-message-service declares: growing it later
+		// would
+		// move conversations between partitions and break their order.
+		return new KafkaAdmin.NewTopics(TopicBuilder.name(ChatTopics.SUBMITTED)
+			.partitions(properties.topicPartitions())
+			.replicas(properties.topicReplication())
+			.build());
+	}
+
+}

@@ -1,0 +1,47 @@
+package dev.blueprint.chat.gateway;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Every setting of the chat gateway, with its default.
+ *
+ * @param id this instance's id in the session registry and its delivery channel (default:
+ * a random id per start)
+ * @param maxBodyBytes largest message body, in UTF-8 bytes
+ * @param maxClientMessageIdLength longest clientMessageId, in characters
+ * @param maxFrameSize largest STOMP frame; a bigger one closes the connection with an
+ * ERROR frame (a body above maxBodyBytes but within this gets an error on
+ * /user/queue/errors and the session stays)
+ * @param sessionLease how long a session counts in the registry without a heartbeat
+ * @param heartbeat how often this gateway renews its sessions' leases (and the STOMP
+ * heart-beat interval it offers)
+ * @param allowedOrigins origins allowed to open WebSocket/SockJS connections (auth is a
+ * bearer token in the CONNECT frame, not a cookie, so a foreign origin gains nothing)
+ * @param topicPartitions partitions of the submitted-messages topic if this service
+ * creates it (must match chat-message-service's {@code chat.topics.partitions})
+ * @param topicReplication its replication factor
+ */
+@ConfigurationProperties("gateway")
+public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
+		@DefaultValue("64") int maxClientMessageIdLength, @DefaultValue("64KB") DataSize maxFrameSize,
+		@DefaultValue("30s") Duration sessionLease, @DefaultValue("10s") Duration heartbeat,
+		@DefaultValue("*") List<String> allowedOrigins, @DefaultValue("6") int topicPartitions,
+		@DefaultValue("1") short topicReplication) {
+
+	public GatewayProperties {
+		if (id == null || id.isBlank()) {
+			id = "gw-" + UUID.randomUUID();
+		}
+		if (!heartbeat.minus(sessionLease.dividedBy(2)).isNegative()) {
+			throw new IllegalArgumentException("gateway.heartbeat (" + heartbeat
+					+ ") must be under half of gateway.session-lease (" + sessionLease + ")");
+		}
+	}
+
+}

@@ -1,0 +1,71 @@
+package dev.blueprint.chat.gateway;
+
+import dev.blueprint.chat.gateway.stomp.StompAuthentication;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.simp.config.ChannelRegistration;
+import org.springframework.messaging.simp.config.MessageBrokerRegistry;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.web.socket.config.annotation.EnableWebSocketMessageBroker;
+import org.springframework.web.socket.config.annotation.StompEndpointRegistry;
+import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketTransportRegistration;
+
+/**
+ * STOMP over WebSocket at {@code /ws} and over SockJS at {@code /sockjs} (whose
+ * xhr-streaming and xhr-polling transports are the fallback when WebSocket is blocked).
+ * The in-memory broker only routes to this gateway's own sessions
+ * ({@code /user/queue/*}); messages between gateways travel through Kafka and Redis.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocketMessageBroker
+class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
+
+	private final GatewayProperties properties;
+
+	private final StompAuthentication authentication;
+
+	private final TaskScheduler heartbeats;
+
+	WebSocketConfiguration(GatewayProperties properties, StompAuthentication authentication,
+			TaskScheduler stompHeartbeats) {
+		this.properties = properties;
+		this.authentication = authentication;
+		this.heartbeats = stompHeartbeats;
+	}
+
+	@Override
+	public void registerStompEndpoints(StompEndpointRegistry registry) {
+		String[] origins = this.properties.allowedOrigins().toArray(String[]::new);
+		// Frames of one session are handled in the order they arrive: a client's messages
+		// reach Kafka (and get their seqs) in the order it sent them.
+		registry.setPreserveReceiveOrder(true);
+		registry.addEndpoint("/ws").setAllowedOriginPatterns(origins).addInterceptors(this.authentication);
+		registry.addEndpoint("/sockjs")
+			.setAllowedOriginPatterns(origins)
+			.addInterceptors(this.authentication)
+			.withSockJS();
+	}
+
+	@Override
+	public void configureMessageBroker(MessageBrokerRegistry registry) {
+		long heartbeat = this.properties.heartbeat().toMillis();
+		registry.enableSimpleBroker("/queue", "/topic")
+			.setHeartbeatValue(new long[] { heartbeat, heartbeat })
+			.setTaskScheduler(this.heartbeats);
+		registry.setApplicationDestinationPrefixes("/app");
+		registry.setUserDestinationPrefix("/user");
+		registry.setPreservePublishOrder(true);
+	}
+
+	@Override
+	public void configureClientInboundChannel(ChannelRegistration registration) {
+		registration.interceptors(this.authentication);
+	}
+
+	@Override
+	public void configureWebSocketTransport(WebSocketTransportRegistration registration) {
+		registration.setMessageSizeLimit((int) this.properties.maxFrameSize().toBytes());
+	}
+
+}

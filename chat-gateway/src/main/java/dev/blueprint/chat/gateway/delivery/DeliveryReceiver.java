@@ -1,0 +1,97 @@
+package dev.blueprint.chat.gateway.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.GatewayDelivery;
+import dev.blueprint.chat.gateway.session.SessionTracker;
+import dev.blueprint.chat.gateway.stomp.ClientFrames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+
+/**
+ * Receives deliveries on this gateway's Redis channel and pushes them to the users'
+ * sessions. Records end-to-end latency (the sender's gateway accepting the message to
+ * this gateway pushing it) per delivered message.
+ */
+public class DeliveryReceiver implements MessageListener {
+
+	private static final Logger logger = LoggerFactory.getLogger(DeliveryReceiver.class);
+
+	private final ChatEventCodec codec;
+
+	private final ClientFrames frames;
+
+	private final SessionTracker sessions;
+
+	private final Clock clock;
+
+	private final Timer latency;
+
+	private final Counter messagesOut;
+
+	private final Counter acksOut;
+
+	public DeliveryReceiver(ChatEventCodec codec, ClientFrames frames, SessionTracker sessions, Clock clock,
+			MeterRegistry meters) {
+		this.codec = codec;
+		this.frames = frames;
+		this.sessions = sessions;
+		this.clock = clock;
+		this.latency = Timer.builder("blueprint.chat.delivery.latency")
+			.description("From the sender's gateway accepting a message to a recipient's gateway pushing it")
+			.serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+					Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1))
+			.register(meters);
+		this.messagesOut = Counter.builder("blueprint.chat.gateway.frames.out")
+			.description("Frames pushed to clients, by queue")
+			.tag("queue", "messages")
+			.register(meters);
+		this.acksOut = Counter.builder("blueprint.chat.gateway.frames.out")
+			.description("Frames pushed to clients, by queue")
+			.tag("queue", "acks")
+			.register(meters);
+	}
+
+	@Override
+	public void onMessage(Message message, byte[] pattern) {
+		GatewayDelivery delivery;
+		try {
+			delivery = this.codec
+				.decodeDelivery(new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8));
+		}
+		catch (ChatEventCodec.MalformedEventException ex) {
+			logger.warn("Ignoring an unreadable delivery: {}", ex.getMessage());
+			return;
+		}
+		if (delivery instanceof GatewayDelivery.MessageDelivery messages) {
+			this.latency.record(Duration.between(messages.message().sentAt(), this.clock.instant()));
+			for (String user : messages.users()) {
+				this.frames.toUser(user, ClientFrames.MESSAGES, messages.message());
+				this.messagesOut.increment();
+			}
+		}
+		else if (delivery instanceof GatewayDelivery.AckDelivery acks) {
+			for (String user : acks.users()) {
+				this.frames.toUser(user, ClientFrames.ACKS, acks.ack());
+				this.acksOut.increment();
+			}
+		}
+		else if (delivery instanceof GatewayDelivery.ErrorDelivery error) {
+			if (this.sessions.isConnected(error.sessionId())) {
+				this.frames.toSession(error.user(), error.sessionId(), ClientFrames.ERRORS, error.error());
+			}
+			else {
+				this.frames.toUser(error.user(), ClientFrames.ERRORS, error.error());
+			}
+		}
+	}
+
+}

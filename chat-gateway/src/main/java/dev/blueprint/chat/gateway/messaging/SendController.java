@@ -1,0 +1,143 @@
+package dev.blueprint.chat.gateway.messaging;
+
+import java.security.Principal;
+import java.time.Clock;
+import java.util.UUID;
+
+import dev.blueprint.chat.contracts.ChatErrorCodes;
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.gateway.GatewayProperties;
+import dev.blueprint.chat.gateway.messaging.core.SendValidation;
+import dev.blueprint.chat.gateway.stomp.ClientFrames;
+import dev.blueprint.ratelimit.client.RateLimitDecider;
+import dev.blueprint.ratelimit.client.Verdict;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.handler.annotation.DestinationVariable;
+import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
+import org.springframework.stereotype.Controller;
+
+/**
+ * Accepts messages from clients: checks the frame, applies the per-user send rate, and
+ * hands the message to Kafka (keyed by conversation). The sender hears back on
+ * {@code /user/queue/acks} once chat-message-service has stored it, or on
+ * {@code /user/queue/errors}: at once for a bad frame, a rate limit or Kafka being
+ * unreachable ({@code retry}: nothing was stored, send again with the same
+ * clientMessageId), later for an unknown conversation or a non-member.
+ */
+@Controller
+public class SendController {
+
+	private static final Logger logger = LoggerFactory.getLogger(SendController.class);
+
+	static final String SEND_RULE = "chat-send";
+
+	private final SendValidation validation;
+
+	private final KafkaTemplate<String, String> kafka;
+
+	private final ChatEventCodec codec;
+
+	private final ClientFrames frames;
+
+	private final RateLimitDecider rateLimits;
+
+	private final String gatewayId;
+
+	private final Clock clock;
+
+	private final MeterRegistry meters;
+
+	public SendController(SendValidation validation, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
+			ClientFrames frames, RateLimitDecider rateLimits, GatewayProperties properties, Clock clock,
+			MeterRegistry meters) {
+		this.validation = validation;
+		this.kafka = kafka;
+		this.codec = codec;
+		this.frames = frames;
+		this.rateLimits = rateLimits;
+		this.gatewayId = properties.id();
+		this.clock = clock;
+		this.meters = meters;
+	}
+
+	@MessageMapping("/conversations/{conversationId}/messages")
+	public void send(@DestinationVariable String conversationId, Message<?> frame, Principal user,
+			SimpMessageHeaderAccessor headers) {
+		String sessionId = headers.getSessionId();
+		byte[] payload = (frame.getPayload() instanceof byte[] bytes) ? bytes : new byte[0];
+		SendValidation.Result result = this.validation.validate(conversationId, payload);
+		if (!result.valid()) {
+			refuse(user, sessionId, result.code(), result.message(), result.clientMessageId());
+			return;
+		}
+		Verdict verdict = this.rateLimits.decide(SEND_RULE, user.getName(), 1, null);
+		if (!verdict.allowed()) {
+			refuse(user, sessionId, ChatErrorCodes.RATE_LIMITED,
+					"Too many messages; retry after " + verdict.retryAfterSeconds() + " s", result.clientMessageId());
+			return;
+		}
+		ChatEvent.MessageSubmitted submitted = new ChatEvent.MessageSubmitted(result.conversationId(),
+				UUID.randomUUID(), user.getName(), result.clientMessageId(), result.body(), this.clock.instant(),
+				new ChatEvent.Origin(this.gatewayId, sessionId));
+		try {
+			this.kafka.send(ChatTopics.SUBMITTED, conversationId, this.codec.encode(submitted))
+				.whenComplete((sent, failure) -> {
+					if (failure != null) {
+						kafkaUnavailable(user, sessionId, result.clientMessageId(), failure);
+					}
+					else {
+						count("submitted");
+					}
+				});
+		}
+		catch (RuntimeException ex) {
+			kafkaUnavailable(user, sessionId, result.clientMessageId(), ex);
+		}
+	}
+
+	/** Any other destination under /app. */
+	@MessageMapping("/**")
+	public void unknown(Principal user, SimpMessageHeaderAccessor headers) {
+		refuse(user, headers.getSessionId(), ChatErrorCodes.UNKNOWN_DESTINATION,
+				"No such destination: " + headers.getDestination(), null);
+	}
+
+	@MessageExceptionHandler
+	public void failed(Exception ex, Principal user, SimpMessageHeaderAccessor headers) {
+		logger.warn("Frame to {} failed", headers.getDestination(), ex);
+		refuse(user, headers.getSessionId(), ChatErrorCodes.RETRY, "The gateway could not handle the frame; retry",
+				null);
+	}
+
+	private void kafkaUnavailable(Principal user, String sessionId, String clientMessageId, Throwable failure) {
+		logger.warn("Could not hand a message to Kafka: {}", failure.toString());
+		refuse(user, sessionId, ChatErrorCodes.RETRY,
+				"The message could not be accepted (messaging unavailable); nothing was stored. "
+						+ "Send it again with the same clientMessageId",
+				clientMessageId);
+	}
+
+	private void refuse(Principal user, String sessionId, String code, String message, String clientMessageId) {
+		this.frames.error(user.getName(), sessionId, code, message, clientMessageId);
+		count(code);
+	}
+
+	private void count(String outcome) {
+		Counter.builder("blueprint.chat.gateway.sends")
+			.description("SEND frames by outcome (submitted to Kafka, or the error code)")
+			.tag("outcome", outcome)
+			.register(this.meters)
+			.increment();
+	}
+
+}

@@ -1,0 +1,99 @@
+package dev.blueprint.chat.gateway.session;
+
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.chat.contracts.SessionRegistry.Session;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.web.socket.messaging.SessionConnectedEvent;
+import org.springframework.web.socket.messaging.SessionDisconnectEvent;
+
+/**
+ * Keeps this gateway's STOMP sessions in the session registry: registered on CONNECT,
+ * renewed every heartbeat (one pipelined call for all of them), removed on DISCONNECT or
+ * when the connection drops. If this process dies, its sessions stop counting when their
+ * lease ends. While Redis is unreachable the sessions stay connected; they are
+ * re-registered by the first heartbeat that succeeds.
+ */
+public class SessionTracker {
+
+	private static final Logger logger = LoggerFactory.getLogger(SessionTracker.class);
+
+	private final SessionRegistry registry;
+
+	private final String gatewayId;
+
+	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+	public SessionTracker(SessionRegistry registry, String gatewayId, MeterRegistry meters) {
+		this.registry = registry;
+		this.gatewayId = gatewayId;
+		Gauge.builder("blueprint.chat.gateway.sessions", this.sessions, Map::size)
+			.description("Connected STOMP sessions on this gateway")
+			.register(meters);
+	}
+
+	@EventListener
+	public void connected(SessionConnectedEvent event) {
+		Principal user = event.getUser();
+		String sessionId = StompHeaderAccessor.wrap(event.getMessage()).getSessionId();
+		if (user == null || sessionId == null) {
+			return;
+		}
+		Session session = new Session(user.getName(), this.gatewayId, sessionId);
+		this.sessions.put(sessionId, session);
+		try {
+			this.registry.renew(List.of(session));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not register session {} of {} (retried at the next heartbeat): {}", sessionId,
+					user.getName(), ex.toString());
+		}
+	}
+
+	@EventListener
+	public void disconnected(SessionDisconnectEvent event) {
+		Session session = this.sessions.remove(event.getSessionId());
+		if (session != null) {
+			try {
+				this.registry.remove(session);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not unregister session {} (its lease will end): {}", session.sessionId(),
+						ex.toString());
+			}
+		}
+	}
+
+	@Scheduled(fixedDelayString = "${gateway.heartbeat:10s}", initialDelayString = "${gateway.heartbeat:10s}")
+	public void heartbeat() {
+		List<Session> live = new ArrayList<>(this.sessions.values());
+		try {
+			this.registry.renew(live);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not renew {} sessions: {}", live.size(), ex.toString());
+		}
+	}
+
+	/** Whether a session is connected to this gateway. */
+	public boolean isConnected(String sessionId) {
+		return this.sessions.containsKey(sessionId);
+	}
+
+	public int size() {
+		return this.sessions.size();
+	}
+
+}

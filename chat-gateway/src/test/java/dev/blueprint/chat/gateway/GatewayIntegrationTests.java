@@ -1,0 +1,282 @@
+package dev.blueprint.chat.gateway;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.contracts.GatewayDelivery;
+import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.testsupport.RealInfrastructure;
+import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.TestTokens;
+import dev.blueprint.testsupport.chat.StompTestClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * The gateway alone against the build's real Kafka and Redis, with real STOMP clients:
+ * what it accepts goes to Kafka, what it refuses comes back as an error frame, and what
+ * arrives on its Redis channel reaches the users' sessions.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureMetrics
+@RealInfrastructure
+class GatewayIntegrationTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	private final ChatEventCodec codec = new ChatEventCodec();
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	GatewayProperties properties;
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	private KafkaConsumer<String, String> submitted;
+
+	private final String alice = "alice-" + UUID.randomUUID().toString().substring(0, 8);
+
+	@BeforeEach
+	void watchSubmittedTopic() {
+		this.submitted = new KafkaConsumer<>(
+				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()),
+				new StringDeserializer(), new StringDeserializer());
+		List<TopicPartition> partitions = this.submitted.partitionsFor(ChatTopics.SUBMITTED)
+			.stream()
+			.map((info) -> new TopicPartition(info.topic(), info.partition()))
+			.toList();
+		this.submitted.assign(partitions);
+		this.submitted.seekToEnd(partitions);
+		partitions.forEach(this.submitted::position);
+	}
+
+	@AfterEach
+	void close() {
+		this.submitted.close();
+	}
+
+	private String url() {
+		return "ws://localhost:" + this.port + "/ws";
+	}
+
+	private StompTestClient connect(String user) throws Exception {
+		return StompTestClient.connect(url(), TestTokens.token(user)).awaitReady();
+	}
+
+	private ChatEvent.MessageSubmitted nextSubmitted(String sender) {
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (System.nanoTime() < deadline) {
+			for (ConsumerRecord<String, String> record : this.submitted.poll(Duration.ofMillis(200))) {
+				ChatEvent event = this.codec.decode(record.value());
+				if (event instanceof ChatEvent.MessageSubmitted message && message.senderId().equals(sender)) {
+					assertThat(record.key()).isEqualTo(message.conversationId().toString());
+					return message;
+				}
+			}
+		}
+		throw new AssertionError("nothing submitted by " + sender);
+	}
+
+	@Test
+	void connectNeedsAValidToken() throws Exception {
+		assertThatException().isThrownBy(() -> StompTestClient.connect(url(), null));
+		assertThatException().isThrownBy(() -> StompTestClient.connect(url(), TestTokens.expired(this.alice)));
+		assertThatException().isThrownBy(() -> StompTestClient.connect(url(), TestTokens.tampered(this.alice)));
+		assertThatException().isThrownBy(() -> StompTestClient.connect(url(), TestTokens.foreign(this.alice)));
+		try (StompTestClient viaQuery = StompTestClient
+			.connect(url() + "?access_token=" + TestTokens.token(this.alice), null)
+			.awaitReady()) {
+			assertThat(viaQuery.isConnected()).isTrue();
+		}
+	}
+
+	@Test
+	void anAcceptedMessageGoesToKafkaKeyedByConversationWithTheSenderFromTheToken() throws Exception {
+		UUID conversation = UUID.randomUUID();
+		try (StompTestClient client = connect(this.alice)) {
+			client.send(conversation.toString(), "c-1", "x".repeat(this.properties.maxBodyBytes()));
+			ChatEvent.MessageSubmitted message = nextSubmitted(this.alice);
+			assertThat(message.conversationId()).isEqualTo(conversation);
+			assertThat(message.clientMessageId()).isEqualTo("c-1");
+			assertThat(message.body()).hasSize(this.properties.maxBodyBytes());
+			assertThat(message.origin().gatewayId()).isEqualTo(this.properties.id());
+			assertThat(message.origin().sessionId()).isNotBlank();
+			assertThat(client.next("errors", Duration.ofMillis(500))).isNull();
+		}
+	}
+
+	@Test
+	void badFramesGetAnErrorNamingTheProblemAndTheSessionStays() throws Exception {
+		String conversation = UUID.randomUUID().toString();
+		String destination = "/app/conversations/" + conversation + "/messages";
+		try (StompTestClient client = connect(this.alice)) {
+			client.sendRaw(destination, "{not json");
+			assertError(client, "malformed-json", null);
+			client.sendRaw(destination, "[1,2]");
+			assertError(client, "malformed-json", null);
+			client.sendRaw(destination, "{\"body\":\"hi\"}");
+			assertThat(assertError(client, "missing-field", null).get("message").asString())
+				.contains("clientMessageId");
+			client.sendRaw(destination, "{\"clientMessageId\":\"c-2\"}");
+			assertThat(assertError(client, "missing-field", "c-2").get("message").asString()).contains("body");
+			client.sendRaw(destination, "{\"clientMessageId\":\"c-3\",\"body\":42}");
+			assertThat(assertError(client, "invalid-field", "c-3").get("message").asString()).contains("body");
+			client.send(conversation, "c-4", "é".repeat(this.properties.maxBodyBytes() / 2 + 1));
+			assertError(client, "body-too-large", "c-4");
+			client.send(conversation, "x".repeat(65), "hi");
+			assertThat(assertError(client, "invalid-field", null).get("message").asString())
+				.contains("clientMessageId");
+			client.send("not-a-conversation", "c-5", "hi");
+			assertError(client, "unknown-conversation", "c-5");
+			client.sendRaw("/app/elsewhere", "{}");
+			assertError(client, "unknown-destination", null);
+			assertThat(client.isConnected()).isTrue();
+			client.send(conversation, "c-6", "still here");
+			assertThat(nextSubmitted(this.alice).clientMessageId()).isEqualTo("c-6");
+		}
+	}
+
+	@Test
+	void subscribingOutsideTheUsersOwnQueuesIsRefusedWithAnError() throws Exception {
+		StompTestClient client = connect(this.alice);
+		try {
+			client.subscribeRaw("/topic/everything");
+			client.subscribeRaw("/queue/messages-user" + client.sessionId());
+			assertError(client, "forbidden-destination", null);
+			assertError(client, "forbidden-destination", null);
+			assertThat(client.isConnected()).isTrue();
+		}
+		finally {
+			client.close();
+		}
+	}
+
+	@Test
+	void deliveriesOnTheGatewaysChannelReachEveryDeviceOfTheUser() throws Exception {
+		UUID conversation = UUID.randomUUID();
+		try (StompTestClient phone = connect(this.alice); StompTestClient laptop = connect(this.alice)) {
+			GatewayDelivery.ChatMessage message = new GatewayDelivery.ChatMessage(conversation, 7, UUID.randomUUID(),
+					"bob", "hello", Instant.now());
+			deliver(new GatewayDelivery.MessageDelivery(List.of(this.alice), message));
+			deliver(new GatewayDelivery.AckDelivery(List.of(this.alice),
+					new GatewayDelivery.MessageAck("c-9", conversation, 8)));
+			String oneSession = new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+				.sessionsOf(List.of(this.alice))
+				.get(this.alice)
+				.get(0)
+				.sessionId();
+			deliver(new GatewayDelivery.ErrorDelivery(this.alice, oneSession,
+					new GatewayDelivery.ChatError("not-a-member", "no", "c-10")));
+			for (StompTestClient device : List.of(phone, laptop)) {
+				JsonNode received = device.expect("messages", WAIT);
+				assertThat(received.get("seq").asLong()).isEqualTo(7);
+				assertThat(received.get("body").asString()).isEqualTo("hello");
+				assertThat(received.get("senderId").asString()).isEqualTo("bob");
+				assertThat(received.get("conversationId").asString()).isEqualTo(conversation.toString());
+				assertThat(device.expect("acks", WAIT).get("clientMessageId").asString()).isEqualTo("c-9");
+			}
+			JsonNode onPhone = phone.next("errors", Duration.ofSeconds(2));
+			JsonNode onLaptop = laptop.next("errors", Duration.ofSeconds(2));
+			assertThat((onPhone == null) != (onLaptop == null)).as("exactly one device gets the error").isTrue();
+		}
+	}
+
+	@Test
+	void sessionsAreRegisteredForDeliveryAndRemovedOnDisconnect() throws Exception {
+		SessionRegistry registry = new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC());
+		try (StompTestClient client = connect(this.alice)) {
+			assertThat(registry.gatewaysOf(List.of(this.alice))).containsEntry(this.alice,
+					java.util.Set.of(this.properties.id()));
+		}
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (!registry.sessionsOf(List.of(this.alice)).isEmpty() && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+		}
+		assertThat(registry.sessionsOf(List.of(this.alice))).isEmpty();
+	}
+
+	@Test
+	void sendsAboveTheUsersRateAreRefusedWithRateLimited() throws Exception {
+		String conversation = UUID.randomUUID().toString();
+		try (StompTestClient client = connect(this.alice)) {
+			for (int i = 0; i < 40; i++) {
+				client.send(conversation, "r-" + i, "burst " + i);
+			}
+			JsonNode error = client.expect("errors", WAIT);
+			assertThat(error.get("code").asString()).isEqualTo("rate-limited");
+		}
+	}
+
+	@Test
+	void withKafkaDownASendGetsRetryAndNothingIsAcked() throws Exception {
+		String conversation = UUID.randomUUID().toString();
+		try (StompTestClient client = connect(this.alice)) {
+			TestInfrastructure.stopServer("kafka");
+			try {
+				client.send(conversation, "k-1", "while kafka is down");
+				JsonNode error = client.expect("errors", Duration.ofSeconds(30));
+				assertThat(error.get("code").asString()).isEqualTo("retry");
+				assertThat(error.get("clientMessageId").asString()).isEqualTo("k-1");
+				assertThat(client.isConnected()).isTrue();
+			}
+			finally {
+				TestInfrastructure.startServer("kafka");
+			}
+			long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+			ChatEvent.MessageSubmitted resent = null;
+			while (resent == null && System.nanoTime() < deadline) {
+				client.send(conversation, "k-1", "while kafka is down");
+				try {
+					resent = nextSubmitted(this.alice);
+				}
+				catch (AssertionError ex) {
+					// the producer reconnects after the broker is back
+				}
+			}
+			assertThat(resent).isNotNull();
+			assertThat(resent.clientMessageId()).isEqualTo("k-1");
+		}
+	}
+
+	private void deliver(GatewayDelivery delivery) {
+		this.redis.convertAndSend(GatewayDelivery.channel(this.properties.id()), this.codec.encode(delivery));
+	}
+
+	private static JsonNode assertError(StompTestClient client, String code, String clientMessageId)
+			throws InterruptedException {
+		JsonNode error = client.expect("errors", WAIT);
+		assertThat(error.get("code").asString()).as(error.toString()).isEqualTo(code);
+		if (clientMessageId != null) {
+			assertThat(error.get("clientMessageId").asString()).isEqualTo(clientMessageId);
+		}
+		return error;
+	}
+
+}

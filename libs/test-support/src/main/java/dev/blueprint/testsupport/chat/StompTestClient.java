@@ -1,0 +1,207 @@
+package dev.blueprint.testsupport.chat;
+
+import java.lang.reflect.Type;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.messaging.converter.SimpleMessageConverter;
+import org.springframework.messaging.simp.stomp.StompFrameHandler;
+import org.springframework.messaging.simp.stomp.StompHeaders;
+import org.springframework.messaging.simp.stomp.StompSession;
+import org.springframework.messaging.simp.stomp.StompSessionHandlerAdapter;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.web.socket.WebSocketHttpHeaders;
+import org.springframework.web.socket.client.WebSocketClient;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
+import org.springframework.web.socket.messaging.WebSocketStompClient;
+import org.springframework.web.socket.sockjs.client.RestTemplateXhrTransport;
+import org.springframework.web.socket.sockjs.client.SockJsClient;
+import org.springframework.web.socket.sockjs.client.Transport;
+import org.springframework.web.socket.sockjs.client.WebSocketTransport;
+
+/**
+ * A real STOMP client of the chat gateway for tests (Spring's WebSocketStompClient): it
+ * connects with a bearer token, subscribes to the user's queues and collects every frame
+ * as JSON.
+ */
+public final class StompTestClient implements AutoCloseable {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** The queues every client subscribes to. */
+	public static final List<String> QUEUES = List.of("messages", "acks", "errors");
+
+	private final WebSocketStompClient client;
+
+	private final StompSession session;
+
+	private final java.util.Map<String, BlockingQueue<JsonNode>> queues = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private final BlockingQueue<String> transportErrors = new LinkedBlockingQueue<>();
+
+	private StompTestClient(WebSocketStompClient client, String url, String bearer, Duration timeout) throws Exception {
+		this.client = client;
+		StompHeaders connect = new StompHeaders();
+		if (bearer != null) {
+			connect.add("Authorization", "Bearer " + bearer);
+		}
+		try {
+			this.session = client
+				.connectAsync(URI.create(url), new WebSocketHttpHeaders(), connect, new StompSessionHandlerAdapter() {
+
+					@Override
+					public void handleTransportError(StompSession session, Throwable exception) {
+						StompTestClient.this.transportErrors.add(String.valueOf(exception));
+					}
+
+					@Override
+					public void handleException(StompSession session,
+							org.springframework.messaging.simp.stomp.StompCommand command, StompHeaders headers,
+							byte[] payload, Throwable exception) {
+						StompTestClient.this.transportErrors.add(String.valueOf(exception));
+					}
+
+				})
+				.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			client.stop();
+			throw ex;
+		}
+		for (String queue : QUEUES) {
+			subscribe(queue);
+		}
+	}
+
+	/** Connects over native WebSocket with the token in the CONNECT frame. */
+	public static StompTestClient connect(String url, String bearer) throws Exception {
+		return new StompTestClient(stompClient(new StandardWebSocketClient()), url, bearer, Duration.ofSeconds(15));
+	}
+
+	/**
+	 * Connects over SockJS; {@code xhrOnly} forbids the WebSocket transport (the
+	 * long-polling fallback).
+	 */
+	public static StompTestClient connectSockJs(String url, String bearer, boolean xhrOnly) throws Exception {
+		List<Transport> transports = new ArrayList<>();
+		if (!xhrOnly) {
+			transports.add(new WebSocketTransport(new StandardWebSocketClient()));
+		}
+		transports.add(new RestTemplateXhrTransport());
+		return new StompTestClient(stompClient(new SockJsClient(transports)), url, bearer, Duration.ofSeconds(15));
+	}
+
+	private static WebSocketStompClient stompClient(WebSocketClient transport) {
+		WebSocketStompClient client = new WebSocketStompClient(transport);
+		client.setMessageConverter(new SimpleMessageConverter());
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setPoolSize(1);
+		scheduler.initialize();
+		client.setTaskScheduler(scheduler);
+		client.setDefaultHeartbeat(new long[] { 10_000, 10_000 });
+		client.setInboundMessageSizeLimit(1024 * 1024);
+		return client;
+	}
+
+	/** Subscribes to {@code /user/queue/<queue>}. */
+	public void subscribe(String queue) {
+		subscribeRaw("/user/queue/" + queue, queue);
+	}
+
+	/** Subscribes to any destination; its frames are collected under its name. */
+	public void subscribeRaw(String destination) {
+		subscribeRaw(destination, destination);
+	}
+
+	private void subscribeRaw(String destination, String queue) {
+		BlockingQueue<JsonNode> frames = this.queues.computeIfAbsent(queue, (key) -> new LinkedBlockingQueue<>());
+		this.session.subscribe(destination, new StompFrameHandler() {
+
+			@Override
+			public Type getPayloadType(StompHeaders headers) {
+				return byte[].class;
+			}
+
+			@Override
+			public void handleFrame(StompHeaders headers, Object payload) {
+				frames.add(JSON.readTree(new String((byte[]) payload, StandardCharsets.UTF_8)));
+			}
+
+		});
+	}
+
+	/**
+	 * Waits until the gateway has handled this client's earlier frames (its
+	 * subscriptions): sends to an unknown destination and waits for the error it causes.
+	 */
+	public StompTestClient awaitReady() throws InterruptedException {
+		sendRaw("/app/sync", "{}");
+		JsonNode error = next("errors", Duration.ofSeconds(15));
+		if (error == null || !"unknown-destination".equals(error.get("code").asString())) {
+			throw new AssertionError("expected the sync error, got " + error);
+		}
+		return this;
+	}
+
+	/** Sends a chat message. */
+	public void send(String conversationId, String clientMessageId, String body) {
+		sendRaw("/app/conversations/" + conversationId + "/messages",
+				JSON.writeValueAsString(java.util.Map.of("clientMessageId", clientMessageId, "body", body)));
+	}
+
+	/** Sends any frame body to any destination. */
+	public void sendRaw(String destination, String body) {
+		StompHeaders headers = new StompHeaders();
+		headers.setDestination(destination);
+		headers.setContentType(org.springframework.util.MimeTypeUtils.APPLICATION_JSON);
+		this.session.send(headers, body.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** The next frame of a queue, or {@code null} after the timeout. */
+	public JsonNode next(String queue, Duration timeout) throws InterruptedException {
+		return this.queues.computeIfAbsent(queue, (key) -> new LinkedBlockingQueue<>())
+			.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/** The next frame of a queue; fails after the timeout. */
+	public JsonNode expect(String queue, Duration timeout) throws InterruptedException {
+		JsonNode frame = next(queue, timeout);
+		if (frame == null) {
+			throw new AssertionError("no frame on /user/queue/" + queue + " within " + timeout
+					+ (this.transportErrors.isEmpty() ? "" : "; transport errors: " + this.transportErrors));
+		}
+		return frame;
+	}
+
+	public boolean isConnected() {
+		return this.session.isConnected();
+	}
+
+	public String sessionId() {
+		return this.session.getSessionId();
+	}
+
+	@Override
+	public void close() {
+		try {
+			if (this.session.isConnected()) {
+				this.session.disconnect();
+			}
+		}
+		finally {
+			this.client.stop();
+		}
+	}
+
+}
