@@ -68,6 +68,11 @@ final class Suite {
 		builder.environment().put("BLUEPRINT_PORT_OFFSET", Integer.toString(PORT_OFFSET));
 		builder.environment().put("BLUEPRINT_SKIP_BUILD", "1");
 		builder.environment().remove("BLUEPRINT_JWT_HMAC_SECRET");
+		// The chat scenarios send bursts of 1,000 messages from one user;
+		// GatewayIntegrationTests
+		// proves the per-user limit itself.
+		builder.environment().put("CHAT_SEND_LIMIT_PER_SECOND", "100000");
+		builder.environment().put("CHAT_SEND_BURST", "100000");
 		return builder;
 	}
 

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.local.Reaper;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -29,8 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The two-command promise, end to end: {@code ./suite up -d} brings three real servers
  * and six healthy services up, {@code ps} shows them, {@code down} (or Ctrl-C on a
  * foreground {@code up}) stops every one and frees every port, and a taken port stops
- * {@code up} before it starts anything.
+ * {@code up} before it starts anything. Runs before the scenario classes, which share one
+ * stack ({@link SharedSuite}).
  */
+@Order(1)
 class SuiteLifecycleIntegrationTests {
 
 	private static final Duration UP_TIMEOUT = Duration.ofMinutes(8);

@@ -7,10 +7,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
 
-import dev.blueprint.local.Reaper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -19,9 +18,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The URL shortener as a client sees it, against the whole suite started by
- * {@code ./suite up -d}: create, follow, count, delete by the owner only, and refuse bad
- * input.
+ * {@code ./suite up -d} (once for every scenario class): create, follow, count, delete by
+ * the owner only, and refuse bad input.
  */
+@ExtendWith(SharedSuite.class)
 class UrlShortenerScenarioIntegrationTests {
 
 	private static final HttpClient http = HttpClient.newBuilder()
@@ -36,17 +36,9 @@ class UrlShortenerScenarioIntegrationTests {
 	private static String bob;
 
 	@BeforeAll
-	static void up() {
-		Suite.Result up = Suite.run(Duration.ofMinutes(8), "up", "-d", "--watch-pid",
-				Long.toString(Reaper.buildOwnerPid()));
-		assertThat(up.exitCode()).as(up.output()).isZero();
-		alice = Suite.run(Duration.ofMinutes(1), "token", "alice").output().trim();
-		bob = Suite.run(Duration.ofMinutes(1), "token", "bob").output().trim();
-	}
-
-	@AfterAll
-	static void down() {
-		Suite.run(Duration.ofMinutes(2), "down");
+	static void tokens() {
+		alice = SharedSuite.token("alice");
+		bob = SharedSuite.token("bob");
 	}
 
 	@Test

@@ -1,0 +1,211 @@
+package dev.blueprint.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import dev.blueprint.testsupport.chat.StompTestClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The chat system as its users see it, against the whole suite: real STOMP clients on
+ * chat-gateway, conversations over chat-message-service's REST API, and every message
+ * through Kafka, Cassandra, notification-service and Redis back to the recipients.
+ */
+@ExtendWith(SharedSuite.class)
+class ChatScenarioIntegrationTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private static final ObjectMapper json = new ObjectMapper();
+
+	private static String user(String name) {
+		return name + "-" + UUID.randomUUID().toString().substring(0, 6);
+	}
+
+	private static StompTestClient connect(String user) throws Exception {
+		return StompTestClient.connect("ws://localhost:" + Suite.port("chat-gateway") + "/ws", SharedSuite.token(user))
+			.awaitReady();
+	}
+
+	private static HttpResponse<String> rest(String user, String method, String path, String body) throws Exception {
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://localhost:" + Suite.port("chat-message-service") + path))
+			.timeout(WAIT)
+			.header("Authorization", "Bearer " + SharedSuite.token(user))
+			.header("Content-Type", "application/json")
+			.method(method,
+					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static String conversation(String creator, String type, String... others) throws Exception {
+		HttpResponse<String> created = rest(creator, "POST", "/api/v1/conversations",
+				json.writeValueAsString(java.util.Map.of("type", type, "members", List.of(others))));
+		assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+		return json.readTree(created.body()).path("id").asString();
+	}
+
+	private static List<JsonNode> history(String user, String conversation, long after) throws Exception {
+		HttpResponse<String> page = rest(user, "GET",
+				"/api/v1/conversations/" + conversation + "/messages?after=" + after + "&limit=200", null);
+		assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+		List<JsonNode> messages = new ArrayList<>();
+		json.readTree(page.body()).forEach(messages::add);
+		return messages;
+	}
+
+	@Test
+	void oneToOneTheRecipientReceivesAndTheSenderGetsTheAckWithTheSeq() throws Exception {
+		String alice = user("alice");
+		String bob = user("bob");
+		try (StompTestClient aliceClient = connect(alice); StompTestClient bobClient = connect(bob)) {
+			String conversation = conversation(alice, "direct", bob);
+			aliceClient.send(conversation, "hello-1", "Hi Bob");
+			JsonNode received = bobClient.expect("messages", WAIT);
+			assertThat(received.path("conversationId").asString()).isEqualTo(conversation);
+			assertThat(received.path("seq").asLong()).isEqualTo(1);
+			assertThat(received.path("senderId").asString()).isEqualTo(alice);
+			assertThat(received.path("body").asString()).isEqualTo("Hi Bob");
+			assertThat(received.path("messageId").asString()).isNotBlank();
+			assertThat(received.path("sentAt").asString()).isNotBlank();
+			JsonNode ack = aliceClient.expect("acks", WAIT);
+			assertThat(ack.path("clientMessageId").asString()).isEqualTo("hello-1");
+			assertThat(ack.path("seq").asLong()).isEqualTo(1);
+			// the sender's own sessions show it too (other devices)
+			assertThat(aliceClient.expect("messages", WAIT).path("seq").asLong()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void inAGroupOfFiveEveryMemberReceivesEveryMessageInSeqOrder() throws Exception {
+		List<String> users = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			users.add(user("member" + i));
+		}
+		List<StompTestClient> clients = new ArrayList<>();
+		try {
+			for (String member : users) {
+				clients.add(connect(member));
+			}
+			String conversation = conversation(users.get(0), "group", users.subList(1, 5).toArray(String[]::new));
+			for (int i = 0; i < 5; i++) {
+				clients.get(i).send(conversation, "g-" + i, "from " + users.get(i));
+				clients.get(i).expect("acks", WAIT);
+			}
+			for (StompTestClient client : clients) {
+				List<Long> seqs = new ArrayList<>();
+				List<String> senders = new ArrayList<>();
+				for (int i = 0; i < 5; i++) {
+					JsonNode message = client.expect("messages", WAIT);
+					seqs.add(message.path("seq").asLong());
+					senders.add(message.path("senderId").asString());
+				}
+				assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L);
+				assertThat(senders).containsExactlyElementsOf(users);
+			}
+		}
+		finally {
+			clients.forEach(StompTestClient::close);
+		}
+	}
+
+	@Test
+	void aThousandMessagesInOneConversationArriveInSeqOrderWithNoGaps() throws Exception {
+		String alice = user("alice");
+		String bob = user("bob");
+		try (StompTestClient aliceClient = connect(alice); StompTestClient bobClient = connect(bob)) {
+			String conversation = conversation(alice, "direct", bob);
+			for (int i = 1; i <= 1000; i++) {
+				aliceClient.send(conversation, "bulk-" + i, "message " + i);
+			}
+			for (int i = 1; i <= 1000; i++) {
+				JsonNode message = bobClient.expect("messages", WAIT);
+				assertThat(message.path("seq").asLong()).isEqualTo(i);
+				assertThat(message.path("body").asString()).isEqualTo("message " + i);
+			}
+			for (int i = 1; i <= 1000; i++) {
+				JsonNode ack = aliceClient.expect("acks", WAIT);
+				assertThat(ack.path("clientMessageId").asString()).isEqualTo("bulk-" + i);
+				assertThat(ack.path("seq").asLong()).isEqualTo(i);
+			}
+			assertThat(bobClient.next("errors", Duration.ofMillis(200))).isNull();
+			assertThat(aliceClient.next("errors", Duration.ofMillis(200))).isNull();
+		}
+	}
+
+	@Test
+	void aRetriedClientMessageIdIsStoredOnceAndAckedWithTheSameSeq() throws Exception {
+		String alice = user("alice");
+		String bob = user("bob");
+		try (StompTestClient aliceClient = connect(alice); StompTestClient bobClient = connect(bob)) {
+			String conversation = conversation(alice, "direct", bob);
+			aliceClient.send(conversation, "retry-me", "once");
+			assertThat(aliceClient.expect("acks", WAIT).path("seq").asLong()).isEqualTo(1);
+			aliceClient.send(conversation, "retry-me", "once");
+			assertThat(aliceClient.expect("acks", WAIT).path("seq").asLong()).isEqualTo(1);
+			aliceClient.send(conversation, "next", "twice?");
+			assertThat(aliceClient.expect("acks", WAIT).path("seq").asLong()).isEqualTo(2);
+			assertThat(bobClient.expect("messages", WAIT).path("seq").asLong()).isEqualTo(1);
+			assertThat(bobClient.expect("messages", WAIT).path("seq").asLong()).isEqualTo(2);
+			assertThat(history(bob, conversation, 0)).extracting((message) -> message.path("body").asString())
+				.containsExactly("once", "twice?");
+		}
+	}
+
+	@Test
+	void anOfflineMemberCatchesUpFromHistoryThenReceivesLive() throws Exception {
+		String alice = user("alice");
+		String carol = user("carol");
+		String conversation = conversation(alice, "direct", carol);
+		try (StompTestClient aliceClient = connect(alice)) {
+			for (int i = 1; i <= 3; i++) {
+				aliceClient.send(conversation, "offline-" + i, "while you were away " + i);
+				aliceClient.expect("acks", WAIT);
+			}
+		}
+		try (StompTestClient carolClient = connect(carol)) {
+			List<JsonNode> missed = history(carol, conversation, 0);
+			assertThat(missed).extracting((message) -> message.path("seq").asLong()).containsExactly(1L, 2L, 3L);
+			try (StompTestClient aliceClient = connect(alice)) {
+				aliceClient.send(conversation, "online-4", "welcome back");
+				JsonNode live = carolClient.expect("messages", WAIT);
+				assertThat(live.path("seq").asLong()).isEqualTo(4);
+				assertThat(history(carol, conversation, 3)).hasSize(1);
+			}
+		}
+	}
+
+	@Test
+	void aNonMemberIsRefusedAndNothingIsStored() throws Exception {
+		String alice = user("alice");
+		String bob = user("bob");
+		String mallory = user("mallory");
+		String conversation = conversation(alice, "direct", bob);
+		try (StompTestClient malloryClient = connect(mallory); StompTestClient bobClient = connect(bob)) {
+			malloryClient.send(conversation, "sneak", "let me in");
+			JsonNode error = malloryClient.expect("errors", WAIT);
+			assertThat(error.path("code").asString()).isEqualTo("not-a-member");
+			assertThat(error.path("clientMessageId").asString()).isEqualTo("sneak");
+			malloryClient.send(UUID.randomUUID().toString(), "nowhere", "hello?");
+			assertThat(malloryClient.expect("errors", WAIT).path("code").asString()).isEqualTo("unknown-conversation");
+			assertThat(bobClient.next("messages", Duration.ofSeconds(1))).isNull();
+		}
+		assertThat(rest(mallory, "GET", "/api/v1/conversations/" + conversation + "/messages", null).statusCode())
+			.isEqualTo(403);
+		assertThat(history(alice, conversation, 0)).isEmpty();
+	}
+
+}
