@@ -2,7 +2,6 @@ package dev.blueprint.shortener;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import dev.blueprint.shortener.cache.LinkResolver;
 import dev.blueprint.shortener.cache.RedisLinkCache;
 import dev.blueprint.shortener.ids.CodeGenerator;
@@ -28,14 +26,11 @@ import dev.blueprint.shortener.storage.CassandraLinkStore;
 import dev.blueprint.shortener.storage.ShortenerSchema;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.cassandra.autoconfigure.DriverConfigLoaderBuilderCustomizer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -111,26 +106,11 @@ class ShortenerConfiguration {
 	}
 
 	@Bean
-	DriverConfigLoaderBuilderCustomizer fastCassandraReconnection() {
-		// the driver's default backs off to 60 s between reconnection attempts; recover
-		// within seconds of Cassandra coming back instead
-		return (builder) -> builder.withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
-			.withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(2));
-	}
-
-	@Bean
 	LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
 		// Lettuce queues commands while reconnecting by default, so every call would wait
 		// for the command timeout; rejecting them lets the circuit breaker see failures
 		// at once
 		return (options) -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
-	}
-
-	@Bean
-	ClientResourcesBuilderCustomizer quickRedisReconnection() {
-		// Lettuce backs off up to 30 s between reconnection attempts; retry every second
-		// so a restarted Redis is used again within seconds
-		return (resources) -> resources.reconnectDelay(Delay.constant(Duration.ofSeconds(1)));
 	}
 
 	@Bean

@@ -20,6 +20,11 @@ import dev.blueprint.chat.contracts.ChatEvent.MessageSubmitted;
  * (conversation, sender, clientMessageId) was already stored — earlier in this batch or
  * in the dedup table — keeps its seq. Given the same log and the same stored state, the
  * plan is the same: replaying a batch after a crash re-derives the seqs it had.
+ * <p>
+ * A client's retry and a replayed record are told apart by {@code messageId}: the gateway
+ * assigns a new one to every SEND, so a stored message with the same id is this very
+ * record again (stored by a sequencer that did not commit) and is announced as new, while
+ * one with another id is a retry and only re-acked.
  */
 public final class SequencePlanner {
 
@@ -52,6 +57,17 @@ public final class SequencePlanner {
 			}
 			DedupKey key = DedupKey.of(message);
 			StoredRef previous = seen.get(key);
+			if (previous != null && previous.messageId().equals(message.messageId())) {
+				// The same record again: a sequencer stored it but died (or was fenced)
+				// before
+				// its transaction committed, so nobody was told. Announce it with its seq
+				// as a
+				// new message, and let the conversation's state catch up with it.
+				long last = lastSeqs.getOrDefault(message.conversationId(), conversation.lastSeq());
+				lastSeqs.put(message.conversationId(), Math.max(last, previous.seq()));
+				outcomes.add(new Accepted(message, previous.seq(), conversation.members()));
+				continue;
+			}
 			if (previous != null) {
 				outcomes.add(new Duplicate(message, previous.seq(), previous.messageId(), conversation.members()));
 				continue;
@@ -105,10 +121,12 @@ public final class SequencePlanner {
 				.toList();
 		}
 
+		/** The accepted message with the highest seq of a conversation. */
 		public Optional<Accepted> lastAcceptedOf(UUID conversationId) {
 			Accepted last = null;
 			for (Accepted accepted : accepted()) {
-				if (accepted.message().conversationId().equals(conversationId)) {
+				if (accepted.message().conversationId().equals(conversationId)
+						&& (last == null || accepted.seq() > last.seq())) {
 					last = accepted;
 				}
 			}

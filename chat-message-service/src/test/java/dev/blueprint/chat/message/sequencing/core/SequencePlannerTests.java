@@ -64,6 +64,18 @@ class SequencePlannerTests {
 	}
 
 	@Test
+	void aReplayedRecordKeepsItsStoredSeqAndIsAnnouncedAgain() {
+		MessageSubmitted replayed = message(this.one, "a", "x");
+		// stored as seq 8 by a sequencer that died before committing; state still says 7
+		Plan plan = SequencePlanner.plan(List.of(replayed, message(this.one, "a", "y")),
+				Map.of(this.one, new Snapshot(List.of("a"), 7)),
+				Map.of(DedupKey.of(replayed), new StoredRef(8, replayed.messageId())));
+		assertThat(plan.outcomes()).extracting((outcome) -> ((Accepted) outcome).seq()).containsExactly(8L, 9L);
+		assertThat(plan.lastSeqs()).containsEntry(this.one, 9L);
+		assertThat(plan.lastAcceptedOf(this.one)).hasValueSatisfying((last) -> assertThat(last.seq()).isEqualTo(9));
+	}
+
+	@Test
 	void refusalsTakeNoSeq() {
 		Plan plan = SequencePlanner.plan(
 				List.of(message(this.one, "mallory", "1"), message(this.two, "a", "1"), message(this.one, "a", "1")),
