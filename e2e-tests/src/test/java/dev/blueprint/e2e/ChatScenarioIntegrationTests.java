@@ -1,8 +1,5 @@
 package dev.blueprint.e2e;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +10,6 @@ import dev.blueprint.testsupport.chat.StompTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,46 +21,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(SharedSuite.class)
 class ChatScenarioIntegrationTests {
 
-	private static final Duration WAIT = Duration.ofSeconds(30);
-
-	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-	private static final ObjectMapper json = new ObjectMapper();
+	private static final Duration WAIT = ChatApi.WAIT;
 
 	private static String user(String name) {
 		return name + "-" + UUID.randomUUID().toString().substring(0, 6);
 	}
 
 	private static StompTestClient connect(String user) throws Exception {
-		return StompTestClient.connect("ws://localhost:" + Suite.port("chat-gateway") + "/ws", SharedSuite.token(user))
-			.awaitReady();
+		return ChatApi.connect(user);
 	}
 
 	private static HttpResponse<String> rest(String user, String method, String path, String body) throws Exception {
-		HttpRequest.Builder request = HttpRequest
-			.newBuilder(URI.create("http://localhost:" + Suite.port("chat-message-service") + path))
-			.timeout(WAIT)
-			.header("Authorization", "Bearer " + SharedSuite.token(user))
-			.header("Content-Type", "application/json")
-			.method(method,
-					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
-		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return ChatApi.rest(user, method, path, body);
 	}
 
 	private static String conversation(String creator, String type, String... others) throws Exception {
-		HttpResponse<String> created = rest(creator, "POST", "/api/v1/conversations",
-				json.writeValueAsString(java.util.Map.of("type", type, "members", List.of(others))));
-		assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
-		return json.readTree(created.body()).path("id").asString();
+		return ChatApi.conversation(creator, type, others);
 	}
 
 	private static List<JsonNode> history(String user, String conversation, long after) throws Exception {
-		HttpResponse<String> page = rest(user, "GET",
-				"/api/v1/conversations/" + conversation + "/messages?after=" + after + "&limit=200", null);
-		assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
-		List<JsonNode> messages = new ArrayList<>();
-		json.readTree(page.body()).forEach(messages::add);
-		return messages;
+		return ChatApi.history(user, conversation, after);
 	}
 
 	@Test
