@@ -133,6 +133,26 @@ class GatewayIntegrationTests {
 	}
 
 	@Test
+	void theSameProtocolWorksOverSockJsWithWebSocketAndWithLongPollingOnly() throws Exception {
+		String sockJs = "http://localhost:" + this.port + "/sockjs";
+		for (boolean xhrOnly : List.of(false, true)) {
+			try (StompTestClient client = StompTestClient.connectSockJs(sockJs, TestTokens.token(this.alice), xhrOnly)
+				.awaitReady()) {
+				UUID conversation = UUID.randomUUID();
+				client.send(conversation.toString(), "sockjs-" + xhrOnly, "over sockjs");
+				ChatEvent.MessageSubmitted message = nextSubmitted(this.alice);
+				assertThat(message.clientMessageId()).isEqualTo("sockjs-" + xhrOnly);
+				deliver(new GatewayDelivery.AckDelivery(List.of(this.alice),
+						new GatewayDelivery.MessageAck("sockjs-" + xhrOnly, conversation, 1)));
+				assertThat(client.expect("acks", WAIT).get("clientMessageId").asString())
+					.isEqualTo("sockjs-" + xhrOnly);
+			}
+		}
+		assertThatException()
+			.isThrownBy(() -> StompTestClient.connectSockJs(sockJs, TestTokens.tampered(this.alice), true));
+	}
+
+	@Test
 	void badFramesGetAnErrorNamingTheProblemAndTheSessionStays() throws Exception {
 		String conversation = UUID.randomUUID().toString();
 		String destination = "/app/conversations/" + conversation + "/messages";
