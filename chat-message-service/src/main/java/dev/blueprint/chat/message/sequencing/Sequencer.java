@@ -265,15 +265,7 @@ public class Sequencer {
 	}
 
 	private static <T> T join(CompletableFuture<T> future) {
-		try {
-			return future.join();
-		}
-		catch (java.util.concurrent.CompletionException ex) {
-			if (ex.getCause() instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw ex;
-		}
+		return ChatStore.join(future);
 	}
 
 }

@@ -299,7 +299,11 @@ public class ChatStore {
 		});
 	}
 
-	static <T> T join(CompletableFuture<T> future) {
+	/**
+	 * Waits for a driver future, rethrowing its failure unwrapped (e.g. a
+	 * DriverException).
+	 */
+	public static <T> T join(CompletableFuture<T> future) {
 		try {
 			return future.join();
 		}
