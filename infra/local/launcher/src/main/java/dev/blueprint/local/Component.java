@@ -31,9 +31,12 @@ interface Component {
 	 */
 	Optional<String> probe();
 
-	/** How long a start may take before it counts as failed. */
+	/**
+	 * How long a start may take before it counts as failed. Cassandra's cold start took
+	 * 15 s on a quiet 2-core machine and over 120 s with two other builds running on it.
+	 */
 	default Duration startTimeout() {
-		return Duration.ofSeconds(120);
+		return Duration.ofSeconds(300);
 	}
 
 	/** How long to wait after SIGTERM before the process is killed. */
