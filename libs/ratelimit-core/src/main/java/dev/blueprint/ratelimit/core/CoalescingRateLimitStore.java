@@ -1,21 +1,24 @@
 package dev.blueprint.ratelimit.core;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Coalesces concurrent decisions on one bucket into one store call while staying exact.
- * At most one call per bucket (and set of limits) is in flight from this store; requests
- * for that bucket arriving meanwhile wait in arrival order and, when the call returns, go
- * out together as the next call (up to {@code maxBatch} at a time), in which the store
+ * One call per bucket (and set of limits) is in flight from this store; requests for that
+ * bucket arriving meanwhile wait in arrival order and, when the call returns, go out
+ * together as the next call (up to {@code maxBatch} at a time), in which the store
  * decides each of them individually and in order. Requests for different buckets never
- * wait for each other.
+ * wait for each other. Lock-free: under contention on a hot bucket no caller blocks
+ * another; in a rare race with an idle bucket being forgotten, two calls for it may be in
+ * flight, which costs coalescing, not exactness.
  * <p>
  * Every request still gets its own exact decision from the store, so limits hold across
  * any number of instances; what changes is that a hot bucket costs one round trip per
@@ -31,9 +34,7 @@ public class CoalescingRateLimitStore implements RateLimitStore {
 
 	private final int maxBatch;
 
-	// a bucket is present while a call for it is in flight; its value holds the requests
-	// that arrived since, in order. Only ever read or changed inside compute().
-	private final ConcurrentHashMap<Lane, ArrayDeque<Request>> waiting = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<Lane, Queue> queues = new ConcurrentHashMap<>();
 
 	public CoalescingRateLimitStore(BatchRateLimitStore store) {
 		this(store, DEFAULT_MAX_BATCH);
@@ -56,44 +57,64 @@ public class CoalescingRateLimitStore implements RateLimitStore {
 		if (cost < 1) {
 			throw new IllegalArgumentException("cost must be at least 1, was " + cost);
 		}
-		Lane lane = new Lane(bucket, List.copyOf(limits));
-		Request request = new Request(cost);
-		boolean[] first = new boolean[1];
-		this.waiting.compute(lane, (key, queue) -> {
-			if (queue == null) {
-				first[0] = true;
-				return new ArrayDeque<>();
-			}
-			queue.add(request);
-			return queue;
-		});
-		if (first[0]) {
-			send(lane, List.of(request));
+		Lane key = new Lane(bucket, List.copyOf(limits));
+		Queue queue = this.queues.get(key);
+		if (queue == null) {
+			queue = this.queues.computeIfAbsent(key, Queue::new);
 		}
+		Request request = new Request(cost);
+		queue.waiting.add(request);
+		drain(queue);
 		return request.await();
 	}
 
-	private void send(Lane lane, List<Request> batch) {
+	/**
+	 * Sends what waits unless a call is in flight. Lock-free: whoever finds the queue
+	 * idle sends; a request added while the sender was giving the queue up is picked up
+	 * by the loop.
+	 */
+	private boolean drain(Queue queue) {
+		while (queue.inFlight.compareAndSet(false, true)) {
+			List<Request> batch = new ArrayList<>();
+			Request next;
+			while (batch.size() < this.maxBatch && (next = queue.waiting.poll()) != null) {
+				batch.add(next);
+			}
+			if (!batch.isEmpty()) {
+				send(queue, batch);
+				return true;
+			}
+			queue.inFlight.set(false);
+			if (queue.waiting.isEmpty()) {
+				return false;
+			}
+		}
+		return false;
+	}
+
+	private void send(Queue queue, List<Request> batch) {
 		List<Long> costs = new ArrayList<>(batch.size());
 		for (Request request : batch) {
 			costs.add(request.cost);
 		}
 		CompletionStage<List<Decision>> call;
 		try {
-			call = this.store.acquireAll(lane.bucket, lane.limits, costs);
+			call = this.store.acquireAll(queue.lane.bucket, queue.lane.limits, costs);
 		}
 		catch (RuntimeException ex) {
 			call = CompletableFuture.failedFuture(ex);
 		}
-		call.whenComplete((decisions, failure) -> completed(lane, batch, decisions, failure));
+		call.whenComplete((decisions, failure) -> completed(queue, batch, decisions, failure));
 	}
 
-	private void completed(Lane lane, List<Request> batch, List<Decision> decisions, Throwable failure) {
+	private void completed(Queue queue, List<Request> batch, List<Decision> decisions, Throwable failure) {
 		// the next batch goes out before this one's callers are woken, to keep the bucket
 		// busy
-		List<Request> next = next(lane);
-		if (next != null) {
-			send(lane, next);
+		queue.inFlight.set(false);
+		if (!drain(queue) && !queue.inFlight.get() && queue.waiting.isEmpty()) {
+			// idle: forget it. A request that found it just before still drains it
+			// itself.
+			this.queues.remove(queue.lane, queue);
 		}
 		if (failure == null && (decisions == null || decisions.size() != batch.size())) {
 			failure = new RateLimitStoreException("The store answered " + ((decisions != null) ? decisions.size() : 0)
@@ -109,19 +130,19 @@ public class CoalescingRateLimitStore implements RateLimitStore {
 		}
 	}
 
-	/** The requests that waited for this lane, or null (lane removed) when none did. */
-	private List<Request> next(Lane lane) {
-		List<Request> next = new ArrayList<>();
-		this.waiting.compute(lane, (key, queue) -> {
-			if (queue == null || queue.isEmpty()) {
-				return null;
-			}
-			while (!queue.isEmpty() && next.size() < this.maxBatch) {
-				next.add(queue.poll());
-			}
-			return queue;
-		});
-		return next.isEmpty() ? null : next;
+	/** The requests waiting for one lane, and whether a call for it is in flight. */
+	private static final class Queue {
+
+		private final Lane lane;
+
+		private final ConcurrentLinkedQueue<Request> waiting = new ConcurrentLinkedQueue<>();
+
+		private final AtomicBoolean inFlight = new AtomicBoolean();
+
+		Queue(Lane lane) {
+			this.lane = lane;
+		}
+
 	}
 
 	private record Lane(String bucket, List<Limit> limits) {

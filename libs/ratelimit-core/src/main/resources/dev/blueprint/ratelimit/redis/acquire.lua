@@ -30,6 +30,36 @@ local function ms(micros)
   return math.ceil(micros / 1000 - 1e-6)
 end
 
+-- Hash state is read once per key and written once at the end, so a batch costs a few
+-- commands whatever its size (the sliding window log, a sorted set, is called directly).
+-- Cached values are what Redis would return: numbers written are stored with %.17g,
+-- which reads back as the same number.
+local cache = {}
+local writes = {}
+local written = {}
+
+local function load(key, ...)
+  local fields = { ... }
+  local state = cache[key]
+  if state == nil then
+    state = {}
+    local values = redis.call('HMGET', key, unpack(fields))
+    for f = 1, #fields do state[fields[f]] = values[f] end
+    cache[key] = state
+  end
+  local values = {}
+  for f = 1, #fields do values[f] = state[fields[f]] end
+  return values
+end
+
+-- store(key, expire ms, field, value, ...): every write of a key sets all of its fields
+local function store(key, expire, ...)
+  local args = { ... }
+  for j = 1, #args, 2 do cache[key][args[j]] = args[j + 1] end
+  if writes[key] == nil then written[#written + 1] = key end
+  writes[key] = { expire = expire, args = args }
+end
+
 local result = {}
 
 local function decide(cost)
@@ -47,7 +77,7 @@ local function decide(cost)
 
     if algorithm == 1 then
       -- token bucket: hash {tk = tokens, ts = last refill (µs)}
-      local s = redis.call('HMGET', key, 'tk', 'ts')
+      local s = load(key, 'tk', 'ts')
       local tokens = tonumber(s[1])
       local ts = tonumber(s[2])
       if tokens == nil or ts == nil then
@@ -97,7 +127,7 @@ local function decide(cost)
     elseif algorithm == 3 then
       -- sliding window counter: hash {w = window index, c = current count, p = previous count}
       local index = math.floor(now / window)
-      local s = redis.call('HMGET', key, 'w', 'c', 'p')
+      local s = load(key, 'w', 'c', 'p')
       local w = tonumber(s[1])
       local current = tonumber(s[2]) or 0
       local previous = tonumber(s[3]) or 0
@@ -138,7 +168,7 @@ local function decide(cost)
     else
       -- fixed window: hash {w = window index, c = count}
       local index = math.floor(now / window)
-      local s = redis.call('HMGET', key, 'w', 'c')
+      local s = load(key, 'w', 'c')
       local count = 0
       if tonumber(s[1]) == index then count = tonumber(s[2]) or 0 end
       local untilNext = (index + 1) * window - now
@@ -165,8 +195,7 @@ local function decide(cost)
       remaining = c.remainingAfter
       reset = c.resetAfter
       if c.algorithm == 1 then
-        redis.call('HSET', c.key, 'tk', c.tokens - cost, 'ts', int(c.ts))
-        redis.call('PEXPIRE', c.key, ms(c.resetAfter) + 1000)
+        store(c.key, ms(c.resetAfter) + 1000, 'tk', c.tokens - cost, 'ts', int(c.ts))
       elseif c.algorithm == 2 then
         -- strictly increasing scores keep members unique even within one microsecond
         local score = now
@@ -186,11 +215,9 @@ local function decide(cost)
         end
         redis.call('PEXPIRE', c.key, ms(c.window) + 1000)
       elseif c.algorithm == 3 then
-        redis.call('HSET', c.key, 'w', int(c.index), 'c', c.current + cost, 'p', c.previous)
-        redis.call('PEXPIRE', c.key, ms(2 * c.window) + 1000)
+        store(c.key, ms(2 * c.window) + 1000, 'w', int(c.index), 'c', c.current + cost, 'p', c.previous)
       else
-        redis.call('HSET', c.key, 'w', int(c.index), 'c', c.count + cost)
-        redis.call('PEXPIRE', c.key, ms(c.resetAfter) + 1000)
+        store(c.key, ms(c.resetAfter) + 1000, 'w', int(c.index), 'c', c.count + cost)
       end
     end
     if remaining < 0 then remaining = 0 end
@@ -205,5 +232,9 @@ end
 
 for r = 1, requests do
   decide(tonumber(ARGV[1 + r]))
+end
+for _, key in ipairs(written) do
+  redis.call('HSET', key, unpack(writes[key].args))
+  redis.call('PEXPIRE', key, writes[key].expire)
 end
 return result
