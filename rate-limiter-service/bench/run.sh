@@ -5,7 +5,7 @@
 # Builds the benchmark and the service (SKIP_BUILD=1 to skip), starts its own Redis (port
 # 16390) and rate-limiter-service (port 16392), runs libs/ratelimit-benchmark's
 # RateLimitBenchmark, and stops both. Settings: THREADS (16,64), KEYS (100000), WARMUP (3),
-# MEASURE (8) seconds, ROUNDS (2).
+# MEASURE (5) seconds, ROUNDS (3).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH=$REPO/rate-limiter-service/bench
@@ -41,6 +41,6 @@ done
 MODULE=$REPO/libs/ratelimit-benchmark
 java -Xmx1g -cp "$MODULE/target/classes:$(cat "$MODULE/target/classpath.txt")" \
   dev.blueprint.ratelimit.benchmark.RateLimitBenchmark --redis-port "$REDIS_PORT" \
-  --threads "${THREADS:-16,64}" --keys "${KEYS:-100000}" --warmup "${WARMUP:-3}" --measure "${MEASURE:-8}" \
-  --rounds "${ROUNDS:-2}" --service-url "http://127.0.0.1:$SERVICE_PORT" --jwt-secret "$SECRET" \
+  --threads "${THREADS:-16,64}" --keys "${KEYS:-100000}" --warmup "${WARMUP:-3}" --measure "${MEASURE:-5}" \
+  --rounds "${ROUNDS:-3}" --service-url "http://127.0.0.1:$SERVICE_PORT" --jwt-secret "$SECRET" \
   --out "$STATE/results.md"

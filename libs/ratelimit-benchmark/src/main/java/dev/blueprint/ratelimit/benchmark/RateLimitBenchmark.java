@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
+import java.util.function.ToDoubleFunction;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -31,10 +33,11 @@ import org.HdrHistogram.Histogram;
  * mode against its embedded mode.
  * <p>
  * Arguments ({@code --name value}): {@code redis-port} (16390), {@code threads} (16,64),
- * {@code keys} (100000), {@code warmup} and {@code measure} seconds (3, 8),
- * {@code rounds} (2), {@code service-url} and {@code jwt-secret} (remote mode; skipped
+ * {@code keys} (100000), {@code warmup} and {@code measure} seconds (3, 5),
+ * {@code rounds} (3), {@code service-url} and {@code jwt-secret} (remote mode; skipped
  * without them), {@code remote-warmup} seconds (20: a first, unreported run that warms
- * the service up), {@code out} (a file for the Markdown tables).
+ * the service up), {@code only} (run only the contenders whose name contains it),
+ * {@code out} (a file for the Markdown tables).
  */
 public final class RateLimitBenchmark {
 
@@ -76,7 +79,7 @@ public final class RateLimitBenchmark {
 			.map(Integer::parseInt)
 			.toList();
 		int distinctKeys = Integer.parseInt(this.options.getOrDefault("keys", "100000"));
-		int rounds = Integer.parseInt(this.options.getOrDefault("rounds", "2"));
+		int rounds = Integer.parseInt(this.options.getOrDefault("rounds", "3"));
 		print("Redis %s on port %d, %d processors, Java %s, %s",
 				this.admin.info("server")
 					.lines()
@@ -85,28 +88,31 @@ public final class RateLimitBenchmark {
 					.orElse("?"),
 				port, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Instant.now());
 		print("warm-up %s s, measured %s s per run; token bucket of %,d refilled per %s, so every decision allows",
-				this.options.getOrDefault("warmup", "3"), this.options.getOrDefault("measure", "8"),
+				this.options.getOrDefault("warmup", "3"), this.options.getOrDefault("measure", "5"),
 				Contenders.CAPACITY, Contenders.REFILL);
-		List<Contender> contenders = List.of(Contenders.blueprintScript(client), Contenders.blueprintCoalesced(client),
-				Contenders.bucket4j(client, false), Contenders.bucket4j(client, true));
+		String only = this.options.getOrDefault("only", "").toLowerCase(Locale.ROOT);
+		List<Contender> contenders = List
+			.of(Contenders.blueprintScript(client), Contenders.blueprintCoalesced(client),
+					Contenders.bucket4j(client, false), Contenders.bucket4j(client, true))
+			.stream()
+			.filter((contender) -> contender.name().toLowerCase(Locale.ROOT).contains(only))
+			.toList();
+		Map<Scenario, Map<String, List<Result>>> all = new LinkedHashMap<>();
 		try {
 			for (int round = 1; round <= rounds; round++) {
 				List<Contender> order = new ArrayList<>(contenders);
 				if (round % 2 == 0) {
-					java.util.Collections.reverse(order);
+					Collections.reverse(order);
 				}
-				print("");
-				print("### Round %d", round);
-				print("");
-				header();
 				for (int keys : List.of(distinctKeys, 1)) {
 					for (int threads : threadCounts) {
-						Map<String, Result> results = new LinkedHashMap<>();
+						Scenario scenario = new Scenario(keys, threads);
 						for (Contender contender : order) {
-							results.put(contender.name(),
-									measure(contender, keys, threads, round, seconds("warmup", 3)));
+							Result result = measure(contender, keys, threads, round, seconds("warmup", 3));
+							all.computeIfAbsent(scenario, (key) -> new LinkedHashMap<>())
+								.computeIfAbsent(contender.name(), (key) -> new ArrayList<>())
+								.add(result);
 						}
-						report(keys, threads, contenders, results);
 					}
 				}
 			}
@@ -116,6 +122,11 @@ public final class RateLimitBenchmark {
 				contender.close();
 			}
 		}
+		print("");
+		print("Median of %d rounds; the last column is the median, and in brackets the range, of the per-round ratio "
+				+ "to the faster Bucket4j configuration of the same round.", rounds);
+		print("");
+		report(all, "Bucket4j");
 		remoteMode(port, threadCounts, distinctKeys, rounds);
 	}
 
@@ -127,25 +138,28 @@ public final class RateLimitBenchmark {
 			print("(remote mode skipped: no --service-url and --jwt-secret)");
 			return;
 		}
-		print("");
-		print("### Remote mode: the client starter calling rate-limiter-service vs deciding in-process");
-		print("");
-		header();
+		Map<Scenario, Map<String, List<Result>>> all = new LinkedHashMap<>();
 		try (Contender embedded = Contenders.starterEmbedded(port);
 				Contender remote = Contenders.starterRemote(URI.create(serviceUrl), secret)) {
 			// the service's JIT warms up on this run, which is not reported
 			measure(remote, keys, threadCounts.get(0), 0, seconds("remote-warmup", 20));
 			for (int round = 1; round <= rounds; round++) {
 				for (int threads : threadCounts) {
-					Map<String, Result> results = new LinkedHashMap<>();
 					List<Contender> order = (round % 2 == 1) ? List.of(embedded, remote) : List.of(remote, embedded);
 					for (Contender contender : order) {
-						results.put(contender.name(), measure(contender, keys, threads, round, seconds("warmup", 3)));
+						Result result = measure(contender, keys, threads, round, seconds("warmup", 3));
+						all.computeIfAbsent(new Scenario(keys, threads), (key) -> new LinkedHashMap<>())
+							.computeIfAbsent(contender.name(), (key) -> new ArrayList<>())
+							.add(result);
 					}
-					report(keys, threads, List.of(embedded, remote), results);
 				}
 			}
 		}
+		print("");
+		print("Remote mode: the client starter calling rate-limiter-service over HTTP vs deciding in-process "
+				+ "(embedded); median of %d rounds, the last column relative to embedded.", rounds);
+		print("");
+		report(all, "starter, embedded");
 	}
 
 	private Result measure(Contender contender, int keys, int threads, int round, long warmupMillis) throws Exception {
@@ -163,7 +177,7 @@ public final class RateLimitBenchmark {
 		for (Worker worker : workers) {
 			worker.measuring = true;
 		}
-		Thread.sleep(seconds("measure", 8));
+		Thread.sleep(seconds("measure", 5));
 		for (Worker worker : workers) {
 			worker.measuring = false;
 		}
@@ -211,32 +225,57 @@ public final class RateLimitBenchmark {
 		return calls;
 	}
 
-	private void header() {
-		print("| keys | threads | contender | decisions/s | p50 µs | p99 µs | script calls per decision | allowed | errors | vs best Bucket4j |");
+	private void report(Map<Scenario, Map<String, List<Result>>> all, String baselinePrefix) {
+		print("| keys | threads | contender | decisions/s | p50 µs | p99 µs | script calls per decision | allowed | errors | vs %s |",
+				baselinePrefix.startsWith("Bucket4j") ? "best Bucket4j" : baselinePrefix);
 		print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+		all.forEach((scenario, byContender) -> {
+			int rounds = byContender.values().iterator().next().size();
+			double[] baseline = new double[rounds];
+			for (int round = 0; round < rounds; round++) {
+				int r = round;
+				baseline[round] = byContender.entrySet()
+					.stream()
+					.filter((entry) -> entry.getKey().startsWith(baselinePrefix))
+					.mapToDouble((entry) -> entry.getValue().get(r).perSecond)
+					.max()
+					.orElse(1);
+			}
+			byContender.forEach((name, results) -> {
+				double[] ratios = new double[rounds];
+				for (int round = 0; round < rounds; round++) {
+					ratios[round] = results.get(round).perSecond / baseline[round];
+				}
+				long allowed = results.stream().mapToLong(Result::allowed).sum();
+				long decided = allowed + results.stream().mapToLong(Result::denied).sum();
+				print("| %s | %d | %s | %,.0f | %,.0f | %,.0f | %.2f | %.1f%% | %d | %.2f× (%.2f–%.2f) |",
+						(scenario.keys == 1) ? "1 hot" : String.format(Locale.ROOT, "%,d", scenario.keys),
+						scenario.threads, name, median(results, Result::perSecond), median(results, Result::p50Micros),
+						median(results, Result::p99Micros), median(results, Result::scriptCallsPerDecision),
+						100.0 * allowed / Math.max(1, decided), results.stream().mapToLong(Result::errors).sum(),
+						median(ratios), Arrays.stream(ratios).min().orElse(0), Arrays.stream(ratios).max().orElse(0));
+			});
+		});
 	}
 
-	private void report(int keys, int threads, List<Contender> contenders, Map<String, Result> results) {
-		double bestBucket4j = results.entrySet()
-			.stream()
-			.filter((entry) -> entry.getKey().startsWith("Bucket4j"))
-			.mapToDouble((entry) -> entry.getValue().perSecond)
-			.max()
-			.orElse(0);
-		double baseline = (bestBucket4j > 0) ? bestBucket4j : results.values().iterator().next().perSecond;
-		for (Contender contender : contenders) {
-			Result r = results.get(contender.name());
-			print("| %s | %d | %s | %,.0f | %,.0f | %,.0f | %.2f | %.1f%% | %d | %.2f× |",
-					(keys == 1) ? "1 hot" : String.format(Locale.ROOT, "%,d", keys), threads, contender.name(),
-					r.perSecond, r.p50Micros, r.p99Micros, r.scriptCallsPerDecision,
-					100.0 * r.allowed / Math.max(1, r.allowed + r.denied), r.errors, r.perSecond / baseline);
-		}
+	private static double median(List<Result> results, ToDoubleFunction<Result> value) {
+		return median(results.stream().mapToDouble(value).toArray());
+	}
+
+	private static double median(double[] values) {
+		double[] sorted = values.clone();
+		Arrays.sort(sorted);
+		int middle = sorted.length / 2;
+		return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 	}
 
 	private void print(String format, Object... args) {
 		String line = String.format(Locale.ROOT, format, args);
 		System.out.println(line);
 		this.lines.add(line);
+	}
+
+	private record Scenario(int keys, int threads) {
 	}
 
 	private record Result(double perSecond, double p50Micros, double p99Micros, long allowed, long denied, long errors,
