@@ -30,34 +30,41 @@ local function ms(micros)
   return math.ceil(micros / 1000 - 1e-6)
 end
 
--- Hash state is read once per key and written once at the end, so a batch costs a few
--- commands whatever its size (the sliding window log, a sorted set, is called directly).
--- Cached values are what Redis would return: numbers written are stored with %.17g,
--- which reads back as the same number.
-local cache = {}
-local writes = {}
-local written = {}
-
-local function load(key, ...)
-  local fields = { ... }
-  local state = cache[key]
-  if state == nil then
-    state = {}
-    local values = redis.call('HMGET', key, unpack(fields))
-    for f = 1, #fields do state[fields[f]] = values[f] end
-    cache[key] = state
-  end
-  local values = {}
-  for f = 1, #fields do values[f] = state[fields[f]] end
-  return values
+local limits = {}
+for i = 1, #KEYS do
+  local base = 1 + requests + (i - 1) * 4
+  limits[i] = { key = KEYS[i], algorithm = tonumber(ARGV[base + 1]), permits = tonumber(ARGV[base + 2]),
+    window = tonumber(ARGV[base + 3]), burst = tonumber(ARGV[base + 4]) }
 end
 
--- store(key, expire ms, field, value, ...): every write of a key sets all of its fields
-local function store(key, expire, ...)
-  local args = { ... }
-  for j = 1, #args, 2 do cache[key][args[j]] = args[j + 1] end
-  if writes[key] == nil then written[#written + 1] = key end
-  writes[key] = { expire = expire, args = args }
+-- Hash state is read once per key and written once at the end, so a batch costs a few
+-- commands whatever its size (the sliding window log, a sorted set, is called directly).
+-- Between the two it lives in `cache` as the numbers Redis would read back: fractions are
+-- written as Lua numbers (Redis stores them with %.17g, which round-trips), integers
+-- with int().
+local FIELDS = { [1] = { 'tk', 'ts' }, [3] = { 'w', 'c', 'p' }, [4] = { 'w', 'c' } }
+local cache = {}
+local written = {}
+local expires = {}
+local kinds = {}
+
+local function state(key, algorithm)
+  local s = cache[key]
+  if s == nil then
+    s = {}
+    local fields = FIELDS[algorithm]
+    local values = redis.call('HMGET', key, unpack(fields))
+    for f = 1, #fields do s[fields[f]] = tonumber(values[f]) end
+    cache[key] = s
+  end
+  return s
+end
+
+-- every write of a key sets all of its algorithm's fields
+local function wrote(key, algorithm, expire)
+  if expires[key] == nil then written[#written + 1] = key end
+  expires[key] = expire
+  kinds[key] = algorithm
 end
 
 local result = {}
@@ -67,19 +74,19 @@ local function decide(cost)
   local all = true
 
   for i = 1, #KEYS do
-    local key = KEYS[i]
-    local base = 1 + requests + (i - 1) * 4
-    local algorithm = tonumber(ARGV[base + 1])
-    local permits = tonumber(ARGV[base + 2])
-    local window = tonumber(ARGV[base + 3])
-    local burst = tonumber(ARGV[base + 4])
+    local limit = limits[i]
+    local key = limit.key
+    local algorithm = limit.algorithm
+    local permits = limit.permits
+    local window = limit.window
+    local burst = limit.burst
     local c = { key = key, algorithm = algorithm, permits = permits, window = window, burst = burst }
 
     if algorithm == 1 then
       -- token bucket: hash {tk = tokens, ts = last refill (µs)}
-      local s = load(key, 'tk', 'ts')
-      local tokens = tonumber(s[1])
-      local ts = tonumber(s[2])
+      local s = state(key, 1)
+      local tokens = s.tk
+      local ts = s.ts
       if tokens == nil or ts == nil then
         tokens = burst
         ts = now
@@ -127,10 +134,10 @@ local function decide(cost)
     elseif algorithm == 3 then
       -- sliding window counter: hash {w = window index, c = current count, p = previous count}
       local index = math.floor(now / window)
-      local s = load(key, 'w', 'c', 'p')
-      local w = tonumber(s[1])
-      local current = tonumber(s[2]) or 0
-      local previous = tonumber(s[3]) or 0
+      local s = state(key, 3)
+      local w = s.w
+      local current = s.c or 0
+      local previous = s.p or 0
       if w ~= index then
         if w == index - 1 then previous = current else previous = 0 end
         current = 0
@@ -168,9 +175,9 @@ local function decide(cost)
     else
       -- fixed window: hash {w = window index, c = count}
       local index = math.floor(now / window)
-      local s = load(key, 'w', 'c')
+      local s = state(key, 4)
       local count = 0
-      if tonumber(s[1]) == index then count = tonumber(s[2]) or 0 end
+      if s.w == index then count = s.c or 0 end
       local untilNext = (index + 1) * window - now
       c.index = index
       c.count = count
@@ -195,7 +202,10 @@ local function decide(cost)
       remaining = c.remainingAfter
       reset = c.resetAfter
       if c.algorithm == 1 then
-        store(c.key, ms(c.resetAfter) + 1000, 'tk', c.tokens - cost, 'ts', int(c.ts))
+        local s = cache[c.key]
+        s.tk = c.tokens - cost
+        s.ts = c.ts
+        wrote(c.key, 1, ms(c.resetAfter) + 1000)
       elseif c.algorithm == 2 then
         -- strictly increasing scores keep members unique even within one microsecond
         local score = now
@@ -215,9 +225,16 @@ local function decide(cost)
         end
         redis.call('PEXPIRE', c.key, ms(c.window) + 1000)
       elseif c.algorithm == 3 then
-        store(c.key, ms(2 * c.window) + 1000, 'w', int(c.index), 'c', c.current + cost, 'p', c.previous)
+        local s = cache[c.key]
+        s.w = c.index
+        s.c = c.current + cost
+        s.p = c.previous
+        wrote(c.key, 3, ms(2 * c.window) + 1000)
       else
-        store(c.key, ms(c.resetAfter) + 1000, 'w', int(c.index), 'c', c.count + cost)
+        local s = cache[c.key]
+        s.w = c.index
+        s.c = c.count + cost
+        wrote(c.key, 4, ms(c.resetAfter) + 1000)
       end
     end
     if remaining < 0 then remaining = 0 end
@@ -234,7 +251,16 @@ for r = 1, requests do
   decide(tonumber(ARGV[1 + r]))
 end
 for _, key in ipairs(written) do
-  redis.call('HSET', key, unpack(writes[key].args))
-  redis.call('PEXPIRE', key, writes[key].expire)
+  local s = cache[key]
+  local fields = FIELDS[kinds[key]]
+  local args = {}
+  for f = 1, #fields do
+    local value = s[fields[f]]
+    if value == math.floor(value) then value = int(value) end
+    args[#args + 1] = fields[f]
+    args[#args + 1] = value
+  end
+  redis.call('HSET', key, unpack(args))
+  redis.call('PEXPIRE', key, expires[key])
 end
 return result
