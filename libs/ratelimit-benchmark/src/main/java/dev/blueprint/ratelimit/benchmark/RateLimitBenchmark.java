@@ -239,7 +239,7 @@ public final class RateLimitBenchmark {
 					.filter((entry) -> entry.getKey().startsWith(baselinePrefix))
 					.mapToDouble((entry) -> entry.getValue().get(r).perSecond)
 					.max()
-					.orElse(1);
+					.orElse(Double.NaN);
 			}
 			byContender.forEach((name, results) -> {
 				double[] ratios = new double[rounds];
@@ -248,12 +248,14 @@ public final class RateLimitBenchmark {
 				}
 				long allowed = results.stream().mapToLong(Result::allowed).sum();
 				long decided = allowed + results.stream().mapToLong(Result::denied).sum();
-				print("| %s | %d | %s | %,.0f | %,.0f | %,.0f | %.2f | %.1f%% | %d | %.2f× (%.2f–%.2f) |",
+				String ratio = Double.isNaN(baseline[0]) ? "—" : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)",
+						median(ratios), Arrays.stream(ratios).min().orElse(0), Arrays.stream(ratios).max().orElse(0));
+				print("| %s | %d | %s | %,.0f | %,.0f | %,.0f | %.2f | %.1f%% | %d | %s |",
 						(scenario.keys == 1) ? "1 hot" : String.format(Locale.ROOT, "%,d", scenario.keys),
 						scenario.threads, name, median(results, Result::perSecond), median(results, Result::p50Micros),
 						median(results, Result::p99Micros), median(results, Result::scriptCallsPerDecision),
 						100.0 * allowed / Math.max(1, decided), results.stream().mapToLong(Result::errors).sum(),
-						median(ratios), Arrays.stream(ratios).min().orElse(0), Arrays.stream(ratios).max().orElse(0));
+						ratio);
 			});
 		});
 	}
