@@ -51,12 +51,7 @@ public class CoalescingRateLimitStore implements RateLimitStore {
 	@Override
 	public Decision acquire(String bucket, List<Limit> limits, long cost) {
 		// bad input fails here, alone, rather than the batch it would join
-		if (limits.isEmpty()) {
-			throw new IllegalArgumentException("at least one limit is needed");
-		}
-		if (cost < 1) {
-			throw new IllegalArgumentException("cost must be at least 1, was " + cost);
-		}
+		RateLimitStore.requireValid(limits, cost);
 		Lane key = new Lane(bucket, List.copyOf(limits));
 		Queue queue = this.queues.get(key);
 		if (queue == null) {

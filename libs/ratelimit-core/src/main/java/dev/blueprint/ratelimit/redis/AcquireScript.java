@@ -14,6 +14,7 @@ import dev.blueprint.ratelimit.core.Decision;
 import dev.blueprint.ratelimit.core.Limit;
 import dev.blueprint.ratelimit.core.LimitOutcome;
 import dev.blueprint.ratelimit.core.RateLimitKeys;
+import dev.blueprint.ratelimit.core.RateLimitStore;
 import dev.blueprint.ratelimit.core.RateLimitStoreException;
 
 /**
@@ -30,9 +31,6 @@ final class AcquireScript {
 	}
 
 	static String[] keys(String bucket, List<Limit> limits) {
-		if (limits.isEmpty()) {
-			throw new IllegalArgumentException("at least one limit is needed");
-		}
 		String[] keys = new String[limits.size()];
 		for (int i = 0; i < limits.size(); i++) {
 			keys[i] = RateLimitKeys.stateKey(bucket, limits.get(i));
@@ -47,9 +45,7 @@ final class AcquireScript {
 		args[0] = Integer.toString(n);
 		for (int r = 0; r < n; r++) {
 			long cost = costs.get(r);
-			if (cost < 1) {
-				throw new IllegalArgumentException("cost must be at least 1, was " + cost);
-			}
+			RateLimitStore.requireValid(limits, cost);
 			args[1 + r] = Long.toString(cost);
 		}
 		for (int i = 0; i < limits.size(); i++) {
