@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 
 import dev.blueprint.local.HmacJwt;
@@ -71,28 +72,10 @@ final class Contenders {
 
 	private static Contender blueprint(String name, StatefulRedisConnection<String, String> connection,
 			RateLimitStore store) {
-		return new Contender() {
-
-			@Override
-			public String name() {
-				return name;
-			}
-
-			@Override
-			public IntPredicate decider(String run, int keys) {
-				String[] buckets = new String[keys];
-				for (int i = 0; i < keys; i++) {
-					buckets[i] = RateLimitKeys.bucket(RULE, run + ":" + i);
-				}
-				return (key) -> store.acquire(buckets[key], LIMITS, 1).allowed();
-			}
-
-			@Override
-			public void close() {
-				connection.close();
-			}
-
-		};
+		return new Contender(name, (run, keys) -> {
+			String[] buckets = names(keys, (i) -> RateLimitKeys.bucket(RULE, run + ":" + i));
+			return (key) -> store.acquire(buckets[key], LIMITS, 1).allowed();
+		}, connection);
 	}
 
 	/**
@@ -111,33 +94,18 @@ final class Contenders {
 			.addLimit((limit) -> limit.capacity(CAPACITY).refillGreedy(CAPACITY, REFILL))
 			.build();
 		String name = batching ? "Bucket4j, CAS + batching" : "Bucket4j, CAS (default)";
-		return new Contender() {
-
-			@Override
-			public String name() {
-				return name;
-			}
-
-			@Override
-			public IntPredicate decider(String run, int keys) {
-				// one proxy per bucket, shared by the threads: batching works per proxy
-				BucketProxy[] buckets = new BucketProxy[keys];
-				for (int i = 0; i < keys; i++) {
-					RemoteBucketBuilder<String> builder = proxies.builder();
-					if (batching) {
-						builder = builder.withOptimization(Optimizations.batching());
-					}
-					buckets[i] = builder.build("b4j:" + run + ":" + i, configuration);
+		return new Contender(name, (run, keys) -> {
+			// one proxy per bucket, shared by the threads: batching works per proxy
+			BucketProxy[] buckets = new BucketProxy[keys];
+			for (int i = 0; i < keys; i++) {
+				RemoteBucketBuilder<String> builder = proxies.builder();
+				if (batching) {
+					builder = builder.withOptimization(Optimizations.batching());
 				}
-				return (key) -> buckets[key].tryConsume(1);
+				buckets[i] = builder.build("b4j:" + run + ":" + i, configuration);
 			}
-
-			@Override
-			public void close() {
-				connection.close();
-			}
-
-		};
+			return (key) -> buckets[key].tryConsume(1);
+		}, connection);
 	}
 
 	/** The client starter in embedded mode: rule lookup, then the coalescing store. */
@@ -163,30 +131,18 @@ final class Contenders {
 	}
 
 	private static Contender starter(String name, RateLimitDecider decider, AutoCloseable resource) {
-		return new Contender() {
+		return new Contender(name, (run, keys) -> {
+			String[] subjects = names(keys, (i) -> run + ":" + i);
+			return (key) -> decider.decide(RULE, subjects[key], 1, null).allowed();
+		}, resource);
+	}
 
-			@Override
-			public String name() {
-				return name;
-			}
-
-			@Override
-			public IntPredicate decider(String run, int keys) {
-				String[] subjects = new String[keys];
-				for (int i = 0; i < keys; i++) {
-					subjects[i] = run + ":" + i;
-				}
-				return (key) -> decider.decide(RULE, subjects[key], 1, null).allowed();
-			}
-
-			@Override
-			public void close() throws Exception {
-				if (resource != null) {
-					resource.close();
-				}
-			}
-
-		};
+	private static String[] names(int keys, IntFunction<String> name) {
+		String[] names = new String[keys];
+		for (int i = 0; i < keys; i++) {
+			names[i] = name.apply(i);
+		}
+		return names;
 	}
 
 }
