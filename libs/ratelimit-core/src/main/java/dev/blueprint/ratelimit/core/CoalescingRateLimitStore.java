@@ -103,14 +103,23 @@ public class CoalescingRateLimitStore implements RateLimitStore {
 	}
 
 	private void completed(Queue queue, List<Request> batch, List<Decision> decisions, Throwable failure) {
-		// the next batch goes out before this one's callers are woken, to keep the bucket
-		// busy
-		queue.inFlight.set(false);
-		if (!drain(queue) && !queue.inFlight.get() && queue.waiting.isEmpty()) {
-			// idle: forget it. A request that found it just before still drains it
-			// itself.
-			this.queues.remove(queue.lane, queue);
+		try {
+			// the next batch goes out before this one's callers are woken, to keep the
+			// key busy
+			queue.inFlight.set(false);
+			if (!drain(queue) && !queue.inFlight.get() && queue.waiting.isEmpty()) {
+				// idle: forget it. A request that found it just before still drains it
+				// itself.
+				this.queues.remove(queue.lane, queue);
+			}
 		}
+		finally {
+			// whatever happened above, no caller of this batch is left waiting
+			answer(batch, decisions, failure);
+		}
+	}
+
+	private static void answer(List<Request> batch, List<Decision> decisions, Throwable failure) {
 		if (failure == null && (decisions == null || decisions.size() != batch.size())) {
 			failure = new RateLimitStoreException("The store answered " + ((decisions != null) ? decisions.size() : 0)
 					+ " decisions for " + batch.size() + " requests", null);
