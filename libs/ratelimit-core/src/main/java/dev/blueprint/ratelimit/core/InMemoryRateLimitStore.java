@@ -31,12 +31,7 @@ public class InMemoryRateLimitStore implements RateLimitStore {
 
 	@Override
 	public Decision acquire(String bucket, List<Limit> limits, long cost) {
-		if (limits.isEmpty()) {
-			throw new IllegalArgumentException("at least one limit is needed");
-		}
-		if (cost < 1) {
-			throw new IllegalArgumentException("cost must be at least 1, was " + cost);
-		}
+		RateLimitStore.requireValid(limits, cost);
 		long now = micros(this.clock.instant());
 		if (this.operations.incrementAndGet() % SWEEP_EVERY == 0) {
 			sweep(now);

@@ -20,4 +20,17 @@ public interface RateLimitStore {
 	 */
 	Decision acquire(String bucket, List<Limit> limits, long cost);
 
+	/**
+	 * Rejects what no store can decide: no limits, or a cost below 1.
+	 * @throws IllegalArgumentException if so
+	 */
+	static void requireValid(List<Limit> limits, long cost) {
+		if (limits.isEmpty()) {
+			throw new IllegalArgumentException("at least one limit is needed");
+		}
+		if (cost < 1) {
+			throw new IllegalArgumentException("cost must be at least 1, was " + cost);
+		}
+	}
+
 }

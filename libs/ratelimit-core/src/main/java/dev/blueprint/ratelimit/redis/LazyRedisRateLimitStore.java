@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
+import dev.blueprint.ratelimit.core.CoalescingRateLimitStore;
 import dev.blueprint.ratelimit.core.Decision;
 import dev.blueprint.ratelimit.core.Limit;
 import dev.blueprint.ratelimit.core.RateLimitStore;
@@ -16,15 +17,18 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.sync.RedisScriptingCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 
 /**
- * A {@link RedisRateLimitStore} on its own Lettuce client tuned to fail fast: commands
- * are rejected at once while disconnected (instead of Lettuce's default of queueing them
+ * The Redis store as the applications use it: {@code acquire.lua} on its own Lettuce
+ * client, with concurrent decisions on one bucket coalesced into one script call
+ * ({@link CoalescingRateLimitStore} over {@link RedisBatchRateLimitStore}; each request
+ * is still decided individually by Redis). The client is tuned to fail fast: commands are
+ * rejected at once while disconnected (instead of Lettuce's default of queueing them
  * until they time out), time out after the given timeout, and the client reconnects every
  * 200 ms. A connection is made on first use, so an application starts (and decides by its
  * failure policies) while Redis is down. Used by rate-limiter-service and by the client
@@ -43,7 +47,7 @@ public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	private volatile AbstractRedisClient client;
 
-	private volatile RedisRateLimitStore store;
+	private volatile RateLimitStore store;
 
 	private AutoCloseable connection;
 
@@ -106,8 +110,8 @@ public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		return store().acquire(bucket, limits, cost);
 	}
 
-	private RedisRateLimitStore store() {
-		RedisRateLimitStore current = this.store;
+	private RateLimitStore store() {
+		RateLimitStore current = this.store;
 		if (current != null) {
 			return current;
 		}
@@ -117,18 +121,18 @@ public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 					if (this.client == null) {
 						this.client = this.clientFactory.apply(this.resources);
 					}
-					RedisScriptingCommands<String, String> commands;
+					RedisScriptingAsyncCommands<String, String> commands;
 					if (this.client instanceof RedisClusterClient cluster) {
 						var connection = cluster.connect();
 						this.connection = connection;
-						commands = connection.sync();
+						commands = connection.async();
 					}
 					else {
 						var connection = ((RedisClient) this.client).connect();
 						this.connection = connection;
-						commands = connection.sync();
+						commands = connection.async();
 					}
-					this.store = new RedisRateLimitStore(commands);
+					this.store = new CoalescingRateLimitStore(new RedisBatchRateLimitStore(commands));
 				}
 				catch (RedisException ex) {
 					throw new RateLimitStoreException("Cannot connect to Redis: " + ex.getMessage(), ex);

@@ -1,18 +1,9 @@
 package dev.blueprint.ratelimit.redis;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 import dev.blueprint.ratelimit.core.Decision;
 import dev.blueprint.ratelimit.core.Limit;
-import dev.blueprint.ratelimit.core.LimitOutcome;
 import dev.blueprint.ratelimit.core.RateLimitKeys;
 import dev.blueprint.ratelimit.core.RateLimitStore;
 import dev.blueprint.ratelimit.core.RateLimitStoreException;
@@ -30,14 +21,16 @@ import io.lettuce.core.api.sync.RedisScriptingCommands;
  * <p>
  * Works on a standalone connection and on a Redis Cluster connection alike: all keys of a
  * decision share one hash tag (see {@link RateLimitKeys}).
+ * {@link RedisBatchRateLimitStore} is the same script deciding several requests per call,
+ * for coalescing.
  */
 public class RedisRateLimitStore implements RateLimitStore {
 
 	/** The script's source, from the classpath. */
-	public static final String SCRIPT = loadScript();
+	public static final String SCRIPT = AcquireScript.SOURCE;
 
 	/** The SHA-1 Redis knows the script by. */
-	public static final String SHA = sha1(SCRIPT);
+	public static final String SHA = AcquireScript.SHA;
 
 	private final RedisScriptingCommands<String, String> redis;
 
@@ -51,24 +44,9 @@ public class RedisRateLimitStore implements RateLimitStore {
 
 	@Override
 	public Decision acquire(String bucket, List<Limit> limits, long cost) {
-		if (limits.isEmpty()) {
-			throw new IllegalArgumentException("at least one limit is needed");
-		}
-		if (cost < 1) {
-			throw new IllegalArgumentException("cost must be at least 1, was " + cost);
-		}
-		String[] keys = new String[limits.size()];
-		String[] args = new String[1 + 4 * limits.size()];
-		args[0] = Long.toString(cost);
-		for (int i = 0; i < limits.size(); i++) {
-			Limit limit = limits.get(i);
-			keys[i] = RateLimitKeys.stateKey(bucket, limit);
-			args[1 + 4 * i] = Integer.toString(limit.algorithm().scriptCode());
-			args[2 + 4 * i] = Long.toString(limit.permits());
-			args[3 + 4 * i] = Long.toString(limit.window().toNanos() / 1_000);
-			args[4 + 4 * i] = Long.toString(limit.burst());
-		}
-		return decision(limits, execute(keys, args));
+		String[] keys = AcquireScript.keys(bucket, limits);
+		String[] args = AcquireScript.args(limits, List.of(cost));
+		return AcquireScript.decisions(limits, 1, execute(keys, args)).get(0);
 	}
 
 	private List<Object> execute(String[] keys, String[] args) {
@@ -82,45 +60,6 @@ public class RedisRateLimitStore implements RateLimitStore {
 		}
 		catch (RedisException ex) {
 			throw new RateLimitStoreException("Redis rate-limit script failed: " + ex.getMessage(), ex);
-		}
-	}
-
-	static Decision decision(List<Limit> limits, List<Object> reply) {
-		if (reply == null || reply.size() != 1 + 4 * limits.size()) {
-			throw new RateLimitStoreException("Unexpected reply from the rate-limit script: " + reply, null);
-		}
-		List<LimitOutcome> outcomes = new ArrayList<>(limits.size());
-		for (int i = 0; i < limits.size(); i++) {
-			int base = 1 + 4 * i;
-			outcomes.add(new LimitOutcome(limits.get(i), number(reply.get(base)) == 1, number(reply.get(base + 1)),
-					number(reply.get(base + 2)), number(reply.get(base + 3))));
-		}
-		return new Decision(number(reply.get(0)) == 1, outcomes);
-	}
-
-	private static long number(Object value) {
-		return ((Number) value).longValue();
-	}
-
-	private static String loadScript() {
-		try (InputStream in = RedisRateLimitStore.class.getResourceAsStream("acquire.lua")) {
-			if (in == null) {
-				throw new IllegalStateException("acquire.lua is missing from the classpath");
-			}
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	private static String sha1(String script) {
-		try {
-			return HexFormat.of()
-				.formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 

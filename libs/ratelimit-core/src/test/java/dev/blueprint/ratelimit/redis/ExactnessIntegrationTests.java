@@ -10,8 +10,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.blueprint.ratelimit.core.Algorithm;
+import dev.blueprint.ratelimit.core.CoalescingRateLimitStore;
 import dev.blueprint.ratelimit.core.Limit;
 import dev.blueprint.ratelimit.core.RateLimitKeys;
+import dev.blueprint.ratelimit.core.RateLimitStore;
 import dev.blueprint.testsupport.TestInfrastructure;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -25,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * 1,000 concurrent requests from two limiter instances, each with its own Redis client
- * and connection, on a limit of 100: every exact algorithm admits exactly 100.
+ * and connection, on a limit of 100: every exact algorithm admits exactly 100, whether
+ * each request is its own script call or each instance coalesces concurrent requests.
  */
 class ExactnessIntegrationTests {
 
@@ -37,6 +40,10 @@ class ExactnessIntegrationTests {
 
 	private static final List<RedisRateLimitStore> limiters = new ArrayList<>();
 
+	private static final List<CoalescingRateLimitStore> coalescing = new ArrayList<>();
+
+	private static final AtomicInteger scriptCalls = new AtomicInteger();
+
 	@BeforeAll
 	static void connect() {
 		int port = TestInfrastructure.local().redisPort();
@@ -46,6 +53,11 @@ class ExactnessIntegrationTests {
 			clients.add(client);
 			connections.add(connection);
 			limiters.add(new RedisRateLimitStore(connection.sync()));
+			RedisBatchRateLimitStore batches = new RedisBatchRateLimitStore(connection.async());
+			coalescing.add(new CoalescingRateLimitStore((bucket, limits, costs) -> {
+				scriptCalls.incrementAndGet();
+				return batches.acquireAll(bucket, limits, costs);
+			}));
 		}
 	}
 
@@ -58,6 +70,19 @@ class ExactnessIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(value = Algorithm.class, names = { "TOKEN_BUCKET", "SLIDING_WINDOW_LOG", "FIXED_WINDOW" })
 	void exactlyTheLimitIsAdmittedUnderConcurrency(Algorithm algorithm) throws Exception {
+		assertExactlyTheLimitIsAdmitted(algorithm, limiters);
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Algorithm.class, names = { "TOKEN_BUCKET", "SLIDING_WINDOW_LOG", "FIXED_WINDOW" })
+	void exactlyTheLimitIsAdmittedWhenEachInstanceCoalescesItsRequests(Algorithm algorithm) throws Exception {
+		scriptCalls.set(0);
+		assertExactlyTheLimitIsAdmitted(algorithm, coalescing);
+		assertThat(scriptCalls.get()).as("requests were coalesced into fewer script calls").isLessThan(1000);
+	}
+
+	private static void assertExactlyTheLimitIsAdmitted(Algorithm algorithm, List<? extends RateLimitStore> instances)
+			throws Exception {
 		// an hour-long window: a token refills every 36 s and no window ends during the
 		// test
 		Limit limit = Limit.of(algorithm, 100, Duration.ofHours(1));
@@ -72,7 +97,7 @@ class ExactnessIntegrationTests {
 		try {
 			List<Future<?>> futures = new ArrayList<>();
 			for (int i = 0; i < 1000; i++) {
-				RedisRateLimitStore limiter = limiters.get(i % INSTANCES);
+				RateLimitStore limiter = instances.get(i % INSTANCES);
 				futures.add(pool.submit(() -> {
 					start.await();
 					if (limiter.acquire(bucket, List.of(limit), 1).allowed()) {

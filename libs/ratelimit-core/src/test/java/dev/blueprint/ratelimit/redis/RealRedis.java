@@ -7,8 +7,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /**
- * A Lettuce connection to the build's real Redis and a {@link RedisRateLimitStore} on it,
- * for the store's integration tests.
+ * A Lettuce connection to the build's real Redis and the Redis stores on it, for the
+ * stores' integration tests.
  */
 final class RealRedis implements AutoCloseable {
 
@@ -26,6 +26,11 @@ final class RealRedis implements AutoCloseable {
 
 	RedisRateLimitStore store() {
 		return this.store;
+	}
+
+	/** The same script, several requests per call, on this connection. */
+	RedisBatchRateLimitStore batchStore() {
+		return new RedisBatchRateLimitStore(this.connection.async());
 	}
 
 	RedisCommands<String, String> commands() {
