@@ -24,8 +24,7 @@ REDIS=$(command -v redis-server || ls "$REPO"/infra/local/redis-server/target/re
   > "$STATE/redis.log" 2>&1 &
 REDIS_PID=$!
 SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-# the service reads ./ratelimit-rules.yaml (BLUEPRINT_RATELIMIT_RULES would also bind to the
-# property blueprint.ratelimit.rules itself and fail start-up)
+# the service reads ./ratelimit-rules.yaml (or the file RATELIMIT_RULES_FILE names)
 cp "$BENCH/bench-rules.yaml" "$STATE/ratelimit-rules.yaml"
 (cd "$STATE" && BLUEPRINT_JWT_HMAC_SECRET=$SECRET PORT=$SERVICE_PORT REDIS_PORT=$REDIS_PORT \
   BLUEPRINT_RATELIMIT_REDIS_TIMEOUT=5s \

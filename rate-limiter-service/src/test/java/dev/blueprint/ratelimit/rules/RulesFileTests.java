@@ -1,7 +1,11 @@
 package dev.blueprint.ratelimit.rules;
 
+import java.nio.file.Path;
+import java.util.Map;
+
 import dev.blueprint.ratelimit.RateLimiterApplication;
 import dev.blueprint.ratelimit.core.rules.InvalidRuleException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -11,6 +15,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -42,6 +48,22 @@ class RulesFileTests {
 		Throwable cause = NestedExceptionUtils.getMostSpecificCause(failure);
 		assertThat(cause).isInstanceOf(InvalidRuleException.class).hasMessage(message);
 		assertThat(output).contains("Description:", message, "under blueprint.ratelimit.rules");
+	}
+
+	@Test
+	void theRulesFileNamedByRatelimitRulesFileIsImported() throws Exception {
+		String file = Path.of(getClass().getResource("/rules/duplicate-rule.yaml").toURI()).toString();
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources()
+			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
+					StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of("RATELIMIT_RULES_FILE", file)));
+		Throwable failure = catchThrowable(
+				() -> new SpringApplicationBuilder(RateLimiterApplication.class).web(WebApplicationType.NONE)
+					.environment(environment)
+					.run("--blueprint.security.jwt.hmac-secret=rules-file-tests-secret-0123456789abcdef")
+					.close());
+		assertThat(NestedExceptionUtils.getMostSpecificCause(failure)).isInstanceOf(InvalidRuleException.class)
+			.hasMessageContaining("'search': name is defined twice");
 	}
 
 }
