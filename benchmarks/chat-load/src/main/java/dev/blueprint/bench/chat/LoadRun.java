@@ -58,6 +58,8 @@ final class LoadRun implements LoadClient.Frames {
 
 		volatile double achievedRate;
 
+		volatile String firstSendFailure;
+
 		Step(String name, int rate) {
 			this.name = name;
 			this.rate = rate;
@@ -125,6 +127,9 @@ final class LoadRun implements LoadClient.Frames {
 			send(step, conversations, seconds);
 			drain(step);
 			printStep(step);
+			if (step.firstSendFailure != null) {
+				System.out.println("    first send failure: " + step.firstSendFailure);
+			}
 			for (int m = 0; m < metrics.size(); m++) {
 				Prometheus.timers(before.get(m), this.prometheus.scrape(metrics.get(m)))
 					.forEach((line) -> System.out.println("    " + line));
@@ -193,6 +198,7 @@ final class LoadRun implements LoadClient.Frames {
 			}
 			else {
 				step.sendFailures.increment();
+				step.firstSendFailure = (step.firstSendFailure != null) ? step.firstSendFailure : sender.failure();
 			}
 			last = System.nanoTime();
 			step.maxLagNanos = Math.max(step.maxLagNanos, last - due);
@@ -216,21 +222,22 @@ final class LoadRun implements LoadClient.Frames {
 			this.ownCopies.increment();
 			return;
 		}
-		String body = frame.path("body").asString("");
-		Step step = stepOf(body);
-		if (step != null) {
-			step.delivered.increment();
-			step.deliveries.add(receivedNanos - dueOf(body));
-		}
+		record(frame.path("body").asString(""), receivedNanos, false);
 	}
 
 	@Override
 	public void ack(LoadClient client, JsonNode frame, long receivedNanos) {
-		String id = frame.path("clientMessageId").asString("");
-		Step step = stepOf(id);
+		record(frame.path("clientMessageId").asString(""), receivedNanos, true);
+	}
+
+	/**
+	 * A delivery or an ack of the send stamped {@code stamp}, in the step that sent it.
+	 */
+	private void record(String stamp, long receivedNanos, boolean ack) {
+		Step step = stepOf(stamp);
 		if (step != null) {
-			step.acked.increment();
-			step.acks.add(receivedNanos - dueOf(id));
+			(ack ? step.acked : step.delivered).increment();
+			(ack ? step.acks : step.deliveries).add(receivedNanos - dueOf(stamp));
 		}
 	}
 
