@@ -135,8 +135,9 @@ final class LoadRun implements LoadClient.Frames {
 					.forEach((line) -> System.out.println("    " + line));
 			}
 			long[] deliveries = step.deliveries.sorted();
-			if (i > 0 && Latencies.millis(deliveries, 0.99) > this.options.integer("stop-p99-ms")) {
-				System.out.println("p99 above --stop-p99-ms: no higher rates");
+			if (i > 0 && (step.delivered.sum() * 2 < step.expected.sum()
+					|| Latencies.millis(deliveries, 0.99) > this.options.integer("stop-p99-ms"))) {
+				System.out.println("p99 above --stop-p99-ms or over half the deliveries missing: no higher rates");
 				break;
 			}
 		}
