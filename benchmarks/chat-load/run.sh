@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The chat benchmark, from any directory:
+#   benchmarks/chat-load/run.sh [load|idle|all] [generator options, e.g. --rates 250,500 --step-seconds 20]
+# Builds the generator (and what ./suite needs), starts a whole stack on its own state dir and ports
+# (BLUEPRINT_STATE_DIR=/tmp/chat-bench-stack, BLUEPRINT_PORT_OFFSET=5000), runs the load steps and/or the
+# idle-connections measurement, and always stops that stack. Output: stdout and $STATE/results-<mode>.txt.
+#
+# The stack runs with the per-user send limit raised (CHAT_SEND_LIMIT_PER_SECOND / CHAT_SEND_BURST, 5/s and
+# 20 by default: a benchmark sender would be refused), every service at a 1 GiB max heap
+# (BLUEPRINT_SERVICE_HEAP) and full tiered compilation with G1 (BLUEPRINT_SERVICE_JVM_OPTS). Any variable
+# below, or any service setting (e.g. CHAT_HEARTBEAT), can be set in the environment; the idle measurement
+# raises Tomcat's max-connections (SERVER_TOMCAT_MAXCONNECTIONS).
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+MODE=${1:-all}
+[ $# -gt 0 ] && shift
+case "$MODE" in load|idle|all) ;; *) echo "usage: $0 [load|idle|all] [generator options]" >&2; exit 2 ;; esac
+
+export BLUEPRINT_STATE_DIR=${BLUEPRINT_STATE_DIR:-/tmp/chat-bench-stack}
+export BLUEPRINT_PORT_OFFSET=${BLUEPRINT_PORT_OFFSET:-5000}
+export BLUEPRINT_SERVICE_HEAP=${BLUEPRINT_SERVICE_HEAP:-1g}
+export BLUEPRINT_SERVICE_JVM_OPTS=${BLUEPRINT_SERVICE_JVM_OPTS:--XX:+UseG1GC}
+export CHAT_SEND_LIMIT_PER_SECOND=${CHAT_SEND_LIMIT_PER_SECOND:-100000}
+export CHAT_SEND_BURST=${CHAT_SEND_BURST:-100000}
+# Tomcat's default max-connections (8192) stops the idle measurement at exactly 8,192 sessions, before
+# the heap does (measured 2026-11-28); raised here so the measurement finds the heap's limit.
+export SERVER_TOMCAT_MAXCONNECTIONS=${SERVER_TOMCAT_MAXCONNECTIONS:-20000}
+CLIENTS=${CLIENTS:-1000}
+IDLE_SESSIONS=${IDLE_SESSIONS:-10000}
+GENERATOR_HEAP=${GENERATOR_HEAP:-2g}
+case "$BLUEPRINT_PORT_OFFSET" in 0|10000|12000|13000|20000|21000|22000)
+  echo "port offset $BLUEPRINT_PORT_OFFSET belongs to another stack (developer, tests, e2e, other benchmarks)" >&2; exit 2 ;;
+esac
+
+# Both ends of every connection are on this machine: the generator and the gateway each need a file
+# descriptor per session.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((IDLE_SESSIONS + 1000)) ]; then
+  echo "warning: ulimit -n is $(ulimit -n), below $((IDLE_SESSIONS + 1000)): the idle measurement will stop there" >&2
+fi
+
+cd "$REPO"
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  # One build of everything (the services ./suite runs and the generator); ./suite then builds nothing.
+  echo "== building (./mvnw -DskipTests package)"
+  ./mvnw -B -q -DskipTests -Dspring-javaformat.skip=true package
+fi
+export BLUEPRINT_SKIP_BUILD=1
+GEN=$REPO/benchmarks/chat-load/target
+CP=$GEN/classes:$(cat "$GEN/classpath.txt")
+
+trap './suite down || true' EXIT
+echo "== starting the stack ($BLUEPRINT_STATE_DIR, ports +$BLUEPRINT_PORT_OFFSET, service heap $BLUEPRINT_SERVICE_HEAP, send limit $CHAT_SEND_LIMIT_PER_SECOND/s)"
+./suite up -d
+./suite ps
+
+GW_PORT=$((8083 + BLUEPRINT_PORT_OFFSET))
+METRICS=http://127.0.0.1:$GW_PORT/actuator/prometheus,http://127.0.0.1:$((8084 + BLUEPRINT_PORT_OFFSET))/actuator/prometheus,http://127.0.0.1:$((8086 + BLUEPRINT_PORT_OFFSET))/actuator/prometheus
+generator() {
+  java -Xmx"$GENERATOR_HEAP" -XX:+UseG1GC -cp "$CP" dev.blueprint.bench.chat.ChatLoad \
+    --gateway "ws://127.0.0.1:$GW_PORT/ws" --messages "http://127.0.0.1:$((8084 + BLUEPRINT_PORT_OFFSET))" \
+    --secret-file "$BLUEPRINT_STATE_DIR/jwt-hmac-secret" --metrics "$METRICS" "$@"
+}
+
+echo "== machine: $(nproc) cores, $(uptime)"
+if [ "$MODE" != idle ]; then
+  echo "== load: $CLIENTS clients"
+  generator --mode load --clients "$CLIENTS" "$@" | tee "$BLUEPRINT_STATE_DIR/results-load.txt"
+fi
+if [ "$MODE" != load ]; then
+  GW_PID=$(awk '{print $1; exit}' "$BLUEPRINT_STATE_DIR/run/chat-gateway.pid")
+  echo "== idle: up to $IDLE_SESSIONS sessions on chat-gateway (pid $GW_PID, max heap $BLUEPRINT_SERVICE_HEAP)"
+  generator --mode idle --clients "$IDLE_SESSIONS" --gateway-pid "$GW_PID" "$@" | tee "$BLUEPRINT_STATE_DIR/results-idle.txt"
+fi
+./suite ps

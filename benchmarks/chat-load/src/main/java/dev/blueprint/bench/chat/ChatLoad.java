@@ -1,0 +1,137 @@
+package dev.blueprint.bench.chat;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.blueprint.local.HmacJwt;
+
+import org.springframework.messaging.converter.SimpleMessageConverter;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
+import org.springframework.web.socket.messaging.WebSocketStompClient;
+
+/**
+ * The chat benchmark's entry point. {@code --mode load} (default): N clients in
+ * conversations, fixed open-loop send rates, end-to-end latency per step
+ * ({@link LoadRun}). {@code --mode idle}: as many idle authenticated sessions as one
+ * gateway holds, with its heap and RSS ({@link IdleRun}). Options: {@link Options}.
+ */
+public final class ChatLoad {
+
+	/** Every relative time of the run (bodies, clientMessageIds) counts from here. */
+	static final long ORIGIN = System.nanoTime();
+
+	private final Options options;
+
+	private final String secret;
+
+	private final WebSocketStompClient stomp;
+
+	private final URI gateway;
+
+	ChatLoad(Options options) throws Exception {
+		this.options = options;
+		this.secret = Files.readString(Path.of(options.get("secret-file"))).trim();
+		this.gateway = URI.create(options.get("gateway"));
+		// One client, one heartbeat scheduler and one Tomcat WebSocket container for
+		// every
+		// session.
+		this.stomp = new WebSocketStompClient(new StandardWebSocketClient());
+		this.stomp.setMessageConverter(new SimpleMessageConverter());
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setPoolSize(2);
+		scheduler.setThreadNamePrefix("stomp-heartbeat-");
+		scheduler.initialize();
+		this.stomp.setTaskScheduler(scheduler);
+		long heartbeat = options.integer("heartbeat-ms");
+		this.stomp.setDefaultHeartbeat(new long[] { heartbeat, heartbeat });
+	}
+
+	public static void main(String[] args) throws Exception {
+		Options options = new Options(args);
+		System.out.println("chat-load " + options);
+		ChatLoad load = new ChatLoad(options);
+		int status = switch (options.get("mode")) {
+			case "load" -> new LoadRun(load, options).run();
+			case "idle" -> new IdleRun(load, options).run();
+			default -> throw new IllegalArgumentException("--mode is load or idle, was " + options.get("mode"));
+		};
+		System.exit(status);
+	}
+
+	/** Run-unique user names, so direct pairs of earlier runs are never reused. */
+	List<String> users(int count) {
+		String prefix = this.options.get("user-prefix").isEmpty()
+				? "b" + Long.toString(System.currentTimeMillis() / 1000, 36) + "-" : this.options.get("user-prefix");
+		List<String> users = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			users.add(prefix + i);
+		}
+		return users;
+	}
+
+	String token(String user) {
+		return HmacJwt.mint(this.secret, user, Instant.now(), Duration.ofHours(24));
+	}
+
+	/** The outcome of connecting a batch of clients. */
+	record Connected(int ok, Map<String, Long> failures) {
+
+		int failed() {
+			return (int) this.failures.values().stream().mapToLong(Long::longValue).sum();
+		}
+
+	}
+
+	/**
+	 * Connects (and subscribes) every client, at most {@code connect-concurrency} at a
+	 * time; failures are counted by cause.
+	 */
+	Connected connect(List<LoadClient> clients) throws InterruptedException {
+		Semaphore inFlight = new Semaphore(this.options.integer("connect-concurrency"));
+		LongAdder ok = new LongAdder();
+		Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+		List<CompletableFuture<Void>> all = new ArrayList<>(clients.size());
+		for (LoadClient client : clients) {
+			inFlight.acquire();
+			all.add(client.connect(this.stomp, this.gateway, token(client.user), 30).whenComplete((done, failure) -> {
+				inFlight.release();
+				if (failure == null) {
+					ok.increment();
+				}
+				else {
+					failures.computeIfAbsent(cause(failure), (key) -> new LongAdder()).increment();
+				}
+			}));
+		}
+		CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally((failure) -> null).join();
+		Map<String, Long> counted = new TreeMap<>();
+		failures.forEach((cause, count) -> counted.put(cause, count.sum()));
+		return new Connected(ok.intValue(), counted);
+	}
+
+	private static String cause(Throwable failure) {
+		Throwable root = failure;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		String text = root.getClass().getSimpleName() + ": " + root.getMessage();
+		return (text.length() > 120) ? text.substring(0, 120) : text;
+	}
+
+	static String millis(double value) {
+		return Double.isNaN(value) ? "-" : String.format("%.1f", value);
+	}
+
+}

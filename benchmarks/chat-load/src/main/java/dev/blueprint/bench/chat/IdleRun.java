@@ -1,0 +1,125 @@
+package dev.blueprint.bench.chat;
+
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * How many idle, authenticated, subscribed STOMP sessions one gateway holds: connects
+ * {@code clients} sessions in batches of {@code idle-batch}, and after each batch prints
+ * the sessions the gateway counts, its heap used right after a full GC ({@code jcmd
+ * GC.run}, then the heap from its Prometheus scrape) and its RSS. Stops at the first
+ * batch where more than half the connects fail, then holds the sessions for
+ * {@code hold-seconds} (heart-beats and registry renewals keep running) and counts the
+ * survivors.
+ */
+final class IdleRun implements LoadClient.Frames {
+
+	private final ChatLoad load;
+
+	private final Options options;
+
+	private final Prometheus prometheus = new Prometheus(HttpClient.newHttpClient());
+
+	IdleRun(ChatLoad load, Options options) {
+		this.load = load;
+		this.options = options;
+	}
+
+	int run() throws Exception {
+		List<String> users = this.load.users(this.options.integer("clients"));
+		int batch = this.options.integer("idle-batch");
+		List<LoadClient> held = new ArrayList<>();
+		System.out.println(
+				"| sessions held | connected in batch (s) | failed | gateway sessions | gateway heap after GC MiB | gateway RSS MiB | generator heap MiB |");
+		System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+		for (int first = 0; first < users.size(); first += batch) {
+			List<LoadClient> clients = users.subList(first, Math.min(users.size(), first + batch))
+				.stream()
+				.map((user) -> new LoadClient(user, this))
+				.toList();
+			long started = System.nanoTime();
+			ChatLoad.Connected connected = this.load.connect(clients);
+			double seconds = (System.nanoTime() - started) / 1e9;
+			clients.stream().filter(LoadClient::isConnected).forEach(held::add);
+			System.out.println(measure(held.size(), String.format("%.1f", seconds), connected.failed()));
+			if (connected.failed() > 0) {
+				System.out.println("    failures: " + connected.failures());
+			}
+			if (connected.failed() * 2 > clients.size()) {
+				System.out.println("more than half of the batch failed: stopping");
+				break;
+			}
+		}
+		System.out.println("holding " + held.size() + " sessions for " + this.options.get("hold-seconds") + " s");
+		Thread.sleep(Duration.ofSeconds(this.options.integer("hold-seconds")).toMillis());
+		long alive = held.stream().filter(LoadClient::isConnected).count();
+		System.out.println(measure(alive, "after hold", held.size() - alive));
+		held.stream()
+			.filter((client) -> client.failure() != null)
+			.limit(5)
+			.forEach((client) -> System.out.println("    lost: " + client.failure()));
+		held.forEach(LoadClient::close);
+		return 0;
+	}
+
+	private String measure(long held, String seconds, long failed) {
+		String pid = this.options.get("gateway-pid");
+		List<String> metrics = this.options.list("metrics");
+		if (!pid.isEmpty()) {
+			jcmd(pid, "GC.run");
+		}
+		Map<String, Double> gateway = metrics.isEmpty() ? Map.of() : this.prometheus.scrape(metrics.get(0));
+		Runtime self = Runtime.getRuntime();
+		return String.format("| %d | %s | %d | %.0f | %.0f | %s | %d |", held, seconds, failed,
+				Prometheus.sum(gateway, "blueprint_chat_gateway_sessions", ""),
+				Prometheus.sum(gateway, "jvm_memory_used_bytes", "area=\"heap\"") / (1 << 20),
+				pid.isEmpty() ? "-" : rssMiB(pid), (self.totalMemory() - self.freeMemory()) >> 20);
+	}
+
+	private static void jcmd(String pid, String command) {
+		Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+		try {
+			new ProcessBuilder(java.resolveSibling("jcmd").toString(), pid, command).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.start()
+				.waitFor();
+		}
+		catch (Exception ex) {
+			System.err.println("jcmd " + pid + " " + command + ": " + ex);
+		}
+	}
+
+	private static String rssMiB(String pid) {
+		try {
+			return Files.readAllLines(Path.of("/proc", pid, "status"))
+				.stream()
+				.filter((line) -> line.startsWith("VmRSS:"))
+				.map((line) -> Long.toString(Long.parseLong(line.replaceAll("\\D", "")) / 1024))
+				.findFirst()
+				.orElse("?");
+		}
+		catch (Exception ex) {
+			return "?";
+		}
+	}
+
+	@Override
+	public void message(LoadClient client, JsonNode frame, long receivedNanos) {
+	}
+
+	@Override
+	public void ack(LoadClient client, JsonNode frame, long receivedNanos) {
+	}
+
+	@Override
+	public void error(LoadClient client, JsonNode frame, long receivedNanos) {
+	}
+
+}

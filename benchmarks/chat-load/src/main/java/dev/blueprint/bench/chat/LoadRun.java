@@ -1,0 +1,317 @@
+package dev.blueprint.bench.chat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * N clients in conversations of {@code conversation-size} (2: direct pairs), a warm-up,
+ * then one step per rate. Sends are open-loop: the i-th send of a step is due at
+ * {@code start + i / rate}, and every latency counts from that due time, so a stalled
+ * sender or gateway shows as latency instead of as fewer sends (no coordinated omission).
+ * The due time travels in the body and the clientMessageId ({@code s<step>-<nanos>}):
+ * sender and recipients share this JVM's clock.
+ */
+final class LoadRun implements LoadClient.Frames {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** What one step sent and what came back. */
+	static final class Step {
+
+		final String name;
+
+		final int rate;
+
+		final LongAdder sent = new LongAdder();
+
+		final LongAdder expected = new LongAdder();
+
+		final LongAdder delivered = new LongAdder();
+
+		final LongAdder acked = new LongAdder();
+
+		final LongAdder sendFailures = new LongAdder();
+
+		final Latencies deliveries = new Latencies();
+
+		final Latencies acks = new Latencies();
+
+		final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+
+		volatile long maxLagNanos;
+
+		volatile double achievedRate;
+
+		volatile String firstSendFailure;
+
+		Step(String name, int rate) {
+			this.name = name;
+			this.rate = rate;
+		}
+
+		String errorSummary() {
+			Map<String, Long> sorted = new TreeMap<>();
+			this.errors.forEach((code, count) -> sorted.put(code, count.sum()));
+			if (this.sendFailures.sum() > 0) {
+				sorted.put("send-failed", this.sendFailures.sum());
+			}
+			return sorted.isEmpty() ? "none" : sorted.toString();
+		}
+
+	}
+
+	private final ChatLoad load;
+
+	private final Options options;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final Prometheus prometheus = new Prometheus(this.http);
+
+	private final List<Step> steps = new ArrayList<>();
+
+	private volatile int current;
+
+	private final LongAdder ownCopies = new LongAdder();
+
+	LoadRun(ChatLoad load, Options options) {
+		this.load = load;
+		this.options = options;
+	}
+
+	int run() throws Exception {
+		int size = this.options.integer("conversation-size");
+		List<String> users = this.load.users(this.options.integer("clients"));
+		List<LoadClient> clients = users.stream().map((user) -> new LoadClient(user, this)).toList();
+		long started = System.nanoTime();
+		List<Conversation> conversations = createConversations(clients, size);
+		System.out.printf("%d conversations of %d created in %.1f s%n", conversations.size(), size,
+				(System.nanoTime() - started) / 1e9);
+		started = System.nanoTime();
+		ChatLoad.Connected connected = this.load.connect(clients);
+		System.out.printf("%d clients connected and subscribed in %.1f s, %d failed %s%n", connected.ok(),
+				(System.nanoTime() - started) / 1e9, connected.failed(), connected.failures());
+		if (connected.failed() > 0) {
+			clients.forEach(LoadClient::close);
+			return 1;
+		}
+		this.steps.add(new Step("warm-up", this.options.integer("warmup-rate")));
+		for (String rate : this.options.list("rates")) {
+			this.steps.add(new Step(rate + "/s", Integer.parseInt(rate)));
+		}
+		List<String> metrics = this.options.list("metrics");
+		for (int i = 0; i < this.steps.size(); i++) {
+			Step step = this.steps.get(i);
+			int seconds = this.options.integer((i == 0) ? "warmup-seconds" : "step-seconds");
+			if (seconds <= 0) {
+				continue;
+			}
+			List<Map<String, Double>> before = metrics.stream().map(this.prometheus::scrape).toList();
+			this.current = i;
+			send(step, conversations, seconds);
+			drain(step);
+			printStep(step);
+			if (step.firstSendFailure != null) {
+				System.out.println("    first send failure: " + step.firstSendFailure);
+			}
+			for (int m = 0; m < metrics.size(); m++) {
+				Prometheus.timers(before.get(m), this.prometheus.scrape(metrics.get(m)))
+					.forEach((line) -> System.out.println("    " + line));
+			}
+			long[] deliveries = step.deliveries.sorted();
+			if (i > 0 && (step.delivered.sum() * 2 < step.expected.sum()
+					|| Latencies.millis(deliveries, 0.99) > this.options.integer("stop-p99-ms"))) {
+				System.out.println("p99 above --stop-p99-ms or over half the deliveries missing: no higher rates");
+				break;
+			}
+		}
+		printTable();
+		clients.forEach(LoadClient::close);
+		return 0;
+	}
+
+	/** A conversation and its connected members. */
+	record Conversation(String id, List<LoadClient> members) {
+	}
+
+	private List<Conversation> createConversations(List<LoadClient> clients, int size) throws Exception {
+		Semaphore inFlight = new Semaphore(16);
+		List<CompletableFuture<Conversation>> created = new ArrayList<>();
+		for (int first = 0; first + size <= clients.size(); first += size) {
+			List<LoadClient> members = clients.subList(first, first + size);
+			List<String> others = members.stream().skip(1).map((client) -> client.user).toList();
+			String body = JSON.writeValueAsString(Map.of("type", (size == 2) ? "direct" : "group", "members", others));
+			HttpRequest request = HttpRequest
+				.newBuilder(URI.create(this.options.get("messages") + "/api/v1/conversations"))
+				.header("Authorization", "Bearer " + this.load.token(members.get(0).user))
+				.header("Content-Type", "application/json")
+				.timeout(Duration.ofSeconds(30))
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build();
+			inFlight.acquire();
+			created.add(this.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply((response) -> {
+				if (response.statusCode() / 100 != 2) {
+					throw new IllegalStateException(
+							"create conversation: " + response.statusCode() + " " + response.body());
+				}
+				return new Conversation(JSON.readTree(response.body()).get("id").asString(), members);
+			}).whenComplete((conversation, failure) -> inFlight.release()));
+		}
+		return created.stream().map(CompletableFuture::join).toList();
+	}
+
+	private void send(Step step, List<Conversation> conversations, int seconds) {
+		int index = this.current;
+		long count = (long) step.rate * seconds;
+		double interval = 1e9 / step.rate;
+		String padding = "x".repeat(Math.max(0, this.options.integer("body-bytes") - 30));
+		long start = System.nanoTime() + 1_000_000;
+		long last = start;
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		for (long i = 0; i < count; i++) {
+			long due = start + (long) (i * interval);
+			long wait;
+			while ((wait = due - System.nanoTime()) > 0) {
+				LockSupport.parkNanos(wait);
+			}
+			Conversation conversation = conversations.get(random.nextInt(conversations.size()));
+			LoadClient sender = conversation.members().get(random.nextInt(conversation.members().size()));
+			String stamp = "s" + index + "-" + (due - ChatLoad.ORIGIN);
+			if (sender.sendMessage(conversation.id(), stamp, stamp + " " + padding)) {
+				step.sent.increment();
+				step.expected.add(conversation.members().size() - 1);
+			}
+			else {
+				step.sendFailures.increment();
+				step.firstSendFailure = (step.firstSendFailure != null) ? step.firstSendFailure : sender.failure();
+			}
+			last = System.nanoTime();
+			step.maxLagNanos = Math.max(step.maxLagNanos, last - due);
+		}
+		step.achievedRate = step.sent.sum() / Math.max(1e-9, (last - start) / 1e9);
+	}
+
+	/** Waits until every delivery and ack came back, or {@code drain-seconds}. */
+	private void drain(Step step) throws InterruptedException {
+		long deadline = System.nanoTime() + this.options.integer("drain-seconds") * 1_000_000_000L;
+		while (System.nanoTime() < deadline
+				&& (step.delivered.sum() < step.expected.sum() || step.acked.sum() < step.sent.sum())) {
+			Thread.sleep(50);
+		}
+	}
+
+	@Override
+	public void message(LoadClient client, JsonNode frame, long receivedNanos) {
+		if (client.user.equals(frame.path("senderId").asString(""))) {
+			// the sender's own copy (for its other devices); not a recipient delivery
+			this.ownCopies.increment();
+			return;
+		}
+		record(frame.path("body").asString(""), receivedNanos, false);
+	}
+
+	@Override
+	public void ack(LoadClient client, JsonNode frame, long receivedNanos) {
+		record(frame.path("clientMessageId").asString(""), receivedNanos, true);
+	}
+
+	/**
+	 * A delivery or an ack of the send stamped {@code stamp}, in the step that sent it.
+	 */
+	private void record(String stamp, long receivedNanos, boolean ack) {
+		Step step = stepOf(stamp);
+		if (step != null) {
+			(ack ? step.acked : step.delivered).increment();
+			(ack ? step.acks : step.deliveries).add(receivedNanos - dueOf(stamp));
+		}
+	}
+
+	@Override
+	public void error(LoadClient client, JsonNode frame, long receivedNanos) {
+		Step step = stepOf(frame.path("clientMessageId").asString(""));
+		(step != null ? step : this.steps.get(this.current)).errors
+			.computeIfAbsent(frame.path("code").asString("?"), (code) -> new LongAdder())
+			.increment();
+	}
+
+	/** The step of a stamp {@code s<step>-<nanos>...}, or null. */
+	private Step stepOf(String stamp) {
+		int dash = stamp.indexOf('-');
+		if (!stamp.startsWith("s") || dash < 0) {
+			return null;
+		}
+		int index = Integer.parseInt(stamp, 1, dash, 10);
+		return (index < this.steps.size()) ? this.steps.get(index) : null;
+	}
+
+	private static long dueOf(String stamp) {
+		int dash = stamp.indexOf('-');
+		int end = stamp.indexOf(' ', dash);
+		return ChatLoad.ORIGIN + Long.parseLong(stamp, dash + 1, (end < 0) ? stamp.length() : end, 10);
+	}
+
+	private static final String HEADER = "| step | target msg/s | sent | achieved msg/s | deliveries expected | received | lost | p50 ms | p99 ms | p99.9 ms | max ms | ack p50 ms | ack p99 ms | max send lag ms | errors |\n"
+			+ "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+
+	private void printStep(Step step) {
+		System.out.println(HEADER);
+		System.out.println(row(step));
+	}
+
+	private static String row(Step step) {
+		long[] deliveries = step.deliveries.sorted();
+		long[] acks = step.acks.sorted();
+		return String.format("| %s | %d | %d | %.0f | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |",
+				step.name, step.rate, step.sent.sum(), step.achievedRate, step.expected.sum(), step.delivered.sum(),
+				Math.max(0, step.expected.sum() - step.delivered.sum()),
+				ChatLoad.millis(Latencies.millis(deliveries, 0.5)), ChatLoad.millis(Latencies.millis(deliveries, 0.99)),
+				ChatLoad.millis(Latencies.millis(deliveries, 0.999)),
+				ChatLoad.millis(Latencies.millis(deliveries, 1.0)), ChatLoad.millis(Latencies.millis(acks, 0.5)),
+				ChatLoad.millis(Latencies.millis(acks, 0.99)), ChatLoad.millis(step.maxLagNanos / 1e6),
+				step.errorSummary());
+	}
+
+	private void printTable() {
+		System.out.println();
+		System.out.println("## chat-load results (" + this.options.integer("clients") + " clients, conversations of "
+				+ this.options.integer("conversation-size") + ", " + this.options.integer("step-seconds")
+				+ " s per step; latency from the scheduled send time to the recipient's frame)");
+		System.out.println();
+		System.out.println(HEADER);
+		int best = 0;
+		for (int i = 0; i < this.steps.size(); i++) {
+			Step step = this.steps.get(i);
+			if (step.sent.sum() == 0) {
+				continue;
+			}
+			System.out.println(row(step));
+			long[] deliveries = step.deliveries.sorted();
+			boolean sustained = Latencies.millis(deliveries, 0.99) <= 100 && step.delivered.sum() >= step.expected.sum()
+					&& step.achievedRate >= 0.95 * step.rate;
+			if (i > 0 && sustained) {
+				best = Math.max(best, step.rate);
+			}
+		}
+		System.out.println();
+		System.out.println("highest step rate with p99 <= 100 ms, nothing lost, the rate achieved: "
+				+ ((best > 0) ? best + " msg/s" : "none"));
+		System.out.println("own copies received by senders (not counted as deliveries): " + this.ownCopies.sum());
+	}
+
+}

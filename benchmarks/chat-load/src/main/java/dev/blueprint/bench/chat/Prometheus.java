@@ -1,0 +1,126 @@
+package dev.blueprint.bench.chat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the services' {@code /actuator/prometheus} so a step can say where its time went:
+ * the difference of two scrapes of every {@code blueprint_chat_*_seconds} timer (count,
+ * mean, p99 from the histogram buckets) and a few gauges.
+ */
+final class Prometheus {
+
+	private static final Pattern SERIES = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+)");
+
+	private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
+
+	private static final Pattern TIMER_COUNT = Pattern.compile("^(blueprint_chat_\\w+_seconds)_count$");
+
+	private final HttpClient http;
+
+	Prometheus(HttpClient http) {
+		this.http = http;
+	}
+
+	/** One scrape: series ({@code name{labels}}) to value; empty if unreachable. */
+	Map<String, Double> scrape(String url) {
+		Map<String, Double> series = new HashMap<>();
+		try {
+			String text = this.http
+				.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+						HttpResponse.BodyHandlers.ofString())
+				.body();
+			for (String line : text.split("\n")) {
+				Matcher matcher = SERIES.matcher(line);
+				if (!line.startsWith("#") && matcher.find()) {
+					String labels = (matcher.group(2) != null) ? matcher.group(2) : "";
+					series.merge(matcher.group(1) + labels, parse(matcher.group(3)), Double::sum);
+				}
+			}
+		}
+		catch (Exception ex) {
+			System.err.println("could not scrape " + url + ": " + ex);
+		}
+		return series;
+	}
+
+	private static double parse(String value) {
+		if (value.equals("+Inf")) {
+			return Double.POSITIVE_INFINITY;
+		}
+		try {
+			return Double.parseDouble(value);
+		}
+		catch (NumberFormatException ex) {
+			return Double.NaN;
+		}
+	}
+
+	/** Sum of every series of {@code name} whose labels contain {@code labelPart}. */
+	static double sum(Map<String, Double> series, String name, String labelPart) {
+		return series.entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().equals(name)
+					|| (entry.getKey().startsWith(name + "{") && entry.getKey().contains(labelPart)))
+			.mapToDouble(Map.Entry::getValue)
+			.sum();
+	}
+
+	/**
+	 * One line per {@code blueprint_chat_*_seconds} timer that counted something between
+	 * the two scrapes: count, mean and p99 (upper bound of its histogram bucket).
+	 */
+	static List<String> timers(Map<String, Double> before, Map<String, Double> after) {
+		Set<String> names = new TreeSet<>();
+		for (String key : after.keySet()) {
+			Matcher timer = TIMER_COUNT.matcher(key.contains("{") ? key.substring(0, key.indexOf('{')) : key);
+			if (timer.matches()) {
+				names.add(timer.group(1));
+			}
+		}
+		List<String> lines = new ArrayList<>();
+		for (String name : names) {
+			double count = delta(before, after, name + "_count");
+			if (count <= 0) {
+				continue;
+			}
+			double mean = delta(before, after, name + "_sum") / count * 1000;
+			lines.add(String.format("%s: n=%.0f mean=%.1f ms p99<=%s ms", name, count, mean,
+					p99(before, after, name, count)));
+		}
+		return lines;
+	}
+
+	private static double delta(Map<String, Double> before, Map<String, Double> after, String name) {
+		return sum(after, name, "") - sum(before, name, "");
+	}
+
+	private static String p99(Map<String, Double> before, Map<String, Double> after, String name, double count) {
+		TreeMap<Double, Double> buckets = new TreeMap<>();
+		after.forEach((key, value) -> {
+			Matcher le = LE.matcher(key);
+			if (key.startsWith(name + "_bucket{") && le.find()) {
+				buckets.merge(parse(le.group(1)), value - before.getOrDefault(key, 0.0), Double::sum);
+			}
+		});
+		for (Map.Entry<Double, Double> bucket : buckets.entrySet()) {
+			if (bucket.getValue() >= 0.99 * count) {
+				return bucket.getKey().isInfinite() ? "inf" : String.format("%.1f", bucket.getKey() * 1000);
+			}
+		}
+		return "?";
+	}
+
+}
