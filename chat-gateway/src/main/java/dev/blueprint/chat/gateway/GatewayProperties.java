@@ -26,13 +26,15 @@ import org.springframework.util.unit.DataSize;
  * @param topicPartitions partitions of the submitted-messages topic if this service
  * creates it (must match chat-message-service's {@code chat.topics.partitions})
  * @param topicReplication its replication factor
+ * @param inboundThreads threads handling client frames (a SEND waits on Redis for the
+ * rate limit)
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
 		@DefaultValue("64") int maxClientMessageIdLength, @DefaultValue("64KB") DataSize maxFrameSize,
 		@DefaultValue("30s") Duration sessionLease, @DefaultValue("10s") Duration heartbeat,
 		@DefaultValue("*") List<String> allowedOrigins, @DefaultValue("6") int topicPartitions,
-		@DefaultValue("1") short topicReplication) {
+		@DefaultValue("1") short topicReplication, @DefaultValue("16") int inboundThreads) {
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {

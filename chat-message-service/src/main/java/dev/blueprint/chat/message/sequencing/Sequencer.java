@@ -57,6 +57,9 @@ public class Sequencer {
 
 	private static final Logger logger = LoggerFactory.getLogger(Sequencer.class);
 
+	/** Cassandra requests one batch keeps in flight at most. */
+	private static final int MAX_IN_FLIGHT = 256;
+
 	private final ChatStore store;
 
 	private final KafkaTemplate<String, String> kafka;
@@ -164,6 +167,10 @@ public class Sequencer {
 		List<CompletableFuture<Void>> writes = new ArrayList<>();
 		for (Accepted accepted : plan.accepted()) {
 			writes.add(this.store.saveMessageAsync(stored(accepted), accepted.message().clientMessageId()));
+			if (writes.size() >= MAX_IN_FLIGHT / 2) {
+				await(writes);
+				writes.clear();
+			}
 		}
 		await(writes);
 		writes.clear();
@@ -227,6 +234,9 @@ public class Sequencer {
 				known.put(id, cached);
 			}
 			else {
+				if (loading.size() % (MAX_IN_FLIGHT / 3) == 0) {
+					awaitAll(loading.values());
+				}
 				CompletableFuture<Optional<Conversation>> conversation = this.store.findConversationAsync(id);
 				CompletableFuture<ConversationState> state = this.store.stateAsync(id);
 				loading.put(id, conversation.thenCombine(state, (found, last) -> found
@@ -244,6 +254,9 @@ public class Sequencer {
 		Map<DedupKey, CompletableFuture<Optional<ChatStore.StoredRef>>> lookups = new HashMap<>();
 		for (MessageSubmitted message : batch) {
 			if (conversations.containsKey(message.conversationId())) {
+				if (lookups.size() % MAX_IN_FLIGHT == 0) {
+					awaitAll(lookups.values());
+				}
 				lookups.computeIfAbsent(DedupKey.of(message), (key) -> this.store.findDedupAsync(key.conversationId(),
 						key.senderId(), key.clientMessageId()));
 			}
@@ -258,6 +271,15 @@ public class Sequencer {
 		logger.warn("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
 		this.kafka.send(ChatTopics.deadLetter(record.topic()), record.key(), record.value());
 		this.deadLettered.increment();
+	}
+
+	/**
+	 * Waits for every request sent so far, so that one batch never has more than
+	 * {@link #MAX_IN_FLIGHT} Cassandra requests in flight: the driver refuses requests
+	 * beyond its per-connection limit, which rolled back whole batches in the benchmark.
+	 */
+	private static void awaitAll(java.util.Collection<? extends CompletableFuture<?>> pending) {
+		CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally((failure) -> null).join();
 	}
 
 	private static void await(List<CompletableFuture<Void>> writes) {

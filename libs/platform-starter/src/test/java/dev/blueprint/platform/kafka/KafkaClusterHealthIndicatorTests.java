@@ -26,7 +26,8 @@ class KafkaClusterHealthIndicatorTests {
 
 			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 			assertThat(health.getDetails()).containsEntry("error", "No answer from the cluster within 500 ms");
-			// Far below the admin client's 60 s default API timeout; generous for the first
+			// Far below the admin client's 60 s default API timeout; generous for the
+			// first
 			// call's class loading on a busy 2-core machine (3.3 s seen under load).
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
 		}
