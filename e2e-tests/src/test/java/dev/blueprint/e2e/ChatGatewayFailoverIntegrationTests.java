@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
+import static dev.blueprint.e2e.ChatApi.connect;
+import static dev.blueprint.e2e.ChatApi.conversation;
+import static dev.blueprint.e2e.ChatApi.history;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,7 +46,7 @@ class ChatGatewayFailoverIntegrationTests {
 		Process second = startSecondGateway();
 		try {
 			awaitHealthy(SECOND_GATEWAY_PORT, Duration.ofMinutes(4));
-			String conversation = conversation(alice, bob);
+			String conversation = conversation(alice, "direct", bob);
 			try (StompTestClient bobClient = connect(Suite.port("chat-gateway"), bob)) {
 				StompTestClient aliceOnSecond = connect(SECOND_GATEWAY_PORT, alice);
 				for (int i = 1; i <= 5; i++) {
@@ -120,18 +123,6 @@ class ChatGatewayFailoverIntegrationTests {
 			Thread.sleep(1000);
 		}
 		throw new AssertionError("the second gateway was not healthy within " + timeout);
-	}
-
-	private static StompTestClient connect(int port, String user) throws Exception {
-		return ChatApi.connect(port, user);
-	}
-
-	private static String conversation(String creator, String other) throws Exception {
-		return ChatApi.conversation(creator, "direct", other);
-	}
-
-	private static List<JsonNode> history(String user, String conversation, long after) throws Exception {
-		return ChatApi.history(user, conversation, after);
 	}
 
 }

@@ -11,6 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
+import static dev.blueprint.e2e.ChatApi.connect;
+import static dev.blueprint.e2e.ChatApi.conversation;
+import static dev.blueprint.e2e.ChatApi.history;
+import static dev.blueprint.e2e.ChatApi.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,22 +29,6 @@ class ChatScenarioIntegrationTests {
 
 	private static String user(String name) {
 		return name + "-" + UUID.randomUUID().toString().substring(0, 6);
-	}
-
-	private static StompTestClient connect(String user) throws Exception {
-		return ChatApi.connect(user);
-	}
-
-	private static HttpResponse<String> rest(String user, String method, String path, String body) throws Exception {
-		return ChatApi.rest(user, method, path, body);
-	}
-
-	private static String conversation(String creator, String type, String... others) throws Exception {
-		return ChatApi.conversation(creator, type, others);
-	}
-
-	private static List<JsonNode> history(String user, String conversation, long after) throws Exception {
-		return ChatApi.history(user, conversation, after);
 	}
 
 	@Test
