@@ -12,10 +12,12 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 
@@ -47,8 +49,19 @@ class NotificationConfiguration {
 
 	@Bean
 	DeliveryListener deliveryListener(SessionRegistry sessions, StringRedisTemplate redis,
-			KafkaTemplate<String, String> kafka, ChatEventCodec codec, MeterRegistry meters) {
-		return new DeliveryListener(sessions, redis, kafka, codec, meters);
+			KafkaTemplate<String, String> kafka, ChatEventCodec codec, MeterRegistry meters, Clock clock) {
+		return new DeliveryListener(sessions, redis, kafka, codec, meters, clock);
+	}
+
+	/**
+	 * Offsets are committed asynchronously once a batch is published: a synchronous
+	 * commit held the consumer 38-44 ms per batch before its next poll (measured
+	 * 2026-11-28), on the path of every message behind it. A commit lost in a crash
+	 * re-publishes at most that batch; clients drop a seq they already have.
+	 */
+	@Bean
+	ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> asyncOffsetCommits() {
+		return (container) -> container.getContainerProperties().setSyncCommits(false);
 	}
 
 	/**

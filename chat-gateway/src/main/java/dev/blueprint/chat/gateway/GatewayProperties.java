@@ -15,9 +15,11 @@ import org.springframework.util.unit.DataSize;
  * a random id per start)
  * @param maxBodyBytes largest message body, in UTF-8 bytes
  * @param maxClientMessageIdLength longest clientMessageId, in characters
- * @param maxFrameSize largest STOMP frame; a bigger one closes the connection with an
- * ERROR frame (a body above maxBodyBytes but within this gets an error on
- * /user/queue/errors and the session stays)
+ * @param maxFrameSize largest STOMP frame, which is also the WebSocket container's
+ * per-session message buffer (every session holds one text and one binary buffer of this
+ * size, so it is paid for each idle connection); a bigger frame closes the connection (a
+ * body above maxBodyBytes in a frame within this gets an error on /user/queue/errors and
+ * the session stays). At least maxBodyBytes + 1 KiB.
  * @param sessionLease how long a session counts in the registry without a heartbeat
  * @param heartbeat how often this gateway renews its sessions' leases (and the STOMP
  * heart-beat interval it offers)
@@ -31,7 +33,7 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
-		@DefaultValue("64") int maxClientMessageIdLength, @DefaultValue("64KB") DataSize maxFrameSize,
+		@DefaultValue("64") int maxClientMessageIdLength, @DefaultValue("8KB") DataSize maxFrameSize,
 		@DefaultValue("30s") Duration sessionLease, @DefaultValue("10s") Duration heartbeat,
 		@DefaultValue("*") List<String> allowedOrigins, @DefaultValue("6") int topicPartitions,
 		@DefaultValue("1") short topicReplication, @DefaultValue("16") int inboundThreads) {
@@ -39,6 +41,11 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
 			id = "gw-" + UUID.randomUUID();
+		}
+		if (maxFrameSize.toBytes() < maxBodyBytes + 1024L) {
+			throw new IllegalArgumentException(
+					"gateway.max-frame-size (" + maxFrameSize + ") must be at least gateway.max-body-bytes ("
+							+ maxBodyBytes + ") + 1KB, or a body within its limit could not be sent");
 		}
 		if (!heartbeat.minus(sessionLease.dividedBy(2)).isNegative()) {
 			throw new IllegalArgumentException("gateway.heartbeat (" + heartbeat

@@ -2,14 +2,17 @@ package dev.blueprint.chat.gateway;
 
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
 
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.simp.config.ChannelRegistration;
 import org.springframework.messaging.simp.config.MessageBrokerRegistry;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.config.annotation.EnableWebSocketMessageBroker;
 import org.springframework.web.socket.config.annotation.StompEndpointRegistry;
 import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketTransportRegistration;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
 /**
  * STOMP over WebSocket at {@code /ws} and over SockJS at {@code /sockjs} (whose
@@ -73,6 +76,21 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 	@Override
 	public void configureWebSocketTransport(WebSocketTransportRegistration registration) {
 		registration.setMessageSizeLimit((int) this.properties.maxFrameSize().toBytes());
+	}
+
+	/**
+	 * The container's per-session message buffers, sized to the frame limit. Tomcat
+	 * allocates them for every session up front and closes the connection (1009, message
+	 * too big) for a message beyond them before STOMP sees it: left at Tomcat's 8,192
+	 * characters under a larger STOMP limit, frames in between got no answer at all.
+	 */
+	@Bean
+	ServletServerContainerFactoryBean webSocketContainer() {
+		DataSize frame = this.properties.maxFrameSize();
+		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+		container.setMaxTextMessageBufferSize((int) frame.toBytes());
+		container.setMaxBinaryMessageBufferSize((int) frame.toBytes());
+		return container;
 	}
 
 }

@@ -6,9 +6,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
@@ -16,6 +18,8 @@ import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.StompTestClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -58,6 +62,9 @@ class GatewayIntegrationTests {
 
 	@Autowired
 	StringRedisTemplate redis;
+
+	@Autowired
+	MeterRegistry meters;
 
 	private KafkaConsumer<String, String> submitted;
 
@@ -184,6 +191,25 @@ class GatewayIntegrationTests {
 	}
 
 	@Test
+	void aFrameWithinTheFrameLimitIsAnsweredAndALargerOneClosesTheConnection() throws Exception {
+		String conversation = UUID.randomUUID().toString();
+		int frameLimit = (int) this.properties.maxFrameSize().toBytes();
+		try (StompTestClient client = connect(this.alice)) {
+			// A body far over its own limit, in a frame just within the frame limit
+			// (headers and JSON add under 300 bytes): an error, and the session stays.
+			client.send(conversation, "c-big", "x".repeat(frameLimit - 300));
+			assertError(client, "body-too-large", "c-big");
+			assertThat(client.isConnected()).isTrue();
+			client.send(conversation, "c-over", "x".repeat(frameLimit));
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (client.isConnected() && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+			assertThat(client.isConnected()).as("connected after a frame above the limit").isFalse();
+		}
+	}
+
+	@Test
 	void subscribingOutsideTheUsersOwnQueuesIsRefusedWithAnError() throws Exception {
 		StompTestClient client = connect(this.alice);
 		try {
@@ -201,9 +227,10 @@ class GatewayIntegrationTests {
 	@Test
 	void deliveriesOnTheGatewaysChannelReachEveryDeviceOfTheUser() throws Exception {
 		UUID conversation = UUID.randomUUID();
+		long delivered = deliveredCount();
 		try (StompTestClient phone = connect(this.alice); StompTestClient laptop = connect(this.alice)) {
 			GatewayDelivery.ChatMessage message = new GatewayDelivery.ChatMessage(conversation, 7, UUID.randomUUID(),
-					"bob", "hello", Instant.now());
+					"bob", "hello", Instant.now().minusMillis(250));
 			deliver(new GatewayDelivery.MessageDelivery(List.of(this.alice), message));
 			deliver(new GatewayDelivery.AckDelivery(List.of(this.alice),
 					new GatewayDelivery.MessageAck("c-9", conversation, 8)));
@@ -225,7 +252,18 @@ class GatewayIntegrationTests {
 			JsonNode onPhone = phone.next("errors", Duration.ofSeconds(2));
 			JsonNode onLaptop = laptop.next("errors", Duration.ofSeconds(2));
 			assertThat((onPhone == null) != (onLaptop == null)).as("exactly one device gets the error").isTrue();
+			// One message delivery (to both devices), timed from its sentAt.
+			assertThat(deliveredCount()).isEqualTo(delivered + 1);
+			assertThat(deliveredTimer().max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(250);
 		}
+	}
+
+	private Timer deliveredTimer() {
+		return this.meters.get(ChatPipelineLatency.NAME).tag("stage", ChatPipelineLatency.DELIVERED).timer();
+	}
+
+	private long deliveredCount() {
+		return deliveredTimer().count();
 	}
 
 	@Test

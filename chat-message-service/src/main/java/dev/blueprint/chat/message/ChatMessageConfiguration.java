@@ -70,8 +70,8 @@ class ChatMessageConfiguration {
 
 	@Bean
 	Sequencer sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
-			ChatMessageProperties properties, MeterRegistry meters) {
-		return new Sequencer(store, kafka, codec, properties.sequencer().membershipCacheTtl(), meters);
+			ChatMessageProperties properties, MeterRegistry meters, Clock clock) {
+		return new Sequencer(store, kafka, codec, properties.sequencer().membershipCacheTtl(), meters, clock);
 	}
 
 	/**

@@ -1,5 +1,9 @@
 package dev.blueprint.notification.delivery;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,6 +12,7 @@ import java.util.Set;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
@@ -19,15 +24,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * Fans stored messages, acks and refusals out to the gateways. Per polled batch: one
- * pipelined lookup of every recipient's sessions, then one Redis publish per gateway and
- * event. Offsets are committed after the publishes; Redis pub/sub delivers at most once,
- * and a client that misses a message sees the gap in seq and reads it from history.
+ * pipelined lookup of every recipient's sessions, then one pipeline of Redis publishes
+ * (one per gateway and event). Offsets are committed after the publishes; Redis pub/sub
+ * delivers at most once, and a client that misses a message sees the gap in seq and reads
+ * it from history.
  */
 public class DeliveryListener {
 
@@ -49,9 +56,15 @@ public class DeliveryListener {
 
 	private final Timer batchTimer;
 
+	private final Clock clock;
+
+	private final Timer routed;
+
 	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
-			ChatEventCodec codec, MeterRegistry meters) {
+			ChatEventCodec codec, MeterRegistry meters, Clock clock) {
 		this.sessions = sessions;
+		this.clock = clock;
+		this.routed = ChatPipelineLatency.timer(meters, ChatPipelineLatency.ROUTED);
 		this.redis = redis;
 		this.kafka = kafka;
 		this.codec = codec;
@@ -87,16 +100,41 @@ public class DeliveryListener {
 			}
 		}
 		Map<String, Set<String>> gateways = this.sessions.gatewaysOf(users);
+		List<byte[][]> publishes = new ArrayList<>();
 		for (ChatEvent event : events) {
 			DeliveryRouter.route(event, gateways).forEach((gateway, deliveries) -> {
 				for (GatewayDelivery delivery : deliveries) {
-					this.redis.convertAndSend(GatewayDelivery.channel(gateway), this.codec.encode(delivery));
+					publishes.add(new byte[][] { GatewayDelivery.channel(gateway).getBytes(StandardCharsets.UTF_8),
+							this.codec.encode(delivery).getBytes(StandardCharsets.UTF_8) });
 					count(delivery);
 				}
 			});
 			this.offline.increment(DeliveryRouter.offlineRecipients(event, gateways).size());
 		}
+		publish(publishes);
+		Instant now = this.clock.instant();
+		for (ChatEvent event : events) {
+			if (event instanceof ChatEvent.MessagePersisted persisted && !persisted.duplicate()) {
+				this.routed.record(Duration.between(persisted.sentAt(), now));
+			}
+		}
 		sample.stop(this.batchTimer);
+	}
+
+	/**
+	 * Every publish of the batch in one pipeline: one round trip to Redis instead of one
+	 * per delivery (a group message alone is one publish per gateway, plus the ack).
+	 */
+	private void publish(List<byte[][]> publishes) {
+		if (publishes.isEmpty()) {
+			return;
+		}
+		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			for (byte[][] publish : publishes) {
+				connection.publish(publish[0], publish[1]);
+			}
+			return null;
+		});
 	}
 
 	private void count(GatewayDelivery delivery) {

@@ -12,11 +12,14 @@ import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,6 +53,9 @@ class DeliveryIntegrationTests {
 
 	@Autowired
 	StringRedisTemplate redis;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@Autowired
 	RedisConnectionFactory connections;
@@ -90,8 +96,11 @@ class DeliveryIntegrationTests {
 					new SessionRegistry.Session(bob, this.gatewayA, "s-2"),
 					new SessionRegistry.Session(bob, this.gatewayB, "s-3")));
 		UUID conversation = UUID.randomUUID();
-		publish(new ChatEvent.MessagePersisted(conversation, 1, UUID.randomUUID(), alice, "c-1", "hello", Instant.now(),
-				List.of(alice, bob, carol), false, new ChatEvent.Origin(this.gatewayA, "s-1")));
+		Timer routed = this.meters.get(ChatPipelineLatency.NAME).tag("stage", ChatPipelineLatency.ROUTED).timer();
+		long routedBefore = routed.count();
+		publish(new ChatEvent.MessagePersisted(conversation, 1, UUID.randomUUID(), alice, "c-1", "hello",
+				Instant.now().minusMillis(250), List.of(alice, bob, carol), false,
+				new ChatEvent.Origin(this.gatewayA, "s-1")));
 
 		GatewayDelivery.MessageDelivery atA = (GatewayDelivery.MessageDelivery) next(this.atA);
 		assertThat(atA.users()).containsExactlyInAnyOrder(alice, bob);
@@ -100,6 +109,14 @@ class DeliveryIntegrationTests {
 		assertThat(ack.ack().seq()).isEqualTo(1);
 		GatewayDelivery.MessageDelivery atB = (GatewayDelivery.MessageDelivery) next(this.atB);
 		assertThat(atB.users()).containsExactly(bob);
+		// Recorded once per stored message (not per gateway), timed from its sentAt, just
+		// after the publishes.
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (routed.count() == routedBefore && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		assertThat(routed.count()).isEqualTo(routedBefore + 1);
+		assertThat(routed.max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(250);
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.gateway.session.SessionTracker;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
@@ -45,11 +46,7 @@ public class DeliveryReceiver implements MessageListener {
 		this.frames = frames;
 		this.sessions = sessions;
 		this.clock = clock;
-		this.latency = Timer.builder("blueprint.chat.delivery.latency")
-			.description("From the sender's gateway accepting a message to a recipient's gateway pushing it")
-			.serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-					Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1))
-			.register(meters);
+		this.latency = ChatPipelineLatency.timer(meters, ChatPipelineLatency.DELIVERED);
 		this.messagesOut = Counter.builder("blueprint.chat.gateway.frames.out")
 			.description("Frames pushed to clients, by queue")
 			.tag("queue", "messages")
@@ -72,11 +69,11 @@ public class DeliveryReceiver implements MessageListener {
 			return;
 		}
 		if (delivery instanceof GatewayDelivery.MessageDelivery messages) {
-			this.latency.record(Duration.between(messages.message().sentAt(), this.clock.instant()));
 			for (String user : messages.users()) {
 				this.frames.toUser(user, ClientFrames.MESSAGES, messages.message());
 				this.messagesOut.increment();
 			}
+			this.latency.record(Duration.between(messages.message().sentAt(), this.clock.instant()));
 		}
 		else if (delivery instanceof GatewayDelivery.AckDelivery acks) {
 			for (String user : acks.users()) {

@@ -1,6 +1,8 @@
 package dev.blueprint.chat.message.sequencing;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +18,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessageSubmitted;
 import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.conversations.ConversationState;
@@ -39,6 +42,8 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The single writer of every conversation's sequence. Conversations are keyed to Kafka
@@ -78,9 +83,15 @@ public class Sequencer {
 
 	private final Counter deadLettered;
 
+	private final Clock clock;
+
+	private final Timer sequenced;
+
 	public Sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
-			Duration membershipCacheTtl, MeterRegistry meters) {
+			Duration membershipCacheTtl, MeterRegistry meters, Clock clock) {
 		this.store = store;
+		this.clock = clock;
+		this.sequenced = ChatPipelineLatency.timer(meters, ChatPipelineLatency.SEQUENCED);
 		this.kafka = kafka;
 		this.codec = codec;
 		this.meters = meters;
@@ -106,6 +117,7 @@ public class Sequencer {
 	@KafkaListener(id = "sequencer", topics = ChatTopics.SUBMITTED, batch = "true")
 	public void onBatch(List<ConsumerRecord<String, String>> records) {
 		Timer.Sample sample = Timer.start();
+		List<Instant> acceptedSentAt = new ArrayList<>();
 		try {
 			List<MessageSubmitted> pending = new ArrayList<>();
 			for (ConsumerRecord<String, String> record : records) {
@@ -121,7 +133,7 @@ public class Sequencer {
 					pending.add(submitted);
 				}
 				else if (event instanceof ChatEvent.ConversationChanged changed) {
-					sequence(pending);
+					sequence(pending, acceptedSentAt);
 					pending.clear();
 					this.snapshots.invalidate(changed.conversationId());
 				}
@@ -129,7 +141,8 @@ public class Sequencer {
 					deadLetter(record, "not a valid submission: " + event.getClass().getSimpleName());
 				}
 			}
-			sequence(pending);
+			sequence(pending, acceptedSentAt);
+			recordAfterCommit(acceptedSentAt);
 		}
 		catch (RuntimeException ex) {
 			// The transaction rolls back and the batch is polled again: forget what this
@@ -156,7 +169,32 @@ public class Sequencer {
 				&& message.submittedAt() != null;
 	}
 
-	private void sequence(List<MessageSubmitted> batch) {
+	/**
+	 * Records the {@code sequenced} stage once the poll's transaction has committed (the
+	 * events are visible downstream only then), or now when there is no transaction.
+	 */
+	private void recordAfterCommit(List<Instant> sentAt) {
+		if (sentAt.isEmpty()) {
+			return;
+		}
+		Runnable record = () -> {
+			Instant now = this.clock.instant();
+			sentAt.forEach((sent) -> this.sequenced.record(Duration.between(sent, now)));
+		};
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					record.run();
+				}
+			});
+		}
+		else {
+			record.run();
+		}
+	}
+
+	private void sequence(List<MessageSubmitted> batch, List<Instant> acceptedSentAt) {
 		if (batch.isEmpty()) {
 			return;
 		}
@@ -186,6 +224,7 @@ public class Sequencer {
 			MessageSubmitted message = outcome.message();
 			ChatEvent event;
 			if (outcome instanceof Accepted a) {
+				acceptedSentAt.add(message.submittedAt());
 				event = new ChatEvent.MessagePersisted(message.conversationId(), a.seq(), message.messageId(),
 						message.senderId(), message.clientMessageId(), message.body(), message.submittedAt(),
 						a.recipients(), false, message.origin());

@@ -7,11 +7,14 @@ import java.util.UUID;
 
 import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.chat.contracts.ChatEvent.MessageRejected;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
 import dev.blueprint.testsupport.TestInfrastructure;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,6 +33,9 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	KafkaListenerEndpointRegistry listeners;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@Test
 	void messagesGetGapFreeSeqsInSubmissionOrderAndHistorySpansBuckets() throws Exception {
@@ -66,6 +72,8 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 	void aRetriedClientMessageIdIsStoredOnceAndAckedWithTheSameSeq() throws Exception {
 		String alice = unique("alice");
 		UUID conversation = conversation(alice, "group", unique("bob"), unique("carol"));
+		Timer sequenced = this.meters.get(ChatPipelineLatency.NAME).tag("stage", ChatPipelineLatency.SEQUENCED).timer();
+		long sequencedBefore = sequenced.count();
 		submit(conversation, alice, "same", "hello");
 		awaitEvents(conversation, 1, WAIT);
 		submit(conversation, alice, "other", "second");
@@ -81,6 +89,13 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 		});
 		var history = get(alice, "/api/v1/conversations/" + conversation + "/messages");
 		assertThat(json(history, "$[*].body").toString()).isEqualTo("[\"hello\",\"second\"]");
+		// The stage is recorded after the commit, for the two stored messages, not the
+		// replays.
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (sequenced.count() < sequencedBefore + 2 && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		assertThat(sequenced.count()).isEqualTo(sequencedBefore + 2);
 	}
 
 	@Test

@@ -1,0 +1,48 @@
+package dev.blueprint.chat.gateway;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class GatewayPropertiesTests {
+
+	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
+		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, Duration.ofSeconds(30), heartbeat,
+				List.of("*"), 6, (short) 1, 16);
+	}
+
+	@Test
+	void theFrameLimitMustLeaveRoomForAFullBodyAndItsFrame() {
+		assertThat(properties(4096, DataSize.ofBytes(4096 + 1024), Duration.ofSeconds(10)).maxFrameSize())
+			.isEqualTo(DataSize.ofBytes(5120));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(4096, DataSize.ofBytes(4096 + 1023), Duration.ofSeconds(10)))
+			.withMessage("gateway.max-frame-size (5119B) must be at least gateway.max-body-bytes (4096) + 1KB, "
+					+ "or a body within its limit could not be sent");
+	}
+
+	@Test
+	void theHeartbeatMustBeUnderHalfTheLease() {
+		assertThat(properties(4096, DataSize.ofKilobytes(8), Duration.ofMillis(14_999)).heartbeat())
+			.isEqualTo(Duration.ofMillis(14_999));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(4096, DataSize.ofKilobytes(8), Duration.ofSeconds(15)))
+			.withMessageContaining("gateway.heartbeat (PT15S) must be under half of gateway.session-lease (PT30S)");
+	}
+
+	@Test
+	void anInstanceWithoutAnIdGetsAUniqueOne() {
+		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
+				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16);
+		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
+				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16);
+		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
+	}
+
+}
