@@ -34,9 +34,10 @@ final class Suite {
 			List.of("cassandra", "kafka"), "presence-service", List.of("redis"), "notification-service",
 			List.of("cassandra", "kafka", "redis"));
 
-	private static final Map<String, Integer> SERVICE_PORTS = Map.of("url-shortener-service", 8081,
-			"rate-limiter-service", 8082, "chat-gateway", 8083, "chat-message-service", 8084, "presence-service", 8085,
-			"notification-service", 8086);
+	/** Service name → its DESIGN.md port. */
+	static final Map<String, Integer> SERVICE_PORTS = Map.of("url-shortener-service", 8081, "rate-limiter-service",
+			8082, "chat-gateway", 8083, "chat-message-service", 8084, "presence-service", 8085, "notification-service",
+			8086);
 
 	private Suite() {
 	}
