@@ -1,5 +1,6 @@
 package dev.blueprint.ratelimit.limiter;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +16,7 @@ import dev.blueprint.ratelimit.rules.Rules;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -27,6 +29,12 @@ import io.micrometer.core.instrument.Timer;
 public class RateLimiter {
 
 	private final Rules rules;
+
+	/**
+	 * Redis round trips on one host take ~1 ms; the top buckets catch a struggling Redis.
+	 */
+	private static final Duration[] LATENCY_SLO = { Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+			Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100) };
 
 	private final RateLimitStore redis;
 
@@ -49,6 +57,10 @@ public class RateLimiter {
 		this.meters = meters;
 		this.instances = instances;
 		this.maxSubjectLength = maxSubjectLength;
+		Gauge.builder("blueprint.ratelimit.fallback.active", this, (limiter) -> limiter.degraded() ? 1 : 0)
+			.description(
+					"1 while decisions bypass Redis (circuit breaker not closed) and follow each rule's failure policy")
+			.register(meters);
 	}
 
 	/**
@@ -108,6 +120,7 @@ public class RateLimiter {
 			.description("Time to take a rate-limit decision")
 			.tag("rule", rule.name())
 			.tag("outcome", outcome.fallback() ? "fallback" : "redis")
+			.serviceLevelObjectives(LATENCY_SLO)
 			.register(this.meters)
 			.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 		Counter.builder("blueprint.ratelimit.decisions")

@@ -3,6 +3,7 @@ package dev.blueprint.ratelimit.limiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.blueprint.ratelimit.core.InMemoryRateLimitStore;
@@ -116,12 +117,31 @@ class RateLimiterTests {
 
 	@Test
 	void anOpenBreakerStopsCallingRedis() {
+		assertThat(fallbackActive()).isZero();
 		this.redisDown = true;
 		for (int i = 0; i < 20; i++) {
 			this.limiter.check("open", null, "alice", null);
 		}
 		assertThat(this.limiter.degraded()).isTrue();
+		assertThat(fallbackActive()).isEqualTo(1);
 		assertThat(this.redisCalls.get()).isLessThanOrEqualTo(10);
+	}
+
+	@Test
+	void decisionLatencyHasSloBucketsForTheDashboards() {
+		this.limiter.check("fixed", null, "alice", null);
+		var latency = this.meters.find("blueprint.ratelimit.latency")
+			.tag("rule", "fixed")
+			.tag("outcome", "redis")
+			.timer();
+		assertThat(latency).isNotNull();
+		assertThat(latency.takeSnapshot().histogramCounts())
+			.extracting((bucket) -> bucket.bucket(TimeUnit.MILLISECONDS))
+			.containsExactly(1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0);
+	}
+
+	private double fallbackActive() {
+		return this.meters.get("blueprint.ratelimit.fallback.active").gauge().value();
 	}
 
 	private double count(String rule, String outcome) {

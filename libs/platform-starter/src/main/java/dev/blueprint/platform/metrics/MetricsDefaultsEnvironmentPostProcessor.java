@@ -1,0 +1,35 @@
+package dev.blueprint.platform.metrics;
+
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Metric settings every service shares, added as the lowest-precedence property source so
+ * a service's own {@code application.yml} or the environment still wins.
+ * <p>
+ * {@code http.server.requests} gets SLO buckets rather than a full percentile histogram:
+ * nine bounded {@code le} series per endpoint and status are enough for the dashboards'
+ * p50/p99 and the "share under 100 ms" ratios, where a full histogram would add about 70.
+ */
+public class MetricsDefaultsEnvironmentPostProcessor implements EnvironmentPostProcessor {
+
+	static final String SOURCE_NAME = "blueprintMetricsDefaults";
+
+	/**
+	 * The buckets, also used by infra/prometheus/alerts.yml (its p99 thresholds are
+	 * bucket bounds).
+	 */
+	static final String HTTP_SLO = "5ms,10ms,25ms,50ms,100ms,250ms,500ms,1s,2500ms";
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		environment.getPropertySources()
+			.addLast(new MapPropertySource(SOURCE_NAME,
+					Map.of("management.metrics.distribution.slo.http.server.requests", HTTP_SLO)));
+	}
+
+}
