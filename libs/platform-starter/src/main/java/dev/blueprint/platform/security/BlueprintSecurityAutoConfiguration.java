@@ -35,10 +35,11 @@ import org.springframework.security.web.SecurityFilterChain;
  * fails rather than fall back to a default key.
  * <p>
  * The default {@link SecurityFilterChain} is stateless, permits the health, info and
- * Prometheus endpoints and {@code /error}, plus whatever {@link PublicRequests} beans
- * add, and requires a valid token everywhere else. A service that needs entirely other
- * rules declares its own {@code SecurityFilterChain} bean, which replaces this one, and
- * reuses the {@link ProblemDetailAuthenticationEntryPoint} and
+ * Prometheus endpoints and {@code /error}, plus whatever {@link PublicRequests} beans add
+ * (never another {@code /actuator} path), and requires a valid token everywhere else. A
+ * service that needs entirely other rules declares its own {@code SecurityFilterChain}
+ * bean, which replaces this one, and reuses the
+ * {@link ProblemDetailAuthenticationEntryPoint} and
  * {@link ProblemDetailAccessDeniedHandler} beans so errors keep the RFC 9457 format.
  */
 @AutoConfiguration(before = { OAuth2ResourceServerAutoConfiguration.class,
@@ -50,6 +51,8 @@ public final class BlueprintSecurityAutoConfiguration {
 
 	static final String[] PUBLIC_PATHS = { "/actuator/health", "/actuator/health/**", "/actuator/info",
 			"/actuator/prometheus", "/error" };
+
+	static final String[] ACTUATOR_PATHS = { "/actuator", "/actuator/**" };
 
 	@Bean
 	@ConditionalOnMissingBean(JwtDecoder.class)
@@ -86,6 +89,10 @@ public final class BlueprintSecurityAutoConfiguration {
 				.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 				.authorizeHttpRequests((requests) -> {
 					requests.requestMatchers(PUBLIC_PATHS).permitAll();
+					// Before a service's own public paths, so a broad one (the
+					// shortener's
+					// GET /*) cannot open the discovery page or another endpoint.
+					requests.requestMatchers(ACTUATOR_PATHS).authenticated();
 					publicRequests.orderedStream().forEach((extra) -> extra.permit(requests));
 					requests.anyRequest().authenticated();
 				})

@@ -8,13 +8,24 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 
+import java.util.UUID;
+
 import com.jayway.jsonpath.JsonPath;
 import dev.blueprint.testsupport.TestTokens;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,7 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What every Blueprint service promises operations and clients, checked against the
  * running service and its real servers: health (with the servers it depends on), probes,
- * Prometheus scrape, and JWT bearer authentication with RFC 9457 errors.
+ * Prometheus scrape, Actuator exposure (health, info and prometheus public, nothing else
+ * reachable), JSON log lines with trace ids, and JWT bearer authentication with RFC 9457
+ * errors.
  * <p>
  * A service extends this with its dependencies' health component names and annotates the
  * subclass with {@code @RealInfrastructure}, which starts the servers and sets the JWT
@@ -30,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureMetrics
+@ExtendWith(OutputCaptureExtension.class)
 public abstract class PlatformContractIntegrationTests {
 
 	private static final String PROTECTED_PATH = "/api/v1/does-not-exist";
@@ -40,6 +54,9 @@ public abstract class PlatformContractIntegrationTests {
 
 	@LocalServerPort
 	private int port;
+
+	@Autowired
+	private Tracer tracer;
 
 	/**
 	 * @param healthComponents the health components of the servers the service depends on
@@ -104,6 +121,52 @@ public abstract class PlatformContractIntegrationTests {
 		assertThat(response.headers().firstValue("Content-Type"))
 			.hasValueSatisfying((contentType) -> assertThat(contentType).startsWith("text/plain"));
 		assertThat(response.body()).contains("jvm_memory_used_bytes", "process_uptime_seconds");
+	}
+
+	@Test
+	void infoIsPublic() throws Exception {
+		assertThat(get("/actuator/info", null).statusCode()).isEqualTo(200);
+	}
+
+	/**
+	 * Every Actuator endpoint but health, info and prometheus: without a token the
+	 * request is refused before anything is looked up; with one, the endpoint does not
+	 * exist over HTTP.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/loggers",
+			"/actuator/metrics", "/actuator/mappings", "/actuator/heapdump", "/actuator/threaddump",
+			"/actuator/conditions", "/actuator/scheduledtasks", "/actuator/caches", "/actuator/sbom",
+			"/actuator/startup", "/actuator/shutdown", "/actuator/circuitbreakers", "/actuator/retries" })
+	void everyOtherActuatorEndpointIsClosed(String path) throws Exception {
+		assertThat(get(path, null).statusCode()).as(path).isEqualTo(401);
+		assertThat(get(path, TestTokens.bearer("alice")).statusCode()).as(path).isEqualTo(404);
+	}
+
+	@Test
+	void actuatorDiscoveryNeedsAToken() throws Exception {
+		assertThat(get("/actuator", null).statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void logLinesAreJsonWithTheTraceAndSpanIds(CapturedOutput output) {
+		String marker = "platform-contract-" + UUID.randomUUID();
+		Span span = this.tracer.nextSpan().name("platform-contract").start();
+		try (Tracer.SpanInScope scope = this.tracer.withSpan(span)) {
+			LoggerFactory.getLogger(PlatformContractIntegrationTests.class).warn(marker);
+		}
+		finally {
+			span.end();
+		}
+		String line = output.getOut()
+			.lines()
+			.filter((candidate) -> candidate.contains(marker))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No log line with " + marker));
+		assertThat(JsonPath.<String>read(line, "$.message")).isEqualTo(marker);
+		assertThat(JsonPath.<String>read(line, "$.log.level")).isEqualTo("WARN");
+		assertThat(JsonPath.<String>read(line, "$.traceId")).isEqualTo(span.context().traceId());
+		assertThat(JsonPath.<String>read(line, "$.spanId")).isEqualTo(span.context().spanId());
 	}
 
 	@Test
