@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -160,9 +161,22 @@ public final class StompTestClient implements AutoCloseable {
 				JSON.writeValueAsString(java.util.Map.of("clientMessageId", clientMessageId, "body", body)));
 	}
 
+	/**
+	 * Sends a chat message with extra STOMP headers (such as a W3C {@code traceparent}).
+	 */
+	public void send(String conversationId, String clientMessageId, String body, Map<String, String> extraHeaders) {
+		StompHeaders headers = new StompHeaders();
+		extraHeaders.forEach(headers::add);
+		sendRaw("/app/conversations/" + conversationId + "/messages",
+				JSON.writeValueAsString(Map.of("clientMessageId", clientMessageId, "body", body)), headers);
+	}
+
 	/** Sends any frame body to any destination. */
 	public void sendRaw(String destination, String body) {
-		StompHeaders headers = new StompHeaders();
+		sendRaw(destination, body, new StompHeaders());
+	}
+
+	private void sendRaw(String destination, String body, StompHeaders headers) {
 		headers.setDestination(destination);
 		headers.setContentType(org.springframework.util.MimeTypeUtils.APPLICATION_JSON);
 		this.session.send(headers, body.getBytes(StandardCharsets.UTF_8));
