@@ -6,6 +6,7 @@ import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.DeliveryListener;
+import dev.blueprint.platform.tracing.MessageTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -49,8 +50,9 @@ class NotificationConfiguration {
 
 	@Bean
 	DeliveryListener deliveryListener(SessionRegistry sessions, StringRedisTemplate redis,
-			KafkaTemplate<String, String> kafka, ChatEventCodec codec, MeterRegistry meters, Clock clock) {
-		return new DeliveryListener(sessions, redis, kafka, codec, meters, clock);
+			KafkaTemplate<String, String> kafka, ChatEventCodec codec, MeterRegistry meters, Clock clock,
+			MessageTracing tracing) {
+		return new DeliveryListener(sessions, redis, kafka, codec, meters, clock, tracing);
 	}
 
 	/**

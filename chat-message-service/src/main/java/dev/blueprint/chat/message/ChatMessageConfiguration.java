@@ -11,6 +11,7 @@ import dev.blueprint.chat.message.conversations.ConversationService;
 import dev.blueprint.chat.message.sequencing.Sequencer;
 import dev.blueprint.chat.message.storage.ChatSchema;
 import dev.blueprint.chat.message.storage.ChatStore;
+import dev.blueprint.platform.tracing.MessageTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -70,8 +71,8 @@ class ChatMessageConfiguration {
 
 	@Bean
 	Sequencer sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
-			ChatMessageProperties properties, MeterRegistry meters, Clock clock) {
-		return new Sequencer(store, kafka, codec, properties.sequencer().membershipCacheTtl(), meters, clock);
+			ChatMessageProperties properties, MeterRegistry meters, Clock clock, MessageTracing tracing) {
+		return new Sequencer(store, kafka, codec, properties.sequencer().membershipCacheTtl(), meters, clock, tracing);
 	}
 
 	/**

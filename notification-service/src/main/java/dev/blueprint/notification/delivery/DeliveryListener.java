@@ -17,10 +17,13 @@ import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.core.DeliveryRouter;
+import dev.blueprint.platform.tracing.MessageTracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,10 @@ import org.springframework.kafka.core.KafkaTemplate;
  * (one per gateway and event). Offsets are committed after the publishes; Redis pub/sub
  * delivers at most once, and a client that misses a message sees the gap in seq and reads
  * it from history.
+ * <p>
+ * A batch listener runs outside any one record's trace, so each event is routed in a
+ * {@code chat.route} span continuing its record's {@code traceparent}. The Redis publish
+ * to the gateways, one pipeline per batch, carries no trace context.
  */
 public class DeliveryListener {
 
@@ -60,9 +67,12 @@ public class DeliveryListener {
 
 	private final Timer routed;
 
+	private final MessageTracing tracing;
+
 	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
-			ChatEventCodec codec, MeterRegistry meters, Clock clock) {
+			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing) {
 		this.sessions = sessions;
+		this.tracing = tracing;
 		this.clock = clock;
 		this.routed = ChatPipelineLatency.timer(meters, ChatPipelineLatency.ROUTED);
 		this.redis = redis;
@@ -85,11 +95,13 @@ public class DeliveryListener {
 	public void onBatch(List<ConsumerRecord<String, String>> records) {
 		Timer.Sample sample = Timer.start();
 		List<ChatEvent> events = new ArrayList<>(records.size());
+		List<Headers> origins = new ArrayList<>(records.size());
 		Set<String> users = new LinkedHashSet<>();
 		for (ConsumerRecord<String, String> record : records) {
 			try {
 				ChatEvent event = this.codec.decode(record.value());
 				events.add(event);
+				origins.add(record.headers());
 				users.addAll(DeliveryRouter.usersOf(event));
 			}
 			catch (ChatEventCodec.MalformedEventException ex) {
@@ -101,15 +113,19 @@ public class DeliveryListener {
 		}
 		Map<String, Set<String>> gateways = this.sessions.gatewaysOf(users);
 		List<byte[][]> publishes = new ArrayList<>();
-		for (ChatEvent event : events) {
-			DeliveryRouter.route(event, gateways).forEach((gateway, deliveries) -> {
-				for (GatewayDelivery delivery : deliveries) {
-					publishes.add(new byte[][] { GatewayDelivery.channel(gateway).getBytes(StandardCharsets.UTF_8),
-							this.codec.encode(delivery).getBytes(StandardCharsets.UTF_8) });
-					count(delivery);
-				}
+		for (int i = 0; i < events.size(); i++) {
+			ChatEvent event = events.get(i);
+			Headers origin = origins.get(i);
+			this.tracing.inSpan("chat.route", (name) -> header(origin, name), () -> {
+				DeliveryRouter.route(event, gateways).forEach((gateway, deliveries) -> {
+					for (GatewayDelivery delivery : deliveries) {
+						publishes.add(new byte[][] { GatewayDelivery.channel(gateway).getBytes(StandardCharsets.UTF_8),
+								this.codec.encode(delivery).getBytes(StandardCharsets.UTF_8) });
+						count(delivery);
+					}
+				});
+				this.offline.increment(DeliveryRouter.offlineRecipients(event, gateways).size());
 			});
-			this.offline.increment(DeliveryRouter.offlineRecipients(event, gateways).size());
 		}
 		publish(publishes);
 		Instant now = this.clock.instant();
@@ -119,6 +135,11 @@ public class DeliveryListener {
 			}
 		}
 		sample.stop(this.batchTimer);
+	}
+
+	private static String header(Headers headers, String name) {
+		Header header = headers.lastHeader(name);
+		return (header != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
 	}
 
 	/**

@@ -1,12 +1,15 @@
 package dev.blueprint.notification.delivery;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -18,18 +21,25 @@ import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.Traceparent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
@@ -37,7 +47,8 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest
+@SpringBootTest(properties = "management.opentelemetry.tracing.export.schedule-delay=100ms")
+@AutoConfigureTracing
 @RealInfrastructure
 class DeliveryIntegrationTests {
 
@@ -59,6 +70,9 @@ class DeliveryIntegrationTests {
 
 	@Autowired
 	RedisConnectionFactory connections;
+
+	@Autowired
+	CollectedSpans spans;
 
 	private RedisMessageListenerContainer subscriptions;
 
@@ -128,9 +142,36 @@ class DeliveryIntegrationTests {
 		assertThat(error.error().code()).isEqualTo("not-a-member");
 	}
 
+	@Test
+	void routingAnEventContinuesTheTraceOfItsRecord() throws Exception {
+		Traceparent trace = Traceparent.newSampled();
+		publish(new ChatEvent.MessageRejected(UUID.randomUUID(), "mallory", "c-3", "not-a-member", "Not a member",
+				new ChatEvent.Origin(this.gatewayB, "s-10")), trace);
+		next(this.atB);
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		SpanData route = null;
+		while (route == null && System.nanoTime() < deadline) {
+			route = this.spans.spans.stream()
+				.filter((span) -> span.getTraceId().equals(trace.traceId()) && span.getName().equals("chat.route"))
+				.findFirst()
+				.orElse(null);
+			Thread.sleep(50);
+		}
+		assertThat(route).as("a chat.route span in trace " + trace.traceId()).isNotNull();
+		assertThat(route.getParentSpanId()).isEqualTo(trace.spanId());
+	}
+
 	private void publish(ChatEvent event) throws Exception {
 		this.producer
 			.send(new ProducerRecord<>(ChatTopics.EVENTS, event.conversationId().toString(), this.codec.encode(event)))
+			.get(10, TimeUnit.SECONDS);
+	}
+
+	private void publish(ChatEvent event, Traceparent trace) throws Exception {
+		this.producer
+			.send(new ProducerRecord<>(ChatTopics.EVENTS, null, event.conversationId().toString(),
+					this.codec.encode(event),
+					List.of(new RecordHeader(Traceparent.HEADER, trace.toString().getBytes(StandardCharsets.UTF_8)))))
 			.get(10, TimeUnit.SECONDS);
 	}
 
@@ -138,6 +179,33 @@ class DeliveryIntegrationTests {
 		String json = queue.poll(30, TimeUnit.SECONDS);
 		assertThat(json).as("a delivery within 30 s").isNotNull();
 		return this.codec.decodeDelivery(json);
+	}
+
+	/**
+	 * Every span the service ends, kept in memory: Spring Boot hands every SpanExporter
+	 * bean to its span processor.
+	 */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class CollectedSpans implements SpanExporter {
+
+		final Collection<SpanData> spans = new CopyOnWriteArrayList<>();
+
+		@Override
+		public CompletableResultCode export(Collection<SpanData> batch) {
+			this.spans.addAll(batch);
+			return CompletableResultCode.ofSuccess();
+		}
+
+		@Override
+		public CompletableResultCode flush() {
+			return CompletableResultCode.ofSuccess();
+		}
+
+		@Override
+		public CompletableResultCode shutdown() {
+			return CompletableResultCode.ofSuccess();
+		}
+
 	}
 
 }

@@ -11,6 +11,7 @@ import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.gateway.GatewayProperties;
 import dev.blueprint.chat.gateway.messaging.core.SendValidation;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
+import dev.blueprint.platform.tracing.MessageTracing;
 import dev.blueprint.ratelimit.client.RateLimitDecider;
 import dev.blueprint.ratelimit.client.Verdict;
 import io.micrometer.core.instrument.Counter;
@@ -33,6 +34,10 @@ import org.springframework.stereotype.Controller;
  * {@code /user/queue/errors}: at once for a bad frame, a rate limit or Kafka being
  * unreachable ({@code retry}: nothing was stored, send again with the same
  * clientMessageId), later for an unknown conversation or a non-member.
+ * <p>
+ * Each SEND runs in a {@code chat.send} span, continuing the frame's W3C
+ * {@code traceparent} header when the client sends one: a STOMP frame is not an HTTP
+ * request, so nothing else would start a trace, and the Kafka record carries it on.
  */
 @Controller
 public class SendController {
@@ -57,9 +62,11 @@ public class SendController {
 
 	private final MeterRegistry meters;
 
+	private final MessageTracing tracing;
+
 	public SendController(SendValidation validation, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
 			ClientFrames frames, RateLimitDecider rateLimits, GatewayProperties properties, Clock clock,
-			MeterRegistry meters) {
+			MeterRegistry meters, MessageTracing tracing) {
 		this.validation = validation;
 		this.kafka = kafka;
 		this.codec = codec;
@@ -68,11 +75,17 @@ public class SendController {
 		this.gatewayId = properties.id();
 		this.clock = clock;
 		this.meters = meters;
+		this.tracing = tracing;
 	}
 
 	@MessageMapping("/conversations/{conversationId}/messages")
 	public void send(@DestinationVariable String conversationId, Message<?> frame, Principal user,
 			SimpMessageHeaderAccessor headers) {
+		this.tracing.inSpan("chat.send", headers::getFirstNativeHeader,
+				() -> submit(conversationId, frame, user, headers));
+	}
+
+	private void submit(String conversationId, Message<?> frame, Principal user, SimpMessageHeaderAccessor headers) {
 		String sessionId = headers.getSessionId();
 		byte[] payload = (frame.getPayload() instanceof byte[] bytes) ? bytes : new byte[0];
 		SendValidation.Result result = this.validation.validate(conversationId, payload);

@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +35,13 @@ import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Rejected;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Snapshot;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.StoredRef;
 import dev.blueprint.chat.message.storage.ChatStore;
+import dev.blueprint.platform.tracing.MessageTracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +62,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * aborts, the in-memory sequence state is dropped, and the batch is retried from Kafka
  * after a back-off, as long as it takes: offsets are committed only after the work is
  * durable.
+ * <p>
+ * A batch listener runs outside any one record's trace, so each event is produced in a
+ * {@code chat.sequence} span continuing the trace of the submission it answers (its
+ * record's {@code traceparent}): one message keeps one trace id from the gateway to
+ * notification-service.
  */
 public class Sequencer {
 
@@ -87,9 +97,12 @@ public class Sequencer {
 
 	private final Timer sequenced;
 
+	private final MessageTracing tracing;
+
 	public Sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
-			Duration membershipCacheTtl, MeterRegistry meters, Clock clock) {
+			Duration membershipCacheTtl, MeterRegistry meters, Clock clock, MessageTracing tracing) {
 		this.store = store;
+		this.tracing = tracing;
 		this.clock = clock;
 		this.sequenced = ChatPipelineLatency.timer(meters, ChatPipelineLatency.SEQUENCED);
 		this.kafka = kafka;
@@ -118,6 +131,7 @@ public class Sequencer {
 	public void onBatch(List<ConsumerRecord<String, String>> records) {
 		Timer.Sample sample = Timer.start();
 		List<Instant> acceptedSentAt = new ArrayList<>();
+		Map<MessageSubmitted, Headers> origins = new IdentityHashMap<>();
 		try {
 			List<MessageSubmitted> pending = new ArrayList<>();
 			for (ConsumerRecord<String, String> record : records) {
@@ -131,9 +145,10 @@ public class Sequencer {
 				}
 				if (event instanceof MessageSubmitted submitted && valid(submitted)) {
 					pending.add(submitted);
+					origins.put(submitted, record.headers());
 				}
 				else if (event instanceof ChatEvent.ConversationChanged changed) {
-					sequence(pending, acceptedSentAt);
+					sequence(pending, acceptedSentAt, origins);
 					pending.clear();
 					this.snapshots.invalidate(changed.conversationId());
 				}
@@ -141,7 +156,7 @@ public class Sequencer {
 					deadLetter(record, "not a valid submission: " + event.getClass().getSimpleName());
 				}
 			}
-			sequence(pending, acceptedSentAt);
+			sequence(pending, acceptedSentAt, origins);
 			recordAfterCommit(acceptedSentAt);
 		}
 		catch (RuntimeException ex) {
@@ -194,7 +209,8 @@ public class Sequencer {
 		}
 	}
 
-	private void sequence(List<MessageSubmitted> batch, List<Instant> acceptedSentAt) {
+	private void sequence(List<MessageSubmitted> batch, List<Instant> acceptedSentAt,
+			Map<MessageSubmitted, Headers> origins) {
 		if (batch.isEmpty()) {
 			return;
 		}
@@ -239,9 +255,17 @@ public class Sequencer {
 				event = new ChatEvent.MessageRejected(message.conversationId(), message.senderId(),
 						message.clientMessageId(), r.code(), r.reason(), message.origin());
 			}
-			this.kafka.send(ChatTopics.EVENTS, message.conversationId().toString(), this.codec.encode(event));
+			String encoded = this.codec.encode(event);
+			Headers origin = origins.get(message);
+			this.tracing.inSpan("chat.sequence", (name) -> header(origin, name),
+					() -> this.kafka.send(ChatTopics.EVENTS, message.conversationId().toString(), encoded));
 			countOutcome(outcome);
 		}
+	}
+
+	private static String header(Headers headers, String name) {
+		Header header = (headers != null) ? headers.lastHeader(name) : null;
+		return (header != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
 	}
 
 	private void countOutcome(Outcome outcome) {

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -41,10 +42,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * Base of the service's integration tests: the whole application on a random port against
  * the build's real Kafka and Cassandra, a plain producer standing in for the gateways and
  * a read_committed consumer standing in for notification-service. Tests isolate their
- * data with fresh users and conversations.
+ * data with fresh users and conversations. Trace propagation is on (W3C
+ * {@code traceparent} on the records), as in production.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "chat.storage.bucket-size=50" })
 @AutoConfigureMetrics
+@AutoConfigureTracing
 @RealInfrastructure
 public abstract class ChatIntegrationTest {
 
