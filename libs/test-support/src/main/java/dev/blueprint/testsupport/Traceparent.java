@@ -20,7 +20,7 @@ public record Traceparent(String traceId, String spanId, boolean sampled) {
 	/** The header's name, on HTTP requests, STOMP frames and Kafka records alike. */
 	public static final String HEADER = "traceparent";
 
-	private static final Pattern FORMAT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-0([01])");
+	private static final Pattern FORMAT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
 
 	/** A new sampled trace, as a client starting one would send it. */
 	public static Traceparent newSampled() {
@@ -39,7 +39,8 @@ public record Traceparent(String traceId, String spanId, boolean sampled) {
 		if (!matcher.matches()) {
 			throw new IllegalArgumentException("Not a traceparent: " + value);
 		}
-		return new Traceparent(matcher.group(1), matcher.group(2), "1".equals(matcher.group(3)));
+		// Bit 0 is "sampled"; others (such as W3C level 2's "random", 0x02) may be set.
+		return new Traceparent(matcher.group(1), matcher.group(2), (Integer.parseInt(matcher.group(3), 16) & 1) == 1);
 	}
 
 	/** Parses a header value's UTF-8 bytes. */
