@@ -62,10 +62,25 @@ generator() {
     --secret-file "$BLUEPRINT_STATE_DIR/jwt-hmac-secret" --metrics "$METRICS" "$@"
 }
 
+# CPU time (user + system, in clock ticks) of every process of the stack, one "name ticks" line each.
+cpu_ticks() {
+  for f in "$BLUEPRINT_STATE_DIR"/run/*.pid; do
+    pid=$(awk '{print $1; exit}' "$f")
+    [ -r "/proc/$pid/stat" ] && echo "$(basename "$f" .pid) $(awk '{print $14 + $15}' "/proc/$pid/stat")"
+  done
+}
+
 echo "== machine: $(nproc) cores, $(uptime)"
 if [ "$MODE" != idle ]; then
   echo "== load: $CLIENTS clients"
-  generator --mode load --clients "$CLIENTS" "$@" | tee "$BLUEPRINT_STATE_DIR/results-load.txt"
+  cpu_ticks > "$BLUEPRINT_STATE_DIR/cpu-before.txt"
+  TIMEFORMAT='generator: %U s user + %S s system CPU over %R s'
+  time generator --mode load --clients "$CLIENTS" "$@" | tee "$BLUEPRINT_STATE_DIR/results-load.txt"
+  # Where the machine's two cores went during the load run (warm-up and every step).
+  echo "CPU seconds per process during the load run:"
+  cpu_ticks | awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { before[$1] = $2; next }
+    { printf "  %-22s %8.1f s\n", $1, ($2 - before[$1]) / hz }' "$BLUEPRINT_STATE_DIR/cpu-before.txt" - \
+    | tee -a "$BLUEPRINT_STATE_DIR/results-load.txt"
 fi
 if [ "$MODE" != load ]; then
   GW_PID=$(awk '{print $1; exit}' "$BLUEPRINT_STATE_DIR/run/chat-gateway.pid")
