@@ -8,8 +8,7 @@
 # The stack runs with the per-user send limit raised (CHAT_SEND_LIMIT_PER_SECOND / CHAT_SEND_BURST, 5/s and
 # 20 by default: a benchmark sender would be refused), every service at a 1 GiB max heap
 # (BLUEPRINT_SERVICE_HEAP) and full tiered compilation with G1 (BLUEPRINT_SERVICE_JVM_OPTS). Any variable
-# below, or any service setting (e.g. CHAT_HEARTBEAT), can be set in the environment; the idle measurement
-# raises Tomcat's max-connections (SERVER_TOMCAT_MAXCONNECTIONS).
+# below, or any service setting (e.g. CHAT_HEARTBEAT), can be set in the environment.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 MODE=${1:-all}
@@ -22,9 +21,8 @@ export BLUEPRINT_SERVICE_HEAP=${BLUEPRINT_SERVICE_HEAP:-1g}
 export BLUEPRINT_SERVICE_JVM_OPTS=${BLUEPRINT_SERVICE_JVM_OPTS:--XX:+UseG1GC}
 export CHAT_SEND_LIMIT_PER_SECOND=${CHAT_SEND_LIMIT_PER_SECOND:-100000}
 export CHAT_SEND_BURST=${CHAT_SEND_BURST:-100000}
-# Tomcat's default max-connections (8192) stops the idle measurement at exactly 8,192 sessions, before
-# the heap does (measured 2026-11-28); raised here so the measurement finds the heap's limit.
-export SERVER_TOMCAT_MAXCONNECTIONS=${SERVER_TOMCAT_MAXCONNECTIONS:-20000}
+# chat-gateway raises Tomcat's max-connections to 20,000 itself (Tomcat's default, 8,192, stopped the
+# idle measurement at exactly 8,192 sessions); set SERVER_TOMCAT_MAXCONNECTIONS to try another value.
 CLIENTS=${CLIENTS:-1000}
 IDLE_SESSIONS=${IDLE_SESSIONS:-10000}
 GENERATOR_HEAP=${GENERATOR_HEAP:-2g}
