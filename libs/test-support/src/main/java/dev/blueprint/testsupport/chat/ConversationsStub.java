@@ -29,7 +29,7 @@ public final class ConversationsStub implements AutoCloseable {
 
 	private final HttpServer server;
 
-	private final Map<String, List<List<String>>> conversations = new ConcurrentHashMap<>();
+	private final Map<String, List<Listed>> conversations = new ConcurrentHashMap<>();
 
 	private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
@@ -52,10 +52,18 @@ public final class ConversationsStub implements AutoCloseable {
 
 	/** A conversation of these members (each of them lists it). */
 	public void conversation(String... members) {
+		conversation(java.util.UUID.randomUUID(), members);
+	}
+
+	/** A conversation with this id and these members (each of them lists it). */
+	public void conversation(java.util.UUID id, String... members) {
 		for (String member : members) {
 			this.conversations.computeIfAbsent(member, (key) -> new java.util.concurrent.CopyOnWriteArrayList<>())
-				.add(List.of(members));
+				.add(new Listed(id, List.of(members)));
 		}
+	}
+
+	private record Listed(java.util.UUID id, List<String> members) {
 	}
 
 	/** Answers this caller with a 500. */
@@ -80,8 +88,8 @@ public final class ConversationsStub implements AutoCloseable {
 			return;
 		}
 		List<Map<String, Object>> body = new ArrayList<>();
-		for (List<String> members : this.conversations.getOrDefault(user, List.of())) {
-			body.add(Map.of("id", java.util.UUID.randomUUID().toString(), "members", members));
+		for (Listed conversation : this.conversations.getOrDefault(user, List.of())) {
+			body.add(Map.of("id", conversation.id().toString(), "members", conversation.members()));
 		}
 		respond(exchange, 200, JSON.writeValueAsString(body));
 	}
