@@ -38,8 +38,14 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 		conversations.conversation(alice, bob);
 		conversations.conversation(alice, carol, unique("dave"));
 		Session bobsPhone = new Session(bob, "gw-a", "phone");
-		gateway().renew(List.of(bobsPhone));
-		assertThat(expectChange(bob, WAIT).status()).isEqualTo("online");
+		try (AutoCloseable connected = heartbeat(bobsPhone)) {
+			assertThat(expectChange(bob, WAIT).status()).isEqualTo("online");
+			assertBobOnlineForAliceAndCarolOffline(alice, bob, carol);
+		}
+		gateway().remove(bobsPhone);
+	}
+
+	private void assertBobOnlineForAliceAndCarolOffline(String alice, String bob, String carol) throws Exception {
 
 		HttpResponse<String> one = request(alice, "GET", "/api/v1/presence/" + bob, null);
 		assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
@@ -53,7 +59,6 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 		assertThat((List<String>) json(bulk, "$[*].userId")).containsExactly(carol, bob, alice);
 		assertThat((List<String>) json(bulk, "$[*].status")).containsExactly("offline", "online", "offline");
 		assertThat((Object) json(bulk, "$[0].lastSeen")).isNull();
-		gateway().remove(bobsPhone);
 	}
 
 	@Test
@@ -108,9 +113,15 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 		String bob = unique("bob");
 		conversations.conversation(alice, bob);
 		Session laptop = new Session(alice, "gw-a", "laptop");
-		gateway().renew(List.of(laptop));
-		assertThat(expectChange(alice, WAIT).status()).isEqualTo("online");
+		try (AutoCloseable connected = heartbeat(laptop)) {
+			assertThat(expectChange(alice, WAIT).status()).isEqualTo("online");
+			awayThenInvisibleThenOnline(alice, bob);
+		}
+		gateway().remove(laptop);
+		assertThat(expectChange(alice, WAIT).status()).isEqualTo("offline");
+	}
 
+	private void awayThenInvisibleThenOnline(String alice, String bob) throws Exception {
 		HttpResponse<String> away = request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}");
 		assertThat(away.statusCode()).as(away.body()).isEqualTo(200);
 		assertThat((String) json(away, "$.status")).isEqualTo("away");
@@ -124,14 +135,12 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 			.isEqualTo("offline");
 		assertThat((String) json(request(alice, "GET", "/api/v1/presence/me", null), "$.status"))
 			.isEqualTo("invisible");
-		// Still invisible after the sweeps that renew the lease: nothing is published.
-		gateway().renew(List.of(laptop));
-		assertThat(nextChange(alice, LEASE)).isNull();
+		// Still invisible through the evaluations at each lease end: nothing is
+		// published.
+		assertThat(nextChange(alice, LEASE.multipliedBy(2))).isNull();
 
 		request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"online\"}");
 		assertThat(expectChange(alice, WAIT).status()).isEqualTo("online");
-		gateway().remove(laptop);
-		assertThat(expectChange(alice, WAIT).status()).isEqualTo("offline");
 	}
 
 	@Test

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -112,6 +113,22 @@ public abstract class PresenceIntegrationTest {
 
 	protected SessionRegistry gateway() {
 		return new SessionRegistry(this.redis, LEASE, Clock.systemUTC());
+	}
+
+	/**
+	 * Registers sessions and renews them every 0.5 s (as their gateway would, under half
+	 * the lease) until closed; closing does not remove them.
+	 */
+	protected AutoCloseable heartbeat(SessionRegistry.Session... sessions) {
+		java.util.concurrent.ScheduledExecutorService renewals = java.util.concurrent.Executors
+			.newSingleThreadScheduledExecutor();
+		List<SessionRegistry.Session> all = List.of(sessions);
+		gateway().renew(all);
+		renewals.scheduleAtFixedRate(() -> gateway().renew(all), 500, 500, TimeUnit.MILLISECONDS);
+		return () -> {
+			renewals.shutdown();
+			renewals.awaitTermination(5, TimeUnit.SECONDS);
+		};
 	}
 
 	/** The next change published for {@code user}, or {@code null} after the timeout. */
