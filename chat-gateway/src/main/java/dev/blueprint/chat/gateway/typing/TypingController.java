@@ -18,11 +18,14 @@ import dev.blueprint.ratelimit.client.RateLimitDecider;
 import dev.blueprint.ratelimit.client.Verdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.annotation.DestinationVariable;
+import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
 import org.springframework.stereotype.Controller;
@@ -36,6 +39,8 @@ import org.springframework.stereotype.Controller;
  */
 @Controller
 public class TypingController {
+
+	private static final Logger logger = LoggerFactory.getLogger(TypingController.class);
 
 	static final String TYPING_RULE = "chat-typing";
 
@@ -97,6 +102,12 @@ public class TypingController {
 		others.remove(user.getName());
 		relay(others, new GatewayDelivery.Typing(result.conversationId(), user.getName(), result.typing()));
 		count("relayed");
+	}
+
+	@MessageExceptionHandler
+	public void failed(Exception ex, Principal user, SimpMessageHeaderAccessor headers) {
+		logger.warn("Typing frame to {} failed: {}", headers.getDestination(), ex.toString());
+		refuse(user, headers.getSessionId(), ChatErrorCodes.RETRY, "The gateway could not relay typing; retry");
 	}
 
 	private void relay(List<String> recipients, GatewayDelivery.Typing typing) {
