@@ -191,6 +191,9 @@ class PresenceAndTypingIntegrationTests {
 			conversations.conversation(later, alice, bob);
 			aliceClient.sendRaw("/app/conversations/" + later + "/typing", "");
 			assertThat(bobClient.expect("typing", WAIT).get("userId").asString()).isEqualTo(alice);
+			// Alice's conversations were read for the typing check, Bob's when the typing
+			// frame for an unknown conversation reached him: each now watches the other.
+			awaitWatching(alice, bob);
 			awaitWatching(bob, alice);
 		}
 	}

@@ -96,6 +96,7 @@ public class DeliveryReceiver implements MessageListener {
 			for (String user : typing.users()) {
 				this.frames.toUser(user, ClientFrames.TYPING, typing.typing());
 				this.typingOut.increment();
+				this.contacts.seen(user, typing.typing().conversationId());
 			}
 		}
 		else if (delivery instanceof GatewayDelivery.ErrorDelivery error) {
