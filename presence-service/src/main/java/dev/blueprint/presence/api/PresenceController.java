@@ -11,6 +11,7 @@ import dev.blueprint.presence.contacts.ContactDirectory;
 import dev.blueprint.presence.core.Choice;
 import dev.blueprint.presence.core.QueryPolicy;
 import dev.blueprint.presence.tracking.PresenceTracker;
+import dev.blueprint.ratelimit.client.RateLimited;
 
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -51,11 +52,13 @@ class PresenceController {
 	}
 
 	@GetMapping("/{userId}")
+	@RateLimited("presence-query")
 	Presence one(@AuthenticationPrincipal Jwt caller, @PathVariable String userId) {
 		return query(caller, List.of(userId), "userId").get(0);
 	}
 
 	@PostMapping("/query")
+	@RateLimited("presence-query")
 	List<Presence> many(@AuthenticationPrincipal Jwt caller, @RequestBody QueryRequest request) {
 		List<String> userIds = (request != null) ? request.userIds() : null;
 		if (userIds == null || userIds.isEmpty()) {
@@ -76,6 +79,7 @@ class PresenceController {
 	}
 
 	@PutMapping("/me")
+	@RateLimited("presence-update")
 	Presence choose(@AuthenticationPrincipal Jwt caller, @RequestBody ChoiceRequest request) {
 		Choice choice = Choice.fromWire((request != null) ? request.status() : null);
 		if (choice == null) {

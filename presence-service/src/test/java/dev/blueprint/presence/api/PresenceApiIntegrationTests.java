@@ -181,4 +181,22 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 			.contains("blueprint_chat_presence_changes_total{status=\"offline\"}");
 	}
 
+	@Test
+	void statusChangesAboveTheUsersRateGet429() throws Exception {
+		String alice = unique("alice");
+		// PRESENCE_UPDATE_BURST is 3 here (1/s refill): three pass, the burst's next ones
+		// do not.
+		for (int i = 0; i < 3; i++) {
+			assertThat(request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}").statusCode())
+				.isEqualTo(200);
+		}
+		HttpResponse<String> limited = request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}");
+		if (limited.statusCode() == 200) {
+			// a token refilled in between on a slow machine
+			limited = request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}");
+		}
+		assertProblem(limited, 429);
+		assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+	}
+
 }

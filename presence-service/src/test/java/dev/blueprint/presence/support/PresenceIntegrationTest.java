@@ -43,7 +43,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "presence.session-lease=2s", "presence.sweep-interval=200ms", "presence.claim-timeout=2s",
-				"presence.max-query-users=3", "presence.contacts.cache-ttl=1s" })
+				"presence.max-query-users=3", "presence.contacts.cache-ttl=1s", "PRESENCE_UPDATE_BURST=3" })
 @AutoConfigureMetrics
 @RealInfrastructure
 public abstract class PresenceIntegrationTest {
