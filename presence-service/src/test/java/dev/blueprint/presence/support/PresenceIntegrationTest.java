@@ -43,7 +43,9 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "presence.session-lease=2s", "presence.sweep-interval=200ms", "presence.claim-timeout=2s",
-				"presence.max-query-users=3", "presence.contacts.cache-ttl=1s", "PRESENCE_UPDATE_BURST=3" })
+				"presence.max-query-users=3", "presence.contacts.cache-ttl=1s", "PRESENCE_UPDATE_BURST=3",
+				// The build machine is shared: leave room for slow Redis round trips.
+				"spring.data.redis.timeout=5s" })
 @AutoConfigureMetrics
 @RealInfrastructure
 public abstract class PresenceIntegrationTest {
@@ -129,6 +131,24 @@ public abstract class PresenceIntegrationTest {
 			renewals.shutdown();
 			renewals.awaitTermination(5, TimeUnit.SECONDS);
 		};
+	}
+
+	/** Waits for an online change of each user; returns those that came. */
+	protected java.util.Set<String> awaitOnline(java.util.Collection<String> users, Duration timeout)
+			throws InterruptedException {
+		java.util.Set<String> online = new java.util.HashSet<>();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (online.size() < users.size()) {
+			long left = deadline - System.nanoTime();
+			PresenceChanged change = (left > 0) ? this.changes.poll(left, TimeUnit.NANOSECONDS) : null;
+			if (change == null) {
+				break;
+			}
+			if (change.status().equals("online") && users.contains(change.userId())) {
+				online.add(change.userId());
+			}
+		}
+		return online;
 	}
 
 	/** The next change published for {@code user}, or {@code null} after the timeout. */
