@@ -1,5 +1,7 @@
 package dev.blueprint.presence.contacts;
 
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,9 +39,8 @@ public class ContactDirectory {
 
 	private final Map<String, Cached> cache;
 
-	public ContactDirectory(java.net.URI chatMessageService, Duration timeout, Duration ttl, int maxCachedUsers,
-			Clock clock) {
-		java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(timeout).build();
+	public ContactDirectory(URI chatMessageService, Duration timeout, Duration ttl, int maxCachedUsers, Clock clock) {
+		HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
 		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
 		requests.setReadTimeout(timeout);
 		this.rest = RestClient.builder().baseUrl(chatMessageService.toString()).requestFactory(requests).build();
@@ -89,7 +91,7 @@ public class ContactDirectory {
 		try {
 			conversations = JSON.readTree((body != null) ? body : "[]");
 		}
-		catch (tools.jackson.core.JacksonException ex) {
+		catch (JacksonException ex) {
 			throw new ContactsUnavailableException("chat-message-service answered with something other than JSON");
 		}
 		for (JsonNode conversation : conversations) {

@@ -1,5 +1,6 @@
 package dev.blueprint.presence.tracking;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,7 +122,7 @@ public class PresenceStore {
 		}
 		List<Object> hashes = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
 			for (String user : users) {
-				connection.hashCommands().hGetAll(key(user).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+				connection.hashCommands().hGetAll(key(user).getBytes(StandardCharsets.UTF_8));
 			}
 			return null;
 		});
@@ -151,7 +152,7 @@ public class PresenceStore {
 		}
 		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
 			presences.forEach((user, presence) -> {
-				byte[] key = key(user).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+				byte[] key = key(user).getBytes(StandardCharsets.UTF_8);
 				Map<byte[], byte[]> fields = new LinkedHashMap<>();
 				fields.put(bytes("choice"), bytes(presence.choice().wire()));
 				fields.put(bytes("status"), bytes(presence.status().wire()));
@@ -189,7 +190,7 @@ public class PresenceStore {
 	}
 
 	private static byte[] bytes(String value) {
-		return value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		return value.getBytes(StandardCharsets.UTF_8);
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.blueprint.chat.gateway.typing;
 
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,9 +121,9 @@ public class TypingController {
 		}
 		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
 			byGateway.forEach((gateway, users) -> connection.publish(
-					GatewayDelivery.channel(gateway).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+					GatewayDelivery.channel(gateway).getBytes(StandardCharsets.UTF_8),
 					this.codec.encode(new GatewayDelivery.TypingDelivery(users, typing))
-						.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+						.getBytes(StandardCharsets.UTF_8)));
 			return null;
 		});
 	}

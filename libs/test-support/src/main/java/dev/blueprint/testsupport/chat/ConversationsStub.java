@@ -10,7 +10,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -52,18 +54,18 @@ public final class ConversationsStub implements AutoCloseable {
 
 	/** A conversation of these members (each of them lists it). */
 	public void conversation(String... members) {
-		conversation(java.util.UUID.randomUUID(), members);
+		conversation(UUID.randomUUID(), members);
 	}
 
 	/** A conversation with this id and these members (each of them lists it). */
-	public void conversation(java.util.UUID id, String... members) {
+	public void conversation(UUID id, String... members) {
 		for (String member : members) {
-			this.conversations.computeIfAbsent(member, (key) -> new java.util.concurrent.CopyOnWriteArrayList<>())
+			this.conversations.computeIfAbsent(member, (key) -> new CopyOnWriteArrayList<>())
 				.add(new Listed(id, List.of(members)));
 		}
 	}
 
-	private record Listed(java.util.UUID id, List<String> members) {
+	private record Listed(UUID id, List<String> members) {
 	}
 
 	/** Answers this caller with a 500. */
