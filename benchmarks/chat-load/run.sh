@@ -8,8 +8,7 @@
 # The stack runs with the per-user send limit raised (CHAT_SEND_LIMIT_PER_SECOND / CHAT_SEND_BURST, 5/s and
 # 20 by default: a benchmark sender would be refused), every service at a 1 GiB max heap
 # (BLUEPRINT_SERVICE_HEAP) and full tiered compilation with G1 (BLUEPRINT_SERVICE_JVM_OPTS). Any variable
-# below, or any service setting (e.g. CHAT_HEARTBEAT), can be set in the environment; the idle measurement
-# raises Tomcat's max-connections (SERVER_TOMCAT_MAXCONNECTIONS).
+# below, or any service setting (e.g. CHAT_HEARTBEAT), can be set in the environment.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 MODE=${1:-all}
@@ -22,9 +21,8 @@ export BLUEPRINT_SERVICE_HEAP=${BLUEPRINT_SERVICE_HEAP:-1g}
 export BLUEPRINT_SERVICE_JVM_OPTS=${BLUEPRINT_SERVICE_JVM_OPTS:--XX:+UseG1GC}
 export CHAT_SEND_LIMIT_PER_SECOND=${CHAT_SEND_LIMIT_PER_SECOND:-100000}
 export CHAT_SEND_BURST=${CHAT_SEND_BURST:-100000}
-# Tomcat's default max-connections (8192) stops the idle measurement at exactly 8,192 sessions, before
-# the heap does (measured 2026-11-28); raised here so the measurement finds the heap's limit.
-export SERVER_TOMCAT_MAXCONNECTIONS=${SERVER_TOMCAT_MAXCONNECTIONS:-20000}
+# chat-gateway raises Tomcat's max-connections to 20,000 itself (Tomcat's default, 8,192, stopped the
+# idle measurement at exactly 8,192 sessions); set SERVER_TOMCAT_MAXCONNECTIONS to try another value.
 CLIENTS=${CLIENTS:-1000}
 IDLE_SESSIONS=${IDLE_SESSIONS:-10000}
 GENERATOR_HEAP=${GENERATOR_HEAP:-2g}
@@ -62,10 +60,25 @@ generator() {
     --secret-file "$BLUEPRINT_STATE_DIR/jwt-hmac-secret" --metrics "$METRICS" "$@"
 }
 
+# CPU time (user + system, in clock ticks) of every process of the stack, one "name ticks" line each.
+cpu_ticks() {
+  for f in "$BLUEPRINT_STATE_DIR"/run/*.pid; do
+    pid=$(awk '{print $1; exit}' "$f")
+    [ -r "/proc/$pid/stat" ] && echo "$(basename "$f" .pid) $(awk '{print $14 + $15}' "/proc/$pid/stat")"
+  done
+}
+
 echo "== machine: $(nproc) cores, $(uptime)"
 if [ "$MODE" != idle ]; then
   echo "== load: $CLIENTS clients"
-  generator --mode load --clients "$CLIENTS" "$@" | tee "$BLUEPRINT_STATE_DIR/results-load.txt"
+  cpu_ticks > "$BLUEPRINT_STATE_DIR/cpu-before.txt"
+  TIMEFORMAT='generator: %U s user + %S s system CPU over %R s'
+  time generator --mode load --clients "$CLIENTS" "$@" | tee "$BLUEPRINT_STATE_DIR/results-load.txt"
+  # Where the machine's two cores went during the load run (warm-up and every step).
+  echo "CPU seconds per process during the load run:"
+  cpu_ticks | awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { before[$1] = $2; next }
+    { printf "  %-22s %8.1f s\n", $1, ($2 - before[$1]) / hz }' "$BLUEPRINT_STATE_DIR/cpu-before.txt" - \
+    | tee -a "$BLUEPRINT_STATE_DIR/results-load.txt"
 fi
 if [ "$MODE" != load ]; then
   GW_PID=$(awk '{print $1; exit}' "$BLUEPRINT_STATE_DIR/run/chat-gateway.pid")

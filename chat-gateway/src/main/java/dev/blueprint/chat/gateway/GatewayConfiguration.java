@@ -5,9 +5,12 @@ import java.time.Clock;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
+import dev.blueprint.chat.contracts.PresenceChanged;
 import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.chat.gateway.contacts.ContactBook;
 import dev.blueprint.chat.gateway.delivery.DeliveryReceiver;
 import dev.blueprint.chat.gateway.messaging.core.SendValidation;
+import dev.blueprint.chat.gateway.presence.PresenceRelay;
 import dev.blueprint.chat.gateway.session.SessionTracker;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
@@ -91,9 +94,33 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	DeliveryReceiver deliveryReceiver(ChatEventCodec codec, ClientFrames frames, SessionTracker sessions, Clock clock,
+	DeliveryReceiver deliveryReceiver(ChatEventCodec codec, ClientFrames frames, SessionTracker sessions,
+			ContactBook contacts, Clock clock, MeterRegistry meters) {
+		return new DeliveryReceiver(codec, frames, sessions, contacts, clock, meters);
+	}
+
+	@Bean
+	ThreadPoolTaskExecutor contactsExecutor(GatewayProperties properties) {
+		ThreadPoolTaskExecutor fetches = new ThreadPoolTaskExecutor();
+		fetches.setCorePoolSize(properties.contacts().fetchThreads());
+		fetches.setMaxPoolSize(properties.contacts().fetchThreads());
+		// Bounded: a reconnect storm waits here instead of growing the heap without end.
+		fetches.setQueueCapacity(10_000);
+		fetches.setThreadNamePrefix("contacts-");
+		return fetches;
+	}
+
+	@Bean
+	ContactBook contactBook(GatewayProperties properties, ThreadPoolTaskExecutor contactsExecutor, Clock clock,
 			MeterRegistry meters) {
-		return new DeliveryReceiver(codec, frames, sessions, clock, meters);
+		GatewayProperties.Contacts contacts = properties.contacts();
+		return new ContactBook(contacts.url(), contacts.timeout(), contacts.minRefreshInterval(), contactsExecutor,
+				clock, meters);
+	}
+
+	@Bean
+	PresenceRelay presenceRelay(ChatEventCodec codec, ContactBook contacts, ClientFrames frames, MeterRegistry meters) {
+		return new PresenceRelay(codec, contacts, frames, meters);
 	}
 
 	@Bean
@@ -108,13 +135,16 @@ class GatewayConfiguration {
 	/** This instance's delivery channel. */
 	@Bean
 	RedisMessageListenerContainer deliveryChannel(RedisConnectionFactory connections, DeliveryReceiver receiver,
-			GatewayProperties properties, ThreadPoolTaskExecutor deliveryExecutor) {
+			PresenceRelay presence, GatewayProperties properties, ThreadPoolTaskExecutor deliveryExecutor) {
 		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
 		container.setConnectionFactory(connections);
 		// One thread, in arrival order: deliveries of a conversation reach clients in seq
 		// order.
 		container.setTaskExecutor(deliveryExecutor);
 		container.addMessageListener(receiver, new ChannelTopic(GatewayDelivery.channel(properties.id())));
+		// Every presence change reaches every gateway; each pushes it to its own
+		// watchers.
+		container.addMessageListener(presence, new ChannelTopic(PresenceChanged.CHANNEL));
 		return container;
 	}
 

@@ -1,5 +1,6 @@
 package dev.blueprint.chat.gateway;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -30,13 +31,16 @@ import org.springframework.util.unit.DataSize;
  * @param topicReplication its replication factor
  * @param inboundThreads threads handling client frames (a SEND waits on Redis for the
  * rate limit)
+ * @param contacts where the connected users' conversations (presence audience, typing
+ * members) come from
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
 		@DefaultValue("64") int maxClientMessageIdLength, @DefaultValue("8KB") DataSize maxFrameSize,
 		@DefaultValue("30s") Duration sessionLease, @DefaultValue("10s") Duration heartbeat,
 		@DefaultValue("*") List<String> allowedOrigins, @DefaultValue("6") int topicPartitions,
-		@DefaultValue("1") short topicReplication, @DefaultValue("16") int inboundThreads) {
+		@DefaultValue("1") short topicReplication, @DefaultValue("16") int inboundThreads,
+		@DefaultValue Contacts contacts) {
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
@@ -51,6 +55,24 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 			throw new IllegalArgumentException("gateway.heartbeat (" + heartbeat
 					+ ") must be under half of gateway.session-lease (" + sessionLease + ")");
 		}
+	}
+
+	/**
+	 * The connected users' conversations, read from chat-message-service with each user's
+	 * own token.
+	 *
+	 * @param url chat-message-service's base URL
+	 * @param timeout connect and read timeout of one read
+	 * @param refresh how often every connected user's conversations are read again
+	 * @param minRefreshInterval least time between two reads for one user triggered by a
+	 * conversation the gateway does not know for the user (a typing frame or a delivery):
+	 * bounds what a non-member's typing flood costs chat-message-service
+	 * @param fetchThreads threads reading conversations in the background
+	 */
+	public record Contacts(@DefaultValue("http://127.0.0.1:8084") URI url, @DefaultValue("2s") Duration timeout,
+			@DefaultValue("5m") Duration refresh, @DefaultValue("10s") Duration minRefreshInterval,
+			@DefaultValue("2") int fetchThreads) {
+
 	}
 
 }

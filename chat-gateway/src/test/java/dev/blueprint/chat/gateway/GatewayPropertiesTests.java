@@ -12,9 +12,13 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 class GatewayPropertiesTests {
 
+	private static final GatewayProperties.Contacts CONTACTS = new GatewayProperties.Contacts(
+			java.net.URI.create("http://127.0.0.1:8084"), Duration.ofSeconds(2), Duration.ofMinutes(5),
+			Duration.ofSeconds(10), 2);
+
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, Duration.ofSeconds(30), heartbeat,
-				List.of("*"), 6, (short) 1, 16);
+				List.of("*"), 6, (short) 1, 16, CONTACTS);
 	}
 
 	@Test
@@ -39,9 +43,9 @@ class GatewayPropertiesTests {
 	@Test
 	void anInstanceWithoutAnIdGetsAUniqueOne() {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
-				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16);
+				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, CONTACTS);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
-				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16);
+				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, CONTACTS);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

@@ -26,6 +26,8 @@ final class Prometheus {
 
 	private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
+	private static final Pattern STAGE = Pattern.compile("stage=\"[^\"]+\"");
+
 	private static final Pattern TIMER_COUNT = Pattern.compile("^(blueprint_chat_\\w+_seconds)_count$");
 
 	private final HttpClient http;
@@ -83,35 +85,42 @@ final class Prometheus {
 	 * the two scrapes: count, mean and p99 (upper bound of its histogram bucket).
 	 */
 	static List<String> timers(Map<String, Double> before, Map<String, Double> after) {
-		Set<String> names = new TreeSet<>();
+		// A timer with a stage tag (blueprint_chat_pipeline_latency_seconds) is one line
+		// per stage; any other tags are summed.
+		Set<String> series = new TreeSet<>();
 		for (String key : after.keySet()) {
 			Matcher timer = TIMER_COUNT.matcher(key.contains("{") ? key.substring(0, key.indexOf('{')) : key);
 			if (timer.matches()) {
-				names.add(timer.group(1));
+				Matcher stage = STAGE.matcher(key);
+				series.add(timer.group(1) + (stage.find() ? "|" + stage.group() : ""));
 			}
 		}
 		List<String> lines = new ArrayList<>();
-		for (String name : names) {
-			double count = delta(before, after, name + "_count");
+		for (String one : series) {
+			String name = one.contains("|") ? one.substring(0, one.indexOf('|')) : one;
+			String labelPart = one.contains("|") ? one.substring(one.indexOf('|') + 1) : "";
+			double count = delta(before, after, name + "_count", labelPart);
 			if (count <= 0) {
 				continue;
 			}
-			double mean = delta(before, after, name + "_sum") / count * 1000;
-			lines.add(String.format("%s: n=%.0f mean=%.1f ms p99<=%s ms", name, count, mean,
-					p99(before, after, name, count)));
+			double mean = delta(before, after, name + "_sum", labelPart) / count * 1000;
+			lines.add(String.format("%s%s: n=%.0f mean=%.1f ms p99<=%s ms", name,
+					labelPart.isEmpty() ? "" : "{" + labelPart + "}", count, mean,
+					p99(before, after, name, labelPart, count)));
 		}
 		return lines;
 	}
 
-	private static double delta(Map<String, Double> before, Map<String, Double> after, String name) {
-		return sum(after, name, "") - sum(before, name, "");
+	private static double delta(Map<String, Double> before, Map<String, Double> after, String name, String labelPart) {
+		return sum(after, name, labelPart) - sum(before, name, labelPart);
 	}
 
-	private static String p99(Map<String, Double> before, Map<String, Double> after, String name, double count) {
+	private static String p99(Map<String, Double> before, Map<String, Double> after, String name, String labelPart,
+			double count) {
 		TreeMap<Double, Double> buckets = new TreeMap<>();
 		after.forEach((key, value) -> {
 			Matcher le = LE.matcher(key);
-			if (key.startsWith(name + "_bucket{") && le.find()) {
+			if (key.startsWith(name + "_bucket{") && key.contains(labelPart) && le.find()) {
 				buckets.merge(parse(le.group(1)), value - before.getOrDefault(key, 0.0), Double::sum);
 			}
 		});

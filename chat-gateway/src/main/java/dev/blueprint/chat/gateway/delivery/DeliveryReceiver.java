@@ -6,6 +6,7 @@ import java.time.Duration;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.GatewayDelivery;
+import dev.blueprint.chat.gateway.contacts.ContactBook;
 import dev.blueprint.chat.gateway.session.SessionTracker;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
 import io.micrometer.core.instrument.Counter;
@@ -40,9 +41,14 @@ public class DeliveryReceiver implements MessageListener {
 
 	private final Counter acksOut;
 
-	public DeliveryReceiver(ChatEventCodec codec, ClientFrames frames, SessionTracker sessions, Clock clock,
-			MeterRegistry meters) {
+	private final Counter typingOut;
+
+	private final ContactBook contacts;
+
+	public DeliveryReceiver(ChatEventCodec codec, ClientFrames frames, SessionTracker sessions, ContactBook contacts,
+			Clock clock, MeterRegistry meters) {
 		this.codec = codec;
+		this.contacts = contacts;
 		this.frames = frames;
 		this.sessions = sessions;
 		this.clock = clock;
@@ -54,6 +60,10 @@ public class DeliveryReceiver implements MessageListener {
 		this.acksOut = Counter.builder("blueprint.chat.gateway.frames.out")
 			.description("Frames pushed to clients, by queue")
 			.tag("queue", "acks")
+			.register(meters);
+		this.typingOut = Counter.builder("blueprint.chat.gateway.frames.out")
+			.description("Frames pushed to clients, by queue")
+			.tag("queue", "typing")
 			.register(meters);
 	}
 
@@ -72,6 +82,7 @@ public class DeliveryReceiver implements MessageListener {
 			for (String user : messages.users()) {
 				this.frames.toUser(user, ClientFrames.MESSAGES, messages.message());
 				this.messagesOut.increment();
+				this.contacts.seen(user, messages.message().conversationId());
 			}
 			this.latency.record(Duration.between(messages.message().sentAt(), this.clock.instant()));
 		}
@@ -79,6 +90,13 @@ public class DeliveryReceiver implements MessageListener {
 			for (String user : acks.users()) {
 				this.frames.toUser(user, ClientFrames.ACKS, acks.ack());
 				this.acksOut.increment();
+			}
+		}
+		else if (delivery instanceof GatewayDelivery.TypingDelivery typing) {
+			for (String user : typing.users()) {
+				this.frames.toUser(user, ClientFrames.TYPING, typing.typing());
+				this.typingOut.increment();
+				this.contacts.seen(user, typing.typing().conversationId());
 			}
 		}
 		else if (delivery instanceof GatewayDelivery.ErrorDelivery error) {

@@ -19,6 +19,10 @@ public class ClientFrames {
 
 	public static final String ERRORS = "/queue/errors";
 
+	public static final String PRESENCE = "/queue/presence";
+
+	public static final String TYPING = "/queue/typing";
+
 	private final SimpMessagingTemplate messaging;
 
 	private final SimpUserRegistry users;

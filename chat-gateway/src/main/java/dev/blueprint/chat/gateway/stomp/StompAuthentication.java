@@ -110,7 +110,7 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 			if (jwt.getSubject() == null || jwt.getSubject().isBlank()) {
 				throw new MessageDeliveryException("CONNECT refused: the token has no subject");
 			}
-			return new ChatUser(jwt.getSubject());
+			return new ChatUser(jwt.getSubject(), token);
 		}
 		catch (JwtException ex) {
 			throw new MessageDeliveryException("CONNECT refused: invalid token (" + ex.getMessage() + ")");

@@ -82,6 +82,10 @@ final class ServiceProcess implements Component {
 		env.put("CASSANDRA_CONTACT_POINTS", "127.0.0.1:" + this.settings.cassandraPort());
 		env.put("CASSANDRA_DATACENTER", "datacenter1");
 		env.put("BLUEPRINT_JWT_HMAC_SECRET", this.jwtSecret);
+		// The gateway and presence-service read conversations (contacts, members) from
+		// it.
+		env.put("CHAT_MESSAGE_SERVICE_URL",
+				"http://127.0.0.1:" + (DEFAULT_PORTS.get("chat-message-service") + this.settings.portOffset()));
 		return builder;
 	}
 

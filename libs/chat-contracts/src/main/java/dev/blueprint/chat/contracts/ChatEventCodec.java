@@ -53,6 +53,27 @@ public final class ChatEventCodec {
 		}
 	}
 
+	public String encode(PresenceChanged change) {
+		return this.mapper.writeValueAsString(change);
+	}
+
+	/**
+	 * Reads a presence change.
+	 * @throws MalformedEventException when the text is not a presence change
+	 */
+	public PresenceChanged decodePresence(String json) {
+		try {
+			PresenceChanged change = this.mapper.readValue(json, PresenceChanged.class);
+			if (change == null || change.userId() == null || change.status() == null) {
+				throw new MalformedEventException("presence change without userId or status");
+			}
+			return change;
+		}
+		catch (JacksonException ex) {
+			throw new MalformedEventException(ex.getOriginalMessage());
+		}
+	}
+
 	/**
 	 * An event or delivery that cannot be read; it goes to a dead-letter topic or the
 	 * log.

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({ @JsonSubTypes.Type(GatewayDelivery.MessageDelivery.class),
-		@JsonSubTypes.Type(GatewayDelivery.AckDelivery.class),
-		@JsonSubTypes.Type(GatewayDelivery.ErrorDelivery.class) })
+		@JsonSubTypes.Type(GatewayDelivery.AckDelivery.class), @JsonSubTypes.Type(GatewayDelivery.ErrorDelivery.class),
+		@JsonSubTypes.Type(GatewayDelivery.TypingDelivery.class) })
 public sealed interface GatewayDelivery {
 
 	/** The channel a gateway instance subscribes to. */
@@ -37,6 +37,22 @@ public sealed interface GatewayDelivery {
 	/** An error for one session (or all of the user's sessions when it is gone). */
 	@JsonTypeName("error")
 	record ErrorDelivery(String user, String sessionId, ChatError error) implements GatewayDelivery {
+	}
+
+	/**
+	 * A member is typing: send {@code typing} to every session of {@code users} on this
+	 * gateway. Published by the typing member's gateway; never stored.
+	 */
+	@JsonTypeName("typing")
+	record TypingDelivery(List<String> users, Typing typing) implements GatewayDelivery {
+	}
+
+	/**
+	 * Payload of {@code /user/queue/typing}. Clients show it for a few seconds (5 s is
+	 * the documented expiry) unless a newer one arrives; {@code typing: false} clears it
+	 * at once.
+	 */
+	record Typing(UUID conversationId, String userId, boolean typing) {
 	}
 
 	/** Payload of {@code /user/queue/messages}. */

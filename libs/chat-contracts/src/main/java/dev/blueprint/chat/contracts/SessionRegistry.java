@@ -3,6 +3,7 @@ package dev.blueprint.chat.contracts;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -13,8 +14,10 @@ import java.util.Set;
 
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.RedisZSetCommands;
+import org.springframework.data.redis.connection.zset.Tuple;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 
 /**
  * Which gateway instances hold a user's STOMP sessions, in Redis. Presence-service owns
@@ -28,12 +31,27 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * write to that user's set. The key itself expires one lease after its last write, so a
  * user who leaves leaves nothing behind. The braces are a hash tag: one user's key lives
  * on one Redis Cluster slot.
+ * <p>
+ * Presence: every write also schedules the user in {@value #PRESENCE_DUE}, a sorted set
+ * of user ids scored by when presence-service should next look at them. A renewal adds a
+ * user who is not scheduled (a new session, or one re-registered after an outage) for now
+ * and leaves a scheduled one alone; a removal moves the user's check to now.
+ * Presence-service reschedules each user at the end of their latest lease, so a user with
+ * live devices is looked at about once per lease, not once per heartbeat.
  */
 public final class SessionRegistry {
 
 	private static final String SEPARATOR = "|";
 
 	private static final int RENEW_CHUNK = 500;
+
+	/**
+	 * Users presence-service should evaluate, scored by when (epoch milliseconds). One
+	 * key for all users.
+	 */
+	public static final String PRESENCE_DUE = "chat:presence:due";
+
+	private static final byte[] PRESENCE_DUE_KEY = bytes(PRESENCE_DUE);
 
 	private final StringRedisTemplate redis;
 
@@ -83,13 +101,55 @@ public final class SessionRegistry {
 				zsets.zRemRangeByScore(key, Range.closed(Double.NEGATIVE_INFINITY, (double) now));
 				connection.keyCommands().pExpire(key, this.lease.toMillis());
 			}
+			for (String user : new LinkedHashSet<>(sessions.stream().map(Session::userId).toList())) {
+				zsets.zAdd(PRESENCE_DUE_KEY, now, bytes(user), RedisZSetCommands.ZAddArgs.ifNotExists());
+			}
 			return null;
 		});
 	}
 
-	/** Forgets a session that closed. */
+	/**
+	 * Forgets a session that closed, and asks presence-service to look at its user now
+	 * (the user may have gone offline).
+	 */
 	public void remove(Session session) {
-		this.redis.opsForZSet().remove(key(session.userId()), session.gatewayId() + SEPARATOR + session.sessionId());
+		long now = this.clock.millis();
+		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			RedisZSetCommands zsets = connection.zSetCommands();
+			zsets.zRem(bytes(key(session.userId())), bytes(session.gatewayId() + SEPARATOR + session.sessionId()));
+			zsets.zAdd(PRESENCE_DUE_KEY, now, bytes(session.userId()), RedisZSetCommands.ZAddArgs.empty().lt());
+			return null;
+		});
+	}
+
+	/**
+	 * When the latest lease of each user with a live session ends (users without one are
+	 * absent); one pipelined round trip.
+	 */
+	public Map<String, Instant> latestLeaseEnds(Collection<String> userIds) {
+		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
+		if (users.isEmpty()) {
+			return Map.of();
+		}
+		long now = this.clock.millis();
+		List<Object> results = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			for (String user : users) {
+				connection.zSetCommands().zRevRangeWithScores(bytes(key(user)), 0, 0);
+			}
+			return null;
+		});
+		Map<String, Instant> ends = new LinkedHashMap<>();
+		for (int i = 0; i < users.size(); i++) {
+			if (results.get(i) instanceof Collection<?> latest && !latest.isEmpty()) {
+				Object first = latest.iterator().next();
+				Double score = (first instanceof Tuple tuple) ? tuple.getScore()
+						: (first instanceof TypedTuple<?> typed) ? typed.getScore() : null;
+				if (score != null && score > now) {
+					ends.put(users.get(i), Instant.ofEpochMilli(score.longValue()));
+				}
+			}
+		}
+		return ends;
 	}
 
 	/**

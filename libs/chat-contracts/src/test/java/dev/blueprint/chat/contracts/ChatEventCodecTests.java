@@ -61,4 +61,18 @@ class ChatEventCodecTests {
 		assertThat(this.codec.decodeDelivery(json)).isEqualTo(delivery);
 	}
 
+	@Test
+	void presenceChangesAndTypingSurviveARoundTrip() {
+		PresenceChanged change = new PresenceChanged("bob", "offline", Instant.parse("2026-11-27T10:00:00Z"),
+				Instant.parse("2026-11-27T10:00:31Z"));
+		String json = this.codec.encode(change);
+		assertThat(json).contains("\"type\":\"PresenceChanged.v1\"");
+		assertThat(this.codec.decodePresence(json)).isEqualTo(change);
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decodePresence("{\"type\":\"PresenceChanged.v1\",\"status\":\"online\"}"));
+		GatewayDelivery typing = new GatewayDelivery.TypingDelivery(List.of("bob"),
+				new GatewayDelivery.Typing(this.conversation, "alice", true));
+		assertThat(this.codec.decodeDelivery(this.codec.encode(typing))).isEqualTo(typing);
+	}
+
 }

@@ -83,4 +83,39 @@ class SessionRegistryIntegrationTests {
 		assertThat(redis.opsForZSet().size(SessionRegistry.key(this.alice))).isEqualTo(1);
 	}
 
+	@Test
+	void aNewSessionSchedulesItsUserForPresenceNowAndRenewalsLeaveTheScheduleAlone() {
+		Instant start = Instant.now();
+		SessionRegistry.Session phone = new SessionRegistry.Session(this.alice, "gw-a", "phone");
+		registryAt(start).renew(List.of(phone));
+		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
+			.isEqualTo((double) start.toEpochMilli());
+		// presence-service moved the check to the end of the lease; a renewal keeps it.
+		redis.opsForZSet().add(SessionRegistry.PRESENCE_DUE, this.alice, start.plusSeconds(30).toEpochMilli());
+		registryAt(start.plusSeconds(10)).renew(List.of(phone));
+		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
+			.isEqualTo((double) start.plusSeconds(30).toEpochMilli());
+		// A disconnect moves it to now.
+		registryAt(start.plusSeconds(12)).remove(phone);
+		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
+			.isEqualTo((double) start.plusSeconds(12).toEpochMilli());
+		redis.opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice);
+	}
+
+	@Test
+	void theLatestLeaseOfEachUserWithALiveSessionIsFoundInOneBatch() {
+		Instant start = Instant.now();
+		registryAt(start).renew(List.of(new SessionRegistry.Session(this.alice, "gw-a", "phone")));
+		registryAt(start.plusSeconds(5)).renew(List.of(new SessionRegistry.Session(this.alice, "gw-b", "laptop")));
+		registryAt(start).renew(List.of(new SessionRegistry.Session(this.bob, "gw-a", "tablet")));
+		Map<String, Instant> ends = registryAt(start.plusSeconds(10))
+			.latestLeaseEnds(List.of(this.alice, this.bob, "nobody-" + this.bob));
+		assertThat(ends).containsOnlyKeys(this.alice, this.bob);
+		assertThat(ends.get(this.alice))
+			.isEqualTo(start.plusSeconds(35).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+		assertThat(registryAt(start.plusSeconds(30)).latestLeaseEnds(List.of(this.alice, this.bob)))
+			.containsOnlyKeys(this.alice);
+		redis.opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice, this.bob);
+	}
+
 }

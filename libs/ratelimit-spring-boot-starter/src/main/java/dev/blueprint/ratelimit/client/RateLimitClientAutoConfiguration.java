@@ -6,14 +6,18 @@ import java.util.HashSet;
 import dev.blueprint.ratelimit.core.InMemoryRateLimitStore;
 import dev.blueprint.ratelimit.core.rules.RuleBook;
 import dev.blueprint.ratelimit.redis.LazyRedisRateLimitStore;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -33,7 +37,7 @@ public class RateLimitClientAutoConfiguration {
 	RateLimitDecider rateLimitDecider(RateLimitClientProperties properties, Environment environment) {
 		if ("remote".equalsIgnoreCase(properties.mode())) {
 			return new RemoteDecider(properties.serviceUrl(), properties.serviceToken(), properties.timeout(),
-					!"closed".equalsIgnoreCase(properties.remoteFailure()));
+					!"closed".equalsIgnoreCase(properties.remoteFailure()), properties.remoteOpenFor());
 		}
 		if (!"embedded".equalsIgnoreCase(properties.mode())) {
 			throw new IllegalStateException(
@@ -87,6 +91,28 @@ public class RateLimitClientAutoConfiguration {
 		@Override
 		public void destroy() throws Exception {
 			this.redis.close();
+		}
+
+	}
+
+	/**
+	 * Remote mode's circuit breaker as Resilience4j's standard meters
+	 * ({@code resilience4j.circuitbreaker.state}, {@code .calls},
+	 * {@code .not.permitted.calls}, tag {@code name=rate-limiter-service}), when
+	 * Micrometer and resilience4j-micrometer are present.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "io.micrometer.core.instrument.binder.MeterBinder",
+			"io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics" })
+	static class RemoteBreakerMetricsConfiguration {
+
+		@Bean
+		MeterBinder remoteRateLimiterBreakerMetrics(RateLimitDecider decider) {
+			return (registry) -> {
+				if (decider instanceof RemoteDecider remote) {
+					TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(remote.circuitBreakers()).bindTo(registry);
+				}
+			};
 		}
 
 	}

@@ -23,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param remoteFailure remote mode: {@code open} (default) or {@code closed} when the
  * service cannot be reached
  * @param timeout how long a decision may take (default 250ms)
+ * @param remoteOpenFor remote mode: how long the circuit breaker stays open, deciding by
+ * {@code remoteFailure} without calling, once half the recent calls failed (default 5s)
  * @param trustedProxies peer addresses whose X-Forwarded-For is believed
  * @param filter path patterns limited by the servlet filter
  */
@@ -30,7 +32,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record RateLimitClientProperties(@DefaultValue("embedded") String mode, List<RuleSpec> rules,
 		@DefaultValue("1") int instances, @DefaultValue("http://localhost:8082") URI serviceUrl, String serviceToken,
 		@DefaultValue("open") String remoteFailure, @DefaultValue("250ms") Duration timeout,
-		List<String> trustedProxies, List<FilterRule> filter) {
+		@DefaultValue("5s") Duration remoteOpenFor, List<String> trustedProxies, List<FilterRule> filter) {
 
 	public RateLimitClientProperties {
 		rules = (rules != null) ? rules : List.of();

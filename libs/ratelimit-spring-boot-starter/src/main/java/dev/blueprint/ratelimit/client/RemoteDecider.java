@@ -8,14 +8,23 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
  * Asks rate-limiter-service ({@code POST /api/v1/ratelimit/check}) and passes its headers
  * on unchanged. Authenticates with the configured service token, else with the request's
- * own bearer token. When the service cannot be reached in time the request is admitted or
- * denied as {@code remote-failure} says.
+ * own bearer token. When the service cannot be reached in time, or answers 5xx, the
+ * request is admitted or denied as {@code remote-failure} says. A circuit breaker
+ * (Resilience4j) counts those failures: once half of the last 20 calls (at least 10)
+ * failed it opens, and for {@code openFor} every decision takes the failure policy at
+ * once instead of waiting out a timeout per request; then a few trial calls decide
+ * whether it closes again.
  */
 public class RemoteDecider implements RateLimitDecider {
 
@@ -34,7 +43,24 @@ public class RemoteDecider implements RateLimitDecider {
 
 	private final boolean failOpen;
 
+	private final CircuitBreakerRegistry breakers;
+
+	private final CircuitBreaker breaker;
+
 	public RemoteDecider(URI serviceUrl, String serviceToken, Duration timeout, boolean failOpen) {
+		this(serviceUrl, serviceToken, timeout, failOpen, Duration.ofSeconds(5));
+	}
+
+	public RemoteDecider(URI serviceUrl, String serviceToken, Duration timeout, boolean failOpen, Duration openFor) {
+		this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+			.slidingWindowSize(20)
+			.minimumNumberOfCalls(10)
+			.failureRateThreshold(50)
+			.waitDurationInOpenState(openFor)
+			.permittedNumberOfCallsInHalfOpenState(3)
+			.build());
+		this.breaker = this.breakers.circuitBreaker("rate-limiter-service");
 		this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
 		this.checkUri = serviceUrl.resolve("/api/v1/ratelimit/check");
 		this.serviceToken = serviceToken;
@@ -54,8 +80,19 @@ public class RemoteDecider implements RateLimitDecider {
 		if (token != null) {
 			request.header("Authorization", token);
 		}
+		if (!this.breaker.tryAcquirePermission()) {
+			return unreachable(rule);
+		}
+		long start = System.nanoTime();
 		try {
 			HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			if (response.statusCode() >= 500) {
+				this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS,
+						new IllegalStateException("rate-limiter-service answered " + response.statusCode()));
+				return unreachable(rule);
+			}
+			// Any other answer means the service is there, even a refusal of this check.
+			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 			if (response.statusCode() != 200 && response.statusCode() != 429) {
 				throw new IllegalStateException("rate-limiter-service answered " + response.statusCode() + " for rule '"
 						+ rule + "': " + response.body());
@@ -70,12 +107,24 @@ public class RemoteDecider implements RateLimitDecider {
 			return new Verdict(allowed, rule, retryAfter, headers);
 		}
 		catch (java.io.IOException ex) {
+			this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
 			return unreachable(rule);
 		}
 		catch (InterruptedException ex) {
+			this.breaker.releasePermission();
 			Thread.currentThread().interrupt();
 			return unreachable(rule);
 		}
+	}
+
+	/** The breaker in front of the service. */
+	public CircuitBreaker circuitBreaker() {
+		return this.breaker;
+	}
+
+	/** The registry holding it, for binding its metrics. */
+	public CircuitBreakerRegistry circuitBreakers() {
+		return this.breakers;
 	}
 
 	private Verdict unreachable(String rule) {

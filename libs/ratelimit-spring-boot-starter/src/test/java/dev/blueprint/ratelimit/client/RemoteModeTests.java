@@ -7,9 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +95,89 @@ class RemoteModeTests {
 		Verdict closed = new RemoteDecider(nowhere, null, Duration.ofMillis(200), false).decide("create", "s", 1, null);
 		assertThat(closed.allowed()).isFalse();
 		assertThat(closed.headers()).containsEntry("Retry-After", "1");
+	}
+
+	@Test
+	void anUnresponsiveServiceOpensTheBreakerSoDecisionsStopWaitingAndItClosesWhenTheServiceAnswers() throws Exception {
+		AtomicBoolean hang = new AtomicBoolean(true);
+		HttpServer slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		slow.setExecutor(Executors.newCachedThreadPool());
+		slow.createContext("/api/v1/ratelimit/check", (exchange) -> {
+			exchange.getRequestBody().readAllBytes();
+			if (hang.get()) {
+				sleep(Duration.ofSeconds(2));
+			}
+			byte[] body = "{\"allowed\":true}".getBytes(StandardCharsets.UTF_8);
+			exchange.sendResponseHeaders(200, body.length);
+			exchange.getResponseBody().write(body);
+			exchange.close();
+		});
+		slow.start();
+		try {
+			Duration timeout = Duration.ofMillis(300);
+			RemoteDecider decider = new RemoteDecider(URI.create("http://127.0.0.1:" + slow.getAddress().getPort()),
+					null, timeout, false, Duration.ofMillis(500));
+			// Ten timeouts in a row (the breaker's minimum number of calls) open it.
+			for (int i = 0; i < 10; i++) {
+				long start = System.nanoTime();
+				assertThat(decider.decide("create", "s", 1, null).allowed()).isFalse();
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(timeout);
+			}
+			assertThat(decider.circuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+			// Open: the failure policy (closed here) at once, without calling the
+			// service.
+			long start = System.nanoTime();
+			for (int i = 0; i < 100; i++) {
+				Verdict denied = decider.decide("create", "s", 1, null);
+				assertThat(denied.allowed()).isFalse();
+				assertThat(denied.headers()).containsEntry("Retry-After", "1");
+			}
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(timeout);
+			assertThat(decider.circuitBreaker().getMetrics().getNumberOfNotPermittedCalls()).isEqualTo(100);
+			// The service answers again: after the open period, trial calls close the
+			// breaker.
+			hang.set(false);
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (decider.circuitBreaker().getState() != CircuitBreaker.State.CLOSED && System.nanoTime() < deadline) {
+				decider.decide("create", "s", 1, null);
+				sleep(Duration.ofMillis(50));
+			}
+			assertThat(decider.circuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+			// Closed again: the service decides (the failure policy here would deny).
+			assertThat(decider.decide("create", "s", 1, null).allowed()).isTrue();
+		}
+		finally {
+			slow.stop(0);
+		}
+	}
+
+	@Test
+	void aServerErrorCountsAsUnreachableAndTakesTheFailurePolicy() throws IOException {
+		HttpServer broken = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		broken.createContext("/api/v1/ratelimit/check", (exchange) -> {
+			exchange.getRequestBody().readAllBytes();
+			exchange.sendResponseHeaders(503, -1);
+			exchange.close();
+		});
+		broken.start();
+		try {
+			RemoteDecider decider = new RemoteDecider(URI.create("http://127.0.0.1:" + broken.getAddress().getPort()),
+					null, Duration.ofSeconds(2), true);
+			assertThat(decider.decide("create", "s", 1, null).allowed()).isTrue();
+			assertThat(decider.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+		}
+		finally {
+			broken.stop(0);
+		}
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 }

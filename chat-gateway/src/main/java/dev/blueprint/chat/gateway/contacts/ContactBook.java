@@ -1,0 +1,270 @@
+package dev.blueprint.chat.gateway.contacts;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.security.Principal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+
+import dev.blueprint.chat.gateway.stomp.ChatUser;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+import org.springframework.web.socket.messaging.SessionConnectedEvent;
+import org.springframework.web.socket.messaging.SessionDisconnectEvent;
+
+/**
+ * The conversations (and so the contacts) of the users connected to this gateway, read
+ * from chat-message-service ({@code GET /api/v1/conversations}) with each user's own
+ * token: when the user's first session here connects, again when a delivery names a
+ * conversation the gateway does not know for the user, and every
+ * {@code gateway.contacts.refresh}. Used to fan presence changes out to the users who
+ * share a conversation with the changing user, and to check typing members.
+ * <p>
+ * Kept only while the user has a session here. A user's token can expire while the
+ * session stays open: the last conversations read are kept until the user reconnects.
+ */
+public class ContactBook {
+
+	private static final Logger logger = LoggerFactory.getLogger(ContactBook.class);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final RestClient rest;
+
+	private final TaskExecutor fetches;
+
+	private final Clock clock;
+
+	private final Duration minRefreshInterval;
+
+	private final Map<String, Entry> users = new ConcurrentHashMap<>();
+
+	private final Map<String, String> sessions = new ConcurrentHashMap<>();
+
+	/** contact → the local users who share a conversation with it. */
+	private final Map<String, Set<String>> watchers = new ConcurrentHashMap<>();
+
+	private final Counter fetched;
+
+	private final Counter failed;
+
+	public ContactBook(URI chatMessageService, Duration timeout, Duration minRefreshInterval, TaskExecutor fetches,
+			Clock clock, MeterRegistry meters) {
+		HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
+		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
+		requests.setReadTimeout(timeout);
+		this.rest = RestClient.builder().baseUrl(chatMessageService.toString()).requestFactory(requests).build();
+		this.fetches = fetches;
+		this.clock = clock;
+		this.minRefreshInterval = minRefreshInterval;
+		this.fetched = Counter.builder("blueprint.chat.gateway.contacts.reads")
+			.description("Reads of a user's conversations from chat-message-service, by outcome")
+			.tag("outcome", "ok")
+			.register(meters);
+		this.failed = Counter.builder("blueprint.chat.gateway.contacts.reads")
+			.description("Reads of a user's conversations from chat-message-service, by outcome")
+			.tag("outcome", "failed")
+			.register(meters);
+	}
+
+	@EventListener
+	public void connected(SessionConnectedEvent event) {
+		String sessionId = StompHeaderAccessor.wrap(event.getMessage()).getSessionId();
+		if (!(event.getUser() instanceof ChatUser user) || sessionId == null) {
+			return;
+		}
+		this.sessions.put(sessionId, user.getName());
+		Entry entry = this.users.computeIfAbsent(user.getName(), (name) -> new Entry());
+		entry.token = user.token();
+		refreshLater(user.getName(), true);
+	}
+
+	@EventListener
+	public void disconnected(SessionDisconnectEvent event) {
+		String user = this.sessions.remove(event.getSessionId());
+		if (user != null && !this.sessions.containsValue(user)) {
+			Entry entry = this.users.remove(user);
+			if (entry != null) {
+				index(user, entry.contacts(), Set.of());
+			}
+		}
+	}
+
+	/** The local users who share a conversation with {@code userId}. */
+	public Set<String> watchersOf(String userId) {
+		return this.watchers.getOrDefault(userId, Set.of());
+	}
+
+	/**
+	 * The members of a conversation of a connected user; if the gateway does not know the
+	 * conversation for the user, it reads the user's conversations first (at most once
+	 * per {@code gateway.contacts.min-refresh-interval}).
+	 * @return the members, or {@code null} when the user is not a member
+	 * @throws ContactsUnavailableException when they could not be read
+	 */
+	public Set<String> membersOf(Principal user, UUID conversationId) {
+		Entry entry = this.users.get(user.getName());
+		if (entry == null && user instanceof ChatUser chatUser) {
+			entry = this.users.computeIfAbsent(user.getName(), (name) -> new Entry());
+			entry.token = chatUser.token();
+		}
+		if (entry == null) {
+			return null;
+		}
+		Set<String> members = entry.conversations.get(conversationId);
+		if (members == null && (!entry.loaded || entry.mayRefresh(this.clock.instant(), this.minRefreshInterval))) {
+			if (!refresh(user.getName(), entry)) {
+				throw new ContactsUnavailableException();
+			}
+			members = entry.conversations.get(conversationId);
+		}
+		return members;
+	}
+
+	/**
+	 * A delivery for {@code user} in {@code conversationId}: a conversation the gateway
+	 * does not know for the user (created after the user connected) is read in the
+	 * background.
+	 */
+	public void seen(String user, UUID conversationId) {
+		Entry entry = this.users.get(user);
+		if (entry != null && !entry.conversations.containsKey(conversationId)) {
+			refreshLater(user, false);
+		}
+	}
+
+	/** Reads every connected user's conversations again. */
+	@Scheduled(fixedDelayString = "${gateway.contacts.refresh:5m}",
+			initialDelayString = "${gateway.contacts.refresh:5m}")
+	public void refreshAll() {
+		this.users.keySet().forEach((user) -> refreshLater(user, true));
+	}
+
+	private void refreshLater(String user, boolean force) {
+		Entry entry = this.users.get(user);
+		if (entry == null || (!force && !entry.mayRefresh(this.clock.instant(), this.minRefreshInterval))) {
+			return;
+		}
+		try {
+			this.fetches.execute(() -> refresh(user, entry));
+		}
+		catch (RejectedExecutionException ex) {
+			logger.warn("Contacts of {} not refreshed: the fetch queue is full", user);
+		}
+	}
+
+	private boolean refresh(String user, Entry entry) {
+		entry.refreshedAt = this.clock.instant();
+		String body;
+		try {
+			body = this.rest.get()
+				.uri("/api/v1/conversations")
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + entry.token)
+				.retrieve()
+				.body(String.class);
+		}
+		catch (RestClientException ex) {
+			this.failed.increment();
+			logger.warn("Could not read the conversations of {}: {}", user, ex.toString());
+			return false;
+		}
+		Map<UUID, Set<String>> conversations = new HashMap<>();
+		try {
+			for (JsonNode conversation : JSON.readTree((body != null) ? body : "[]")) {
+				Set<String> members = new HashSet<>();
+				conversation.path("members").forEach((member) -> members.add(member.asString()));
+				conversations.put(UUID.fromString(conversation.path("id").asString()), Set.copyOf(members));
+			}
+		}
+		catch (JacksonException | IllegalArgumentException ex) {
+			this.failed.increment();
+			logger.warn("Unreadable conversations of {}: {}", user, ex.toString());
+			return false;
+		}
+		this.fetched.increment();
+		synchronized (this) {
+			Set<String> before = entry.contacts();
+			entry.conversations = conversations;
+			entry.loaded = true;
+			if (this.users.get(user) == entry) {
+				index(user, before, entry.contacts());
+			}
+		}
+		return true;
+	}
+
+	private synchronized void index(String user, Set<String> before, Set<String> after) {
+		for (String contact : before) {
+			if (!after.contains(contact)) {
+				this.watchers.computeIfPresent(contact, (key, local) -> {
+					local.remove(user);
+					return local.isEmpty() ? null : local;
+				});
+			}
+		}
+		for (String contact : after) {
+			this.watchers.computeIfAbsent(contact, (key) -> ConcurrentHashMap.newKeySet()).add(user);
+		}
+	}
+
+	/** Users with their conversations held here. */
+	public int size() {
+		return this.users.size();
+	}
+
+	private static final class Entry {
+
+		private volatile String token;
+
+		private volatile Map<UUID, Set<String>> conversations = Map.of();
+
+		private volatile Instant refreshedAt;
+
+		/** Whether a read succeeded (until then a typing check waits for one). */
+		private volatile boolean loaded;
+
+		/** Every member of every conversation, the user included. */
+		Set<String> contacts() {
+			Set<String> contacts = new HashSet<>();
+			this.conversations.values().forEach(contacts::addAll);
+			return contacts;
+		}
+
+		boolean mayRefresh(Instant now, Duration interval) {
+			return this.refreshedAt == null || !now.isBefore(this.refreshedAt.plus(interval));
+		}
+
+	}
+
+	/** chat-message-service could not list the user's conversations. */
+	public static class ContactsUnavailableException extends RuntimeException {
+
+		public ContactsUnavailableException() {
+			super("The user's conversations could not be read from chat-message-service");
+		}
+
+	}
+
+}

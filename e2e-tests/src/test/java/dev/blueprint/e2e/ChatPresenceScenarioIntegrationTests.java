@@ -1,0 +1,110 @@
+package dev.blueprint.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+
+import dev.blueprint.testsupport.chat.StompTestClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import static dev.blueprint.e2e.ChatApi.conversation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Presence and typing as users see them, against the whole suite: the gateways register
+ * sessions, presence-service turns them into presence changes, every gateway pushes them
+ * to the users who share a conversation (read from chat-message-service), and the
+ * presence REST API answers within the contacts policy.
+ */
+@ExtendWith(SharedSuite.class)
+class ChatPresenceScenarioIntegrationTests {
+
+	private static final Duration WAIT = ChatApi.WAIT;
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private static final ObjectMapper json = new ObjectMapper();
+
+	private static String user(String name) {
+		return name + "-" + UUID.randomUUID().toString().substring(0, 6);
+	}
+
+	private static StompTestClient connect(String user) throws Exception {
+		StompTestClient client = StompTestClient.connect("ws://localhost:" + Suite.port("chat-gateway") + "/ws",
+				SharedSuite.token(user));
+		client.subscribe("presence");
+		client.subscribe("typing");
+		return client.awaitReady();
+	}
+
+	private static HttpResponse<String> presence(String user, String method, String path, String body)
+			throws Exception {
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://localhost:" + Suite.port("presence-service") + path))
+			.timeout(WAIT)
+			.header("Authorization", "Bearer " + SharedSuite.token(user))
+			.header("Content-Type", "application/json")
+			.method(method,
+					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** The next presence push about {@code user}. */
+	private static JsonNode presenceOf(StompTestClient client, String user) throws InterruptedException {
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (System.nanoTime() < deadline) {
+			JsonNode change = client.next("presence", Duration.ofMillis(200));
+			if (change != null && change.path("userId").asString().equals(user)) {
+				return change;
+			}
+		}
+		throw new AssertionError("no presence push about " + user + " within " + WAIT);
+	}
+
+	@Test
+	void contactsSeeEachOtherComeGoTypeAndHide() throws Exception {
+		String alice = user("alice");
+		String bob = user("bob");
+		String mallory = user("mallory");
+		String conversation = conversation(alice, "direct", bob);
+		try (StompTestClient aliceClient = connect(alice)) {
+			StompTestClient bobClient = connect(bob);
+			assertThat(presenceOf(aliceClient, bob).path("status").asString()).isEqualTo("online");
+
+			bobClient.sendRaw("/app/conversations/" + conversation + "/typing", "");
+			JsonNode typing = aliceClient.expect("typing", WAIT);
+			assertThat(typing.path("userId").asString()).isEqualTo(bob);
+			assertThat(typing.path("conversationId").asString()).isEqualTo(conversation);
+
+			HttpResponse<String> away = presence(bob, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}");
+			assertThat(away.statusCode()).as(away.body()).isEqualTo(200);
+			assertThat(presenceOf(aliceClient, bob).path("status").asString()).isEqualTo("away");
+
+			bobClient.close();
+			JsonNode offline = presenceOf(aliceClient, bob);
+			assertThat(offline.path("status").asString()).isEqualTo("offline");
+			assertThat(offline.path("lastSeen").asString()).isNotBlank();
+
+			HttpResponse<String> read = presence(alice, "GET", "/api/v1/presence/" + bob, null);
+			assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+			assertThat(json.readTree(read.body()).path("status").asString()).isEqualTo("offline");
+			assertThat(presence(mallory, "GET", "/api/v1/presence/" + bob, null).statusCode()).isEqualTo(403);
+
+			malloryTypingIsRefused(mallory, conversation);
+		}
+	}
+
+	private static void malloryTypingIsRefused(String mallory, String conversation) throws Exception {
+		try (StompTestClient client = connect(mallory)) {
+			client.sendRaw("/app/conversations/" + conversation + "/typing", "");
+			assertThat(client.expect("errors", WAIT).path("code").asString()).isEqualTo("not-a-member");
+		}
+	}
+
+}

@@ -1,0 +1,59 @@
+package dev.blueprint.presence;
+
+import java.net.URI;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Every setting of presence-service, with its default.
+ *
+ * @param sessionLease how long a device counts without a heartbeat: the gateways'
+ * {@code gateway.session-lease} (the two must match)
+ * @param sweepInterval how often this instance looks for users due an evaluation (a
+ * disconnect or a lease running out shows within this)
+ * @param sweepBatch most users one sweep evaluates (the rest wait for the next)
+ * @param claimTimeout how long a claimed user waits before another instance may evaluate
+ * it (when this one died mid-sweep)
+ * @param retention how long a user's presence (choice, last seen) is kept after its last
+ * change
+ * @param maxQueryUsers most user ids in one bulk query
+ * @param contacts where the caller's contacts come from
+ */
+@ConfigurationProperties("presence")
+public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
+		@DefaultValue("500ms") Duration sweepInterval, @DefaultValue("500") int sweepBatch,
+		@DefaultValue("5s") Duration claimTimeout, @DefaultValue("30d") Duration retention,
+		@DefaultValue("100") int maxQueryUsers, @DefaultValue Contacts contacts) {
+
+	public PresenceProperties {
+		if (sweepBatch < 1) {
+			throw new IllegalArgumentException("presence.sweep-batch must be at least 1, was " + sweepBatch);
+		}
+		if (maxQueryUsers < 1) {
+			throw new IllegalArgumentException("presence.max-query-users must be at least 1, was " + maxQueryUsers);
+		}
+		if (claimTimeout.compareTo(sweepInterval) <= 0) {
+			throw new IllegalArgumentException("presence.claim-timeout (" + claimTimeout
+					+ ") must be longer than presence.sweep-interval (" + sweepInterval + ")");
+		}
+	}
+
+	/**
+	 * The caller's contacts (the members of the caller's conversations), read from
+	 * chat-message-service with the caller's own token and cached.
+	 *
+	 * @param url chat-message-service's base URL
+	 * @param cacheTtl how long a caller's contacts are reused (a new conversation's
+	 * members become visible within this)
+	 * @param maxCachedUsers most callers whose contacts are cached (least recently used
+	 * go first)
+	 * @param timeout connect and read timeout of one call
+	 */
+	public record Contacts(@DefaultValue("http://127.0.0.1:8084") URI url, @DefaultValue("30s") Duration cacheTtl,
+			@DefaultValue("10000") int maxCachedUsers, @DefaultValue("2s") Duration timeout) {
+
+	}
+
+}

@@ -1,0 +1,102 @@
+package dev.blueprint.presence.api;
+
+import java.util.List;
+
+import dev.blueprint.presence.contacts.ContactDirectory.ContactsUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every error of the presence API as RFC 9457 problem+json: 400 with {@code field}, 403
+ * with the refused {@code userIds}, 503 with {@code Retry-After} while Redis or
+ * chat-message-service (the contacts) cannot answer.
+ */
+@RestControllerAdvice
+class ApiProblems extends ResponseEntityExceptionHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(ApiProblems.class);
+
+	/** A request field is missing or wrong. */
+	static class InvalidField extends RuntimeException {
+
+		private final String field;
+
+		InvalidField(String field, String message) {
+			super(message);
+			this.field = field;
+		}
+
+	}
+
+	/** The caller asked for users it shares no conversation with. */
+	static class NotAContact extends RuntimeException {
+
+		private final List<String> userIds;
+
+		NotAContact(List<String> userIds) {
+			super("Presence is visible only to users who share a conversation; not shared with " + userIds);
+			this.userIds = userIds;
+		}
+
+	}
+
+	@ExceptionHandler(InvalidField.class)
+	ProblemDetail invalid(InvalidField ex) {
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid request", ex.getMessage());
+		problem.setProperty("field", ex.field);
+		return problem;
+	}
+
+	@ExceptionHandler(NotAContact.class)
+	ProblemDetail notAContact(NotAContact ex) {
+		ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "Not a contact", ex.getMessage());
+		problem.setProperty("userIds", ex.userIds);
+		return problem;
+	}
+
+	@ExceptionHandler(ContactsUnavailableException.class)
+	ResponseEntity<ProblemDetail> contactsUnavailable(ContactsUnavailableException ex) {
+		logger.warn("Contacts unavailable: {}", ex.getMessage());
+		return unavailable("The caller's contacts cannot be read (chat-message-service unavailable); retry shortly");
+	}
+
+	@ExceptionHandler({ RedisConnectionFailureException.class, RedisSystemException.class })
+	ResponseEntity<ProblemDetail> redisUnavailable(RuntimeException ex) {
+		logger.warn("Redis request failed: {}", ex.toString());
+		return unavailable("Presence is unavailable; retry shortly");
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		return ResponseEntity.badRequest()
+			.body(problem(HttpStatus.BAD_REQUEST, "Malformed request", "The request body is not valid JSON "
+					+ "of the form {\"userIds\": [...]} (query) or {\"status\": ...} (PUT /me)"));
+	}
+
+	private static ResponseEntity<ProblemDetail> unavailable(String detail) {
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, "5")
+			.body(problem(HttpStatus.SERVICE_UNAVAILABLE, "Unavailable", detail));
+	}
+
+	private static ProblemDetail problem(HttpStatus status, String title, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setTitle(title);
+		return problem;
+	}
+
+}

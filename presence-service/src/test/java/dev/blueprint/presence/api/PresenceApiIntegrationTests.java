@@ -1,0 +1,202 @@
+package dev.blueprint.presence.api;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.blueprint.chat.contracts.SessionRegistry.Session;
+import dev.blueprint.presence.support.PresenceIntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The presence REST API: reads within the contacts policy, the bulk query's bounds, the
+ * user's own choice (away, invisible), and every error as problem+json.
+ */
+class PresenceApiIntegrationTests extends PresenceIntegrationTest {
+
+	private static final Duration WAIT = Duration.ofSeconds(3);
+
+	private static <T> T json(HttpResponse<String> response, String path) {
+		return JsonPath.read(response.body(), path);
+	}
+
+	private static void assertProblem(HttpResponse<String> response, int status) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat((Integer) json(response, "$.status")).isEqualTo(status);
+	}
+
+	@Test
+	void aContactsPresenceIsReadableOneByOneAndInBulk() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String carol = unique("carol");
+		conversations.conversation(alice, bob);
+		conversations.conversation(alice, carol, unique("dave"));
+		Session bobsPhone = new Session(bob, "gw-a", "phone");
+		try (AutoCloseable connected = heartbeat(bobsPhone)) {
+			assertThat(expectChange(bob, WAIT).status()).isEqualTo("online");
+			assertBobOnlineForAliceAndCarolOffline(alice, bob, carol);
+		}
+		gateway().remove(bobsPhone);
+	}
+
+	private void assertBobOnlineForAliceAndCarolOffline(String alice, String bob, String carol) throws Exception {
+
+		HttpResponse<String> one = request(alice, "GET", "/api/v1/presence/" + bob, null);
+		assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+		assertThat((String) json(one, "$.userId")).isEqualTo(bob);
+		assertThat((String) json(one, "$.status")).isEqualTo("online");
+		assertThat((String) json(one, "$.lastSeen")).isNotBlank();
+
+		HttpResponse<String> bulk = request(alice, "POST", "/api/v1/presence/query",
+				"{\"userIds\":[\"" + carol + "\",\"" + bob + "\",\"" + alice + "\"]}");
+		assertThat(bulk.statusCode()).as(bulk.body()).isEqualTo(200);
+		assertThat((List<String>) json(bulk, "$[*].userId")).containsExactly(carol, bob, alice);
+		assertThat((List<String>) json(bulk, "$[*].status")).containsExactly("offline", "online", "offline");
+		assertThat((Object) json(bulk, "$[0].lastSeen")).isNull();
+	}
+
+	@Test
+	void presenceOfUsersWithoutASharedConversationIsRefused() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String mallory = unique("mallory");
+		conversations.conversation(alice, bob);
+		HttpResponse<String> one = request(mallory, "GET", "/api/v1/presence/" + alice, null);
+		assertProblem(one, 403);
+		assertThat((List<String>) json(one, "$.userIds")).containsExactly(alice);
+		HttpResponse<String> bulk = request(alice, "POST", "/api/v1/presence/query",
+				"{\"userIds\":[\"" + bob + "\",\"" + mallory + "\"]}");
+		assertProblem(bulk, 403);
+		assertThat((List<String>) json(bulk, "$.userIds")).containsExactly(mallory);
+		// Anyone may read their own presence without asking for contacts.
+		assertThat(request(mallory, "GET", "/api/v1/presence/" + mallory, null).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void badQueriesAreRefusedWithTheFieldNamed() throws Exception {
+		String alice = unique("alice");
+		HttpResponse<String> badId = request(alice, "GET", "/api/v1/presence/bad%20id", null);
+		assertProblem(badId, 400);
+		assertThat((String) json(badId, "$.field")).isEqualTo("userId");
+
+		HttpResponse<String> empty = request(alice, "POST", "/api/v1/presence/query", "{\"userIds\":[]}");
+		assertProblem(empty, 400);
+		assertThat((String) json(empty, "$.field")).isEqualTo("userIds");
+		assertProblem(request(alice, "POST", "/api/v1/presence/query", "{}"), 400);
+
+		// presence.max-query-users is 3 here: three pass the bound, four do not.
+		String atLimit = "{\"userIds\":[\"" + alice + "\",\"" + alice + "\",\"" + alice + "\"]}";
+		assertThat(request(alice, "POST", "/api/v1/presence/query", atLimit).statusCode()).isEqualTo(200);
+		HttpResponse<String> overLimit = request(alice, "POST", "/api/v1/presence/query",
+				"{\"userIds\":[\"a\",\"b\",\"c\",\"d\"]}");
+		assertProblem(overLimit, 400);
+		assertThat((String) json(overLimit, "$.detail")).contains("at most 3");
+
+		HttpResponse<String> invalidInBulk = request(alice, "POST", "/api/v1/presence/query",
+				"{\"userIds\":[\"ok\",\"not ok\"]}");
+		assertProblem(invalidInBulk, 400);
+		assertThat((String) json(invalidInBulk, "$.field")).isEqualTo("userIds");
+
+		assertProblem(request(alice, "POST", "/api/v1/presence/query", "{not json"), 400);
+		assertProblem(request(null, "GET", "/api/v1/presence/" + alice, null), 401);
+	}
+
+	@Test
+	void aUserCanBeAwayOrInvisibleAndInvisibleLooksOfflineToOthers() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		conversations.conversation(alice, bob);
+		Session laptop = new Session(alice, "gw-a", "laptop");
+		try (AutoCloseable connected = heartbeat(laptop)) {
+			assertThat(expectChange(alice, WAIT).status()).isEqualTo("online");
+			awayThenInvisibleThenOnline(alice, bob);
+		}
+		gateway().remove(laptop);
+		assertThat(expectChange(alice, WAIT).status()).isEqualTo("offline");
+	}
+
+	private void awayThenInvisibleThenOnline(String alice, String bob) throws Exception {
+		HttpResponse<String> away = request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}");
+		assertThat(away.statusCode()).as(away.body()).isEqualTo(200);
+		assertThat((String) json(away, "$.status")).isEqualTo("away");
+		assertThat(expectChange(alice, WAIT).status()).isEqualTo("away");
+		assertThat((String) json(request(bob, "GET", "/api/v1/presence/" + alice, null), "$.status")).isEqualTo("away");
+
+		HttpResponse<String> hidden = request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"invisible\"}");
+		assertThat((String) json(hidden, "$.status")).isEqualTo("invisible");
+		assertThat(expectChange(alice, WAIT).status()).isEqualTo("offline");
+		assertThat((String) json(request(bob, "GET", "/api/v1/presence/" + alice, null), "$.status"))
+			.isEqualTo("offline");
+		assertThat((String) json(request(alice, "GET", "/api/v1/presence/me", null), "$.status"))
+			.isEqualTo("invisible");
+		// Still invisible through the evaluations at each lease end: nothing is
+		// published.
+		assertThat(nextChange(alice, LEASE.multipliedBy(2))).isNull();
+
+		request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"online\"}");
+		assertThat(expectChange(alice, WAIT).status()).isEqualTo("online");
+	}
+
+	@Test
+	void anInvalidStatusIsRefused() throws Exception {
+		for (String body : List.of("{\"status\":\"offline\"}", "{\"status\":\"busy\"}", "{}", "{\"status\":7}")) {
+			// one user per attempt: each attempt counts against presence-update's burst
+			HttpResponse<String> response = request(unique("alice"), "PUT", "/api/v1/presence/me", body);
+			assertProblem(response, 400);
+			assertThat((String) json(response, "$.field")).as(body).isEqualTo("status");
+		}
+	}
+
+	@Test
+	void contactsAreCachedAndAnUnreachableChatMessageServiceIsA503() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		conversations.conversation(alice, bob);
+		int before = conversations.calls();
+		for (int i = 0; i < 3; i++) {
+			assertThat(request(alice, "GET", "/api/v1/presence/" + bob, null).statusCode()).isEqualTo(200);
+		}
+		assertThat(conversations.calls() - before).isEqualTo(1);
+
+		String zoe = unique("zoe");
+		conversations.fail(zoe);
+		HttpResponse<String> unavailable = request(zoe, "GET", "/api/v1/presence/" + alice, null);
+		assertProblem(unavailable, 503);
+		assertThat(unavailable.headers().firstValue("Retry-After")).hasValue("5");
+	}
+
+	@Test
+	void metricsShowChangesByStatusAndOnlineUsers() throws Exception {
+		HttpResponse<String> scrape = request(null, "GET", "/actuator/prometheus", null);
+		assertThat(scrape.statusCode()).isEqualTo(200);
+		assertThat(scrape.body()).contains("blueprint_chat_presence_online ")
+			.contains("blueprint_chat_presence_changes_total{status=\"online\"}")
+			.contains("blueprint_chat_presence_changes_total{status=\"away\"}")
+			.contains("blueprint_chat_presence_changes_total{status=\"offline\"}");
+	}
+
+	@Test
+	void statusChangesAboveTheUsersRateGet429() throws Exception {
+		String alice = unique("alice");
+		// PRESENCE_UPDATE_BURST is 3 here (1/s refill): three pass, the burst's next ones
+		// do not.
+		for (int i = 0; i < 3; i++) {
+			assertThat(request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}").statusCode())
+				.isEqualTo(200);
+		}
+		HttpResponse<String> limited = request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}");
+		if (limited.statusCode() == 200) {
+			// a token refilled in between on a slow machine
+			limited = request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}");
+		}
+		assertProblem(limited, 429);
+		assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+	}
+
+}

@@ -1,0 +1,120 @@
+package dev.blueprint.presence.core;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PresenceRulesTests {
+
+	private static final Duration LEASE = Duration.ofSeconds(30);
+
+	private final PresenceRules rules = new PresenceRules(LEASE);
+
+	private final Instant t0 = Instant.parse("2026-11-28T10:00:00Z");
+
+	private Instant at(int seconds) {
+		return this.t0.plusSeconds(seconds);
+	}
+
+	@Test
+	void aFirstLiveDeviceMakesTheUserOnlineSinceNowAndChecksAgainWhenItsLeaseEnds() {
+		PresenceRules.Evaluation evaluation = this.rules.evaluate(Presence.UNKNOWN, at(30), at(0));
+		assertThat(evaluation.presence()).isEqualTo(new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30)));
+		assertThat(evaluation.visibleChange()).isTrue();
+		assertThat(evaluation.changed()).isTrue();
+		assertThat(evaluation.nextCheck()).isEqualTo(at(30));
+	}
+
+	@Test
+	void renewedLeasesKeepTheUserOnlineWithoutAVisibleChange() {
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30));
+		PresenceRules.Evaluation evaluation = this.rules.evaluate(online, at(50), at(30));
+		assertThat(evaluation.visibleChange()).isFalse();
+		assertThat(evaluation.presence().lastSeen()).isEqualTo(at(0));
+		assertThat(evaluation.nextCheck()).isEqualTo(at(50));
+	}
+
+	@Test
+	void leasesThatRanOutMakeTheUserOfflineLastSeenAtTheLastRenewal() {
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(50));
+		PresenceRules.Evaluation evaluation = this.rules.evaluate(online, null, at(50));
+		assertThat(evaluation.presence()).isEqualTo(new Presence(Choice.ONLINE, Status.OFFLINE, at(20), null));
+		assertThat(evaluation.visibleChange()).isTrue();
+		assertThat(evaluation.nextCheck()).isNull();
+	}
+
+	@Test
+	void aLeaseEndingExactlyNowNoLongerCounts() {
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30));
+		assertThat(this.rules.evaluate(online, at(30), at(30)).presence().status()).isEqualTo(Status.OFFLINE);
+		assertThat(this.rules.evaluate(online, at(30), at(30).minusMillis(1)).presence().status())
+			.isEqualTo(Status.ONLINE);
+	}
+
+	@Test
+	void aDisconnectBeforeTheLeaseEndsIsLastSeenNow() {
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(40));
+		PresenceRules.Evaluation evaluation = this.rules.evaluate(online, null, at(25));
+		assertThat(evaluation.presence().status()).isEqualTo(Status.OFFLINE);
+		assertThat(evaluation.presence().lastSeen()).isEqualTo(at(25));
+	}
+
+	@Test
+	void aUserStaysOnlineWhileAnyDeviceIsLive() {
+		// The latest lease is the laptop's; the phone's earlier lease ran out.
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30));
+		PresenceRules.Evaluation evaluation = this.rules.evaluate(online, at(55), at(31));
+		assertThat(evaluation.presence().status()).isEqualTo(Status.ONLINE);
+		assertThat(evaluation.visibleChange()).isFalse();
+	}
+
+	@Test
+	void awayIsVisibleAndKeepsTheSinceTime() {
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30));
+		PresenceRules.Evaluation evaluation = this.rules.choose(online, Choice.AWAY, at(30), at(10));
+		assertThat(evaluation.presence()).isEqualTo(new Presence(Choice.AWAY, Status.AWAY, at(0), at(30)));
+		assertThat(evaluation.visibleChange()).isTrue();
+	}
+
+	@Test
+	void anInvisibleUserLooksOfflineToOthersLastSeenWhenTheyHid() {
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30));
+		PresenceRules.Evaluation hidden = this.rules.choose(online, Choice.INVISIBLE, at(30), at(10));
+		assertThat(hidden.presence().status()).isEqualTo(Status.INVISIBLE);
+		assertThat(hidden.presence().status().visible()).isEqualTo(Status.OFFLINE);
+		assertThat(hidden.presence().lastSeen()).isEqualTo(at(10));
+		assertThat(hidden.visibleChange()).isTrue();
+		// Going offline for real changes nothing others see, nor the last seen time.
+		PresenceRules.Evaluation gone = this.rules.evaluate(hidden.presence(), null, at(30));
+		assertThat(gone.visibleChange()).isFalse();
+		assertThat(gone.presence()).isEqualTo(new Presence(Choice.INVISIBLE, Status.OFFLINE, at(10), null));
+	}
+
+	@Test
+	void theChoiceOutlivesTheConnection() {
+		Presence awayOffline = new Presence(Choice.AWAY, Status.OFFLINE, at(0), null);
+		PresenceRules.Evaluation back = this.rules.evaluate(awayOffline, at(130), at(100));
+		assertThat(back.presence().status()).isEqualTo(Status.AWAY);
+		assertThat(back.presence().lastSeen()).isEqualTo(at(100));
+	}
+
+	@Test
+	void choosingWhileOfflineChangesNothingOthersSee() {
+		Presence offline = new Presence(Choice.ONLINE, Status.OFFLINE, at(0), null);
+		PresenceRules.Evaluation evaluation = this.rules.choose(offline, Choice.AWAY, null, at(10));
+		assertThat(evaluation.visibleChange()).isFalse();
+		assertThat(evaluation.changed()).isTrue();
+		assertThat(evaluation.presence()).isEqualTo(new Presence(Choice.AWAY, Status.OFFLINE, at(0), null));
+	}
+
+	@Test
+	void lastSeenNeverMovesBackwards() {
+		// Online since 40 with a stale lease end (e.g. a sweep that ran late).
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(40), at(50));
+		assertThat(this.rules.evaluate(online, null, at(60)).presence().lastSeen()).isEqualTo(at(40));
+	}
+
+}

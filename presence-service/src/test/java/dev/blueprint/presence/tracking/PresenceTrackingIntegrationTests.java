@@ -1,0 +1,122 @@
+package dev.blueprint.presence.tracking;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.blueprint.chat.contracts.PresenceChanged;
+import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.chat.contracts.SessionRegistry.Session;
+import dev.blueprint.presence.core.Status;
+import dev.blueprint.presence.support.PresenceIntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Presence transitions driven by the session registry, with their timing: a device
+ * connecting, disconnecting, and going silent (its lease running out), and a user with
+ * two devices.
+ */
+class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
+
+	/** Slack for a loaded build machine on top of the sweep interval. */
+	private static final Duration SLACK = Duration.ofMillis(800);
+
+	@Autowired
+	PresenceTracker tracker;
+
+	@Test
+	void aConnectingDeviceMakesTheUserOnlineWithinASweepAndADisconnectOfflineWithinAnother() throws Exception {
+		String alice = unique("alice");
+		Session phone = new Session(alice, "gw-a", "phone");
+		Instant connected = Instant.now();
+		gateway().renew(List.of(phone));
+		PresenceChanged online = expectChange(alice, SWEEP.plus(SLACK));
+		assertThat(online.status()).isEqualTo("online");
+		assertThat(online.lastSeen()).isBetween(connected, Instant.now());
+		assertThat(this.tracker.presenceOf(List.of(alice)).get(alice).status()).isEqualTo(Status.ONLINE);
+
+		Instant disconnected = Instant.now();
+		gateway().remove(phone);
+		PresenceChanged offline = expectChange(alice, SWEEP.plus(SLACK));
+		assertThat(offline.status()).isEqualTo("offline");
+		assertThat(offline.lastSeen()).isBetween(disconnected, Instant.now());
+		assertThat(this.redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, alice)).isNull();
+	}
+
+	@Test
+	void aUserWithTwoDevicesStaysOnlineUntilTheLastOneGoesSilentThenGoesOfflineWithinTheLease() throws Exception {
+		String bob = unique("bob");
+		Session phone = new Session(bob, "gw-a", "phone");
+		Session laptop = new Session(bob, "gw-b", "laptop");
+		gateway().renew(List.of(phone, laptop));
+		assertThat(expectChange(bob, SWEEP.plus(SLACK)).status()).isEqualTo("online");
+
+		// The laptop's gateway renews every 0.5 s (under half the 2 s lease); the phone's
+		// gateway died: its lease runs out 2 s after it was registered.
+		AtomicReference<Instant> lastRenewal = new AtomicReference<>();
+		ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
+		heartbeats.scheduleAtFixedRate(() -> {
+			Instant now = Instant.now();
+			gatewayAt(now).renew(List.of(laptop));
+			lastRenewal.set(now);
+		}, 0, 500, TimeUnit.MILLISECONDS);
+		try {
+			assertThat(nextChange(bob, LEASE.multipliedBy(2))).as("a change while the laptop is live").isNull();
+			assertThat(this.tracker.presenceOf(List.of(bob)).get(bob).status()).isEqualTo(Status.ONLINE);
+		}
+		finally {
+			heartbeats.shutdown();
+			assertThat(heartbeats.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+		}
+		Instant silentSince = lastRenewal.get();
+
+		PresenceChanged offline = expectChange(bob, LEASE.plus(SWEEP).plus(SLACK).plusSeconds(1));
+		Instant detected = Instant.now();
+		assertThat(offline.status()).isEqualTo("offline");
+		// Last seen at the last renewal; detected no earlier than its lease end and
+		// within
+		// one sweep (plus slack) after it.
+		assertThat(offline.lastSeen()).isEqualTo(silentSince.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+		assertThat(Duration.between(silentSince, offline.changedAt())).isGreaterThanOrEqualTo(LEASE)
+			.isLessThanOrEqualTo(LEASE.plus(SWEEP).plus(SLACK));
+		assertThat(detected).isAfterOrEqualTo(silentSince.plus(LEASE));
+	}
+
+	@Test
+	void aSessionReRegisteredAfterItsUserWentOfflineBringsTheUserBack() throws Exception {
+		String carol = unique("carol");
+		Session tablet = new Session(carol, "gw-a", "tablet");
+		gateway().renew(List.of(tablet));
+		assertThat(expectChange(carol, SWEEP.plus(SLACK)).status()).isEqualTo("online");
+		assertThat(expectChange(carol, LEASE.plus(SWEEP).plus(SLACK)).status()).isEqualTo("offline");
+		// A gateway that could not renew (e.g. Redis was unreachable) registers the
+		// session
+		// again with its next heartbeat.
+		gateway().renew(List.of(tablet));
+		assertThat(expectChange(carol, SWEEP.plus(SLACK)).status()).isEqualTo("online");
+		gateway().remove(tablet);
+		assertThat(expectChange(carol, SWEEP.plus(SLACK)).status()).isEqualTo("offline");
+	}
+
+	@Test
+	void moreUsersConnectingAtOnceThanOneBatchAreAllEvaluated() throws Exception {
+		List<Session> sessions = new java.util.ArrayList<>();
+		for (int i = 0; i < 600; i++) {
+			sessions.add(new Session(unique("crowd" + i), "gw-c", "s" + i));
+		}
+		java.util.Set<String> users = new java.util.HashSet<>(sessions.stream().map(Session::userId).toList());
+		try (AutoCloseable connected = heartbeat(sessions.toArray(Session[]::new))) {
+			assertThat(awaitOnline(users, Duration.ofSeconds(10))).isEqualTo(users);
+		}
+		sessions.forEach(gateway()::remove);
+	}
+
+}
