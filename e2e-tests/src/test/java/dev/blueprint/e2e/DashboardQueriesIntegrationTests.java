@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.blueprint.testsupport.chat.StompTestClient;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -71,10 +72,17 @@ class DashboardQueriesIntegrationTests {
 	@BeforeAll
 	static void startPrometheusAndDriveTraffic() throws Exception {
 		startPrometheus();
-		await("every service scraped").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-			JsonNode result = query("sum(up{job=\"blueprint\"})");
-			return result.size() == 1 && value(result.get(0)) == 6;
-		});
+		try {
+			await("every service scraped").atMost(Duration.ofSeconds(90))
+				.pollInterval(Duration.ofSeconds(1))
+				.until(() -> {
+					JsonNode result = query("sum(up{job=\"blueprint\"})");
+					return result.size() == 1 && value(result.get(0)) == 6;
+				});
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError("Prometheus could not scrape every service: " + scrapeErrors(), ex);
+		}
 		String alice = "obs-alice-" + UUID.randomUUID().toString().substring(0, 6);
 		String bob = "obs-bob-" + UUID.randomUUID().toString().substring(0, 6);
 		chatClients.add(ChatApi.connect(alice));
@@ -269,6 +277,19 @@ class DashboardQueriesIntegrationTests {
 		JsonNode answer = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
 		assertThat(answer.path("status").asString()).as(promql + ": " + answer).isEqualTo("success");
 		return answer.path("data").path("result");
+	}
+
+	/**
+	 * Each target that is not up, with Prometheus's reason (e.g. a format it rejects).
+	 */
+	private static List<String> scrapeErrors() throws Exception {
+		List<String> errors = new ArrayList<>();
+		for (JsonNode target : get("/api/v1/targets").path("data").path("activeTargets")) {
+			if (!"up".equals(target.path("health").asString())) {
+				errors.add(target.path("scrapeUrl").asString() + ": " + target.path("lastError").asString());
+			}
+		}
+		return errors;
 	}
 
 	private static JsonNode get(String path) throws Exception {

@@ -26,6 +26,21 @@ class LogsAndTracesEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void exemplarsOnlyWhenSpansAreExported() {
+		StandardEnvironment local = new StandardEnvironment();
+		this.processor.postProcessEnvironment(local, new SpringApplication());
+		assertThat(local.getProperty(LogsAndTracesEnvironmentPostProcessor.EXEMPLARS)).isEqualTo("none");
+		for (String endpoint : LogsAndTracesEnvironmentPostProcessor.TRACE_ENDPOINTS) {
+			StandardEnvironment exported = new StandardEnvironment();
+			exported.getPropertySources()
+				.addFirst(new MapPropertySource("environment", Map.of(endpoint, "http://collector:4318")));
+			this.processor.postProcessEnvironment(exported, new SpringApplication());
+			assertThat(exported.getProperty(LogsAndTracesEnvironmentPostProcessor.EXEMPLARS)).as(endpoint)
+				.isEqualTo("sampled-traces");
+		}
+	}
+
+	@Test
 	void anEmptyFormatFromTheEnvironmentMeansPlainText() {
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources().addFirst(new MapPropertySource("environment", Map.of(CONSOLE_FORMAT, "")));
