@@ -16,12 +16,16 @@ import dev.blueprint.local.StackSettings;
 
 /**
  * Drives {@code ./suite} as a user would, on a stack of its own: state in
- * e2e-tests/target, every port shifted by {@value #PORT_OFFSET}, no build (the reactor
- * already built the jars).
+ * e2e-tests/target, every port shifted by {@link #PORT_OFFSET} (20000 by default), no
+ * build (the reactor already built the jars).
  */
 final class Suite {
 
-	static final int PORT_OFFSET = 20000;
+	/**
+	 * 20000 unless {@code blueprint.e2e.port-offset} says otherwise (two builds on one
+	 * machine).
+	 */
+	static final int PORT_OFFSET = Integer.getInteger("blueprint.e2e.port-offset", 20000);
 
 	static final Path REPO = Path.of(System.getProperty("blueprint.repo.dir", "..")).toAbsolutePath().normalize();
 
