@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import dev.blueprint.shortener.cache.InvalidationSubscription;
 import dev.blueprint.shortener.cache.LinkResolver;
 import dev.blueprint.shortener.cache.RedisLinkCache;
 import dev.blueprint.shortener.ids.CodeGenerator;
@@ -36,8 +37,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /** Wires the plain-Java parts (IDs, rules) to Cassandra, Redis and the web layer. */
 @Configuration(proxyBeanMethods = false)
@@ -137,16 +136,10 @@ class ShortenerConfiguration {
 	}
 
 	@Bean
-	RedisMessageListenerContainer invalidationListener(RedisConnectionFactory connectionFactory,
-			LinkResolver resolver) {
-		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-		container.setConnectionFactory(connectionFactory);
-		container.setRecoveryInterval(1000);
-		container.addMessageListener(
-				(message, pattern) -> resolver
-					.evictLocally(new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8)),
-				new ChannelTopic(RedisLinkCache.INVALIDATION_CHANNEL));
-		return container;
+	InvalidationSubscription invalidationSubscription(RedisConnectionFactory connectionFactory, LinkResolver resolver,
+			ScheduledExecutorService shortenerBackground, ShortenerProperties properties, MeterRegistry meters) {
+		return new InvalidationSubscription(connectionFactory, resolver, shortenerBackground,
+				properties.cache().invalidationRetry(), meters);
 	}
 
 	@Bean(destroyMethod = "flush")

@@ -72,8 +72,8 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	 * @param nearSize entries of the in-JVM near-cache
 	 * @param nearTtl staleness bound of the near-cache: how long an entry is served
 	 * without asking Redis
-	 * @param invalidationRetry interval at which invalidations that failed (Redis down)
-	 * are retried
+	 * @param invalidationRetry interval at which invalidations that failed (Redis down),
+	 * and the subscription to the invalidation channel, are retried
 	 */
 	public record Cache(@DefaultValue("10m") Duration positiveTtl, @DefaultValue("30s") Duration negativeTtl,
 			@DefaultValue("2s") Duration leaseTtl, @DefaultValue("500ms") Duration leaseWait,

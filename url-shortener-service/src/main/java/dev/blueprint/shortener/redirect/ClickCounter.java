@@ -47,6 +47,8 @@ public final class ClickCounter {
 
 	private final Counter failed;
 
+	private final Counter writes;
+
 	public ClickCounter(CassandraClickStore store, Clock clock, int maxPending, MeterRegistry meters) {
 		this.store = store;
 		this.clock = clock;
@@ -59,6 +61,9 @@ public final class ClickCounter {
 			.register(meters);
 		this.failed = Counter.builder("blueprint.shortener.clicks.flush.failures")
 			.description("Counter updates that failed and were kept for the next flush")
+			.register(meters);
+		this.writes = Counter.builder("blueprint.shortener.clicks.writes")
+			.description("Counter updates sent to Cassandra (one per code and day with clicks, per flush)")
 			.register(meters);
 		meters.gauge("blueprint.shortener.clicks.pending", this.counts, Map::size);
 	}
@@ -105,6 +110,7 @@ public final class ClickCounter {
 		if (sum == 0) {
 			return;
 		}
+		this.writes.increment();
 		CompletableFuture<Void> write = this.store.add(key.code(), key.day(), sum)
 			.toCompletableFuture()
 			.handle((ok, failure) -> {

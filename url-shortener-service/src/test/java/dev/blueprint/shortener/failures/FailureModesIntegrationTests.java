@@ -1,17 +1,26 @@
 package dev.blueprint.shortener.failures;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import dev.blueprint.shortener.UrlShortenerApplication;
+import dev.blueprint.shortener.cache.InvalidationSubscription;
 import dev.blueprint.shortener.cache.LinkResolver;
 import dev.blueprint.shortener.support.ShortenerIntegrationTest;
 import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.TestTokens;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +43,9 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	ConfigurableEnvironment environment;
 
 	@Test
 	void redisDownRedirectsFromCassandraBehindAnOpenBreakerAndRecovers() throws Exception {
@@ -75,6 +87,55 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 			get("/" + code);
 			assertThat(this.redis.hasKey("shortener:{" + code + "}:link")).isTrue();
 		});
+	}
+
+	@Test
+	void startsWhileRedisIsDownAndSubscribesToInvalidationsWhenItReturns() throws Exception {
+		String owner = unique("owner");
+		String code = create("https://example.com/started-without-redis", "Authorization", TestTokens.bearer(owner));
+		TestInfrastructure.stopServer("redis");
+		ConfigurableApplicationContext second = null;
+		try {
+			// a near-cache that only an invalidation message can clear within the test
+			second = secondInstance("shortener.cache.near-ttl=10m");
+			int port = second.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+			HttpResponse<String> redirect = this.http.send(
+					HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/" + code)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(redirect.statusCode()).isEqualTo(302);
+			assertThat(second.getBean(InvalidationSubscription.class).isSubscribed()).isFalse();
+			TestInfrastructure.startServer("redis");
+			InvalidationSubscription subscription = second.getBean(InvalidationSubscription.class);
+			await().atMost(Duration.ofSeconds(20)).until(subscription::isSubscribed);
+			// the delete on this instance reaches the second one's near-cache through
+			// Redis
+			await().atMost(Duration.ofSeconds(20))
+				.ignoreExceptions()
+				.until(() -> delete("/api/v1/urls/" + code, "Authorization", TestTokens.bearer(owner))
+					.statusCode() != 503);
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> this.http
+					.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/" + code)).build(),
+							HttpResponse.BodyHandlers.ofString())
+					.statusCode() == 404);
+		}
+		finally {
+			TestInfrastructure.startServer("redis");
+			if (second != null) {
+				second.close();
+			}
+		}
+	}
+
+	/** Another instance of the service on the same servers, started now. */
+	private ConfigurableApplicationContext secondInstance(String... properties) {
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources()
+			.addFirst(this.environment.getPropertySources().get("blueprintRealInfrastructure"));
+		return new SpringApplicationBuilder(UrlShortenerApplication.class).environment(environment)
+			.properties("server.port=0", "shortener.public-base-url=https://sho.rt")
+			.properties(properties)
+			.run();
 	}
 
 	private void assertRedirectsFromCassandra(String code) throws Exception {
