@@ -28,7 +28,8 @@ BLUEPRINT_JWT_HMAC_SECRET=$SECRET PORT=$PORT REDIS_PORT=$((6379 + OFFSET)) \
   SHORTENER_PUBLIC_BASE_URL=http://sho.rt SHORTENER_CREATE_LIMIT_PER_SECOND=1000000 \
   SHORTENER_CREATE_LIMIT_PER_HOUR=100000000 java -Xmx512m -jar "$JAR" > "$STATE/service.log" 2>&1 &
 SERVICE=$!
-trap 'kill $SERVICE 2>/dev/null || true; java -cp "$LAUNCHER" "$BENCH/Servers.java" "$REPO" "$STATE" "$OFFSET" down' EXIT
+# KEEP_SERVERS=1 leaves Redis and Cassandra running (and Redis's cache primed) for the next run
+trap 'kill $SERVICE 2>/dev/null || true; [ "${KEEP_SERVERS:-0}" = 1 ] || java -cp "$LAUNCHER" "$BENCH/Servers.java" "$REPO" "$STATE" "$OFFSET" down' EXIT
 until curl -sf "$BASE/actuator/health" > /dev/null; do sleep 1; done
 
 # One line "name value" per counter the report compares before and after a phase.

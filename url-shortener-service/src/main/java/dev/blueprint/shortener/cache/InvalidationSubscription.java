@@ -6,13 +6,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
@@ -25,6 +29,11 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * every {@code retry} until Redis answers; each attempt uses a fresh container, and once
  * one has subscribed its own recovery re-subscribes after later connection losses. Until
  * then the near-cache's TTL alone bounds staleness, as it does when a message is lost.
+ * <p>
+ * Every time the channel is (re)subscribed — first start, or after Redis or the
+ * connection came back — the near-cache is emptied: whatever was published meanwhile went
+ * to nobody (pub/sub keeps nothing). So a lost connection costs one round of near-cache
+ * misses instead of up to a TTL of stale redirects.
  * <p>
  * {@code blueprint.shortener.cache.invalidation.subscribed} is 1 while subscribed.
  */
@@ -42,6 +51,8 @@ public final class InvalidationSubscription implements SmartLifecycle {
 
 	private final AtomicInteger subscribed = new AtomicInteger();
 
+	private final Counter resubscriptions;
+
 	private volatile boolean running;
 
 	private RedisMessageListenerContainer container;
@@ -54,6 +65,10 @@ public final class InvalidationSubscription implements SmartLifecycle {
 		this.retry = retry;
 		Gauge.builder("blueprint.shortener.cache.invalidation.subscribed", this.subscribed, AtomicInteger::get)
 			.description("1 while this instance receives near-cache invalidations from Redis pub/sub")
+			.register(meters);
+		this.resubscriptions = Counter.builder("blueprint.shortener.cache.invalidation.subscriptions")
+			.description("Subscriptions to the invalidation channel (start-up and every recovery); each empties "
+					+ "the near-cache")
 			.register(meters);
 	}
 
@@ -78,9 +93,7 @@ public final class InvalidationSubscription implements SmartLifecycle {
 		RedisMessageListenerContainer attempt = new RedisMessageListenerContainer();
 		attempt.setConnectionFactory(this.connectionFactory);
 		attempt.setRecoveryInterval(this.retry.toMillis());
-		attempt.addMessageListener(
-				(message, pattern) -> this.resolver.evictLocally(new String(message.getBody(), StandardCharsets.UTF_8)),
-				new ChannelTopic(RedisLinkCache.INVALIDATION_CHANNEL));
+		attempt.addMessageListener(new Listener(), new ChannelTopic(RedisLinkCache.INVALIDATION_CHANNEL));
 		try {
 			attempt.afterPropertiesSet();
 			attempt.start();
@@ -118,6 +131,22 @@ public final class InvalidationSubscription implements SmartLifecycle {
 	@Override
 	public boolean isRunning() {
 		return this.running;
+	}
+
+	/** Evicts published codes; empties the near-cache on every (re)subscription. */
+	private final class Listener implements MessageListener, SubscriptionListener {
+
+		@Override
+		public void onMessage(Message message, byte[] pattern) {
+			InvalidationSubscription.this.resolver.evictLocally(new String(message.getBody(), StandardCharsets.UTF_8));
+		}
+
+		@Override
+		public void onChannelSubscribed(byte[] channel, long count) {
+			InvalidationSubscription.this.resolver.evictAllLocally();
+			InvalidationSubscription.this.resubscriptions.increment();
+		}
+
 	}
 
 }

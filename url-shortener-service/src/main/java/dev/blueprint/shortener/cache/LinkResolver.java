@@ -75,6 +75,14 @@ public final class LinkResolver {
 		this.near.invalidate(code);
 	}
 
+	/**
+	 * Empties this instance's near-cache: invalidations may have been missed (the
+	 * subscription was down), so nothing in it can be trusted.
+	 */
+	public void evictAllLocally() {
+		this.near.invalidateAll();
+	}
+
 	private Optional<RedirectTarget> resolveRemote(String code) {
 		try {
 			return this.redis.get(code, this.store);

@@ -13,6 +13,7 @@ import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +108,18 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 			TestInfrastructure.startServer("redis");
 			InvalidationSubscription subscription = second.getBean(InvalidationSubscription.class);
 			await().atMost(Duration.ofSeconds(20)).until(subscription::isSubscribed);
+			// deletes published while it was not listening are unknown to it: the
+			// subscription emptied its near-cache, so the next redirect looks further
+			Counter nearMisses = second.getBean(MeterRegistry.class)
+				.get("blueprint.shortener.cache.lookups")
+				.tags("layer", "near", "result", "miss")
+				.counter();
+			double missesBefore = nearMisses.count();
+			assertThat(this.http
+				.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/" + code)).build(),
+						HttpResponse.BodyHandlers.ofString())
+				.statusCode()).isEqualTo(302);
+			assertThat(nearMisses.count()).isEqualTo(missesBefore + 1);
 			// the delete on this instance reaches the second one's near-cache through
 			// Redis
 			await().atMost(Duration.ofSeconds(20))
