@@ -16,7 +16,7 @@ DURATION=${DURATION:-30s}
 WARMUP=${WARMUP:-60s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
-JAR=$REPO/url-shortener-service/target/url-shortener-service.jar
+JAR=${BENCH_JAR:-$REPO/url-shortener-service/target/url-shortener-service.jar}
 LAUNCHER=$(ls "$HOME"/.m2/repository/dev/blueprint/blueprint-local-launcher/*/blueprint-local-launcher-*.jar | head -1)
 BASE=http://127.0.0.1:$PORT
 mkdir -p "$STATE"
@@ -94,7 +94,7 @@ if [ "${PRIME:-1}" = 1 ]; then
   # 250,000 requests ~13 % of the traffic still goes to codes never requested before.)
   echo "== priming the cache: GET every code once"
   start=$(date +%s)
-  sed "s|^|$BASE/|" "$STATE/codes.txt" | xargs -P 4 -n 500 sh -c 'for u; do printf "url = \"%s\"\noutput = \"/dev/null\"\n" "$u"; done | curl -s -K -' _ 
+  sed "s|^|$BASE/|" "$STATE/codes.txt" | xargs -P "${PRIME_PARALLEL:-16}" -n 500 sh -c 'for u; do printf "url = \"%s\"\noutput = \"/dev/null\"\n" "$u"; done | curl -s -K -' _ 
   echo "primed $(wc -l < "$STATE/codes.txt") codes in $(( $(date +%s) - start )) s"
 fi
 
