@@ -2,7 +2,6 @@ package dev.blueprint.shortener.redirect;
 
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +28,10 @@ public final class ClickCounter {
 	private static final Logger logger = LoggerFactory.getLogger(ClickCounter.class);
 
 	private static final int IN_FLIGHT = 256;
+
+	private static final long MILLIS_PER_DAY = 86_400_000L;
+
+	private volatile LocalDate day;
 
 	private final ConcurrentHashMap<Key, LongAdder> counts = new ConcurrentHashMap<>();
 
@@ -70,7 +73,7 @@ public final class ClickCounter {
 
 	/** Counts one redirect of {@code code}. */
 	public void record(String code) {
-		Key key = new Key(code, LocalDate.now(this.clock.withZone(ZoneOffset.UTC)));
+		Key key = new Key(code, today());
 		LongAdder adder = this.counts.get(key);
 		if (adder == null) {
 			if (this.counts.size() >= this.maxPending) {
@@ -80,6 +83,17 @@ public final class ClickCounter {
 			adder = this.counts.computeIfAbsent(key, (k) -> new LongAdder());
 		}
 		adder.increment();
+	}
+
+	/** The UTC day now, without allocating a zoned clock per redirect. */
+	private LocalDate today() {
+		long day = Math.floorDiv(this.clock.millis(), MILLIS_PER_DAY);
+		LocalDate cached = this.day;
+		if (cached == null || cached.toEpochDay() != day) {
+			cached = LocalDate.ofEpochDay(day);
+			this.day = cached;
+		}
+		return cached;
 	}
 
 	/** Writes the counted clicks to Cassandra; runs on the background scheduler. */

@@ -3,6 +3,8 @@ package dev.blueprint.shortener.links;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -150,6 +152,10 @@ class LinkApiIntegrationTests extends ShortenerIntegrationTest {
 			assertThat(json(details, "$.clicks.total").toString()).isEqualTo("5");
 			List<Map<String, Object>> daily = json(details, "$.clicks.daily");
 			assertThat(daily).hasSize(1);
+			// counted on the UTC day of the redirects (a run across midnight sees
+			// yesterday)
+			LocalDate today = LocalDate.now(ZoneOffset.UTC);
+			assertThat(daily.get(0).get("day")).isIn(today.toString(), today.minusDays(1).toString());
 		});
 		HttpResponse<String> anonymous = get("/api/v1/urls/" + code);
 		assertThat(json(anonymous, "$.url").toString()).isEqualTo("https://example.com/counted");
