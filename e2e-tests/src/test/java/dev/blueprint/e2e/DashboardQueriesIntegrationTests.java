@@ -95,8 +95,11 @@ class DashboardQueriesIntegrationTests {
 			driveShortener();
 			driveRateLimiter(alice);
 			chatClients.get(0).send(conversation, "obs-" + round, "hello " + round);
-			chatClients.get(1).expect("messages", ChatApi.WAIT);
+			long seq = chatClients.get(1).expect("messages", ChatApi.WAIT).path("seq").asLong();
 			chatClients.get(0).expect("acks", ChatApi.WAIT);
+			// bob reads it: the receipts panel's counters exist in the gateway and the
+			// sequencer
+			chatClients.get(1).sendRaw("/app/conversations/" + conversation + "/read", "{\"seq\":" + seq + "}");
 			double after = value(query("vector(time())").get(0));
 			await("a scrape of every service after round " + round).atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(500))
