@@ -12,7 +12,7 @@ import dev.blueprint.notification.NotificationProperties;
 import dev.blueprint.notification.notifications.core.Notification;
 import dev.blueprint.notification.notifications.core.NotificationCollapse;
 import dev.blueprint.notification.notifications.core.NotificationPages;
-import dev.blueprint.notification.push.core.PushPlanner.Key;
+import dev.blueprint.notification.notifications.core.NotificationKey;
 
 /**
  * Records notifications (collapsed per user and conversation) and serves the
@@ -37,11 +37,11 @@ public class NotificationService {
 	 * changed.
 	 * @return the notifications that changed (each one push)
 	 */
-	public List<Notification> record(Map<Key, List<MessagePersisted>> targets) {
+	public List<Notification> record(Map<NotificationKey, List<MessagePersisted>> targets) {
 		if (targets.isEmpty()) {
 			return List.of();
 		}
-		Map<Key, Notification> current = this.store.findAll(targets.keySet());
+		Map<NotificationKey, Notification> current = this.store.findAll(targets.keySet());
 		Instant now = this.clock.instant();
 		List<Notification> changed = new ArrayList<>();
 		targets.forEach((key, messages) -> {

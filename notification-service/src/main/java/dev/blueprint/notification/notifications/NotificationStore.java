@@ -20,7 +20,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.blueprint.notification.notifications.core.Notification;
-import dev.blueprint.notification.push.core.PushPlanner.Key;
+import dev.blueprint.notification.notifications.core.NotificationKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,9 +134,9 @@ public class NotificationStore {
 	 * The current notification of each key that has one; reads in parallel, at most
 	 * {@value #MAX_IN_FLIGHT} at a time.
 	 */
-	public Map<Key, Notification> findAll(Collection<Key> keys) {
-		Map<Key, CompletableFuture<AsyncResultSet>> reads = readAll(keys, this.selectOne);
-		Map<Key, Notification> found = new LinkedHashMap<>();
+	public Map<NotificationKey, Notification> findAll(Collection<NotificationKey> keys) {
+		Map<NotificationKey, CompletableFuture<AsyncResultSet>> reads = readAll(keys, this.selectOne);
+		Map<NotificationKey, Notification> found = new LinkedHashMap<>();
 		reads.forEach((key, read) -> {
 			Row row = read.join().one();
 			if (row != null) {
@@ -173,9 +173,9 @@ public class NotificationStore {
 	}
 
 	/** The keys whose user muted the conversation; reads in parallel. */
-	public Set<Key> muted(Collection<Key> keys) {
-		Map<Key, CompletableFuture<AsyncResultSet>> reads = readAll(keys, this.selectMute);
-		Set<Key> muted = new LinkedHashSet<>();
+	public Set<NotificationKey> muted(Collection<NotificationKey> keys) {
+		Map<NotificationKey, CompletableFuture<AsyncResultSet>> reads = readAll(keys, this.selectMute);
+		Set<NotificationKey> muted = new LinkedHashSet<>();
 		reads.forEach((key, read) -> {
 			if (read.join().one() != null) {
 				muted.add(key);
@@ -184,10 +184,11 @@ public class NotificationStore {
 		return muted;
 	}
 
-	private Map<Key, CompletableFuture<AsyncResultSet>> readAll(Collection<Key> keys, PreparedStatement statement) {
-		Map<Key, CompletableFuture<AsyncResultSet>> reads = new LinkedHashMap<>();
+	private Map<NotificationKey, CompletableFuture<AsyncResultSet>> readAll(Collection<NotificationKey> keys,
+			PreparedStatement statement) {
+		Map<NotificationKey, CompletableFuture<AsyncResultSet>> reads = new LinkedHashMap<>();
 		List<CompletableFuture<AsyncResultSet>> inFlight = new ArrayList<>();
-		for (Key key : keys) {
+		for (NotificationKey key : keys) {
 			CompletableFuture<AsyncResultSet> read = this.session
 				.executeAsync(statement.bind(key.userId(), key.conversationId()))
 				.toCompletableFuture();

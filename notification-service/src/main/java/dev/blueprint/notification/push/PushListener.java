@@ -15,7 +15,7 @@ import dev.blueprint.notification.notifications.NotificationService;
 import dev.blueprint.notification.notifications.NotificationStore;
 import dev.blueprint.notification.notifications.core.Notification;
 import dev.blueprint.notification.push.core.PushPlanner;
-import dev.blueprint.notification.push.core.PushPlanner.Key;
+import dev.blueprint.notification.notifications.core.NotificationKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -92,11 +92,11 @@ public class PushListener {
 			return;
 		}
 		Set<String> online = this.sessions.gatewaysOf(PushPlanner.recipients(messages)).keySet();
-		Map<Key, List<MessagePersisted>> offline = PushPlanner.offline(messages, online);
+		Map<NotificationKey, List<MessagePersisted>> offline = PushPlanner.offline(messages, online);
 		if (offline.isEmpty()) {
 			return;
 		}
-		Set<Key> mutedKeys = this.store.muted(offline.keySet());
+		Set<NotificationKey> mutedKeys = this.store.muted(offline.keySet());
 		this.muted.increment(mutedKeys.size());
 		for (Notification notification : this.notifications.record(PushPlanner.withoutMuted(offline, mutedKeys))) {
 			// A notification started in this batch was created and updated at the same
@@ -109,8 +109,8 @@ public class PushListener {
 
 	static Push push(Notification n) {
 		return new Push(n.id(), n.userId(), n.conversationId(), n.count(), n.firstSeq(), n.latestSeq(),
-				n.latestMessageId(), n.senderId(), n.preview(), new Key(n.userId(), n.conversationId()).collapseKey(),
-				n.createdAt(), n.updatedAt());
+				n.latestMessageId(), n.senderId(), n.preview(),
+				new NotificationKey(n.userId(), n.conversationId()).collapseKey(), n.createdAt(), n.updatedAt());
 	}
 
 }

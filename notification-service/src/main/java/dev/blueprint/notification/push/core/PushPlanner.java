@@ -6,10 +6,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
+import dev.blueprint.notification.notifications.core.NotificationKey;
 
 /**
  * Who is notified of a batch of stored messages: every recipient with no live session
@@ -21,16 +21,6 @@ import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 public final class PushPlanner {
 
 	private PushPlanner() {
-	}
-
-	/** A user in a conversation. */
-	public record Key(String userId, UUID conversationId) {
-
-		/** The push collapse key: a newer push with it replaces an older one. */
-		public String collapseKey() {
-			return this.userId + ":" + this.conversationId;
-		}
-
 	}
 
 	/** The stored, first-time messages of a batch. */
@@ -62,12 +52,15 @@ public final class PushPlanner {
 	 * batch (a conversation's messages arrive in seq order: one partition).
 	 * @param online the users with at least one live session
 	 */
-	public static Map<Key, List<MessagePersisted>> offline(List<MessagePersisted> messages, Set<String> online) {
-		Map<Key, List<MessagePersisted>> targets = new LinkedHashMap<>();
+	public static Map<NotificationKey, List<MessagePersisted>> offline(List<MessagePersisted> messages,
+			Set<String> online) {
+		Map<NotificationKey, List<MessagePersisted>> targets = new LinkedHashMap<>();
 		for (MessagePersisted message : messages) {
 			for (String recipient : new LinkedHashSet<>(message.recipients())) {
 				if (!recipient.equals(message.senderId()) && !online.contains(recipient)) {
-					targets.computeIfAbsent(new Key(recipient, message.conversationId()), (key) -> new ArrayList<>())
+					targets
+						.computeIfAbsent(new NotificationKey(recipient, message.conversationId()),
+								(key) -> new ArrayList<>())
 						.add(message);
 				}
 			}
@@ -76,9 +69,9 @@ public final class PushPlanner {
 	}
 
 	/** The targets less those whose user muted the conversation. */
-	public static Map<Key, List<MessagePersisted>> withoutMuted(Map<Key, List<MessagePersisted>> targets,
-			Set<Key> muted) {
-		Map<Key, List<MessagePersisted>> kept = new LinkedHashMap<>(targets);
+	public static Map<NotificationKey, List<MessagePersisted>> withoutMuted(
+			Map<NotificationKey, List<MessagePersisted>> targets, Set<NotificationKey> muted) {
+		Map<NotificationKey, List<MessagePersisted>> kept = new LinkedHashMap<>(targets);
 		kept.keySet().removeAll(muted);
 		return kept;
 	}

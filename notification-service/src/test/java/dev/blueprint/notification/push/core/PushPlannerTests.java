@@ -8,7 +8,7 @@ import java.util.UUID;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
-import dev.blueprint.notification.push.core.PushPlanner.Key;
+import dev.blueprint.notification.notifications.core.NotificationKey;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,11 +29,13 @@ class PushPlannerTests {
 		List<MessagePersisted> messages = List.of(message(this.group, 1, "alice", false, "alice", "bob", "carol"),
 				message(this.direct, 7, "alice", false, "alice", "bob"),
 				message(this.group, 2, "bob", false, "alice", "bob", "carol"));
-		Map<Key, List<MessagePersisted>> offline = PushPlanner.offline(messages, Set.of("carol"));
-		assertThat(offline).containsOnlyKeys(new Key("bob", this.group), new Key("bob", this.direct),
-				new Key("alice", this.group));
-		assertThat(offline.get(new Key("bob", this.group))).extracting(MessagePersisted::seq).containsExactly(1L);
-		assertThat(offline.get(new Key("alice", this.group))).extracting(MessagePersisted::seq).containsExactly(2L);
+		Map<NotificationKey, List<MessagePersisted>> offline = PushPlanner.offline(messages, Set.of("carol"));
+		assertThat(offline).containsOnlyKeys(new NotificationKey("bob", this.group),
+				new NotificationKey("bob", this.direct), new NotificationKey("alice", this.group));
+		assertThat(offline.get(new NotificationKey("bob", this.group))).extracting(MessagePersisted::seq)
+			.containsExactly(1L);
+		assertThat(offline.get(new NotificationKey("alice", this.group))).extracting(MessagePersisted::seq)
+			.containsExactly(2L);
 		assertThat(PushPlanner.recipients(messages)).containsExactlyInAnyOrder("bob", "carol", "alice");
 	}
 
@@ -47,15 +49,15 @@ class PushPlannerTests {
 
 	@Test
 	void aMutedConversationIsLeftOutForThatUserOnly() {
-		Map<Key, List<MessagePersisted>> offline = PushPlanner
+		Map<NotificationKey, List<MessagePersisted>> offline = PushPlanner
 			.offline(List.of(message(this.group, 1, "alice", false, "alice", "bob", "carol")), Set.of());
-		assertThat(PushPlanner.withoutMuted(offline, Set.of(new Key("bob", this.group))))
-			.containsOnlyKeys(new Key("carol", this.group));
+		assertThat(PushPlanner.withoutMuted(offline, Set.of(new NotificationKey("bob", this.group))))
+			.containsOnlyKeys(new NotificationKey("carol", this.group));
 	}
 
 	@Test
 	void theCollapseKeyIsTheUserAndConversation() {
-		assertThat(new Key("bob", this.group).collapseKey()).isEqualTo("bob:" + this.group);
+		assertThat(new NotificationKey("bob", this.group).collapseKey()).isEqualTo("bob:" + this.group);
 	}
 
 }
