@@ -12,9 +12,79 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * value the gateways use)
  * @param deliveryRetries attempts to route a batch while Redis fails, one second apart;
  * after them the batch is skipped (recipients recover the messages from history by seq)
+ * @param notifications the stored notifications and their REST API
+ * @param push sending notifications to users' devices
  */
 @ConfigurationProperties("notification")
 public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
-		@DefaultValue("10") int deliveryRetries) {
+		@DefaultValue("10") int deliveryRetries, @DefaultValue Notifications notifications, @DefaultValue Push push) {
+
+	/**
+	 * @param ttl how long a notification is kept after its last change (Cassandra TTL)
+	 * @param previewLength characters of the latest message a notification and its push
+	 * carry (0: no preview)
+	 * @param defaultPageSize notifications listed without {@code limit}
+	 * @param maxPageSize largest {@code limit}
+	 * @param maxOffset largest {@code offset}
+	 */
+	public record Notifications(@DefaultValue("30d") Duration ttl, @DefaultValue("100") int previewLength,
+			@DefaultValue("20") int defaultPageSize, @DefaultValue("100") int maxPageSize,
+			@DefaultValue("1000") int maxOffset) {
+	}
+
+	/**
+	 * @param provider {@code webhook} (the default) or {@code log} (writes each push to
+	 * the log: local use)
+	 * @param consumerGroup the push listener's Kafka consumer group, separate from the
+	 * live routing's
+	 * @param listenerConcurrency consumers in that group per instance
+	 * @param listenerRetries attempts to record a batch while Redis or Cassandra fails,
+	 * one second apart; then the batch's notifications are skipped
+	 * @param concurrency pushes sent at once (threads)
+	 * @param queueCapacity pushes waiting or retrying at most; beyond it a push is
+	 * dead-lettered at once ({@code overflow})
+	 * @param webhook the webhook provider
+	 * @param retry retries of a failed push
+	 * @param circuitBreaker the breaker in front of the webhook
+	 */
+	public record Push(@DefaultValue("webhook") String provider,
+			@DefaultValue("notification-push") String consumerGroup, @DefaultValue("1") int listenerConcurrency,
+			@DefaultValue("60") int listenerRetries, @DefaultValue("4") int concurrency,
+			@DefaultValue("10000") int queueCapacity, @DefaultValue Webhook webhook, @DefaultValue Retry retry,
+			@DefaultValue CircuitBreaker circuitBreaker) {
+	}
+
+	/**
+	 * @param url where pushes are POSTed; required with the webhook provider
+	 * @param connectTimeout TCP connect timeout
+	 * @param timeout longest wait for a response; a hanging webhook holds a push thread
+	 * at most this long
+	 */
+	public record Webhook(@DefaultValue("") String url, @DefaultValue("2s") Duration connectTimeout,
+			@DefaultValue("5s") Duration timeout) {
+	}
+
+	/**
+	 * Exponential back-off with jitter: the n-th retry waits
+	 * {@code min(maxBackoff, initialBackoff × multiplier^(n-1))}, less a random part of
+	 * up to {@code jitter} of it.
+	 *
+	 * @param maxAttempts sends in all, the first included
+	 * @param maxTotal no retry starts later than this after the first send
+	 */
+	public record Retry(@DefaultValue("6") int maxAttempts, @DefaultValue("1s") Duration initialBackoff,
+			@DefaultValue("2.0") double multiplier, @DefaultValue("30s") Duration maxBackoff,
+			@DefaultValue("0.5") double jitter, @DefaultValue("2m") Duration maxTotal) {
+	}
+
+	/**
+	 * Resilience4j, count-based: opens when {@code failureRateThreshold} percent of the
+	 * last {@code slidingWindowSize} calls (at least {@code minimumCalls}) failed; while
+	 * open every send fails at once (and is retried later) for {@code openFor}.
+	 */
+	public record CircuitBreaker(@DefaultValue("50") float failureRateThreshold,
+			@DefaultValue("20") int slidingWindowSize, @DefaultValue("10") int minimumCalls,
+			@DefaultValue("30s") Duration openFor) {
+	}
 
 }

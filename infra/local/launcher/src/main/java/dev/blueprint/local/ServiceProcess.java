@@ -86,6 +86,9 @@ final class ServiceProcess implements Component {
 		// it.
 		env.put("CHAT_MESSAGE_SERVICE_URL",
 				"http://127.0.0.1:" + (DEFAULT_PORTS.get("chat-message-service") + this.settings.portOffset()));
+		// Pushes go to the log unless the caller's environment chooses a provider
+		// (NOTIFICATION_PUSH_PROVIDER=webhook and NOTIFICATION_PUSH_WEBHOOK_URL).
+		env.putIfAbsent("NOTIFICATION_PUSH_PROVIDER", "log");
 		return builder;
 	}
 

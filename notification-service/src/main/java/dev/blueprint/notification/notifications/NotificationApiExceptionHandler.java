@@ -1,0 +1,66 @@
+package dev.blueprint.notification.notifications;
+
+import com.datastax.oss.driver.api.core.DriverException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+/**
+ * Every error of the notifications REST API as RFC 9457 problem+json; parameter errors
+ * carry {@code field}. Cassandra being unreachable is a 503 with {@code Retry-After}.
+ * Scoped to the notifications controller and not a
+ * {@code ResponseEntityExceptionHandler}: one of those would replace Spring Boot's
+ * problem-details handler for every other path (an unknown path's 404 would lose its
+ * problem+json).
+ */
+@RestControllerAdvice(assignableTypes = NotificationController.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class NotificationApiExceptionHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(NotificationApiExceptionHandler.class);
+
+	@ExceptionHandler(NotificationExceptions.InvalidFieldException.class)
+	ProblemDetail invalid(NotificationExceptions.InvalidFieldException ex) {
+		return fieldProblem(ex.field(), ex.getMessage());
+	}
+
+	@ExceptionHandler(NotificationExceptions.NotificationNotFoundException.class)
+	ProblemDetail notFound(NotificationExceptions.NotificationNotFoundException ex) {
+		return problem(HttpStatus.NOT_FOUND, "Not found", ex.getMessage());
+	}
+
+	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
+	ProblemDetail typeMismatch(MethodArgumentTypeMismatchException ex) {
+		return fieldProblem(ex.getName(), ex.getName() + " has an invalid value '" + ex.getValue() + "'");
+	}
+
+	@ExceptionHandler(DriverException.class)
+	ResponseEntity<ProblemDetail> cassandraUnavailable(DriverException ex) {
+		logger.warn("Cassandra request failed: {}", ex.toString());
+		ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable",
+				"The notification store is unavailable; retry shortly");
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+	}
+
+	private static ProblemDetail fieldProblem(String field, String detail) {
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid request", detail);
+		problem.setProperty("field", field);
+		return problem;
+	}
+
+	private static ProblemDetail problem(HttpStatus status, String title, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setTitle(title);
+		return problem;
+	}
+
+}

@@ -1,0 +1,128 @@
+package dev.blueprint.notification.notifications;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
+import dev.blueprint.notification.NotificationProperties;
+import dev.blueprint.notification.notifications.core.Notification;
+import dev.blueprint.notification.notifications.core.NotificationCollapse;
+import dev.blueprint.notification.notifications.core.NotificationPages;
+import dev.blueprint.notification.notifications.core.NotificationKey;
+
+/**
+ * Records notifications (collapsed per user and conversation) and serves the
+ * notifications REST API: listing, marking seen, muting.
+ */
+public class NotificationService {
+
+	private final NotificationStore store;
+
+	private final NotificationProperties.Notifications settings;
+
+	private final Clock clock;
+
+	public NotificationService(NotificationStore store, NotificationProperties.Notifications settings, Clock clock) {
+		this.store = store;
+		this.settings = settings;
+		this.clock = clock;
+	}
+
+	/**
+	 * Folds each target's messages into its notification and stores the ones that
+	 * changed.
+	 * @return the notifications that changed (each one push)
+	 */
+	public List<Notification> record(Map<NotificationKey, List<MessagePersisted>> targets) {
+		if (targets.isEmpty()) {
+			return List.of();
+		}
+		Map<NotificationKey, Notification> current = this.store.findAll(targets.keySet());
+		Instant now = this.clock.instant();
+		List<Notification> changed = new ArrayList<>();
+		targets.forEach((key, messages) -> {
+			Notification before = current.get(key);
+			Notification after = before;
+			for (MessagePersisted message : messages) {
+				after = NotificationCollapse.apply(after, key.userId(), message, now, this.settings.previewLength(),
+						UUID::randomUUID);
+			}
+			if (after != before) {
+				changed.add(after);
+			}
+		});
+		this.store.saveAll(changed);
+		return changed;
+	}
+
+	/** A page of the user's notifications: unseen first, then newest first. */
+	public NotificationPages.Page list(String userId, String status, Integer offset, Integer limit) {
+		NotificationPages.Filter filter;
+		try {
+			filter = (status != null) ? NotificationPages.Filter.parse(status) : NotificationPages.Filter.ALL;
+		}
+		catch (IllegalArgumentException ex) {
+			throw new NotificationExceptions.InvalidFieldException("status",
+					"status must be all, unseen or seen, not '" + status + "'");
+		}
+		int size = (limit != null) ? limit : this.settings.defaultPageSize();
+		if (size < 1 || size > this.settings.maxPageSize()) {
+			throw new NotificationExceptions.InvalidFieldException("limit",
+					"limit must be between 1 and " + this.settings.maxPageSize());
+		}
+		int from = (offset != null) ? offset : 0;
+		if (from < 0 || from > this.settings.maxOffset()) {
+			throw new NotificationExceptions.InvalidFieldException("offset",
+					"offset must be between 0 and " + this.settings.maxOffset());
+		}
+		return NotificationPages.page(this.store.ofUser(userId), filter, from, size);
+	}
+
+	/**
+	 * Marks one notification seen (idempotent).
+	 * @throws NotificationExceptions.NotificationNotFoundException unless it is the
+	 * user's current notification of its conversation
+	 */
+	public Notification markSeen(String userId, UUID id) {
+		Notification notification = this.store.ofUser(userId)
+			.stream()
+			.filter((candidate) -> candidate.id().equals(id))
+			.findFirst()
+			.orElseThrow(() -> new NotificationExceptions.NotificationNotFoundException(id));
+		return save(notification.markSeen(this.clock.instant()), notification);
+	}
+
+	/**
+	 * Marks the user's notification of a conversation seen, if there is an unseen one.
+	 */
+	public void markConversationSeen(String userId, UUID conversationId) {
+		this.store.find(userId, conversationId).ifPresent((n) -> save(n.markSeen(this.clock.instant()), n));
+	}
+
+	private Notification save(Notification after, Notification before) {
+		if (after != before) {
+			this.store.save(after);
+		}
+		return after;
+	}
+
+	public void mute(String userId, UUID conversationId) {
+		if (!this.store.mutes(userId).containsKey(conversationId)) {
+			this.store.mute(userId, conversationId, this.clock.instant());
+		}
+	}
+
+	public void unmute(String userId, UUID conversationId) {
+		this.store.unmute(userId, conversationId);
+	}
+
+	/** The user's muted conversations, with when each was muted. */
+	public Map<UUID, Instant> mutes(String userId) {
+		return this.store.mutes(userId);
+	}
+
+}

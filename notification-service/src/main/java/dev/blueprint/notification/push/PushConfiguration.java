@@ -1,0 +1,149 @@
+package dev.blueprint.notification.push;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.Locale;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.PushDeadLettered;
+import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.notification.NotificationProperties;
+import dev.blueprint.notification.notifications.NotificationService;
+import dev.blueprint.notification.notifications.NotificationStore;
+import dev.blueprint.notification.push.core.RetryPolicy;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.FixedBackOff;
+
+/**
+ * Notifications and push: the store, the push provider chosen by
+ * {@code notification.push.provider}, the dispatcher, and the push listener on its own
+ * container factory (own consumer group, own error handling), apart from live routing.
+ */
+@Configuration(proxyBeanMethods = false)
+class PushConfiguration {
+
+	static final String WEBHOOK_BREAKER = "push-webhook";
+
+	@Bean
+	NotificationStore notificationStore(CqlSession session, NotificationProperties properties) {
+		return new NotificationStore(session, properties.notifications().ttl());
+	}
+
+	@Bean
+	NotificationService notificationService(NotificationStore store, NotificationProperties properties, Clock clock) {
+		return new NotificationService(store, properties.notifications(), clock);
+	}
+
+	@Bean
+	CircuitBreakerRegistry pushCircuitBreakers(NotificationProperties properties, MeterRegistry meters) {
+		NotificationProperties.CircuitBreaker settings = properties.push().circuitBreaker();
+		CircuitBreakerRegistry registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+			.slidingWindowSize(settings.slidingWindowSize())
+			.minimumNumberOfCalls(settings.minimumCalls())
+			.failureRateThreshold(settings.failureRateThreshold())
+			.waitDurationInOpenState(settings.openFor())
+			.permittedNumberOfCallsInHalfOpenState(3)
+			.automaticTransitionFromOpenToHalfOpenEnabled(true)
+			.build());
+		TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+		return registry;
+	}
+
+	@Bean
+	PushProvider pushProvider(NotificationProperties properties, CircuitBreakerRegistry pushCircuitBreakers) {
+		NotificationProperties.Push push = properties.push();
+		String provider = push.provider().trim().toLowerCase(Locale.ROOT);
+		if (provider.equals("log")) {
+			return new LogPushProvider();
+		}
+		if (!provider.equals("webhook")) {
+			throw new IllegalStateException(
+					"notification.push.provider (NOTIFICATION_PUSH_PROVIDER) must be webhook or log, not '"
+							+ push.provider() + "'");
+		}
+		String url = push.webhook().url();
+		if (url == null || url.isBlank()) {
+			throw new IllegalStateException("The webhook push provider needs notification.push.webhook.url "
+					+ "(NOTIFICATION_PUSH_WEBHOOK_URL); or set NOTIFICATION_PUSH_PROVIDER=log");
+		}
+		CircuitBreaker breaker = pushCircuitBreakers.circuitBreaker(WEBHOOK_BREAKER);
+		return new WebhookPushProvider(URI.create(url.trim()), push.webhook().connectTimeout(),
+				push.webhook().timeout(), breaker);
+	}
+
+	@Bean
+	PushDispatcher pushDispatcher(PushProvider provider, NotificationProperties properties,
+			KafkaTemplate<String, String> kafka, MeterRegistry meters, Clock clock) {
+		NotificationProperties.Push push = properties.push();
+		NotificationProperties.Retry retry = push.retry();
+		RetryPolicy policy = new RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.multiplier(),
+				retry.maxBackoff(), retry.jitter(), retry.maxTotal());
+		return new PushDispatcher(provider, policy, push.concurrency(), push.queueCapacity(), kafka, meters, clock);
+	}
+
+	/** The dead-letter topic of pushes given up. */
+	@Bean
+	KafkaAdmin.NewTopics pushTopics() {
+		return new KafkaAdmin.NewTopics(TopicBuilder.name(PushDeadLettered.TOPIC).partitions(1).build());
+	}
+
+	@Bean
+	PushListener pushListener(SessionRegistry sessions, NotificationStore store, NotificationService notifications,
+			PushDispatcher dispatcher, ChatEventCodec codec, MeterRegistry meters) {
+		return new PushListener(sessions, store, notifications, dispatcher, codec, meters);
+	}
+
+	/**
+	 * The push listener's containers: batch, their own consumer group (set on the
+	 * listener), a batch that fails (Redis or Cassandra unreachable) retried once a
+	 * second {@code listener-retries} times and then skipped. A new group starts at the
+	 * latest offset: deploying push never notifies anyone of old messages.
+	 */
+	@Bean
+	ConcurrentKafkaListenerContainerFactory<Object, Object> pushListenerContainerFactory(
+			ConsumerFactory<Object, Object> consumers, NotificationProperties properties) {
+		ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
+		factory.setConsumerFactory(consumers);
+		factory.setBatchListener(true);
+		factory.setConcurrency(properties.push().listenerConcurrency());
+		factory.setCommonErrorHandler(
+				new DefaultErrorHandler(new FixedBackOff(1000, properties.push().listenerRetries())));
+		return factory;
+	}
+
+	/**
+	 * Component {@code push}: the provider, pushes pending, and the webhook's circuit
+	 * breaker state. Always UP: pushes are best effort, and an unreachable push endpoint
+	 * must not take the service (and live delivery) out of readiness.
+	 */
+	@Bean
+	HealthIndicator pushHealthIndicator(PushDispatcher dispatcher, PushProvider provider) {
+		return () -> {
+			Health.Builder health = Health.up()
+				.withDetail("provider", dispatcher.providerName())
+				.withDetail("pending", dispatcher.pending());
+			if (provider instanceof WebhookPushProvider webhook) {
+				health.withDetail("circuitBreaker", webhook.circuitBreaker().getState().name());
+			}
+			return health.build();
+		};
+	}
+
+}

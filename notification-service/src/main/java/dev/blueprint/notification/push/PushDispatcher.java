@@ -1,0 +1,267 @@
+package dev.blueprint.notification.push;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.blueprint.chat.contracts.PushDeadLettered;
+import dev.blueprint.chat.contracts.PushDeadLettered.Push;
+import dev.blueprint.notification.push.core.RetryPolicy;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * Sends pushes off the caller's thread, with retries, and dead-letters the ones it gives
+ * up on. Nothing here ever waits on the provider in the caller's thread: {@link #submit}
+ * only records the push and hands it to the pool.
+ * <ul>
+ * <li><b>Collapsing.</b> At most one push per collapse key (user and conversation) is
+ * pending. A newer push for a key that is waiting or retrying replaces its content, so
+ * the provider is sent the latest count and never a backlog of stale ones; the pending
+ * push keeps its attempts and deadline.</li>
+ * <li><b>Bounded.</b> At most {@code capacity} keys are pending; a push beyond that is
+ * dead-lettered at once ({@code overflow}), so a dead provider costs memory for
+ * {@code capacity} pushes, no more.</li>
+ * <li><b>Retries</b> follow a {@link RetryPolicy} (exponential back-off with jitter,
+ * bounded attempts and total time); waits are scheduled, no thread sleeps. A hanging
+ * provider holds one of {@code concurrency} threads for its timeout.</li>
+ * <li><b>Dead letters</b> ({@link PushDeadLettered} on {@value PushDeadLettered#TOPIC})
+ * carry the whole push for a replay.</li>
+ * </ul>
+ * Pending pushes live in memory: a crash loses them (the notifications themselves are
+ * stored, and listed by the REST API).
+ */
+public class PushDispatcher implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(PushDispatcher.class);
+
+	private final PushProvider provider;
+
+	private final RetryPolicy policy;
+
+	private final int capacity;
+
+	private final KafkaTemplate<String, String> kafka;
+
+	private final Clock clock;
+
+	private final ExecutorService workers;
+
+	private final ScheduledExecutorService timer;
+
+	private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	private final Counter succeeded;
+
+	private final Counter retried;
+
+	private final Counter failedForGood;
+
+	private final MeterRegistry meters;
+
+	public PushDispatcher(PushProvider provider, RetryPolicy policy, int concurrency, int capacity,
+			KafkaTemplate<String, String> kafka, MeterRegistry meters, Clock clock) {
+		this.provider = provider;
+		this.policy = policy;
+		this.capacity = capacity;
+		this.kafka = kafka;
+		this.clock = clock;
+		this.meters = meters;
+		this.workers = Executors.newFixedThreadPool(concurrency, threads("push-"));
+		this.timer = Executors.newSingleThreadScheduledExecutor(threads("push-retry-"));
+		this.succeeded = attempts("success");
+		this.retried = attempts("retry");
+		this.failedForGood = attempts("dead-lettered");
+		Gauge.builder("blueprint.chat.push.pending", this.pending, ConcurrentHashMap::size)
+			.description("Pushes waiting to be sent or retried")
+			.register(meters);
+	}
+
+	private Counter attempts(String outcome) {
+		return Counter.builder("blueprint.chat.push.attempts")
+			.description("Push attempts by outcome: success, retry (failed, will be retried), "
+					+ "dead-lettered (failed, given up)")
+			.tag("provider", this.provider.name())
+			.tag("outcome", outcome)
+			.register(this.meters);
+	}
+
+	private static ThreadFactory threads(String prefix) {
+		AtomicInteger count = new AtomicInteger();
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	public String providerName() {
+		return this.provider.name();
+	}
+
+	/** Pushes waiting to be sent or retried. */
+	public int pending() {
+		return this.pending.size();
+	}
+
+	/** Queues a push; returns at once. */
+	public void submit(Push push) {
+		String key = push.collapseKey();
+		boolean[] created = new boolean[1];
+		this.pending.compute(key, (k, current) -> {
+			if (current == null) {
+				created[0] = true;
+				return new Pending(push);
+			}
+			current.push = push;
+			return current;
+		});
+		if (!created[0]) {
+			return;
+		}
+		if (this.pending.size() > this.capacity) {
+			this.pending.remove(key);
+			deadLetter(push, 0, "overflow", "more than " + this.capacity + " pushes pending", null);
+			return;
+		}
+		this.workers.execute(() -> attempt(key));
+	}
+
+	private void attempt(String key) {
+		Pending entry = this.pending.get(key);
+		if (entry == null) {
+			return;
+		}
+		Push push = entry.push;
+		if (entry.firstAttemptAt == null) {
+			entry.firstAttemptAt = this.clock.instant();
+		}
+		try {
+			this.provider.send(push);
+			this.succeeded.increment();
+			finish(key, entry, push);
+		}
+		catch (PushProvider.PushException ex) {
+			entry.attempts++;
+			if (!ex.retryable()) {
+				this.failedForGood.increment();
+				give(key, entry, "rejected", ex.getMessage());
+				return;
+			}
+			RetryPolicy.Next next = this.policy.next(entry.attempts,
+					Duration.between(entry.firstAttemptAt, this.clock.instant()),
+					() -> ThreadLocalRandom.current().nextDouble());
+			if (next.retry()) {
+				this.retried.increment();
+				logger.debug("Push {} failed ({}); retry {} in {}", key, ex.getMessage(), entry.attempts, next.delay());
+				this.timer.schedule(() -> this.workers.execute(() -> attempt(key)), next.delay().toMillis(),
+						TimeUnit.MILLISECONDS);
+			}
+			else {
+				this.failedForGood.increment();
+				give(key, entry, (next.verdict() == RetryPolicy.Verdict.ATTEMPTS_EXHAUSTED) ? "attempts-exhausted"
+						: "time-exhausted", ex.getMessage());
+			}
+		}
+		catch (RuntimeException ex) {
+			entry.attempts++;
+			this.failedForGood.increment();
+			logger.warn("Push provider {} failed unexpectedly", this.provider.name(), ex);
+			give(key, entry, "rejected", ex.toString());
+		}
+	}
+
+	/**
+	 * Done with what was sent; if a newer push replaced it meanwhile, that one is sent
+	 * next, with fresh attempts.
+	 */
+	private void finish(String key, Pending entry, Push sent) {
+		boolean[] newer = new boolean[1];
+		this.pending.computeIfPresent(key, (k, current) -> {
+			if (current != entry) {
+				return current;
+			}
+			if (current.push == sent) {
+				return null;
+			}
+			current.attempts = 0;
+			current.firstAttemptAt = null;
+			newer[0] = true;
+			return current;
+		});
+		if (newer[0]) {
+			this.workers.execute(() -> attempt(key));
+		}
+	}
+
+	/** Gives up on the key's latest push. */
+	private void give(String key, Pending entry, String reason, String error) {
+		this.pending.remove(key, entry);
+		deadLetter(entry.push, entry.attempts, reason, error, entry.firstAttemptAt);
+	}
+
+	private void deadLetter(Push push, int attempts, String reason, String error, Instant firstAttemptAt) {
+		logger.warn("Dead-lettering the push of notification {} to {} after {} attempt(s): {} ({})",
+				push.notificationId(), push.userId(), attempts, reason, error);
+		PushDeadLettered record = new PushDeadLettered(push, this.provider.name(), attempts, reason, error,
+				firstAttemptAt, this.clock.instant());
+		Counter.builder("blueprint.chat.push.dead.letters")
+			.description("Pushes given up and sent to the dead-letter topic, by reason")
+			.tag("reason", reason)
+			.register(this.meters)
+			.increment();
+		try {
+			this.kafka.send(PushDeadLettered.TOPIC, push.userId(), this.json.writeValueAsString(record))
+				.whenComplete((result, failure) -> {
+					if (failure != null) {
+						logger.error("Could not dead-letter the push of notification {}: {}", push.notificationId(),
+								failure.toString());
+					}
+				});
+		}
+		catch (RuntimeException ex) {
+			logger.error("Could not dead-letter the push of notification {}: {}", push.notificationId(), ex.toString());
+		}
+	}
+
+	@Override
+	public void close() {
+		this.timer.shutdownNow();
+		this.workers.shutdownNow();
+		if (!this.pending.isEmpty()) {
+			logger.warn("Stopping with {} push(es) pending; their notifications stay listed", this.pending.size());
+		}
+	}
+
+	/** A collapse key's push in flight: its latest content and its retry state. */
+	private static final class Pending {
+
+		volatile Push push;
+
+		volatile int attempts;
+
+		volatile Instant firstAttemptAt;
+
+		Pending(Push push) {
+			this.push = push;
+		}
+
+	}
+
+}

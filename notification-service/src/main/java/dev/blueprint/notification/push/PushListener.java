@@ -1,0 +1,116 @@
+package dev.blueprint.notification.push;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
+import dev.blueprint.chat.contracts.ChatEventCodec;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.contracts.PushDeadLettered.Push;
+import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.notification.notifications.NotificationService;
+import dev.blueprint.notification.notifications.NotificationStore;
+import dev.blueprint.notification.notifications.core.Notification;
+import dev.blueprint.notification.push.core.PushPlanner;
+import dev.blueprint.notification.notifications.core.NotificationKey;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import org.springframework.kafka.annotation.KafkaListener;
+
+/**
+ * Store and forward for offline members. Reads {@code chat.messages.events} in its own
+ * consumer group, apart from the live routing ({@code DeliveryListener}), so nothing here
+ * can slow a delivery. Per polled batch: one pipelined Redis lookup of the recipients'
+ * sessions; for each recipient with none (not the sender), unless they muted the
+ * conversation, the message is folded into their notification for the conversation
+ * (Cassandra), and each changed notification is handed to the {@link PushDispatcher},
+ * which sends it on its own threads. Offsets are committed after the notifications are
+ * stored; a batch consumed twice changes nothing (a notification never counts a seq at or
+ * below its latest).
+ * <p>
+ * Unreadable records are skipped here: the delivery listener dead-letters them.
+ */
+public class PushListener {
+
+	private final SessionRegistry sessions;
+
+	private final NotificationStore store;
+
+	private final NotificationService notifications;
+
+	private final PushDispatcher dispatcher;
+
+	private final ChatEventCodec codec;
+
+	private final Counter created;
+
+	private final Counter collapsed;
+
+	private final Counter muted;
+
+	public PushListener(SessionRegistry sessions, NotificationStore store, NotificationService notifications,
+			PushDispatcher dispatcher, ChatEventCodec codec, MeterRegistry meters) {
+		this.sessions = sessions;
+		this.store = store;
+		this.notifications = notifications;
+		this.dispatcher = dispatcher;
+		this.codec = codec;
+		this.created = notificationCounter(meters, "new");
+		this.collapsed = notificationCounter(meters, "collapsed");
+		this.muted = Counter.builder("blueprint.chat.notifications.muted")
+			.description("Offline recipients not notified because they muted the conversation")
+			.register(meters);
+	}
+
+	private static Counter notificationCounter(MeterRegistry meters, String kind) {
+		return Counter.builder("blueprint.chat.notifications.created")
+			.description("Notifications stored for offline recipients: new, or collapsed into an unseen one")
+			.tag("kind", kind)
+			.register(meters);
+	}
+
+	@KafkaListener(id = "push", groupId = "${notification.push.consumer-group:notification-push}",
+			topics = ChatTopics.EVENTS, containerFactory = "pushListenerContainerFactory", batch = "true",
+			properties = "auto.offset.reset=latest")
+	public void onBatch(List<ConsumerRecord<String, String>> records) {
+		List<ChatEvent> events = new ArrayList<>(records.size());
+		for (ConsumerRecord<String, String> record : records) {
+			try {
+				events.add(this.codec.decode(record.value()));
+			}
+			catch (ChatEventCodec.MalformedEventException ex) {
+				// dead-lettered by the delivery listener
+			}
+		}
+		List<MessagePersisted> messages = PushPlanner.newMessages(events);
+		if (messages.isEmpty()) {
+			return;
+		}
+		Set<String> online = this.sessions.gatewaysOf(PushPlanner.recipients(messages)).keySet();
+		Map<NotificationKey, List<MessagePersisted>> offline = PushPlanner.offline(messages, online);
+		if (offline.isEmpty()) {
+			return;
+		}
+		Set<NotificationKey> mutedKeys = this.store.muted(offline.keySet());
+		this.muted.increment(mutedKeys.size());
+		for (Notification notification : this.notifications.record(PushPlanner.withoutMuted(offline, mutedKeys))) {
+			// A notification started in this batch was created and updated at the same
+			// instant.
+			boolean fresh = notification.createdAt().equals(notification.updatedAt());
+			(fresh ? this.created : this.collapsed).increment();
+			this.dispatcher.submit(push(notification));
+		}
+	}
+
+	static Push push(Notification n) {
+		return new Push(n.id(), n.userId(), n.conversationId(), n.count(), n.firstSeq(), n.latestSeq(),
+				n.latestMessageId(), n.senderId(), n.preview(),
+				new NotificationKey(n.userId(), n.conversationId()).collapseKey(), n.createdAt(), n.updatedAt());
+	}
+
+}

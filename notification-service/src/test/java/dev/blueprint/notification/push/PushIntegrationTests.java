@@ -1,0 +1,269 @@
+package dev.blueprint.notification.push;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.GatewayDelivery;
+import dev.blueprint.chat.contracts.PushDeadLettered;
+import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.notification.support.PushIntegrationTest;
+import dev.blueprint.notification.support.WebhookReceiver;
+import dev.blueprint.testsupport.TestInfrastructure;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PushIntegrationTests extends PushIntegrationTest {
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	@Autowired
+	RedisConnectionFactory connections;
+
+	@Autowired
+	MeterRegistry meters;
+
+	private SessionRegistry registry(Clock clock) {
+		return new SessionRegistry(this.redis, Duration.ofSeconds(30), clock);
+	}
+
+	private void online(String user, String gateway) {
+		registry(Clock.systemUTC()).renew(List.of(new SessionRegistry.Session(user, gateway, "s-" + user)));
+	}
+
+	@Test
+	void anOfflineMemberGetsOneNotificationCollapsingThreeMessagesAndTheOnlineMemberAndTheSenderNone()
+			throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String carol = unique("carol");
+		online(carol, "gw-" + carol);
+		UUID conversation = UUID.randomUUID();
+		List<ChatEvent.MessagePersisted> sent = persisted(conversation, alice, List.of(alice, bob, carol), 1, "one",
+				"two", "three is the latest");
+
+		await("bob's notification counting 3", Duration.ofSeconds(30), () -> notificationsOf(bob, conversation).stream()
+			.anyMatch((n) -> ((Number) n.get("count")).intValue() == 3));
+		List<Map<String, Object>> bobs = notificationsOf(bob, conversation);
+		assertThat(bobs).singleElement().satisfies((n) -> {
+			assertThat(n).containsEntry("firstSeq", 1).containsEntry("latestSeq", 3).containsEntry("seen", false);
+			assertThat(n).containsEntry("senderId", alice).containsEntry("preview", "three is the latest");
+			assertThat(n).containsEntry("latestMessageId", sent.get(2).messageId().toString());
+		});
+		// The pushes collapse too: one key, the last one counts all three.
+		await("a push counting 3", Duration.ofSeconds(30),
+				() -> webhook.receivedFor(bob).stream().anyMatch((r) -> r.push().count() == 3));
+		List<WebhookReceiver.Received> pushes = webhook.receivedFor(bob);
+		assertThat(pushes).hasSizeBetween(1, 3)
+			.allSatisfy((r) -> assertThat(r.push().collapseKey()).isEqualTo(bob + ":" + conversation));
+		assertThat(pushes).extracting((r) -> r.push().notificationId().toString())
+			.containsOnly((String) bobs.get(0).get("id"));
+		assertThat(notificationsOf(carol, conversation)).isEmpty();
+		assertThat(notificationsOf(alice, conversation)).isEmpty();
+		assertThat(webhook.receivedFor(carol)).isEmpty();
+		assertThat(webhook.receivedFor(alice)).isEmpty();
+	}
+
+	@Test
+	void aMemberWhoMutedTheConversationGetsNoNotificationAndNoPush() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		UUID muted = UUID.randomUUID();
+		assertThat(put(bob, "/api/v1/notifications/mutes/" + muted).statusCode()).isEqualTo(204);
+		RecordMetadata last = null;
+		for (ChatEvent.MessagePersisted event : persisted(muted, alice, List.of(alice, bob), 1, "psst", "hey")) {
+			last = publish(event);
+		}
+		barrier(last, bob);
+		assertThat(notificationsOf(bob, muted)).isEmpty();
+		assertThat(webhook.receivedFor(bob)).noneMatch((r) -> r.push().conversationId().equals(muted));
+		// Unmuted, the next message notifies again.
+		assertThat(delete(bob, "/api/v1/notifications/mutes/" + muted).statusCode()).isEqualTo(204);
+		persisted(muted, alice, List.of(alice, bob), 3, "now you hear me");
+		await("bob's notification after unmuting", Duration.ofSeconds(30),
+				() -> !notificationsOf(bob, muted).isEmpty());
+		assertThat(notificationsOf(bob, muted)).singleElement()
+			.satisfies((n) -> assertThat(n).containsEntry("count", 1));
+	}
+
+	@Test
+	void aUserWithOneLiveDeviceAndOneGoneIsOnlineAndGetsNothing() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		// The phone's lease ended a minute ago (its gateway died); the laptop is live.
+		registry(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-90)))
+			.renew(List.of(new SessionRegistry.Session(bob, "gw-phone", "s-phone")));
+		registry(Clock.systemUTC()).renew(List.of(new SessionRegistry.Session(bob, "gw-laptop", "s-laptop")));
+		assertThat(registry(Clock.systemUTC()).sessionsOf(List.of(bob)).get(bob)).singleElement()
+			.satisfies((session) -> assertThat(session.gatewayId()).isEqualTo("gw-laptop"));
+		UUID conversation = UUID.randomUUID();
+		ChatEvent.MessagePersisted event = persisted(conversation, alice, List.of(alice, bob), 1, "hi").get(0);
+		RecordMetadata where = publish(event);
+		barrier(where, "someone-" + bob);
+		assertThat(notificationsOf(bob, conversation)).isEmpty();
+		assertThat(webhook.receivedFor(bob)).isEmpty();
+	}
+
+	@Test
+	void aWebhookFailingTwiceThenSucceedingDeliversOnceAfterBackingOff() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		webhook.script(bob, 500, 503, 200);
+		double retriesBefore = attempts("retry");
+		double successesBefore = attempts("success");
+		persisted(UUID.randomUUID(), alice, List.of(alice, bob), 1, "are you there?");
+
+		await("three attempts", Duration.ofSeconds(30), () -> webhook.receivedFor(bob).size() >= 3);
+		Thread.sleep(1000);
+		List<WebhookReceiver.Received> attempts = webhook.receivedFor(bob);
+		assertThat(attempts).extracting(WebhookReceiver.Received::status).containsExactly(500, 503, 200);
+		assertThat(attempts).extracting((r) -> r.push().notificationId())
+			.containsOnly(attempts.get(0).push().notificationId());
+		// 200 ms then 400 ms, each less up to half its jitter.
+		assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at()))
+			.isGreaterThanOrEqualTo(Duration.ofMillis(100));
+		assertThat(Duration.between(attempts.get(1).at(), attempts.get(2).at()))
+			.isGreaterThanOrEqualTo(Duration.ofMillis(200));
+		assertThat(attempts("retry") - retriesBefore).isGreaterThanOrEqualTo(2);
+		assertThat(attempts("success") - successesBefore).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void aWebhookThatAlwaysFailsEndsOnTheDeadLetterTopicAndTheNotificationStays() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		webhook.always(bob, 500);
+		try (KafkaConsumer<String, String> deadLetters = deadLetterConsumer()) {
+			UUID conversation = UUID.randomUUID();
+			persisted(conversation, alice, List.of(alice, bob), 1, "lost in the void");
+
+			PushDeadLettered record = awaitDeadLetter(deadLetters, bob);
+			assertThat(record.reason()).isEqualTo("attempts-exhausted");
+			assertThat(record.attempts()).isEqualTo(3);
+			assertThat(record.provider()).isEqualTo("webhook");
+			assertThat(record.lastError()).contains("500");
+			assertThat(record.push().conversationId()).isEqualTo(conversation);
+			assertThat(record.push().latestSeq()).isEqualTo(1);
+			assertThat(webhook.receivedFor(bob)).hasSize(3);
+			assertThat(notificationsOf(bob, conversation)).singleElement()
+				.satisfies((n) -> assertThat(n).containsEntry("count", 1));
+		}
+	}
+
+	@Test
+	void aHangingWebhookDoesNotDelayLiveDelivery() throws Exception {
+		String gateway = "gw-live-" + UUID.randomUUID();
+		BlockingQueue<String> atGateway = new LinkedBlockingQueue<>();
+		RedisMessageListenerContainer subscriptions = new RedisMessageListenerContainer();
+		subscriptions.setConnectionFactory(this.connections);
+		subscriptions.addMessageListener((message, pattern) -> atGateway.add(new String(message.getBody())),
+				new ChannelTopic(GatewayDelivery.channel(gateway)));
+		subscriptions.afterPropertiesSet();
+		subscriptions.start();
+		List<String> hung = new java.util.ArrayList<>();
+		try {
+			Thread.sleep(300);
+			String alice = unique("alice");
+			String carol = unique("carol");
+			online(carol, gateway);
+			// More offline users than push threads, each one's webhook call hanging.
+			for (int i = 0; i < 4; i++) {
+				String offline = unique("offline");
+				hung.add(offline);
+				webhook.always(offline, WebhookReceiver.HANG);
+				persisted(UUID.randomUUID(), alice, List.of(alice, offline), 1, "into the void " + i);
+			}
+			await("both push threads hanging", Duration.ofSeconds(30), () -> webhook.hanging() >= 2);
+
+			UUID conversation = UUID.randomUUID();
+			long start = System.nanoTime();
+			persisted(conversation, alice, List.of(alice, carol), 1, "live");
+			GatewayDelivery.MessageDelivery delivery = null;
+			while (delivery == null) {
+				String json = atGateway.poll(5, TimeUnit.SECONDS);
+				assertThat(json).as("a live delivery within 5 s while the webhook hangs").isNotNull();
+				if (this.codec.decodeDelivery(json) instanceof GatewayDelivery.MessageDelivery message
+						&& message.message().conversationId().equals(conversation)) {
+					delivery = message;
+				}
+			}
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+			assertThat(delivery.users()).containsExactly(carol);
+			assertThat(webhook.hanging()).as("still hanging when the delivery arrived").isGreaterThanOrEqualTo(2);
+		}
+		finally {
+			hung.forEach(webhook::forget);
+			webhook.releaseHanging();
+			subscriptions.destroy();
+		}
+	}
+
+	@Test
+	void healthShowsTheProviderAndItsCircuitBreaker() throws Exception {
+		var response = get(null, "/actuator/health/push");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat((String) json(response, "$.status")).isEqualTo("UP");
+		assertThat((String) json(response, "$.details.provider")).isEqualTo("webhook");
+		assertThat((String) json(response, "$.details.circuitBreaker")).isEqualTo("CLOSED");
+		assertThat(this.meters.find("resilience4j.circuitbreaker.state")
+			.tag("name", "push-webhook")
+			.tag("state", "closed")
+			.gauge()).isNotNull();
+	}
+
+	private double attempts(String outcome) {
+		return this.meters.counter("blueprint.chat.push.attempts", "provider", "webhook", "outcome", outcome).count();
+	}
+
+	private KafkaConsumer<String, String> deadLetterConsumer() {
+		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),
+						ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+				new StringDeserializer(), new StringDeserializer());
+		List<TopicPartition> partitions = consumer.partitionsFor(PushDeadLettered.TOPIC)
+			.stream()
+			.map((info) -> new TopicPartition(info.topic(), info.partition()))
+			.toList();
+		consumer.assign(partitions);
+		consumer.seekToEnd(partitions);
+		partitions.forEach(consumer::position);
+		return consumer;
+	}
+
+	private PushDeadLettered awaitDeadLetter(KafkaConsumer<String, String> consumer, String user) {
+		JsonMapper json = JsonMapper.builder().build();
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (System.nanoTime() < deadline) {
+			for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+				if (user.equals(record.key())) {
+					return json.readValue(record.value(), PushDeadLettered.class);
+				}
+			}
+		}
+		throw new AssertionError("no dead letter for " + user + " within 30 s (at " + Instant.now() + ")");
+	}
+
+}

@@ -1,0 +1,120 @@
+package dev.blueprint.notification.push;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.blueprint.chat.contracts.PushDeadLettered.Push;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/** The webhook provider against a real local HTTP server answering a set status. */
+class WebhookPushProviderTests {
+
+	private final AtomicInteger status = new AtomicInteger(200);
+
+	private final AtomicInteger requests = new AtomicInteger();
+
+	private final HttpServer server = start();
+
+	private final CircuitBreaker breaker = CircuitBreaker.of("push-webhook",
+			CircuitBreakerConfig.custom()
+				.slidingWindowSize(4)
+				.minimumNumberOfCalls(4)
+				.failureRateThreshold(50)
+				.waitDurationInOpenState(Duration.ofMinutes(1))
+				.build());
+
+	private final WebhookPushProvider provider = new WebhookPushProvider(
+			URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/push"), Duration.ofSeconds(2),
+			Duration.ofSeconds(5), this.breaker);
+
+	private final Push push = new Push(UUID.randomUUID(), "bob", UUID.randomUUID(), 2, 3, 4, UUID.randomUUID(), "alice",
+			"hi", "bob:x", Instant.EPOCH, Instant.EPOCH);
+
+	private HttpServer start() {
+		try {
+			HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+			http.createContext("/push", (exchange) -> {
+				try (exchange) {
+					exchange.getRequestBody().readAllBytes();
+					this.requests.incrementAndGet();
+					if (this.status.get() == 0) {
+						Thread.sleep(3000);
+					}
+					exchange.sendResponseHeaders(Math.max(this.status.get(), 200), -1);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			http.start();
+			return http;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@AfterEach
+	void stop() {
+		this.server.stop(0);
+	}
+
+	@Test
+	void a2xxIsDelivered() throws Exception {
+		this.provider.send(this.push);
+		assertThat(this.requests).hasValue(1);
+	}
+
+	@Test
+	void serverErrorsThrottlingAndTimeoutsAreWorthRetrying() {
+		for (int code : new int[] { 500, 503, 429, 408 }) {
+			this.status.set(code);
+			assertThatExceptionOfType(PushProvider.PushException.class).isThrownBy(() -> this.provider.send(this.push))
+				.satisfies((ex) -> assertThat(ex.retryable()).as("%d", code).isTrue());
+		}
+		CircuitBreaker fresh = CircuitBreaker.ofDefaults("timeouts");
+		WebhookPushProvider slow = new WebhookPushProvider(
+				URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/push"), Duration.ofSeconds(2),
+				Duration.ofMillis(300), fresh);
+		this.status.set(0);
+		assertThatExceptionOfType(PushProvider.PushException.class).isThrownBy(() -> slow.send(this.push))
+			.satisfies((ex) -> assertThat(ex.retryable()).isTrue())
+			.withMessageContaining("timed out");
+	}
+
+	@Test
+	void otherClientErrorsAreRefusalsThatRetryingCannotFix() {
+		this.status.set(400);
+		assertThatExceptionOfType(PushProvider.PushException.class).isThrownBy(() -> this.provider.send(this.push))
+			.satisfies((ex) -> assertThat(ex.retryable()).isFalse());
+		assertThat(this.breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+	}
+
+	@Test
+	void theBreakerOpensOnFailuresAndThenFailsAtOnceWithoutARequest() {
+		this.status.set(500);
+		for (int i = 0; i < 4; i++) {
+			assertThatExceptionOfType(PushProvider.PushException.class).isThrownBy(() -> this.provider.send(this.push));
+		}
+		assertThat(this.breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		assertThat(this.requests).hasValue(4);
+		this.status.set(200);
+		assertThatExceptionOfType(PushProvider.PushException.class).isThrownBy(() -> this.provider.send(this.push))
+			.satisfies((ex) -> assertThat(ex.retryable()).isTrue())
+			.withMessageContaining("OPEN");
+		assertThat(this.requests).as("no request while open").hasValue(4);
+	}
+
+}
