@@ -86,6 +86,13 @@ final class ServiceProcess implements Component {
 		// it.
 		env.put("CHAT_MESSAGE_SERVICE_URL",
 				"http://127.0.0.1:" + (DEFAULT_PORTS.get("chat-message-service") + this.settings.portOffset()));
+		if ("chat-gateway".equals(this.name)) {
+			// The web page's presence calls go through the gateway; sign-in by user name
+			// (POST /api/v1/dev/token) exists on local stacks only.
+			env.put("PRESENCE_SERVICE_URL",
+					"http://127.0.0.1:" + (DEFAULT_PORTS.get("presence-service") + this.settings.portOffset()));
+			env.put("CHAT_DEV_TOKENS", "true");
+		}
 		return builder;
 	}
 
