@@ -33,11 +33,11 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
- * Fans stored messages, acks and refusals out to the gateways. Per polled batch: one
- * pipelined lookup of every recipient's sessions, then one pipeline of Redis publishes
- * (one per gateway and event). Offsets are committed after the publishes; Redis pub/sub
- * delivers at most once, and a client that misses a message sees the gap in seq and reads
- * it from history.
+ * Fans stored messages, acks, recorded receipts and refusals out to the gateways. Per
+ * polled batch: one pipelined lookup of every recipient's sessions, then one pipeline of
+ * Redis publishes (one per gateway and event). Offsets are committed after the publishes;
+ * Redis pub/sub delivers at most once, and a client that misses a message sees the gap in
+ * seq and reads it from history.
  * <p>
  * A batch listener runs outside any one record's trace, so each event is routed in a
  * {@code chat.route} span continuing its record's {@code traceparent}. The Redis publish
@@ -160,7 +160,8 @@ public class DeliveryListener {
 
 	private void count(GatewayDelivery delivery) {
 		String kind = (delivery instanceof GatewayDelivery.MessageDelivery) ? "message"
-				: (delivery instanceof GatewayDelivery.AckDelivery) ? "ack" : "error";
+				: (delivery instanceof GatewayDelivery.AckDelivery) ? "ack"
+						: (delivery instanceof GatewayDelivery.ReceiptDelivery) ? "receipt" : "error";
 		Counter.builder("blueprint.chat.deliveries")
 			.description("Deliveries published to gateways, by kind")
 			.tag("kind", kind)

@@ -143,6 +143,27 @@ class DeliveryIntegrationTests {
 	}
 
 	@Test
+	void aReadReceiptReachesTheOtherMembersAndTheReadersOtherSessionsGateways() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		String bob = "bob-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1"),
+					new SessionRegistry.Session(bob, this.gatewayB, "s-2"),
+					new SessionRegistry.Session(bob, this.gatewayB, "s-3")));
+		UUID conversation = UUID.randomUUID();
+		Instant at = Instant.parse("2026-11-28T06:00:00Z");
+		publish(new ChatEvent.ReceiptRecorded(conversation, bob, GatewayDelivery.Receipt.READ, 3, at,
+				List.of(alice, bob), new ChatEvent.Origin(this.gatewayB, "s-2")));
+		GatewayDelivery.ReceiptDelivery atA = (GatewayDelivery.ReceiptDelivery) next(this.atA);
+		assertThat(atA.users()).containsExactly(alice);
+		assertThat(atA.receipt())
+			.isEqualTo(new GatewayDelivery.Receipt(conversation, bob, GatewayDelivery.Receipt.READ, 3, at));
+		GatewayDelivery.ReceiptDelivery atB = (GatewayDelivery.ReceiptDelivery) next(this.atB);
+		assertThat(atB.users()).containsExactly(bob);
+		assertThat(atB.exceptSessionId()).isEqualTo("s-2");
+	}
+
+	@Test
 	void routingAnEventContinuesTheTraceOfItsRecord() throws Exception {
 		Traceparent trace = Traceparent.newSampled();
 		publish(new ChatEvent.MessageRejected(UUID.randomUUID(), "mallory", "c-3", "not-a-member", "Not a member",

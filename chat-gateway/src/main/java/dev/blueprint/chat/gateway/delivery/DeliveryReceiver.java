@@ -43,6 +43,8 @@ public class DeliveryReceiver implements MessageListener {
 
 	private final Counter typingOut;
 
+	private final Counter receiptsOut;
+
 	private final ContactBook contacts;
 
 	public DeliveryReceiver(ChatEventCodec codec, ClientFrames frames, SessionTracker sessions, ContactBook contacts,
@@ -64,6 +66,10 @@ public class DeliveryReceiver implements MessageListener {
 		this.typingOut = Counter.builder("blueprint.chat.gateway.frames.out")
 			.description("Frames pushed to clients, by queue")
 			.tag("queue", "typing")
+			.register(meters);
+		this.receiptsOut = Counter.builder("blueprint.chat.gateway.frames.out")
+			.description("Frames pushed to clients, by queue")
+			.tag("queue", "receipts")
 			.register(meters);
 	}
 
@@ -97,6 +103,15 @@ public class DeliveryReceiver implements MessageListener {
 				this.frames.toUser(user, ClientFrames.TYPING, typing.typing());
 				this.typingOut.increment();
 				this.contacts.seen(user, typing.typing().conversationId());
+			}
+		}
+		else if (delivery instanceof GatewayDelivery.ReceiptDelivery receipts) {
+			GatewayDelivery.Receipt receipt = receipts.receipt();
+			for (String user : receipts.users()) {
+				// The reader's own session that sent a read receipt is not told about it.
+				String except = user.equals(receipt.userId()) ? receipts.exceptSessionId() : null;
+				this.frames.toUserExcept(user, except, ClientFrames.RECEIPTS, receipt);
+				this.receiptsOut.increment();
 			}
 		}
 		else if (delivery instanceof GatewayDelivery.ErrorDelivery error) {

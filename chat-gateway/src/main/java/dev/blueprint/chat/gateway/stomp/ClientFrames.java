@@ -23,6 +23,8 @@ public class ClientFrames {
 
 	public static final String TYPING = "/queue/typing";
 
+	public static final String RECEIPTS = "/queue/receipts";
+
 	private final SimpMessagingTemplate messaging;
 
 	private final SimpUserRegistry users;
@@ -45,6 +47,22 @@ public class ClientFrames {
 		}
 		for (SimpSession session : connected.getSessions()) {
 			toSession(user, session.getId(), queue, payload);
+		}
+	}
+
+	/**
+	 * To every session of {@code user} on this gateway but {@code exceptSessionId}
+	 * ({@code null}: all).
+	 */
+	public void toUserExcept(String user, String exceptSessionId, String queue, Object payload) {
+		SimpUser connected = this.users.getUser(user);
+		if (connected == null) {
+			return;
+		}
+		for (SimpSession session : connected.getSessions()) {
+			if (!session.getId().equals(exceptSessionId)) {
+				toSession(user, session.getId(), queue, payload);
+			}
 		}
 	}
 

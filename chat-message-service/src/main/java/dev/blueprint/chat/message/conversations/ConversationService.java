@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import dev.blueprint.chat.message.conversations.ChatExceptions.ConflictException
 import dev.blueprint.chat.message.conversations.ChatExceptions.ConversationNotFoundException;
 import dev.blueprint.chat.message.conversations.ChatExceptions.ForbiddenException;
 import dev.blueprint.chat.message.conversations.ChatExceptions.InvalidFieldException;
+import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.storage.ChatStore;
 
 /**
@@ -120,9 +122,13 @@ public class ConversationService {
 		List<UUID> ids = this.store.conversationIdsOf(caller);
 		List<CompletableFuture<ConversationSummary>> loading = new ArrayList<>();
 		for (UUID id : ids) {
+			CompletableFuture<ConversationState> state = this.store.stateAsync(id);
+			CompletableFuture<Watermarks> own = this.store.watermarksAsync(id, caller);
 			loading.add(this.store.findConversationAsync(id)
-				.thenCombine(this.store.stateAsync(id), (conversation,
-						state) -> conversation.map((c) -> ConversationSummary.of(c, state)).orElse(null)));
+				.thenCombine(state.thenCombine(own, OwnState::new),
+						(conversation, known) -> conversation
+							.map((c) -> ConversationSummary.of(c, known.state(), known.own()))
+							.orElse(null)));
 		}
 		List<ConversationSummary> summaries = new ArrayList<>();
 		for (CompletableFuture<ConversationSummary> summary : loading) {
@@ -133,6 +139,59 @@ public class ConversationService {
 		}
 		summaries.sort(Comparator.comparing(ConversationSummary::lastActivity).reversed());
 		return summaries.subList(0, Math.min(summaries.size(), this.limits.maxConversationsListed()));
+	}
+
+	/**
+	 * Every member's watermarks, in member order (0 for a member who has none yet).
+	 */
+	public List<MemberReceipts> receipts(String caller, UUID id) {
+		Conversation conversation = get(caller, id);
+		Map<String, Watermarks> stored = this.store.watermarksOf(id);
+		List<MemberReceipts> receipts = new ArrayList<>(conversation.members().size());
+		for (String member : conversation.members()) {
+			Watermarks watermarks = stored.getOrDefault(member, Watermarks.NONE);
+			receipts.add(new MemberReceipts(member, watermarks.delivered(), watermarks.read()));
+		}
+		return receipts;
+	}
+
+	/**
+	 * A page of history ({@link #history}) where each message the caller sent says which
+	 * other current members have received and read it (their watermarks are at or above
+	 * its seq).
+	 */
+	public List<HistoryMessage> historyWithReceipts(String caller, UUID id, Long after, Long before, Integer limit) {
+		List<StoredMessage> page = history(caller, id, after, before, limit);
+		boolean anyOwn = page.stream().anyMatch((message) -> caller.equals(message.senderId()));
+		Map<String, Watermarks> stored = anyOwn ? this.store.watermarksOf(id) : Map.of();
+		List<String> others = new ArrayList<>();
+		if (anyOwn) {
+			for (String member : get(caller, id).members()) {
+				if (!member.equals(caller)) {
+					others.add(member);
+				}
+			}
+		}
+		List<HistoryMessage> messages = new ArrayList<>(page.size());
+		for (StoredMessage message : page) {
+			if (!caller.equals(message.senderId())) {
+				messages.add(HistoryMessage.of(message, null, null));
+				continue;
+			}
+			List<String> readBy = new ArrayList<>();
+			List<String> deliveredTo = new ArrayList<>();
+			for (String member : others) {
+				Watermarks watermarks = stored.getOrDefault(member, Watermarks.NONE);
+				if (watermarks.read() >= message.seq()) {
+					readBy.add(member);
+				}
+				if (watermarks.delivered() >= message.seq()) {
+					deliveredTo.add(member);
+				}
+			}
+			messages.add(HistoryMessage.of(message, readBy, deliveredTo));
+		}
+		return messages;
 	}
 
 	/**
@@ -225,6 +284,13 @@ public class ConversationService {
 
 	private static String abbreviate(String value) {
 		return (value.length() <= 40) ? value : value.substring(0, 40) + "…";
+	}
+
+	private record OwnState(ConversationState state, Watermarks own) {
+	}
+
+	/** One member's watermarks, as {@code GET .../receipts} lists them. */
+	public record MemberReceipts(String userId, long deliveredSeq, long readSeq) {
 	}
 
 	/** A created (or, for a direct pair, found) conversation. */

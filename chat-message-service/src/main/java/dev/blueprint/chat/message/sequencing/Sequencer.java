@@ -19,12 +19,16 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessageSubmitted;
+import dev.blueprint.chat.contracts.ChatEvent.ReceiptSubmitted;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.contracts.GatewayDelivery.Receipt;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.conversations.ConversationState;
 import dev.blueprint.chat.message.conversations.StoredMessage;
+import dev.blueprint.chat.message.receipts.core.ReceiptPlanner;
+import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Accepted;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.DedupKey;
@@ -72,6 +76,9 @@ public class Sequencer {
 
 	private static final Logger logger = LoggerFactory.getLogger(Sequencer.class);
 
+	/** Receipts by {@code type} (delivered, read) and {@code outcome}. */
+	public static final String RECEIPTS_METRIC = "blueprint.chat.receipts";
+
 	/** Cassandra requests one batch keeps in flight at most. */
 	private static final int MAX_IN_FLIGHT = 256;
 
@@ -82,6 +89,8 @@ public class Sequencer {
 	private final ChatEventCodec codec;
 
 	private final Cache<UUID, Snapshot> snapshots;
+
+	private final Cache<ReceiptPlanner.Key, Watermarks> watermarks;
 
 	private final Timer batchTimer;
 
@@ -109,6 +118,7 @@ public class Sequencer {
 		this.codec = codec;
 		this.meters = meters;
 		this.snapshots = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(membershipCacheTtl).build();
+		this.watermarks = Caffeine.newBuilder().maximumSize(200_000).expireAfterAccess(Duration.ofMinutes(10)).build();
 		this.batchTimer = Timer.builder("blueprint.chat.sequencer.batch")
 			.description("Time to sequence, store and publish one polled batch")
 			.publishPercentileHistogram()
@@ -133,7 +143,7 @@ public class Sequencer {
 		List<Instant> acceptedSentAt = new ArrayList<>();
 		Map<MessageSubmitted, Headers> origins = new IdentityHashMap<>();
 		try {
-			List<MessageSubmitted> pending = new ArrayList<>();
+			List<ChatEvent> pending = new ArrayList<>();
 			for (ConsumerRecord<String, String> record : records) {
 				ChatEvent event;
 				try {
@@ -146,6 +156,9 @@ public class Sequencer {
 				if (event instanceof MessageSubmitted submitted && valid(submitted)) {
 					pending.add(submitted);
 					origins.put(submitted, record.headers());
+				}
+				else if (event instanceof ReceiptSubmitted receipt && valid(receipt)) {
+					pending.add(receipt);
 				}
 				else if (event instanceof ChatEvent.ConversationChanged changed) {
 					sequence(pending, acceptedSentAt, origins);
@@ -176,12 +189,18 @@ public class Sequencer {
 	 */
 	public void forgetAll() {
 		this.snapshots.invalidateAll();
+		this.watermarks.invalidateAll();
 	}
 
 	private static boolean valid(MessageSubmitted message) {
 		return message.messageId() != null && message.senderId() != null && !message.senderId().isBlank()
 				&& message.clientMessageId() != null && !message.clientMessageId().isBlank() && message.body() != null
 				&& message.submittedAt() != null;
+	}
+
+	private static boolean valid(ReceiptSubmitted receipt) {
+		return receipt.userId() != null && !receipt.userId().isBlank() && receipt.seq() >= 1
+				&& (Receipt.DELIVERED.equals(receipt.kind()) || Receipt.READ.equals(receipt.kind()));
 	}
 
 	/**
@@ -192,10 +211,13 @@ public class Sequencer {
 		if (sentAt.isEmpty()) {
 			return;
 		}
-		Runnable record = () -> {
+		afterCommit(() -> {
 			Instant now = this.clock.instant();
 			sentAt.forEach((sent) -> this.sequenced.record(Duration.between(sent, now)));
-		};
+		});
+	}
+
+	private static void afterCommit(Runnable record) {
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
@@ -209,12 +231,17 @@ public class Sequencer {
 		}
 	}
 
-	private void sequence(List<MessageSubmitted> batch, List<Instant> acceptedSentAt,
-			Map<MessageSubmitted, Headers> origins) {
-		if (batch.isEmpty()) {
+	private void sequence(List<ChatEvent> items, List<Instant> acceptedSentAt, Map<MessageSubmitted, Headers> origins) {
+		if (items.isEmpty()) {
 			return;
 		}
-		Map<UUID, Snapshot> conversations = loadConversations(batch);
+		List<MessageSubmitted> batch = new ArrayList<>(items.size());
+		items.forEach((item) -> {
+			if (item instanceof MessageSubmitted message) {
+				batch.add(message);
+			}
+		});
+		Map<UUID, Snapshot> conversations = loadConversations(items);
 		Map<DedupKey, StoredRef> stored = loadDedup(batch, conversations);
 		Plan plan = SequencePlanner.plan(batch, conversations, stored);
 
@@ -232,6 +259,7 @@ public class Sequencer {
 			plan.lastAcceptedOf(conversation).ifPresent((last) -> writes.add(this.store.saveStateAsync(stored(last))));
 		}
 		await(writes);
+		List<ReceiptPlanner.Decision> receipts = recordWatermarks(items, plan, conversations);
 		plan.lastSeqs()
 			.forEach((conversation, seq) -> this.snapshots.put(conversation,
 					conversations.get(conversation).withLastSeq(seq)));
@@ -261,6 +289,109 @@ public class Sequencer {
 					() -> this.kafka.send(ChatTopics.EVENTS, message.conversationId().toString(), encoded));
 			countOutcome(outcome);
 		}
+		for (ReceiptPlanner.Decision decision : receipts) {
+			publish(decision);
+		}
+	}
+
+	/**
+	 * Plans the receipts of the batch against the conversations at their place in the log
+	 * (the messages' outcomes are in batch order), and raises every moved watermark in
+	 * Cassandra. The cached watermarks follow only once the transaction commits: a batch
+	 * that is rolled back and replayed finds them as they were and announces its receipts
+	 * again.
+	 */
+	private List<ReceiptPlanner.Decision> recordWatermarks(List<ChatEvent> items, Plan plan,
+			Map<UUID, Snapshot> conversations) {
+		List<ReceiptPlanner.Step> steps = new ArrayList<>();
+		int next = 0;
+		for (ChatEvent item : items) {
+			if (item instanceof MessageSubmitted) {
+				Outcome outcome = plan.outcomes().get(next++);
+				if (outcome instanceof Accepted accepted) {
+					steps.add(new ReceiptPlanner.OwnMessage(item.conversationId(), accepted.message().senderId(),
+							accepted.seq()));
+				}
+			}
+			else if (item instanceof ReceiptSubmitted receipt) {
+				steps.add(new ReceiptPlanner.ReceiptStep(receipt));
+			}
+		}
+		if (steps.isEmpty()) {
+			return List.of();
+		}
+		Map<ReceiptPlanner.Key, Watermarks> current = loadWatermarks(steps, conversations);
+		ReceiptPlanner.Plan receipts = ReceiptPlanner.plan(steps, conversations, current);
+		List<CompletableFuture<Void>> writes = new ArrayList<>();
+		receipts.moved().forEach((key, after) -> {
+			Watermarks before = current.getOrDefault(key, Watermarks.NONE);
+			writes.add(this.store.raiseWatermarksAsync(key.conversationId(), key.userId(), after,
+					after.delivered() > before.delivered(), after.read() > before.read()));
+			if (writes.size() >= MAX_IN_FLIGHT / 2) {
+				await(writes);
+				writes.clear();
+			}
+		});
+		await(writes);
+		Map<ReceiptPlanner.Key, Watermarks> moved = receipts.moved();
+		afterCommit(() -> moved.forEach(this.watermarks::put));
+		return receipts.decisions();
+	}
+
+	private Map<ReceiptPlanner.Key, Watermarks> loadWatermarks(List<ReceiptPlanner.Step> steps,
+			Map<UUID, Snapshot> conversations) {
+		Map<ReceiptPlanner.Key, Watermarks> known = new HashMap<>();
+		Map<ReceiptPlanner.Key, CompletableFuture<Watermarks>> loading = new HashMap<>();
+		for (ReceiptPlanner.Step step : steps) {
+			ReceiptPlanner.Key key = (step instanceof ReceiptPlanner.OwnMessage own)
+					? new ReceiptPlanner.Key(own.conversationId(), own.senderId())
+					: new ReceiptPlanner.Key(((ReceiptPlanner.ReceiptStep) step).receipt().conversationId(),
+							((ReceiptPlanner.ReceiptStep) step).receipt().userId());
+			if (!conversations.containsKey(key.conversationId()) || known.containsKey(key)
+					|| loading.containsKey(key)) {
+				continue;
+			}
+			Watermarks cached = this.watermarks.getIfPresent(key);
+			if (cached != null) {
+				known.put(key, cached);
+			}
+			else {
+				if (loading.size() % MAX_IN_FLIGHT == 0) {
+					awaitAll(loading.values());
+				}
+				loading.put(key, this.store.watermarksAsync(key.conversationId(), key.userId()));
+			}
+		}
+		loading.forEach((key, future) -> known.put(key, join(future)));
+		return known;
+	}
+
+	private void publish(ReceiptPlanner.Decision decision) {
+		ReceiptSubmitted receipt = decision.receipt();
+		String outcome;
+		ChatEvent event = null;
+		if (decision instanceof ReceiptPlanner.Recorded recorded) {
+			outcome = "recorded";
+			event = new ChatEvent.ReceiptRecorded(receipt.conversationId(), receipt.userId(), receipt.kind(),
+					receipt.seq(), receipt.submittedAt(), recorded.members(), receipt.origin());
+		}
+		else if (decision instanceof ReceiptPlanner.Refused refused) {
+			outcome = refused.code();
+			event = new ChatEvent.MessageRejected(receipt.conversationId(), receipt.userId(), null, refused.code(),
+					refused.reason(), receipt.origin());
+		}
+		else {
+			outcome = "unchanged";
+		}
+		if (event != null) {
+			this.kafka.send(ChatTopics.EVENTS, receipt.conversationId().toString(), this.codec.encode(event));
+		}
+		Counter.builder(RECEIPTS_METRIC)
+			.description("Receipts by type and outcome (recorded, unchanged, or the error code)")
+			.tag("type", receipt.kind())
+			.tag("outcome", outcome)
+			.register(this.meters)
+			.increment();
 	}
 
 	private static String header(Headers headers, String name) {
@@ -286,7 +417,7 @@ public class Sequencer {
 				message.body(), message.submittedAt());
 	}
 
-	private Map<UUID, Snapshot> loadConversations(List<MessageSubmitted> batch) {
+	private Map<UUID, Snapshot> loadConversations(List<ChatEvent> batch) {
 		Set<UUID> ids = new LinkedHashSet<>();
 		batch.forEach((message) -> ids.add(message.conversationId()));
 		Map<UUID, Snapshot> known = new HashMap<>();

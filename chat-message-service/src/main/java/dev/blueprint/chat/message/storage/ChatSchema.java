@@ -15,6 +15,11 @@ import org.slf4j.LoggerFactory;
  * {@code messages} is partitioned by conversation and bucket ({@code seq / bucketSize}),
  * clustered by seq: a partition holds at most bucketSize messages, and a history query
  * knows from a seq which partition to read (no empty time buckets to skip).
+ * <p>
+ * {@code conversation_receipts} holds every member's delivered and read watermarks, one
+ * partition per conversation (at most one row per member). Each cell is written with its
+ * seq as the write timestamp, so a lower value can never overwrite a higher one, whatever
+ * order the writes arrive in.
  */
 public final class ChatSchema {
 
@@ -37,7 +42,9 @@ public final class ChatSchema {
 					+ "PRIMARY KEY ((conversation_id, bucket), seq))",
 			"CREATE TABLE IF NOT EXISTS message_dedup (conversation_id uuid, sender_id text, "
 					+ "client_message_id text, seq bigint, message_id uuid, "
-					+ "PRIMARY KEY ((conversation_id, sender_id, client_message_id)))");
+					+ "PRIMARY KEY ((conversation_id, sender_id, client_message_id)))",
+			"CREATE TABLE IF NOT EXISTS conversation_receipts (conversation_id uuid, user_id text, "
+					+ "delivered_seq bigint, read_seq bigint, PRIMARY KEY ((conversation_id), user_id))");
 
 	private ChatSchema() {
 	}

@@ -3,7 +3,9 @@ package dev.blueprint.chat.message.storage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -20,12 +22,14 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.conversations.ConversationState;
 import dev.blueprint.chat.message.conversations.StoredMessage;
+import dev.blueprint.chat.message.receipts.core.Watermarks;
 
 /**
  * Every Cassandra read and write of chat-message-service. Reads and writes use
  * {@code LOCAL_QUORUM} (set on the session:
  * {@code spring.cassandra.request.consistency}); the one lightweight transaction (a
- * direct conversation's pair) uses {@code LOCAL_SERIAL}.
+ * direct conversation's pair) uses {@code LOCAL_SERIAL}. Receipt watermarks are monotonic
+ * without a lightweight transaction: each is written with its seq as the write timestamp.
  */
 public class ChatStore {
 
@@ -72,6 +76,16 @@ public class ChatStore {
 
 	private final PreparedStatement selectBefore;
 
+	private final PreparedStatement raiseDelivered;
+
+	private final PreparedStatement raiseRead;
+
+	private final PreparedStatement raiseBoth;
+
+	private final PreparedStatement selectReceipts;
+
+	private final PreparedStatement selectReceipt;
+
 	public ChatStore(CqlSession session, int bucketSize, Duration dedupWindow) {
 		this.session = session;
 		this.bucketSize = bucketSize;
@@ -108,6 +122,18 @@ public class ChatStore {
 				+ "WHERE conversation_id = ? AND bucket = ? AND seq > ? ORDER BY seq ASC LIMIT ?");
 		this.selectBefore = session.prepare("SELECT seq, message_id, sender_id, body, sent_at FROM messages "
 				+ "WHERE conversation_id = ? AND bucket = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
+		// The seq is the write timestamp: Cassandra keeps the cell with the highest one,
+		// so a watermark only ever rises (a replayed or late write cannot lower it).
+		this.raiseDelivered = session.prepare("UPDATE conversation_receipts USING TIMESTAMP ? SET delivered_seq = ? "
+				+ "WHERE conversation_id = ? AND user_id = ?");
+		this.raiseRead = session.prepare("UPDATE conversation_receipts USING TIMESTAMP ? SET read_seq = ? "
+				+ "WHERE conversation_id = ? AND user_id = ?");
+		this.raiseBoth = session.prepare("UPDATE conversation_receipts USING TIMESTAMP ? SET delivered_seq = ?, "
+				+ "read_seq = ? WHERE conversation_id = ? AND user_id = ?");
+		this.selectReceipts = session
+			.prepare("SELECT user_id, delivered_seq, read_seq FROM conversation_receipts WHERE conversation_id = ?");
+		this.selectReceipt = session.prepare("SELECT delivered_seq, read_seq FROM conversation_receipts "
+				+ "WHERE conversation_id = ? AND user_id = ?");
 	}
 
 	/** The partition ({@code bucket}) a seq lives in. */
@@ -313,6 +339,60 @@ public class ChatStore {
 			}
 			throw ex;
 		}
+	}
+
+	// receipts
+
+	/**
+	 * Raises a member's watermarks to {@code watermarks}: one write when both moved to
+	 * the same seq (or only one moved), two otherwise. A watermark above the given one
+	 * stays.
+	 */
+	public CompletableFuture<Void> raiseWatermarksAsync(UUID conversationId, String userId, Watermarks watermarks,
+			boolean deliveredMoved, boolean readMoved) {
+		List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>(2);
+		if (deliveredMoved && readMoved && watermarks.delivered() == watermarks.read()) {
+			writes.add(execute(this.raiseBoth.bind(watermarks.read(), watermarks.delivered(), watermarks.read(),
+					conversationId, userId)));
+		}
+		else {
+			if (deliveredMoved) {
+				writes.add(execute(this.raiseDelivered.bind(watermarks.delivered(), watermarks.delivered(),
+						conversationId, userId)));
+			}
+			if (readMoved) {
+				writes.add(execute(this.raiseRead.bind(watermarks.read(), watermarks.read(), conversationId, userId)));
+			}
+		}
+		return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+	}
+
+	private CompletableFuture<AsyncResultSet> execute(com.datastax.oss.driver.api.core.cql.Statement<?> statement) {
+		return this.session.executeAsync(statement).toCompletableFuture();
+	}
+
+	/** One member's watermarks ({@link Watermarks#NONE} before any). */
+	public CompletableFuture<Watermarks> watermarksAsync(UUID conversationId, String userId) {
+		return execute(this.selectReceipt.bind(conversationId, userId)).thenApply((rs) -> {
+			Row row = rs.one();
+			return (row == null) ? Watermarks.NONE : watermarks(row);
+		});
+	}
+
+	/**
+	 * The watermarks of every member who has any, by user (one partition read).
+	 */
+	public Map<String, Watermarks> watermarksOf(UUID conversationId) {
+		Map<String, Watermarks> all = new HashMap<>();
+		for (Row row : this.session.execute(this.selectReceipts.bind(conversationId))) {
+			all.put(row.getString("user_id"), watermarks(row));
+		}
+		return all;
+	}
+
+	private static Watermarks watermarks(Row row) {
+		return new Watermarks(row.isNull("delivered_seq") ? 0 : row.getLong("delivered_seq"),
+				row.isNull("read_seq") ? 0 : row.getLong("read_seq"));
 	}
 
 	/** Where a deduplicated message was stored. */

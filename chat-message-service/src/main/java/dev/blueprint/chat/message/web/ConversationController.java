@@ -8,7 +8,7 @@ import java.util.UUID;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.conversations.ConversationService;
 import dev.blueprint.chat.message.conversations.ConversationSummary;
-import dev.blueprint.chat.message.conversations.StoredMessage;
+import dev.blueprint.chat.message.conversations.HistoryMessage;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -60,9 +60,15 @@ class ConversationController {
 	}
 
 	@GetMapping("/{id}/messages")
-	List<StoredMessage> history(Principal caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
+	List<HistoryMessage> history(Principal caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
 			@RequestParam(required = false) Long before, @RequestParam(required = false) Integer limit) {
-		return this.conversations.history(caller.getName(), id, after, before, limit);
+		return this.conversations.historyWithReceipts(caller.getName(), id, after, before, limit);
+	}
+
+	/** Every member's delivered and read watermarks (members only). */
+	@GetMapping("/{id}/receipts")
+	List<ConversationService.MemberReceipts> receipts(Principal caller, @PathVariable UUID id) {
+		return this.conversations.receipts(caller.getName(), id);
 	}
 
 	@PostMapping("/{id}/members/{userId}")

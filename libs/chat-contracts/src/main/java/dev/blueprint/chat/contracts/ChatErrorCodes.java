@@ -24,6 +24,9 @@ public final class ChatErrorCodes {
 	/** The sender is not a member of the conversation. */
 	public static final String NOT_A_MEMBER = "not-a-member";
 
+	/** A receipt's seq is above the conversation's last seq. */
+	public static final String RECEIPT_BEYOND_LAST = "receipt-beyond-last";
+
 	/** The sender exceeded the per-user send rate; retry after the stated time. */
 	public static final String RATE_LIMITED = "rate-limited";
 

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({ @JsonSubTypes.Type(ChatEvent.MessageSubmitted.class),
 		@JsonSubTypes.Type(ChatEvent.ConversationChanged.class), @JsonSubTypes.Type(ChatEvent.MessagePersisted.class),
-		@JsonSubTypes.Type(ChatEvent.MessageRejected.class) })
+		@JsonSubTypes.Type(ChatEvent.MessageRejected.class), @JsonSubTypes.Type(ChatEvent.ReceiptSubmitted.class),
+		@JsonSubTypes.Type(ChatEvent.ReceiptRecorded.class) })
 public sealed interface ChatEvent {
 
 	/** The conversation the event belongs to; also the record key. */
@@ -63,6 +64,43 @@ public sealed interface ChatEvent {
 	@JsonTypeName("MessageRejected.v1")
 	record MessageRejected(UUID conversationId, String senderId, String clientMessageId, String code, String message,
 			Origin origin) implements ChatEvent {
+	}
+
+	/**
+	 * A client acknowledged a conversation up to {@code seq}: {@code delivered} (a device
+	 * of the user received it) or {@code read} (the user read it). The gateway checked
+	 * the frame's shape; chat-message-service checks membership and the conversation's
+	 * last seq at this record's place in the log. A {@link MessageRejected} (without
+	 * clientMessageId) answers a refused one.
+	 *
+	 * @param kind {@link GatewayDelivery.Receipt#DELIVERED} or
+	 * {@link GatewayDelivery.Receipt#READ}
+	 */
+	@JsonTypeName("ReceiptSubmitted.v1")
+	record ReceiptSubmitted(UUID conversationId, String userId, String kind, long seq, Instant submittedAt,
+			Origin origin) implements ChatEvent {
+	}
+
+	/**
+	 * A user's delivered or read watermark of a conversation moved up to {@code seq}
+	 * (stored in Cassandra first). Published only when it moved; a read that also raised
+	 * the delivered watermark is one {@code read} event.
+	 *
+	 * @param kind {@link GatewayDelivery.Receipt#DELIVERED} or
+	 * {@link GatewayDelivery.Receipt#READ}
+	 * @param recipients the conversation's members when it was recorded (the user
+	 * included)
+	 * @param origin the session that sent the receipt (it is not told about its own read)
+	 */
+	@JsonTypeName("ReceiptRecorded.v1")
+	record ReceiptRecorded(UUID conversationId, String userId, String kind, long seq, Instant at,
+			List<String> recipients, Origin origin) implements ChatEvent {
+
+		/** What members receive on {@code /user/queue/receipts}. */
+		public GatewayDelivery.Receipt payload() {
+			return new GatewayDelivery.Receipt(this.conversationId, this.userId, this.kind, this.seq, this.at);
+		}
+
 	}
 
 	/** Where a message came from: a gateway instance and one of its STOMP sessions. */

@@ -8,13 +8,15 @@ public final class ChatTopics {
 
 	/**
 	 * Gateway to chat-message-service: {@link ChatEvent.MessageSubmitted},
-	 * {@link ChatEvent.ConversationChanged}.
+	 * {@link ChatEvent.ConversationChanged}, {@link ChatEvent.ReceiptSubmitted} (in the
+	 * conversation's partition, so the sequencer checks a receipt against the messages
+	 * before it).
 	 */
 	public static final String SUBMITTED = "chat.messages.submitted";
 
 	/**
 	 * chat-message-service to notification-service: {@link ChatEvent.MessagePersisted},
-	 * {@link ChatEvent.MessageRejected}.
+	 * {@link ChatEvent.MessageRejected}, {@link ChatEvent.ReceiptRecorded}.
 	 */
 	public static final String EVENTS = "chat.messages.events";
 

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({ @JsonSubTypes.Type(GatewayDelivery.MessageDelivery.class),
 		@JsonSubTypes.Type(GatewayDelivery.AckDelivery.class), @JsonSubTypes.Type(GatewayDelivery.ErrorDelivery.class),
-		@JsonSubTypes.Type(GatewayDelivery.TypingDelivery.class) })
+		@JsonSubTypes.Type(GatewayDelivery.TypingDelivery.class),
+		@JsonSubTypes.Type(GatewayDelivery.ReceiptDelivery.class) })
 public sealed interface GatewayDelivery {
 
 	/** The channel a gateway instance subscribes to. */
@@ -53,6 +54,27 @@ public sealed interface GatewayDelivery {
 	 * at once.
 	 */
 	record Typing(UUID conversationId, String userId, boolean typing) {
+	}
+
+	/**
+	 * A member's delivered or read watermark moved: send {@code receipt} to every session
+	 * of {@code users} on this gateway, except the session {@code exceptSessionId} of the
+	 * user who sent the receipt (it knows).
+	 */
+	@JsonTypeName("receipt")
+	record ReceiptDelivery(List<String> users, Receipt receipt, String exceptSessionId) implements GatewayDelivery {
+	}
+
+	/**
+	 * Payload of {@code /user/queue/receipts}: {@code userId} has received
+	 * ({@code delivered}) or read ({@code read}) the conversation up to {@code seq}.
+	 */
+	record Receipt(UUID conversationId, String userId, String type, long seq, Instant at) {
+
+		public static final String DELIVERED = "delivered";
+
+		public static final String READ = "read";
+
 	}
 
 	/** Payload of {@code /user/queue/messages}. */

@@ -25,7 +25,11 @@ class ChatEventCodecTests {
 				new ChatEvent.MessagePersisted(this.conversation, 7, UUID.randomUUID(), "alice", "c-1", "hi",
 						Instant.parse("2026-11-27T10:00:01Z"), List.of("alice", "bob"), false, origin),
 				new ChatEvent.MessageRejected(this.conversation, "alice", "c-2", ChatErrorCodes.NOT_A_MEMBER, "no",
-						origin));
+						origin),
+				new ChatEvent.ReceiptSubmitted(this.conversation, "bob", GatewayDelivery.Receipt.READ, 7,
+						Instant.parse("2026-11-27T10:00:02Z"), origin),
+				new ChatEvent.ReceiptRecorded(this.conversation, "bob", GatewayDelivery.Receipt.DELIVERED, 7,
+						Instant.parse("2026-11-27T10:00:02Z"), List.of("alice", "bob"), origin));
 		for (ChatEvent event : events) {
 			String json = this.codec.encode(event);
 			assertThat(json).contains("\"type\":\"" + event.getClass().getSimpleName() + ".v1\"");
@@ -73,6 +77,17 @@ class ChatEventCodecTests {
 		GatewayDelivery typing = new GatewayDelivery.TypingDelivery(List.of("bob"),
 				new GatewayDelivery.Typing(this.conversation, "alice", true));
 		assertThat(this.codec.decodeDelivery(this.codec.encode(typing))).isEqualTo(typing);
+	}
+
+	@Test
+	void receiptDeliveriesSurviveARoundTripWithThePayloadClientsSee() {
+		GatewayDelivery receipt = new GatewayDelivery.ReceiptDelivery(List.of("alice"),
+				new GatewayDelivery.Receipt(this.conversation, "bob", GatewayDelivery.Receipt.READ, 4,
+						Instant.parse("2026-11-27T10:00:00Z")),
+				"s-1");
+		String json = this.codec.encode(receipt);
+		assertThat(json).contains("\"kind\":\"receipt\"").contains("\"type\":\"read\"");
+		assertThat(this.codec.decodeDelivery(json)).isEqualTo(receipt);
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.chat.contracts.ChatEvent.MessageRejected;
+import dev.blueprint.chat.contracts.ChatEvent.ReceiptRecorded;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.GatewayDelivery.AckDelivery;
 import dev.blueprint.chat.contracts.GatewayDelivery.ChatError;
@@ -16,6 +17,8 @@ import dev.blueprint.chat.contracts.GatewayDelivery.ChatMessage;
 import dev.blueprint.chat.contracts.GatewayDelivery.ErrorDelivery;
 import dev.blueprint.chat.contracts.GatewayDelivery.MessageAck;
 import dev.blueprint.chat.contracts.GatewayDelivery.MessageDelivery;
+import dev.blueprint.chat.contracts.GatewayDelivery.Receipt;
+import dev.blueprint.chat.contracts.GatewayDelivery.ReceiptDelivery;
 
 /**
  * Decides which gateway instance gets what for one chat event, given where each user's
@@ -25,7 +28,10 @@ import dev.blueprint.chat.contracts.GatewayDelivery.MessageDelivery;
  * sender included: their other devices show it), once per gateway with the list of its
  * users; the sender's gateways also get the ack.</li>
  * <li>A retry of a stored message only re-acks the sender.</li>
- * <li>A refusal goes to the gateway and session that sent the message.</li>
+ * <li>A refusal goes to the gateway and session that sent the message (or receipt).</li>
+ * <li>A recorded receipt goes to every gateway holding a session of another member; a
+ * {@code read} one also to the reader's own gateways, for their other sessions (the one
+ * that sent it is skipped).</li>
  * </ul>
  */
 public final class DeliveryRouter {
@@ -59,6 +65,17 @@ public final class DeliveryRouter {
 				add(deliveries, gateway, new AckDelivery(List.of(persisted.senderId()), ack));
 			}
 		}
+		else if (event instanceof ReceiptRecorded receipt) {
+			Map<String, List<String>> usersByGateway = new LinkedHashMap<>();
+			for (String recipient : usersOf(event)) {
+				for (String gateway : gatewaysByUser.getOrDefault(recipient, Set.of())) {
+					usersByGateway.computeIfAbsent(gateway, (key) -> new ArrayList<>()).add(recipient);
+				}
+			}
+			String except = (receipt.origin() != null) ? receipt.origin().sessionId() : null;
+			usersByGateway.forEach((gateway, users) -> add(deliveries, gateway,
+					new ReceiptDelivery(users, receipt.payload(), except)));
+		}
 		else if (event instanceof MessageRejected rejected && rejected.origin() != null) {
 			add(deliveries, rejected.origin().gatewayId(),
 					new ErrorDelivery(rejected.senderId(), rejected.origin().sessionId(),
@@ -71,6 +88,10 @@ public final class DeliveryRouter {
 	public static List<String> usersOf(ChatEvent event) {
 		if (event instanceof MessagePersisted persisted) {
 			return persisted.duplicate() ? List.of(persisted.senderId()) : persisted.recipients();
+		}
+		if (event instanceof ReceiptRecorded receipt) {
+			boolean read = Receipt.READ.equals(receipt.kind());
+			return receipt.recipients().stream().filter((user) -> read || !user.equals(receipt.userId())).toList();
 		}
 		return List.of();
 	}

@@ -51,6 +51,42 @@ class DeliveryRouterTests {
 		assertThat(DeliveryRouter.usersOf(persisted(true))).containsExactly("alice");
 	}
 
+	private ChatEvent.ReceiptRecorded receipt(String kind) {
+		return new ChatEvent.ReceiptRecorded(this.conversation, "bob", kind, 4, Instant.EPOCH,
+				List.of("alice", "bob", "carol"), new ChatEvent.Origin("gw-b", "s-bob"));
+	}
+
+	@Test
+	void aDeliveredReceiptGoesToTheOtherMembersGatewaysOnly() {
+		Map<String, Set<String>> gateways = Map.of("alice", Set.of("gw-a"), "bob", Set.of("gw-b"), "carol",
+				Set.of("gw-a"));
+		Map<String, List<GatewayDelivery>> routed = DeliveryRouter.route(receipt(GatewayDelivery.Receipt.DELIVERED),
+				gateways);
+		assertThat(routed).containsOnlyKeys("gw-a");
+		assertThat(routed.get("gw-a")).singleElement()
+			.isInstanceOfSatisfying(GatewayDelivery.ReceiptDelivery.class, (delivery) -> {
+				assertThat(delivery.users()).containsExactly("alice", "carol");
+				assertThat(delivery.receipt()).isEqualTo(new GatewayDelivery.Receipt(this.conversation, "bob",
+						GatewayDelivery.Receipt.DELIVERED, 4, Instant.EPOCH));
+			});
+		assertThat(DeliveryRouter.offlineRecipients(receipt(GatewayDelivery.Receipt.DELIVERED), Map.of())).isEmpty();
+	}
+
+	@Test
+	void aReadReceiptAlsoGoesToTheReadersOtherSessions() {
+		Map<String, Set<String>> gateways = Map.of("alice", Set.of("gw-a"), "bob", Set.of("gw-a", "gw-b"));
+		Map<String, List<GatewayDelivery>> routed = DeliveryRouter.route(receipt(GatewayDelivery.Receipt.READ),
+				gateways);
+		assertThat(routed.get("gw-a")).singleElement()
+			.isInstanceOfSatisfying(GatewayDelivery.ReceiptDelivery.class, (delivery) -> {
+				assertThat(delivery.users()).containsExactly("alice", "bob");
+				assertThat(delivery.exceptSessionId()).isEqualTo("s-bob");
+			});
+		assertThat(routed.get("gw-b")).singleElement()
+			.isInstanceOfSatisfying(GatewayDelivery.ReceiptDelivery.class,
+					(delivery) -> assertThat(delivery.users()).containsExactly("bob"));
+	}
+
 	@Test
 	void aRefusalGoesToTheSessionThatSentIt() {
 		ChatEvent.MessageRejected rejected = new ChatEvent.MessageRejected(this.conversation, "mallory", "c-9",
