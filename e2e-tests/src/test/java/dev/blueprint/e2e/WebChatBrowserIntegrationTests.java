@@ -19,10 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (Debian's {@code /usr/bin/chromium} driven by playwright-core from
  * src/test/browser/package.json; nothing downloads a browser): Alice over WebSocket, Bob
  * with no WebSocket in his page, over SockJS long polling. They sign in by name, start a
- * conversation, see unread counts, presence and typing, exchange messages both ways, page
- * back through history, and Bob loses the network and catches up (the scenario is
- * src/test/browser/web-chat.mjs). Screenshots go to target/screenshots. Missing Chromium
- * or Node.js fails the test; it never skips.
+ * conversation, see unread counts, presence, typing and read ticks, exchange messages
+ * both ways, page back through history, and Bob loses the network and catches up (the
+ * scenario is src/test/browser/web-chat.mjs). Screenshots go to target/screenshots.
+ * Missing Chromium or Node.js fails the test; it never skips.
  */
 @ExtendWith(SharedSuite.class)
 class WebChatBrowserIntegrationTests {
@@ -53,8 +53,7 @@ class WebChatBrowserIntegrationTests {
 		Commands.Result run = Commands.run(Duration.ofMinutes(6), BROWSER, "env",
 				"BASE_URL=http://localhost:" + Suite.port("chat-gateway"), "ALICE=" + alice, "BOB=" + bob,
 				"HISTORY_CONVERSATION=" + history, "HISTORY_COUNT=" + HISTORY, "SCREENSHOTS=" + SCREENSHOTS,
-				"CHROMIUM=" + CHROMIUM, "EXPECT_RECEIPTS=" + System.getProperty("blueprint.e2e.receipts", "0"), "node",
-				"web-chat.mjs");
+				"CHROMIUM=" + CHROMIUM, "EXPECT_RECEIPTS=1", "node", "web-chat.mjs");
 		System.out.println(run.output());
 		assertThat(run.exitCode()).as(run.output()).isZero();
 		assertThat(run.output()).contains("alice connected over websocket, bob over xhr-polling")

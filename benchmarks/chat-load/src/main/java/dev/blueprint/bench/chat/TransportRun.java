@@ -101,13 +101,38 @@ final class TransportRun implements LoadClient.Frames {
 				all.add(recipient);
 			}
 		}
-		List<CompletableFuture<Void>> connecting = new ArrayList<>();
-		for (LoadClient client : all) {
+		// One at a time, each tried up to three times: a loaded machine drops the odd
+		// SockJS
+		// session opened among a hundred at once, and this run is about latency, not
+		// connect
+		// storms.
+		for (int i = 0; i < all.size(); i++) {
+			LoadClient client = all.get(i);
 			String transport = this.transportOf.getOrDefault(client, TRANSPORTS.get(0));
 			URI uri = transport.startsWith("sockjs") ? sockJs : ws;
-			connecting.add(client.connect(stomp.get(transport), uri, this.load.token(client.user), 60));
+			for (int attempt = 1;; attempt++) {
+				try {
+					client.connect(stomp.get(transport), uri, this.load.token(client.user), 60).join();
+					break;
+				}
+				catch (RuntimeException ex) {
+					if (attempt == 3) {
+						throw ex;
+					}
+					System.out.println("connect " + client.user + " over " + transport + " failed (" + ex.getMessage()
+							+ "), again");
+					client = new LoadClient(client.user, this);
+					if (this.transportOf.containsKey(all.get(i))) {
+						this.transportOf.remove(all.get(i));
+						this.transportOf.put(client, transport);
+					}
+					else {
+						senders.set(senders.indexOf(all.get(i)), client);
+					}
+					all.set(i, client);
+				}
+			}
 		}
-		CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).join();
 		System.out.printf("%d groups of %d connected: a sender on /ws and one recipient on each of %s%n", groups,
 				TRANSPORTS.size() + 1, TRANSPORTS);
 
