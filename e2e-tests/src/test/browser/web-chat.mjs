@@ -151,10 +151,23 @@ try {
     { state: 'attached', timeout: WAIT });
 
   step('bob types: alice sees it; bob sends: alice receives it and the indicator clears');
+  // Bob keeps typing, as people do (the page sends a typing frame at most every 2.5 s): the gateway relays
+  // typing once it has read Bob's conversations again, which it does at most every 10 s per user, so in a
+  // conversation created seconds after Bob connected the first frames may be refused.
   await bob.page.click('#message-input');
-  await bob.page.keyboard.type('hi alice', { delay: 40 });
-  await expectTrue(alice.page, (who) => document.getElementById('typing').textContent.includes(`${who} is typing`),
-    BOB, 'the typing indicator at alice');
+  const aliceSeesTyping = () => alice.page.evaluate(
+    (who) => document.getElementById('typing').textContent.includes(`${who} is typing`), BOB);
+  let typed = 0;
+  while (!(await aliceSeesTyping()) && typed < 60) {
+    await bob.page.keyboard.type('.');
+    typed += 1;
+    await bob.page.waitForTimeout(500);
+  }
+  if (!(await aliceSeesTyping())) {
+    throw new Error(`the typing indicator at alice: not after ${typed} keystrokes over ${typed / 2} s`);
+  }
+  step(`alice saw bob typing after ${typed} keystrokes`);
+  await bob.page.fill('#message-input', 'hi alice');
   await bob.page.press('#message-input', 'Enter');
   await alice.page.waitForSelector(`${messageWithText('hi alice')}[data-seq="2"]`, { timeout: WAIT });
   await expectTrue(alice.page, () => document.getElementById('typing').textContent === '', null,

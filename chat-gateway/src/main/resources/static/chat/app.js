@@ -349,8 +349,11 @@ async function onAck(ack) {
 }
 
 function onError(error) {
-  if (error.code === 'unknown-destination' && !error.clientMessageId) {
-    console.warn('gateway does not handle', error.message);
+  if (!error.clientMessageId) {
+    // From a typing or receipt frame: ephemeral, the next one will do (a conversation created seconds ago
+    // can be refused until the gateway reads the user's conversations again, a gateway without receipts
+    // answers unknown-destination).
+    console.warn('frame refused', error.code, error.message);
     return;
   }
   const pending = error.clientMessageId && state.pending.get(error.clientMessageId);
