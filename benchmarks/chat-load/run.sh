@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The chat benchmark, from any directory:
-#   benchmarks/chat-load/run.sh [load|idle|all] [generator options, e.g. --rates 250,500 --step-seconds 20]
+#   benchmarks/chat-load/run.sh [load|idle|all|transports] [generator options, e.g. --rates 250,500 --step-seconds 20]
+# transports: delivery latency over WebSocket vs SockJS xhr-streaming and xhr-polling (long polling), the same
+# messages to one recipient per transport at once (defaults: 20 groups of 5, 20 msg/s, 60 s; not part of "all").
 # Builds the generator (and what ./suite needs), starts a whole stack on its own state dir and ports
 # (BLUEPRINT_STATE_DIR=/tmp/chat-bench-stack, BLUEPRINT_PORT_OFFSET=5000), runs the load steps and/or the
 # idle-connections measurement, and always stops that stack. Output: stdout and $STATE/results-<mode>.txt.
@@ -13,7 +15,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 MODE=${1:-all}
 [ $# -gt 0 ] && shift
-case "$MODE" in load|idle|all) ;; *) echo "usage: $0 [load|idle|all] [generator options]" >&2; exit 2 ;; esac
+case "$MODE" in load|idle|all|transports) ;; *) echo "usage: $0 [load|idle|all|transports] [generator options]" >&2; exit 2 ;; esac
 
 export BLUEPRINT_STATE_DIR=${BLUEPRINT_STATE_DIR:-/tmp/chat-bench-stack}
 export BLUEPRINT_PORT_OFFSET=${BLUEPRINT_PORT_OFFSET:-5000}
@@ -69,6 +71,13 @@ cpu_ticks() {
 }
 
 echo "== machine: $(nproc) cores, $(uptime)"
+if [ "$MODE" = transports ]; then
+  echo "== transports: WebSocket vs SockJS xhr-streaming vs xhr-polling"
+  generator --mode transports --clients 100 --rates 20 --warmup-seconds 20 --step-seconds 60 --drain-seconds 10 "$@" \
+    | tee "$BLUEPRINT_STATE_DIR/results-transports.txt"
+  ./suite ps
+  exit 0
+fi
 if [ "$MODE" != idle ]; then
   echo "== load: $CLIENTS clients"
   cpu_ticks > "$BLUEPRINT_STATE_DIR/cpu-before.txt"

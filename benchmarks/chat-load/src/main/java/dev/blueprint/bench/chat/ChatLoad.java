@@ -25,7 +25,9 @@ import org.springframework.web.socket.messaging.WebSocketStompClient;
  * The chat benchmark's entry point. {@code --mode load} (default): N clients in
  * conversations, fixed open-loop send rates, end-to-end latency per step
  * ({@link LoadRun}). {@code --mode idle}: as many idle authenticated sessions as one
- * gateway holds, with its heap and RSS ({@link IdleRun}). Options: {@link Options}.
+ * gateway holds, with its heap and RSS ({@link IdleRun}). {@code --mode transports}:
+ * delivery latency over WebSocket, SockJS xhr-streaming and SockJS xhr-polling side by
+ * side ({@link TransportRun}). Options: {@link Options}.
  */
 public final class ChatLoad {
 
@@ -65,7 +67,9 @@ public final class ChatLoad {
 		int status = switch (options.get("mode")) {
 			case "load" -> new LoadRun(load, options).run();
 			case "idle" -> new IdleRun(load, options).run();
-			default -> throw new IllegalArgumentException("--mode is load or idle, was " + options.get("mode"));
+			case "transports" -> new TransportRun(load, options).run();
+			default ->
+				throw new IllegalArgumentException("--mode is load, idle or transports, was " + options.get("mode"));
 		};
 		System.exit(status);
 	}

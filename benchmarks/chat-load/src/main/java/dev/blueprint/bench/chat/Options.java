@@ -12,14 +12,14 @@ import java.util.Map;
 final class Options {
 
 	static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("mode", "load"),
-			Map.entry("gateway", "ws://127.0.0.1:8083/ws"), Map.entry("messages", "http://127.0.0.1:8084"),
-			Map.entry("secret-file", ".suite/jwt-hmac-secret"), Map.entry("clients", "1000"),
-			Map.entry("conversation-size", "2"), Map.entry("rates", "100,250,500,750,1000"),
-			Map.entry("step-seconds", "30"), Map.entry("warmup-seconds", "60"), Map.entry("warmup-rate", "100"),
-			Map.entry("drain-seconds", "5"), Map.entry("stop-p99-ms", "5000"), Map.entry("body-bytes", "100"),
-			Map.entry("connect-concurrency", "64"), Map.entry("heartbeat-ms", "10000"), Map.entry("metrics", ""),
-			Map.entry("user-prefix", ""), Map.entry("idle-batch", "1000"), Map.entry("hold-seconds", "30"),
-			Map.entry("gateway-pid", ""));
+			Map.entry("gateway", "ws://127.0.0.1:8083/ws"), Map.entry("sockjs", ""),
+			Map.entry("messages", "http://127.0.0.1:8084"), Map.entry("secret-file", ".suite/jwt-hmac-secret"),
+			Map.entry("clients", "1000"), Map.entry("conversation-size", "2"),
+			Map.entry("rates", "100,250,500,750,1000"), Map.entry("step-seconds", "30"),
+			Map.entry("warmup-seconds", "60"), Map.entry("warmup-rate", "100"), Map.entry("drain-seconds", "5"),
+			Map.entry("stop-p99-ms", "5000"), Map.entry("body-bytes", "100"), Map.entry("connect-concurrency", "64"),
+			Map.entry("heartbeat-ms", "10000"), Map.entry("metrics", ""), Map.entry("user-prefix", ""),
+			Map.entry("idle-batch", "1000"), Map.entry("hold-seconds", "30"), Map.entry("gateway-pid", ""));
 
 	private final Map<String, String> values = new HashMap<>(DEFAULTS);
 

@@ -173,6 +173,8 @@ public final class Main {
 		}
 		this.out.printf("  %-22s ws://127.0.0.1:%d/ws  (STOMP), /sockjs (SockJS)%n", "chat WebSocket",
 				ServiceProcess.DEFAULT_PORTS.get("chat-gateway") + settings.portOffset());
+		this.out.printf("  %-22s http://127.0.0.1:%d/  (sign in with any user name)%n", "chat web page",
+				ServiceProcess.DEFAULT_PORTS.get("chat-gateway") + settings.portOffset());
 		this.out.printf("  %-22s 127.0.0.1:%d%n", "redis", settings.redisPort());
 		this.out.printf("  %-22s %s%n", "kafka", settings.kafkaBootstrapServers());
 		this.out.printf("  %-22s 127.0.0.1:%d (datacenter1)%n", "cassandra", settings.cassandraPort());

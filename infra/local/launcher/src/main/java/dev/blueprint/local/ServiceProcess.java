@@ -89,6 +89,13 @@ final class ServiceProcess implements Component {
 		// Pushes go to the log unless the caller's environment chooses a provider
 		// (NOTIFICATION_PUSH_PROVIDER=webhook and NOTIFICATION_PUSH_WEBHOOK_URL).
 		env.putIfAbsent("NOTIFICATION_PUSH_PROVIDER", "log");
+		if ("chat-gateway".equals(this.name)) {
+			// The web page's presence calls go through the gateway; sign-in by user name
+			// (POST /api/v1/dev/token) exists on local stacks only.
+			env.put("PRESENCE_SERVICE_URL",
+					"http://127.0.0.1:" + (DEFAULT_PORTS.get("presence-service") + this.settings.portOffset()));
+			env.put("CHAT_DEV_TOKENS", "true");
+		}
 		return builder;
 	}
 

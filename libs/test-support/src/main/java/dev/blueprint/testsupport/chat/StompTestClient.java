@@ -29,7 +29,9 @@ import org.springframework.web.socket.messaging.WebSocketStompClient;
 import org.springframework.web.socket.sockjs.client.RestTemplateXhrTransport;
 import org.springframework.web.socket.sockjs.client.SockJsClient;
 import org.springframework.web.socket.sockjs.client.Transport;
+import org.springframework.web.socket.sockjs.client.TransportRequest;
 import org.springframework.web.socket.sockjs.client.WebSocketTransport;
+import org.springframework.web.socket.sockjs.transport.TransportType;
 
 /**
  * A real STOMP client of the chat gateway for tests (Spring's WebSocketStompClient): it
@@ -101,6 +103,73 @@ public final class StompTestClient implements AutoCloseable {
 		}
 		transports.add(new RestTemplateXhrTransport());
 		return new StompTestClient(stompClient(new SockJsClient(transports)), url, bearer, Duration.ofSeconds(15));
+	}
+
+	/** The SockJS transports a test can force. */
+	public enum SockJsTransport {
+
+		/** SockJS over a native WebSocket. */
+		WEBSOCKET(TransportType.WEBSOCKET),
+		/** One long-lived HTTP response carrying every frame (HTTP streaming). */
+		XHR_STREAMING(TransportType.XHR_STREAMING),
+		/** Long polling: one HTTP request per batch of frames. */
+		XHR_POLLING(TransportType.XHR);
+
+		private final TransportType type;
+
+		SockJsTransport(TransportType type) {
+			this.type = type;
+		}
+
+		/**
+		 * The path segment SockJS uses for it ({@code websocket}, {@code xhr_streaming},
+		 * {@code xhr}).
+		 */
+		public String urlSegment() {
+			return this.type.value();
+		}
+
+	}
+
+	/**
+	 * Connects over SockJS with exactly one transport allowed (no fallback to another),
+	 * the token in the CONNECT frame ({@code bearer}, may be null: then give it as the
+	 * {@code access_token} query parameter of {@code url}). {@link #transportUrls()}
+	 * tells which URLs were used.
+	 */
+	public static StompTestClient connectSockJs(String url, String bearer, SockJsTransport only) throws Exception {
+		List<String> used = new java.util.concurrent.CopyOnWriteArrayList<>();
+		Transport delegate = (only == SockJsTransport.WEBSOCKET) ? new WebSocketTransport(new StandardWebSocketClient())
+				: new RestTemplateXhrTransport();
+		Transport recording = new Transport() {
+
+			@Override
+			public List<TransportType> getTransportTypes() {
+				return List.of(only.type);
+			}
+
+			@Override
+			public java.util.concurrent.CompletableFuture<org.springframework.web.socket.WebSocketSession> connectAsync(
+					TransportRequest request, org.springframework.web.socket.WebSocketHandler handler) {
+				used.add(request.getTransportUrl().toString());
+				return delegate.connectAsync(request, handler);
+			}
+
+		};
+		StompTestClient client = new StompTestClient(stompClient(new SockJsClient(List.of(recording))), url, bearer,
+				Duration.ofSeconds(15));
+		client.transportUrls = used;
+		return client;
+	}
+
+	private List<String> transportUrls = List.of();
+
+	/**
+	 * The SockJS transport URLs this client connected through (empty for a plain
+	 * WebSocket client).
+	 */
+	public List<String> transportUrls() {
+		return List.copyOf(this.transportUrls);
 	}
 
 	private static WebSocketStompClient stompClient(WebSocketClient transport) {
