@@ -70,7 +70,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 	 * @param fetchThreads threads reading conversations in the background
 	 */
 	public record Contacts(@DefaultValue("http://127.0.0.1:8084") URI url, @DefaultValue("2s") Duration timeout,
-			@DefaultValue("5m") Duration refresh, @DefaultValue("10s") Duration minRefreshInterval,
+			@DefaultValue("5m") Duration refresh, @DefaultValue("1s") Duration minRefreshInterval,
 			@DefaultValue("2") int fetchThreads) {
 
 	}
