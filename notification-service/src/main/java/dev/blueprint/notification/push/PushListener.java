@@ -68,7 +68,7 @@ public class PushListener {
 	}
 
 	private static Counter notificationCounter(MeterRegistry meters, String kind) {
-		return Counter.builder("blueprint.chat.notifications.created")
+		return Counter.builder("blueprint.chat.notifications.stored")
 			.description("Notifications stored for offline recipients: new, or collapsed into an unseen one")
 			.tag("kind", kind)
 			.register(meters);
