@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.event.EventListener;
+import org.springframework.data.redis.connection.RedisPipelineException;
 import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.web.socket.messaging.SessionConnectedEvent;
@@ -83,8 +84,24 @@ public class SessionTracker {
 			this.registry.renew(live);
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Could not renew {} sessions: {}", live.size(), ex.toString());
+			logger.warn("Could not renew {} sessions: {}", live.size(), describe(ex));
 		}
+	}
+
+	/**
+	 * The failure, and for a pipeline the first command's own error: Spring Data Redis
+	 * reports only "one or more invalid commands", which hides a timeout behind it.
+	 */
+	static String describe(RuntimeException ex) {
+		if (ex instanceof RedisPipelineException pipeline) {
+			return pipeline.getPipelineResult()
+				.stream()
+				.filter(Throwable.class::isInstance)
+				.findFirst()
+				.map((first) -> ex + " (first failed command: " + first + ")")
+				.orElse(ex.toString());
+		}
+		return ex.toString();
 	}
 
 	/** Whether a session is connected to this gateway. */
