@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The chat benchmark, from any directory:
-#   benchmarks/chat-load/run.sh [load|idle|all|transports] [generator options, e.g. --rates 250,500 --step-seconds 20]
+#   benchmarks/chat-load/run.sh [load|idle|all|transports|presence] [generator options, e.g. --rates 250,500 --step-seconds 20]
 # transports: delivery latency over WebSocket vs SockJS xhr-streaming and xhr-polling (long polling), the same
 # messages to one recipient per transport at once (defaults: 20 groups of 5, 20 msg/s, 60 s; not part of "all").
+# presence: presence fan-out cost — 1,000 users with --contacts 9 each (groups of 10) change presence at
+# --rates changes/s; pushes delivered per second, latency and CPU per change by process (not part of "all").
 # Builds the generator (and what ./suite needs), starts a whole stack on its own state dir and ports
 # (BLUEPRINT_STATE_DIR=/tmp/chat-bench-stack, BLUEPRINT_PORT_OFFSET=5000), runs the load steps and/or the
 # idle-connections measurement, and always stops that stack. Output: stdout and $STATE/results-<mode>.txt.
@@ -15,7 +17,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 MODE=${1:-all}
 [ $# -gt 0 ] && shift
-case "$MODE" in load|idle|all|transports) ;; *) echo "usage: $0 [load|idle|all|transports] [generator options]" >&2; exit 2 ;; esac
+case "$MODE" in load|idle|all|transports|presence) ;; *) echo "usage: $0 [load|idle|all|transports|presence] [generator options]" >&2; exit 2 ;; esac
 
 export BLUEPRINT_STATE_DIR=${BLUEPRINT_STATE_DIR:-/tmp/chat-bench-stack}
 export BLUEPRINT_PORT_OFFSET=${BLUEPRINT_PORT_OFFSET:-5000}
@@ -23,6 +25,9 @@ export BLUEPRINT_SERVICE_HEAP=${BLUEPRINT_SERVICE_HEAP:-1g}
 export BLUEPRINT_SERVICE_JVM_OPTS=${BLUEPRINT_SERVICE_JVM_OPTS:--XX:+UseG1GC}
 export CHAT_SEND_LIMIT_PER_SECOND=${CHAT_SEND_LIMIT_PER_SECOND:-100000}
 export CHAT_SEND_BURST=${CHAT_SEND_BURST:-100000}
+# presence mode changes each user's presence up to once a second: above nothing, but raised like the send limit
+export PRESENCE_UPDATE_LIMIT_PER_SECOND=${PRESENCE_UPDATE_LIMIT_PER_SECOND:-100000}
+export PRESENCE_UPDATE_BURST=${PRESENCE_UPDATE_BURST:-100000}
 # chat-gateway raises Tomcat's max-connections to 20,000 itself (Tomcat's default, 8,192, stopped the
 # idle measurement at exactly 8,192 sessions); set SERVER_TOMCAT_MAXCONNECTIONS to try another value.
 CLIENTS=${CLIENTS:-1000}
@@ -59,6 +64,7 @@ METRICS=http://127.0.0.1:$GW_PORT/actuator/prometheus,http://127.0.0.1:$((8084 +
 generator() {
   java -Xmx"$GENERATOR_HEAP" -XX:+UseG1GC -cp "$CP" dev.blueprint.bench.chat.ChatLoad \
     --gateway "ws://127.0.0.1:$GW_PORT/ws" --messages "http://127.0.0.1:$((8084 + BLUEPRINT_PORT_OFFSET))" \
+    --presence "http://127.0.0.1:$((8085 + BLUEPRINT_PORT_OFFSET))" \
     --secret-file "$BLUEPRINT_STATE_DIR/jwt-hmac-secret" --metrics "$METRICS" "$@"
 }
 
@@ -75,6 +81,14 @@ if [ "$MODE" = transports ]; then
   echo "== transports: WebSocket vs SockJS xhr-streaming vs xhr-polling"
   generator --mode transports --clients 100 --rates 20 --warmup-seconds 20 --step-seconds 60 --drain-seconds 10 "$@" \
     | tee "$BLUEPRINT_STATE_DIR/results-transports.txt"
+  ./suite ps
+  exit 0
+fi
+if [ "$MODE" = presence ]; then
+  echo "== presence fan-out: $CLIENTS users"
+  generator --mode presence --clients "$CLIENTS" --rates 50,100,200,400 --warmup-rate 20 --warmup-seconds 60 \
+    --idle-seconds 30 --step-seconds 30 --drain-seconds 5 --state-dir "$BLUEPRINT_STATE_DIR" "$@" \
+    | tee "$BLUEPRINT_STATE_DIR/results-presence.txt"
   ./suite ps
   exit 0
 fi

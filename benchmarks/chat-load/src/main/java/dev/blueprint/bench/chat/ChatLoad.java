@@ -1,6 +1,9 @@
 package dev.blueprint.bench.chat;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +18,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.blueprint.local.HmacJwt;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.converter.SimpleMessageConverter;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
@@ -27,12 +31,16 @@ import org.springframework.web.socket.messaging.WebSocketStompClient;
  * ({@link LoadRun}). {@code --mode idle}: as many idle authenticated sessions as one
  * gateway holds, with its heap and RSS ({@link IdleRun}). {@code --mode transports}:
  * delivery latency over WebSocket, SockJS xhr-streaming and SockJS xhr-polling side by
- * side ({@link TransportRun}). Options: {@link Options}.
+ * side ({@link TransportRun}). {@code --mode presence}: presence changes per second
+ * fanned out to every contact, with latency and CPU per change ({@link PresenceRun}).
+ * Options: {@link Options}.
  */
 public final class ChatLoad {
 
 	/** Every relative time of the run (bodies, clientMessageIds) counts from here. */
 	static final long ORIGIN = System.nanoTime();
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final Options options;
 
@@ -41,6 +49,8 @@ public final class ChatLoad {
 	private final WebSocketStompClient stomp;
 
 	private final URI gateway;
+
+	final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	ChatLoad(Options options) throws Exception {
 		this.options = options;
@@ -68,8 +78,9 @@ public final class ChatLoad {
 			case "load" -> new LoadRun(load, options).run();
 			case "idle" -> new IdleRun(load, options).run();
 			case "transports" -> new TransportRun(load, options).run();
-			default ->
-				throw new IllegalArgumentException("--mode is load, idle or transports, was " + options.get("mode"));
+			case "presence" -> new PresenceRun(load, options).run();
+			default -> throw new IllegalArgumentException(
+					"--mode is load, idle, transports or presence, was " + options.get("mode"));
 		};
 		System.exit(status);
 	}
@@ -87,6 +98,59 @@ public final class ChatLoad {
 
 	String token(String user) {
 		return HmacJwt.mint(this.secret, user, Instant.now(), Duration.ofHours(24));
+	}
+
+	/** A conversation and its members' clients. */
+	record Conversation(String id, List<LoadClient> members) {
+	}
+
+	/**
+	 * Creates one conversation per {@code size} consecutive clients (direct for 2, group
+	 * otherwise; a remainder is left out), 16 requests at a time, through
+	 * chat-message-service's REST API.
+	 */
+	List<Conversation> createConversations(List<LoadClient> clients, int size) throws Exception {
+		Semaphore inFlight = new Semaphore(16);
+		List<CompletableFuture<Conversation>> created = new ArrayList<>();
+		for (int first = 0; first + size <= clients.size(); first += size) {
+			List<LoadClient> members = clients.subList(first, first + size);
+			List<String> others = members.stream().skip(1).map((client) -> client.user).toList();
+			String body = JSON.writeValueAsString(Map.of("type", (size == 2) ? "direct" : "group", "members", others));
+			HttpRequest request = HttpRequest
+				.newBuilder(URI.create(this.options.get("messages") + "/api/v1/conversations"))
+				.header("Authorization", "Bearer " + token(members.get(0).user))
+				.header("Content-Type", "application/json")
+				.timeout(Duration.ofSeconds(30))
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build();
+			inFlight.acquire();
+			created.add(create(request, 1).thenApply((response) -> {
+				if (response.statusCode() / 100 != 2) {
+					throw new IllegalStateException(
+							"create conversation: " + response.statusCode() + " " + response.body());
+				}
+				return new Conversation(JSON.readTree(response.body()).get("id").asString(), members);
+			}).whenComplete((conversation, failure) -> inFlight.release()));
+		}
+		return created.stream().map(CompletableFuture::join).toList();
+	}
+
+	/**
+	 * Sends a create, and again after its {@code Retry-After} (at most 5 attempts) while
+	 * the service answers 503 — as a client would while a cold Cassandra times out. A
+	 * retried group may exist twice; its members' contacts are the same either way.
+	 */
+	private CompletableFuture<HttpResponse<String>> create(HttpRequest request, int attempt) {
+		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose((response) -> {
+			if (response.statusCode() != 503 || attempt >= 5) {
+				return CompletableFuture.completedFuture(response);
+			}
+			long seconds = response.headers().firstValueAsLong("Retry-After").orElse(1);
+			return CompletableFuture
+				.supplyAsync(() -> null,
+						CompletableFuture.delayedExecutor(Math.min(seconds, 10), java.util.concurrent.TimeUnit.SECONDS))
+				.thenCompose((ignored) -> create(request, attempt + 1));
+		});
 	}
 
 	/** The outcome of connecting a batch of clients. */

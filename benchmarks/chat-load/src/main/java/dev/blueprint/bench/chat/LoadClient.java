@@ -37,6 +37,13 @@ final class LoadClient {
 
 		void error(LoadClient client, JsonNode frame, long receivedNanos);
 
+		/**
+		 * A frame on {@code /user/queue/presence}; only clients created with
+		 * {@code presence} subscribed.
+		 */
+		default void presence(LoadClient client, JsonNode frame, long receivedNanos) {
+		}
+
 	}
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -53,9 +60,17 @@ final class LoadClient {
 
 	private volatile String failure;
 
+	private final boolean presence;
+
 	LoadClient(String user, Frames frames) {
+		this(user, frames, false);
+	}
+
+	/** With {@code presence}, the client also subscribes to presence changes. */
+	LoadClient(String user, Frames frames, boolean presence) {
 		this.user = user;
 		this.frames = frames;
+		this.presence = presence;
 	}
 
 	/**
@@ -72,6 +87,9 @@ final class LoadClient {
 			subscribe("messages", this.frames::message);
 			subscribe("acks", this.frames::ack);
 			subscribe("errors", this::onError);
+			if (this.presence) {
+				subscribe("presence", this.frames::presence);
+			}
 			send("/app/sync", "{}");
 			return this.ready;
 		}).orTimeout(timeoutSeconds, TimeUnit.SECONDS);

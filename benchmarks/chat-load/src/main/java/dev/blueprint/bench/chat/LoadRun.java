@@ -1,23 +1,15 @@
 package dev.blueprint.bench.chat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * N clients in conversations of {@code conversation-size} (2: direct pairs), a warm-up,
@@ -28,8 +20,6 @@ import tools.jackson.databind.json.JsonMapper;
  * sender and recipients share this JVM's clock.
  */
 final class LoadRun implements LoadClient.Frames {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	/** What one step sent and what came back. */
 	static final class Step {
@@ -80,9 +70,7 @@ final class LoadRun implements LoadClient.Frames {
 
 	private final Options options;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-	private final Prometheus prometheus = new Prometheus(this.http);
+	private final Prometheus prometheus;
 
 	private final List<Step> steps = new ArrayList<>();
 
@@ -93,6 +81,7 @@ final class LoadRun implements LoadClient.Frames {
 	LoadRun(ChatLoad load, Options options) {
 		this.load = load;
 		this.options = options;
+		this.prometheus = new Prometheus(load.http);
 	}
 
 	int run() throws Exception {
@@ -100,7 +89,7 @@ final class LoadRun implements LoadClient.Frames {
 		List<String> users = this.load.users(this.options.integer("clients"));
 		List<LoadClient> clients = users.stream().map((user) -> new LoadClient(user, this)).toList();
 		long started = System.nanoTime();
-		List<Conversation> conversations = createConversations(clients, size);
+		List<ChatLoad.Conversation> conversations = this.load.createConversations(clients, size);
 		System.out.printf("%d conversations of %d created in %.1f s%n", conversations.size(), size,
 				(System.nanoTime() - started) / 1e9);
 		started = System.nanoTime();
@@ -146,37 +135,7 @@ final class LoadRun implements LoadClient.Frames {
 		return 0;
 	}
 
-	/** A conversation and its connected members. */
-	record Conversation(String id, List<LoadClient> members) {
-	}
-
-	private List<Conversation> createConversations(List<LoadClient> clients, int size) throws Exception {
-		Semaphore inFlight = new Semaphore(16);
-		List<CompletableFuture<Conversation>> created = new ArrayList<>();
-		for (int first = 0; first + size <= clients.size(); first += size) {
-			List<LoadClient> members = clients.subList(first, first + size);
-			List<String> others = members.stream().skip(1).map((client) -> client.user).toList();
-			String body = JSON.writeValueAsString(Map.of("type", (size == 2) ? "direct" : "group", "members", others));
-			HttpRequest request = HttpRequest
-				.newBuilder(URI.create(this.options.get("messages") + "/api/v1/conversations"))
-				.header("Authorization", "Bearer " + this.load.token(members.get(0).user))
-				.header("Content-Type", "application/json")
-				.timeout(Duration.ofSeconds(30))
-				.POST(HttpRequest.BodyPublishers.ofString(body))
-				.build();
-			inFlight.acquire();
-			created.add(this.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply((response) -> {
-				if (response.statusCode() / 100 != 2) {
-					throw new IllegalStateException(
-							"create conversation: " + response.statusCode() + " " + response.body());
-				}
-				return new Conversation(JSON.readTree(response.body()).get("id").asString(), members);
-			}).whenComplete((conversation, failure) -> inFlight.release()));
-		}
-		return created.stream().map(CompletableFuture::join).toList();
-	}
-
-	private void send(Step step, List<Conversation> conversations, int seconds) {
+	private void send(Step step, List<ChatLoad.Conversation> conversations, int seconds) {
 		int index = this.current;
 		long count = (long) step.rate * seconds;
 		double interval = 1e9 / step.rate;
@@ -190,7 +149,7 @@ final class LoadRun implements LoadClient.Frames {
 			while ((wait = due - System.nanoTime()) > 0) {
 				LockSupport.parkNanos(wait);
 			}
-			Conversation conversation = conversations.get(random.nextInt(conversations.size()));
+			ChatLoad.Conversation conversation = conversations.get(random.nextInt(conversations.size()));
 			LoadClient sender = conversation.members().get(random.nextInt(conversation.members().size()));
 			String stamp = "s" + index + "-" + (due - ChatLoad.ORIGIN);
 			if (sender.sendMessage(conversation.id(), stamp, stamp + " " + padding)) {

@@ -19,7 +19,9 @@ final class Options {
 			Map.entry("warmup-seconds", "60"), Map.entry("warmup-rate", "100"), Map.entry("drain-seconds", "5"),
 			Map.entry("stop-p99-ms", "5000"), Map.entry("body-bytes", "100"), Map.entry("connect-concurrency", "64"),
 			Map.entry("heartbeat-ms", "10000"), Map.entry("metrics", ""), Map.entry("user-prefix", ""),
-			Map.entry("idle-batch", "1000"), Map.entry("hold-seconds", "30"), Map.entry("gateway-pid", ""));
+			Map.entry("idle-batch", "1000"), Map.entry("hold-seconds", "30"), Map.entry("gateway-pid", ""),
+			Map.entry("presence", "http://127.0.0.1:8085"), Map.entry("contacts", "9"), Map.entry("state-dir", ""),
+			Map.entry("idle-seconds", "0"));
 
 	private final Map<String, String> values = new HashMap<>(DEFAULTS);
 
