@@ -3,6 +3,7 @@ package dev.blueprint.presence.api;
 import java.util.List;
 
 import dev.blueprint.presence.contacts.ContactDirectory.ContactsUnavailableException;
+import dev.blueprint.presence.tracking.PresenceTracker.PresenceBusyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 /**
  * Every error of the presence API as RFC 9457 problem+json: 400 with {@code field}, 403
  * with the refused {@code userIds}, 503 with {@code Retry-After} while Redis or
- * chat-message-service (the contacts) cannot answer.
+ * chat-message-service (the contacts) cannot answer, or when a choice kept meeting
+ * concurrent writes of the same user's presence.
  */
 @RestControllerAdvice
 class ApiProblems extends ResponseEntityExceptionHandler {
@@ -71,6 +73,15 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> contactsUnavailable(ContactsUnavailableException ex) {
 		logger.warn("Contacts unavailable: {}", ex.getMessage());
 		return unavailable("The caller's contacts cannot be read (chat-message-service unavailable); retry shortly");
+	}
+
+	@ExceptionHandler(PresenceBusyException.class)
+	ResponseEntity<ProblemDetail> busy(PresenceBusyException ex) {
+		logger.warn("Presence choice not applied: {}", ex.getMessage());
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, "1")
+			.body(problem(HttpStatus.SERVICE_UNAVAILABLE, "Busy",
+					"Your presence changed concurrently several times and your choice was not applied; retry"));
 	}
 
 	@ExceptionHandler({ RedisConnectionFailureException.class, RedisSystemException.class })

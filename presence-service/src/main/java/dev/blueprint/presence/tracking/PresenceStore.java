@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PresenceChanged;
@@ -17,6 +18,7 @@ import dev.blueprint.presence.core.Choice;
 import dev.blueprint.presence.core.Presence;
 import dev.blueprint.presence.core.Status;
 
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -25,7 +27,8 @@ import org.springframework.data.redis.core.script.RedisScript;
  * Presence in Redis.
  * <ul>
  * <li>{@code chat:presence:{userId}}: a hash with {@code choice}, {@code status},
- * {@code lastSeen} and {@code leaseEnd} (epoch milliseconds); it expires
+ * {@code lastSeen} and {@code leaseEnd} (epoch milliseconds), and {@code version}, which
+ * every write increments and checks (see {@link #apply(List)}); it expires
  * {@code presence.retention} after its last write.</li>
  * <li>{@value SessionRegistry#PRESENCE_DUE}: users due an evaluation, scored by when
  * (written by the gateways through {@link SessionRegistry}, rescheduled here).</li>
@@ -65,6 +68,33 @@ public class PresenceStore {
 			end
 			return 0
 			""", Long.class);
+
+	/**
+	 * Applies one user's update if the user's presence is still at the version it was
+	 * read at (ARGV[1]): stores it (ARGV[3..6], unless ARGV[2], the retention, is empty)
+	 * with the next version, and publishes ARGV[8] on channel ARGV[7] (unless empty) in
+	 * the same step, so changes are published in the order they are stored. Returns 1, or
+	 * 0 when another writer got there first and nothing was done.
+	 */
+	static final String APPLY = """
+			local current = redis.call('HGET', KEYS[1], 'version') or '0'
+			if current ~= ARGV[1] then
+			  return 0
+			end
+			if ARGV[2] ~= '' then
+			  redis.call('HSET', KEYS[1], 'choice', ARGV[3], 'status', ARGV[4], 'lastSeen', ARGV[5],
+			    'leaseEnd', ARGV[6], 'version', tostring(tonumber(current) + 1))
+			  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			end
+			if ARGV[8] ~= '' then
+			  redis.call('PUBLISH', ARGV[7], ARGV[8])
+			end
+			return 1
+			""";
+
+	private static final byte[] APPLY_BYTES = bytes(APPLY);
+
+	private static final String APPLY_SHA = RedisScript.of(APPLY, Long.class).getSha1();
 
 	private final StringRedisTemplate redis;
 
@@ -115,8 +145,18 @@ public class PresenceStore {
 
 	/** The stored presence of each user ({@link Presence#UNKNOWN} when none). */
 	public Map<String, Presence> read(Collection<String> userIds) {
-		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
 		Map<String, Presence> presences = new LinkedHashMap<>();
+		readVersioned(userIds).forEach((user, stored) -> presences.put(user, stored.presence()));
+		return presences;
+	}
+
+	/**
+	 * The stored presence of each user with the version it is at (0 when none), for an
+	 * {@link #apply(List) update} that must not overwrite a newer one.
+	 */
+	public Map<String, Stored> readVersioned(Collection<String> userIds) {
+		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
+		Map<String, Stored> presences = new LinkedHashMap<>();
 		if (users.isEmpty()) {
 			return presences;
 		}
@@ -128,7 +168,7 @@ public class PresenceStore {
 		});
 		for (int i = 0; i < users.size(); i++) {
 			Map<?, ?> hash = (hashes.get(i) instanceof Map<?, ?> map) ? map : Map.of();
-			presences.put(users.get(i), toPresence(hash));
+			presences.put(users.get(i), new Stored(toPresence(hash), version(hash.get("version"))));
 		}
 		return presences;
 	}
@@ -141,48 +181,105 @@ public class PresenceStore {
 				instant(hash.get("lastSeen")), instant(hash.get("leaseEnd")));
 	}
 
+	private static long version(Object text) {
+		return (text instanceof String value && !value.isEmpty()) ? Long.parseLong(value) : 0;
+	}
+
 	private static Instant instant(Object millis) {
 		return (millis instanceof String text && !text.isEmpty()) ? Instant.ofEpochMilli(Long.parseLong(text)) : null;
 	}
 
-	/** Stores the presence of users (all of it, choice included), one round trip. */
-	public void write(Map<String, Presence> presences) {
-		if (presences.isEmpty()) {
-			return;
+	/**
+	 * Applies updates, each only if its user's presence is still at the version it was
+	 * read at, storing and publishing it in one atomic step per user (one round trip for
+	 * all). A sweep and a user's own choice (or two of a user's devices) can evaluate the
+	 * same user at once; without the check the later write would silently undo the
+	 * other's, e.g. revert an explicit "invisible".
+	 * @return the users whose presence moved on since it was read: nothing was done for
+	 * them; evaluate them again
+	 */
+	public Set<String> apply(List<Update> updates) {
+		if (updates.isEmpty()) {
+			return Set.of();
 		}
-		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			presences.forEach((user, presence) -> {
-				byte[] key = key(user).getBytes(StandardCharsets.UTF_8);
-				Map<byte[], byte[]> fields = new LinkedHashMap<>();
-				fields.put(bytes("choice"), bytes(presence.choice().wire()));
-				fields.put(bytes("status"), bytes(presence.status().wire()));
-				fields.put(bytes("lastSeen"), bytes(millis(presence.lastSeen())));
-				fields.put(bytes("leaseEnd"), bytes(millis(presence.leaseEnd())));
-				connection.hashCommands().hMSet(key, fields);
-				connection.keyCommands().pExpire(key, this.retention.toMillis());
-			});
+		List<Object> results;
+		try {
+			results = applyPipelined(updates);
+		}
+		catch (RuntimeException ex) {
+			if (!noScript(ex)) {
+				throw ex;
+			}
+			// Redis restarted or its script cache was flushed: nothing ran, load and
+			// retry.
+			this.redis.execute(
+					(RedisCallback<String>) (connection) -> connection.scriptingCommands().scriptLoad(APPLY_BYTES));
+			results = applyPipelined(updates);
+		}
+		Set<String> conflicted = new LinkedHashSet<>();
+		for (int i = 0; i < updates.size(); i++) {
+			if (!Long.valueOf(1).equals(results.get(i))) {
+				conflicted.add(updates.get(i).user());
+			}
+		}
+		return conflicted;
+	}
+
+	private List<Object> applyPipelined(List<Update> updates) {
+		byte[] channel = bytes(PresenceChanged.CHANNEL);
+		byte[] retention = bytes(Long.toString(this.retention.toMillis()));
+		return this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			for (Update update : updates) {
+				Presence presence = update.presence();
+				byte[] none = new byte[0];
+				connection.scriptingCommands()
+					.evalSha(APPLY_SHA, ReturnType.INTEGER, 1, bytes(key(update.user())),
+							bytes(Long.toString(update.version())), (presence != null) ? retention : none,
+							(presence != null) ? bytes(presence.choice().wire()) : none,
+							(presence != null) ? bytes(presence.status().wire()) : none,
+							(presence != null) ? bytes(millis(presence.lastSeen())) : none,
+							(presence != null) ? bytes(millis(presence.leaseEnd())) : none, channel,
+							(update.change() != null) ? bytes(this.codec.encode(update.change())) : none);
+			}
 			return null;
 		});
 	}
 
-	/** Tells every gateway. */
-	public void publish(List<PresenceChanged> changes) {
-		if (changes.isEmpty()) {
-			return;
-		}
-		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			byte[] channel = bytes(PresenceChanged.CHANNEL);
-			for (PresenceChanged change : changes) {
-				connection.publish(channel, bytes(this.codec.encode(change)));
+	private static boolean noScript(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause.getMessage() != null && cause.getMessage().contains("NOSCRIPT")) {
+				return true;
 			}
-			return null;
-		});
+		}
+		return false;
 	}
 
 	/** Users with at least one live device (those scheduled for evaluation). */
 	public long tracked() {
 		Long size = this.redis.opsForZSet().zCard(SessionRegistry.PRESENCE_DUE);
 		return (size != null) ? size : 0;
+	}
+
+	/**
+	 * A user's stored presence and the version it is at.
+	 *
+	 * @param presence the presence ({@link Presence#UNKNOWN} when none)
+	 * @param version how many times it was written (0 when never)
+	 */
+	public record Stored(Presence presence, long version) {
+
+	}
+
+	/**
+	 * An update of one user's presence, valid only at the version it was evaluated from.
+	 *
+	 * @param user the user
+	 * @param version the version the update was evaluated from
+	 * @param presence what to store ({@code null}: nothing changed)
+	 * @param change what to publish ({@code null}: others see no change)
+	 */
+	public record Update(String user, long version, Presence presence, PresenceChanged change) {
+
 	}
 
 	private static String millis(Instant instant) {

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.blueprint.chat.contracts.PresenceChanged;
@@ -47,9 +48,16 @@ public class PresenceTracker {
 
 	private final Duration claimTimeout;
 
+	/** How often a user's choice is evaluated again after meeting a concurrent write. */
+	static final int CHOICE_ATTEMPTS = 5;
+
 	private final Map<Status, Counter> changes = new LinkedHashMap<>();
 
 	private final AtomicLong online = new AtomicLong();
+
+	private final Counter sweepConflicts;
+
+	private final Counter choiceConflicts;
 
 	public PresenceTracker(PresenceStore store, SessionRegistry registry, PresenceRules rules, Clock clock, int batch,
 			Duration claimTimeout, MeterRegistry meters) {
@@ -66,8 +74,18 @@ public class PresenceTracker {
 						.tag("status", status.wire())
 						.register(meters));
 		}
+		this.sweepConflicts = conflicts("sweep", meters);
+		this.choiceConflicts = conflicts("choice", meters);
 		Gauge.builder("blueprint.chat.presence.online", this.online, AtomicLong::get)
 			.description("Users with at least one live device (invisible ones included), as of the last sweep")
+			.register(meters);
+	}
+
+	private static Counter conflicts(String writer, MeterRegistry meters) {
+		return Counter.builder("blueprint.chat.presence.write.conflicts")
+			.description("Presence writes not applied because another writer changed the user's presence "
+					+ "since it was read (the user is evaluated again), by the writer that yielded")
+			.tag("writer", writer)
 			.register(meters);
 	}
 
@@ -95,39 +113,67 @@ public class PresenceTracker {
 		if (users.isEmpty()) {
 			return 0;
 		}
-		Map<String, Instant> leases = this.registry.latestLeaseEnds(users);
-		Map<String, Presence> stored = this.store.read(users);
-		Map<String, Presence> writes = new LinkedHashMap<>();
-		Map<String, Instant> nextChecks = new LinkedHashMap<>();
-		List<PresenceChanged> published = new ArrayList<>();
-		for (String user : users) {
-			PresenceRules.Evaluation evaluation = this.rules.evaluate(stored.get(user), leases.get(user), now);
-			collect(user, evaluation, now, writes, published);
-			nextChecks.put(user, evaluation.nextCheck());
-		}
-		this.store.write(writes);
-		this.store.publish(published);
-		this.store.release(claimedUntil, nextChecks);
-		count(published);
+		evaluateClaimed(users, now, claimedUntil);
 		return users.size();
 	}
 
 	/**
-	 * Applies a user's choice at once.
+	 * Evaluates users claimed until {@code claimedUntil}, stores and publishes what
+	 * changed, and reschedules them. A user whose presence another writer changed
+	 * meanwhile (the user's own choice on any instance) is left as that writer stored it
+	 * and evaluated again at once.
+	 */
+	void evaluateClaimed(List<String> users, Instant now, Instant claimedUntil) {
+		Map<String, Instant> leases = this.registry.latestLeaseEnds(users);
+		Map<String, PresenceStore.Stored> stored = this.store.readVersioned(users);
+		List<PresenceStore.Update> updates = new ArrayList<>();
+		Map<String, Instant> nextChecks = new LinkedHashMap<>();
+		for (String user : users) {
+			PresenceStore.Stored previous = stored.get(user);
+			PresenceRules.Evaluation evaluation = this.rules.evaluate(previous.presence(), leases.get(user), now);
+			PresenceStore.Update update = update(user, previous.version(), evaluation, now);
+			if (update != null) {
+				updates.add(update);
+			}
+			nextChecks.put(user, evaluation.nextCheck());
+		}
+		Set<String> conflicted = this.store.apply(updates);
+		for (String user : conflicted) {
+			nextChecks.put(user, now);
+			this.sweepConflicts.increment();
+		}
+		this.store.release(claimedUntil, nextChecks);
+		for (PresenceStore.Update update : updates) {
+			if (!conflicted.contains(update.user())) {
+				count(update);
+			}
+		}
+	}
+
+	/**
+	 * Applies a user's choice at once. Should a sweep (or another of the user's devices)
+	 * write the user's presence between this read and this write, the choice is evaluated
+	 * again on what that writer stored, up to {@value #CHOICE_ATTEMPTS} times.
 	 * @return the user's presence as the user sees it
+	 * @throws PresenceBusyException if every attempt met another write
 	 */
 	public Presence choose(String user, Choice choice) {
-		Instant now = this.clock.instant();
-		Presence previous = this.store.read(List.of(user)).get(user);
-		PresenceRules.Evaluation evaluation = this.rules.choose(previous, choice,
-				this.registry.latestLeaseEnds(List.of(user)).get(user), now);
-		Map<String, Presence> writes = new LinkedHashMap<>();
-		List<PresenceChanged> published = new ArrayList<>();
-		collect(user, evaluation, now, writes, published);
-		this.store.write(writes);
-		this.store.publish(published);
-		count(published);
-		return evaluation.presence();
+		for (int attempt = 1; attempt <= CHOICE_ATTEMPTS; attempt++) {
+			Instant now = this.clock.instant();
+			PresenceStore.Stored previous = this.store.readVersioned(List.of(user)).get(user);
+			PresenceRules.Evaluation evaluation = this.rules.choose(previous.presence(), choice,
+					this.registry.latestLeaseEnds(List.of(user)).get(user), now);
+			PresenceStore.Update update = update(user, previous.version(), evaluation, now);
+			if (update == null) {
+				return evaluation.presence();
+			}
+			if (this.store.apply(List.of(update)).isEmpty()) {
+				count(update);
+				return evaluation.presence();
+			}
+			this.choiceConflicts.increment();
+		}
+		throw new PresenceBusyException(user, CHOICE_ATTEMPTS);
 	}
 
 	/** The stored presence of each user. */
@@ -135,21 +181,34 @@ public class PresenceTracker {
 		return this.store.read(users);
 	}
 
-	private static void collect(String user, PresenceRules.Evaluation evaluation, Instant now,
-			Map<String, Presence> writes, List<PresenceChanged> published) {
-		if (evaluation.changed()) {
-			writes.put(user, evaluation.presence());
+	/** What to store and publish for an evaluation; {@code null} when nothing. */
+	private static PresenceStore.Update update(String user, long version, PresenceRules.Evaluation evaluation,
+			Instant now) {
+		if (!evaluation.changed() && !evaluation.visibleChange()) {
+			return null;
 		}
-		if (evaluation.visibleChange()) {
-			Presence presence = evaluation.presence();
-			published.add(new PresenceChanged(user, presence.status().visible().wire(), presence.lastSeen(), now));
+		Presence presence = evaluation.presence();
+		PresenceChanged change = evaluation.visibleChange()
+				? new PresenceChanged(user, presence.status().visible().wire(), presence.lastSeen(), now) : null;
+		return new PresenceStore.Update(user, version, evaluation.changed() ? presence : null, change);
+	}
+
+	private void count(PresenceStore.Update update) {
+		if (update.change() != null) {
+			this.changes.get(Status.fromWire(update.change().status())).increment();
 		}
 	}
 
-	private void count(List<PresenceChanged> published) {
-		for (PresenceChanged change : published) {
-			this.changes.get(Status.fromWire(change.status())).increment();
+	/**
+	 * A user's choice met a concurrent write of the user's presence on every attempt; the
+	 * client may retry.
+	 */
+	public static class PresenceBusyException extends RuntimeException {
+
+		public PresenceBusyException(String user, int attempts) {
+			super("The presence of " + user + " changed concurrently on " + attempts + " attempts");
 		}
+
 	}
 
 }
