@@ -89,8 +89,11 @@ public class SessionTracker {
 	}
 
 	/**
-	 * The failure, and for a pipeline the first command's own error: Spring Data Redis
-	 * reports only "one or more invalid commands", which hides a timeout behind it.
+	 * The failure, and for a pipeline what actually failed: Spring Data Redis reports
+	 * only "one or more invalid commands", both when a command failed (its error is among
+	 * the results) and when the whole pipeline timed out (then the timeout is only the
+	 * cause and there are no results) — in the chat benchmark's connect storms it was the
+	 * timeout.
 	 */
 	static String describe(RuntimeException ex) {
 		if (ex instanceof RedisPipelineException pipeline) {
@@ -99,7 +102,7 @@ public class SessionTracker {
 				.filter(Throwable.class::isInstance)
 				.findFirst()
 				.map((first) -> ex + " (first failed command: " + first + ")")
-				.orElse(ex.toString());
+				.orElseGet(() -> (ex.getCause() != null) ? ex + " (cause: " + ex.getCause() + ")" : ex.toString());
 		}
 		return ex.toString();
 	}

@@ -22,6 +22,18 @@ class SessionTrackerTests {
 	}
 
 	@Test
+	void aPipelineThatTimedOutAsAWholeNamesTheTimeout() {
+		// What LettuceConnection.closePipeline throws when awaiting the pipeline times
+		// out.
+		RedisPipelineException timedOut = new RedisPipelineException(
+				new QueryTimeoutException("Redis command timed out"));
+
+		assertThat(timedOut.getPipelineResult()).isEmpty();
+		assertThat(SessionTracker.describe(timedOut)).contains("one or more invalid commands")
+			.contains("cause: org.springframework.dao.QueryTimeoutException: Redis command timed out");
+	}
+
+	@Test
 	void anyOtherFailureIsLoggedAsItIs() {
 		assertThat(SessionTracker.describe(new IllegalStateException("no connection")))
 			.isEqualTo("java.lang.IllegalStateException: no connection");
