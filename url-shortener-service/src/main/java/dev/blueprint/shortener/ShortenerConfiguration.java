@@ -137,9 +137,10 @@ class ShortenerConfiguration {
 
 	@Bean
 	InvalidationSubscription invalidationSubscription(RedisConnectionFactory connectionFactory, LinkResolver resolver,
-			ScheduledExecutorService shortenerBackground, ShortenerProperties properties, MeterRegistry meters) {
-		return new InvalidationSubscription(connectionFactory, resolver, shortenerBackground,
-				properties.cache().invalidationRetry(), meters);
+			RedisLinkCache redisLinkCache, ScheduledExecutorService shortenerBackground, ShortenerProperties properties,
+			MeterRegistry meters) {
+		return new InvalidationSubscription(connectionFactory, resolver, redisLinkCache, shortenerBackground,
+				properties.cache(), meters);
 	}
 
 	@Bean(destroyMethod = "flush")

@@ -70,15 +70,39 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	 * value before reading Cassandra itself
 	 * @param leasePoll poll interval while waiting
 	 * @param nearSize entries of the in-JVM near-cache
-	 * @param nearTtl staleness bound of the near-cache: how long an entry is served
-	 * without asking Redis
+	 * @param nearTtl how long the near-cache serves an entry without asking Redis while
+	 * this instance cannot prove it hears invalidations, and an unknown code always: the
+	 * staleness bound when invalidations may be missed
+	 * @param nearTtlLive how long the near-cache serves a found link while the
+	 * invalidation channel is proven live (a message heard within
+	 * {@code invalidationSilence}): deletes and updates evict it sooner
 	 * @param invalidationRetry interval at which invalidations that failed (Redis down),
 	 * and the subscription to the invalidation channel, are retried
+	 * @param invalidationHeartbeat how often each instance publishes a heartbeat on the
+	 * invalidation channel and checks it still hears it
+	 * @param invalidationSilence how long without any message on the invalidation channel
+	 * before an instance stops trusting it: it empties its near-cache and falls back to
+	 * {@code nearTtl}
 	 */
 	public record Cache(@DefaultValue("10m") Duration positiveTtl, @DefaultValue("30s") Duration negativeTtl,
 			@DefaultValue("2s") Duration leaseTtl, @DefaultValue("500ms") Duration leaseWait,
 			@DefaultValue("10ms") Duration leasePoll, @DefaultValue("100000") long nearSize,
-			@DefaultValue("5s") Duration nearTtl, @DefaultValue("1s") Duration invalidationRetry) {
+			@DefaultValue("5s") Duration nearTtl, @DefaultValue("10m") Duration nearTtlLive,
+			@DefaultValue("1s") Duration invalidationRetry, @DefaultValue("1s") Duration invalidationHeartbeat,
+			@DefaultValue("3s") Duration invalidationSilence) {
+
+		public Cache {
+			if (nearTtlLive.compareTo(nearTtl) < 0) {
+				throw new IllegalArgumentException("shortener.cache.near-ttl-live (" + nearTtlLive
+						+ ") must not be shorter than shortener.cache.near-ttl (" + nearTtl + ")");
+			}
+			if (invalidationSilence.compareTo(invalidationHeartbeat) <= 0) {
+				throw new IllegalArgumentException("shortener.cache.invalidation-silence (" + invalidationSilence
+						+ ") must be longer than shortener.cache.invalidation-heartbeat (" + invalidationHeartbeat
+						+ ")");
+			}
+		}
+
 	}
 
 	/**

@@ -3,9 +3,11 @@ package dev.blueprint.shortener.cache;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.blueprint.shortener.ShortenerProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,15 +29,25 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * service from starting while Redis is down or slow, although every redirect can be
  * served from Cassandra then. So the subscription is made in the background and retried
  * every {@code retry} until Redis answers; each attempt uses a fresh container, and once
- * one has subscribed its own recovery re-subscribes after later connection losses. Until
- * then the near-cache's TTL alone bounds staleness, as it does when a message is lost.
+ * one has subscribed its own recovery re-subscribes after later connection losses.
  * <p>
  * Every time the channel is (re)subscribed — first start, or after Redis or the
  * connection came back — the near-cache is emptied: whatever was published meanwhile went
  * to nobody (pub/sub keeps nothing). So a lost connection costs one round of near-cache
  * misses instead of up to a TTL of stale redirects.
  * <p>
- * {@code blueprint.shortener.cache.invalidation.subscribed} is 1 while subscribed.
+ * Whether messages still arrive is proven, not assumed: every {@code heartbeat} each
+ * instance publishes {@link RedisLinkCache#HEARTBEAT} on the channel, and any message
+ * heard (a heartbeat of any instance, or an invalidation) renews the proof. While it
+ * holds, the near-cache keeps found links up to {@code nearTtlLive}; after
+ * {@code silence} without a message (the subscription's connection died, Redis is down or
+ * unreachable, or the listener fell behind) the near-cache is emptied and falls back to
+ * {@code nearTtl} until a message is heard again. So a delete this instance missed
+ * redirects here for at most {@code silence + heartbeat} (channel lost) or
+ * {@code nearTtl} (entries loaded while it was not trusted), whichever is longer.
+ * <p>
+ * {@code blueprint.shortener.cache.invalidation.subscribed} is 1 while subscribed,
+ * {@code blueprint.shortener.cache.invalidation.live} 1 while the channel is proven live.
  */
 public final class InvalidationSubscription implements SmartLifecycle {
 
@@ -53,16 +65,40 @@ public final class InvalidationSubscription implements SmartLifecycle {
 
 	private final Counter resubscriptions;
 
+	private final Counter silences;
+
+	private final RedisLinkCache cache;
+
+	private final Duration heartbeat;
+
+	private final long silenceNanos;
+
+	private volatile long lastHeard;
+
 	private volatile boolean running;
 
-	private RedisMessageListenerContainer container;
+	private volatile RedisMessageListenerContainer container;
+
+	private ScheduledFuture<?> heartbeats;
 
 	public InvalidationSubscription(RedisConnectionFactory connectionFactory, LinkResolver resolver,
-			ScheduledExecutorService scheduler, Duration retry, MeterRegistry meters) {
+			RedisLinkCache cache, ScheduledExecutorService scheduler, ShortenerProperties.Cache properties,
+			MeterRegistry meters) {
 		this.connectionFactory = connectionFactory;
 		this.resolver = resolver;
+		this.cache = cache;
 		this.scheduler = scheduler;
-		this.retry = retry;
+		this.retry = properties.invalidationRetry();
+		this.heartbeat = properties.invalidationHeartbeat();
+		this.silenceNanos = properties.invalidationSilence().toNanos();
+		Gauge.builder("blueprint.shortener.cache.invalidation.live", resolver, (r) -> r.isChannelLive() ? 1 : 0)
+			.description("1 while this instance has heard the invalidation channel recently enough to keep found "
+					+ "links in its near-cache for near-ttl-live")
+			.register(meters);
+		this.silences = Counter.builder("blueprint.shortener.cache.invalidation.silences")
+			.description("Times the invalidation channel went silent for invalidation-silence; each emptied the "
+					+ "near-cache")
+			.register(meters);
 		Gauge.builder("blueprint.shortener.cache.invalidation.subscribed", this.subscribed, AtomicInteger::get)
 			.description("1 while this instance receives near-cache invalidations from Redis pub/sub")
 			.register(meters);
@@ -73,9 +109,36 @@ public final class InvalidationSubscription implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	public synchronized void start() {
 		this.running = true;
 		this.scheduler.execute(this::subscribe);
+		long period = this.heartbeat.toMillis();
+		this.heartbeats = this.scheduler.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Publishes a heartbeat and, if nothing was heard for {@code silence}, stops trusting
+	 * the channel.
+	 */
+	void heartbeat() {
+		if (this.container != null) {
+			this.cache.publishHeartbeat();
+		}
+		if (this.resolver.isChannelLive() && System.nanoTime() - this.lastHeard > this.silenceNanos) {
+			this.resolver.channelSilent();
+			this.silences.increment();
+			logger.warn("No message on {} for {} ms: near-cache emptied, entries kept at most near-ttl until it is "
+					+ "heard again", RedisLinkCache.INVALIDATION_CHANNEL, this.silenceNanos / 1_000_000);
+		}
+	}
+
+	private void heard() {
+		this.lastHeard = System.nanoTime();
+		if (!this.resolver.isChannelLive() && this.running) {
+			this.resolver.channelLive();
+			logger.info("Hearing {}: found links kept in the near-cache up to near-ttl-live",
+					RedisLinkCache.INVALIDATION_CHANNEL);
+		}
 	}
 
 	/**
@@ -112,6 +175,11 @@ public final class InvalidationSubscription implements SmartLifecycle {
 	@Override
 	public synchronized void stop() {
 		this.running = false;
+		if (this.heartbeats != null) {
+			this.heartbeats.cancel(false);
+			this.heartbeats = null;
+		}
+		this.resolver.channelSilent();
 		if (this.container != null) {
 			destroy(this.container);
 			this.container = null;
@@ -138,7 +206,11 @@ public final class InvalidationSubscription implements SmartLifecycle {
 
 		@Override
 		public void onMessage(Message message, byte[] pattern) {
-			InvalidationSubscription.this.resolver.evictLocally(new String(message.getBody(), StandardCharsets.UTF_8));
+			String code = new String(message.getBody(), StandardCharsets.UTF_8);
+			if (!RedisLinkCache.HEARTBEAT.equals(code)) {
+				InvalidationSubscription.this.resolver.evictLocally(code);
+			}
+			heard();
 		}
 
 		@Override

@@ -5,6 +5,7 @@ import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import dev.blueprint.shortener.ShortenerProperties;
 import dev.blueprint.shortener.links.RedirectTarget;
 import io.micrometer.core.instrument.Counter;
@@ -16,9 +17,13 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
  * Cassandra. When Redis is unavailable (its circuit breaker open) the near-cache still
  * coalesces concurrent misses per key within this JVM and the rest go to Cassandra.
  * <p>
- * The near-cache holds up to {@code nearSize} entries for at most {@code nearTtl} after
- * they were loaded; deletes are pushed to every instance through Redis pub/sub, and the
- * TTL bounds staleness when a message is lost.
+ * The near-cache holds up to {@code nearSize} entries. Deletes and updates are pushed to
+ * every instance through Redis pub/sub. While this instance proves it hears that channel
+ * ({@link InvalidationSubscription}'s heartbeat), a found link is kept up to
+ * {@code nearTtlLive} (minutes: the whole hot set stays in memory); otherwise, and for
+ * unknown codes, up to {@code nearTtl} (seconds), which bounds staleness while
+ * invalidations may be missed. Losing the channel empties the near-cache first, so no
+ * entry loaded with the long TTL outlives the proof.
  */
 public final class LinkResolver {
 
@@ -35,6 +40,11 @@ public final class LinkResolver {
 	private final Counter redisBypassed;
 
 	/**
+	 * Whether invalidations are known to arrive (set by the subscription's heartbeat).
+	 */
+	private volatile boolean channelLive;
+
+	/**
 	 * @param properties cache settings
 	 * @param redis the shared cache
 	 * @param store reads one link from Cassandra
@@ -42,9 +52,28 @@ public final class LinkResolver {
 	 */
 	public LinkResolver(ShortenerProperties.Cache properties, RedisLinkCache redis,
 			Function<String, Optional<RedirectTarget>> store, MeterRegistry meters) {
+		long ttl = properties.nearTtl().toNanos();
+		long liveTtl = properties.nearTtlLive().toNanos();
 		this.near = Caffeine.newBuilder()
 			.maximumSize(properties.nearSize())
-			.expireAfterWrite(properties.nearTtl())
+			.expireAfter(new Expiry<String, Optional<RedirectTarget>>() {
+
+				@Override
+				public long expireAfterCreate(String code, Optional<RedirectTarget> target, long now) {
+					return (target.isPresent() && LinkResolver.this.channelLive) ? liveTtl : ttl;
+				}
+
+				@Override
+				public long expireAfterUpdate(String code, Optional<RedirectTarget> target, long now, long current) {
+					return expireAfterCreate(code, target, now);
+				}
+
+				@Override
+				public long expireAfterRead(String code, Optional<RedirectTarget> target, long now, long current) {
+					return current;
+				}
+
+			})
 			.recordStats()
 			.build();
 		this.redis = redis;
@@ -81,6 +110,29 @@ public final class LinkResolver {
 	 */
 	public void evictAllLocally() {
 		this.near.invalidateAll();
+	}
+
+	/**
+	 * The invalidation channel is proven live: found links loaded from now on are kept up
+	 * to {@code nearTtlLive}.
+	 */
+	public void channelLive() {
+		this.channelLive = true;
+	}
+
+	/**
+	 * The invalidation channel went silent: invalidations may be missed from now on, so
+	 * new entries get {@code nearTtl} and the near-cache is emptied (in that order, so an
+	 * entry loaded while the channel was trusted cannot survive).
+	 */
+	public void channelSilent() {
+		this.channelLive = false;
+		this.near.invalidateAll();
+	}
+
+	/** Whether found links are currently kept up to {@code nearTtlLive}. */
+	public boolean isChannelLive() {
+		return this.channelLive;
 	}
 
 	private Optional<RedirectTarget> resolveRemote(String code) {

@@ -41,6 +41,9 @@ public final class RedisLinkCache {
 	/** Pub/sub channel on which deleted or created codes are announced to near-caches. */
 	public static final String INVALIDATION_CHANNEL = "shortener:invalidations";
 
+	/** A message on the invalidation channel that is no code (codes never hold '~'). */
+	public static final String HEARTBEAT = "~heartbeat";
+
 	private static final Logger logger = LoggerFactory.getLogger(RedisLinkCache.class);
 
 	private static final RedisScript<Long> WRITE_BACK = RedisScript.of("""
@@ -229,6 +232,20 @@ public final class RedisLinkCache {
 
 	int pendingInvalidations() {
 		return this.pendingInvalidations.size();
+	}
+
+	/**
+	 * Publishes {@link #HEARTBEAT} on the invalidation channel, so every instance can
+	 * tell it still hears it; a failure (Redis down, breaker open) is for the listeners
+	 * to notice by the silence.
+	 */
+	public void publishHeartbeat() {
+		try {
+			publish(HEARTBEAT);
+		}
+		catch (CacheUnavailableException ex) {
+			logger.debug("Could not publish an invalidation heartbeat: {}", ex.getMessage());
+		}
 	}
 
 	private void publish(String code) {
