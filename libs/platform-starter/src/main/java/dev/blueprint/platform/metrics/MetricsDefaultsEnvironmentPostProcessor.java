@@ -14,6 +14,13 @@ import org.springframework.core.env.MapPropertySource;
  * {@code http.server.requests} gets SLO buckets rather than a full percentile histogram:
  * nine bounded {@code le} series per endpoint and status are enough for the dashboards'
  * p50/p99 and the "share under 100 ms" ratios, where a full histogram would add about 70.
+ * <p>
+ * Spring Security's observations are off
+ * ({@code management.observations.enable.spring.security=false}): they wrap each of the
+ * ~15 filters of the chain in an observation, a timer and a span. Measured on the URL
+ * shortener's benchmark (2026-12-01): 0.123-0.137 ms of service CPU per request for a
+ * fixed 302 with them, 0.095 ms without (-25 %), 0.164-0.166 → 0.126 ms per redirect. The
+ * request itself stays observed ({@code http.server.requests}, its trace span).
  */
 public class MetricsDefaultsEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
@@ -29,7 +36,8 @@ public class MetricsDefaultsEnvironmentPostProcessor implements EnvironmentPostP
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
 		environment.getPropertySources()
 			.addLast(new MapPropertySource(SOURCE_NAME,
-					Map.of("management.metrics.distribution.slo.http.server.requests", HTTP_SLO)));
+					Map.of("management.metrics.distribution.slo.http.server.requests", HTTP_SLO,
+							"management.observations.enable.spring.security", "false")));
 	}
 
 }

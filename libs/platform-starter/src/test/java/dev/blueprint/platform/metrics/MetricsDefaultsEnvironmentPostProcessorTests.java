@@ -24,6 +24,20 @@ class MetricsDefaultsEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void turnsSpringSecurityObservationsOffByDefaultAndLetsAServiceTurnThemOn() {
+		String securityObservations = "management.observations.enable.spring.security";
+		StandardEnvironment environment = new StandardEnvironment();
+		this.processor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty(securityObservations)).isEqualTo("false");
+
+		StandardEnvironment enabled = new StandardEnvironment();
+		enabled.getPropertySources()
+			.addFirst(new MapPropertySource("application", Map.of(securityObservations, "true")));
+		this.processor.postProcessEnvironment(enabled, new SpringApplication());
+		assertThat(enabled.getProperty(securityObservations)).isEqualTo("true");
+	}
+
+	@Test
 	void aServicesOwnSettingWins() {
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources().addFirst(new MapPropertySource("application", Map.of(HTTP_SLO, "1s")));

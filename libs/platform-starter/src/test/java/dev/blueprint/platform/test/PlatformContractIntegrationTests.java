@@ -124,6 +124,14 @@ public abstract class PlatformContractIntegrationTests {
 	}
 
 	@Test
+	void requestsAreObservedButNotEachSecurityFilter() throws Exception {
+		get(PROTECTED_PATH, TestTokens.bearer("alice"));
+		HttpResponse<String> response = get("/actuator/prometheus", null);
+
+		assertThat(response.body()).contains("http_server_requests_seconds_count").doesNotContain("spring_security_");
+	}
+
+	@Test
 	void infoIsPublic() throws Exception {
 		assertThat(get("/actuator/info", null).statusCode()).isEqualTo(200);
 	}
