@@ -80,7 +80,8 @@ else
   SEED_PER_THREAD=$((LINKS / THREADS + 1000)) CODES_DIR=$STATE wrk -t"$THREADS" -c16 -d3600s -s "$BENCH/seed.lua" "$BASE" > "$STATE/seed.txt" &
   SEEDER=$!
   # wrk only ends at its duration; SIGINT makes it stop and flush once enough links exist
-  until [ "$(created)" -ge "$LINKS" ]; do sleep 1; done
+  # (the counter does not exist before the first create: count that as 0)
+  until [ "$(created)" -ge "$LINKS" ] 2>/dev/null; do sleep 1; done
   end=$(date +%s.%N)
   kill -INT $SEEDER; wait $SEEDER || true
   cat "$STATE"/codes-*.txt > "$STATE/codes.txt"
