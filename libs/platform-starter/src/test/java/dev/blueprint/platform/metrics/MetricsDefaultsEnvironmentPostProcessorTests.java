@@ -38,6 +38,13 @@ class MetricsDefaultsEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void turnsLettuceCommandObservationsOffByDefault() {
+		StandardEnvironment environment = new StandardEnvironment();
+		this.processor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("management.observations.enable.lettuce")).isEqualTo("false");
+	}
+
+	@Test
 	void aServicesOwnSettingWins() {
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources().addFirst(new MapPropertySource("application", Map.of(HTTP_SLO, "1s")));
