@@ -228,10 +228,10 @@ public class PresenceStore {
 	private List<Object> applyPipelined(List<Update> updates) {
 		byte[] channel = bytes(PresenceChanged.CHANNEL);
 		byte[] retention = bytes(Long.toString(this.retention.toMillis()));
+		byte[] none = new byte[0];
 		return this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
 			for (Update update : updates) {
 				Presence presence = update.presence();
-				byte[] none = new byte[0];
 				connection.scriptingCommands()
 					.evalSha(APPLY_SHA, ReturnType.INTEGER, 1, bytes(key(update.user())),
 							bytes(Long.toString(update.version())), (presence != null) ? retention : none,

@@ -36,6 +36,9 @@ public class PresenceTracker {
 
 	private static final Logger logger = LoggerFactory.getLogger(PresenceTracker.class);
 
+	/** How often a user's choice is evaluated again after meeting a concurrent write. */
+	static final int CHOICE_ATTEMPTS = 5;
+
 	private final PresenceStore store;
 
 	private final SessionRegistry registry;
@@ -47,9 +50,6 @@ public class PresenceTracker {
 	private final int batch;
 
 	private final Duration claimTimeout;
-
-	/** How often a user's choice is evaluated again after meeting a concurrent write. */
-	static final int CHOICE_ATTEMPTS = 5;
 
 	private final Map<Status, Counter> changes = new LinkedHashMap<>();
 
