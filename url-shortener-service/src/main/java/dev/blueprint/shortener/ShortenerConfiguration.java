@@ -2,6 +2,7 @@ package dev.blueprint.shortener;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,6 +13,9 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import dev.blueprint.shortener.cache.InvalidationSubscription;
 import dev.blueprint.shortener.cache.LinkResolver;
 import dev.blueprint.shortener.cache.RedisLinkCache;
+import dev.blueprint.shortener.clicks.ClickCounter;
+import dev.blueprint.shortener.clicks.ClickStats;
+import dev.blueprint.shortener.clicks.RedisClickBuffer;
 import dev.blueprint.shortener.ids.CodeGenerator;
 import dev.blueprint.shortener.ids.CodePermutation;
 import dev.blueprint.shortener.ids.IdAllocator;
@@ -19,7 +23,6 @@ import dev.blueprint.shortener.links.Link;
 import dev.blueprint.shortener.links.LinkRules;
 import dev.blueprint.shortener.links.LinkService;
 import dev.blueprint.shortener.links.RedirectTarget;
-import dev.blueprint.shortener.redirect.ClickCounter;
 import dev.blueprint.shortener.storage.CassandraClickStore;
 import dev.blueprint.shortener.storage.CassandraIdBlockSource;
 import dev.blueprint.shortener.storage.CassandraIdempotencyStore;
@@ -143,21 +146,35 @@ class ShortenerConfiguration {
 				properties.cache(), meters);
 	}
 
-	@Bean(destroyMethod = "flush")
-	ClickCounter clickCounter(CassandraClickStore clicks, Clock clock, ShortenerProperties properties,
+	@Bean
+	RedisClickBuffer redisClickBuffer(StringRedisTemplate redis, CassandraClickStore clicks,
+			CircuitBreakerRegistry breakers, ShortenerProperties properties,
 			ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
-		ClickCounter counter = new ClickCounter(clicks, clock, properties.clicks().maxPendingCodes(), meters);
-		long interval = properties.clicks().flushInterval().toMillis();
+		Duration interval = properties.clicks().rollupInterval();
+		RedisClickBuffer buffer = new RedisClickBuffer(redis, clicks, breakers.circuitBreaker("redis"), interval,
+				meters);
+		shortenerBackground.scheduleWithFixedDelay(buffer::rollUp, interval.toMillis(), interval.toMillis(),
+				TimeUnit.MILLISECONDS);
+		return buffer;
+	}
+
+	@Bean(destroyMethod = "flush")
+	ClickCounter clickCounter(CassandraClickStore clicks, RedisClickBuffer buffer, Clock clock,
+			ShortenerProperties properties, ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
+		ShortenerProperties.Clicks settings = properties.clicks();
+		ClickCounter counter = new ClickCounter(clicks, settings.redisBuffer() ? buffer : null, clock,
+				settings.maxPendingCodes(), meters);
+		long interval = settings.flushInterval().toMillis();
 		shortenerBackground.scheduleWithFixedDelay(counter::flush, interval, interval, TimeUnit.MILLISECONDS);
 		return counter;
 	}
 
 	@Bean
 	LinkService linkService(LinkRules rules, CodeGenerator codes, CassandraLinkStore links, CassandraClickStore clicks,
-			CassandraIdempotencyStore idempotency, RedisLinkCache cache, LinkResolver resolver, JsonMapper json,
-			Clock clock, ShortenerProperties properties, MeterRegistry meters) {
-		return new LinkService(rules, codes, links, clicks, idempotency, cache, resolver, json, clock, properties,
-				meters);
+			RedisClickBuffer clickBuffer, CassandraIdempotencyStore idempotency, RedisLinkCache cache,
+			LinkResolver resolver, JsonMapper json, Clock clock, ShortenerProperties properties, MeterRegistry meters) {
+		return new LinkService(rules, codes, links, new ClickStats(clicks, clickBuffer, clock), idempotency, cache,
+				resolver, json, clock, properties, meters);
 	}
 
 	/** Marker: the tables exist. */

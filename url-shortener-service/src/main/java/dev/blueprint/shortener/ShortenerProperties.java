@@ -106,11 +106,26 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	}
 
 	/**
-	 * @param flushInterval how often counted clicks are written to Cassandra
-	 * @param maxPendingCodes distinct code-days held in memory while Cassandra is down;
+	 * @param flushInterval how often counted clicks leave this instance's memory (to
+	 * Redis's buffer, or straight to Cassandra)
+	 * @param maxPendingCodes distinct code-days held in memory while nothing takes them;
 	 * beyond it new clicks are dropped (and counted as dropped)
+	 * @param redisBuffer whether sums wait in Redis and reach Cassandra at the rollup;
+	 * false writes them to Cassandra every flush interval
+	 * @param rollupInterval how often buffered clicks move from Redis to Cassandra (one
+	 * rollup per interval across all instances): Cassandra's write load, and what a loss
+	 * of Redis's data can cost
 	 */
-	public record Clicks(@DefaultValue("1s") Duration flushInterval, @DefaultValue("100000") int maxPendingCodes) {
+	public record Clicks(@DefaultValue("1s") Duration flushInterval, @DefaultValue("100000") int maxPendingCodes,
+			@DefaultValue("true") boolean redisBuffer, @DefaultValue("5m") Duration rollupInterval) {
+
+		public Clicks {
+			if (rollupInterval.compareTo(flushInterval) <= 0) {
+				throw new IllegalArgumentException("shortener.clicks.rollup-interval (" + rollupInterval
+						+ ") must be longer than shortener.clicks.flush-interval (" + flushInterval + ")");
+			}
+		}
+
 	}
 
 	/**

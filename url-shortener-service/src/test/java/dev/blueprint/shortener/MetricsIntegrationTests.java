@@ -33,7 +33,10 @@ class MetricsIntegrationTests extends ShortenerIntegrationTest {
 					"blueprint_shortener_store_reads_total",
 					"blueprint_shortener_links_creates_total{kind=\"generated\",outcome=\"created\"",
 					"blueprint_shortener_ids_leases_total", "blueprint_shortener_ids_remaining",
-					"blueprint_shortener_clicks_flushed_total", "blueprint_shortener_clicks_pending",
+					"blueprint_shortener_clicks_flushed_total{to=\"redis\"",
+					"blueprint_shortener_clicks_flushed_total{to=\"cassandra\"", "blueprint_shortener_clicks_pending",
+					"blueprint_shortener_clicks_rolled_up_total",
+					"blueprint_shortener_clicks_rollups_total{outcome=\"completed\"",
 					"blueprint_shortener_cache_invalidations_pending", "resilience4j_circuitbreaker_state",
 					"cache_gets_total{cache=\"shortener-near\"");
 			assertThat(scrape.body()).doesNotContain(code);

@@ -262,17 +262,26 @@ public final class RedisLinkCache {
 	}
 
 	private <T> T call(Supplier<T> operation) {
-		if (!this.breaker.tryAcquirePermission()) {
-			throw new CacheUnavailableException("Redis circuit breaker is " + this.breaker.getState(), null);
+		return call(this.breaker, operation);
+	}
+
+	/**
+	 * Runs one Redis operation through {@code breaker}: while it is open the call fails
+	 * at once instead of waiting for a timeout.
+	 * @throws CacheUnavailableException when the breaker is open or the call failed
+	 */
+	public static <T> T call(CircuitBreaker breaker, Supplier<T> operation) {
+		if (!breaker.tryAcquirePermission()) {
+			throw new CacheUnavailableException("Redis circuit breaker is " + breaker.getState(), null);
 		}
 		long start = System.nanoTime();
 		try {
 			T result = operation.get();
-			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 			return result;
 		}
 		catch (RuntimeException ex) {
-			this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
+			breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
 			throw new CacheUnavailableException("Redis call failed: " + ex.getMessage(), ex);
 		}
 	}

@@ -18,6 +18,7 @@ import com.datastax.oss.driver.api.core.servererrors.QueryExecutionException;
 import dev.blueprint.shortener.ShortenerProperties;
 import dev.blueprint.shortener.cache.LinkResolver;
 import dev.blueprint.shortener.cache.RedisLinkCache;
+import dev.blueprint.shortener.clicks.ClickStats;
 import dev.blueprint.shortener.ids.CodeGenerator;
 import dev.blueprint.shortener.links.LinkExceptions.AliasTakenException;
 import dev.blueprint.shortener.links.LinkExceptions.IdempotencyKeyInUseException;
@@ -26,7 +27,6 @@ import dev.blueprint.shortener.links.LinkExceptions.InvalidLinkException;
 import dev.blueprint.shortener.links.LinkExceptions.LinkNotFoundException;
 import dev.blueprint.shortener.links.LinkExceptions.NotOwnerException;
 import dev.blueprint.shortener.links.LinkExceptions.StoreUnavailableException;
-import dev.blueprint.shortener.storage.CassandraClickStore;
 import dev.blueprint.shortener.storage.CassandraClickStore.DailyClicks;
 import dev.blueprint.shortener.storage.CassandraIdempotencyStore;
 import dev.blueprint.shortener.storage.CassandraLinkStore;
@@ -45,7 +45,7 @@ public class LinkService {
 
 	private final CassandraLinkStore links;
 
-	private final CassandraClickStore clicks;
+	private final ClickStats clicks;
 
 	private final CassandraIdempotencyStore idempotency;
 
@@ -61,7 +61,7 @@ public class LinkService {
 
 	private final MeterRegistry meters;
 
-	public LinkService(LinkRules rules, CodeGenerator codes, CassandraLinkStore links, CassandraClickStore clicks,
+	public LinkService(LinkRules rules, CodeGenerator codes, CassandraLinkStore links, ClickStats clicks,
 			CassandraIdempotencyStore idempotency, RedisLinkCache cache, LinkResolver resolver, JsonMapper json,
 			Clock clock, ShortenerProperties properties, MeterRegistry meters) {
 		this.rules = rules;

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.blueprint.shortener.cache.LinkResolver;
+import dev.blueprint.shortener.clicks.ClickCounter;
 import dev.blueprint.shortener.links.LinkExceptions.StoreUnavailableException;
 import dev.blueprint.shortener.links.LinkRules;
 import dev.blueprint.shortener.links.LinkService;

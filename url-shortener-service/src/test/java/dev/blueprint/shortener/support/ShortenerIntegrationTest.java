@@ -27,6 +27,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "shortener.links.expired-retention=3s", "shortener.public-base-url=https://sho.rt",
 				"shortener.benchmark-endpoint=true",
+				// ClickRollupIntegrationTests runs rollups itself; a scheduled one would
+				// race it
+				"shortener.clicks.rollup-interval=1h",
 				// Many creates come from one address here;
 				// CreateRateLimitIntegrationTests proves the limit.
 				"SHORTENER_CREATE_LIMIT_PER_SECOND=1000000", "SHORTENER_CREATE_LIMIT_PER_HOUR=100000000" })

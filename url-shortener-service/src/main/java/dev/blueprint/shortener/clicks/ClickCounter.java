@@ -1,8 +1,9 @@
-package dev.blueprint.shortener.redirect;
+package dev.blueprint.shortener.clicks;
 
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,11 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts redirects in memory and writes the sums to Cassandra every flush interval, so
- * the redirect path only increments a {@link LongAdder}. One counter update per code and
- * day per interval, however many clicks it had. Sums that fail to reach Cassandra are
- * added back and retried; while Cassandra is down at most {@code maxPending} code-days
- * are held, and clicks beyond that are dropped and counted.
+ * Counts redirects in memory and hands the sums on every flush interval, so the redirect
+ * path only increments a {@link LongAdder}: to the {@link RedisClickBuffer} when there is
+ * one (Cassandra then gets them at the rollup), else, and for whatever Redis did not
+ * take, straight to Cassandra as one counter update per code and day. Sums that fail to
+ * reach Cassandra are added back and retried; while both are down at most
+ * {@code maxPending} code-days are held, and clicks beyond that are dropped and counted.
  */
 public final class ClickCounter {
 
@@ -33,12 +35,14 @@ public final class ClickCounter {
 
 	private volatile LocalDate day;
 
-	private final ConcurrentHashMap<Key, LongAdder> counts = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<CodeDay, LongAdder> counts = new ConcurrentHashMap<>();
 
 	// adders removed while idle: flushed once more, in case a click raced the removal
-	private final ConcurrentLinkedQueue<Map.Entry<Key, LongAdder>> retired = new ConcurrentLinkedQueue<>();
+	private final ConcurrentLinkedQueue<Map.Entry<CodeDay, LongAdder>> retired = new ConcurrentLinkedQueue<>();
 
 	private final CassandraClickStore store;
+
+	private final RedisClickBuffer buffer;
 
 	private final Clock clock;
 
@@ -52,28 +56,46 @@ public final class ClickCounter {
 
 	private final Counter writes;
 
-	public ClickCounter(CassandraClickStore store, Clock clock, int maxPending, MeterRegistry meters) {
+	/**
+	 * @param store Cassandra's counters
+	 * @param buffer where sums go first; {@code null} to write them straight to Cassandra
+	 * @param clock the time, for the UTC day
+	 * @param maxPending code-days held while nothing takes them
+	 * @param meters metrics
+	 */
+	public ClickCounter(CassandraClickStore store, RedisClickBuffer buffer, Clock clock, int maxPending,
+			MeterRegistry meters) {
 		this.store = store;
+		this.buffer = buffer;
 		this.clock = clock;
 		this.maxPending = maxPending;
-		this.flushed = Counter.builder("blueprint.shortener.clicks.flushed")
-			.description("Clicks written to Cassandra")
-			.register(meters);
+		this.flushed = flushed(meters, "cassandra");
 		this.dropped = Counter.builder("blueprint.shortener.clicks.dropped")
 			.description("Clicks not counted because too many were pending while Cassandra was down")
 			.register(meters);
 		this.failed = Counter.builder("blueprint.shortener.clicks.flush.failures")
 			.description("Counter updates that failed and were kept for the next flush")
 			.register(meters);
-		this.writes = Counter.builder("blueprint.shortener.clicks.writes")
-			.description("Counter updates sent to Cassandra (one per code and day with clicks, per flush)")
-			.register(meters);
+		this.writes = cassandraWrites(meters);
 		meters.gauge("blueprint.shortener.clicks.pending", this.counts, Map::size);
+	}
+
+	static Counter flushed(MeterRegistry meters, String to) {
+		return Counter.builder("blueprint.shortener.clicks.flushed")
+			.description("Clicks handed on from this instance's memory: to Redis's buffer, or straight to Cassandra")
+			.tag("to", to)
+			.register(meters);
+	}
+
+	static Counter cassandraWrites(MeterRegistry meters) {
+		return Counter.builder("blueprint.shortener.clicks.writes")
+			.description("Counter updates sent to Cassandra (one per code and day with clicks, per flush or rollup)")
+			.register(meters);
 	}
 
 	/** Counts one redirect of {@code code}. */
 	public void record(String code) {
-		Key key = new Key(code, today());
+		CodeDay key = new CodeDay(code, today());
 		LongAdder adder = this.counts.get(key);
 		if (adder == null) {
 			if (this.counts.size() >= this.maxPending) {
@@ -96,18 +118,17 @@ public final class ClickCounter {
 		return cached;
 	}
 
-	/** Writes the counted clicks to Cassandra; runs on the background scheduler. */
+	/**
+	 * Hands the counted clicks to Redis's buffer or Cassandra; runs on the background
+	 * scheduler.
+	 */
 	public void flush() {
-		List<Map.Entry<Key, LongAdder>> previouslyRetired = new ArrayList<>();
-		Map.Entry<Key, LongAdder> entry;
+		Map<CodeDay, Long> sums = new HashMap<>();
+		Map.Entry<CodeDay, LongAdder> entry;
 		while ((entry = this.retired.poll()) != null) {
-			previouslyRetired.add(entry);
+			add(sums, entry.getKey(), entry.getValue().sumThenReset());
 		}
-		List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-		for (Map.Entry<Key, LongAdder> retiredEntry : previouslyRetired) {
-			write(retiredEntry.getKey(), retiredEntry.getValue().sumThenReset(), inFlight);
-		}
-		for (Map.Entry<Key, LongAdder> counted : this.counts.entrySet()) {
+		for (Map.Entry<CodeDay, LongAdder> counted : this.counts.entrySet()) {
 			long sum = counted.getValue().sumThenReset();
 			if (sum == 0) {
 				if (this.counts.remove(counted.getKey(), counted.getValue())) {
@@ -115,12 +136,23 @@ public final class ClickCounter {
 				}
 				continue;
 			}
-			write(counted.getKey(), sum, inFlight);
+			add(sums, counted.getKey(), sum);
 		}
+		if (this.buffer != null && !sums.isEmpty()) {
+			sums = this.buffer.add(sums);
+		}
+		List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+		sums.forEach((key, sum) -> write(key, sum, inFlight));
 		awaitAll(inFlight);
 	}
 
-	private void write(Key key, long sum, List<CompletableFuture<Void>> inFlight) {
+	private static void add(Map<CodeDay, Long> sums, CodeDay key, long sum) {
+		if (sum != 0) {
+			sums.merge(key, sum, Long::sum);
+		}
+	}
+
+	private void write(CodeDay key, long sum, List<CompletableFuture<Void>> inFlight) {
 		if (sum == 0) {
 			return;
 		}
@@ -151,9 +183,6 @@ public final class ClickCounter {
 			logger.warn("Click flush failed", ex);
 		}
 		inFlight.clear();
-	}
-
-	private record Key(String code, LocalDate day) {
 	}
 
 }

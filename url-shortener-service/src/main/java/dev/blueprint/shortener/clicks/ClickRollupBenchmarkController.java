@@ -1,0 +1,37 @@
+package dev.blueprint.shortener.clicks;
+
+import io.swagger.v3.oas.annotations.Hidden;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /_bench/click-rollup}: flushes this instance's clicks and runs a rollup now
+ * (taking the rollup lock), so the benchmark can put exactly one rollup inside its
+ * measured window. Off unless {@code shortener.benchmark-endpoint=true}.
+ */
+@RestController
+@Hidden
+@ConditionalOnProperty(name = "shortener.benchmark-endpoint", havingValue = "true")
+class ClickRollupBenchmarkController {
+
+	private final ClickCounter counter;
+
+	private final RedisClickBuffer buffer;
+
+	ClickRollupBenchmarkController(ClickCounter counter, RedisClickBuffer buffer) {
+		this.counter = counter;
+		this.buffer = buffer;
+	}
+
+	@PostMapping("/_bench/click-rollup")
+	ResponseEntity<String> rollUp() {
+		this.counter.flush();
+		this.buffer.releaseRollupLock();
+		this.buffer.rollUp();
+		return ResponseEntity.ok("rolled up\n");
+	}
+
+}

@@ -1,0 +1,362 @@
+package dev.blueprint.shortener.clicks;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import dev.blueprint.shortener.cache.CacheUnavailableException;
+import dev.blueprint.shortener.cache.RedisLinkCache;
+import dev.blueprint.shortener.storage.CassandraClickStore;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * Click sums waiting in Redis to be rolled up into Cassandra.
+ * <p>
+ * Every instance adds its sums each flush interval ({@code HINCRBY} into one of
+ * {@value #SHARDS} hashes, one script call per shard), which costs Redis microseconds per
+ * code-day. Every rollup interval one instance (a lock) moves each shard's hash aside
+ * ({@code RENAME pending → rolling}, so new clicks go on counting meanwhile) and writes
+ * its fields to Cassandra's counters, deleting each field once Cassandra acknowledged it.
+ * So Cassandra gets one counter update per code-day per rollup interval instead of one
+ * per code-day per flush interval, which on a Zipf tail is one per click.
+ * <p>
+ * What it costs: clicks held here are lost if Redis loses its data (no persistence, an
+ * eviction), up to one rollup interval of them; a rollup that dies between Cassandra's
+ * acknowledgement and the field's delete counts that chunk ({@value #CHUNK} code-days at
+ * most) twice when the next rollup resumes the rolling hash. Reads of a link's clicks add
+ * what waits here, so stats stay within a flush interval of the truth.
+ * <p>
+ * Keys: {@code shortener:clicks:{N}:pending} and {@code shortener:clicks:{N}:rolling}
+ * (the hash tag keeps both in one Redis Cluster slot); fields {@code code:epochDay}.
+ */
+public final class RedisClickBuffer {
+
+	static final int SHARDS = 16;
+
+	static final String LOCK_KEY = "shortener:clicks:rollup-lock";
+
+	/** Code-days per Cassandra round of a rollup, and per script call of an add. */
+	static final int CHUNK = 256;
+
+	/** How far back a link's reads look for days still waiting in Redis. */
+	static final int DAYS_READ = 7;
+
+	private static final Duration LOCK_RENEWAL = Duration.ofSeconds(60);
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisClickBuffer.class);
+
+	// touching the rolling hash keeps a rollup that waits for Cassandra away from LRU
+	// eviction's candidates
+	private static final RedisScript<Long> ADD = RedisScript.of("""
+			for i = 1, #ARGV, 2 do
+			  redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+			end
+			redis.call('TOUCH', KEYS[2])
+			return #ARGV / 2
+			""", Long.class);
+
+	// an unfinished rolling hash (a rollup that failed or died) is finished first: its
+	// size comes back negative
+	private static final RedisScript<Long> CLAIM = RedisScript.of("""
+			local left = redis.call('HLEN', KEYS[2])
+			if left > 0 then
+			  return -left
+			end
+			if redis.call('EXISTS', KEYS[1]) == 1 then
+			  redis.call('RENAME', KEYS[1], KEYS[2])
+			end
+			return redis.call('HLEN', KEYS[2])
+			""", Long.class);
+
+	private static final RedisScript<Long> RENEW = RedisScript.of("""
+			if redis.call('GET', KEYS[1]) == ARGV[1] then
+			  if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+			    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			  end
+			  return 1
+			end
+			return 0
+			""", Long.class);
+
+	private final StringRedisTemplate redis;
+
+	private final CassandraClickStore store;
+
+	private final CircuitBreaker breaker;
+
+	private final Duration rollupInterval;
+
+	private final Counter buffered;
+
+	private final Counter rolledUp;
+
+	private final Counter writes;
+
+	private final Map<String, Counter> rollups = new HashMap<>();
+
+	/**
+	 * @param redis the shared Redis
+	 * @param store where rollups write
+	 * @param breaker the {@code redis} circuit breaker
+	 * @param rollupInterval how often clicks move to Cassandra; the rollup lock is held
+	 * this long, so however many instances there are, one rollup runs per interval
+	 * @param meters metrics
+	 */
+	public RedisClickBuffer(StringRedisTemplate redis, CassandraClickStore store, CircuitBreaker breaker,
+			Duration rollupInterval, MeterRegistry meters) {
+		this.redis = redis;
+		this.store = store;
+		this.breaker = breaker;
+		this.rollupInterval = rollupInterval;
+		this.buffered = ClickCounter.flushed(meters, "redis");
+		this.rolledUp = Counter.builder("blueprint.shortener.clicks.rolled.up")
+			.description("Clicks moved from Redis to Cassandra by rollups")
+			.register(meters);
+		this.writes = ClickCounter.cassandraWrites(meters);
+		for (String outcome : List.of("completed", "failed", "skipped", "redis_unavailable")) {
+			this.rollups.put(outcome,
+					Counter.builder("blueprint.shortener.clicks.rollups")
+						.description("Rollups of buffered clicks into Cassandra: completed, failed (Cassandra or Redis "
+								+ "failed midway; resumed by the next), skipped (another instance holds the lock)")
+						.tag("outcome", outcome)
+						.register(meters));
+		}
+	}
+
+	/**
+	 * Adds click sums to Redis.
+	 * @return the sums Redis did not take (unavailable), for the caller to write
+	 * elsewhere
+	 */
+	public Map<CodeDay, Long> add(Map<CodeDay, Long> sums) {
+		List<List<String>> arguments = new ArrayList<>(SHARDS);
+		List<List<Map.Entry<CodeDay, Long>>> entries = new ArrayList<>(SHARDS);
+		for (int shard = 0; shard < SHARDS; shard++) {
+			arguments.add(new ArrayList<>());
+			entries.add(new ArrayList<>());
+		}
+		for (Map.Entry<CodeDay, Long> sum : sums.entrySet()) {
+			int shard = shard(sum.getKey().code());
+			arguments.get(shard).add(sum.getKey().field());
+			arguments.get(shard).add(Long.toString(sum.getValue()));
+			entries.get(shard).add(sum);
+		}
+		Map<CodeDay, Long> rejected = new HashMap<>();
+		for (int shard = 0; shard < SHARDS; shard++) {
+			List<String> shardArguments = arguments.get(shard);
+			List<Map.Entry<CodeDay, Long>> shardEntries = entries.get(shard);
+			for (int from = 0; from < shardEntries.size(); from += CHUNK) {
+				int to = Math.min(from + CHUNK, shardEntries.size());
+				List<String> keys = List.of(pendingKey(shard), rollingKey(shard));
+				Object[] chunk = shardArguments.subList(from * 2, to * 2).toArray();
+				try {
+					RedisLinkCache.call(this.breaker, () -> this.redis.execute(ADD, keys, chunk));
+					shardEntries.subList(from, to).forEach((added) -> this.buffered.increment(added.getValue()));
+				}
+				catch (CacheUnavailableException ex) {
+					shardEntries.subList(from, to)
+						.forEach((lost) -> rejected.merge(lost.getKey(), lost.getValue(), Long::sum));
+				}
+			}
+		}
+		return rejected;
+	}
+
+	/**
+	 * Moves the buffered clicks to Cassandra, unless another instance did within the
+	 * rollup interval; runs on the background scheduler.
+	 */
+	public void rollUp() {
+		String token = UUID.randomUUID().toString();
+		Boolean locked;
+		try {
+			locked = RedisLinkCache.call(this.breaker,
+					() -> this.redis.opsForValue().setIfAbsent(LOCK_KEY, token, this.rollupInterval));
+		}
+		catch (CacheUnavailableException ex) {
+			this.rollups.get("redis_unavailable").increment();
+			return;
+		}
+		if (!Boolean.TRUE.equals(locked)) {
+			this.rollups.get("skipped").increment();
+			return;
+		}
+		// the lock stays until the interval is over: it marks the rollup as done
+		for (int shard = 0; shard < SHARDS; shard++) {
+			try {
+				if (!rollUp(shard, token)) {
+					this.rollups.get("failed").increment();
+					return;
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Click rollup of shard {} failed; the next rollup resumes it: {}", shard, ex.getMessage());
+				this.rollups.get("failed").increment();
+				return;
+			}
+		}
+		this.rollups.get("completed").increment();
+	}
+
+	/**
+	 * Drops the rollup lock, so the next {@link #rollUp()} runs whenever the last one was
+	 * (for a benchmark, or an operator who wants the clicks in Cassandra now).
+	 */
+	void releaseRollupLock() {
+		RedisLinkCache.call(this.breaker, () -> this.redis.delete(LOCK_KEY));
+	}
+
+	/**
+	 * Finishes an unfinished rolling hash of one shard if there is one, then moves the
+	 * shard's pending hash aside and writes it to Cassandra chunk by chunk.
+	 * @return whether the shard is done; false if Cassandra failed or the lock was lost
+	 */
+	boolean rollUp(int shard, String token) {
+		Long fields = RedisLinkCache.call(this.breaker,
+				() -> this.redis.execute(CLAIM, List.of(pendingKey(shard), rollingKey(shard))));
+		if (fields == null || fields == 0) {
+			return true;
+		}
+		if (!writeRolling(shard, token)) {
+			return false;
+		}
+		return fields > 0 || rollUp(shard, token);
+	}
+
+	private boolean writeRolling(int shard, String token) {
+		String rolling = rollingKey(shard);
+		// HSCAN may return a field twice while the hash is resized
+		Set<String> seen = new HashSet<>();
+		Map<String, String> chunk = new LinkedHashMap<>();
+		try (Cursor<Map.Entry<String, String>> cursor = this.redis.<String, String>opsForHash()
+			.scan(rolling, ScanOptions.scanOptions().count(CHUNK).build())) {
+			while (cursor.hasNext()) {
+				Map.Entry<String, String> field = cursor.next();
+				if (seen.add(field.getKey())) {
+					chunk.put(field.getKey(), field.getValue());
+				}
+				if (chunk.size() >= CHUNK && !writeChunk(rolling, chunk, token)) {
+					return false;
+				}
+			}
+		}
+		return chunk.isEmpty() || writeChunk(rolling, chunk, token);
+	}
+
+	private boolean writeChunk(String rolling, Map<String, String> chunk, String token) {
+		Map<String, CompletableFuture<Boolean>> writes = new LinkedHashMap<>();
+		chunk.forEach((field, value) -> {
+			CodeDay codeDay = CodeDay.ofField(field);
+			long clicks = Long.parseLong(value);
+			this.writes.increment();
+			writes.put(field,
+					this.store.add(codeDay.code(), codeDay.day(), clicks)
+						.toCompletableFuture()
+						.handle((ok, failure) -> failure == null));
+		});
+		List<Object> written = new ArrayList<>();
+		long clicks = 0;
+		for (Map.Entry<String, CompletableFuture<Boolean>> write : writes.entrySet()) {
+			if (write.getValue().join()) {
+				written.add(write.getKey());
+				clicks += Long.parseLong(chunk.get(write.getKey()));
+			}
+		}
+		chunk.clear();
+		if (!written.isEmpty()) {
+			RedisLinkCache.call(this.breaker, () -> this.redis.opsForHash().delete(rolling, written.toArray()));
+			this.rolledUp.increment(clicks);
+		}
+		if (written.size() < writes.size()) {
+			logger.warn("Click rollup: {} of {} counter updates failed; the next rollup retries them",
+					writes.size() - written.size(), writes.size());
+			return false;
+		}
+		Long renewed = RedisLinkCache.call(this.breaker,
+				() -> this.redis.execute(RENEW, List.of(LOCK_KEY), token, Long.toString(LOCK_RENEWAL.toMillis())));
+		return renewed != null && renewed == 1;
+	}
+
+	/**
+	 * The clicks of {@code code} still waiting here, per day, for the last
+	 * {@value #DAYS_READ} days up to {@code today}; empty when Redis is unavailable.
+	 */
+	public Map<LocalDate, Long> waiting(String code, LocalDate today) {
+		int shard = shard(code);
+		List<Object> fields = new ArrayList<>();
+		List<LocalDate> days = new ArrayList<>();
+		for (int back = DAYS_READ - 1; back >= 0; back--) {
+			LocalDate day = today.minusDays(back);
+			days.add(day);
+			fields.add(new CodeDay(code, day).field());
+		}
+		Map<LocalDate, Long> waiting = new LinkedHashMap<>();
+		try {
+			for (String key : List.of(pendingKey(shard), rollingKey(shard))) {
+				List<Object> values = RedisLinkCache.call(this.breaker,
+						() -> this.redis.opsForHash().multiGet(key, fields));
+				for (int i = 0; i < days.size(); i++) {
+					Object value = values.get(i);
+					if (value != null) {
+						waiting.merge(days.get(i), Long.parseLong(value.toString()), Long::sum);
+					}
+				}
+			}
+		}
+		catch (CacheUnavailableException ex) {
+			logger.debug("Clicks waiting in Redis for {} not read: {}", code, ex.getMessage());
+			return Map.of();
+		}
+		return waiting;
+	}
+
+	/**
+	 * Drops the waiting clicks of a deleted link (best effort: a later flush of another
+	 * instance may still add some).
+	 */
+	public void forget(String code, LocalDate today) {
+		int shard = shard(code);
+		Object[] fields = new Object[DAYS_READ];
+		for (int back = 0; back < DAYS_READ; back++) {
+			fields[back] = new CodeDay(code, today.minusDays(back)).field();
+		}
+		try {
+			for (String key : List.of(pendingKey(shard), rollingKey(shard))) {
+				RedisLinkCache.call(this.breaker, () -> this.redis.opsForHash().delete(key, fields));
+			}
+		}
+		catch (CacheUnavailableException ex) {
+			logger.debug("Clicks waiting in Redis for deleted {} not dropped: {}", code, ex.getMessage());
+		}
+	}
+
+	static int shard(String code) {
+		return Math.floorMod(code.hashCode(), SHARDS);
+	}
+
+	static String pendingKey(int shard) {
+		return "shortener:clicks:{" + shard + "}:pending";
+	}
+
+	static String rollingKey(int shard) {
+		return "shortener:clicks:{" + shard + "}:rolling";
+	}
+
+}

@@ -1,0 +1,224 @@
+package dev.blueprint.shortener.clicks;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+
+import dev.blueprint.shortener.storage.CassandraClickStore;
+import dev.blueprint.shortener.storage.CassandraClickStore.DailyClicks;
+import dev.blueprint.shortener.support.ShortenerIntegrationTest;
+import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.TestTokens;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Clicks wait in the real Redis and move to the real Cassandra at the rollup: counted
+ * once, visible all along, resumed after a failure, never rolled up twice by two
+ * instances at once, and written straight to Cassandra while Redis is down.
+ */
+class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
+
+	@Autowired
+	RedisClickBuffer buffer;
+
+	@Autowired
+	ClickCounter counter;
+
+	@Autowired
+	CassandraClickStore store;
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	@Autowired
+	CircuitBreakerRegistry breakers;
+
+	@Autowired
+	MeterRegistry meters;
+
+	@Test
+	void clicksWaitInRedisVisibleToReadersAndReachCassandraOnceAtTheRollup() throws Exception {
+		String code = create("https://example.com/rolled-up");
+		for (int i = 0; i < 5; i++) {
+			assertThat(get("/" + code).statusCode()).isEqualTo(302);
+		}
+		awaitWaiting(code, 5);
+		assertThat(cassandraTotal(code)).isZero();
+		assertThat(clicksShownByTheApi(code)).isEqualTo(5);
+
+		rollUpNow(this.buffer);
+		assertThat(this.buffer.waiting(code, today())).isEmpty();
+		assertThat(cassandraTotal(code)).isEqualTo(5);
+		assertThat(clicksShownByTheApi(code)).isEqualTo(5);
+
+		// the next clicks wait again, on top of what Cassandra holds
+		assertThat(get("/" + code).statusCode()).isEqualTo(302);
+		awaitWaiting(code, 1);
+		assertThat(clicksShownByTheApi(code)).isEqualTo(6);
+		rollUpNow(this.buffer);
+		assertThat(cassandraTotal(code)).isEqualTo(6);
+	}
+
+	@Test
+	void aRollupThatDiedAfterMovingTheHashAsideIsFinishedByTheNext() {
+		String code = unique("died");
+		CodeDay codeDay = new CodeDay(code, today());
+		assertThat(this.buffer.add(Map.of(codeDay, 3L))).isEmpty();
+		// a rollup moved the shard's hash aside and died before writing it
+		int shard = RedisClickBuffer.shard(code);
+		if (!Boolean.TRUE.equals(this.redis.hasKey(RedisClickBuffer.rollingKey(shard)))) {
+			this.redis.rename(RedisClickBuffer.pendingKey(shard), RedisClickBuffer.rollingKey(shard));
+		}
+		// clicks that came after it
+		assertThat(this.buffer.add(Map.of(codeDay, 4L))).isEmpty();
+		assertThat(total(this.buffer.waiting(code, today()))).isEqualTo(7);
+
+		rollUpNow(this.buffer);
+		assertThat(cassandraTotal(code)).isEqualTo(7);
+		assertThat(this.buffer.waiting(code, today())).isEmpty();
+		assertThat(this.redis.hasKey(RedisClickBuffer.rollingKey(shard))).isFalse();
+	}
+
+	@Test
+	void twoInstancesRollingUpAtOnceWriteEachClickOnce() throws Exception {
+		RedisClickBuffer other = new RedisClickBuffer(this.redis, this.store, this.breakers.circuitBreaker("redis"),
+				Duration.ofMinutes(5), new SimpleMeterRegistry());
+		List<String> codes = List.of(unique("twice"), unique("twice"), unique("twice"));
+		for (int i = 0; i < codes.size(); i++) {
+			this.buffer.add(Map.of(new CodeDay(codes.get(i), today()), 10L + i));
+		}
+		this.redis.delete(RedisClickBuffer.LOCK_KEY);
+		CyclicBarrier start = new CyclicBarrier(2);
+		CompletableFuture<Void> first = CompletableFuture.runAsync(() -> {
+			arrive(start);
+			this.buffer.rollUp();
+		});
+		CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
+			arrive(start);
+			other.rollUp();
+		});
+		CompletableFuture.allOf(first, second).join();
+		for (int i = 0; i < codes.size(); i++) {
+			assertThat(cassandraTotal(codes.get(i))).isEqualTo(10L + i);
+			assertThat(this.buffer.waiting(codes.get(i), today())).isEmpty();
+		}
+	}
+
+	@Test
+	void cassandraDownKeepsClicksWaitingUntilARollupSucceeds() throws Exception {
+		String code = unique("kept");
+		this.buffer.add(Map.of(new CodeDay(code, today()), 8L));
+		double failedBefore = rollups("failed");
+		TestInfrastructure.stopServer("cassandra");
+		try {
+			rollUpNow(this.buffer);
+			assertThat(rollups("failed")).isGreaterThan(failedBefore);
+			assertThat(total(this.buffer.waiting(code, today()))).isEqualTo(8);
+		}
+		finally {
+			TestInfrastructure.startServer("cassandra");
+		}
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+			rollUpNow(this.buffer);
+			assertThat(cassandraTotal(code)).isEqualTo(8);
+		});
+		assertThat(this.buffer.waiting(code, today())).isEmpty();
+	}
+
+	@Test
+	void redisDownSendsClicksStraightToCassandra() throws Exception {
+		String code = create("https://example.com/counted-without-redis");
+		CircuitBreaker breaker = this.breakers.circuitBreaker("redis");
+		TestInfrastructure.stopServer("redis");
+		try {
+			for (int i = 0; i < 3; i++) {
+				assertThat(get("/" + code).statusCode()).isEqualTo(302);
+			}
+			this.counter.flush();
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cassandraTotal(code)).isEqualTo(3));
+			assertThat(clicksShownByTheApi(code)).isEqualTo(3);
+		}
+		finally {
+			TestInfrastructure.startServer("redis");
+		}
+		// the client reconnects with a back-off, and the breaker may never have opened
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+			this.redis.hasKey("ping");
+			return breaker.getState() == CircuitBreaker.State.CLOSED;
+		});
+		// and back to the buffer once Redis is
+		assertThat(get("/" + code).statusCode()).isEqualTo(302);
+		awaitWaiting(code, 1);
+		assertThat(clicksShownByTheApi(code)).isEqualTo(4);
+	}
+
+	@Test
+	void deletingALinkForgetsItsWaitingClicks() throws Exception {
+		String owner = unique("owner");
+		String token = TestTokens.bearer(owner);
+		String code = create("https://example.com/deleted-with-clicks", "Authorization", token);
+		assertThat(get("/" + code).statusCode()).isEqualTo(302);
+		awaitWaiting(code, 1);
+		assertThat(delete("/api/v1/urls/" + code, "Authorization", token).statusCode()).isEqualTo(204);
+		assertThat(this.buffer.waiting(code, today())).isEmpty();
+	}
+
+	private void awaitWaiting(String code, long clicks) {
+		this.counter.flush();
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(total(this.buffer.waiting(code, today()))).isEqualTo(clicks));
+	}
+
+	private void rollUpNow(RedisClickBuffer buffer) {
+		// the lock marks the last rollup as done for the interval
+		buffer.releaseRollupLock();
+		buffer.rollUp();
+	}
+
+	private long cassandraTotal(String code) {
+		return this.store.read(code).stream().mapToLong(DailyClicks::clicks).sum();
+	}
+
+	private long clicksShownByTheApi(String code) throws Exception {
+		HttpResponse<String> details = get("/api/v1/urls/" + code);
+		assertThat(details.statusCode()).isEqualTo(200);
+		return ((Number) json(details, "$.clicks.total")).longValue();
+	}
+
+	private double rollups(String outcome) {
+		return this.meters.get("blueprint.shortener.clicks.rollups").tag("outcome", outcome).counter().count();
+	}
+
+	private static long total(Map<LocalDate, Long> days) {
+		return days.values().stream().mapToLong(Long::longValue).sum();
+	}
+
+	private static LocalDate today() {
+		return LocalDate.now(ZoneOffset.UTC);
+	}
+
+	private static void arrive(CyclicBarrier barrier) {
+		try {
+			barrier.await();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
