@@ -49,7 +49,8 @@ counters() {
     /^blueprint_shortener_cache_lookups_total\{.*layer="redis".*result="hit"/ { print "redis_hits", $2 }
     /^blueprint_shortener_clicks_writes_total/ { print "click_counter_writes", $2 }
     /^blueprint_shortener_clicks_rollups_total\{.*outcome="completed"/ { print "click_rollups", $2 }
-    /^blueprint_shortener_clicks_rolled_up_total/ { print "clicks_rolled_up", $2 }'
+    /^blueprint_shortener_clicks_rolled_up_total/ { print "clicks_rolled_up", $2 }
+    /^jvm_gc_memory_allocated_bytes_total/ { print "heap_bytes_allocated", $2 }'
 }
 
 # "30s", "5m", "1h" -> seconds
