@@ -5,8 +5,8 @@
 # service jar with the fixed-302 endpoint on, seeds LINKS links, then runs wrk against
 # GET /{code} (Zipf mix) and GET /_bench/fixed-redirect, and prints both plus creates/s and
 # Cassandra reads per redirect. Needs wrk (apt-get install -y wrk) and a built jar.
-# The redirect phase (REDIRECT_DURATION, 5 m) includes the click rollups the service's default
-# interval would run in it (ROLLUP_EVERY), triggered by the script so they fall inside it.
+# The phases alternate over ROUNDS rounds; the redirect phases include the click rollups the service's
+# default interval would run in them (ROLLUP_EVERY), triggered by the script so they fall inside them.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH=$REPO/url-shortener-service/bench
@@ -14,12 +14,15 @@ STATE=${BENCH_STATE:-/tmp/bench-shortener}
 OFFSET=${BENCH_PORT_OFFSET:-13000}
 PORT=${BENCH_PORT:-18081}
 LINKS=${LINKS:-100000}
-DURATION=${DURATION:-30s}
-# the redirect phase's length; with the default 5 m it holds one click rollup (see ROLLUP_EVERY)
-REDIRECT_DURATION=${REDIRECT_DURATION:-5m}
-# the service's default shortener.clicks.rollup-interval, in seconds: the script runs the rollups itself at this
-# cadence during the redirect phase (the last one 45 s before its end), so each measured window holds the rollups
-# its length calls for and the fixed-302 phase none (scheduled rollups are set to 1 h, out of the way)
+# ROUNDS alternations of a fixed-302 phase (DURATION) and a redirect phase (REDIRECT_DURATION): the machine's
+# speed drifts, and alternating puts both endpoints under the same drift; totals are summed over the rounds
+ROUNDS=${ROUNDS:-4}
+DURATION=${DURATION:-15s}
+REDIRECT_DURATION=${REDIRECT_DURATION:-75s}
+# the service's default shortener.clicks.rollup-interval, in seconds: the script runs one click rollup per this
+# much redirect traffic (and one in the last round in any case), at least 60 s before its phase ends, so the
+# redirect phases hold the rollups their length calls for and the fixed-302 phases none (the service's own
+# scheduled rollups are set to 1 h, out of the way)
 ROLLUP_EVERY=${ROLLUP_EVERY:-300}
 WARMUP=${WARMUP:-60s}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -63,20 +66,6 @@ seconds() {
   esac
 }
 
-# Runs click rollups during a redirect phase of $1 seconds: every ROLLUP_EVERY seconds, the last 45 s before its end.
-rollups_during() {
-  local length=$1 at times=()
-  for ((at = length - 45; at > 0; at -= ROLLUP_EVERY)); do times=("$at" "${times[@]}"); done
-  local previous=0
-  for at in "${times[@]}"; do
-    sleep $((at - previous)); previous=$at
-    local start
-    start=$(date +%s.%N)
-    curl -s -X POST "$BASE/_bench/click-rollup" > /dev/null
-    echo "  (click rollup at ${at} s into the phase took $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s)" >&2
-  done
-}
-
 # CPU time (user + system, clock ticks) of the service, Redis and Cassandra, one "name ticks" line each.
 cpu_ticks() {
   echo "service $(awk '{print $14 + $15}' "/proc/$SERVICE/stat")"
@@ -86,24 +75,53 @@ cpu_ticks() {
   done
 }
 
-# Runs wrk for one measured phase and prints its result, the counters' deltas and the CPU seconds
-# each process spent (per 1,000 requests too: the machine is shared, so ratios say more than rates).
+# Triggers one click rollup $1 seconds from now (from the start of a redirect phase).
+rollup_after() {
+  sleep "$1"
+  local start
+  start=$(date +%s.%N)
+  curl -s -X POST "$BASE/_bench/click-rollup" > /dev/null
+  echo "  (click rollup $1 s into the phase took $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s)" >&2
+}
+
+# Runs wrk for one measured phase, prints its result and adds the counters' deltas, the CPU ticks each
+# process spent, the requests and the seconds to $STATE/acc-<name>.txt (summed over the rounds).
+# $4, if set: seconds into the phase at which one click rollup runs.
 measure() {
-  local name=$1 script=$2 duration=$3 rollups=${4:-}
+  local name=$1 script=$2 duration=$3 rollup_at=${4:-}
   counters > "$STATE/counters-before.txt"
   cpu_ticks > "$STATE/cpu-before.txt"
   local roller=
-  if [ -n "$rollups" ]; then rollups_during "$(seconds "$duration")" & roller=$!; fi
+  if [ -n "$rollup_at" ]; then rollup_after "$rollup_at" & roller=$!; fi
   CODES_FILE=$STATE/codes.txt wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" -s "$BENCH/$script" "$BASE" \
-    | tail -1 | tee "$STATE/$name.txt"
+    | tail -1 > "$STATE/$name.txt"
   if [ -n "$roller" ]; then wait "$roller"; fi
-  local requests
+  echo "  $name: $(cat "$STATE/$name.txt")"
+  local requests rps
   requests=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' "$STATE/$name.txt")
-  counters | awk -v n="$requests" 'NR == FNR { before[$1] = $2; next }
-    { d = $2 - before[$1]; printf "  %-22s %10d  (%.3f per request)\n", $1, d, d / n }' "$STATE/counters-before.txt" -
-  cpu_ticks | awk -v hz="$(getconf CLK_TCK)" -v n="$requests" 'NR == FNR { before[$1] = $2; next }
-    { s = ($2 - before[$1]) / hz; printf "  cpu %-18s %8.1f s  (%.3f ms per request)\n", $1, s, 1000 * s / n }' \
-    "$STATE/cpu-before.txt" -
+  rps=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' "$STATE/$name.txt")
+  {
+    counters | awk 'NR == FNR { before[$1] = $2; next } { print $1, $2 - before[$1] }' "$STATE/counters-before.txt" -
+    cpu_ticks | awk 'NR == FNR { before[$1] = $2; next } { print "cpu_" $1, $2 - before[$1] }' "$STATE/cpu-before.txt" -
+    echo "requests $requests"
+    echo "seconds $(echo "scale=3; $requests / $rps" | bc)"
+  } >> "$STATE/acc-$name.txt"
+}
+
+# Prints a phase's totals over all rounds: throughput, counters and CPU per request.
+summary() {
+  local name=$1
+  awk -v hz="$(getconf CLK_TCK)" '{ sum[$1] += $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+    END {
+      n = sum["requests"]
+      printf "  total: %.0f requests in %.0f s = %.0f req/s\n", n, sum["seconds"], n / sum["seconds"]
+      for (i = 1; i <= k; i++) {
+        key = order[i]
+        if (key == "requests" || key == "seconds") continue
+        if (key ~ /^cpu_/) printf "  cpu %-18s %8.1f s  (%.3f ms per request)\n", substr(key, 5), sum[key] / hz, 1000 * sum[key] / hz / n
+        else printf "  %-22s %14.0f  (%.3f per request)\n", key, sum[key], sum[key] / n
+      }
+    }' "$STATE/acc-$name.txt"
 }
 
 if [ "${REUSE_CODES:-0}" = 1 ] && [ -f "$STATE/codes.txt" ] && [ "$(wc -l < "$STATE/codes.txt")" -ge "$LINKS" ]; then
@@ -142,10 +160,25 @@ CODES_FILE=$STATE/codes.txt wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$B
 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$BENCH/fixed.lua" "$BASE" > /dev/null
 
 echo "== machine: $(nproc) cores, $(uptime)"
-echo "== fixed 302 (framework ceiling)"
-measure fixed fixed.lua "$DURATION"
-echo "== GET /{code}, Zipf over $seeded codes"
-measure redirect zipf.lua "$REDIRECT_DURATION" rollups
-fixed=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' "$STATE/fixed.txt")
-redirect=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' "$STATE/redirect.txt")
+echo "== $ROUNDS rounds of: fixed 302 (framework ceiling) for $DURATION, GET /{code} (Zipf over $seeded codes) for $REDIRECT_DURATION"
+rm -f "$STATE"/acc-*.txt
+phase=$(seconds "$REDIRECT_DURATION")
+since_rollup=0
+for ((round = 1; round <= ROUNDS; round++)); do
+  echo "round $round"
+  measure fixed fixed.lua "$DURATION"
+  # one rollup per ROLLUP_EVERY seconds of redirect traffic, at least 60 s before the phase ends
+  at=
+  if ((since_rollup + phase >= ROLLUP_EVERY || round == ROUNDS && phase > 60)); then
+    at=$((ROLLUP_EVERY - since_rollup)); ((at <= phase - 60)) || at=$((phase - 60)); ((at >= 1)) || at=1
+  fi
+  measure redirect zipf.lua "$REDIRECT_DURATION" $at
+  if [ -n "$at" ]; then since_rollup=$((phase - at)); else since_rollup=$((since_rollup + phase)); fi
+done
+echo "== fixed 302 (framework ceiling), all rounds"
+summary fixed
+echo "== GET /{code}, Zipf over $seeded codes, all rounds"
+summary redirect
+fixed=$(awk '$1 == "requests" { n += $2 } $1 == "seconds" { s += $2 } END { printf "%.0f", n / s }' "$STATE/acc-fixed.txt")
+redirect=$(awk '$1 == "requests" { n += $2 } $1 == "seconds" { s += $2 } END { printf "%.0f", n / s }' "$STATE/acc-redirect.txt")
 echo "ratio redirect / fixed = $(echo "scale=2; $redirect / $fixed" | bc)"
