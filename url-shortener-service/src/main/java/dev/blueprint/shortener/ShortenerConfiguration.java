@@ -148,14 +148,27 @@ class ShortenerConfiguration {
 
 	@Bean
 	RedisClickBuffer redisClickBuffer(StringRedisTemplate redis, CassandraClickStore clicks,
-			CircuitBreakerRegistry breakers, ShortenerProperties properties,
-			ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
+			CircuitBreakerRegistry breakers, ShortenerProperties properties, ScheduledExecutorService clickRollups,
+			MeterRegistry meters) {
 		Duration interval = properties.clicks().rollupInterval();
 		RedisClickBuffer buffer = new RedisClickBuffer(redis, clicks, breakers.circuitBreaker("redis"), interval,
 				meters);
-		shortenerBackground.scheduleWithFixedDelay(buffer::rollUp, interval.toMillis(), interval.toMillis(),
+		clickRollups.scheduleWithFixedDelay(buffer::rollUp, interval.toMillis(), interval.toMillis(),
 				TimeUnit.MILLISECONDS);
 		return buffer;
+	}
+
+	/**
+	 * Rollups get a thread of their own: one after a Cassandra outage can take minutes,
+	 * and must not hold up the click flush or the cache's background work.
+	 */
+	@Bean(destroyMethod = "shutdown")
+	ScheduledExecutorService clickRollups() {
+		return Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "shortener-click-rollup");
+			thread.setDaemon(true);
+			return thread;
+		});
 	}
 
 	@Bean(destroyMethod = "flush")

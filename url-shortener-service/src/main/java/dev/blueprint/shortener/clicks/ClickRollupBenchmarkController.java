@@ -10,7 +10,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /_bench/click-rollup}: flushes this instance's clicks and runs a rollup now
  * (taking the rollup lock), so the benchmark can put exactly one rollup inside its
- * measured window. Off unless {@code shortener.benchmark-endpoint=true}.
+ * measured window. It drops the lock first, so it must not run beside a scheduled rollup
+ * (the benchmark sets those to 1 h); calls are serialized. Off unless
+ * {@code shortener.benchmark-endpoint=true}.
  */
 @RestController
 @Hidden
@@ -27,7 +29,7 @@ class ClickRollupBenchmarkController {
 	}
 
 	@PostMapping("/_bench/click-rollup")
-	ResponseEntity<String> rollUp() {
+	synchronized ResponseEntity<String> rollUp() {
 		this.counter.flush();
 		this.buffer.releaseRollupLock();
 		this.buffer.rollUp();

@@ -85,6 +85,18 @@ public final class RedisClickBuffer {
 			return redis.call('HLEN', KEYS[2])
 			""", Long.class);
 
+	// both hashes in one step: a rename between two reads would count a field twice
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> WAITING = RedisScript.of("""
+			local sums = {}
+			for i = 1, #ARGV do
+			  local pending = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+			  local rolling = tonumber(redis.call('HGET', KEYS[2], ARGV[i]) or '0')
+			  sums[i] = pending + rolling
+			end
+			return sums
+			""", List.class);
+
 	private static final RedisScript<Long> RENEW = RedisScript.of("""
 			if redis.call('GET', KEYS[1]) == ARGV[1] then
 			  if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
@@ -300,7 +312,7 @@ public final class RedisClickBuffer {
 	 */
 	public Map<LocalDate, Long> waiting(String code, LocalDate today) {
 		int shard = shard(code);
-		List<Object> fields = new ArrayList<>();
+		List<String> fields = new ArrayList<>();
 		List<LocalDate> days = new ArrayList<>();
 		for (int back = DAYS_READ - 1; back >= 0; back--) {
 			LocalDate day = today.minusDays(back);
@@ -309,14 +321,12 @@ public final class RedisClickBuffer {
 		}
 		Map<LocalDate, Long> waiting = new LinkedHashMap<>();
 		try {
-			for (String key : List.of(pendingKey(shard), rollingKey(shard))) {
-				List<Object> values = RedisLinkCache.call(this.breaker,
-						() -> this.redis.opsForHash().multiGet(key, fields));
-				for (int i = 0; i < days.size(); i++) {
-					Object value = values.get(i);
-					if (value != null) {
-						waiting.merge(days.get(i), Long.parseLong(value.toString()), Long::sum);
-					}
+			List<?> sums = RedisLinkCache.call(this.breaker,
+					() -> this.redis.execute(WAITING, List.of(pendingKey(shard), rollingKey(shard)), fields.toArray()));
+			for (int i = 0; i < days.size(); i++) {
+				long clicks = ((Number) sums.get(i)).longValue();
+				if (clicks != 0) {
+					waiting.put(days.get(i), clicks);
 				}
 			}
 		}

@@ -96,8 +96,10 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 
 	@Test
 	void twoInstancesRollingUpAtOnceWriteEachClickOnce() throws Exception {
+		SimpleMeterRegistry otherMeters = new SimpleMeterRegistry();
 		RedisClickBuffer other = new RedisClickBuffer(this.redis, this.store, this.breakers.circuitBreaker("redis"),
-				Duration.ofMinutes(5), new SimpleMeterRegistry());
+				Duration.ofMinutes(5), otherMeters);
+		double skippedBefore = rollups("skipped");
 		List<String> codes = List.of(unique("twice"), unique("twice"), unique("twice"));
 		for (int i = 0; i < codes.size(); i++) {
 			this.buffer.add(Map.of(new CodeDay(codes.get(i), today()), 10L + i));
@@ -113,6 +115,12 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 			other.rollUp();
 		});
 		CompletableFuture.allOf(first, second).join();
+		// the lock let one of them roll up; it stays for the interval, so the other
+		// skipped
+		// whether or not they overlapped
+		double skipped = rollups("skipped") - skippedBefore
+				+ otherMeters.get("blueprint.shortener.clicks.rollups").tag("outcome", "skipped").counter().count();
+		assertThat(skipped).isEqualTo(1);
 		for (int i = 0; i < codes.size(); i++) {
 			assertThat(cassandraTotal(codes.get(i))).isEqualTo(10L + i);
 			assertThat(this.buffer.waiting(codes.get(i), today())).isEmpty();
