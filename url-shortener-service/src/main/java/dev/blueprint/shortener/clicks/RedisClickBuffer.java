@@ -158,33 +158,28 @@ public final class RedisClickBuffer {
 	 * elsewhere
 	 */
 	public Map<CodeDay, Long> add(Map<CodeDay, Long> sums) {
-		List<List<String>> arguments = new ArrayList<>(SHARDS);
-		List<List<Map.Entry<CodeDay, Long>>> entries = new ArrayList<>(SHARDS);
+		List<List<Map.Entry<CodeDay, Long>>> shards = new ArrayList<>(SHARDS);
 		for (int shard = 0; shard < SHARDS; shard++) {
-			arguments.add(new ArrayList<>());
-			entries.add(new ArrayList<>());
+			shards.add(new ArrayList<>());
 		}
-		for (Map.Entry<CodeDay, Long> sum : sums.entrySet()) {
-			int shard = shard(sum.getKey().code());
-			arguments.get(shard).add(sum.getKey().field());
-			arguments.get(shard).add(Long.toString(sum.getValue()));
-			entries.get(shard).add(sum);
-		}
+		sums.entrySet().forEach((sum) -> shards.get(shard(sum.getKey().code())).add(sum));
 		Map<CodeDay, Long> rejected = new HashMap<>();
 		for (int shard = 0; shard < SHARDS; shard++) {
-			List<String> shardArguments = arguments.get(shard);
-			List<Map.Entry<CodeDay, Long>> shardEntries = entries.get(shard);
-			for (int from = 0; from < shardEntries.size(); from += CHUNK) {
-				int to = Math.min(from + CHUNK, shardEntries.size());
-				List<String> keys = List.of(pendingKey(shard), rollingKey(shard));
-				Object[] chunk = shardArguments.subList(from * 2, to * 2).toArray();
+			List<String> keys = List.of(pendingKey(shard), rollingKey(shard));
+			List<Map.Entry<CodeDay, Long>> entries = shards.get(shard);
+			for (int from = 0; from < entries.size(); from += CHUNK) {
+				List<Map.Entry<CodeDay, Long>> chunk = entries.subList(from, Math.min(from + CHUNK, entries.size()));
+				Object[] arguments = new Object[chunk.size() * 2];
+				for (int i = 0; i < chunk.size(); i++) {
+					arguments[2 * i] = chunk.get(i).getKey().field();
+					arguments[2 * i + 1] = Long.toString(chunk.get(i).getValue());
+				}
 				try {
-					RedisLinkCache.call(this.breaker, () -> this.redis.execute(ADD, keys, chunk));
-					shardEntries.subList(from, to).forEach((added) -> this.buffered.increment(added.getValue()));
+					RedisLinkCache.call(this.breaker, () -> this.redis.execute(ADD, keys, arguments));
+					chunk.forEach((added) -> this.buffered.increment(added.getValue()));
 				}
 				catch (CacheUnavailableException ex) {
-					shardEntries.subList(from, to)
-						.forEach((lost) -> rejected.merge(lost.getKey(), lost.getValue(), Long::sum));
+					chunk.forEach((lost) -> rejected.merge(lost.getKey(), lost.getValue(), Long::sum));
 				}
 			}
 		}
