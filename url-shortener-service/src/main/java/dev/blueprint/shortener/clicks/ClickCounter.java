@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.blueprint.shortener.storage.CassandraClickStore;
+import dev.blueprint.shortener.storage.CassandraClickStore.Increment;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -21,15 +22,17 @@ import org.slf4j.LoggerFactory;
  * Counts redirects in memory and hands the sums on every flush interval, so the redirect
  * path only increments a {@link LongAdder}: to the {@link RedisClickBuffer} when there is
  * one (Cassandra then gets them at the rollup), else, and for whatever Redis did not
- * take, straight to Cassandra as one counter update per code and day. Sums that fail to
- * reach Cassandra are added back and retried; while both are down at most
- * {@code maxPending} code-days are held, and clicks beyond that are dropped and counted.
+ * take, straight to Cassandra as one counter update per code and day (in counter batches
+ * of {@value CassandraClickStore#BATCH}). Sums that fail to reach Cassandra are added
+ * back and retried; while both are down at most {@code maxPending} code-days are held,
+ * and clicks beyond that are dropped and counted.
  */
 public final class ClickCounter {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClickCounter.class);
 
-	private static final int IN_FLIGHT = 256;
+	/** Counter batches in flight at once. */
+	private static final int IN_FLIGHT = 8;
 
 	private static final long MILLIS_PER_DAY = 86_400_000L;
 
@@ -142,7 +145,17 @@ public final class ClickCounter {
 			sums = this.buffer.add(sums);
 		}
 		List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-		sums.forEach((key, sum) -> write(key, sum, inFlight));
+		List<Map.Entry<CodeDay, Long>> batch = new ArrayList<>(CassandraClickStore.BATCH);
+		for (Map.Entry<CodeDay, Long> sum : sums.entrySet()) {
+			batch.add(sum);
+			if (batch.size() == CassandraClickStore.BATCH) {
+				write(batch, inFlight);
+				batch = new ArrayList<>(CassandraClickStore.BATCH);
+			}
+		}
+		if (!batch.isEmpty()) {
+			write(batch, inFlight);
+		}
 		awaitAll(inFlight);
 	}
 
@@ -152,23 +165,23 @@ public final class ClickCounter {
 		}
 	}
 
-	private void write(CodeDay key, long sum, List<CompletableFuture<Void>> inFlight) {
-		if (sum == 0) {
-			return;
-		}
-		this.writes.increment();
-		CompletableFuture<Void> write = this.store.add(key.code(), key.day(), sum)
-			.toCompletableFuture()
-			.handle((ok, failure) -> {
+	private void write(List<Map.Entry<CodeDay, Long>> batch, List<CompletableFuture<Void>> inFlight) {
+		this.writes.increment(batch.size());
+		List<Increment> increments = batch.stream()
+			.map((sum) -> new Increment(sum.getKey().code(), sum.getKey().day(), sum.getValue()))
+			.toList();
+		CompletableFuture<Void> write = this.store.add(increments).toCompletableFuture().handle((ok, failure) -> {
+			for (Map.Entry<CodeDay, Long> sum : batch) {
 				if (failure == null) {
-					this.flushed.increment(sum);
+					this.flushed.increment(sum.getValue());
 				}
 				else {
 					this.failed.increment();
-					this.counts.computeIfAbsent(key, (k) -> new LongAdder()).add(sum);
+					this.counts.computeIfAbsent(sum.getKey(), (k) -> new LongAdder()).add(sum.getValue());
 				}
-				return null;
-			});
+			}
+			return null;
+		});
 		inFlight.add(write);
 		if (inFlight.size() >= IN_FLIGHT) {
 			awaitAll(inFlight);

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import dev.blueprint.shortener.cache.CacheUnavailableException;
 import dev.blueprint.shortener.cache.RedisLinkCache;
 import dev.blueprint.shortener.storage.CassandraClickStore;
+import dev.blueprint.shortener.storage.CassandraClickStore.Increment;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,9 +34,10 @@ import org.springframework.data.redis.core.script.RedisScript;
  * {@value #SHARDS} hashes, one script call per shard), which costs Redis microseconds per
  * code-day. Every rollup interval one instance (a lock) moves each shard's hash aside
  * ({@code RENAME pending → rolling}, so new clicks go on counting meanwhile) and writes
- * its fields to Cassandra's counters, deleting each field once Cassandra acknowledged it.
- * So Cassandra gets one counter update per code-day per rollup interval instead of one
- * per code-day per flush interval, which on a Zipf tail is one per click.
+ * its fields to Cassandra's counters (in counter batches), deleting each field once
+ * Cassandra acknowledged it. So Cassandra gets one counter update per code-day per rollup
+ * interval instead of one per code-day per flush interval, which on a Zipf tail is one
+ * per click.
  * <p>
  * What it costs: clicks held here are lost if Redis loses its data (no persistence, an
  * eviction), up to one rollup interval of them; a rollup that dies between Cassandra's
@@ -268,22 +270,27 @@ public final class RedisClickBuffer {
 	}
 
 	private boolean writeChunk(String rolling, Map<String, String> chunk, String token) {
-		Map<String, CompletableFuture<Boolean>> writes = new LinkedHashMap<>();
-		chunk.forEach((field, value) -> {
-			CodeDay codeDay = CodeDay.ofField(field);
-			long clicks = Long.parseLong(value);
-			this.writes.increment();
-			writes.put(field,
-					this.store.add(codeDay.code(), codeDay.day(), clicks)
-						.toCompletableFuture()
-						.handle((ok, failure) -> failure == null));
-		});
+		List<String> fields = new ArrayList<>(chunk.keySet());
+		Map<List<String>, CompletableFuture<Boolean>> batches = new LinkedHashMap<>();
+		for (int from = 0; from < fields.size(); from += CassandraClickStore.BATCH) {
+			List<String> batch = fields.subList(from, Math.min(from + CassandraClickStore.BATCH, fields.size()));
+			List<Increment> increments = new ArrayList<>(batch.size());
+			for (String field : batch) {
+				CodeDay codeDay = CodeDay.ofField(field);
+				increments.add(new Increment(codeDay.code(), codeDay.day(), Long.parseLong(chunk.get(field))));
+			}
+			this.writes.increment(batch.size());
+			batches.put(batch,
+					this.store.add(increments).toCompletableFuture().handle((ok, failure) -> failure == null));
+		}
 		List<Object> written = new ArrayList<>();
 		long clicks = 0;
-		for (Map.Entry<String, CompletableFuture<Boolean>> write : writes.entrySet()) {
-			if (write.getValue().join()) {
-				written.add(write.getKey());
-				clicks += Long.parseLong(chunk.get(write.getKey()));
+		for (Map.Entry<List<String>, CompletableFuture<Boolean>> batch : batches.entrySet()) {
+			if (batch.getValue().join()) {
+				for (String field : batch.getKey()) {
+					written.add(field);
+					clicks += Long.parseLong(chunk.get(field));
+				}
 			}
 		}
 		chunk.clear();
@@ -291,9 +298,9 @@ public final class RedisClickBuffer {
 			RedisLinkCache.call(this.breaker, () -> this.redis.opsForHash().delete(rolling, written.toArray()));
 			this.rolledUp.increment(clicks);
 		}
-		if (written.size() < writes.size()) {
+		if (written.size() < fields.size()) {
 			logger.warn("Click rollup: {} of {} counter updates failed; the next rollup retries them",
-					writes.size() - written.size(), writes.size());
+					fields.size() - written.size(), fields.size());
 			return false;
 		}
 		Long renewed = RedisLinkCache.call(this.breaker,

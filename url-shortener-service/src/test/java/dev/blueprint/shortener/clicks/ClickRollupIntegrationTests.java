@@ -1,9 +1,12 @@
 package dev.blueprint.shortener.clicks;
 
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +14,7 @@ import java.util.concurrent.CyclicBarrier;
 
 import dev.blueprint.shortener.storage.CassandraClickStore;
 import dev.blueprint.shortener.storage.CassandraClickStore.DailyClicks;
+import dev.blueprint.shortener.storage.CassandraClickStore.Increment;
 import dev.blueprint.shortener.support.ShortenerIntegrationTest;
 import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
@@ -24,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -72,6 +77,66 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 		assertThat(clicksShownByTheApi(code)).isEqualTo(6);
 		rollUpNow(this.buffer);
 		assertThat(cassandraTotal(code)).isEqualTo(6);
+	}
+
+	@Test
+	void manyCodeDaysRollUpInChunksAndBatchesEachCountedOnce() {
+		// ~375 fields per shard: two HSCAN chunks per shard, full and partial counter
+		// batches
+		int codes = 3000;
+		String prefix = unique("many");
+		LocalDate yesterday = today().minusDays(1);
+		Map<CodeDay, Long> sums = new HashMap<>();
+		for (int i = 0; i < codes; i++) {
+			sums.put(new CodeDay(prefix + i, today()), 1L + i);
+			sums.put(new CodeDay(prefix + i, yesterday), 1L + 2L * i);
+		}
+		assertThat(this.buffer.add(sums)).isEmpty();
+		double rolledUpBefore = this.meters.get("blueprint.shortener.clicks.rolled.up").counter().count();
+		double writesBefore = this.meters.get("blueprint.shortener.clicks.writes").counter().count();
+
+		rollUpNow(this.buffer);
+
+		for (int i = 0; i < codes; i++) {
+			String code = prefix + i;
+			assertThat(this.store.read(code)).containsExactly(new DailyClicks(yesterday, 1L + 2L * i),
+					new DailyClicks(today(), 1L + i));
+			assertThat(this.buffer.waiting(code, today())).isEmpty();
+		}
+		// the metrics also count what other tests' redirects left waiting
+		long total = sums.values().stream().mapToLong(Long::longValue).sum();
+		assertThat(this.meters.get("blueprint.shortener.clicks.rolled.up").counter().count() - rolledUpBefore)
+			.isGreaterThanOrEqualTo(total);
+		assertThat(this.meters.get("blueprint.shortener.clicks.writes").counter().count() - writesBefore)
+			.isGreaterThanOrEqualTo(sums.size());
+	}
+
+	@Test
+	void withoutTheBufferFlushesWriteEveryCodeDayToCassandraInBatches() {
+		ClickCounter direct = new ClickCounter(this.store, null, Clock.systemUTC(), 10_000, new SimpleMeterRegistry());
+		String prefix = unique("direct");
+		int codes = 100;
+		for (int i = 0; i < codes; i++) {
+			for (int click = 0; click <= i; click++) {
+				direct.record(prefix + i);
+			}
+		}
+		direct.flush();
+		for (int i = 0; i < codes; i++) {
+			assertThat(cassandraTotal(prefix + i)).isEqualTo(1L + i);
+		}
+	}
+
+	@Test
+	void aCounterBatchHoldsOneToBatchIncrements() {
+		List<Increment> increments = new ArrayList<>();
+		for (int i = 0; i <= CassandraClickStore.BATCH; i++) {
+			increments.add(new Increment(unique("batch"), today(), 1));
+		}
+		assertThatIllegalArgumentException().isThrownBy(() -> this.store.add(increments));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.store.add(List.of()));
+		this.store.add(increments.subList(0, CassandraClickStore.BATCH)).toCompletableFuture().join();
+		assertThat(cassandraTotal(increments.get(CassandraClickStore.BATCH - 1).code())).isEqualTo(1);
 	}
 
 	@Test
