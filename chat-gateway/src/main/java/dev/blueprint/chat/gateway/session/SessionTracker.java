@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.chat.contracts.SessionRegistry.RenewalFailedException;
 import dev.blueprint.chat.contracts.SessionRegistry.Session;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -37,11 +39,17 @@ public class SessionTracker {
 
 	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
+	private final Counter notRenewed;
+
 	public SessionTracker(SessionRegistry registry, String gatewayId, MeterRegistry meters) {
 		this.registry = registry;
 		this.gatewayId = gatewayId;
 		Gauge.builder("blueprint.chat.gateway.sessions", this.sessions, Map::size)
 			.description("Connected STOMP sessions on this gateway")
+			.register(meters);
+		this.notRenewed = Counter.builder("blueprint.chat.gateway.session.renewal.failures")
+			.description("Session leases a heartbeat could not renew (two misses in a row drop a session from the "
+					+ "registry until the next renewal)")
 			.register(meters);
 	}
 
@@ -83,7 +91,14 @@ public class SessionTracker {
 		try {
 			this.registry.renew(live);
 		}
+		catch (RenewalFailedException ex) {
+			this.notRenewed.increment(ex.notRenewed());
+			logger.warn(
+					"Could not renew {} of {} sessions (their chunk failed twice; next try at the next heartbeat): {}",
+					ex.notRenewed(), ex.total(), describe((RuntimeException) ex.getCause()));
+		}
 		catch (RuntimeException ex) {
+			this.notRenewed.increment(live.size());
 			logger.warn("Could not renew {} sessions: {}", live.size(), describe(ex));
 		}
 	}

@@ -81,12 +81,28 @@ public final class SessionRegistry {
 	/**
 	 * Records (or renews) sessions: one pipelined round trip per {@value #RENEW_CHUNK}
 	 * sessions, so 10,000 sessions never make one pipeline that outlasts the command
-	 * timeout (it did in the chat benchmark).
+	 * timeout (it did in the chat benchmark). A chunk that fails (e.g. timed out in a
+	 * connect storm) is sent once more before the next one; if that fails too, the
+	 * renewal stops there — Redis is then unwell, and trying every remaining chunk would
+	 * cost two command timeouts each.
+	 * @throws RenewalFailedException naming how many sessions were not renewed
 	 */
 	public void renew(Collection<Session> sessions) {
 		List<Session> all = new ArrayList<>(sessions);
 		for (int from = 0; from < all.size(); from += RENEW_CHUNK) {
-			renewChunk(all.subList(from, Math.min(all.size(), from + RENEW_CHUNK)));
+			List<Session> chunk = all.subList(from, Math.min(all.size(), from + RENEW_CHUNK));
+			try {
+				renewChunk(chunk);
+			}
+			catch (RuntimeException first) {
+				try {
+					renewChunk(chunk);
+				}
+				catch (RuntimeException again) {
+					again.addSuppressed(first);
+					throw new RenewalFailedException(all.size() - from, all.size(), again);
+				}
+			}
 		}
 	}
 
@@ -106,6 +122,31 @@ public final class SessionRegistry {
 			}
 			return null;
 		});
+	}
+
+	/**
+	 * Some sessions were not renewed (their chunk failed twice); those before them were.
+	 */
+	public static final class RenewalFailedException extends RuntimeException {
+
+		private final int notRenewed;
+
+		private final int total;
+
+		RenewalFailedException(int notRenewed, int total, RuntimeException cause) {
+			super(notRenewed + " of " + total + " sessions not renewed", cause);
+			this.notRenewed = notRenewed;
+			this.total = total;
+		}
+
+		public int notRenewed() {
+			return this.notRenewed;
+		}
+
+		public int total() {
+			return this.total;
+		}
+
 	}
 
 	/**

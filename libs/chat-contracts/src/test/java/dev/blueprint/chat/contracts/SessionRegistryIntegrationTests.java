@@ -1,13 +1,16 @@
 package dev.blueprint.chat.contracts;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import dev.blueprint.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
@@ -15,10 +18,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class SessionRegistryIntegrationTests {
 
@@ -116,6 +122,80 @@ class SessionRegistryIntegrationTests {
 		assertThat(registryAt(start.plusSeconds(30)).latestLeaseEnds(List.of(this.alice, this.bob)))
 			.containsOnlyKeys(this.alice);
 		redis.opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice, this.bob);
+	}
+
+	@Test
+	void aChunkThatTimedOutIsSentOnceMoreAndTheRestOfTheSessionsAreRenewedToo() {
+		// Redis holds writes for 1.5 s: the first try of the first chunk times out after
+		// 1 s, the second is answered when the pause ends, before its own timeout
+		List<SessionRegistry.Session> sessions = sessions(1200);
+		withOneSecondTimeout((registry) -> {
+			pauseWrites(Duration.ofMillis(1500));
+			registry.renew(sessions);
+			assertThat(registry.gatewaysOf(sessions.stream().map(SessionRegistry.Session::userId).toList()))
+				.hasSize(1200);
+		});
+	}
+
+	@Test
+	void aChunkThatFailsTwiceStopsTheRenewalAndSaysHowManyWereNotRenewed() {
+		List<SessionRegistry.Session> sessions = sessions(1200);
+		withOneSecondTimeout((registry) -> {
+			pauseWrites(Duration.ofSeconds(5));
+			assertThatExceptionOfType(SessionRegistry.RenewalFailedException.class)
+				.isThrownBy(() -> registry.renew(sessions))
+				.satisfies((failed) -> {
+					assertThat(failed.notRenewed()).isEqualTo(1200);
+					assertThat(failed.total()).isEqualTo(1200);
+					assertThat(failed).hasMessage("1200 of 1200 sessions not renewed");
+				});
+		});
+	}
+
+	private List<SessionRegistry.Session> sessions(int count) {
+		String run = UUID.randomUUID().toString();
+		List<SessionRegistry.Session> sessions = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			sessions.add(new SessionRegistry.Session("storm-" + run + "-" + i, "gw-storm", "s" + i));
+		}
+		return sessions;
+	}
+
+	/**
+	 * A registry whose Redis commands time out after 1 s, on database 15: what a
+	 * timed-out pipeline writes late stays out of the database the other tests of the
+	 * build use.
+	 */
+	private static void withOneSecondTimeout(Consumer<SessionRegistry> action) {
+		RedisStandaloneConfiguration database = new RedisStandaloneConfiguration("127.0.0.1",
+				TestInfrastructure.local().redisPort());
+		database.setDatabase(15);
+		LettuceConnectionFactory impatient = new LettuceConnectionFactory(database,
+				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(1)).build());
+		impatient.afterPropertiesSet();
+		impatient.start();
+		StringRedisTemplate template = new StringRedisTemplate(impatient);
+		try {
+			action.accept(new SessionRegistry(template, Duration.ofSeconds(30), Clock.systemUTC()));
+		}
+		finally {
+			// from another connection: this one's commands wait behind its paused writes
+			redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT", bytes("UNPAUSE")));
+			template.execute((RedisCallback<Object>) (connection) -> {
+				connection.serverCommands().flushDb();
+				return null;
+			});
+			impatient.destroy();
+		}
+	}
+
+	private static void pauseWrites(Duration duration) {
+		redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT", bytes("PAUSE"),
+				bytes(Long.toString(duration.toMillis())), bytes("WRITE")));
+	}
+
+	private static byte[] bytes(String value) {
+		return value.getBytes(StandardCharsets.UTF_8);
 	}
 
 }
