@@ -40,7 +40,8 @@ import org.springframework.web.util.HtmlUtils;
 @Tag(name = "redirect")
 class RedirectController {
 
-	private static final CacheControl TEMPORARY = CacheControl.noCache().cachePrivate();
+	/** A 302's Cache-Control, its header value made once. */
+	private static final String TEMPORARY = CacheControl.noCache().cachePrivate().getHeaderValue();
 
 	private static final Duration PERMANENT_MAX_AGE = Duration.ofDays(1);
 
@@ -120,11 +121,11 @@ class RedirectController {
 		this.found.increment();
 		return ResponseEntity.status(link.redirectType())
 			.header(HttpHeaders.LOCATION, link.url())
-			.cacheControl(cacheControl(link, now))
+			.header(HttpHeaders.CACHE_CONTROL, cacheControl(link, now))
 			.build();
 	}
 
-	private static CacheControl cacheControl(RedirectTarget link, Instant now) {
+	private static String cacheControl(RedirectTarget link, Instant now) {
 		if (link.redirectType() != 301) {
 			// every click of a 302 should reach us (and be counted)
 			return TEMPORARY;
@@ -134,7 +135,7 @@ class RedirectController {
 			Duration left = Duration.between(now, link.expiresAt());
 			maxAge = (left.compareTo(maxAge) < 0) ? left : maxAge;
 		}
-		return CacheControl.maxAge(maxAge).cachePublic();
+		return CacheControl.maxAge(maxAge).cachePublic().getHeaderValue();
 	}
 
 	private static String code(HttpServletRequest request) {

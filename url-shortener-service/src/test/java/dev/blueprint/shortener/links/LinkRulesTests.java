@@ -2,7 +2,9 @@ package dev.blueprint.shortener.links;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -105,6 +107,28 @@ class LinkRulesTests {
 		assertThat(this.rules.isPossibleCode("ab")).isFalse();
 		assertThat(this.rules.isPossibleCode("favicon.ico")).isFalse();
 		assertThat(this.rules.isPossibleCode("a".repeat(33))).isFalse();
+	}
+
+	@Test
+	void theHandWrittenCodeCheckIsExactlyTheDocumentedPattern() {
+		Pattern documented = Pattern.compile("[A-Za-z0-9_-]{3,32}");
+		List<String> candidates = new ArrayList<>();
+		for (char c = 0; c < 0x300; c++) {
+			candidates.add("ab" + c);
+			candidates.add(c + "bcdefgh");
+			candidates.add("a" + c + "c");
+		}
+		candidates.add("abc\u0130");
+		candidates.add("\uD83D\uDE00bc");
+		for (int length = 0; length <= 40; length++) {
+			candidates.add("x".repeat(length));
+			candidates.add("-_".repeat(length).substring(0, length));
+		}
+		for (String candidate : candidates) {
+			assertThat(LinkRules.isCodeShaped(candidate)).as(candidate)
+				.isEqualTo(documented.matcher(candidate).matches());
+		}
+		assertThat(LinkRules.isCodeShaped(null)).isFalse();
 	}
 
 }
