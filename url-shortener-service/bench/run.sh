@@ -86,7 +86,7 @@ rollup_after() {
 }
 
 # Runs wrk for one measured phase, prints its result and adds the counters' deltas, the CPU ticks each
-# process spent, the requests and the seconds to $STATE/acc-<name>.txt (summed over the rounds).
+# process spent (wrk included), the requests and the seconds to $STATE/acc-<name>.txt (summed over the rounds).
 # $4, if set: seconds into the phase at which one click rollup runs.
 measure() {
   local name=$1 script=$2 duration=$3 rollup_at=${4:-}
@@ -94,8 +94,13 @@ measure() {
   cpu_ticks > "$STATE/cpu-before.txt"
   local roller=
   if [ -n "$rollup_at" ]; then rollup_after "$rollup_at" & roller=$!; fi
-  CODES_FILE=$STATE/codes.txt wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" -s "$BENCH/$script" "$BASE" \
-    | tail -1 > "$STATE/$name.txt"
+  # wrk's own CPU too (bash's `times`: the children's user and system time), as "m:s m:s"
+  local generator
+  generator=$({
+    CODES_FILE=$STATE/codes.txt wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" -s "$BENCH/$script" "$BASE" \
+      | tail -1 > "$STATE/$name.txt"
+    times
+  } | tail -1)
   if [ -n "$roller" ]; then wait "$roller"; fi
   echo "  $name: $(cat "$STATE/$name.txt")"
   local requests rps
@@ -104,6 +109,9 @@ measure() {
   {
     counters | awk 'NR == FNR { before[$1] = $2; next } { print $1, $2 - before[$1] }' "$STATE/counters-before.txt" -
     cpu_ticks | awk 'NR == FNR { before[$1] = $2; next } { print "cpu_" $1, $2 - before[$1] }' "$STATE/cpu-before.txt" -
+    echo "$generator" | awk -v hz="$(getconf CLK_TCK)" '{
+        split($1, u, /[ms]/); split($2, s, /[ms]/)
+        printf "cpu_wrk %.0f\n", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz }'
     echo "requests $requests"
     echo "seconds $(echo "scale=3; $requests / $rps" | bc)"
   } >> "$STATE/acc-$name.txt"
