@@ -269,28 +269,33 @@ public final class RedisClickBuffer {
 		return chunk.isEmpty() || writeChunk(rolling, chunk, token);
 	}
 
+	/** One counter batch of a chunk, sent: its fields, their clicks, whether written. */
+	private record SentBatch(List<String> fields, long clicks, CompletableFuture<Boolean> written) {
+	}
+
 	private boolean writeChunk(String rolling, Map<String, String> chunk, String token) {
 		List<String> fields = new ArrayList<>(chunk.keySet());
-		Map<List<String>, CompletableFuture<Boolean>> batches = new LinkedHashMap<>();
+		List<SentBatch> batches = new ArrayList<>();
 		for (int from = 0; from < fields.size(); from += CassandraClickStore.BATCH) {
 			List<String> batch = fields.subList(from, Math.min(from + CassandraClickStore.BATCH, fields.size()));
 			List<Increment> increments = new ArrayList<>(batch.size());
+			long clicks = 0;
 			for (String field : batch) {
 				CodeDay codeDay = CodeDay.ofField(field);
-				increments.add(new Increment(codeDay.code(), codeDay.day(), Long.parseLong(chunk.get(field))));
+				long fieldClicks = Long.parseLong(chunk.get(field));
+				increments.add(new Increment(codeDay.code(), codeDay.day(), fieldClicks));
+				clicks += fieldClicks;
 			}
 			this.writes.increment(batch.size());
-			batches.put(batch,
-					this.store.add(increments).toCompletableFuture().handle((ok, failure) -> failure == null));
+			batches.add(new SentBatch(batch, clicks,
+					this.store.add(increments).toCompletableFuture().handle((ok, failure) -> failure == null)));
 		}
 		List<Object> written = new ArrayList<>();
 		long clicks = 0;
-		for (Map.Entry<List<String>, CompletableFuture<Boolean>> batch : batches.entrySet()) {
-			if (batch.getValue().join()) {
-				for (String field : batch.getKey()) {
-					written.add(field);
-					clicks += Long.parseLong(chunk.get(field));
-				}
+		for (SentBatch batch : batches) {
+			if (batch.written().join()) {
+				written.addAll(batch.fields());
+				clicks += batch.clicks();
 			}
 		}
 		chunk.clear();
