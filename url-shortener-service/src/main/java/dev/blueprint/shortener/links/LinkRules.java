@@ -132,11 +132,20 @@ public final class LinkRules {
 	 * request, and a regex matcher costs an allocation and ~1 % of its CPU.
 	 */
 	static boolean isCodeShaped(String code) {
-		if (code == null || code.length() < MIN_CODE || code.length() > MAX_CODE) {
+		return code != null && isCodeShaped(code, 0);
+	}
+
+	/**
+	 * Whether {@code text} from index {@code from} on is shaped like a code or alias
+	 * ({@code [A-Za-z0-9_-]{3,32}}), without taking a substring.
+	 */
+	public static boolean isCodeShaped(String text, int from) {
+		int length = text.length() - from;
+		if (length < MIN_CODE || length > MAX_CODE) {
 			return false;
 		}
-		for (int i = 0; i < code.length(); i++) {
-			char c = code.charAt(i);
+		for (int i = from; i < text.length(); i++) {
+			char c = text.charAt(i);
 			boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
 					|| c == '-';
 			if (!allowed) {
