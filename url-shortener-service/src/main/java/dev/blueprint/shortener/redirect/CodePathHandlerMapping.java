@@ -13,13 +13,14 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 
 /**
  * Spring MVC's annotated-handler mapping, with a shortcut for {@code GET /{code}}: a path
- * that no mapping names literally is matched against every mapping in turn (~5 % of a
- * redirect's CPU, measured with JFR), while a literal path such as the fixed-302 endpoint
- * is one map lookup. A single code-shaped segment ({@code [A-Za-z0-9_-]{3,32}}, not any
- * mapping's literal path) is matched against the redirect's mapping alone, and only that
- * mapping's own conditions decide; everything else takes the full lookup. The outcome is
- * the same as the full lookup's as long as no other mapping has a pattern matching one
- * such segment, which {@code RedirectRoutingIntegrationTests} checks of every mapping.
+ * that no mapping names literally is matched against every mapping in turn, while a
+ * literal path such as the fixed-302 endpoint is one map lookup (JFR: 8.2 % of a
+ * redirect's CPU samples in the lookup against 4.9 % for the fixed 302; 4.7 % with this
+ * shortcut). A single code-shaped segment ({@code [A-Za-z0-9_-]{3,32}}, not any mapping's
+ * literal path) is matched against the redirect's mapping alone, and only that mapping's
+ * own conditions decide; everything else takes the full lookup. The outcome is the same
+ * as the full lookup's as long as no other mapping has a pattern matching one such
+ * segment, which {@code RedirectRoutingIntegrationTests} checks of every mapping.
  */
 final class CodePathHandlerMapping extends RequestMappingHandlerMapping {
 
