@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.blueprint.platform.tracing.TracedRecords;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessageSubmitted;
 import dev.blueprint.chat.contracts.ChatEvent.ReceiptSubmitted;
@@ -255,11 +257,12 @@ public class Sequencer {
 		}
 		await(writes);
 		writes.clear();
-		for (UUID conversation : plan.lastSeqs().keySet()) {
-			plan.lastAcceptedOf(conversation).ifPresent((last) -> writes.add(this.store.saveStateAsync(stored(last))));
-		}
-		await(writes);
-		List<ReceiptPlanner.Decision> receipts = recordWatermarks(items, plan, conversations);
+		PlannedReceipts receipts = planReceipts(items, plan, conversations);
+		saveProgress(plan, receipts);
+		// The cached watermarks follow only once the transaction commits: a batch that is
+		// rolled back and replayed finds them as they were and announces its receipts
+		// again.
+		afterCommit(() -> receipts.moved().forEach(this.watermarks::put));
 		plan.lastSeqs()
 			.forEach((conversation, seq) -> this.snapshots.put(conversation,
 					conversations.get(conversation).withLastSeq(seq)));
@@ -285,24 +288,48 @@ public class Sequencer {
 			}
 			String encoded = this.codec.encode(event);
 			Headers origin = origins.get(message);
-			this.tracing.inSpan("chat.sequence", (name) -> header(origin, name),
-					() -> this.kafka.send(ChatTopics.EVENTS, message.conversationId().toString(), encoded));
+			this.tracing.inSpan("chat.sequence", (name) -> header(origin, name), () -> this.kafka
+				.send(TracedRecords.of(this.tracing, ChatTopics.EVENTS, message.conversationId().toString(), encoded)));
 			countOutcome(outcome);
 		}
-		for (ReceiptPlanner.Decision decision : receipts) {
+		for (ReceiptPlanner.Decision decision : receipts.decisions()) {
 			publish(decision);
 		}
 	}
 
 	/**
-	 * Plans the receipts of the batch against the conversations at their place in the log
-	 * (the messages' outcomes are in batch order), and raises every moved watermark in
-	 * Cassandra. The cached watermarks follow only once the transaction commits: a batch
-	 * that is rolled back and replayed finds them as they were and announces its receipts
-	 * again.
+	 * Writes each touched conversation's new sequence state (after its messages, so the
+	 * state never names a seq that is not stored) together with its moved watermarks: one
+	 * request per conversation.
 	 */
-	private List<ReceiptPlanner.Decision> recordWatermarks(List<ChatEvent> items, Plan plan,
-			Map<UUID, Snapshot> conversations) {
+	private void saveProgress(Plan plan, PlannedReceipts receipts) {
+		Map<UUID, List<ChatStore.WatermarkRaise>> raises = new LinkedHashMap<>();
+		receipts.moved().forEach((key, after) -> {
+			Watermarks before = receipts.before().getOrDefault(key, Watermarks.NONE);
+			raises.computeIfAbsent(key.conversationId(), (id) -> new ArrayList<>())
+				.add(new ChatStore.WatermarkRaise(key.userId(), after, after.delivered() > before.delivered(),
+						after.read() > before.read()));
+		});
+		Set<UUID> touched = new LinkedHashSet<>(plan.lastSeqs().keySet());
+		touched.addAll(raises.keySet());
+		List<CompletableFuture<Void>> writes = new ArrayList<>();
+		for (UUID conversation : touched) {
+			StoredMessage last = plan.lastAcceptedOf(conversation).map(Sequencer::stored).orElse(null);
+			writes.add(this.store.saveProgressAsync(conversation, last, raises.getOrDefault(conversation, List.of())));
+			if (writes.size() >= MAX_IN_FLIGHT / 2) {
+				await(writes);
+				writes.clear();
+			}
+		}
+		await(writes);
+	}
+
+	/**
+	 * Plans the receipts of the batch against the conversations at their place in the log
+	 * (the messages' outcomes are in batch order): a sender has read up to their own
+	 * message, and each submitted receipt is recorded, unchanged or refused.
+	 */
+	private PlannedReceipts planReceipts(List<ChatEvent> items, Plan plan, Map<UUID, Snapshot> conversations) {
 		List<ReceiptPlanner.Step> steps = new ArrayList<>();
 		int next = 0;
 		for (ChatEvent item : items) {
@@ -318,24 +345,11 @@ public class Sequencer {
 			}
 		}
 		if (steps.isEmpty()) {
-			return List.of();
+			return PlannedReceipts.NONE;
 		}
 		Map<ReceiptPlanner.Key, Watermarks> current = loadWatermarks(steps, conversations);
 		ReceiptPlanner.Plan receipts = ReceiptPlanner.plan(steps, conversations, current);
-		List<CompletableFuture<Void>> writes = new ArrayList<>();
-		receipts.moved().forEach((key, after) -> {
-			Watermarks before = current.getOrDefault(key, Watermarks.NONE);
-			writes.add(this.store.raiseWatermarksAsync(key.conversationId(), key.userId(), after,
-					after.delivered() > before.delivered(), after.read() > before.read()));
-			if (writes.size() >= MAX_IN_FLIGHT / 2) {
-				await(writes);
-				writes.clear();
-			}
-		});
-		await(writes);
-		Map<ReceiptPlanner.Key, Watermarks> moved = receipts.moved();
-		afterCommit(() -> moved.forEach(this.watermarks::put));
-		return receipts.decisions();
+		return new PlannedReceipts(receipts.decisions(), receipts.moved(), current);
 	}
 
 	private Map<ReceiptPlanner.Key, Watermarks> loadWatermarks(List<ReceiptPlanner.Step> steps,
@@ -384,7 +398,8 @@ public class Sequencer {
 			outcome = "unchanged";
 		}
 		if (event != null) {
-			this.kafka.send(ChatTopics.EVENTS, receipt.conversationId().toString(), this.codec.encode(event));
+			this.kafka.send(TracedRecords.of(this.tracing, ChatTopics.EVENTS, receipt.conversationId().toString(),
+					this.codec.encode(event)));
 		}
 		Counter.builder(RECEIPTS_METRIC)
 			.description("Receipts by type and outcome (recorded, unchanged, or the error code)")
@@ -392,6 +407,17 @@ public class Sequencer {
 			.tag("outcome", outcome)
 			.register(this.meters)
 			.increment();
+	}
+
+	/**
+	 * A batch's receipt decisions, the watermarks they moved (to what) and the watermarks
+	 * before the batch.
+	 */
+	private record PlannedReceipts(List<ReceiptPlanner.Decision> decisions, Map<ReceiptPlanner.Key, Watermarks> moved,
+			Map<ReceiptPlanner.Key, Watermarks> before) {
+
+		static final PlannedReceipts NONE = new PlannedReceipts(List.of(), Map.of(), Map.of());
+
 	}
 
 	private static String header(Headers headers, String name) {

@@ -15,6 +15,7 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
@@ -259,25 +260,39 @@ public class ChatStore {
 			});
 	}
 
-	/** Writes a message and its dedup record (in parallel; both idempotent). */
+	/**
+	 * Writes a message and its dedup record: one unlogged batch of the two rows (two
+	 * partitions, one request instead of two; both writes are idempotent, so a batch that
+	 * half-applied before a failure is simply written again).
+	 */
 	public CompletableFuture<Void> saveMessageAsync(StoredMessage message, String clientMessageId) {
-		CompletableFuture<AsyncResultSet> row = this.session
-			.executeAsync(this.insertMessage.bind(message.conversationId(), bucketOf(message.seq()), message.seq(),
-					message.messageId(), message.senderId(), clientMessageId, message.body(), message.sentAt()))
-			.toCompletableFuture();
-		CompletableFuture<AsyncResultSet> dedup = this.session
-			.executeAsync(this.insertDedup.bind(message.conversationId(), message.senderId(), clientMessageId,
-					message.seq(), message.messageId()))
-			.toCompletableFuture();
-		return CompletableFuture.allOf(row, dedup);
+		return execute(BatchStatement.newInstance(DefaultBatchType.UNLOGGED,
+				this.insertMessage.bind(message.conversationId(), bucketOf(message.seq()), message.seq(),
+						message.messageId(), message.senderId(), clientMessageId, message.body(), message.sentAt()),
+				this.insertDedup.bind(message.conversationId(), message.senderId(), clientMessageId, message.seq(),
+						message.messageId())))
+			.thenApply((rs) -> null);
 	}
 
-	/** Moves a conversation's sequence to {@code message} (its last one). */
-	public CompletableFuture<Void> saveStateAsync(StoredMessage message) {
-		return this.session
-			.executeAsync(this.updateState.bind(message.seq(), message.messageId(), message.senderId(), message.body(),
-					message.sentAt(), message.conversationId()))
-			.toCompletableFuture()
+	/**
+	 * Moves a conversation's sequence to {@code last} (its last stored message;
+	 * {@code null}: unchanged) and raises members' watermarks. {@code conversation_state}
+	 * and {@code conversation_receipts} share the partition key, so the rows go in one
+	 * unlogged batch: a single mutation and one request per conversation.
+	 */
+	public CompletableFuture<Void> saveProgressAsync(UUID conversationId, StoredMessage last,
+			List<WatermarkRaise> raises) {
+		List<BatchableStatement<?>> statements = new ArrayList<>(raises.size() + 1);
+		if (last != null) {
+			statements.add(this.updateState.bind(last.seq(), last.messageId(), last.senderId(), last.body(),
+					last.sentAt(), conversationId));
+		}
+		raises.forEach((raise) -> statements.addAll(raiseStatements(conversationId, raise)));
+		if (statements.isEmpty()) {
+			return CompletableFuture.completedFuture(null);
+		}
+		return execute((statements.size() == 1) ? statements.get(0)
+				: BatchStatement.newInstance(DefaultBatchType.UNLOGGED, statements))
 			.thenApply((rs) -> null);
 	}
 
@@ -344,27 +359,24 @@ public class ChatStore {
 	// receipts
 
 	/**
-	 * Raises a member's watermarks to {@code watermarks}: one write when both moved to
-	 * the same seq (or only one moved), two otherwise. A watermark above the given one
-	 * stays.
+	 * The writes that raise a member's watermarks to {@code raise.to()}: one when both
+	 * moved to the same seq (or only one moved), two otherwise. A watermark above the
+	 * given one stays.
 	 */
-	public CompletableFuture<Void> raiseWatermarksAsync(UUID conversationId, String userId, Watermarks watermarks,
-			boolean deliveredMoved, boolean readMoved) {
-		List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>(2);
-		if (deliveredMoved && readMoved && watermarks.delivered() == watermarks.read()) {
-			writes.add(execute(this.raiseBoth.bind(watermarks.read(), watermarks.delivered(), watermarks.read(),
-					conversationId, userId)));
+	private List<BatchableStatement<?>> raiseStatements(UUID conversationId, WatermarkRaise raise) {
+		Watermarks to = raise.to();
+		String userId = raise.userId();
+		if (raise.deliveredMoved() && raise.readMoved() && to.delivered() == to.read()) {
+			return List.of(this.raiseBoth.bind(to.read(), to.delivered(), to.read(), conversationId, userId));
 		}
-		else {
-			if (deliveredMoved) {
-				writes.add(execute(this.raiseDelivered.bind(watermarks.delivered(), watermarks.delivered(),
-						conversationId, userId)));
-			}
-			if (readMoved) {
-				writes.add(execute(this.raiseRead.bind(watermarks.read(), watermarks.read(), conversationId, userId)));
-			}
+		List<BatchableStatement<?>> writes = new ArrayList<>(2);
+		if (raise.deliveredMoved()) {
+			writes.add(this.raiseDelivered.bind(to.delivered(), to.delivered(), conversationId, userId));
 		}
-		return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+		if (raise.readMoved()) {
+			writes.add(this.raiseRead.bind(to.read(), to.read(), conversationId, userId));
+		}
+		return writes;
 	}
 
 	private CompletableFuture<AsyncResultSet> execute(com.datastax.oss.driver.api.core.cql.Statement<?> statement) {
@@ -393,6 +405,17 @@ public class ChatStore {
 	private static Watermarks watermarks(Row row) {
 		return new Watermarks(row.isNull("delivered_seq") ? 0 : row.getLong("delivered_seq"),
 				row.isNull("read_seq") ? 0 : row.getLong("read_seq"));
+	}
+
+	/**
+	 * A member's watermarks raised to {@code to}, and which of the two moved.
+	 *
+	 * @param userId the member
+	 * @param to the watermarks after the raise
+	 * @param deliveredMoved whether the delivered watermark rose
+	 * @param readMoved whether the read watermark rose
+	 */
+	public record WatermarkRaise(String userId, Watermarks to, boolean deliveredMoved, boolean readMoved) {
 	}
 
 	/** Where a deduplicated message was stored. */
