@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Collection;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import dev.blueprint.platform.tracing.TracedRecords;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
@@ -115,11 +116,10 @@ class ChatMessageConfiguration {
 
 	@Bean
 	ConversationService conversationService(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
-			ChatMessageProperties properties, Clock clock) {
-		return new ConversationService(store,
-				(conversationId, at) -> kafka.executeInTransaction(
-						(operations) -> operations.send(ChatTopics.SUBMITTED, conversationId.toString(),
-								codec.encode(new ChatEvent.ConversationChanged(conversationId, at)))),
+			ChatMessageProperties properties, Clock clock, MessageTracing tracing) {
+		return new ConversationService(store, (conversationId, at) -> kafka
+			.executeInTransaction((operations) -> operations.send(TracedRecords.of(tracing, ChatTopics.SUBMITTED,
+					conversationId.toString(), codec.encode(new ChatEvent.ConversationChanged(conversationId, at))))),
 				properties.limits(), clock);
 	}
 

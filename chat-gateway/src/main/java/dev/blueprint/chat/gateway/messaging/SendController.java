@@ -4,6 +4,7 @@ import java.security.Principal;
 import java.time.Clock;
 import java.util.UUID;
 
+import dev.blueprint.platform.tracing.TracedRecords;
 import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
@@ -103,7 +104,9 @@ public class SendController {
 				UUID.randomUUID(), user.getName(), result.clientMessageId(), result.body(), this.clock.instant(),
 				new ChatEvent.Origin(this.gatewayId, sessionId));
 		try {
-			this.kafka.send(ChatTopics.SUBMITTED, conversationId, this.codec.encode(submitted))
+			this.kafka
+				.send(TracedRecords.of(this.tracing, ChatTopics.SUBMITTED, conversationId,
+						this.codec.encode(submitted)))
 				.whenComplete((sent, failure) -> {
 					if (failure != null) {
 						kafkaUnavailable(user, sessionId, result.clientMessageId(), failure);

@@ -3,6 +3,8 @@ package dev.blueprint.chat.gateway.receipts;
 import java.security.Principal;
 import java.time.Clock;
 
+import dev.blueprint.platform.tracing.TracedRecords;
+import dev.blueprint.platform.tracing.MessageTracing;
 import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
@@ -58,8 +60,12 @@ public class ReceiptController {
 
 	private final MeterRegistry meters;
 
+	private final MessageTracing tracing;
+
 	public ReceiptController(KafkaTemplate<String, String> kafka, ChatEventCodec codec, ClientFrames frames,
-			RateLimitDecider rateLimits, GatewayProperties properties, Clock clock, MeterRegistry meters) {
+			RateLimitDecider rateLimits, GatewayProperties properties, Clock clock, MeterRegistry meters,
+			MessageTracing tracing) {
+		this.tracing = tracing;
 		this.kafka = kafka;
 		this.codec = codec;
 		this.frames = frames;
@@ -72,13 +78,15 @@ public class ReceiptController {
 	@MessageMapping("/conversations/{conversationId}/delivered")
 	public void delivered(@DestinationVariable String conversationId, Message<?> frame, Principal user,
 			SimpMessageHeaderAccessor headers) {
-		submit(Receipt.DELIVERED, conversationId, frame, user, headers.getSessionId());
+		this.tracing.inSpan("chat.receipt", headers::getFirstNativeHeader,
+				() -> submit(Receipt.DELIVERED, conversationId, frame, user, headers.getSessionId()));
 	}
 
 	@MessageMapping("/conversations/{conversationId}/read")
 	public void read(@DestinationVariable String conversationId, Message<?> frame, Principal user,
 			SimpMessageHeaderAccessor headers) {
-		submit(Receipt.READ, conversationId, frame, user, headers.getSessionId());
+		this.tracing.inSpan("chat.receipt", headers::getFirstNativeHeader,
+				() -> submit(Receipt.READ, conversationId, frame, user, headers.getSessionId()));
 	}
 
 	private void submit(String kind, String conversationId, Message<?> frame, Principal user, String sessionId) {
@@ -97,7 +105,9 @@ public class ReceiptController {
 		ChatEvent.ReceiptSubmitted receipt = new ChatEvent.ReceiptSubmitted(result.conversationId(), user.getName(),
 				kind, result.seq(), this.clock.instant(), new ChatEvent.Origin(this.gatewayId, sessionId));
 		try {
-			this.kafka.send(ChatTopics.SUBMITTED, result.conversationId().toString(), this.codec.encode(receipt))
+			this.kafka
+				.send(TracedRecords.of(this.tracing, ChatTopics.SUBMITTED, result.conversationId().toString(),
+						this.codec.encode(receipt)))
 				.whenComplete((sent, failure) -> {
 					if (failure != null) {
 						kafkaUnavailable(kind, user, sessionId, failure);

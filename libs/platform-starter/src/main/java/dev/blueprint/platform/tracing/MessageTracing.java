@@ -1,16 +1,19 @@
 package dev.blueprint.platform.tracing;
 
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import io.micrometer.tracing.Span;
+import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 
 /**
  * Runs work in a span that continues the trace a message arrived with, for the hops that
- * no framework observes: a STOMP SEND frame, one record of a batch listener. Kafka sends
- * made inside the span are observed as its children, so the records they produce carry
- * the same trace id in their {@code traceparent} header.
+ * no framework observes: a STOMP SEND frame, one record of a batch listener. Records sent
+ * inside the span carry its context in their {@code traceparent} header: through
+ * {@link TracedRecords} (one header write, no observation per record), or through the
+ * Kafka template's observation where a service keeps it on.
  */
 public class MessageTracing {
 
@@ -42,6 +45,19 @@ public class MessageTracing {
 		}
 		finally {
 			span.end();
+		}
+	}
+
+	/**
+	 * Writes the current span's context as propagation headers (W3C {@code traceparent},
+	 * and {@code tracestate} and baggage when there are any) through {@code setter};
+	 * nothing when no span is current.
+	 * @param setter takes each header's name and value
+	 */
+	public void inject(BiConsumer<String, String> setter) {
+		TraceContext context = this.tracer.currentTraceContext().context();
+		if (context != null) {
+			this.propagator.inject(context, setter, BiConsumer::accept);
 		}
 	}
 

@@ -1,10 +1,13 @@
 package dev.blueprint.platform.tracing;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -61,6 +64,37 @@ class MessageTracingTests {
 					throw new IllegalStateException("boom");
 				}));
 			assertThat(tracer.currentSpan()).isNull();
+		});
+	}
+
+	@Test
+	void aRecordSentInTheSpanCarriesItsContext() {
+		this.contexts.run((context) -> {
+			Map<String, String> headers = Map.of("traceparent", "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01");
+			Tracer tracer = context.getBean(Tracer.class);
+			AtomicReference<TraceContext> inside = new AtomicReference<>();
+			AtomicReference<ProducerRecord<String, String>> record = new AtomicReference<>();
+			MessageTracing tracing = context.getBean(MessageTracing.class);
+			tracing.inSpan("test", headers::get, () -> {
+				inside.set(tracer.currentSpan().context());
+				record.set(TracedRecords.of(tracing, "topic", "key", "value"));
+			});
+			Header traceparent = record.get().headers().lastHeader("traceparent");
+			assertThat(traceparent).isNotNull();
+			assertThat(new String(traceparent.value(), StandardCharsets.UTF_8))
+				.isEqualTo("00-" + TRACE_ID + "-" + inside.get().spanId() + "-01");
+			assertThat(record.get().topic()).isEqualTo("topic");
+			assertThat(record.get().key()).isEqualTo("key");
+			assertThat(record.get().value()).isEqualTo("value");
+		});
+	}
+
+	@Test
+	void aRecordSentOutsideAnySpanCarriesNoContext() {
+		this.contexts.run((context) -> {
+			ProducerRecord<String, String> record = TracedRecords.of(context.getBean(MessageTracing.class), "topic",
+					"key", "value");
+			assertThat(record.headers().lastHeader("traceparent")).isNull();
 		});
 	}
 
