@@ -96,7 +96,7 @@ if [ "$MODE" != idle ]; then
   echo "== load: $CLIENTS clients"
   cpu_ticks > "$BLUEPRINT_STATE_DIR/cpu-before.txt"
   TIMEFORMAT='generator: %U s user + %S s system CPU over %R s'
-  time generator --mode load --clients "$CLIENTS" "$@" | tee "$BLUEPRINT_STATE_DIR/results-load.txt"
+  time generator --mode load --clients "$CLIENTS" --state-dir "$BLUEPRINT_STATE_DIR" "$@" | tee "$BLUEPRINT_STATE_DIR/results-load.txt"
   # Where the machine's two cores went during the load run (warm-up and every step).
   echo "CPU seconds per process during the load run:"
   cpu_ticks | awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { before[$1] = $2; next }

@@ -70,6 +70,8 @@ final class LoadRun implements LoadClient.Frames {
 
 	private final Options options;
 
+	private final StackCpu cpu;
+
 	private final Prometheus prometheus;
 
 	private final List<Step> steps = new ArrayList<>();
@@ -81,6 +83,7 @@ final class LoadRun implements LoadClient.Frames {
 	LoadRun(ChatLoad load, Options options) {
 		this.load = load;
 		this.options = options;
+		this.cpu = new StackCpu(options.get("state-dir"));
 		this.prometheus = new Prometheus(load.http);
 	}
 
@@ -113,9 +116,12 @@ final class LoadRun implements LoadClient.Frames {
 			}
 			List<Map<String, Double>> before = metrics.stream().map(this.prometheus::scrape).toList();
 			this.current = i;
+			Map<String, Long> cpuBefore = this.cpu.ticks();
 			send(step, conversations, seconds);
 			drain(step);
 			printStep(step);
+			System.out.println("    CPU ms per message (send and drain): "
+					+ StackCpu.format(StackCpu.millisPer(cpuBefore, this.cpu.ticks(), step.sent.sum())));
 			if (step.firstSendFailure != null) {
 				System.out.println("    first send failure: " + step.firstSendFailure);
 			}

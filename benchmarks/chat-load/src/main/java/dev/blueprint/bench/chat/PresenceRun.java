@@ -3,8 +3,6 @@ package dev.blueprint.bench.chat;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import tools.jackson.databind.JsonNode;
 
@@ -91,6 +88,8 @@ final class PresenceRun implements LoadClient.Frames {
 
 	private final Options options;
 
+	private final StackCpu cpu;
+
 	private final Prometheus prometheus;
 
 	private final List<Step> steps = new ArrayList<>();
@@ -113,6 +112,7 @@ final class PresenceRun implements LoadClient.Frames {
 	PresenceRun(ChatLoad load, Options options) {
 		this.load = load;
 		this.options = options;
+		this.cpu = new StackCpu(options.get("state-dir"));
 		this.prometheus = new Prometheus(load.http);
 	}
 
@@ -149,21 +149,18 @@ final class PresenceRun implements LoadClient.Frames {
 				continue;
 			}
 			this.current = i;
-			Map<String, Long> cpuBefore = cpuTicks();
+			Map<String, Long> cpuBefore = this.cpu.ticks();
 			Map<String, Double> before = gatewayMetrics.isEmpty() ? Map.of() : this.prometheus.scrape(gatewayMetrics);
 			long stepStart = System.nanoTime();
 			change(i, step, users, tokens, seconds, cursor);
 			drain(step);
 			step.seconds = (System.nanoTime() - stepStart) / 1e9;
-			Map<String, Long> cpuAfter = cpuTicks();
-			double msPerTick = 1000.0 / ticksPerSecond();
 			long changes = Math.max(1, step.changes.sum());
-			cpuAfter.forEach((name, ticks) -> {
-				double millis = (ticks - cpuBefore.getOrDefault(name, ticks)) * msPerTick;
-				step.cpuMillis.put(name, millis / changes);
+			StackCpu.millisPer(cpuBefore, this.cpu.ticks(), changes).forEach((name, perChange) -> {
+				step.cpuMillis.put(name, perChange);
 				if (this.idleCpuPerSecond.containsKey(name)) {
 					step.marginalCpuMillis.put(name,
-							(millis - this.idleCpuPerSecond.get(name) * step.seconds) / changes);
+							perChange - this.idleCpuPerSecond.get(name) * step.seconds / changes);
 				}
 			});
 			printStep(step);
@@ -211,22 +208,13 @@ final class PresenceRun implements LoadClient.Frames {
 			return;
 		}
 		Thread.sleep(2000);
-		Map<String, Long> before = cpuTicks();
+		Map<String, Long> before = this.cpu.ticks();
 		long started = System.nanoTime();
 		Thread.sleep(seconds * 1000L);
-		Map<String, Long> after = cpuTicks();
 		double elapsed = (System.nanoTime() - started) / 1e9;
-		StringBuilder text = new StringBuilder();
-		double total = 0;
-		for (Map.Entry<String, Long> entry : after.entrySet()) {
-			double perSecond = (entry.getValue() - before.getOrDefault(entry.getKey(), entry.getValue()))
-					* (1000.0 / ticksPerSecond()) / elapsed;
-			this.idleCpuPerSecond.put(entry.getKey(), perSecond);
-			text.append(String.format("%s %.0f, ", entry.getKey(), perSecond));
-			total += perSecond;
-		}
-		System.out.printf("idle for %.0f s, every client connected: CPU ms per second: %stotal %.0f%n", elapsed, text,
-				total);
+		this.idleCpuPerSecond.putAll(StackCpu.millisPer(before, this.cpu.ticks(), elapsed));
+		System.out.printf("idle for %.0f s, every client connected: CPU ms per second: %s%n", elapsed,
+				StackCpu.format(this.idleCpuPerSecond));
 	}
 
 	private void change(int index, Step step, List<String> users, List<String> tokens, int seconds, long[] cursor) {
@@ -317,62 +305,15 @@ final class PresenceRun implements LoadClient.Frames {
 			.increment();
 	}
 
-	/**
-	 * CPU time (user + system, clock ticks) of every process of the stack named by
-	 * {@code state-dir}/run/*.pid, and of this generator.
-	 */
-	private Map<String, Long> cpuTicks() {
-		Map<String, Long> ticks = new TreeMap<>();
-		String stateDir = this.options.get("state-dir");
-		if (!stateDir.isEmpty()) {
-			try (Stream<Path> pids = Files.list(Path.of(stateDir, "run"))) {
-				pids.filter((file) -> file.getFileName().toString().endsWith(".pid")).forEach((file) -> {
-					String name = file.getFileName().toString().replaceFirst("\\.pid$", "");
-					try {
-						String pid = Files.readString(file).trim().split("\\s+")[0];
-						ticks.put(name, ticksOf(pid));
-					}
-					catch (Exception ex) {
-						// a process that is gone has no CPU to report
-					}
-				});
-			}
-			catch (Exception ex) {
-				System.err.println("no pid files under " + stateDir + "/run: " + ex);
-			}
-		}
-		try {
-			ticks.put("generator", ticksOf(Long.toString(ProcessHandle.current().pid())));
-		}
-		catch (Exception ex) {
-			// not on Linux
-		}
-		return ticks;
-	}
-
-	/**
-	 * utime + stime of /proc/PID/stat (fields 14 and 15, after the parenthesised name).
-	 */
-	private static long ticksOf(String pid) throws Exception {
-		String stat = Files.readString(Path.of("/proc", pid, "stat"));
-		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-	}
-
-	private static long ticksPerSecond() {
-		// USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK)
-		return 100;
-	}
-
 	private static final String HEADER = "| step | target changes/s | changes | achieved/s | pushes expected | received | lost | pushes/s | p50 ms | p99 ms | max ms | PUT p50 ms | PUT p99 ms | failures |\n"
 			+ "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
 	private void printStep(Step step) {
 		System.out.println(HEADER);
 		System.out.println(row(step));
-		System.out.println("    CPU ms per change: " + cpu(step.cpuMillis));
+		System.out.println("    CPU ms per change: " + StackCpu.format(step.cpuMillis));
 		if (!step.marginalCpuMillis.isEmpty()) {
-			System.out.println("    CPU ms per change above idle: " + cpu(step.marginalCpuMillis));
+			System.out.println("    CPU ms per change above idle: " + StackCpu.format(step.marginalCpuMillis));
 		}
 	}
 
@@ -385,16 +326,6 @@ final class PresenceRun implements LoadClient.Frames {
 				ChatLoad.millis(Latencies.millis(deliveries, 0.5)), ChatLoad.millis(Latencies.millis(deliveries, 0.99)),
 				ChatLoad.millis(Latencies.millis(deliveries, 1.0)), ChatLoad.millis(Latencies.millis(puts, 0.5)),
 				ChatLoad.millis(Latencies.millis(puts, 0.99)), step.failureSummary());
-	}
-
-	private static String cpu(Map<String, Double> millis) {
-		StringBuilder text = new StringBuilder();
-		double total = 0;
-		for (Map.Entry<String, Double> entry : millis.entrySet()) {
-			text.append(String.format("%s %.2f, ", entry.getKey(), entry.getValue()));
-			total += entry.getValue();
-		}
-		return text.append(String.format("total %.2f", total)).toString();
 	}
 
 	private void printTable(int users) {
@@ -413,7 +344,7 @@ final class PresenceRun implements LoadClient.Frames {
 		System.out.println("CPU ms per change, by process (all of the step's CPU / changes):");
 		for (Step step : this.steps) {
 			if (step.changes.sum() > 0) {
-				System.out.println("  " + step.name + ": " + cpu(step.cpuMillis));
+				System.out.println("  " + step.name + ": " + StackCpu.format(step.cpuMillis));
 			}
 		}
 		if (!this.idleCpuPerSecond.isEmpty()) {
@@ -421,7 +352,7 @@ final class PresenceRun implements LoadClient.Frames {
 					"CPU ms per change above idle, by process ((step CPU - idle CPU/s x step seconds) / changes):");
 			for (Step step : this.steps) {
 				if (!step.marginalCpuMillis.isEmpty()) {
-					System.out.println("  " + step.name + ": " + cpu(step.marginalCpuMillis));
+					System.out.println("  " + step.name + ": " + StackCpu.format(step.marginalCpuMillis));
 				}
 			}
 		}
