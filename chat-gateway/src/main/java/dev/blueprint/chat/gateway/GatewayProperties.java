@@ -31,6 +31,11 @@ import org.springframework.util.unit.DataSize;
  * @param topicReplication its replication factor
  * @param inboundThreads threads handling client frames (a SEND waits on Redis for the
  * rate limit)
+ * @param subscriptionCacheLimit destinations whose subscribers the STOMP broker keeps
+ * resolved: every session has its own destination per queue (six queues), and a
+ * destination not in the cache is matched against every subscription of every session, so
+ * the cache must hold the destinations in use (Spring's default, 1,024, held those of
+ * ~170 sessions)
  * @param contacts where the connected users' conversations (presence audience, typing
  * members) come from
  */
@@ -40,7 +45,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("30s") Duration sessionLease, @DefaultValue("10s") Duration heartbeat,
 		@DefaultValue("*") List<String> allowedOrigins, @DefaultValue("6") int topicPartitions,
 		@DefaultValue("1") short topicReplication, @DefaultValue("16") int inboundThreads,
-		@DefaultValue Contacts contacts) {
+		@DefaultValue("120000") int subscriptionCacheLimit, @DefaultValue Contacts contacts) {
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
@@ -50,6 +55,10 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 			throw new IllegalArgumentException(
 					"gateway.max-frame-size (" + maxFrameSize + ") must be at least gateway.max-body-bytes ("
 							+ maxBodyBytes + ") + 1KB, or a body within its limit could not be sent");
+		}
+		if (subscriptionCacheLimit < 1) {
+			throw new IllegalArgumentException(
+					"gateway.subscription-cache-limit must be at least 1, was " + subscriptionCacheLimit);
 		}
 		if (!heartbeat.minus(sessionLease.dividedBy(2)).isNegative()) {
 			throw new IllegalArgumentException("gateway.heartbeat (" + heartbeat

@@ -36,6 +36,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.messaging.simp.broker.DefaultSubscriptionRegistry;
+import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -278,6 +280,13 @@ class GatewayIntegrationTests {
 			Thread.sleep(100);
 		}
 		assertThat(registry.sessionsOf(List.of(this.alice))).isEmpty();
+	}
+
+	@Test
+	void theBrokerKeepsTheConfiguredNumberOfDestinationsResolved(@Autowired SimpleBrokerMessageHandler broker) {
+		assertThat(broker.getSubscriptionRegistry()).isInstanceOfSatisfying(DefaultSubscriptionRegistry.class,
+				(registry) -> assertThat(registry.getCacheLimit()).isEqualTo(this.properties.subscriptionCacheLimit())
+					.isEqualTo(120_000));
 	}
 
 	@Test

@@ -18,7 +18,7 @@ class GatewayPropertiesTests {
 
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, Duration.ofSeconds(30), heartbeat,
-				List.of("*"), 6, (short) 1, 16, CONTACTS);
+				List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
 	}
 
 	@Test
@@ -41,11 +41,22 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void theSubscriptionCacheHoldsAtLeastOneDestination() {
+		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
+				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 1, CONTACTS)
+			.subscriptionCacheLimit()).isEqualTo(1);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
+					Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 0, CONTACTS))
+			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
+	}
+
+	@Test
 	void anInstanceWithoutAnIdGetsAUniqueOne() {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
-				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, CONTACTS);
+				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
-				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, CONTACTS);
+				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 
