@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.Collection;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import dev.blueprint.platform.tracing.TracedRecords;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
@@ -13,6 +12,7 @@ import dev.blueprint.chat.message.sequencing.Sequencer;
 import dev.blueprint.chat.message.storage.ChatSchema;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.platform.tracing.MessageTracing;
+import dev.blueprint.platform.tracing.TracedRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;

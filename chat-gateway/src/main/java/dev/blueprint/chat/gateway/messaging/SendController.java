@@ -4,7 +4,6 @@ import java.security.Principal;
 import java.time.Clock;
 import java.util.UUID;
 
-import dev.blueprint.platform.tracing.TracedRecords;
 import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
@@ -13,6 +12,7 @@ import dev.blueprint.chat.gateway.GatewayProperties;
 import dev.blueprint.chat.gateway.messaging.core.SendValidation;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
 import dev.blueprint.platform.tracing.MessageTracing;
+import dev.blueprint.platform.tracing.TracedRecords;
 import dev.blueprint.ratelimit.client.RateLimitDecider;
 import dev.blueprint.ratelimit.client.Verdict;
 import io.micrometer.core.instrument.Counter;

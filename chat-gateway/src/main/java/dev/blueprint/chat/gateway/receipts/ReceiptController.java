@@ -3,8 +3,6 @@ package dev.blueprint.chat.gateway.receipts;
 import java.security.Principal;
 import java.time.Clock;
 
-import dev.blueprint.platform.tracing.TracedRecords;
-import dev.blueprint.platform.tracing.MessageTracing;
 import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
@@ -13,6 +11,8 @@ import dev.blueprint.chat.contracts.GatewayDelivery.Receipt;
 import dev.blueprint.chat.gateway.GatewayProperties;
 import dev.blueprint.chat.gateway.receipts.core.ReceiptValidation;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
+import dev.blueprint.platform.tracing.MessageTracing;
+import dev.blueprint.platform.tracing.TracedRecords;
 import dev.blueprint.ratelimit.client.RateLimitDecider;
 import dev.blueprint.ratelimit.client.Verdict;
 import io.micrometer.core.instrument.Counter;

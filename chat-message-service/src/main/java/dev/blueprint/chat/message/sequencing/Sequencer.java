@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.blueprint.platform.tracing.TracedRecords;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessageSubmitted;
 import dev.blueprint.chat.contracts.ChatEvent.ReceiptSubmitted;
@@ -42,6 +41,7 @@ import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Snapshot;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.StoredRef;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.platform.tracing.MessageTracing;
+import dev.blueprint.platform.tracing.TracedRecords;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
