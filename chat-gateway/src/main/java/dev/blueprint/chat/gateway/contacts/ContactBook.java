@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.blueprint.chat.gateway.stomp.ChatUser;
 import io.micrometer.core.instrument.Counter;
@@ -70,6 +71,8 @@ public class ContactBook {
 
 	private final Counter failed;
 
+	private final Counter rejected;
+
 	public ContactBook(URI chatMessageService, Duration timeout, Duration minRefreshInterval, TaskExecutor fetches,
 			Clock clock, MeterRegistry meters) {
 		HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -86,6 +89,10 @@ public class ContactBook {
 		this.failed = Counter.builder("blueprint.chat.gateway.contacts.reads")
 			.description("Reads of a user's conversations from chat-message-service, by outcome")
 			.tag("outcome", "failed")
+			.register(meters);
+		this.rejected = Counter.builder("blueprint.chat.gateway.contacts.reads")
+			.description("Reads of a user's conversations from chat-message-service, by outcome")
+			.tag("outcome", "rejected")
 			.register(meters);
 	}
 
@@ -162,15 +169,30 @@ public class ContactBook {
 		this.users.keySet().forEach((user) -> refreshLater(user, true));
 	}
 
+	/**
+	 * Queues a read of the user's conversations unless one is already waiting: at most
+	 * one per user, however many deliveries name a conversation the gateway does not know
+	 * yet (a read that waits reads the newest conversations anyway). A read the full
+	 * queue refuses counts as an attempt, so the next one comes after the minimum
+	 * interval.
+	 */
 	private void refreshLater(String user, boolean force) {
 		Entry entry = this.users.get(user);
-		if (entry == null || (!force && !entry.mayRefresh(this.clock.instant(), this.minRefreshInterval))) {
+		Instant now = this.clock.instant();
+		if (entry == null || (!force && !entry.mayRefresh(now, this.minRefreshInterval))
+				|| !entry.queued.compareAndSet(false, true)) {
 			return;
 		}
 		try {
-			this.fetches.execute(() -> refresh(user, entry));
+			this.fetches.execute(() -> {
+				entry.queued.set(false);
+				refresh(user, entry);
+			});
 		}
 		catch (RejectedExecutionException ex) {
+			entry.queued.set(false);
+			entry.refreshedAt = now;
+			this.rejected.increment();
 			logger.warn("Contacts of {} not refreshed: the fetch queue is full", user);
 		}
 	}
@@ -241,6 +263,9 @@ public class ContactBook {
 		private volatile Map<UUID, Set<String>> conversations = Map.of();
 
 		private volatile Instant refreshedAt;
+
+		/** Whether a read of this user's conversations waits in the fetch queue. */
+		private final AtomicBoolean queued = new AtomicBoolean();
 
 		/** Whether a read succeeded (until then a typing check waits for one). */
 		private volatile boolean loaded;

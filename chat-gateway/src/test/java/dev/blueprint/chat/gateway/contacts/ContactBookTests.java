@@ -1,0 +1,150 @@
+package dev.blueprint.chat.gateway.contacts;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+
+import dev.blueprint.chat.gateway.stomp.ChatUser;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.simp.stomp.StompCommand;
+import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.web.socket.messaging.SessionConnectedEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How often the contact book queues reads of a user's conversations. The reads themselves
+ * (HTTP to chat-message-service) are covered by the presence and typing integration
+ * tests; here the fetch queue is a fake that only collects the tasks.
+ */
+class ContactBookTests {
+
+	private static final Duration MIN_REFRESH = Duration.ofSeconds(5);
+
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	private final MovableClock clock = new MovableClock();
+
+	@Test
+	void deliveriesForAUserWhoseReadIsQueuedDoNotQueueMore() {
+		CollectingExecutor fetches = new CollectingExecutor(10_000);
+		ContactBook contacts = contactBook(fetches);
+		contacts.connected(connected("alice", "s1"));
+
+		for (int i = 0; i < 1_000; i++) {
+			contacts.seen("alice", UUID.randomUUID());
+			this.clock.advance(MIN_REFRESH);
+		}
+
+		assertThat(fetches.tasks).hasSize(1);
+	}
+
+	@Test
+	void aUserCanBeQueuedAgainOnceItsReadHasStarted() {
+		CollectingExecutor fetches = new CollectingExecutor(10_000);
+		ContactBook contacts = contactBook(fetches);
+		contacts.connected(connected("alice", "s1"));
+		contacts.connected(connected("bob", "s2"));
+		assertThat(fetches.tasks).hasSize(2);
+
+		// The read starts (and fails: nothing listens on the URL), then a delivery names
+		// an unknown conversation after the minimum interval.
+		fetches.tasks.get(0).run();
+		this.clock.advance(MIN_REFRESH);
+		contacts.seen("alice", UUID.randomUUID());
+		contacts.seen("alice", UUID.randomUUID());
+
+		assertThat(fetches.tasks).hasSize(3);
+	}
+
+	@Test
+	void aReadTheFullQueueRefusesIsRetriedOnlyAfterTheMinimumInterval() {
+		CollectingExecutor fetches = new CollectingExecutor(0);
+		ContactBook contacts = contactBook(fetches);
+		contacts.connected(connected("alice", "s1"));
+		assertThat(rejected()).isEqualTo(1);
+
+		for (int i = 0; i < 100; i++) {
+			contacts.seen("alice", UUID.randomUUID());
+		}
+		assertThat(rejected()).isEqualTo(1);
+
+		this.clock.advance(MIN_REFRESH);
+		contacts.seen("alice", UUID.randomUUID());
+		assertThat(rejected()).isEqualTo(2);
+	}
+
+	private double rejected() {
+		return this.meters.get("blueprint.chat.gateway.contacts.reads").tag("outcome", "rejected").counter().count();
+	}
+
+	private ContactBook contactBook(TaskExecutor fetches) {
+		return new ContactBook(URI.create("http://127.0.0.1:9"), Duration.ofMillis(200), MIN_REFRESH, fetches,
+				this.clock, this.meters);
+	}
+
+	private static SessionConnectedEvent connected(String user, String sessionId) {
+		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.CONNECTED);
+		headers.setSessionId(sessionId);
+		Message<byte[]> message = MessageBuilder.createMessage(new byte[0], headers.getMessageHeaders());
+		return new SessionConnectedEvent(ContactBookTests.class, message, new ChatUser(user, "token-of-" + user));
+	}
+
+	/** A fetch queue of the given capacity whose tasks run only when a test runs them. */
+	private static final class CollectingExecutor implements TaskExecutor {
+
+		private final int capacity;
+
+		private final List<Runnable> tasks = new ArrayList<>();
+
+		CollectingExecutor(int capacity) {
+			this.capacity = capacity;
+		}
+
+		@Override
+		public void execute(Runnable task) {
+			if (this.tasks.size() >= this.capacity) {
+				throw new RejectedExecutionException("full");
+			}
+			this.tasks.add(task);
+		}
+
+	}
+
+	private static final class MovableClock extends Clock {
+
+		private Instant now = Instant.parse("2026-12-02T12:00:00Z");
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneOffset getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(java.time.ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+	}
+
+}
