@@ -39,6 +39,14 @@ interface Component {
 		return Duration.ofSeconds(300);
 	}
 
+	/**
+	 * The Linux timer slack its process starts with (every thread inherits it), in
+	 * nanoseconds; 0 keeps the launcher's (50 µs by default). See {@link TimerSlack}.
+	 */
+	default long timerSlackNanos() {
+		return 0;
+	}
+
 	/** How long to wait after SIGTERM before the process is killed. */
 	default Duration stopTimeout() {
 		return Duration.ofSeconds(20);

@@ -137,7 +137,8 @@ public final class LocalStack {
 		long begin = System.nanoTime();
 		try {
 			for (Component component : toStart) {
-				this.supervisor.start(component.name(), component.command());
+				ProcessBuilder command = component.command();
+				TimerSlack.around(component.timerSlackNanos(), () -> this.supervisor.start(component.name(), command));
 				started.add(component.name());
 			}
 			awaitReady(components, started, begin, out);
