@@ -40,6 +40,12 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 	 * @param listenerConcurrency consumers in that group per instance
 	 * @param listenerRetries attempts to record a batch while Redis or Cassandra fails,
 	 * one second apart; then the batch's notifications are skipped
+	 * @param fetchMaxWait how long the push listener's fetch waits for
+	 * {@code fetchMinBytes} of new events: pushes are not on the live path, so it takes
+	 * larger, rarer batches (each one a Kafka fetch, a Redis look-up and an offset
+	 * commit)
+	 * @param fetchMinBytes the events a push fetch waits for unless {@code fetchMaxWait}
+	 * passes first
 	 * @param concurrency pushes sent at once (threads)
 	 * @param queueCapacity pushes waiting or retrying at most; beyond it a push is
 	 * dead-lettered at once ({@code overflow})
@@ -49,7 +55,8 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 	 */
 	public record Push(@DefaultValue("webhook") String provider,
 			@DefaultValue("notification-push") String consumerGroup, @DefaultValue("1") int listenerConcurrency,
-			@DefaultValue("60") int listenerRetries, @DefaultValue("4") int concurrency,
+			@DefaultValue("60") int listenerRetries, @DefaultValue("500ms") Duration fetchMaxWait,
+			@DefaultValue("65536") int fetchMinBytes, @DefaultValue("4") int concurrency,
 			@DefaultValue("10000") int queueCapacity, @DefaultValue Webhook webhook, @DefaultValue Retry retry,
 			@DefaultValue CircuitBreaker circuitBreaker) {
 	}

@@ -76,7 +76,9 @@ public class PushListener {
 
 	@KafkaListener(id = "push", groupId = "${notification.push.consumer-group:notification-push}",
 			topics = ChatTopics.EVENTS, containerFactory = "pushListenerContainerFactory", batch = "true",
-			properties = "auto.offset.reset=latest")
+			properties = { "auto.offset.reset=latest",
+					"fetch.max.wait.ms=#{@'notification-dev.blueprint.notification.NotificationProperties'.push().fetchMaxWait().toMillis()}",
+					"fetch.min.bytes=#{@'notification-dev.blueprint.notification.NotificationProperties'.push().fetchMinBytes()}" })
 	public void onBatch(List<ConsumerRecord<String, String>> records) {
 		List<ChatEvent> events = new ArrayList<>(records.size());
 		for (ConsumerRecord<String, String> record : records) {

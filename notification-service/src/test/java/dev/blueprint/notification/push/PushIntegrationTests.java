@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,6 +33,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +47,18 @@ class PushIntegrationTests extends PushIntegrationTest {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	KafkaListenerEndpointRegistry listeners;
+
+	@Test
+	void thePushListenerFetchesInLargerRarerBatchesThanLiveDelivery() {
+		Properties push = this.listeners.getListenerContainer("push")
+			.getContainerProperties()
+			.getKafkaConsumerProperties();
+
+		assertThat(push).containsEntry("fetch.max.wait.ms", "500").containsEntry("fetch.min.bytes", "65536");
+	}
 
 	private SessionRegistry registry(Clock clock) {
 		return new SessionRegistry(this.redis, Duration.ofSeconds(30), clock);
