@@ -1,16 +1,15 @@
 package dev.blueprint.chat.gateway.contacts;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 
 import dev.blueprint.chat.gateway.stomp.ChatUser;
+import dev.blueprint.testsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +33,7 @@ class ContactBookTests {
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-	private final MovableClock clock = new MovableClock();
+	private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T12:00:00Z"));
 
 	@Test
 	void deliveriesForAUserWhoseReadIsQueuedDoNotQueueMore() {
@@ -118,31 +117,6 @@ class ContactBookTests {
 				throw new RejectedExecutionException("full");
 			}
 			this.tasks.add(task);
-		}
-
-	}
-
-	private static final class MovableClock extends Clock {
-
-		private Instant now = Instant.parse("2026-12-02T12:00:00Z");
-
-		void advance(Duration duration) {
-			this.now = this.now.plus(duration);
-		}
-
-		@Override
-		public ZoneOffset getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(java.time.ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
 		}
 
 	}
