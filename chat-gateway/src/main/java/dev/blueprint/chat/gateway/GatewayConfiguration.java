@@ -114,8 +114,8 @@ class GatewayConfiguration {
 	ContactBook contactBook(GatewayProperties properties, ThreadPoolTaskExecutor contactsExecutor, Clock clock,
 			MeterRegistry meters) {
 		GatewayProperties.Contacts contacts = properties.contacts();
-		return new ContactBook(contacts.url(), contacts.timeout(), contacts.minRefreshInterval(), contactsExecutor,
-				clock, meters);
+		return new ContactBook(contacts.url(), contacts.timeout(), contacts.refresh(), contacts.minRefreshInterval(),
+				contactsExecutor, clock, meters);
 	}
 
 	@Bean

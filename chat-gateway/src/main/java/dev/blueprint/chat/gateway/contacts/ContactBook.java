@@ -39,9 +39,10 @@ import org.springframework.web.socket.messaging.SessionDisconnectEvent;
  * The conversations (and so the contacts) of the users connected to this gateway, read
  * from chat-message-service ({@code GET /api/v1/conversations}) with each user's own
  * token: when the user's first session here connects, again when a delivery names a
- * conversation the gateway does not know for the user, and every
- * {@code gateway.contacts.refresh}. Used to fan presence changes out to the users who
- * share a conversation with the changing user, and to check typing members.
+ * conversation the gateway does not know for the user, and about every
+ * {@code gateway.contacts.refresh}, each user at its own time. Used to fan presence
+ * changes out to the users who share a conversation with the changing user, and to check
+ * typing members.
  * <p>
  * Kept only while the user has a session here. A user's token can expire while the
  * session stays open: the last conversations read are kept until the user reconnects.
@@ -58,6 +59,8 @@ public class ContactBook {
 
 	private final Clock clock;
 
+	private final Duration refresh;
+
 	private final Duration minRefreshInterval;
 
 	private final Map<String, Entry> users = new ConcurrentHashMap<>();
@@ -73,14 +76,15 @@ public class ContactBook {
 
 	private final Counter rejected;
 
-	public ContactBook(URI chatMessageService, Duration timeout, Duration minRefreshInterval, TaskExecutor fetches,
-			Clock clock, MeterRegistry meters) {
+	public ContactBook(URI chatMessageService, Duration timeout, Duration refresh, Duration minRefreshInterval,
+			TaskExecutor fetches, Clock clock, MeterRegistry meters) {
 		HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
 		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
 		requests.setReadTimeout(timeout);
 		this.rest = RestClient.builder().baseUrl(chatMessageService.toString()).requestFactory(requests).build();
 		this.fetches = fetches;
 		this.clock = clock;
+		this.refresh = refresh;
 		this.minRefreshInterval = minRefreshInterval;
 		this.fetched = Counter.builder("blueprint.chat.gateway.contacts.reads")
 			.description("Reads of a user's conversations from chat-message-service, by outcome")
@@ -162,11 +166,29 @@ public class ContactBook {
 		}
 	}
 
-	/** Reads every connected user's conversations again. */
-	@Scheduled(fixedDelayString = "${gateway.contacts.refresh:5m}",
-			initialDelayString = "${gateway.contacts.refresh:5m}")
-	public void refreshAll() {
-		this.users.keySet().forEach((user) -> refreshLater(user, true));
+	/**
+	 * Once a second, queues a read for the users whose conversations were read
+	 * {@code gateway.contacts.refresh} ago or longer: each user about every
+	 * {@code refresh}, at its own time. At most twice the even share a second
+	 * ({@code users ÷ refresh seconds × 2}), so the users of a reconnect storm, all due
+	 * together, are spread out too. (Re-reading every user at once every five minutes was
+	 * one burst of a read per connected user on chat-message-service and Cassandra.)
+	 */
+	@Scheduled(fixedDelay = 1000, initialDelay = 1000)
+	public void refreshDue() {
+		Instant now = this.clock.instant();
+		long seconds = Math.max(1, this.refresh.toSeconds());
+		long budget = Math.max(1, (2 * this.users.size() + seconds - 1) / seconds);
+		for (Map.Entry<String, Entry> user : this.users.entrySet()) {
+			if (budget == 0) {
+				return;
+			}
+			Instant refreshedAt = user.getValue().refreshedAt;
+			if (refreshedAt != null && !now.isBefore(refreshedAt.plus(this.refresh))
+					&& refreshLater(user.getKey(), true)) {
+				budget--;
+			}
+		}
 	}
 
 	/**
@@ -176,24 +198,26 @@ public class ContactBook {
 	 * queue refuses counts as an attempt, so the next one comes after the minimum
 	 * interval.
 	 */
-	private void refreshLater(String user, boolean force) {
+	private boolean refreshLater(String user, boolean force) {
 		Entry entry = this.users.get(user);
 		Instant now = this.clock.instant();
 		if (entry == null || (!force && !entry.mayRefresh(now, this.minRefreshInterval))
 				|| !entry.queued.compareAndSet(false, true)) {
-			return;
+			return false;
 		}
 		try {
 			this.fetches.execute(() -> {
 				entry.queued.set(false);
 				refresh(user, entry);
 			});
+			return true;
 		}
 		catch (RejectedExecutionException ex) {
 			entry.queued.set(false);
 			entry.refreshedAt = now;
 			this.rejected.increment();
 			logger.warn("Contacts of {} not refreshed: the fetch queue is full", user);
+			return false;
 		}
 	}
 

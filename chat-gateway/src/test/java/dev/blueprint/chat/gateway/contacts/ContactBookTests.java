@@ -29,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ContactBookTests {
 
+	private static final Duration REFRESH = Duration.ofSeconds(60);
+
 	private static final Duration MIN_REFRESH = Duration.ofSeconds(5);
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -84,12 +86,47 @@ class ContactBookTests {
 		assertThat(rejected()).isEqualTo(2);
 	}
 
+	@Test
+	void usersDueTogetherAreReadAgainAtMostTwiceTheirEvenShareASecond() {
+		CollectingExecutor fetches = new CollectingExecutor(10_000);
+		ContactBook contacts = contactBook(fetches);
+		for (int i = 0; i < 150; i++) {
+			contacts.connected(connected("user-" + i, "s" + i));
+		}
+		runAll(fetches);
+
+		contacts.refreshDue();
+		assertThat(fetches.tasks).as("none due yet").isEmpty();
+
+		this.clock.advance(REFRESH);
+		contacts.refreshDue();
+		// 150 users, each to be read every 60 s: 2.5 a second on average, 5 at most.
+		assertThat(fetches.tasks).hasSize(5);
+		contacts.refreshDue();
+		assertThat(fetches.tasks).as("the next five; the first five are still queued").hasSize(10);
+
+		runAll(fetches);
+		for (int i = 0; i < 28; i++) {
+			contacts.refreshDue();
+		}
+		assertThat(fetches.tasks).as("the other 140").hasSize(140);
+		runAll(fetches);
+		contacts.refreshDue();
+		assertThat(fetches.tasks).as("all read again: none due until a minute later").isEmpty();
+	}
+
+	private static void runAll(CollectingExecutor fetches) {
+		List<Runnable> tasks = new ArrayList<>(fetches.tasks);
+		fetches.tasks.clear();
+		tasks.forEach(Runnable::run);
+	}
+
 	private double rejected() {
 		return this.meters.get("blueprint.chat.gateway.contacts.reads").tag("outcome", "rejected").counter().count();
 	}
 
 	private ContactBook contactBook(TaskExecutor fetches) {
-		return new ContactBook(URI.create("http://127.0.0.1:9"), Duration.ofMillis(200), MIN_REFRESH, fetches,
+		return new ContactBook(URI.create("http://127.0.0.1:9"), Duration.ofMillis(200), REFRESH, MIN_REFRESH, fetches,
 				this.clock, this.meters);
 	}
 
