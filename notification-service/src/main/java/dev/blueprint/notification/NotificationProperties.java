@@ -12,12 +12,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * value the gateways use)
  * @param deliveryRetries attempts to route a batch while Redis fails, one second apart;
  * after them the batch is skipped (recipients recover the messages from history by seq)
+ * @param deliveryCommitInterval how often the delivery listener commits the offsets of
+ * the batches it has published (asynchronously; never ahead of a publish). A crash
+ * re-publishes up to this much; clients drop a seq they already have
  * @param notifications the stored notifications and their REST API
  * @param push sending notifications to users' devices
  */
 @ConfigurationProperties("notification")
 public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
-		@DefaultValue("10") int deliveryRetries, @DefaultValue Notifications notifications, @DefaultValue Push push) {
+		@DefaultValue("10") int deliveryRetries, @DefaultValue("1s") Duration deliveryCommitInterval,
+		@DefaultValue Notifications notifications, @DefaultValue Push push) {
 
 	/**
 	 * @param ttl how long a notification is kept after its last change (Cassandra TTL)

@@ -44,6 +44,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ContainerProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,6 +75,18 @@ class DeliveryIntegrationTests {
 
 	@Autowired
 	CollectedSpans spans;
+
+	@Autowired
+	KafkaListenerEndpointRegistry listeners;
+
+	@Test
+	void theDeliveryListenerCommitsItsPublishedOffsetsAsynchronouslyOnceASecond() {
+		ContainerProperties commits = this.listeners.getListenerContainer("deliveries").getContainerProperties();
+
+		assertThat(commits.isSyncCommits()).isFalse();
+		assertThat(commits.getAckMode()).isEqualTo(ContainerProperties.AckMode.TIME);
+		assertThat(commits.getAckTime()).isEqualTo(1000);
+	}
 
 	private RedisMessageListenerContainer subscriptions;
 
