@@ -7,7 +7,8 @@
 # --rates changes/s; pushes delivered per second, latency and CPU per change by process (not part of "all").
 # Builds the generator (and what ./suite needs), starts a whole stack on its own state dir and ports
 # (BLUEPRINT_STATE_DIR=/tmp/chat-bench-stack, BLUEPRINT_PORT_OFFSET=5000), runs the load steps and/or the
-# idle-connections measurement, and always stops that stack. Output: stdout and $STATE/results-<mode>.txt.
+# idle-connections measurement, and always stops that stack. Each run starts from an empty stack (its data, logs
+# and key purged first; BENCH_KEEP_DATA=1 keeps them). Output: stdout and $STATE/results-<mode>.txt.
 #
 # The stack runs with the per-user send limit raised (CHAT_SEND_LIMIT_PER_SECOND / CHAT_SEND_BURST, 5/s and
 # 20 by default: a benchmark sender would be refused), every service at a 1 GiB max heap
@@ -55,6 +56,12 @@ GEN=$REPO/benchmarks/chat-load/target
 CP=$GEN/classes:$(cat "$GEN/classpath.txt")
 
 trap './suite down || true' EXIT
+# Every run starts from an empty stack: the data of earlier runs (gigabytes of Kafka log, Cassandra tables that
+# compact during the next run) made runs of the same code differ. BENCH_KEEP_DATA=1 keeps it.
+if [ "${BENCH_KEEP_DATA:-0}" != 1 ]; then
+  ./suite down > /dev/null 2>&1 || true
+  ./suite purge
+fi
 echo "== starting the stack ($BLUEPRINT_STATE_DIR, ports +$BLUEPRINT_PORT_OFFSET, service heap $BLUEPRINT_SERVICE_HEAP, send limit $CHAT_SEND_LIMIT_PER_SECOND/s)"
 ./suite up -d
 ./suite ps
