@@ -41,12 +41,6 @@ final class TimerSlack {
 		}
 	}
 
-	/** The slack of a process's main thread, in nanoseconds; -1 where unknown. */
-	static long of(long pid) {
-		String value = read(Path.of("/proc", Long.toString(pid), "timerslack_ns"));
-		return (value != null) ? Long.parseLong(value) : -1;
-	}
-
 	/** {@code /proc/<tid>/timerslack_ns} of the calling thread, or null. */
 	private static Path ownThread() {
 		try {

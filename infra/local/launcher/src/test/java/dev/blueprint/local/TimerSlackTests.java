@@ -18,7 +18,7 @@ class TimerSlackTests {
 
 		Process sleeper = TimerSlack.around(1_000_000, () -> new ProcessBuilder("sleep", "30").start());
 		try {
-			assertThat(TimerSlack.of(sleeper.pid())).isEqualTo(1_000_000);
+			assertThat(slackOf(sleeper.pid())).isEqualTo(1_000_000);
 			assertThat(Files.readString(own).trim()).isEqualTo(before);
 		}
 		finally {
@@ -34,7 +34,7 @@ class TimerSlackTests {
 
 		Process sleeper = TimerSlack.around(0, () -> new ProcessBuilder("sleep", "30").start());
 		try {
-			assertThat(TimerSlack.of(sleeper.pid())).isEqualTo(callers).isNotEqualTo(1_000_000);
+			assertThat(slackOf(sleeper.pid())).isEqualTo(callers).isNotEqualTo(1_000_000);
 		}
 		finally {
 			sleeper.destroy();
@@ -47,6 +47,10 @@ class TimerSlackTests {
 
 		assertThat(new CassandraServer(settings, state).timerSlackNanos()).isEqualTo(1_000_000);
 		assertThat(new RedisServer(settings).timerSlackNanos()).isZero();
+	}
+
+	private static long slackOf(long pid) throws java.io.IOException {
+		return Long.parseLong(Files.readString(Path.of("/proc", Long.toString(pid), "timerslack_ns")).trim());
 	}
 
 }
