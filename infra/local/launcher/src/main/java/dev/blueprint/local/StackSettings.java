@@ -14,7 +14,7 @@ import java.util.Map;
  * @param stateDir pid files, generated configs, data and logs of this stack
  * @param portOffset added to every default port
  * @param cassandraHeap maximum heap of the Cassandra JVM (e.g. {@code 512m})
- * @param kafkaHeap maximum heap of the Kafka JVM
+ * @param kafkaHeap initial and maximum heap of the Kafka JVM
  * @param serviceHeap maximum heap of each service JVM
  * @param redisMaxMemory Redis {@code maxmemory}; eviction is {@code allkeys-lru}
  * @param serviceJvmOptions extra JVM flags of each service
@@ -61,8 +61,9 @@ public record StackSettings(Path repoDir, Path stateDir, int portOffset, String 
 	/**
 	 * Settings from the environment: {@code BLUEPRINT_STATE_DIR} (default
 	 * {@code <repo>/.suite}), {@code BLUEPRINT_PORT_OFFSET} (default 0),
-	 * {@code BLUEPRINT_CASSANDRA_HEAP} (512m), {@code BLUEPRINT_KAFKA_HEAP} (384m),
-	 * {@code BLUEPRINT_SERVICE_HEAP} (256m), {@code BLUEPRINT_REDIS_MAXMEMORY} (256mb).
+	 * {@code BLUEPRINT_CASSANDRA_HEAP} (512m), {@code BLUEPRINT_KAFKA_HEAP} (1g, also its
+	 * initial heap), {@code BLUEPRINT_SERVICE_HEAP} (256m),
+	 * {@code BLUEPRINT_REDIS_MAXMEMORY} (256mb).
 	 */
 	public static StackSettings fromEnvironment(Path repoDir, Map<String, String> env) {
 		Path stateDir = Path.of(env.getOrDefault("BLUEPRINT_STATE_DIR", repoDir.resolve(".suite").toString()));
@@ -79,7 +80,7 @@ public record StackSettings(Path repoDir, Path stateDir, int portOffset, String 
 				? List.of(jvmOptions.trim().split("\\s+")).stream().filter((option) -> !option.isEmpty()).toList()
 				: DEFAULT_SERVICE_JVM_OPTIONS;
 		return new StackSettings(repoDir, stateDir, offset, env.getOrDefault("BLUEPRINT_CASSANDRA_HEAP", "512m"),
-				env.getOrDefault("BLUEPRINT_KAFKA_HEAP", "384m"), env.getOrDefault("BLUEPRINT_SERVICE_HEAP", "256m"),
+				env.getOrDefault("BLUEPRINT_KAFKA_HEAP", "1g"), env.getOrDefault("BLUEPRINT_SERVICE_HEAP", "256m"),
 				env.getOrDefault("BLUEPRINT_REDIS_MAXMEMORY", "256mb"), serviceJvmOptions);
 	}
 

@@ -20,6 +20,7 @@ class StackSettingsTests {
 		assertThat(settings.redisPort()).isEqualTo(6379);
 		assertThat(settings.kafkaBootstrapServers()).isEqualTo("127.0.0.1:9092");
 		assertThat(settings.cassandraPort()).isEqualTo(9042);
+		assertThat(settings.kafkaHeap()).isEqualTo("1g");
 	}
 
 	@Test
