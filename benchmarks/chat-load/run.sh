@@ -103,7 +103,10 @@ if [ "$MODE" != idle ]; then
   echo "== load: $CLIENTS clients"
   cpu_ticks > "$BLUEPRINT_STATE_DIR/cpu-before.txt"
   TIMEFORMAT='generator: %U s user + %S s system CPU over %R s'
-  time generator --mode load --clients "$CLIENTS" --state-dir "$BLUEPRINT_STATE_DIR" "$@" | tee "$BLUEPRINT_STATE_DIR/results-load.txt"
+  # Three minutes at 300 msg/s first: a fresh stack's JVMs are still compiling (C2) for minutes, and the steps
+  # measure the warm stack a long-running deployment is.
+  time generator --mode load --clients "$CLIENTS" --warmup-seconds 180 --warmup-rate 300 --step-seconds 60 \
+    --state-dir "$BLUEPRINT_STATE_DIR" "$@" | tee "$BLUEPRINT_STATE_DIR/results-load.txt"
   # Where the machine's two cores went during the load run (warm-up and every step).
   echo "CPU seconds per process during the load run:"
   cpu_ticks | awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { before[$1] = $2; next }
