@@ -23,6 +23,13 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 		@DefaultValue("10") int deliveryRetries, @DefaultValue("1s") Duration deliveryCommitInterval,
 		@DefaultValue Notifications notifications, @DefaultValue Push push) {
 
+	public NotificationProperties {
+		if (deliveryCommitInterval.isZero() || deliveryCommitInterval.isNegative()) {
+			throw new IllegalArgumentException(
+					"notification.delivery-commit-interval must be positive, was " + deliveryCommitInterval);
+		}
+	}
+
 	/**
 	 * @param ttl how long a notification is kept after its last change (Cassandra TTL)
 	 * @param previewLength characters of the latest message a notification and its push
@@ -63,6 +70,18 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 			@DefaultValue("65536") int fetchMinBytes, @DefaultValue("4") int concurrency,
 			@DefaultValue("10000") int queueCapacity, @DefaultValue Webhook webhook, @DefaultValue Retry retry,
 			@DefaultValue CircuitBreaker circuitBreaker) {
+
+		public Push {
+			if (fetchMaxWait.isNegative() || fetchMaxWait.toMillis() > Integer.MAX_VALUE) {
+				throw new IllegalArgumentException("notification.push.fetch-max-wait must be within 0ms.."
+						+ Integer.MAX_VALUE + "ms, was " + fetchMaxWait);
+			}
+			if (fetchMinBytes < 0) {
+				throw new IllegalArgumentException(
+						"notification.push.fetch-min-bytes must be at least 0, was " + fetchMinBytes);
+			}
+		}
+
 	}
 
 	/**

@@ -1,0 +1,49 @@
+package dev.blueprint.notification;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class NotificationPropertiesTests {
+
+	@Test
+	void theDeliveryCommitIntervalMustBePositive() {
+		assertThat(properties(Duration.ofMillis(1)).deliveryCommitInterval()).isEqualTo(Duration.ofMillis(1));
+		assertThatIllegalArgumentException().isThrownBy(() -> properties(Duration.ZERO))
+			.withMessage("notification.delivery-commit-interval must be positive, was PT0S");
+		assertThatIllegalArgumentException().isThrownBy(() -> properties(Duration.ofSeconds(-1)))
+			.withMessage("notification.delivery-commit-interval must be positive, was PT-1S");
+	}
+
+	@Test
+	void thePushFetchWaitIsWithinWhatKafkaTakes() {
+		assertThat(push(Duration.ZERO, 0).fetchMaxWait()).isZero();
+		assertThat(push(Duration.ofMillis(Integer.MAX_VALUE), 0).fetchMaxWait())
+			.isEqualTo(Duration.ofMillis(Integer.MAX_VALUE));
+		assertThatIllegalArgumentException().isThrownBy(() -> push(Duration.ofMillis(-1), 0))
+			.withMessage("notification.push.fetch-max-wait must be within 0ms..2147483647ms, was PT-0.001S");
+		assertThatIllegalArgumentException().isThrownBy(() -> push(Duration.ofMillis(Integer.MAX_VALUE + 1L), 0))
+			.withMessageStartingWith("notification.push.fetch-max-wait must be within 0ms..2147483647ms");
+	}
+
+	@Test
+	void thePushFetchMinBytesIsNotNegative() {
+		assertThat(push(Duration.ofMillis(500), 0).fetchMinBytes()).isZero();
+		assertThatIllegalArgumentException().isThrownBy(() -> push(Duration.ofMillis(500), -1))
+			.withMessage("notification.push.fetch-min-bytes must be at least 0, was -1");
+	}
+
+	private static NotificationProperties properties(Duration commitInterval) {
+		return new NotificationProperties(Duration.ofSeconds(30), 10, commitInterval, null,
+				push(Duration.ofMillis(500), 65536));
+	}
+
+	private static NotificationProperties.Push push(Duration fetchMaxWait, int fetchMinBytes) {
+		return new NotificationProperties.Push("log", "notification-push", 1, 60, fetchMaxWait, fetchMinBytes, 4, 10000,
+				null, null, null);
+	}
+
+}
