@@ -1,5 +1,6 @@
 package dev.blueprint.bench.chat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,8 @@ final class LoadRun implements LoadClient.Frames {
 		volatile double achievedRate;
 
 		volatile String firstSendFailure;
+
+		volatile SlowSeconds slow;
 
 		Step(String name, int rate) {
 			this.name = name;
@@ -120,6 +123,7 @@ final class LoadRun implements LoadClient.Frames {
 			send(step, conversations, seconds);
 			drain(step);
 			printStep(step);
+			System.out.println("    " + step.slow.summary(seconds, 10));
 			System.out.println("    CPU ms per message (send and drain): "
 					+ StackCpu.format(StackCpu.millisPer(cpuBefore, this.cpu.ticks(), step.sent.sum())));
 			if (step.firstSendFailure != null) {
@@ -147,6 +151,8 @@ final class LoadRun implements LoadClient.Frames {
 		double interval = 1e9 / step.rate;
 		String padding = "x".repeat(Math.max(0, this.options.integer("body-bytes") - 30));
 		long start = System.nanoTime() + 1_000_000;
+		step.slow = new SlowSeconds(start, Instant.now().plusNanos(1_000_000),
+				this.options.integer("slow-ms") * 1_000_000L);
 		long last = start;
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		for (long i = 0; i < count; i++) {
@@ -203,7 +209,12 @@ final class LoadRun implements LoadClient.Frames {
 		Step step = stepOf(stamp);
 		if (step != null) {
 			(ack ? step.acked : step.delivered).increment();
-			(ack ? step.acks : step.deliveries).add(receivedNanos - dueOf(stamp));
+			long due = dueOf(stamp);
+			(ack ? step.acks : step.deliveries).add(receivedNanos - due);
+			SlowSeconds slow = step.slow;
+			if (!ack && slow != null) {
+				slow.add(due, receivedNanos - due);
+			}
 		}
 	}
 
