@@ -47,10 +47,12 @@ sleep "$SECONDS_TO_PROFILE"
 for name in "${!PIDS[@]}"; do
   attach "${PIDS[$name]}" "stop,collapsed,file=$OUT/$NAME-$name.collapsed" > /dev/null
 done
+# (awk, not head, takes the first lines: head exiting early would fail sort with SIGPIPE, and pipefail would end
+# the script after the first process.)
 for name in $(printf '%s\n' "${!PIDS[@]}" | sort); do
   file=$OUT/$NAME-$name.collapsed
   echo "== $name: $file"
   awk '{ n = $NF; $NF = ""; sub(/ $/, ""); k = split($0, f, ";"); self[f[k]] += n; total += n }
     END { printf "  %d samples\n", total; for (s in self) printf "%6.1f%%  %s\n", 100 * self[s] / total, s }' "$file" \
-    | { read -r header; echo "$header"; sort -rn | head -15 | cut -c1-160; }
+    | { read -r header; echo "$header"; sort -rn | awk 'NR <= 15' | cut -c1-160; }
 done
