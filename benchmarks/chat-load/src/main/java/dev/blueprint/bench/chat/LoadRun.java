@@ -130,8 +130,10 @@ final class LoadRun implements LoadClient.Frames {
 				System.out.println("    first send failure: " + step.firstSendFailure);
 			}
 			for (int m = 0; m < metrics.size(); m++) {
-				Prometheus.timers(before.get(m), this.prometheus.scrape(metrics.get(m)))
-					.forEach((line) -> System.out.println("    " + line));
+				Map<String, Double> after = this.prometheus.scrape(metrics.get(m));
+				Prometheus.timers(before.get(m), after).forEach((line) -> System.out.println("    " + line));
+				Prometheus.transactions(before.get(m), after, seconds)
+					.ifPresent((line) -> System.out.println("    " + line));
 			}
 			long[] deliveries = step.deliveries.sorted();
 			if (i > 0 && (step.delivered.sum() * 2 < step.expected.sum()

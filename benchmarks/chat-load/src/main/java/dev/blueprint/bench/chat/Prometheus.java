@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -109,6 +110,32 @@ final class Prometheus {
 					p99(before, after, name, labelPart, count)));
 		}
 		return lines;
+	}
+
+	/**
+	 * The sequencer's Kafka transactions between two scrapes of chat-message-service: how
+	 * many (one per poll that had records: the batch timer's count) and the mean time per
+	 * transaction in its listener (Cassandra reads and writes, sends) and in the two
+	 * producer calls Spring Kafka makes after it, {@code sendOffsetsToTransaction} and
+	 * {@code commitTransaction} (the producer's {@code txn-*-time-ns-total}). One
+	 * partition's records wait for the whole cycle, so this is where the
+	 * {@code sequenced} stage's time goes. Empty when the scrape has no transactions.
+	 */
+	static Optional<String> transactions(Map<String, Double> before, Map<String, Double> after, double seconds) {
+		double batches = delta(before, after, "blueprint_chat_sequencer_batch_seconds_count", "");
+		double commitNanos = delta(before, after, "kafka_producer_txn_commit_time_ns_total", "");
+		if (batches <= 0 || commitNanos <= 0) {
+			return Optional.empty();
+		}
+		double listenerMillis = delta(before, after, "blueprint_chat_sequencer_batch_seconds_sum", "") * 1000 / batches;
+		double offsetsMillis = delta(before, after, "kafka_producer_txn_send_offsets_time_ns_total", "") / 1e6
+				/ batches;
+		double commitMillis = commitNanos / 1e6 / batches;
+		return Optional.of(String.format(
+				"sequencer transactions: %.0f (%.0f/s); per transaction: listener %.1f ms + sendOffsetsToTransaction "
+						+ "%.1f ms + commitTransaction %.1f ms = %.1f ms",
+				batches, batches / seconds, listenerMillis, offsetsMillis, commitMillis,
+				listenerMillis + offsetsMillis + commitMillis));
 	}
 
 	private static double delta(Map<String, Double> before, Map<String, Double> after, String name, String labelPart) {
