@@ -59,15 +59,16 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * The single writer of every conversation's sequence. Conversations are keyed to Kafka
  * partitions, and a partition has one consumer in the group, so one thread sequences a
- * conversation at a time. Each poll is one Kafka transaction: the batch's messages are
- * written to Cassandra, then its MessagePersisted/MessageRejected events are produced and
- * the consumed offsets committed atomically with them. A consumer that lost its partition
- * (a zombie) cannot commit: the group generation fences its transaction, so its events
- * are never visible to read_committed consumers and the new owner replays the batch,
- * reusing the seqs already stored through the dedup table. On any failure the transaction
- * aborts, the in-memory sequence state is dropped, and the batch is retried from Kafka
- * after a back-off, as long as it takes: offsets are committed only after the work is
- * durable.
+ * conversation at a time. Each poll is one Kafka transaction: the batch's
+ * MessagePersisted/MessageRejected events are produced (invisible to read_committed
+ * consumers until the commit) while its messages are written to Cassandra, and once the
+ * writes have succeeded the consumed offsets are committed atomically with the events. A
+ * consumer that lost its partition (a zombie) cannot commit: the group generation fences
+ * its transaction, so its events are never visible to read_committed consumers and the
+ * new owner replays the batch, reusing the seqs already stored through the dedup table.
+ * On any failure the transaction aborts, the in-memory sequence state is dropped, and the
+ * batch is retried from Kafka after a back-off, as long as it takes: offsets are
+ * committed only after the work is durable.
  * <p>
  * A batch listener runs outside any one record's trace, so each event is produced in a
  * {@code chat.sequence} span continuing the trace of the submission it answers (its
@@ -112,6 +113,12 @@ public class Sequencer {
 
 	public Sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
 			Duration membershipCacheTtl, MeterRegistry meters, Clock clock, MessageTracing tracing) {
+		if (!kafka.isTransactional()) {
+			// The events of a batch are sent before its writes are durable: only the
+			// transaction keeps them invisible until then (and discards them on failure).
+			throw new IllegalStateException("The sequencer needs a transactional KafkaTemplate "
+					+ "(spring.kafka.producer.transaction-id-prefix)");
+		}
 		this.store = store;
 		this.tracing = tracing;
 		this.clock = clock;
@@ -246,6 +253,13 @@ public class Sequencer {
 		Map<UUID, Snapshot> conversations = loadConversations(items);
 		Map<DedupKey, StoredRef> stored = loadDedup(batch, conversations);
 		Plan plan = SequencePlanner.plan(batch, conversations, stored);
+		// The outcomes go to Kafka first, so they travel while Cassandra stores the
+		// batch:
+		// in the poll's transaction they stay invisible to read_committed consumers until
+		// the writes below have succeeded and the transaction commits, and a failed write
+		// aborts them. (Sent after the writes, they made commitTransaction wait for
+		// them.)
+		publishOutcomes(plan, acceptedSentAt, origins);
 
 		List<CompletableFuture<Void>> writes = new ArrayList<>();
 		for (Accepted accepted : plan.accepted()) {
@@ -267,6 +281,12 @@ public class Sequencer {
 			.forEach((conversation, seq) -> this.snapshots.put(conversation,
 					conversations.get(conversation).withLastSeq(seq)));
 
+		for (ReceiptPlanner.Decision decision : receipts.decisions()) {
+			publish(decision);
+		}
+	}
+
+	private void publishOutcomes(Plan plan, List<Instant> acceptedSentAt, Map<MessageSubmitted, Headers> origins) {
 		for (Outcome outcome : plan.outcomes()) {
 			MessageSubmitted message = outcome.message();
 			ChatEvent event;
@@ -290,11 +310,10 @@ public class Sequencer {
 			Headers origin = origins.get(message);
 			this.tracing.inSpan("chat.sequence", (name) -> header(origin, name), () -> this.kafka
 				.send(TracedRecords.of(this.tracing, ChatTopics.EVENTS, message.conversationId().toString(), encoded)));
-			countOutcome(outcome);
 		}
-		for (ReceiptPlanner.Decision decision : receipts.decisions()) {
-			publish(decision);
-		}
+		// Counted once the transaction commits: a batch that is rolled back and replayed
+		// counts its outcomes once.
+		afterCommit(() -> plan.outcomes().forEach(this::countOutcome));
 	}
 
 	/**
