@@ -4,14 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatPipelineLatency;
-import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.testsupport.RealInfrastructure;
@@ -20,11 +18,6 @@ import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.StompTestClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,22 +61,13 @@ class GatewayIntegrationTests {
 	@Autowired
 	MeterRegistry meters;
 
-	private KafkaConsumer<String, String> submitted;
+	private SubmittedTopic submitted;
 
 	private final String alice = "alice-" + UUID.randomUUID().toString().substring(0, 8);
 
 	@BeforeEach
 	void watchSubmittedTopic() {
-		this.submitted = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()),
-				new StringDeserializer(), new StringDeserializer());
-		List<TopicPartition> partitions = this.submitted.partitionsFor(ChatTopics.SUBMITTED)
-			.stream()
-			.map((info) -> new TopicPartition(info.topic(), info.partition()))
-			.toList();
-		this.submitted.assign(partitions);
-		this.submitted.seekToEnd(partitions);
-		partitions.forEach(this.submitted::position);
+		this.submitted = SubmittedTopic.fromEnd();
 	}
 
 	@AfterEach
@@ -100,17 +84,10 @@ class GatewayIntegrationTests {
 	}
 
 	private ChatEvent.MessageSubmitted nextSubmitted(String sender) {
-		long deadline = System.nanoTime() + WAIT.toNanos();
-		while (System.nanoTime() < deadline) {
-			for (ConsumerRecord<String, String> record : this.submitted.poll(Duration.ofMillis(200))) {
-				ChatEvent event = this.codec.decode(record.value());
-				if (event instanceof ChatEvent.MessageSubmitted message && message.senderId().equals(sender)) {
-					assertThat(record.key()).isEqualTo(message.conversationId().toString());
-					return message;
-				}
-			}
-		}
-		throw new AssertionError("nothing submitted by " + sender);
+		return this.submitted
+			.next(ChatEvent.MessageSubmitted.class, (message) -> message.senderId().equals(sender), WAIT,
+					"by " + sender)
+			.event();
 	}
 
 	@Test

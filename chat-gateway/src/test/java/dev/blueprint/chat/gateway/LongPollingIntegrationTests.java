@@ -3,26 +3,18 @@ package dev.blueprint.chat.gateway;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
-import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.PresenceChanged;
 import dev.blueprint.chat.gateway.contacts.ContactBook;
 import dev.blueprint.testsupport.RealInfrastructure;
-import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.ConversationsStub;
 import dev.blueprint.testsupport.chat.StompTestClient;
 import dev.blueprint.testsupport.chat.StompTestClient.SockJsTransport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,7 +63,7 @@ class LongPollingIntegrationTests {
 	@Autowired
 	ContactBook contacts;
 
-	private KafkaConsumer<String, String> submitted;
+	private SubmittedTopic submitted;
 
 	@DynamicPropertySource
 	static void chatMessageService(DynamicPropertyRegistry registry) {
@@ -80,16 +72,7 @@ class LongPollingIntegrationTests {
 
 	@BeforeEach
 	void watchSubmittedTopic() {
-		this.submitted = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()),
-				new StringDeserializer(), new StringDeserializer());
-		List<TopicPartition> partitions = this.submitted.partitionsFor(ChatTopics.SUBMITTED)
-			.stream()
-			.map((info) -> new TopicPartition(info.topic(), info.partition()))
-			.toList();
-		this.submitted.assign(partitions);
-		this.submitted.seekToEnd(partitions);
-		partitions.forEach(this.submitted::position);
+		this.submitted = SubmittedTopic.fromEnd();
 	}
 
 	@AfterEach
@@ -209,16 +192,10 @@ class LongPollingIntegrationTests {
 	}
 
 	private ChatEvent.MessageSubmitted nextSubmitted(String sender) {
-		long deadline = System.nanoTime() + WAIT.toNanos();
-		while (System.nanoTime() < deadline) {
-			for (ConsumerRecord<String, String> record : this.submitted.poll(Duration.ofMillis(200))) {
-				if (this.codec.decode(record.value()) instanceof ChatEvent.MessageSubmitted message
-						&& message.senderId().equals(sender)) {
-					return message;
-				}
-			}
-		}
-		throw new AssertionError("nothing submitted by " + sender);
+		return this.submitted
+			.next(ChatEvent.MessageSubmitted.class, (message) -> message.senderId().equals(sender), WAIT,
+					"by " + sender)
+			.event();
 	}
 
 	private void deliver(GatewayDelivery delivery) {

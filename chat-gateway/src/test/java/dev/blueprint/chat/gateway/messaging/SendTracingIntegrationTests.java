@@ -1,24 +1,16 @@
 package dev.blueprint.chat.gateway.messaging;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import dev.blueprint.chat.contracts.ChatEvent;
-import dev.blueprint.chat.contracts.ChatEventCodec;
-import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.gateway.SubmittedTopic;
 import dev.blueprint.testsupport.RealInfrastructure;
-import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.Traceparent;
 import dev.blueprint.testsupport.chat.StompTestClient;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,27 +34,16 @@ class SendTracingIntegrationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
 
-	private final ChatEventCodec codec = new ChatEventCodec();
-
 	private final String alice = "alice-" + UUID.randomUUID().toString().substring(0, 8);
 
 	@LocalServerPort
 	int port;
 
-	private KafkaConsumer<String, String> submitted;
+	private SubmittedTopic submitted;
 
 	@BeforeEach
 	void watchSubmittedTopic() {
-		this.submitted = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()),
-				new StringDeserializer(), new StringDeserializer());
-		List<TopicPartition> partitions = this.submitted.partitionsFor(ChatTopics.SUBMITTED)
-			.stream()
-			.map((info) -> new TopicPartition(info.topic(), info.partition()))
-			.toList();
-		this.submitted.assign(partitions);
-		this.submitted.seekToEnd(partitions);
-		partitions.forEach(this.submitted::position);
+		this.submitted = SubmittedTopic.fromEnd();
 	}
 
 	@AfterEach
@@ -89,18 +70,15 @@ class SendTracingIntegrationTests {
 	}
 
 	private Traceparent traceparentOf(String clientMessageId) {
-		long deadline = System.nanoTime() + WAIT.toNanos();
-		while (System.nanoTime() < deadline) {
-			for (ConsumerRecord<String, String> record : this.submitted.poll(Duration.ofMillis(200))) {
-				if (this.codec.decode(record.value()) instanceof ChatEvent.MessageSubmitted message
-						&& message.senderId().equals(this.alice) && message.clientMessageId().equals(clientMessageId)) {
-					Header header = record.headers().lastHeader(Traceparent.HEADER);
-					assertThat(header).as("traceparent header of " + clientMessageId).isNotNull();
-					return Traceparent.parse(header.value());
-				}
-			}
-		}
-		throw new AssertionError("nothing submitted as " + clientMessageId);
+		Header header = this.submitted
+			.next(ChatEvent.MessageSubmitted.class,
+					(message) -> message.senderId().equals(this.alice)
+							&& message.clientMessageId().equals(clientMessageId),
+					WAIT, "as " + clientMessageId)
+			.headers()
+			.lastHeader(Traceparent.HEADER);
+		assertThat(header).as("traceparent header of " + clientMessageId).isNotNull();
+		return Traceparent.parse(header.value());
 	}
 
 }

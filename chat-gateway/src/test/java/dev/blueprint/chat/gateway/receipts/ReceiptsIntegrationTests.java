@@ -5,26 +5,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
-import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.chat.gateway.GatewayProperties;
+import dev.blueprint.chat.gateway.SubmittedTopic;
 import dev.blueprint.testsupport.RealInfrastructure;
-import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.StompTestClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,20 +60,11 @@ class ReceiptsIntegrationTests {
 	@Autowired
 	MeterRegistry meters;
 
-	private KafkaConsumer<String, String> submitted;
+	private SubmittedTopic submitted;
 
 	@BeforeEach
 	void watchSubmittedTopic() {
-		this.submitted = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()),
-				new StringDeserializer(), new StringDeserializer());
-		List<TopicPartition> partitions = this.submitted.partitionsFor(ChatTopics.SUBMITTED)
-			.stream()
-			.map((info) -> new TopicPartition(info.topic(), info.partition()))
-			.toList();
-		this.submitted.assign(partitions);
-		this.submitted.seekToEnd(partitions);
-		partitions.forEach(this.submitted::position);
+		this.submitted = SubmittedTopic.fromEnd();
 	}
 
 	@AfterEach
@@ -103,18 +87,11 @@ class ReceiptsIntegrationTests {
 	 * within the wait.
 	 */
 	private List<ChatEvent.ReceiptSubmitted> submittedBy(String user, int count, Duration wait) {
-		List<ChatEvent.ReceiptSubmitted> found = new ArrayList<>();
-		long deadline = System.nanoTime() + wait.toNanos();
-		while (found.size() < count && System.nanoTime() < deadline) {
-			for (ConsumerRecord<String, String> record : this.submitted.poll(Duration.ofMillis(200))) {
-				if (this.codec.decode(record.value()) instanceof ChatEvent.ReceiptSubmitted receipt
-						&& receipt.userId().equals(user)) {
-					assertThat(record.key()).isEqualTo(receipt.conversationId().toString());
-					found.add(receipt);
-				}
-			}
-		}
-		return found;
+		return this.submitted
+			.take(ChatEvent.ReceiptSubmitted.class, (receipt) -> receipt.userId().equals(user), count, wait)
+			.stream()
+			.map(SubmittedTopic.Submitted::event)
+			.toList();
 	}
 
 	private double count(String type, String outcome) {
