@@ -1,0 +1,115 @@
+package dev.blueprint.chat.message.sequencing;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
+import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.message.support.ChatIntegrationTest;
+import dev.blueprint.testsupport.TestInfrastructure;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sequencer produces a batch's events before it writes the batch to Cassandra (they
+ * travel while it stores). Here the message writes fail while the reads before them
+ * succeed (the {@code body} column is dropped from {@code messages}, so every insert is
+ * refused): the events of each attempt reach the log, but their transaction aborts, so a
+ * {@code read_committed} consumer never sees them; once writes work again the retry
+ * publishes each message once, with the seqs it was planned with.
+ */
+class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
+
+	@Autowired
+	CqlSession cassandra;
+
+	@Test
+	void eventsOfABatchWhoseWritesFailAreNeverVisibleAndTheRetryPublishesThemOnce() throws Exception {
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "direct", unique("bob"));
+		for (int i = 1; i <= 3; i++) {
+			submit(conversation, alice, "before-" + i, "before " + i);
+		}
+		awaitEvents(conversation, 3, Duration.ofSeconds(30));
+
+		try (KafkaConsumer<String, String> uncommitted = fromEnd("read_uncommitted")) {
+			this.cassandra.execute("ALTER TABLE messages DROP body");
+			try {
+				submit(conversation, alice, "during-1", "during 1");
+				submit(conversation, alice, "during-2", "during 2");
+				// Every attempt planned the same seqs and sent its events before failing.
+				Map<String, Set<Long>> attempted = attempted(uncommitted, conversation, Duration.ofSeconds(30));
+				assertThat(attempted).isEqualTo(Map.of("during-1", Set.of(4L), "during-2", Set.of(5L)));
+				assertThat(eventsDuring(conversation, Duration.ofSeconds(3))).hasSize(3);
+			}
+			finally {
+				this.cassandra.execute("ALTER TABLE messages ADD body text");
+			}
+		}
+
+		List<ChatEvent> events = awaitEvents(conversation, 5, Duration.ofSeconds(60));
+		assertThat(eventsDuring(conversation, Duration.ofSeconds(2))).hasSize(5);
+		assertThat(events.subList(3, 5)).extracting((event) -> ((MessagePersisted) event).seq())
+			.containsExactly(4L, 5L);
+		assertThat(events.subList(3, 5)).extracting((event) -> ((MessagePersisted) event).duplicate())
+			.containsExactly(false, false);
+		HttpResponse<String> history = get(alice, "/api/v1/conversations/" + conversation + "/messages?after=3");
+		assertThat(history.statusCode()).isEqualTo(200);
+		List<String> bodies = json(history, "$[*].body");
+		assertThat(bodies).containsExactly("during 1", "during 2");
+	}
+
+	private static KafkaConsumer<String, String> fromEnd(String isolation) {
+		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				TestInfrastructure.local().kafkaBootstrapServers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
+				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer());
+		List<TopicPartition> partitions = consumer.partitionsFor(ChatTopics.EVENTS)
+			.stream()
+			.map((info) -> new TopicPartition(info.topic(), info.partition()))
+			.toList();
+		consumer.assign(partitions);
+		consumer.seekToEnd(partitions);
+		partitions.forEach(consumer::position);
+		return consumer;
+	}
+
+	/**
+	 * The seqs of the conversation's MessagePersisted events by clientMessageId,
+	 * committed or not, once two clientMessageIds have been seen (and a second more, for
+	 * repeats).
+	 */
+	private Map<String, Set<Long>> attempted(KafkaConsumer<String, String> consumer, UUID conversation, Duration wait) {
+		Map<String, Set<Long>> seqs = new TreeMap<>();
+		long deadline = System.nanoTime() + wait.toNanos();
+		long settle = Long.MAX_VALUE;
+		while (System.nanoTime() < Math.min(deadline, settle)) {
+			for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+				if (this.codec.decode(record.value()) instanceof MessagePersisted event
+						&& event.conversationId().equals(conversation)) {
+					seqs.computeIfAbsent(event.clientMessageId(), (id) -> new TreeSet<>()).add(event.seq());
+				}
+			}
+			if (seqs.size() >= 2 && settle == Long.MAX_VALUE) {
+				settle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+			}
+		}
+		return seqs;
+	}
+
+}
