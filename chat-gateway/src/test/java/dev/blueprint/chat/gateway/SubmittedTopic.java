@@ -9,13 +9,10 @@ import java.util.function.Predicate;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
-import dev.blueprint.testsupport.TestInfrastructure;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import dev.blueprint.testsupport.TopicConsumers;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,17 +34,7 @@ public final class SubmittedTopic implements AutoCloseable {
 
 	/** Positioned at the current end of every partition. */
 	public static SubmittedTopic fromEnd() {
-		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()),
-				new StringDeserializer(), new StringDeserializer());
-		List<TopicPartition> partitions = consumer.partitionsFor(ChatTopics.SUBMITTED)
-			.stream()
-			.map((info) -> new TopicPartition(info.topic(), info.partition()))
-			.toList();
-		consumer.assign(partitions);
-		consumer.seekToEnd(partitions);
-		partitions.forEach(consumer::position);
-		return new SubmittedTopic(consumer);
+		return new SubmittedTopic(TopicConsumers.fromEnd(ChatTopics.SUBMITTED, Map.of()));
 	}
 
 	/**

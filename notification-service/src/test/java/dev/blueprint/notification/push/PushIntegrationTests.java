@@ -17,14 +17,11 @@ import dev.blueprint.chat.contracts.PushDeadLettered;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.support.PushIntegrationTest;
 import dev.blueprint.notification.support.WebhookReceiver;
-import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.TopicConsumers;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -253,18 +250,7 @@ class PushIntegrationTests extends PushIntegrationTest {
 	}
 
 	private KafkaConsumer<String, String> deadLetterConsumer() {
-		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),
-						ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-				new StringDeserializer(), new StringDeserializer());
-		List<TopicPartition> partitions = consumer.partitionsFor(PushDeadLettered.TOPIC)
-			.stream()
-			.map((info) -> new TopicPartition(info.topic(), info.partition()))
-			.toList();
-		consumer.assign(partitions);
-		consumer.seekToEnd(partitions);
-		partitions.forEach(consumer::position);
-		return consumer;
+		return TopicConsumers.fromEnd(PushDeadLettered.TOPIC, Map.of());
 	}
 
 	private PushDeadLettered awaitDeadLetter(KafkaConsumer<String, String> consumer, String user) {

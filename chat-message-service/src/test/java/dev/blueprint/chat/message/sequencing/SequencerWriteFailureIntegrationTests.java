@@ -14,12 +14,10 @@ import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
-import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.TopicConsumers;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -48,7 +46,8 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 		}
 		awaitEvents(conversation, 3, Duration.ofSeconds(30));
 
-		try (KafkaConsumer<String, String> uncommitted = fromEnd("read_uncommitted")) {
+		try (KafkaConsumer<String, String> uncommitted = TopicConsumers.fromEnd(ChatTopics.EVENTS,
+				Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"))) {
 			this.cassandra.execute("ALTER TABLE messages DROP body");
 			try {
 				submit(conversation, alice, "during-1", "during 1");
@@ -73,20 +72,6 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 		assertThat(history.statusCode()).isEqualTo(200);
 		List<String> bodies = json(history, "$[*].body");
 		assertThat(bodies).containsExactly("during 1", "during 2");
-	}
-
-	private static KafkaConsumer<String, String> fromEnd(String isolation) {
-		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				TestInfrastructure.local().kafkaBootstrapServers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
-				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer());
-		List<TopicPartition> partitions = consumer.partitionsFor(ChatTopics.EVENTS)
-			.stream()
-			.map((info) -> new TopicPartition(info.topic(), info.partition()))
-			.toList();
-		consumer.assign(partitions);
-		consumer.seekToEnd(partitions);
-		partitions.forEach(consumer::position);
-		return consumer;
 	}
 
 	/**
