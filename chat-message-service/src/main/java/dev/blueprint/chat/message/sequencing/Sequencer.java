@@ -253,12 +253,10 @@ public class Sequencer {
 		Map<UUID, Snapshot> conversations = loadConversations(items);
 		Map<DedupKey, StoredRef> stored = loadDedup(batch, conversations);
 		Plan plan = SequencePlanner.plan(batch, conversations, stored);
-		// The outcomes go to Kafka first, so they travel while Cassandra stores the
-		// batch:
-		// in the poll's transaction they stay invisible to read_committed consumers until
-		// the writes below have succeeded and the transaction commits, and a failed write
-		// aborts them. (Sent after the writes, they made commitTransaction wait for
-		// them.)
+		// The outcomes go to Kafka first, to travel while Cassandra stores the batch.
+		// In the poll's transaction they stay invisible to read_committed consumers
+		// until the writes below succeed and the transaction commits; a failed write
+		// aborts them. (Sent after the writes, they made commitTransaction wait.)
 		publishOutcomes(plan, acceptedSentAt, origins);
 
 		List<CompletableFuture<Void>> writes = new ArrayList<>();
