@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -97,6 +98,8 @@ public class Sequencer {
 
 	private final Timer batchTimer;
 
+	private final Timer waitTimer;
+
 	private final Counter accepted;
 
 	private final Counter duplicates;
@@ -132,6 +135,11 @@ public class Sequencer {
 			.description("Time to sequence, store and publish one polled batch")
 			.publishPercentileHistogram()
 			.register(meters);
+		this.waitTimer = Timer.builder("blueprint.chat.sequencer.wait")
+			.description("Time from a submission's record timestamp (the gateway's send) until a poll "
+					+ "handed it to the sequencer")
+			.publishPercentileHistogram()
+			.register(meters);
 		this.accepted = outcomeCounter("accepted");
 		this.duplicates = outcomeCounter("duplicate");
 		this.deadLettered = Counter.builder("blueprint.chat.sequencer.dead.letters")
@@ -151,6 +159,9 @@ public class Sequencer {
 		Timer.Sample sample = Timer.start();
 		List<Instant> acceptedSentAt = new ArrayList<>();
 		Map<MessageSubmitted, Headers> origins = new IdentityHashMap<>();
+		long polledAt = this.clock.millis();
+		records.forEach(
+				(record) -> this.waitTimer.record(Math.max(0, polledAt - record.timestamp()), TimeUnit.MILLISECONDS));
 		try {
 			List<ChatEvent> pending = new ArrayList<>();
 			for (ConsumerRecord<String, String> record : records) {

@@ -1,9 +1,11 @@
 package dev.blueprint.chat.message.sequencing;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent;
@@ -18,6 +20,7 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -36,6 +39,26 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Test
+	void theWaitBeforeThePollCountsFromTheRecordTimestamp() throws Exception {
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "direct", unique("bob"));
+		Timer wait = this.meters.get("blueprint.chat.sequencer.wait").timer();
+		long countBefore = wait.count();
+		double secondsBefore = wait.totalTime(TimeUnit.SECONDS);
+		// Stamped 30 s ago (as a record that sat in Kafka while the sequencer was down).
+		this.producer
+			.send(new ProducerRecord<>(ChatTopics.SUBMITTED, null,
+					System.currentTimeMillis() - Duration.ofSeconds(30).toMillis(), conversation.toString(),
+					this.codec.encode(new ChatEvent.MessageSubmitted(conversation, UUID.randomUUID(), alice, "late",
+							"late", Instant.now(), new ChatEvent.Origin("test-gateway", "session-" + alice)))))
+			.get(10, TimeUnit.SECONDS);
+		awaitEvents(conversation, 1, WAIT);
+
+		assertThat(wait.count()).isGreaterThan(countBefore);
+		assertThat(wait.totalTime(TimeUnit.SECONDS) - secondsBefore).isGreaterThanOrEqualTo(30);
+	}
 
 	@Test
 	void messagesGetGapFreeSeqsInSubmissionOrderAndHistorySpansBuckets() throws Exception {
