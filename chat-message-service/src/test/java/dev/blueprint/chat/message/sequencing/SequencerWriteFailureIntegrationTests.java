@@ -1,6 +1,7 @@
 package dev.blueprint.chat.message.sequencing;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +15,21 @@ import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
+import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TopicConsumers;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,13 +38,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * travel while it stores). Here the message writes fail while the reads before them
  * succeed (the {@code body} column is dropped from {@code messages}, so every insert is
  * refused): the events of each attempt reach the log, but their transaction aborts, so a
- * {@code read_committed} consumer never sees them; once writes work again the retry
- * publishes each message once, with the seqs it was planned with.
+ * {@code read_committed} consumer never sees them, and the offsets sent to those
+ * transactions are never committed; once writes work again the retry publishes each
+ * message once, with the seqs it was planned with, and commits the offsets past them.
  */
 class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	CqlSession cassandra;
+
+	@Autowired
+	KafkaListenerEndpointRegistry listeners;
 
 	@Test
 	void eventsOfABatchWhoseWritesFailAreNeverVisibleAndTheRetryPublishesThemOnce() throws Exception {
@@ -45,6 +58,9 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 			submit(conversation, alice, "before-" + i, "before " + i);
 		}
 		awaitEvents(conversation, 3, Duration.ofSeconds(30));
+		TopicPartition partition = submittedPartition(conversation);
+		long offsetBefore = endOffset(partition);
+		assertThat(awaitCommittedOffset(partition, offsetBefore, Duration.ofSeconds(10))).isEqualTo(offsetBefore);
 
 		try (KafkaConsumer<String, String> uncommitted = TopicConsumers.fromEnd(ChatTopics.EVENTS,
 				Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"))) {
@@ -56,6 +72,7 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 				Map<String, Set<Long>> attempted = attempted(uncommitted, conversation, Duration.ofSeconds(30));
 				assertThat(attempted).isEqualTo(Map.of("during-1", Set.of(4L), "during-2", Set.of(5L)));
 				assertThat(eventsDuring(conversation, Duration.ofSeconds(3))).hasSize(3);
+				assertThat(committedOffset(partition)).isEqualTo(offsetBefore);
 			}
 			finally {
 				this.cassandra.execute("ALTER TABLE messages ADD body text");
@@ -72,6 +89,70 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 		assertThat(history.statusCode()).isEqualTo(200);
 		List<String> bodies = json(history, "$[*].body");
 		assertThat(bodies).containsExactly("during 1", "during 2");
+		assertThat(awaitCommittedOffset(partition, offsetBefore + 2, Duration.ofSeconds(10)))
+			.isEqualTo(offsetBefore + 2);
+	}
+
+	/**
+	 * The committed offset once it is {@code expected} or the wait is over (the group
+	 * coordinator applies a transaction's offsets when it writes the commit marker).
+	 */
+	private long awaitCommittedOffset(TopicPartition partition, long expected, Duration wait)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + wait.toNanos();
+		long committed = committedOffset(partition);
+		while (committed != expected && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+			committed = committedOffset(partition);
+		}
+		return committed;
+	}
+
+	/** The partition of chat.messages.submitted that holds the conversation's records. */
+	private static TopicPartition submittedPartition(UUID conversation) {
+		byte[] key = conversation.toString().getBytes(StandardCharsets.UTF_8);
+		int partitions;
+		try (Admin admin = admin()) {
+			partitions = admin.describeTopics(List.of(ChatTopics.SUBMITTED))
+				.allTopicNames()
+				.toCompletionStage()
+				.toCompletableFuture()
+				.join()
+				.get(ChatTopics.SUBMITTED)
+				.partitions()
+				.size();
+		}
+		return new TopicPartition(ChatTopics.SUBMITTED, Utils.toPositive(Utils.murmur2(key)) % partitions);
+	}
+
+	private static long endOffset(TopicPartition partition) {
+		try (Admin admin = admin()) {
+			return admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+				.partitionResult(partition)
+				.toCompletionStage()
+				.toCompletableFuture()
+				.join()
+				.offset();
+		}
+	}
+
+	/** The sequencer group's committed offset of the partition. */
+	private long committedOffset(TopicPartition partition) {
+		String group = this.listeners.getListenerContainer("sequencer").getGroupId();
+		try (Admin admin = admin()) {
+			OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group)
+				.partitionsToOffsetAndMetadata()
+				.toCompletionStage()
+				.toCompletableFuture()
+				.join()
+				.get(partition);
+			return (committed != null) ? committed.offset() : 0;
+		}
+	}
+
+	private static Admin admin() {
+		return Admin.create(
+				Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()));
 	}
 
 	/**
