@@ -146,7 +146,7 @@ final class LoadClient {
 			return true;
 		}
 		catch (RuntimeException ex) {
-			this.failure = "send: " + ex.getMessage();
+			this.failure = "send: " + ex;
 			return false;
 		}
 	}
