@@ -18,6 +18,7 @@ import dev.blueprint.presence.core.Choice;
 import dev.blueprint.presence.core.Presence;
 import dev.blueprint.presence.core.Status;
 
+import org.springframework.data.redis.connection.RedisZSetCommands;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -141,6 +142,20 @@ public class PresenceStore {
 			args.add((next != null) ? Long.toString(next.toEpochMilli()) : "");
 		});
 		this.redis.execute(RELEASE, List.of(SessionRegistry.PRESENCE_DUE), args.toArray());
+	}
+
+	/**
+	 * Schedules each user for an evaluation at {@code now}, or keeps an earlier check.
+	 */
+	public void scheduleNow(Collection<String> users, Instant now) {
+		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			for (String user : users) {
+				connection.zSetCommands()
+					.zAdd(SessionRegistry.PRESENCE_DUE.getBytes(StandardCharsets.UTF_8), now.toEpochMilli(),
+							user.getBytes(StandardCharsets.UTF_8), RedisZSetCommands.ZAddArgs.empty().lt());
+			}
+			return null;
+		});
 	}
 
 	/** The stored presence of each user ({@link Presence#UNKNOWN} when none). */

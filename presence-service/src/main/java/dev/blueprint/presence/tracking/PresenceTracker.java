@@ -143,10 +143,34 @@ public class PresenceTracker {
 			this.sweepConflicts.increment();
 		}
 		this.store.release(claimedUntil, nextChecks);
+		rescheduleRenewedMeanwhile(nextChecks);
 		for (PresenceStore.Update update : updates) {
 			if (!conflicted.contains(update.user())) {
 				count(update);
 			}
+		}
+	}
+
+	/**
+	 * A renewal schedules its user only if the user is not scheduled, and a claimed user
+	 * is: a session re-registered between this sweep's lease read and its release (e.g.
+	 * right after the user went offline) left no mark, and the release forgot the user.
+	 * Each user released with no next check whose lease is live now is scheduled again at
+	 * once instead of waiting for its next heartbeat.
+	 */
+	private void rescheduleRenewedMeanwhile(Map<String, Instant> nextChecks) {
+		List<String> forgotten = new ArrayList<>();
+		nextChecks.forEach((user, next) -> {
+			if (next == null) {
+				forgotten.add(user);
+			}
+		});
+		if (forgotten.isEmpty()) {
+			return;
+		}
+		Set<String> renewed = this.registry.latestLeaseEnds(forgotten).keySet();
+		if (!renewed.isEmpty()) {
+			this.store.scheduleNow(renewed, this.clock.instant());
 		}
 	}
 
