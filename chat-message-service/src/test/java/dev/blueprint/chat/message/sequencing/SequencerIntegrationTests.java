@@ -13,6 +13,8 @@ import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.chat.contracts.ChatEvent.MessageRejected;
 import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.message.conversations.StoredMessage;
+import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
 import dev.blueprint.testsupport.TestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +41,12 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	ChatStore store;
+
+	@Autowired
+	Sequencer sequencer;
 
 	@Test
 	void theWaitBeforeThePollCountsFromTheRecordTimestamp() throws Exception {
@@ -205,6 +213,34 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 		List<ChatEvent> events = awaitEvents(conversation, 21, Duration.ofSeconds(60));
 		assertThat(events.subList(10, 21)).extracting((event) -> ((MessagePersisted) event).seq())
 			.containsExactly(11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L, 5L);
+	}
+
+	@Test
+	void aLateStateWriteOfASequencerThatLostItsPartitionCannotMoveTheSequenceBack() throws Exception {
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "direct", unique("bob"));
+		List<UUID> ids = new ArrayList<>();
+		for (int i = 1; i <= 3; i++) {
+			ids.add(submit(conversation, alice, "z-" + i, "m" + i));
+		}
+		awaitEvents(conversation, 3, WAIT);
+		// A sequencer paused past the group's session timeout (a zombie) resumes and
+		// writes the state it had planned for seq 1, after the new owner stored seq 3.
+		this.store
+			.saveProgressAsync(conversation, new StoredMessage(conversation, 1, ids.get(0), alice, "m1", Instant.now()),
+					List.of())
+			.get(10, TimeUnit.SECONDS);
+		assertThat(this.store.state(conversation).lastSeq()).isEqualTo(3);
+		assertThat(this.store.state(conversation).lastBody()).isEqualTo("m3");
+
+		// The next owner loads the state from Cassandra (as after a rebalance) and
+		// continues after 3 instead of overwriting 2.
+		this.sequencer.forgetAll();
+		submit(conversation, alice, "z-4", "m4");
+		List<ChatEvent> events = awaitEvents(conversation, 4, WAIT);
+		assertThat(((MessagePersisted) events.get(3)).seq()).isEqualTo(4);
+		var history = get(alice, "/api/v1/conversations/" + conversation + "/messages?after=0&limit=10");
+		assertThat(json(history, "$[*].body").toString()).isEqualTo("[\"m1\",\"m2\",\"m3\",\"m4\"]");
 	}
 
 	private KafkaConsumer<String, String> deadLetterConsumer() {
