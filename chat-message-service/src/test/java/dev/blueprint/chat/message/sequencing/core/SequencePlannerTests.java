@@ -76,6 +76,18 @@ class SequencePlannerTests {
 	}
 
 	@Test
+	void aReplayedRecordOfAMemberRemovedSinceKeepsItsStoredSeq() {
+		MessageSubmitted replayed = message(this.one, "a", "x");
+		// stored as seq 8 while "a" was a member; "a" was removed from Cassandra before
+		// the retry, its ConversationChanged record further on in the log
+		Plan plan = SequencePlanner.plan(List.of(replayed, message(this.one, "b", "y")),
+				Map.of(this.one, new Snapshot(List.of("b"), 7)),
+				Map.of(DedupKey.of(replayed), new StoredRef(8, replayed.messageId())));
+		assertThat(plan.outcomes()).extracting((outcome) -> ((Accepted) outcome).seq()).containsExactly(8L, 9L);
+		assertThat(plan.lastSeqs()).containsEntry(this.one, 9L);
+	}
+
+	@Test
 	void refusalsTakeNoSeq() {
 		Plan plan = SequencePlanner.plan(
 				List.of(message(this.one, "mallory", "1"), message(this.two, "a", "1"), message(this.one, "a", "1")),
