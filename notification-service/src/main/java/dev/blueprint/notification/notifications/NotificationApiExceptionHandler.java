@@ -1,12 +1,15 @@
 package dev.blueprint.notification.notifications;
 
+import java.time.Duration;
+
 import com.datastax.oss.driver.api.core.DriverException;
+import dev.blueprint.platform.web.InvalidFieldException;
+import dev.blueprint.platform.web.Problems;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -28,39 +31,26 @@ class NotificationApiExceptionHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(NotificationApiExceptionHandler.class);
 
-	@ExceptionHandler(NotificationExceptions.InvalidFieldException.class)
-	ProblemDetail invalid(NotificationExceptions.InvalidFieldException ex) {
-		return fieldProblem(ex.field(), ex.getMessage());
+	@ExceptionHandler(InvalidFieldException.class)
+	ProblemDetail invalid(InvalidFieldException ex) {
+		return Problems.invalidField(ex);
 	}
 
 	@ExceptionHandler(NotificationExceptions.NotificationNotFoundException.class)
 	ProblemDetail notFound(NotificationExceptions.NotificationNotFoundException ex) {
-		return problem(HttpStatus.NOT_FOUND, "Not found", ex.getMessage());
+		return Problems.of(HttpStatus.NOT_FOUND, "Not found", ex.getMessage());
 	}
 
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
 	ProblemDetail typeMismatch(MethodArgumentTypeMismatchException ex) {
-		return fieldProblem(ex.getName(), ex.getName() + " has an invalid value '" + ex.getValue() + "'");
+		return Problems.invalidValue(ex);
 	}
 
 	@ExceptionHandler(DriverException.class)
 	ResponseEntity<ProblemDetail> cassandraUnavailable(DriverException ex) {
 		logger.warn("Cassandra request failed: {}", ex.toString());
-		ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable",
-				"The notification store is unavailable; retry shortly");
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
-	}
-
-	private static ProblemDetail fieldProblem(String field, String detail) {
-		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid request", detail);
-		problem.setProperty("field", field);
-		return problem;
-	}
-
-	private static ProblemDetail problem(HttpStatus status, String title, String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		problem.setTitle(title);
-		return problem;
+		return Problems.unavailable("Storage unavailable", "The notification store is unavailable; retry shortly",
+				Duration.ofSeconds(5));
 	}
 
 }

@@ -2,26 +2,12 @@ package dev.blueprint.notification.notifications;
 
 /**
  * The client errors of the notifications REST API; each maps to one problem+json status.
+ * A missing or invalid parameter is the platform's
+ * {@link dev.blueprint.platform.web.InvalidFieldException} (400).
  */
 public final class NotificationExceptions {
 
 	private NotificationExceptions() {
-	}
-
-	/** 400: a parameter is missing or invalid; {@code field} names it. */
-	public static final class InvalidFieldException extends RuntimeException {
-
-		private final String field;
-
-		public InvalidFieldException(String field, String message) {
-			super(message);
-			this.field = field;
-		}
-
-		public String field() {
-			return this.field;
-		}
-
 	}
 
 	/** 404: the caller has no current notification with this id. */

@@ -13,6 +13,7 @@ import dev.blueprint.notification.notifications.core.Notification;
 import dev.blueprint.notification.notifications.core.NotificationCollapse;
 import dev.blueprint.notification.notifications.core.NotificationPages;
 import dev.blueprint.notification.notifications.core.NotificationKey;
+import dev.blueprint.platform.web.InvalidFieldException;
 
 /**
  * Records notifications (collapsed per user and conversation) and serves the
@@ -66,18 +67,15 @@ public class NotificationService {
 			filter = (status != null) ? NotificationPages.Filter.parse(status) : NotificationPages.Filter.ALL;
 		}
 		catch (IllegalArgumentException ex) {
-			throw new NotificationExceptions.InvalidFieldException("status",
-					"status must be all, unseen or seen, not '" + status + "'");
+			throw new InvalidFieldException("status", "status must be all, unseen or seen, not '" + status + "'");
 		}
 		int size = (limit != null) ? limit : this.settings.defaultPageSize();
 		if (size < 1 || size > this.settings.maxPageSize()) {
-			throw new NotificationExceptions.InvalidFieldException("limit",
-					"limit must be between 1 and " + this.settings.maxPageSize());
+			throw new InvalidFieldException("limit", "limit must be between 1 and " + this.settings.maxPageSize());
 		}
 		int from = (offset != null) ? offset : 0;
 		if (from < 0 || from > this.settings.maxOffset()) {
-			throw new NotificationExceptions.InvalidFieldException("offset",
-					"offset must be between 0 and " + this.settings.maxOffset());
+			throw new InvalidFieldException("offset", "offset must be between 0 and " + this.settings.maxOffset());
 		}
 		return NotificationPages.page(this.store.ofUser(userId), filter, from, size);
 	}

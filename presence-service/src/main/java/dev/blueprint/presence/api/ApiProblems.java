@@ -1,7 +1,10 @@
 package dev.blueprint.presence.api;
 
+import java.time.Duration;
 import java.util.List;
 
+import dev.blueprint.platform.web.InvalidFieldException;
+import dev.blueprint.platform.web.Problems;
 import dev.blueprint.presence.contacts.ContactDirectory.ContactsUnavailableException;
 import dev.blueprint.presence.tracking.PresenceTracker.PresenceBusyException;
 import org.slf4j.Logger;
@@ -31,18 +34,6 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ApiProblems.class);
 
-	/** A request field is missing or wrong. */
-	static class InvalidField extends RuntimeException {
-
-		private final String field;
-
-		InvalidField(String field, String message) {
-			super(message);
-			this.field = field;
-		}
-
-	}
-
 	/** The caller asked for users it shares no conversation with. */
 	static class NotAContact extends RuntimeException {
 
@@ -55,16 +46,14 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 
 	}
 
-	@ExceptionHandler(InvalidField.class)
-	ProblemDetail invalid(InvalidField ex) {
-		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid request", ex.getMessage());
-		problem.setProperty("field", ex.field);
-		return problem;
+	@ExceptionHandler(InvalidFieldException.class)
+	ProblemDetail invalid(InvalidFieldException ex) {
+		return Problems.invalidField(ex);
 	}
 
 	@ExceptionHandler(NotAContact.class)
 	ProblemDetail notAContact(NotAContact ex) {
-		ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "Not a contact", ex.getMessage());
+		ProblemDetail problem = Problems.of(HttpStatus.FORBIDDEN, "Not a contact", ex.getMessage());
 		problem.setProperty("userIds", ex.userIds);
 		return problem;
 	}
@@ -78,10 +67,9 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(PresenceBusyException.class)
 	ResponseEntity<ProblemDetail> busy(PresenceBusyException ex) {
 		logger.warn("Presence choice not applied: {}", ex.getMessage());
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-			.header(HttpHeaders.RETRY_AFTER, "1")
-			.body(problem(HttpStatus.SERVICE_UNAVAILABLE, "Busy",
-					"Your presence changed concurrently several times and your choice was not applied; retry"));
+		return Problems.unavailable("Busy",
+				"Your presence changed concurrently several times and your choice was not applied; retry",
+				Duration.ofSeconds(1));
 	}
 
 	@ExceptionHandler({ RedisConnectionFailureException.class, RedisSystemException.class })
@@ -94,20 +82,12 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		return ResponseEntity.badRequest()
-			.body(problem(HttpStatus.BAD_REQUEST, "Malformed request", "The request body is not valid JSON "
+			.body(Problems.malformedBody("The request body is not valid JSON "
 					+ "of the form {\"userIds\": [...]} (query) or {\"status\": ...} (PUT /me)"));
 	}
 
 	private static ResponseEntity<ProblemDetail> unavailable(String detail) {
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-			.header(HttpHeaders.RETRY_AFTER, "5")
-			.body(problem(HttpStatus.SERVICE_UNAVAILABLE, "Unavailable", detail));
-	}
-
-	private static ProblemDetail problem(HttpStatus status, String title, String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		problem.setTitle(title);
-		return problem;
+		return Problems.unavailable("Unavailable", detail, Duration.ofSeconds(5));
 	}
 
 }

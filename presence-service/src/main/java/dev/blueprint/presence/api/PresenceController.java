@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.blueprint.chat.contracts.PresenceChanged.Presence;
+import dev.blueprint.platform.web.InvalidFieldException;
 import dev.blueprint.presence.PresenceProperties;
 import dev.blueprint.presence.contacts.ContactDirectory;
 import dev.blueprint.presence.core.Choice;
@@ -62,11 +63,11 @@ class PresenceController {
 	List<Presence> many(@AuthenticationPrincipal Jwt caller, @RequestBody QueryRequest request) {
 		List<String> userIds = (request != null) ? request.userIds() : null;
 		if (userIds == null || userIds.isEmpty()) {
-			throw new ApiProblems.InvalidField("userIds",
+			throw new InvalidFieldException("userIds",
 					"userIds is required: a list of 1 to " + this.maxQueryUsers + " user ids");
 		}
 		if (userIds.size() > this.maxQueryUsers) {
-			throw new ApiProblems.InvalidField("userIds",
+			throw new InvalidFieldException("userIds",
 					"userIds has " + userIds.size() + " entries; at most " + this.maxQueryUsers + " per query");
 		}
 		return query(caller, userIds, "userIds");
@@ -83,7 +84,7 @@ class PresenceController {
 	Presence choose(@AuthenticationPrincipal Jwt caller, @RequestBody ChoiceRequest request) {
 		Choice choice = Choice.fromWire((request != null) ? request.status() : null);
 		if (choice == null) {
-			throw new ApiProblems.InvalidField("status", "status must be online, away or invisible, not "
+			throw new InvalidFieldException("status", "status must be online, away or invisible, not "
 					+ ((request == null || request.status() == null) ? "missing" : "'" + request.status() + "'"));
 		}
 		String user = caller.getSubject();
@@ -93,7 +94,7 @@ class PresenceController {
 	private List<Presence> query(Jwt caller, List<String> userIds, String field) {
 		for (String userId : userIds) {
 			if (!QueryPolicy.validUserId(userId)) {
-				throw new ApiProblems.InvalidField(field, field + " contains an invalid user id '"
+				throw new InvalidFieldException(field, field + " contains an invalid user id '"
 						+ abbreviate(String.valueOf(userId)) + "' (letters, digits, '.', '_', '@', '-'; at most 128)");
 			}
 		}

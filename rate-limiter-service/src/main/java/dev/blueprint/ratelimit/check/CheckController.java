@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.blueprint.platform.web.Problems;
 import dev.blueprint.ratelimit.core.RateLimitHeaders;
 import dev.blueprint.ratelimit.limiter.CheckOutcome;
 import dev.blueprint.ratelimit.limiter.InvalidCheckException;
@@ -79,8 +80,7 @@ class CheckController {
 
 	@ExceptionHandler(InvalidCheckException.class)
 	ResponseEntity<ProblemDetail> invalid(InvalidCheckException ex, HttpServletRequest request) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-		problem.setTitle("Invalid rate-limit check");
+		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Invalid rate-limit check", ex.getMessage());
 		problem.setInstance(URI.create(request.getRequestURI()));
 		problem.setProperty("field", ex.field());
 		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);

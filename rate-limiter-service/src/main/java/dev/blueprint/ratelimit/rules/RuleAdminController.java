@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 
+import dev.blueprint.platform.web.Problems;
 import dev.blueprint.ratelimit.core.rules.InvalidRuleException;
 import dev.blueprint.ratelimit.core.rules.RuleBook;
 import dev.blueprint.ratelimit.core.rules.RuleSpec;
@@ -73,8 +74,7 @@ class RuleAdminController {
 
 	@ExceptionHandler(InvalidRuleException.class)
 	ResponseEntity<ProblemDetail> invalid(InvalidRuleException ex, HttpServletRequest request) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-		problem.setTitle("Invalid rate limit rules");
+		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Invalid rate limit rules", ex.getMessage());
 		problem.setInstance(URI.create(request.getRequestURI()));
 		problem.setProperty("rule", ex.rule());
 		problem.setProperty("field", ex.field());

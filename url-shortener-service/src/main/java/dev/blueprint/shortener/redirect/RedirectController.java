@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.blueprint.platform.web.Problems;
 import dev.blueprint.shortener.cache.LinkResolver;
 import dev.blueprint.shortener.clicks.ClickCounter;
 import dev.blueprint.shortener.links.LinkExceptions.StoreUnavailableException;
@@ -157,9 +158,8 @@ class RedirectController {
 					(status == HttpStatus.GONE) ? "has expired" : "does not exist");
 			return ResponseEntity.status(status).contentType(MediaType.TEXT_HTML).cacheControl(cache).body(page);
 		}
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status,
+		ProblemDetail problem = Problems.of(status, title,
 				(status == HttpStatus.GONE) ? "Link '" + code + "' has expired" : "No link with code '" + code + "'");
-		problem.setTitle(title);
 		return ResponseEntity.status(status)
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.cacheControl(cache)

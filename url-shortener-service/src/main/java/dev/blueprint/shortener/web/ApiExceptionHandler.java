@@ -1,8 +1,10 @@
 package dev.blueprint.shortener.web;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.blueprint.platform.web.Problems;
 import dev.blueprint.shortener.ShortenerProperties;
 import dev.blueprint.shortener.links.FieldViolation;
 import dev.blueprint.shortener.links.LinkExceptions;
@@ -33,10 +35,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	}
 
 	static ProblemDetail payloadTooLarge(long maxBytes) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+		return Problems.of(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large",
 				"Request body exceeds " + maxBytes + " bytes");
-		problem.setTitle("Content Too Large");
-		return problem;
 	}
 
 	@ExceptionHandler(RequestBodyLimitFilter.PayloadTooLargeException.class)
@@ -51,38 +51,37 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(LinkExceptions.LinkNotFoundException.class)
 	ProblemDetail notFound(LinkExceptions.LinkNotFoundException ex) {
-		return problem(HttpStatus.NOT_FOUND, "No such link", ex.getMessage());
+		return Problems.of(HttpStatus.NOT_FOUND, "No such link", ex.getMessage());
 	}
 
 	@ExceptionHandler(LinkExceptions.AliasTakenException.class)
 	ProblemDetail aliasTaken(LinkExceptions.AliasTakenException ex) {
-		ProblemDetail problem = problem(HttpStatus.CONFLICT, "Alias taken", ex.getMessage());
+		ProblemDetail problem = Problems.of(HttpStatus.CONFLICT, "Alias taken", ex.getMessage());
 		problem.setProperty("field", "alias");
 		return problem;
 	}
 
 	@ExceptionHandler(LinkExceptions.IdempotencyKeyInUseException.class)
 	ProblemDetail keyInUse(LinkExceptions.IdempotencyKeyInUseException ex) {
-		return problem(HttpStatus.CONFLICT, "Idempotency-Key in use", ex.getMessage());
+		return Problems.of(HttpStatus.CONFLICT, "Idempotency-Key in use", ex.getMessage());
 	}
 
 	@ExceptionHandler(LinkExceptions.IdempotencyKeyMismatchException.class)
 	ProblemDetail keyMismatch(LinkExceptions.IdempotencyKeyMismatchException ex) {
-		return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused", ex.getMessage());
+		return Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused", ex.getMessage());
 	}
 
 	@ExceptionHandler(LinkExceptions.NotOwnerException.class)
 	ProblemDetail notOwner(LinkExceptions.NotOwnerException ex) {
-		return problem(HttpStatus.FORBIDDEN, "Not the owner", ex.getMessage());
+		return Problems.of(HttpStatus.FORBIDDEN, "Not the owner", ex.getMessage());
 	}
 
 	@ExceptionHandler(LinkExceptions.StoreUnavailableException.class)
 	ResponseEntity<ProblemDetail> unavailable(LinkExceptions.StoreUnavailableException ex) {
 		long retryAfter = Math.max(1, this.properties.retryAfter().toSeconds());
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-			.header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter))
-			.body(problem(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable",
-					"Link storage is temporarily unavailable; nothing was stored. Retry after " + retryAfter + " s"));
+		return Problems.unavailable("Storage unavailable",
+				"Link storage is temporarily unavailable; nothing was stored. Retry after " + retryAfter + " s",
+				Duration.ofSeconds(retryAfter));
 	}
 
 	@Override
@@ -95,7 +94,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 						request);
 			}
 		}
-		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Malformed request body",
+		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Malformed request body",
 				"The body is not valid JSON for this request");
 		if (ex.getCause() instanceof DatabindException databind && !databind.getPath().isEmpty()) {
 			String field = databind.getPath().get(0).getPropertyName();
@@ -110,16 +109,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static ProblemDetail fieldProblem(List<FieldViolation> violations) {
 		FieldViolation first = violations.get(0);
-		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid request",
+		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Invalid request",
 				first.field() + " " + first.message());
 		problem.setProperty("field", first.field());
 		problem.setProperty("errors", violations);
-		return problem;
-	}
-
-	private static ProblemDetail problem(HttpStatus status, String title, String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		problem.setTitle(title);
 		return problem;
 	}
 

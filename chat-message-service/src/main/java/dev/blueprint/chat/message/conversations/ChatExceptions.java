@@ -1,25 +1,13 @@
 package dev.blueprint.chat.message.conversations;
 
-/** The client errors of the chat REST API; each maps to one problem+json status. */
+/**
+ * The client errors of the chat REST API; each maps to one problem+json status. A missing
+ * or invalid field is the platform's
+ * {@link dev.blueprint.platform.web.InvalidFieldException} (400).
+ */
 public final class ChatExceptions {
 
 	private ChatExceptions() {
-	}
-
-	/** 400: a field is missing or invalid; {@code field} names it. */
-	public static final class InvalidFieldException extends RuntimeException {
-
-		private final String field;
-
-		public InvalidFieldException(String field, String message) {
-			super(message);
-			this.field = field;
-		}
-
-		public String field() {
-			return this.field;
-		}
-
 	}
 
 	/** 404: no such conversation. */

@@ -16,9 +16,9 @@ import dev.blueprint.chat.message.ChatMessageProperties;
 import dev.blueprint.chat.message.conversations.ChatExceptions.ConflictException;
 import dev.blueprint.chat.message.conversations.ChatExceptions.ConversationNotFoundException;
 import dev.blueprint.chat.message.conversations.ChatExceptions.ForbiddenException;
-import dev.blueprint.chat.message.conversations.ChatExceptions.InvalidFieldException;
 import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.storage.ChatStore;
+import dev.blueprint.platform.web.InvalidFieldException;
 
 /**
  * Conversations, members and history. Membership changes are written to Cassandra, then

@@ -1,0 +1,67 @@
+package dev.blueprint.platform.web;
+
+import java.time.Duration;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+/**
+ * The RFC 9457 problem documents every Blueprint REST API answers with, so that a client
+ * sees the same shape from each service: a title per kind of error, {@code field} on a
+ * 400 that names one, {@code Retry-After} on a 503.
+ */
+public final class Problems {
+
+	/** The property of a 400 problem that names the offending field or parameter. */
+	public static final String FIELD = "field";
+
+	private Problems() {
+	}
+
+	/** A problem with a status, a short title and a detail for the caller. */
+	public static ProblemDetail of(HttpStatus status, String title, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setTitle(title);
+		return problem;
+	}
+
+	/** 400 "Invalid request" naming the {@code field} that is missing or wrong. */
+	public static ProblemDetail invalidField(String field, String detail) {
+		ProblemDetail problem = of(HttpStatus.BAD_REQUEST, "Invalid request", detail);
+		problem.setProperty(FIELD, field);
+		return problem;
+	}
+
+	/** 400 for a {@link InvalidFieldException}. */
+	public static ProblemDetail invalidField(InvalidFieldException ex) {
+		return invalidField(ex.field(), ex.getMessage());
+	}
+
+	/**
+	 * 400 for a path or query parameter that does not convert to its type (a UUID that is
+	 * not one, a number that is not), naming the parameter.
+	 */
+	public static ProblemDetail invalidValue(MethodArgumentTypeMismatchException ex) {
+		return invalidField(ex.getName(), ex.getName() + " has an invalid value '" + ex.getValue() + "'");
+	}
+
+	/** 400 "Malformed request" for a body that does not parse. */
+	public static ProblemDetail malformedBody(String detail) {
+		return of(HttpStatus.BAD_REQUEST, "Malformed request", detail);
+	}
+
+	/**
+	 * 503 with {@code Retry-After} (whole seconds, at least one): a dependency cannot
+	 * answer and the same request may succeed later.
+	 */
+	public static ResponseEntity<ProblemDetail> unavailable(String title, String detail, Duration retryAfter) {
+		long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+			.body(of(HttpStatus.SERVICE_UNAVAILABLE, title, detail));
+	}
+
+}

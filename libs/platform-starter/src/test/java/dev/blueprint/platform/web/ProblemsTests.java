@@ -1,0 +1,57 @@
+package dev.blueprint.platform.web;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.core.MethodParameter;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProblemsTests {
+
+	@Test
+	void anInvalidFieldIsA400NamingIt() {
+		ProblemDetail problem = Problems.invalidField(new InvalidFieldException("members", "members is required"));
+		assertThat(problem.getStatus()).isEqualTo(400);
+		assertThat(problem.getTitle()).isEqualTo("Invalid request");
+		assertThat(problem.getDetail()).isEqualTo("members is required");
+		assertThat(problem.getProperties()).containsEntry(Problems.FIELD, "members");
+	}
+
+	@Test
+	void aParameterOfTheWrongTypeIsNamedWithItsValue() throws Exception {
+		MethodParameter parameter = new MethodParameter(ProblemsTests.class.getDeclaredMethod("handler", long.class),
+				0);
+		ProblemDetail problem = Problems
+			.invalidValue(new MethodArgumentTypeMismatchException("abc", Long.class, "after", parameter, null));
+		assertThat(problem.getStatus()).isEqualTo(400);
+		assertThat(problem.getProperties()).containsEntry(Problems.FIELD, "after");
+		assertThat(problem.getDetail()).isEqualTo("after has an invalid value 'abc'");
+	}
+
+	@Test
+	void unavailableIsA503WithRetryAfterInWholeSecondsOfAtLeastOne() {
+		ResponseEntity<ProblemDetail> fiveSeconds = Problems.unavailable("Storage unavailable", "retry shortly",
+				Duration.ofSeconds(5));
+		assertThat(fiveSeconds.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+		assertThat(fiveSeconds.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");
+		assertThat(fiveSeconds.getBody().getTitle()).isEqualTo("Storage unavailable");
+		assertThat(fiveSeconds.getBody().getStatus()).isEqualTo(503);
+		assertThat(
+				Problems.unavailable("t", "d", Duration.ofMillis(1500)).getHeaders().getFirst(HttpHeaders.RETRY_AFTER))
+			.isEqualTo("2");
+		assertThat(Problems.unavailable("t", "d", Duration.ZERO).getHeaders().getFirst(HttpHeaders.RETRY_AFTER))
+			.isEqualTo("1");
+	}
+
+	@SuppressWarnings("unused")
+	private void handler(long after) {
+	}
+
+}
