@@ -1,17 +1,12 @@
 package dev.blueprint.ratelimit.limiter;
 
-/** A check request that cannot be decided; {@code field} names the offending field. */
-public class InvalidCheckException extends RuntimeException {
+import dev.blueprint.platform.web.InvalidFieldException;
 
-	private final String field;
+/** A check request that cannot be decided; {@code field} names the offending field. */
+public class InvalidCheckException extends InvalidFieldException {
 
 	public InvalidCheckException(String field, String message) {
-		super(message);
-		this.field = field;
-	}
-
-	public String field() {
-		return this.field;
+		super(field, message);
 	}
 
 }
