@@ -67,9 +67,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * consumer that lost its partition (a zombie) cannot commit: the group generation fences
  * its transaction, so its events are never visible to read_committed consumers and the
  * new owner replays the batch, reusing the seqs already stored through the dedup table.
- * On any failure the transaction aborts, the in-memory sequence state is dropped, and the
- * batch is retried from Kafka after a back-off, as long as it takes: offsets are
- * committed only after the work is durable.
+ * On any failure the transaction aborts, the in-memory state of the batch's conversations
+ * is put back as it was when the poll began (so the retry is planned against the same
+ * members and seqs), and the batch is retried from Kafka after a back-off, as long as it
+ * takes: offsets are committed only after the work is durable.
  * <p>
  * A batch listener runs outside any one record's trace, so each event is produced in a
  * {@code chat.sequence} span continuing the trace of the submission it answers (its
@@ -113,6 +114,13 @@ public class Sequencer {
 	private final Timer sequenced;
 
 	private final MessageTracing tracing;
+
+	/**
+	 * What this poll's conversations were when the poll first needed them (listener
+	 * thread only): a failed poll puts them back, so that its retry is planned against
+	 * the members and seqs the first attempt saw.
+	 */
+	private final Map<UUID, Snapshot> pollStart = new HashMap<>();
 
 	public Sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
 			Duration membershipCacheTtl, MeterRegistry meters, Clock clock, MessageTracing tracing) {
@@ -193,13 +201,18 @@ public class Sequencer {
 			recordAfterCommit(acceptedSentAt);
 		}
 		catch (RuntimeException ex) {
-			// The transaction rolls back and the batch is polled again: forget what this
-			// batch advanced in memory.
-			this.snapshots.invalidateAll();
+			// The transaction rolls back and the batch is polled again: put back what
+			// this
+			// batch advanced in memory. Not a reload: Cassandra may hold a membership
+			// change whose ConversationChanged record comes later in the log, and a retry
+			// planned against it could refuse a message the first attempt stored and hand
+			// its seq to the next one.
+			this.pollStart.forEach(this.snapshots::put);
 			logger.warn("Batch of {} records failed and will be retried: {}", records.size(), ex.toString());
 			throw ex;
 		}
 		finally {
+			this.pollStart.clear();
 			sample.stop(this.batchTimer);
 		}
 	}
@@ -480,6 +493,7 @@ public class Sequencer {
 			Snapshot cached = this.snapshots.getIfPresent(id);
 			if (cached != null) {
 				known.put(id, cached);
+				this.pollStart.putIfAbsent(id, cached);
 			}
 			else {
 				if (loading.size() % (MAX_IN_FLIGHT / 3) == 0) {
@@ -494,6 +508,7 @@ public class Sequencer {
 		loading.forEach((id, future) -> join(future).ifPresent((snapshot) -> {
 			known.put(id, snapshot);
 			this.snapshots.put(id, snapshot);
+			this.pollStart.putIfAbsent(id, snapshot);
 		}));
 		return known;
 	}

@@ -11,8 +11,10 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
+import dev.blueprint.chat.contracts.ChatEvent.MessageRejected;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
 import dev.blueprint.testsupport.TestInfrastructure;
@@ -40,7 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refused): the events of each attempt reach the log, but their transaction aborts, so a
  * {@code read_committed} consumer never sees them, and the offsets sent to those
  * transactions are never committed; once writes work again the retry publishes each
- * message once, with the seqs it was planned with, and commits the offsets past them.
+ * message once, with the seqs it was planned with, and commits the offsets past them. The
+ * retries are planned against the members the first attempt saw, even when a removal
+ * reaches Cassandra meanwhile (its record comes later in the log).
  */
 class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 
@@ -49,6 +53,9 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	KafkaListenerEndpointRegistry listeners;
+
+	/** MessagePersisted events of one client message seen by {@link #awaitAttempts}. */
+	private int attempts;
 
 	@Test
 	void eventsOfABatchWhoseWritesFailAreNeverVisibleAndTheRetryPublishesThemOnce() throws Exception {
@@ -91,6 +98,68 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 		assertThat(bodies).containsExactly("during 1", "during 2");
 		assertThat(awaitCommittedOffset(partition, offsetBefore + 2, Duration.ofSeconds(10)))
 			.isEqualTo(offsetBefore + 2);
+	}
+
+	@Test
+	void aMessageSentBeforeItsSenderWasRemovedIsStoredThoughTheRemovalReachedCassandraDuringTheRetries()
+			throws Exception {
+		String alice = unique("alice");
+		String xavier = unique("xavier");
+		UUID conversation = conversation(alice, "group", xavier, unique("bob"));
+		submit(conversation, alice, "a-1", "first");
+		awaitEvents(conversation, 1, Duration.ofSeconds(30));
+
+		try (KafkaConsumer<String, String> uncommitted = TopicConsumers.fromEnd(ChatTopics.EVENTS,
+				Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"))) {
+			this.cassandra.execute("ALTER TABLE messages DROP body");
+			try {
+				submit(conversation, xavier, "x-1", "sent while a member");
+				int attempts = awaitAttempts(uncommitted, conversation, "x-1", 1, Duration.ofSeconds(30));
+				// The removal reaches Cassandra now; its record comes after x-1 in the
+				// log.
+				assertThat(delete(alice, "/api/v1/conversations/" + conversation + "/members/" + xavier).statusCode())
+					.isEqualTo(204);
+				// The retries after it still plan x-1 as the first attempt did.
+				awaitAttempts(uncommitted, conversation, "x-1", attempts + 2, Duration.ofSeconds(30));
+			}
+			finally {
+				this.cassandra.execute("ALTER TABLE messages ADD body text");
+			}
+		}
+
+		List<ChatEvent> events = awaitEvents(conversation, 2, Duration.ofSeconds(60));
+		assertThat(events.get(1)).isInstanceOfSatisfying(MessagePersisted.class, (stored) -> {
+			assertThat(stored.clientMessageId()).isEqualTo("x-1");
+			assertThat(stored.seq()).isEqualTo(2);
+		});
+		// From the removal's place in the log on, xavier is refused.
+		submit(conversation, xavier, "x-2", "sent after the removal");
+		assertThat(awaitEvents(conversation, 3, Duration.ofSeconds(30)).get(2)).isInstanceOfSatisfying(
+				MessageRejected.class,
+				(rejected) -> assertThat(rejected.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
+	}
+
+	/**
+	 * How many MessagePersisted events of one client message (committed or not: one per
+	 * attempt) have been seen, once there are at least {@code count}.
+	 */
+	private int awaitAttempts(KafkaConsumer<String, String> consumer, UUID conversation, String clientMessageId,
+			int count, Duration wait) {
+		long deadline = System.nanoTime() + wait.toNanos();
+		while (this.attempts < count && System.nanoTime() < deadline) {
+			for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+				ChatEvent event = this.codec.decode(record.value());
+				if (event instanceof MessagePersisted persisted && persisted.conversationId().equals(conversation)
+						&& persisted.clientMessageId().equals(clientMessageId)) {
+					this.attempts++;
+				}
+				else if (event instanceof MessageRejected rejected && rejected.conversationId().equals(conversation)) {
+					throw new AssertionError("a retry refused " + rejected.clientMessageId() + ": " + rejected.code());
+				}
+			}
+		}
+		assertThat(this.attempts).as("attempts of %s", clientMessageId).isGreaterThanOrEqualTo(count);
+		return this.attempts;
 	}
 
 	/**
