@@ -148,11 +148,12 @@ public class PresenceStore {
 	 * Schedules each user for an evaluation at {@code now}, or keeps an earlier check.
 	 */
 	public void scheduleNow(Collection<String> users, Instant now) {
+		byte[] due = SessionRegistry.PRESENCE_DUE.getBytes(StandardCharsets.UTF_8);
+		RedisZSetCommands.ZAddArgs earlierOnly = RedisZSetCommands.ZAddArgs.empty().lt();
 		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
 			for (String user : users) {
 				connection.zSetCommands()
-					.zAdd(SessionRegistry.PRESENCE_DUE.getBytes(StandardCharsets.UTF_8), now.toEpochMilli(),
-							user.getBytes(StandardCharsets.UTF_8), RedisZSetCommands.ZAddArgs.empty().lt());
+					.zAdd(due, now.toEpochMilli(), user.getBytes(StandardCharsets.UTF_8), earlierOnly);
 			}
 			return null;
 		});
