@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -115,12 +116,8 @@ public class Sequencer {
 
 	private final MessageTracing tracing;
 
-	/**
-	 * What this poll's conversations were when the poll first needed them (listener
-	 * thread only): a failed poll puts them back, so that its retry is planned against
-	 * the members and seqs the first attempt saw.
-	 */
-	private final Map<UUID, Snapshot> pollStart = new HashMap<>();
+	/** The write time (µs) of the last sequence state this instance wrote. */
+	private final AtomicLong lastStateWriteTime = new AtomicLong();
 
 	public Sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
 			Duration membershipCacheTtl, MeterRegistry meters, Clock clock, MessageTracing tracing) {
@@ -168,6 +165,11 @@ public class Sequencer {
 		List<Instant> acceptedSentAt = new ArrayList<>();
 		Map<MessageSubmitted, Headers> origins = new IdentityHashMap<>();
 		long polledAt = this.clock.millis();
+		// What this poll's conversations were when it first needed them: a failed poll
+		// puts them back, so that its retry is planned against the members and seqs the
+		// first attempt saw. Per poll: with concurrency > 1 every consumer thread runs
+		// here.
+		Poll poll = new Poll(polledAt, new HashMap<>());
 		records.forEach(
 				(record) -> this.waitTimer.record(Math.max(0, polledAt - record.timestamp()), TimeUnit.MILLISECONDS));
 		try {
@@ -189,7 +191,7 @@ public class Sequencer {
 					pending.add(receipt);
 				}
 				else if (event instanceof ChatEvent.ConversationChanged changed) {
-					sequence(pending, acceptedSentAt, origins);
+					sequence(pending, acceptedSentAt, origins, poll);
 					pending.clear();
 					this.snapshots.invalidate(changed.conversationId());
 				}
@@ -197,7 +199,7 @@ public class Sequencer {
 					deadLetter(record, "not a valid submission: " + event.getClass().getSimpleName());
 				}
 			}
-			sequence(pending, acceptedSentAt, origins);
+			sequence(pending, acceptedSentAt, origins, poll);
 			recordAfterCommit(acceptedSentAt);
 		}
 		catch (RuntimeException ex) {
@@ -207,12 +209,11 @@ public class Sequencer {
 			// change whose ConversationChanged record comes later in the log, and a retry
 			// planned against it could refuse a message the first attempt stored and hand
 			// its seq to the next one.
-			this.pollStart.forEach(this.snapshots::put);
+			poll.start().forEach(this.snapshots::put);
 			logger.warn("Batch of {} records failed and will be retried: {}", records.size(), ex.toString());
 			throw ex;
 		}
 		finally {
-			this.pollStart.clear();
 			sample.stop(this.batchTimer);
 		}
 	}
@@ -264,7 +265,8 @@ public class Sequencer {
 		}
 	}
 
-	private void sequence(List<ChatEvent> items, List<Instant> acceptedSentAt, Map<MessageSubmitted, Headers> origins) {
+	private void sequence(List<ChatEvent> items, List<Instant> acceptedSentAt, Map<MessageSubmitted, Headers> origins,
+			Poll poll) {
 		if (items.isEmpty()) {
 			return;
 		}
@@ -274,7 +276,7 @@ public class Sequencer {
 				batch.add(message);
 			}
 		});
-		Map<UUID, Snapshot> conversations = loadConversations(items);
+		Map<UUID, Snapshot> conversations = loadConversations(items, poll.start());
 		Map<DedupKey, StoredRef> stored = loadDedup(batch, conversations);
 		Plan plan = SequencePlanner.plan(batch, conversations, stored);
 		// The outcomes go to Kafka first, to travel while Cassandra stores the batch.
@@ -294,7 +296,7 @@ public class Sequencer {
 		await(writes);
 		writes.clear();
 		PlannedReceipts receipts = planReceipts(items, plan, conversations);
-		saveProgress(plan, receipts);
+		saveProgress(plan, receipts, poll);
 		// The cached watermarks follow only once the transaction commits: a batch that is
 		// rolled back and replayed finds them as they were and announces its receipts
 		// again.
@@ -343,7 +345,8 @@ public class Sequencer {
 	 * state never names a seq that is not stored) together with its moved watermarks: one
 	 * request per conversation.
 	 */
-	private void saveProgress(Plan plan, PlannedReceipts receipts) {
+	private void saveProgress(Plan plan, PlannedReceipts receipts, Poll poll) {
+		long writeTime = nextStateWriteTime(poll.polledAt());
 		Map<UUID, List<ChatStore.WatermarkRaise>> raises = new LinkedHashMap<>();
 		receipts.moved().forEach((key, after) -> {
 			Watermarks before = receipts.before().getOrDefault(key, Watermarks.NONE);
@@ -356,7 +359,8 @@ public class Sequencer {
 		List<CompletableFuture<Void>> writes = new ArrayList<>();
 		for (UUID conversation : touched) {
 			StoredMessage last = plan.lastAcceptedOf(conversation).map(Sequencer::stored).orElse(null);
-			writes.add(this.store.saveProgressAsync(conversation, last, raises.getOrDefault(conversation, List.of())));
+			writes.add(this.store.saveProgressAsync(conversation, last, raises.getOrDefault(conversation, List.of()),
+					writeTime));
 			if (writes.size() >= MAX_IN_FLIGHT / 2) {
 				await(writes);
 				writes.clear();
@@ -484,7 +488,29 @@ public class Sequencer {
 				message.body(), message.submittedAt());
 	}
 
-	private Map<UUID, Snapshot> loadConversations(List<ChatEvent> batch) {
+	/**
+	 * The write time of a sequence state written for a poll taken at {@code polledAt}:
+	 * the poll's time in microseconds, and above every earlier one of this instance. A
+	 * sequencer that lost its partitions while paused (a zombie: the transaction fences
+	 * its events and offsets, not its Cassandra writes) polled before the new owner
+	 * could, so its late state write carries the older time and cannot set the
+	 * conversation back below what the new owner stored; with the driver's time of
+	 * execution it did, and the next owner to load that state handed out stored seqs
+	 * again.
+	 */
+	private long nextStateWriteTime(long polledAt) {
+		long polledAtMicros = TimeUnit.MILLISECONDS.toMicros(polledAt);
+		return this.lastStateWriteTime.updateAndGet((previous) -> Math.max(previous + 1, polledAtMicros));
+	}
+
+	/**
+	 * A poll: when it was taken, and its conversations as they were when it first needed
+	 * them.
+	 */
+	private record Poll(long polledAt, Map<UUID, Snapshot> start) {
+	}
+
+	private Map<UUID, Snapshot> loadConversations(List<ChatEvent> batch, Map<UUID, Snapshot> pollStart) {
 		Set<UUID> ids = new LinkedHashSet<>();
 		batch.forEach((message) -> ids.add(message.conversationId()));
 		Map<UUID, Snapshot> known = new HashMap<>();
@@ -493,7 +519,7 @@ public class Sequencer {
 			Snapshot cached = this.snapshots.getIfPresent(id);
 			if (cached != null) {
 				known.put(id, cached);
-				this.pollStart.putIfAbsent(id, cached);
+				pollStart.putIfAbsent(id, cached);
 			}
 			else {
 				if (loading.size() % (MAX_IN_FLIGHT / 3) == 0) {
@@ -508,7 +534,7 @@ public class Sequencer {
 		loading.forEach((id, future) -> join(future).ifPresent((snapshot) -> {
 			known.put(id, snapshot);
 			this.snapshots.put(id, snapshot);
-			this.pollStart.putIfAbsent(id, snapshot);
+			pollStart.putIfAbsent(id, snapshot);
 		}));
 		return known;
 	}

@@ -39,14 +39,6 @@ public class ChatStore {
 	 */
 	private static final int MAX_IN_FLIGHT = 256;
 
-	/**
-	 * Above any wall-clock write time (microseconds since 1970; 2^60 is about the year
-	 * 38,500), so that state rows written before the seq-based write time are replaced.
-	 * Anything else that writes or deletes {@code conversation_state} must use a write
-	 * time on this scale too.
-	 */
-	static final long STATE_WRITE_TIME_BASE = 1L << 60;
-
 	private final CqlSession session;
 
 	private final int bucketSize;
@@ -119,8 +111,7 @@ public class ChatStore {
 			.prepare("SELECT conversation_id FROM user_conversations WHERE user_id = ?");
 		this.selectState = session.prepare("SELECT last_seq, last_message_id, last_sender, last_body, last_sent_at "
 				+ "FROM conversation_state WHERE conversation_id = ?");
-		// The write time rises with the seq (stateWriteTime): a late write of a lower seq
-		// never replaces a higher one.
+		// The write time is the sequencer's (saveProgressAsync).
 		this.updateState = session.prepare("UPDATE conversation_state USING TIMESTAMP ? SET last_seq = ?, "
 				+ "last_message_id = ?, last_sender = ?, last_body = ?, last_sent_at = ? WHERE conversation_id = ?");
 		this.insertMessage = session.prepare("INSERT INTO messages (conversation_id, bucket, seq, message_id, "
@@ -288,14 +279,17 @@ public class ChatStore {
 	 * Moves a conversation's sequence to {@code last} (its last stored message;
 	 * {@code null}: unchanged) and raises members' watermarks. {@code conversation_state}
 	 * and {@code conversation_receipts} share the partition key, so the rows go in one
-	 * unlogged batch: a single mutation and one request per conversation.
+	 * unlogged batch: a single mutation and one request per conversation. The state is
+	 * written at {@code stateWriteTime} (microseconds since 1970): the sequencer passes
+	 * its poll's time, so that a late write of a sequencer that polled earlier cannot
+	 * replace what a later one stored.
 	 */
 	public CompletableFuture<Void> saveProgressAsync(UUID conversationId, StoredMessage last,
-			List<WatermarkRaise> raises) {
+			List<WatermarkRaise> raises, long stateWriteTime) {
 		List<BatchableStatement<?>> statements = new ArrayList<>(raises.size() + 1);
 		if (last != null) {
-			statements.add(this.updateState.bind(stateWriteTime(last.seq()), last.seq(), last.messageId(),
-					last.senderId(), last.body(), last.sentAt(), conversationId));
+			statements.add(this.updateState.bind(stateWriteTime, last.seq(), last.messageId(), last.senderId(),
+					last.body(), last.sentAt(), conversationId));
 		}
 		raises.forEach((raise) -> statements.addAll(raiseStatements(conversationId, raise)));
 		if (statements.isEmpty()) {
@@ -304,19 +298,6 @@ public class ChatStore {
 		return execute((statements.size() == 1) ? statements.get(0)
 				: BatchStatement.newInstance(DefaultBatchType.UNLOGGED, statements))
 			.thenApply((rs) -> null);
-	}
-
-	/**
-	 * The write time of a conversation's sequence state: {@link #STATE_WRITE_TIME_BASE}
-	 * plus its seq. Cassandra keeps the cells with the highest write time, so the state
-	 * only ever moves forward: a sequencer that lost its partitions while paused (a
-	 * zombie, fenced only at its Kafka commit) and writes the state it had planned after
-	 * the new owner moved on cannot move the conversation back, which would have made the
-	 * next owner to load it hand out stored seqs again. With the driver's wall-clock
-	 * write time the later write won, whatever its seq.
-	 */
-	static long stateWriteTime(long seq) {
-		return STATE_WRITE_TIME_BASE + seq;
 	}
 
 	/**

@@ -14,6 +14,7 @@ import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.chat.contracts.ChatEvent.MessageRejected;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.conversations.StoredMessage;
+import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
 import dev.blueprint.testsupport.TestInfrastructure;
@@ -225,10 +226,12 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 		}
 		awaitEvents(conversation, 3, WAIT);
 		// A sequencer paused past the group's session timeout (a zombie) resumes and
-		// writes the state it had planned for seq 1, after the new owner stored seq 3.
+		// writes what it had planned for seq 1 in a poll taken before the new owner's,
+		// after the new owner stored seq 3.
+		long zombiePolledAt = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis() - 15_000);
 		this.store
 			.saveProgressAsync(conversation, new StoredMessage(conversation, 1, ids.get(0), alice, "m1", Instant.now()),
-					List.of())
+					List.of(new ChatStore.WatermarkRaise(alice, new Watermarks(1, 1), true, true)), zombiePolledAt)
 			.get(10, TimeUnit.SECONDS);
 		assertThat(this.store.state(conversation).lastSeq()).isEqualTo(3);
 		assertThat(this.store.state(conversation).lastBody()).isEqualTo("m3");
