@@ -204,11 +204,10 @@ public class Sequencer {
 		}
 		catch (RuntimeException ex) {
 			// The transaction rolls back and the batch is polled again: put back what
-			// this
-			// batch advanced in memory. Not a reload: Cassandra may hold a membership
-			// change whose ConversationChanged record comes later in the log, and a retry
-			// planned against it could refuse a message the first attempt stored and hand
-			// its seq to the next one.
+			// this batch advanced in memory. Not a reload: Cassandra may hold a
+			// membership change whose ConversationChanged record comes later in the log,
+			// and a retry planned against it could refuse a message the first attempt
+			// stored and hand its seq to the next one.
 			poll.start().forEach(this.snapshots::put);
 			logger.warn("Batch of {} records failed and will be retried: {}", records.size(), ex.toString());
 			throw ex;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatPipelineLatency;
@@ -45,6 +46,9 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	ChatStore store;
+
+	@Autowired
+	CqlSession cassandra;
 
 	@Autowired
 	Sequencer sequencer;
@@ -220,11 +224,19 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 	void aLateStateWriteOfASequencerThatLostItsPartitionCannotMoveTheSequenceBack() throws Exception {
 		String alice = unique("alice");
 		UUID conversation = conversation(alice, "direct", unique("bob"));
+		long submittedAt = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
 		List<UUID> ids = new ArrayList<>();
 		for (int i = 1; i <= 3; i++) {
 			ids.add(submit(conversation, alice, "z-" + i, "m" + i));
 		}
 		awaitEvents(conversation, 3, WAIT);
+		// The sequencer writes the state at a wall-clock time (its poll's), in µs.
+		long stateWriteTime = this.cassandra
+			.execute("SELECT WRITETIME(last_seq) AS written FROM conversation_state WHERE conversation_id = ?",
+					conversation)
+			.one()
+			.getLong("written");
+		assertThat(stateWriteTime).isBetween(submittedAt, TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
 		// A sequencer paused past the group's session timeout (a zombie) resumes and
 		// writes what it had planned for seq 1 in a poll taken before the new owner's,
 		// after the new owner stored seq 3.

@@ -55,12 +55,11 @@ public final class SequencePlanner {
 			if (previous != null && previous.messageId().equals(message.messageId())) {
 				// The same record again: a sequencer stored it but died (or was fenced)
 				// before its transaction committed, so nobody was told. Announce it with
-				// its seq as a new message, and let the conversation's state catch up
-				// with
-				// it. Checked before membership: it was accepted at its place in the log,
-				// and a removal that reached Cassandra since (its ConversationChanged
-				// record comes later in the log) must not refuse it and hand its seq to
-				// the next message.
+				// its seq as a new message, and let the conversation's state catch up.
+				// Checked before membership: it was accepted at its place in the log, and
+				// a removal that reached Cassandra since (its ConversationChanged record
+				// comes later in the log) must not refuse it and hand its seq to the next
+				// message.
 				long last = lastSeqs.getOrDefault(message.conversationId(), conversation.lastSeq());
 				lastSeqs.put(message.conversationId(), Math.max(last, previous.seq()));
 				outcomes.add(new Accepted(message, previous.seq(), conversation.members()));
