@@ -4,15 +4,14 @@ import java.time.Clock;
 import java.util.Collection;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.conversations.ConversationService;
+import dev.blueprint.chat.message.sequencing.KafkaMembershipEvents;
 import dev.blueprint.chat.message.sequencing.Sequencer;
 import dev.blueprint.chat.message.storage.ChatSchema;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.platform.tracing.MessageTracing;
-import dev.blueprint.platform.tracing.TracedRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -117,10 +116,8 @@ class ChatMessageConfiguration {
 	@Bean
 	ConversationService conversationService(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
 			ChatMessageProperties properties, Clock clock, MessageTracing tracing) {
-		return new ConversationService(store, (conversationId, at) -> kafka
-			.executeInTransaction((operations) -> operations.send(TracedRecords.of(tracing, ChatTopics.SUBMITTED,
-					conversationId.toString(), codec.encode(new ChatEvent.ConversationChanged(conversationId, at))))),
-				properties.limits(), clock);
+		return new ConversationService(store, new KafkaMembershipEvents(kafka, codec, tracing), properties.limits(),
+				clock);
 	}
 
 }

@@ -49,8 +49,9 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 	}
 
 	/**
-	 * @param membershipCacheTtl how long the sequencer trusts a cached member list when
-	 * no ConversationChanged event arrives (e.g. Kafka was down when it changed)
+	 * @param membershipCacheTtl how long the sequencer keeps a conversation's members and
+	 * seq cached before reading {@code conversation_state} again (its own members,
+	 * changed only through the log: expiry bounds memory, it does not pick up changes)
 	 * @param retryBackoff pause before a batch is retried after a storage failure (the
 	 * batch is retried until it succeeds; offsets are not committed meanwhile)
 	 */

@@ -21,9 +21,12 @@ import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.platform.web.InvalidFieldException;
 
 /**
- * Conversations, members and history. Membership changes are written to Cassandra, then
- * announced through {@link MembershipEvents} on the conversation's partition so the
- * sequencer applies them in order with the messages.
+ * Conversations, members and history. A membership change goes to the members table (what
+ * REST reads) and, through {@link MembershipEvents}, onto the conversation's partition,
+ * where the sequencer applies it in order with the messages (its own members,
+ * {@code conversation_state.members}). Each call that fails half-way can be repeated: an
+ * add announces the member again even if the table has them, and a removal is announced
+ * before the table forgets the member (so a repeated call still finds them there).
  */
 public class ConversationService {
 
@@ -45,10 +48,15 @@ public class ConversationService {
 		this.clock = clock;
 	}
 
-	/** Announces membership changes to the sequencer. */
+	/**
+	 * Announces membership changes to the sequencer; returns once the record is in the
+	 * log.
+	 */
 	public interface MembershipEvents {
 
-		void changed(UUID conversationId, Instant at);
+		void added(UUID conversationId, String userId, Instant at);
+
+		void removed(UUID conversationId, String userId, Instant at);
 
 	}
 
@@ -240,15 +248,17 @@ public class ConversationService {
 		if (conversation.isDirect()) {
 			throw new ConflictException("A direct conversation's members cannot change");
 		}
+		Instant now = this.clock.instant();
 		if (!conversation.members().contains(user)) {
 			if (conversation.members().size() >= this.limits.maxGroupMembers()) {
 				throw new ConflictException(
 						"The group has its maximum of " + this.limits.maxGroupMembers() + " members");
 			}
-			Instant now = this.clock.instant();
 			this.store.addMember(id, user, now);
-			this.events.changed(id, now);
 		}
+		// Also when the table has them already: a call that failed after the table write
+		// is repeated to reach the sequencer (adding a member twice changes nothing).
+		this.events.added(id, user, now);
 		return this.store.findConversation(id).orElseThrow(() -> new ConversationNotFoundException(id));
 	}
 
@@ -267,8 +277,10 @@ public class ConversationService {
 		if (!conversation.members().contains(user)) {
 			throw new ConversationNotFoundException(id + " member " + user);
 		}
+		// Announced first: if the table write then fails, the member is still in the
+		// table, and a repeated call announces it again and removes them.
+		this.events.removed(id, user, this.clock.instant());
 		this.store.removeMember(id, user);
-		this.events.changed(id, this.clock.instant());
 	}
 
 	private String validUserId(String field, String userId) {

@@ -27,14 +27,13 @@ import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery.Receipt;
-import dev.blueprint.chat.message.conversations.Conversation;
-import dev.blueprint.chat.message.conversations.ConversationState;
 import dev.blueprint.chat.message.conversations.StoredMessage;
 import dev.blueprint.chat.message.receipts.core.ReceiptPlanner;
 import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Accepted;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.DedupKey;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.LogPosition;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Duplicate;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Outcome;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Plan;
@@ -164,6 +163,7 @@ public class Sequencer {
 		Timer.Sample sample = Timer.start();
 		List<Instant> acceptedSentAt = new ArrayList<>();
 		Map<MessageSubmitted, Headers> origins = new IdentityHashMap<>();
+		Map<MessageSubmitted, LogPosition> positions = new IdentityHashMap<>();
 		long polledAt = this.clock.millis();
 		// What this poll's conversations were when it first needed them: a failed poll
 		// puts them back, so that its retry is planned against the members and seqs the
@@ -186,28 +186,28 @@ public class Sequencer {
 				if (event instanceof MessageSubmitted submitted && valid(submitted)) {
 					pending.add(submitted);
 					origins.put(submitted, record.headers());
+					positions.put(submitted, positionOf(record));
 				}
 				else if (event instanceof ReceiptSubmitted receipt && valid(receipt)) {
 					pending.add(receipt);
 				}
 				else if (event instanceof ChatEvent.ConversationChanged changed) {
-					sequence(pending, acceptedSentAt, origins, poll);
+					sequence(pending, acceptedSentAt, origins, positions, poll);
 					pending.clear();
-					this.snapshots.invalidate(changed.conversationId());
+					applyMembershipChange(changed, positionOf(record), poll);
 				}
 				else {
 					deadLetter(record, "not a valid submission: " + event.getClass().getSimpleName());
 				}
 			}
-			sequence(pending, acceptedSentAt, origins, poll);
+			sequence(pending, acceptedSentAt, origins, positions, poll);
 			recordAfterCommit(acceptedSentAt);
 		}
 		catch (RuntimeException ex) {
 			// The transaction rolls back and the batch is polled again: put back what
-			// this batch advanced in memory. Not a reload: Cassandra may hold a
-			// membership change whose ConversationChanged record comes later in the log,
-			// and a retry planned against it could refuse a message the first attempt
-			// stored and hand its seq to the next one.
+			// this batch advanced in memory, so that the retry starts where the first
+			// attempt did (what it wrote to Cassandra may be ahead of that; the retry
+			// recognizes its own stored records).
 			poll.start().forEach(this.snapshots::put);
 			logger.warn("Batch of {} records failed and will be retried: {}", records.size(), ex.toString());
 			throw ex;
@@ -265,7 +265,7 @@ public class Sequencer {
 	}
 
 	private void sequence(List<ChatEvent> items, List<Instant> acceptedSentAt, Map<MessageSubmitted, Headers> origins,
-			Poll poll) {
+			Map<MessageSubmitted, LogPosition> positions, Poll poll) {
 		if (items.isEmpty()) {
 			return;
 		}
@@ -277,7 +277,7 @@ public class Sequencer {
 		});
 		Map<UUID, Snapshot> conversations = loadConversations(items, poll.start());
 		Map<DedupKey, StoredRef> stored = loadDedup(batch, conversations);
-		Plan plan = SequencePlanner.plan(batch, conversations, stored);
+		Plan plan = SequencePlanner.plan(batch, conversations, stored, positions::get);
 		// The outcomes go to Kafka first, to travel while Cassandra stores the batch.
 		// In the poll's transaction they stay invisible to read_committed consumers
 		// until the writes below succeed and the transaction commits; a failed write
@@ -503,6 +503,50 @@ public class Sequencer {
 	}
 
 	/**
+	 * Applies a membership change at its place in the log: the conversation's members
+	 * change in memory and in {@code conversation_state.members}, written at the poll's
+	 * time like the sequence state. Only these records change the sequencer's members,
+	 * never the members table, which REST changes before or after its record reaches the
+	 * log; so a batch planned again by another process (after a crash, or a zombie's)
+	 * finds the members its first attempt had, and a removed member's message that the
+	 * first attempt planned but did not store is stored with its seq again instead of
+	 * being refused and leaving a gap.
+	 */
+	private void applyMembershipChange(ChatEvent.ConversationChanged changed, LogPosition at, Poll poll) {
+		UUID id = changed.conversationId();
+		Snapshot current = loadConversations(List.of(changed), poll.start()).get(id);
+		if (current == null) {
+			return;
+		}
+		Snapshot next;
+		if (changed.describesChange()) {
+			next = current.withChange(orEmpty(changed.added()), orEmpty(changed.removed()), at);
+		}
+		else {
+			// A record of the first format names no change: the members table as it is
+			// now, as before.
+			next = join(this.store.findConversationAsync(id))
+				.map((conversation) -> new Snapshot(sorted(conversation.members()), current.lastSeq(), at))
+				.orElse(current);
+		}
+		join(this.store.saveSequencedMembersAsync(id, next.members(), at.partition(), at.offset(),
+				nextStateWriteTime(poll.polledAt())));
+		this.snapshots.put(id, next);
+	}
+
+	private static LogPosition positionOf(ConsumerRecord<String, String> record) {
+		return new LogPosition(record.partition(), record.offset());
+	}
+
+	private static List<String> orEmpty(List<String> users) {
+		return (users != null) ? users : List.of();
+	}
+
+	private static List<String> sorted(java.util.Collection<String> members) {
+		return members.stream().sorted().toList();
+	}
+
+	/**
 	 * A poll: when it was taken, and its conversations as they were when it first needed
 	 * them.
 	 */
@@ -524,10 +568,18 @@ public class Sequencer {
 				if (loading.size() % (MAX_IN_FLIGHT / 3) == 0) {
 					awaitAll(loading.values());
 				}
-				CompletableFuture<Optional<Conversation>> conversation = this.store.findConversationAsync(id);
-				CompletableFuture<ConversationState> state = this.store.stateAsync(id);
-				loading.put(id, conversation.thenCombine(state, (found, last) -> found
-					.map((c) -> new Snapshot(c.members().stream().sorted().toList(), last.lastSeq()))));
+				loading.put(id, this.store.sequenceStateAsync(id).thenCompose((state) -> {
+					if (state.members() != null) {
+						LogPosition from = (state.membersPartition() != null)
+								? new LogPosition(state.membersPartition(), state.membersOffset()) : null;
+						return CompletableFuture
+							.completedFuture(Optional.of(new Snapshot(sorted(state.members()), state.lastSeq(), from)));
+					}
+					// Never written (created before the column existed, and unchanged
+					// since): the members table.
+					return this.store.findConversationAsync(id)
+						.thenApply((found) -> found.map((c) -> new Snapshot(sorted(c.members()), state.lastSeq())));
+				}));
 			}
 		}
 		loading.forEach((id, future) -> join(future).ifPresent((snapshot) -> {

@@ -16,6 +16,12 @@ import org.slf4j.LoggerFactory;
  * clustered by seq: a partition holds at most bucketSize messages, and a history query
  * knows from a seq which partition to read (no empty time buckets to skip).
  * <p>
+ * {@code conversation_state.members} is the sequencer's membership: the members table as
+ * of the conversation's place in the log, changed only by {@code ConversationChanged}
+ * records (the table itself is what REST reads and changes at once), with the place in
+ * the log of the record that changed them last ({@code members_partition},
+ * {@code members_offset}).
+ * <p>
  * {@code conversation_receipts} holds every member's delivered and read watermarks, one
  * partition per conversation (at most one row per member). Each cell is written with its
  * seq as the write timestamp, so a lower value can never overwrite a higher one, whatever
@@ -37,6 +43,13 @@ public final class ChatSchema {
 			"CREATE TABLE IF NOT EXISTS direct_conversations (pair text PRIMARY KEY, conversation_id uuid)",
 			"CREATE TABLE IF NOT EXISTS conversation_state (conversation_id uuid PRIMARY KEY, last_seq bigint, "
 					+ "last_message_id uuid, last_sender text, last_body text, last_sent_at timestamp)",
+			// The members as the sequencer has applied them from the log (tables of
+			// before 2026-12-03 lack the column). Frozen: one cell, written whole, and an
+			// empty set is a value, not null.
+			"ALTER TABLE conversation_state ADD IF NOT EXISTS members frozen<set<text>>",
+			// Where in the log the membership change that left them is.
+			"ALTER TABLE conversation_state ADD IF NOT EXISTS members_partition int",
+			"ALTER TABLE conversation_state ADD IF NOT EXISTS members_offset bigint",
 			"CREATE TABLE IF NOT EXISTS messages (conversation_id uuid, bucket bigint, seq bigint, "
 					+ "message_id uuid, sender_id text, client_message_id text, body text, sent_at timestamp, "
 					+ "PRIMARY KEY ((conversation_id, bucket), seq))",
@@ -55,7 +68,8 @@ public final class ChatSchema {
 			session.execute(SimpleStatement.newInstance(cql).setTimeout(SCHEMA_TIMEOUT));
 		}
 		session.checkSchemaAgreement();
-		logger.info("Schema of {} is up to date ({} tables)", session.getKeyspace().orElse(null), STATEMENTS.size());
+		logger.info("Schema of {} is up to date ({} statements)", session.getKeyspace().orElse(null),
+				STATEMENTS.size());
 	}
 
 }

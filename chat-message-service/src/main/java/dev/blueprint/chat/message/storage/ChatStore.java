@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -67,6 +68,12 @@ public class ChatStore {
 
 	private final PreparedStatement updateState;
 
+	private final PreparedStatement selectSequenceState;
+
+	private final PreparedStatement updateSequencedMembers;
+
+	private final PreparedStatement initialSequencedMembers;
+
 	private final PreparedStatement insertMessage;
 
 	private final PreparedStatement insertDedup;
@@ -114,6 +121,15 @@ public class ChatStore {
 		// The write time is the sequencer's (saveProgressAsync).
 		this.updateState = session.prepare("UPDATE conversation_state USING TIMESTAMP ? SET last_seq = ?, "
 				+ "last_message_id = ?, last_sender = ?, last_body = ?, last_sent_at = ? WHERE conversation_id = ?");
+		this.selectSequenceState = session
+			.prepare("SELECT last_seq, members, members_partition, members_offset FROM conversation_state "
+					+ "WHERE conversation_id = ?");
+		this.updateSequencedMembers = session.prepare("UPDATE conversation_state USING TIMESTAMP ? SET members = ?, "
+				+ "members_partition = ?, members_offset = ? WHERE conversation_id = ?");
+		// Written once at creation, below every write time the sequencer uses: its first
+		// change replaces it whatever the clocks.
+		this.initialSequencedMembers = session
+			.prepare("UPDATE conversation_state USING TIMESTAMP 1 SET members = ? WHERE conversation_id = ?");
 		this.insertMessage = session.prepare("INSERT INTO messages (conversation_id, bucket, seq, message_id, "
 				+ "sender_id, client_message_id, body, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 		this.insertDedup = session.prepare("INSERT INTO message_dedup (conversation_id, sender_id, client_message_id, "
@@ -147,10 +163,12 @@ public class ChatStore {
 
 	/**
 	 * Writes a conversation: first its members and their conversation lists (in
-	 * parallel), then the conversation row, which is what makes it exist. A failure
-	 * half-way leaves member rows of a conversation that does not exist, which every read
-	 * skips; a retry rewrites them (all writes are idempotent). A logged batch would be
-	 * atomic but is refused above a few kilobytes, far below a 1,000-member group.
+	 * parallel), then the conversation row, which is what makes it exist, then the
+	 * sequencer's initial members ({@link #sequenceStateAsync}). A failure half-way
+	 * leaves member rows of a conversation that does not exist, which every read skips,
+	 * or a conversation whose sequencer falls back to the members table; a retry rewrites
+	 * them (all writes are idempotent). A logged batch would be atomic but is refused
+	 * above a few kilobytes, far below a 1,000-member group.
 	 */
 	public void saveConversation(Conversation conversation) {
 		List<CompletableFuture<AsyncResultSet>> members = new ArrayList<>();
@@ -169,6 +187,7 @@ public class ChatStore {
 		join(CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)));
 		this.session.execute(this.insertConversation.bind(conversation.id(), conversation.type(), conversation.name(),
 				conversation.createdBy(), conversation.createdAt()));
+		this.session.execute(this.initialSequencedMembers.bind(Set.copyOf(conversation.members()), conversation.id()));
 	}
 
 	/**
@@ -245,6 +264,42 @@ public class ChatStore {
 
 	public ConversationState state(UUID conversationId) {
 		return join(stateAsync(conversationId));
+	}
+
+	/**
+	 * What the sequencer needs of a conversation's state: its last seq and its members as
+	 * the sequencer applied them ({@code null} for a conversation created before the
+	 * column existed, whose sequencer has not changed its members since).
+	 */
+	public CompletableFuture<SequenceState> sequenceStateAsync(UUID conversationId) {
+		return this.session.executeAsync(this.selectSequenceState.bind(conversationId))
+			.toCompletableFuture()
+			.thenApply((rs) -> {
+				Row row = rs.one();
+				if (row == null) {
+					return new SequenceState(0, null, null, null);
+				}
+				long lastSeq = row.isNull("last_seq") ? 0 : row.getLong("last_seq");
+				// Frozen: one cell, and an empty set (every member left) is a value, not
+				// null.
+				return new SequenceState(lastSeq,
+						row.isNull("members") ? null : Set.copyOf(row.getSet("members", String.class)),
+						row.isNull("members_partition") ? null : row.getInt("members_partition"),
+						row.isNull("members_offset") ? null : row.getLong("members_offset"));
+			});
+	}
+
+	/**
+	 * Writes the sequencer's members of a conversation, as the membership change at
+	 * {@code partition} and {@code offset} of the log left them, at {@code writeTime}
+	 * (µs, as {@link #saveProgressAsync}): a late write of a sequencer that polled
+	 * earlier loses.
+	 */
+	public CompletableFuture<Void> saveSequencedMembersAsync(UUID conversationId, java.util.Collection<String> members,
+			int partition, long offset, long writeTime) {
+		return execute(
+				this.updateSequencedMembers.bind(writeTime, Set.copyOf(members), partition, offset, conversationId))
+			.thenApply((rs) -> null);
 	}
 
 	/**
@@ -423,6 +478,17 @@ public class ChatStore {
 	}
 
 	/** Where a deduplicated message was stored. */
+	/**
+	 * A conversation's sequence as the sequencer loads it.
+	 *
+	 * @param members the sequencer's members, {@code null} if never written
+	 * @param membersPartition the partition of the membership change that left them
+	 * ({@code null}: none since the conversation was created)
+	 * @param membersOffset that change's offset
+	 */
+	public record SequenceState(long lastSeq, Set<String> members, Integer membersPartition, Long membersOffset) {
+	}
+
 	public record StoredRef(long seq, UUID messageId) {
 	}
 

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -256,6 +257,120 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 		assertThat(((MessagePersisted) events.get(3)).seq()).isEqualTo(4);
 		var history = get(alice, "/api/v1/conversations/" + conversation + "/messages?after=0&limit=10");
 		assertThat(json(history, "$[*].body").toString()).isEqualTo("[\"m1\",\"m2\",\"m3\",\"m4\"]");
+	}
+
+	@Test
+	void aBatchPlannedAgainByAnotherProcessAfterARemovalStoresTheRemovedMembersMessageWithoutAGap() throws Exception {
+		String alice = unique("alice");
+		String xavier = unique("xavier");
+		UUID conversation = conversation(alice, "group", xavier);
+		UUID first = UUID.randomUUID();
+		UUID second = UUID.randomUUID();
+		Instant sentAt = Instant.now();
+		// A first owner planned xavier's x-1 as seq 1 and alice's a-1 as seq 2, stored
+		// a-1
+		// and died before x-1's write landed, without committing.
+		this.store.saveMessageAsync(new StoredMessage(conversation, 2, second, alice, "second", sentAt), "a-1")
+			.get(10, TimeUnit.SECONDS);
+		// Meanwhile xavier was removed over REST: the members table has changed, the
+		// removal's record comes after the batch in the log.
+		this.store.removeMember(conversation, xavier);
+		// The new owner, with nothing cached, polls the batch again.
+		this.sequencer.forgetAll();
+		send(new ChatEvent.MessageSubmitted(conversation, first, xavier, "x-1", "first", sentAt,
+				new ChatEvent.Origin("test-gateway", "session-" + xavier)));
+		send(new ChatEvent.MessageSubmitted(conversation, second, alice, "a-1", "second", sentAt,
+				new ChatEvent.Origin("test-gateway", "session-" + alice)));
+		send(ChatEvent.ConversationChanged.removed(conversation, Instant.now(), xavier));
+
+		List<ChatEvent> events = awaitEvents(conversation, 2, WAIT);
+		// (Planned against the members table, x-1 was refused and seq 1 left a gap.)
+		assertThat(events).hasOnlyElementsOfType(MessagePersisted.class);
+		assertThat(events).extracting((event) -> ((MessagePersisted) event).seq()).containsExactly(1L, 2L);
+		var history = get(alice, "/api/v1/conversations/" + conversation + "/messages?after=0&limit=10");
+		assertThat(json(history, "$[*].body").toString()).isEqualTo("[\"first\",\"second\"]");
+		// From the removal's place in the log on, xavier is refused.
+		submit(conversation, xavier, "x-2", "after the removal");
+		assertThat(awaitEvents(conversation, 3, WAIT).get(2)).isInstanceOfSatisfying(MessageRejected.class,
+				(rejected) -> assertThat(rejected.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
+		assertThat(sequencedMembers(conversation)).containsExactly(alice);
+	}
+
+	@Test
+	void aMessageFromANonMemberBeforeTheirAdditionStaysRefusedWhenAnotherProcessPlansTheBatchAgain() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String xavier = unique("xavier");
+		UUID conversation = conversation(alice, "group", bob);
+		UUID welcome;
+		this.listeners.getListenerContainer("sequencer").stop();
+		try {
+			// xavier sends before he is a member; alice adds him, then writes.
+			submit(conversation, xavier, "x-1", "too early");
+			RecordMetadata added = this.producer
+				.send(new ProducerRecord<>(ChatTopics.SUBMITTED, conversation.toString(),
+						this.codec.encode(ChatEvent.ConversationChanged.added(conversation, Instant.now(), xavier))))
+				.get(10, TimeUnit.SECONDS);
+			welcome = submit(conversation, alice, "a-1", "welcome");
+			// A first owner refused x-1, applied the addition, stored a-1 as seq 1, and
+			// died
+			// before its state write and its commit.
+			this.store.addMember(conversation, xavier, Instant.now());
+			this.store
+				.saveSequencedMembersAsync(conversation, List.of(alice, bob, xavier), added.partition(), added.offset(),
+						TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()))
+				.get(10, TimeUnit.SECONDS);
+			this.store
+				.saveMessageAsync(new StoredMessage(conversation, 1, welcome, alice, "welcome", Instant.now()), "a-1")
+				.get(10, TimeUnit.SECONDS);
+		}
+		finally {
+			this.sequencer.forgetAll();
+			this.listeners.getListenerContainer("sequencer").start();
+		}
+
+		// The new owner plans x-1 as the first attempt did: checked against the members
+		// after the addition, it would have taken seq 1 and overwritten a-1.
+		List<ChatEvent> events = awaitEvents(conversation, 2, Duration.ofSeconds(60));
+		assertThat(events.get(0)).isInstanceOfSatisfying(MessageRejected.class, (rejected) -> {
+			assertThat(rejected.clientMessageId()).isEqualTo("x-1");
+			assertThat(rejected.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER);
+		});
+		assertThat(events.get(1)).isInstanceOfSatisfying(MessagePersisted.class, (persisted) -> {
+			assertThat(persisted.messageId()).isEqualTo(welcome);
+			assertThat(persisted.seq()).isEqualTo(1);
+		});
+		submit(conversation, xavier, "x-2", "now a member");
+		assertThat(awaitEvents(conversation, 3, WAIT).get(2)).isInstanceOfSatisfying(MessagePersisted.class,
+				(persisted) -> assertThat(persisted.seq()).isEqualTo(2));
+		var history = get(alice, "/api/v1/conversations/" + conversation + "/messages?after=0&limit=10");
+		assertThat(json(history, "$[*].body").toString()).isEqualTo("[\"welcome\",\"now a member\"]");
+	}
+
+	@Test
+	void aConversationWithoutSequencedMembersUsesTheMembersTableAndARecordOfTheFirstFormatRereadsIt() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		UUID conversation = conversation(alice, "group", bob);
+		// As a conversation created before the sequencer kept its own members.
+		this.cassandra.execute("DELETE members FROM conversation_state WHERE conversation_id = ?", conversation);
+		this.sequencer.forgetAll();
+		submit(conversation, bob, "b-1", "from the table's member");
+		assertThat(awaitEvents(conversation, 1, WAIT).get(0)).isInstanceOf(MessagePersisted.class);
+
+		this.store.removeMember(conversation, bob);
+		sendRaw(conversation.toString(), "{\"type\":\"ConversationChanged.v1\",\"conversationId\":\"" + conversation
+				+ "\",\"changedAt\":\"" + Instant.now() + "\"}");
+		submit(conversation, bob, "b-2", "after the removal");
+		assertThat(awaitEvents(conversation, 2, WAIT).get(1)).isInstanceOfSatisfying(MessageRejected.class,
+				(rejected) -> assertThat(rejected.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
+		assertThat(sequencedMembers(conversation)).containsExactly(alice);
+	}
+
+	private java.util.Set<String> sequencedMembers(UUID conversation) {
+		return this.cassandra.execute("SELECT members FROM conversation_state WHERE conversation_id = ?", conversation)
+			.one()
+			.getSet("members", String.class);
 	}
 
 	private KafkaConsumer<String, String> deadLetterConsumer() {

@@ -36,12 +36,36 @@ public sealed interface ChatEvent {
 	}
 
 	/**
-	 * A conversation's membership changed (written to Cassandra first). It travels on the
-	 * same partition as the conversation's messages, so the sequencer applies it exactly
-	 * between the messages before and after it.
+	 * A conversation's membership changed. It travels on the same partition as the
+	 * conversation's messages, so the sequencer applies it exactly between the messages
+	 * before and after it: the sequencer's members are the log's, whatever the members
+	 * table holds at the time.
+	 * <p>
+	 * {@code added} and {@code removed} say what changed (adding a member who is there or
+	 * removing one who is not changes nothing, so a repeated event is harmless). A record
+	 * written before they existed has neither (both {@code null}): the sequencer then
+	 * takes the members table as it is when it reads the record, as it used to. Adding
+	 * the two fields kept the version: readers ignore fields they do not know.
 	 */
 	@JsonTypeName("ConversationChanged.v1")
-	record ConversationChanged(UUID conversationId, Instant changedAt) implements ChatEvent {
+	record ConversationChanged(UUID conversationId, Instant changedAt, List<String> added,
+			List<String> removed) implements ChatEvent {
+
+		/** A member added. */
+		public static ConversationChanged added(UUID conversationId, Instant at, String userId) {
+			return new ConversationChanged(conversationId, at, List.of(userId), List.of());
+		}
+
+		/** A member removed. */
+		public static ConversationChanged removed(UUID conversationId, Instant at, String userId) {
+			return new ConversationChanged(conversationId, at, List.of(), List.of(userId));
+		}
+
+		/** Whether the record says what changed (not a record of the first format). */
+		public boolean describesChange() {
+			return this.added != null || this.removed != null;
+		}
+
 	}
 
 	/**

@@ -21,7 +21,8 @@ class ChatEventCodecTests {
 		List<ChatEvent> events = List.of(
 				new ChatEvent.MessageSubmitted(this.conversation, UUID.randomUUID(), "alice", "c-1", "hi",
 						Instant.parse("2026-11-27T10:00:00.123Z"), origin),
-				new ChatEvent.ConversationChanged(this.conversation, Instant.parse("2026-11-27T10:00:00Z")),
+				ChatEvent.ConversationChanged.removed(this.conversation, Instant.parse("2026-11-27T10:00:00Z"), "bob"),
+				ChatEvent.ConversationChanged.added(this.conversation, Instant.parse("2026-11-27T10:00:00Z"), "carol"),
 				new ChatEvent.MessagePersisted(this.conversation, 7, UUID.randomUUID(), "alice", "c-1", "hi",
 						Instant.parse("2026-11-27T10:00:01Z"), List.of("alice", "bob"), false, origin),
 				new ChatEvent.MessageRejected(this.conversation, "alice", "c-2", ChatErrorCodes.NOT_A_MEMBER, "no",
@@ -42,6 +43,16 @@ class ChatEventCodecTests {
 		String json = "{\"type\":\"ConversationChanged.v1\",\"conversationId\":\"" + this.conversation
 				+ "\",\"changedAt\":\"2026-11-27T10:00:00Z\",\"addedLater\":42}";
 		assertThat(this.codec.decode(json)).isInstanceOf(ChatEvent.ConversationChanged.class);
+	}
+
+	@Test
+	void aMembershipChangeOfTheFirstFormatSaysNothingOfWhatChanged() {
+		String json = "{\"type\":\"ConversationChanged.v1\",\"conversationId\":\"" + this.conversation
+				+ "\",\"changedAt\":\"2026-11-27T10:00:00Z\"}";
+		assertThat(this.codec.decode(json)).isInstanceOfSatisfying(ChatEvent.ConversationChanged.class,
+				(changed) -> assertThat(changed.describesChange()).isFalse());
+		assertThat(ChatEvent.ConversationChanged.removed(this.conversation, Instant.now(), "bob").describesChange())
+			.isTrue();
 	}
 
 	@Test

@@ -1,11 +1,15 @@
 package dev.blueprint.chat.message.sequencing.core;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Function;
 
 import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent.MessageSubmitted;
@@ -40,6 +44,24 @@ public final class SequencePlanner {
 	 */
 	public static Plan plan(List<MessageSubmitted> batch, Map<UUID, Snapshot> conversations,
 			Map<DedupKey, StoredRef> stored) {
+		return plan(batch, conversations, stored, (message) -> null);
+	}
+
+	/**
+	 * Plans a batch whose messages' places in the log are known.
+	 * <p>
+	 * A conversation's members may have been loaded as a membership change further on in
+	 * the log left them ({@link Snapshot#membersFrom()}): the first attempt at this batch
+	 * applied it and wrote them, then died. That attempt stored every message it accepted
+	 * before the change (the change is applied only after the messages before it are
+	 * stored), so a message before the change that is neither a replay nor a retry was
+	 * refused by it, and is refused again: checked against the later members, a sender
+	 * added by the change would be accepted now, with a seq the first attempt may have
+	 * given to a message it stored.
+	 * @param positions each message's place in the log ({@code null}: unknown)
+	 */
+	public static Plan plan(List<MessageSubmitted> batch, Map<UUID, Snapshot> conversations,
+			Map<DedupKey, StoredRef> stored, Function<MessageSubmitted, LogPosition> positions) {
 		Map<UUID, Long> lastSeqs = new HashMap<>();
 		Map<DedupKey, StoredRef> seen = new HashMap<>(stored);
 		List<Outcome> outcomes = new ArrayList<>(batch.size());
@@ -65,6 +87,12 @@ public final class SequencePlanner {
 				outcomes.add(new Accepted(message, previous.seq(), conversation.members()));
 				continue;
 			}
+			LogPosition at = positions.apply(message);
+			if (previous == null && at != null && at.isBefore(conversation.membersFrom())) {
+				outcomes.add(new Rejected(message, ChatErrorCodes.NOT_A_MEMBER,
+						"Not a member of conversation " + message.conversationId()));
+				continue;
+			}
 			if (!conversation.members().contains(message.senderId())) {
 				outcomes.add(new Rejected(message, ChatErrorCodes.NOT_A_MEMBER,
 						"Not a member of conversation " + message.conversationId()));
@@ -87,11 +115,43 @@ public final class SequencePlanner {
 	 *
 	 * @param members current members, sorted
 	 * @param lastSeq the last stored seq (0 before the first message)
+	 * @param membersFrom the place in the log of the membership change that left these
+	 * members ({@code null}: none known, e.g. the members the conversation was created
+	 * with)
 	 */
-	public record Snapshot(List<String> members, long lastSeq) {
+	public record Snapshot(List<String> members, long lastSeq, LogPosition membersFrom) {
+
+		public Snapshot(List<String> members, long lastSeq) {
+			this(members, lastSeq, null);
+		}
 
 		public Snapshot withLastSeq(long seq) {
-			return new Snapshot(this.members, seq);
+			return new Snapshot(this.members, seq, this.membersFrom);
+		}
+
+		/**
+		 * The members after a change: {@code added} joined and {@code removed} left (in
+		 * that order; adding a member who is there or removing one who is not changes
+		 * nothing, so applying a change twice is the same as once).
+		 */
+		public Snapshot withChange(Collection<String> added, Collection<String> removed, LogPosition at) {
+			SortedSet<String> changed = new TreeSet<>(this.members);
+			changed.addAll(added);
+			changed.removeAll(removed);
+			return new Snapshot(List.copyOf(changed), this.lastSeq, at);
+		}
+
+	}
+
+	/** A record's place in the log: its partition and offset. */
+	public record LogPosition(int partition, long offset) {
+
+		/**
+		 * Whether this comes before {@code other} in the same partition ({@code false}
+		 * for {@code null} or another partition, e.g. after the topic was repartitioned).
+		 */
+		public boolean isBefore(LogPosition other) {
+			return other != null && other.partition == this.partition && this.offset < other.offset;
 		}
 
 	}

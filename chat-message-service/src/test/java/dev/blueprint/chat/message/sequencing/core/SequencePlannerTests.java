@@ -10,6 +10,7 @@ import dev.blueprint.chat.contracts.ChatEvent.MessageSubmitted;
 import dev.blueprint.chat.contracts.ChatEvent.Origin;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Accepted;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.DedupKey;
+import dev.blueprint.chat.message.sequencing.core.SequencePlanner.LogPosition;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Duplicate;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Plan;
 import dev.blueprint.chat.message.sequencing.core.SequencePlanner.Rejected;
@@ -99,6 +100,46 @@ class SequencePlannerTests {
 		assertThat(plan.outcomes().get(2)).isInstanceOfSatisfying(Accepted.class,
 				(a) -> assertThat(a.seq()).isEqualTo(1));
 		assertThat(plan.lastSeqs()).containsOnlyKeys(this.one);
+	}
+
+	@Test
+	void aMembershipChangeIsAppliedOnceHoweverOftenItIsRead() {
+		LogPosition at = new LogPosition(2, 40);
+		Snapshot before = new Snapshot(List.of("a", "c"), 5);
+		Snapshot after = before.withChange(List.of("b"), List.of("c"), at);
+		assertThat(after).isEqualTo(new Snapshot(List.of("a", "b"), 5, at));
+		assertThat(after.withChange(List.of("b"), List.of("c"), at)).isEqualTo(after);
+		assertThat(after.withChange(List.of(), List.of("a", "b"), at).members()).isEmpty();
+	}
+
+	@Test
+	void aNewMessageBeforeTheChangeTheMembersCameFromWasRefusedByTheAttemptThatAppliedItAndIsRefusedAgain() {
+		// x was added at offset 40; the attempt that applied it stored s-1 (seq 8) after
+		// it and died before its state write.
+		MessageSubmitted fromX = message(this.one, "x", "1");
+		MessageSubmitted retriedByA = message(this.one, "a", "old");
+		MessageSubmitted storedAfter = message(this.one, "a", "2");
+		MessageSubmitted newAfter = message(this.one, "x", "2");
+		Map<MessageSubmitted, LogPosition> positions = Map.of(fromX, new LogPosition(2, 39), retriedByA,
+				new LogPosition(2, 38), storedAfter, new LogPosition(2, 41), newAfter, new LogPosition(2, 42));
+		Plan plan = SequencePlanner.plan(List.of(retriedByA, fromX, storedAfter, newAfter),
+				Map.of(this.one, new Snapshot(List.of("a", "x"), 7, new LogPosition(2, 40))),
+				Map.of(DedupKey.of(retriedByA), new StoredRef(3, UUID.randomUUID()), DedupKey.of(storedAfter),
+						new StoredRef(8, storedAfter.messageId())),
+				positions::get);
+		assertThat(plan.outcomes().get(0)).isInstanceOfSatisfying(Duplicate.class,
+				(d) -> assertThat(d.seq()).isEqualTo(3));
+		// Against the later members x would take seq 8, which s-1 holds.
+		assertThat(plan.outcomes().get(1)).isInstanceOfSatisfying(Rejected.class,
+				(r) -> assertThat(r.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
+		assertThat(plan.outcomes().get(2)).isInstanceOfSatisfying(Accepted.class,
+				(a) -> assertThat(a.seq()).isEqualTo(8));
+		assertThat(plan.outcomes().get(3)).isInstanceOfSatisfying(Accepted.class,
+				(a) -> assertThat(a.seq()).isEqualTo(9));
+		// In another partition (the topic was repartitioned) the offsets say nothing.
+		Plan elsewhere = SequencePlanner.plan(List.of(fromX),
+				Map.of(this.one, new Snapshot(List.of("a", "x"), 7, new LogPosition(5, 40))), Map.of(), positions::get);
+		assertThat(elsewhere.outcomes().get(0)).isInstanceOf(Accepted.class);
 	}
 
 	@Test
