@@ -21,7 +21,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 /**
  * Every error of the chat REST API as RFC 9457 problem+json; field errors carry
- * {@code field}. Cassandra being unreachable is a 503 with {@code Retry-After}.
+ * {@code field}. Cassandra or Kafka being unreachable is a 503 with {@code Retry-After}.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -60,6 +60,17 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		logger.warn("Cassandra request failed: {}", ex.toString());
 		return Problems.unavailable("Storage unavailable", "The message store is unavailable; retry shortly",
 				RETRY_AFTER);
+	}
+
+	/**
+	 * A membership change could not be put on the log (Kafka unreachable: the producer
+	 * gives up after its 5-10 s timeouts). Repeating the call finishes it.
+	 */
+	@ExceptionHandler({ org.apache.kafka.common.KafkaException.class, org.springframework.kafka.KafkaException.class })
+	ResponseEntity<ProblemDetail> kafkaUnavailable(RuntimeException ex) {
+		logger.warn("Kafka request failed: {}", ex.toString());
+		return Problems.unavailable("Messaging unavailable",
+				"The change could not be announced to the message log; repeat the request shortly", RETRY_AFTER);
 	}
 
 	@Override
