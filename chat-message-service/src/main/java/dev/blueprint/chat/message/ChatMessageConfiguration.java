@@ -117,7 +117,7 @@ class ChatMessageConfiguration {
 	ConversationService conversationService(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
 			ChatMessageProperties properties, Clock clock, MessageTracing tracing) {
 		return new ConversationService(store, new KafkaMembershipEvents(kafka, codec, tracing), properties.limits(),
-				clock);
+				properties.sequencer().membershipApplyTimeout(), clock);
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.blueprint.chat.message.conversations;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 import dev.blueprint.chat.message.ChatMessageProperties;
+import dev.blueprint.chat.message.conversations.ChatExceptions.ChangePendingException;
 import dev.blueprint.chat.message.conversations.ChatExceptions.ConflictException;
 import dev.blueprint.chat.message.conversations.ChatExceptions.ConversationNotFoundException;
 import dev.blueprint.chat.message.conversations.ChatExceptions.ForbiddenException;
@@ -21,12 +23,12 @@ import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.platform.web.InvalidFieldException;
 
 /**
- * Conversations, members and history. A membership change goes to the members table (what
- * REST reads) and, through {@link MembershipEvents}, onto the conversation's partition,
- * where the sequencer applies it in order with the messages (its own members,
- * {@code conversation_state.members}). Each call that fails half-way can be repeated: an
- * add announces the member again even if the table has them, and a removal is announced
- * before the table forgets the member (so a repeated call still finds them there).
+ * Conversations, members and history. A membership change is announced through
+ * {@link MembershipEvents} on the conversation's partition, where the sequencer applies
+ * it in order with the messages, to its own members and to the members table; the call
+ * waits for that. Repeating a call that failed (Kafka unreachable) or timed out (the
+ * sequencer behind) is safe: the change is announced again only while the table does not
+ * show it, and applying it twice is applying it once.
  */
 public class ConversationService {
 
@@ -38,13 +40,18 @@ public class ConversationService {
 
 	private final ChatMessageProperties.Limits limits;
 
+	private static final Duration APPLY_POLL = Duration.ofMillis(20);
+
 	private final Clock clock;
 
+	private final Duration applyTimeout;
+
 	public ConversationService(ChatStore store, MembershipEvents events, ChatMessageProperties.Limits limits,
-			Clock clock) {
+			Duration applyTimeout, Clock clock) {
 		this.store = store;
 		this.events = events;
 		this.limits = limits;
+		this.applyTimeout = applyTimeout;
 		this.clock = clock;
 	}
 
@@ -241,29 +248,32 @@ public class ConversationService {
 		return page;
 	}
 
-	/** Adds a member to a group; any member may add. */
+	/**
+	 * Adds a member to a group; any member may add. The change goes to the message log,
+	 * and the call returns once the sequencer has applied it (the members table shows the
+	 * member): their next message is accepted.
+	 */
 	public Conversation addMember(String caller, UUID id, String userId) {
 		String user = validUserId("userId", userId);
 		Conversation conversation = get(caller, id);
 		if (conversation.isDirect()) {
 			throw new ConflictException("A direct conversation's members cannot change");
 		}
-		Instant now = this.clock.instant();
 		if (!conversation.members().contains(user)) {
 			if (conversation.members().size() >= this.limits.maxGroupMembers()) {
 				throw new ConflictException(
 						"The group has its maximum of " + this.limits.maxGroupMembers() + " members");
 			}
-			this.store.addMember(id, user, now);
+			this.events.added(id, user, this.clock.instant());
+			awaitApplied(id, user, true);
 		}
-		// Also when the table has them already: a call that failed after the table write
-		// is repeated to reach the sequencer (adding a member twice changes nothing).
-		this.events.added(id, user, now);
 		return this.store.findConversation(id).orElseThrow(() -> new ConversationNotFoundException(id));
 	}
 
 	/**
 	 * Removes a member from a group: members may leave; the creator may remove anyone.
+	 * Returns once the sequencer has applied it: messages the member sent before it keep
+	 * their place, later ones are refused.
 	 */
 	public void removeMember(String caller, UUID id, String userId) {
 		String user = validUserId("userId", userId);
@@ -277,10 +287,28 @@ public class ConversationService {
 		if (!conversation.members().contains(user)) {
 			throw new ConversationNotFoundException(id + " member " + user);
 		}
-		// Announced first: if the table write then fails, the member is still in the
-		// table, and a repeated call announces it again and removes them.
 		this.events.removed(id, user, this.clock.instant());
-		this.store.removeMember(id, user);
+		awaitApplied(id, user, false);
+	}
+
+	/**
+	 * Waits until the members table shows the change (the sequencer writes it when it
+	 * reaches the change's record), up to {@code membershipApplyTimeout}.
+	 */
+	private void awaitApplied(UUID id, String user, boolean member) {
+		long deadline = System.nanoTime() + this.applyTimeout.toNanos();
+		while (this.store.isMember(id, user) != member) {
+			if (System.nanoTime() - deadline >= 0) {
+				throw new ChangePendingException();
+			}
+			try {
+				Thread.sleep(APPLY_POLL.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new ChangePendingException();
+			}
+		}
 	}
 
 	private String validUserId(String field, String userId) {

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,6 +48,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
@@ -100,6 +102,12 @@ public class Sequencer {
 	private final Timer batchTimer;
 
 	private final Timer waitTimer;
+
+	/**
+	 * Per partition, the highest offset whose wait was recorded: a batch polled again
+	 * after a failure is not counted twice.
+	 */
+	private final Map<TopicPartition, Long> waitRecordedUpTo = new ConcurrentHashMap<>();
 
 	private final Counter accepted;
 
@@ -170,8 +178,7 @@ public class Sequencer {
 		// first attempt saw. Per poll: with concurrency > 1 every consumer thread runs
 		// here.
 		Poll poll = new Poll(polledAt, new HashMap<>());
-		records.forEach(
-				(record) -> this.waitTimer.record(Math.max(0, polledAt - record.timestamp()), TimeUnit.MILLISECONDS));
+		records.forEach((record) -> recordWait(record, polledAt));
 		try {
 			List<ChatEvent> pending = new ArrayList<>();
 			for (ConsumerRecord<String, String> record : records) {
@@ -214,6 +221,15 @@ public class Sequencer {
 		}
 		finally {
 			sample.stop(this.batchTimer);
+		}
+	}
+
+	private void recordWait(ConsumerRecord<String, String> record, long polledAt) {
+		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+		Long recordedUpTo = this.waitRecordedUpTo.get(partition);
+		if (recordedUpTo == null || record.offset() > recordedUpTo) {
+			this.waitRecordedUpTo.put(partition, record.offset());
+			this.waitTimer.record(Math.max(0, polledAt - record.timestamp()), TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -504,13 +520,13 @@ public class Sequencer {
 
 	/**
 	 * Applies a membership change at its place in the log: the conversation's members
-	 * change in memory and in {@code conversation_state.members}, written at the poll's
-	 * time like the sequence state. Only these records change the sequencer's members,
-	 * never the members table, which REST changes before or after its record reaches the
-	 * log; so a batch planned again by another process (after a crash, or a zombie's)
-	 * finds the members its first attempt had, and a removed member's message that the
-	 * first attempt planned but did not store is stored with its seq again instead of
-	 * being refused and leaving a gap.
+	 * change in memory, in {@code conversation_state.members} (with the record's place in
+	 * the log) and in the members table, all written at the poll's time like the sequence
+	 * state. The log is the only source of membership: REST announces a change and waits
+	 * until it shows here, so the table follows the log's order too, and a batch planned
+	 * again by another process (after a crash, or a zombie's) finds the members its first
+	 * attempt had at each record — a removed member's message that the first attempt
+	 * planned but did not store is stored with its seq, not refused leaving a gap.
 	 */
 	private void applyMembershipChange(ChatEvent.ConversationChanged changed, LogPosition at, Poll poll) {
 		UUID id = changed.conversationId();
@@ -518,19 +534,26 @@ public class Sequencer {
 		if (current == null) {
 			return;
 		}
+		long writeTime = nextStateWriteTime(poll.polledAt());
 		Snapshot next;
+		CompletableFuture<Void> rows;
 		if (changed.describesChange()) {
 			next = current.withChange(orEmpty(changed.added()), orEmpty(changed.removed()), at);
+			Instant joinedAt = (changed.changedAt() != null) ? changed.changedAt()
+					: Instant.ofEpochMilli(poll.polledAt());
+			rows = this.store.saveMemberRowsAsync(id, orEmpty(changed.added()), orEmpty(changed.removed()), joinedAt,
+					writeTime);
 		}
 		else {
-			// A record of the first format names no change: the members table as it is
-			// now, as before.
+			// A record of the first format names no change (its sender changed the
+			// table itself): the members table as it is now, as before.
 			next = join(this.store.findConversationAsync(id))
 				.map((conversation) -> new Snapshot(sorted(conversation.members()), current.lastSeq(), at))
 				.orElse(current);
+			rows = CompletableFuture.completedFuture(null);
 		}
-		join(this.store.saveSequencedMembersAsync(id, next.members(), at.partition(), at.offset(),
-				nextStateWriteTime(poll.polledAt())));
+		join(CompletableFuture.allOf(rows,
+				this.store.saveSequencedMembersAsync(id, next.members(), at.partition(), at.offset(), writeTime)));
 		this.snapshots.put(id, next);
 	}
 

@@ -16,11 +16,10 @@ import org.slf4j.LoggerFactory;
  * clustered by seq: a partition holds at most bucketSize messages, and a history query
  * knows from a seq which partition to read (no empty time buckets to skip).
  * <p>
- * {@code conversation_state.members} is the sequencer's membership: the members table as
- * of the conversation's place in the log, changed only by {@code ConversationChanged}
- * records (the table itself is what REST reads and changes at once), with the place in
- * the log of the record that changed them last ({@code members_partition},
- * {@code members_offset}).
+ * {@code conversation_state.members} is the sequencer's membership, changed only by
+ * {@code ConversationChanged} records at their place in the log (which the sequencer also
+ * applies to {@code conversation_members}, what REST reads), with the place in the log of
+ * the record that changed them last ({@code members_partition}, {@code members_offset}).
  * <p>
  * {@code conversation_receipts} holds every member's delivered and read watermarks, one
  * partition per conversation (at most one row per member). Each cell is written with its

@@ -16,6 +16,7 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -50,9 +51,13 @@ public class ChatStore {
 
 	private final PreparedStatement insertUserConversation;
 
-	private final PreparedStatement deleteMember;
+	private final PreparedStatement insertMemberAt;
 
-	private final PreparedStatement deleteUserConversation;
+	private final PreparedStatement insertUserConversationAt;
+
+	private final PreparedStatement deleteMemberAt;
+
+	private final PreparedStatement deleteUserConversationAt;
 
 	private final PreparedStatement claimPair;
 
@@ -103,10 +108,14 @@ public class ChatStore {
 			.prepare("INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)");
 		this.insertUserConversation = session
 			.prepare("INSERT INTO user_conversations (user_id, conversation_id, joined_at) VALUES (?, ?, ?)");
-		this.deleteMember = session
-			.prepare("DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?");
-		this.deleteUserConversation = session
-			.prepare("DELETE FROM user_conversations WHERE user_id = ? AND conversation_id = ?");
+		this.insertMemberAt = session.prepare("INSERT INTO conversation_members (conversation_id, user_id, joined_at) "
+				+ "VALUES (?, ?, ?) USING TIMESTAMP ?");
+		this.insertUserConversationAt = session.prepare("INSERT INTO user_conversations (user_id, conversation_id, "
+				+ "joined_at) VALUES (?, ?, ?) USING TIMESTAMP ?");
+		this.deleteMemberAt = session
+			.prepare("DELETE FROM conversation_members USING TIMESTAMP ? WHERE conversation_id = ? AND user_id = ?");
+		this.deleteUserConversationAt = session
+			.prepare("DELETE FROM user_conversations USING TIMESTAMP ? WHERE user_id = ? AND conversation_id = ?");
 		this.claimPair = session
 			.prepare("INSERT INTO direct_conversations (pair, conversation_id) VALUES (?, ?) IF NOT EXISTS");
 		this.selectConversation = session
@@ -201,18 +210,28 @@ public class ChatStore {
 		return (row == null || row.getBoolean("[applied]")) ? candidate : row.getUuid("conversation_id");
 	}
 
-	public void addMember(UUID conversationId, String userId, Instant at) {
-		this.session.execute(BatchStatement.builder(DefaultBatchType.LOGGED)
-			.addStatement(this.insertMember.bind(conversationId, userId, at))
-			.addStatement(this.insertUserConversation.bind(userId, conversationId, at))
-			.build());
-	}
-
-	public void removeMember(UUID conversationId, String userId) {
-		this.session.execute(BatchStatement.builder(DefaultBatchType.LOGGED)
-			.addStatement(this.deleteMember.bind(conversationId, userId))
-			.addStatement(this.deleteUserConversation.bind(userId, conversationId))
-			.build());
+	/**
+	 * Adds and removes members in {@code conversation_members} and their
+	 * {@code user_conversations}, at {@code writeTime} (µs): the sequencer applies each
+	 * membership change from the log here, at its state's write time, so the rows follow
+	 * the log's order and a zombie's late write loses. One logged batch: both tables or
+	 * neither.
+	 */
+	public CompletableFuture<Void> saveMemberRowsAsync(UUID conversationId, java.util.Collection<String> added,
+			java.util.Collection<String> removed, Instant joinedAt, long writeTime) {
+		BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
+		for (String user : added) {
+			batch.addStatement(this.insertMemberAt.bind(conversationId, user, joinedAt, writeTime));
+			batch.addStatement(this.insertUserConversationAt.bind(user, conversationId, joinedAt, writeTime));
+		}
+		for (String user : removed) {
+			batch.addStatement(this.deleteMemberAt.bind(writeTime, conversationId, user));
+			batch.addStatement(this.deleteUserConversationAt.bind(writeTime, user, conversationId));
+		}
+		if (batch.getStatementsCount() == 0) {
+			return CompletableFuture.completedFuture(null);
+		}
+		return execute(batch.build()).thenApply((rs) -> null);
 	}
 
 	public Optional<Conversation> findConversation(UUID id) {

@@ -62,15 +62,32 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 				RETRY_AFTER);
 	}
 
+	@ExceptionHandler(ChatExceptions.ChangePendingException.class)
+	ResponseEntity<ProblemDetail> pending(ChatExceptions.ChangePendingException ex) {
+		return Problems.unavailable("Change pending", ex.getMessage(), RETRY_AFTER);
+	}
+
 	/**
-	 * A membership change could not be put on the log (Kafka unreachable: the producer
-	 * gives up after its 5-10 s timeouts). Repeating the call finishes it.
+	 * A membership change could not be put on the log. Kafka unreachable (the producer
+	 * gives up after its 5-10 s timeouts: a retriable error or a timeout somewhere in the
+	 * cause chain) is a 503 and repeating the call finishes it; any other Kafka error is
+	 * the server's (500).
 	 */
 	@ExceptionHandler({ org.apache.kafka.common.KafkaException.class, org.springframework.kafka.KafkaException.class })
-	ResponseEntity<ProblemDetail> kafkaUnavailable(RuntimeException ex) {
-		logger.warn("Kafka request failed: {}", ex.toString());
-		return Problems.unavailable("Messaging unavailable",
-				"The change could not be announced to the message log; repeat the request shortly", RETRY_AFTER);
+	ResponseEntity<ProblemDetail> kafkaFailed(RuntimeException ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof org.apache.kafka.common.errors.RetriableException
+					|| cause instanceof java.util.concurrent.TimeoutException) {
+				logger.warn("Kafka unavailable: {}", ex.toString());
+				return Problems.unavailable("Messaging unavailable",
+						"The change could not be announced to the message log; repeat the request shortly",
+						RETRY_AFTER);
+			}
+		}
+		logger.error("Kafka request failed", ex);
+		return ResponseEntity.internalServerError()
+			.body(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "Messaging failed",
+					"The change could not be announced to the message log"));
 	}
 
 	@Override

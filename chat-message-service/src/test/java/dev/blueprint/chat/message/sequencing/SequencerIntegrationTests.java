@@ -272,9 +272,11 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 		// and died before x-1's write landed, without committing.
 		this.store.saveMessageAsync(new StoredMessage(conversation, 2, second, alice, "second", sentAt), "a-1")
 			.get(10, TimeUnit.SECONDS);
-		// Meanwhile xavier was removed over REST: the members table has changed, the
-		// removal's record comes after the batch in the log.
-		this.store.removeMember(conversation, xavier);
+		// Meanwhile xavier was removed from the members table (as an earlier version's
+		// REST call did before announcing it); the removal's record comes after the batch
+		// in the log.
+		this.store.saveMemberRowsAsync(conversation, List.of(), List.of(xavier), Instant.now(), nowMicros())
+			.get(10, TimeUnit.SECONDS);
 		// The new owner, with nothing cached, polls the batch again.
 		this.sequencer.forgetAll();
 		send(new ChatEvent.MessageSubmitted(conversation, first, xavier, "x-1", "first", sentAt,
@@ -315,10 +317,11 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 			// A first owner refused x-1, applied the addition, stored a-1 as seq 1, and
 			// died
 			// before its state write and its commit.
-			this.store.addMember(conversation, xavier, Instant.now());
+			this.store.saveMemberRowsAsync(conversation, List.of(xavier), List.of(), Instant.now(), nowMicros())
+				.get(10, TimeUnit.SECONDS);
 			this.store
 				.saveSequencedMembersAsync(conversation, List.of(alice, bob, xavier), added.partition(), added.offset(),
-						TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()))
+						nowMicros())
 				.get(10, TimeUnit.SECONDS);
 			this.store
 				.saveMessageAsync(new StoredMessage(conversation, 1, welcome, alice, "welcome", Instant.now()), "a-1")
@@ -358,13 +361,19 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 		submit(conversation, bob, "b-1", "from the table's member");
 		assertThat(awaitEvents(conversation, 1, WAIT).get(0)).isInstanceOf(MessagePersisted.class);
 
-		this.store.removeMember(conversation, bob);
+		// An earlier version's REST removal: the table, then a record naming no change.
+		this.store.saveMemberRowsAsync(conversation, List.of(), List.of(bob), Instant.now(), nowMicros())
+			.get(10, TimeUnit.SECONDS);
 		sendRaw(conversation.toString(), "{\"type\":\"ConversationChanged.v1\",\"conversationId\":\"" + conversation
 				+ "\",\"changedAt\":\"" + Instant.now() + "\"}");
 		submit(conversation, bob, "b-2", "after the removal");
 		assertThat(awaitEvents(conversation, 2, WAIT).get(1)).isInstanceOfSatisfying(MessageRejected.class,
 				(rejected) -> assertThat(rejected.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
 		assertThat(sequencedMembers(conversation)).containsExactly(alice);
+	}
+
+	private static long nowMicros() {
+		return TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
 	}
 
 	private java.util.Set<String> sequencedMembers(UUID conversation) {

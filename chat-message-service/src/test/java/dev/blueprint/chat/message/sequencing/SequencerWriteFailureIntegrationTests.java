@@ -19,6 +19,7 @@ import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
 import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TopicConsumers;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -43,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code read_committed} consumer never sees them, and the offsets sent to those
  * transactions are never committed; once writes work again the retry publishes each
  * message once, with the seqs it was planned with, and commits the offsets past them. The
- * retries are planned against the members the first attempt saw, even when a removal
- * reaches Cassandra meanwhile (its record comes later in the log).
+ * retries are planned against the members the first attempt saw, even when a removal is
+ * announced meanwhile (its record comes later in the log: the call answers 503 pending,
+ * and the removal applies after the batch).
  */
 class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 
@@ -53,6 +55,9 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	KafkaListenerEndpointRegistry listeners;
+
+	@Autowired
+	MeterRegistry meters;
 
 	/** MessagePersisted events of one client message seen by {@link #awaitAttempts}. */
 	private int attempts;
@@ -69,6 +74,7 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 		long offsetBefore = endOffset(partition);
 		assertThat(awaitCommittedOffset(partition, offsetBefore, Duration.ofSeconds(10))).isEqualTo(offsetBefore);
 
+		long waitsBefore = this.meters.get("blueprint.chat.sequencer.wait").timer().count();
 		try (KafkaConsumer<String, String> uncommitted = TopicConsumers.fromEnd(ChatTopics.EVENTS,
 				Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"))) {
 			this.cassandra.execute("ALTER TABLE messages DROP body");
@@ -88,6 +94,8 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 
 		List<ChatEvent> events = awaitEvents(conversation, 5, Duration.ofSeconds(60));
 		assertThat(eventsDuring(conversation, Duration.ofSeconds(2))).hasSize(5);
+		// Polled once per attempt, each submission's wait in Kafka is recorded once.
+		assertThat(this.meters.get("blueprint.chat.sequencer.wait").timer().count() - waitsBefore).isEqualTo(2);
 		assertThat(events.subList(3, 5)).extracting((event) -> ((MessagePersisted) event).seq())
 			.containsExactly(4L, 5L);
 		assertThat(events.subList(3, 5)).extracting((event) -> ((MessagePersisted) event).duplicate())
@@ -101,8 +109,7 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 	}
 
 	@Test
-	void aMessageSentBeforeItsSenderWasRemovedIsStoredThoughTheRemovalReachedCassandraDuringTheRetries()
-			throws Exception {
+	void aMessageSentBeforeItsSenderWasRemovedIsStoredThoughTheRemovalWasAnnouncedDuringTheRetries() throws Exception {
 		String alice = unique("alice");
 		String xavier = unique("xavier");
 		UUID conversation = conversation(alice, "group", xavier, unique("bob"));
@@ -115,10 +122,15 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 			try {
 				submit(conversation, xavier, "x-1", "sent while a member");
 				int attempts = awaitAttempts(uncommitted, conversation, "x-1", 1, Duration.ofSeconds(30));
-				// The removal reaches Cassandra now; its record comes after x-1 in the
-				// log.
-				assertThat(delete(alice, "/api/v1/conversations/" + conversation + "/members/" + xavier).statusCode())
-					.isEqualTo(204);
+				// The removal is announced now; its record comes after x-1 in the log, so
+				// the sequencer cannot apply it before x-1 is stored: the call answers
+				// 503
+				// (pending) after its timeout, 3 s in tests.
+				HttpResponse<String> removal = delete(alice,
+						"/api/v1/conversations/" + conversation + "/members/" + xavier);
+				assertThat(removal.statusCode()).isEqualTo(503);
+				assertThat(removal.body()).contains("Change pending");
+				assertThat(removal.headers().firstValue("Retry-After")).hasValue("5");
 				// The retries after it still plan x-1 as the first attempt did.
 				awaitAttempts(uncommitted, conversation, "x-1", attempts + 2, Duration.ofSeconds(30));
 			}
@@ -132,7 +144,10 @@ class SequencerWriteFailureIntegrationTests extends ChatIntegrationTest {
 			assertThat(stored.clientMessageId()).isEqualTo("x-1");
 			assertThat(stored.seq()).isEqualTo(2);
 		});
-		// From the removal's place in the log on, xavier is refused.
+		// The pending removal applied after x-1: the table no longer lists xavier, and
+		// from the removal's place in the log on he is refused.
+		assertThat((List<String>) json(get(alice, "/api/v1/conversations/" + conversation), "$.members"))
+			.doesNotContain(xavier);
 		submit(conversation, xavier, "x-2", "sent after the removal");
 		assertThat(awaitEvents(conversation, 3, Duration.ofSeconds(30)).get(2)).isInstanceOfSatisfying(
 				MessageRejected.class,

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import dev.blueprint.chat.contracts.ChatErrorCodes;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.chat.contracts.ChatEvent.MessageRejected;
@@ -16,9 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Kafka stopped while members are added and removed: each call answers 503 problem+json
- * with {@code Retry-After} (the change could not reach the message log), and repeating it
- * once Kafka is back finishes it — the sequencer, which takes members from the log only,
- * then accepts the added member and refuses the removed one.
+ * with {@code Retry-After} (the change could not reach the message log) and changes
+ * nothing; repeating it once Kafka is back finishes it — the sequencer, which takes
+ * members from the log only, then accepts the added member and refuses the removed one.
  */
 class MembershipKafkaFailureIntegrationTests extends ChatIntegrationTest {
 
@@ -45,11 +46,10 @@ class MembershipKafkaFailureIntegrationTests extends ChatIntegrationTest {
 			TestInfrastructure.startServer("kafka");
 		}
 
-		// The removal was not announced, so bob is still a member everywhere.
+		// Nothing was announced, so nothing changed.
 		List<String> listed = json(get(alice, "/api/v1/conversations/" + conversation), "$.members");
-		assertThat(listed).contains(bob);
-		// Repeated: both reach the log (xavier was in the table already; he is announced
-		// again).
+		assertThat(listed).contains(bob).doesNotContain(xavier);
+		// Repeated: both reach the log, and the sequencer applies them.
 		assertThat(awaitStatus(() -> post(alice, members + xavier, ""), 200, Duration.ofSeconds(60))).isTrue();
 		assertThat(delete(alice, members + bob).statusCode()).isEqualTo(204);
 		submit(conversation, xavier, "x-1", "hello");
@@ -57,7 +57,11 @@ class MembershipKafkaFailureIntegrationTests extends ChatIntegrationTest {
 		List<ChatEvent> events = awaitEvents(conversation, 2, Duration.ofSeconds(60));
 		assertThat(events.get(0)).isInstanceOfSatisfying(MessagePersisted.class,
 				(persisted) -> assertThat(persisted.seq()).isEqualTo(1));
-		assertThat(events.get(1)).isInstanceOf(MessageRejected.class);
+		assertThat(events.get(1)).isInstanceOfSatisfying(MessageRejected.class,
+				(rejected) -> assertThat(rejected.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
+		assertThat((List<String>) json(get(alice, "/api/v1/conversations/" + conversation), "$.members"))
+			.contains(xavier)
+			.doesNotContain(bob);
 	}
 
 	private static boolean awaitStatus(Call call, int status, Duration timeout) throws Exception {
