@@ -496,7 +496,6 @@ public class ChatStore {
 	public record WatermarkRaise(String userId, Watermarks to, boolean deliveredMoved, boolean readMoved) {
 	}
 
-	/** Where a deduplicated message was stored. */
 	/**
 	 * A conversation's sequence as the sequencer loads it.
 	 *
@@ -508,6 +507,7 @@ public class ChatStore {
 	public record SequenceState(long lastSeq, Set<String> members, Integer membersPartition, Long membersOffset) {
 	}
 
+	/** Where a deduplicated message was stored. */
 	public record StoredRef(long seq, UUID messageId) {
 	}
 
