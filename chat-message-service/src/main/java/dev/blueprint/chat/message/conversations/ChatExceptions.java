@@ -29,15 +29,13 @@ public final class ChatExceptions {
 	}
 
 	/**
-	 * 503: a membership change is in the message log but the sequencer has not applied it
-	 * within the timeout (it is behind, or Cassandra is down); it will apply, and
-	 * repeating the call waits for it again.
+	 * 202: a membership change is in the message log but the sequencer has not applied it
+	 * within the timeout (it is behind, or Cassandra is down); it will apply.
 	 */
 	public static final class ChangePendingException extends RuntimeException {
 
 		public ChangePendingException() {
-			super("The change is queued in the message log but not applied yet; it will apply. "
-					+ "Repeat the request to wait for it");
+			super("The change is in the message log and will apply; the message sequencer has not reached it yet");
 		}
 
 	}

@@ -26,9 +26,9 @@ import dev.blueprint.platform.web.InvalidFieldException;
  * Conversations, members and history. A membership change is announced through
  * {@link MembershipEvents} on the conversation's partition, where the sequencer applies
  * it in order with the messages, to its own members and to the members table; the call
- * waits for that. Repeating a call that failed (Kafka unreachable) or timed out (the
- * sequencer behind) is safe: the change is announced again only while the table does not
- * show it, and applying it twice is applying it once.
+ * waits for that (202 if it takes longer than the timeout: the change will apply).
+ * Repeating a call that failed (Kafka unreachable) announces it again while the table
+ * does not show it; applying a change twice is applying it once.
  */
 public class ConversationService {
 
@@ -39,8 +39,6 @@ public class ConversationService {
 	private final MembershipEvents events;
 
 	private final ChatMessageProperties.Limits limits;
-
-	private static final Duration APPLY_POLL = Duration.ofMillis(20);
 
 	private final Clock clock;
 
@@ -61,10 +59,14 @@ public class ConversationService {
 	 */
 	public interface MembershipEvents {
 
-		void added(UUID conversationId, String userId, Instant at);
+		Announced added(UUID conversationId, String userId, Instant at);
 
-		void removed(UUID conversationId, String userId, Instant at);
+		Announced removed(UUID conversationId, String userId, Instant at);
 
+	}
+
+	/** Where an announced change is in the log. */
+	public record Announced(int partition, long offset) {
 	}
 
 	/**
@@ -264,8 +266,7 @@ public class ConversationService {
 				throw new ConflictException(
 						"The group has its maximum of " + this.limits.maxGroupMembers() + " members");
 			}
-			this.events.added(id, user, this.clock.instant());
-			awaitApplied(id, user, true);
+			awaitApplied(id, this.events.added(id, user, this.clock.instant()));
 		}
 		return this.store.findConversation(id).orElseThrow(() -> new ConversationNotFoundException(id));
 	}
@@ -287,27 +288,31 @@ public class ConversationService {
 		if (!conversation.members().contains(user)) {
 			throw new ConversationNotFoundException(id + " member " + user);
 		}
-		this.events.removed(id, user, this.clock.instant());
-		awaitApplied(id, user, false);
+		awaitApplied(id, this.events.removed(id, user, this.clock.instant()));
 	}
 
 	/**
-	 * Waits until the members table shows the change (the sequencer writes it when it
-	 * reaches the change's record), up to {@code membershipApplyTimeout}.
+	 * Waits until the sequencer has applied the change (its members come from the
+	 * change's record or a later one), up to {@code membershipApplyTimeout}, polling with
+	 * a back-off from 10 to 200 ms. By the record, not by the member: another change of
+	 * the same member right after it (an add, then a leave) must not keep the caller
+	 * waiting for a state that is already gone.
 	 */
-	private void awaitApplied(UUID id, String user, boolean member) {
+	private void awaitApplied(UUID id, Announced change) {
 		long deadline = System.nanoTime() + this.applyTimeout.toNanos();
-		while (this.store.isMember(id, user) != member) {
+		long pause = 10;
+		while (!this.store.sequenceState(id).applied(change.partition(), change.offset())) {
 			if (System.nanoTime() - deadline >= 0) {
 				throw new ChangePendingException();
 			}
 			try {
-				Thread.sleep(APPLY_POLL.toMillis());
+				Thread.sleep(pause);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				throw new ChangePendingException();
 			}
+			pause = Math.min(pause * 2, 200);
 		}
 	}
 

@@ -198,7 +198,7 @@ public class Sequencer {
 				else if (event instanceof ReceiptSubmitted receipt && valid(receipt)) {
 					pending.add(receipt);
 				}
-				else if (event instanceof ChatEvent.ConversationChanged changed) {
+				else if (event instanceof ChatEvent.ConversationChanged changed && valid(changed)) {
 					sequence(pending, acceptedSentAt, origins, positions, poll);
 					pending.clear();
 					applyMembershipChange(changed, positionOf(record), poll);
@@ -245,6 +245,14 @@ public class Sequencer {
 		return message.messageId() != null && message.senderId() != null && !message.senderId().isBlank()
 				&& message.clientMessageId() != null && !message.clientMessageId().isBlank() && message.body() != null
 				&& message.submittedAt() != null;
+	}
+
+	private static boolean valid(ChatEvent.ConversationChanged changed) {
+		return validUserIds(changed.added()) && validUserIds(changed.removed());
+	}
+
+	private static boolean validUserIds(List<String> users) {
+		return users == null || users.stream().allMatch((user) -> user != null && !user.isBlank());
 	}
 
 	private static boolean valid(ReceiptSubmitted receipt) {
@@ -532,6 +540,10 @@ public class Sequencer {
 		UUID id = changed.conversationId();
 		Snapshot current = loadConversations(List.of(changed), poll.start()).get(id);
 		if (current == null) {
+			return;
+		}
+		if (at.isBefore(current.membersFrom())) {
+			// Applied already: the members were loaded as a later change left them.
 			return;
 		}
 		long writeTime = nextStateWriteTime(poll.polledAt());

@@ -104,10 +104,13 @@ public class ChatStore {
 		this.bucketSize = bucketSize;
 		this.insertConversation = session
 			.prepare("INSERT INTO conversations (id, type, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)");
-		this.insertMember = session
-			.prepare("INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)");
-		this.insertUserConversation = session
-			.prepare("INSERT INTO user_conversations (user_id, conversation_id, joined_at) VALUES (?, ?, ?)");
+		// A conversation's first members, at timestamp 1 like its first sequenced
+		// members:
+		// every change the sequencer applies later wins, whatever the clocks.
+		this.insertMember = session.prepare("INSERT INTO conversation_members (conversation_id, user_id, joined_at) "
+				+ "VALUES (?, ?, ?) USING TIMESTAMP 1");
+		this.insertUserConversation = session.prepare("INSERT INTO user_conversations (user_id, conversation_id, "
+				+ "joined_at) VALUES (?, ?, ?) USING TIMESTAMP 1");
 		this.insertMemberAt = session.prepare("INSERT INTO conversation_members (conversation_id, user_id, joined_at) "
 				+ "VALUES (?, ?, ?) USING TIMESTAMP ?");
 		this.insertUserConversationAt = session.prepare("INSERT INTO user_conversations (user_id, conversation_id, "
@@ -290,6 +293,10 @@ public class ChatStore {
 	 * the sequencer applied them ({@code null} for a conversation created before the
 	 * column existed, whose sequencer has not changed its members since).
 	 */
+	public SequenceState sequenceState(UUID conversationId) {
+		return join(sequenceStateAsync(conversationId));
+	}
+
 	public CompletableFuture<SequenceState> sequenceStateAsync(UUID conversationId) {
 		return this.session.executeAsync(this.selectSequenceState.bind(conversationId))
 			.toCompletableFuture()
@@ -505,6 +512,15 @@ public class ChatStore {
 	 * @param membersOffset that change's offset
 	 */
 	public record SequenceState(long lastSeq, Set<String> members, Integer membersPartition, Long membersOffset) {
+
+		/**
+		 * Whether the membership change at {@code partition} and {@code offset} has been
+		 * applied (it, or a later one of the same partition, left these members).
+		 */
+		public boolean applied(int partition, long offset) {
+			return this.membersPartition != null && this.membersPartition == partition && this.membersOffset >= offset;
+		}
+
 	}
 
 	/** Where a deduplicated message was stored. */

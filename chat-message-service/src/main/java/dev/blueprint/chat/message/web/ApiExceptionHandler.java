@@ -62,9 +62,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 				RETRY_AFTER);
 	}
 
+	/** Not an error: accepted, and it will apply. */
 	@ExceptionHandler(ChatExceptions.ChangePendingException.class)
-	ResponseEntity<ProblemDetail> pending(ChatExceptions.ChangePendingException ex) {
-		return Problems.unavailable("Change pending", ex.getMessage(), RETRY_AFTER);
+	ResponseEntity<java.util.Map<String, String>> pending(ChatExceptions.ChangePendingException ex) {
+		return ResponseEntity.accepted().body(java.util.Map.of("status", "pending", "detail", ex.getMessage()));
 	}
 
 	/**
@@ -80,7 +81,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 					|| cause instanceof java.util.concurrent.TimeoutException) {
 				logger.warn("Kafka unavailable: {}", ex.toString());
 				return Problems.unavailable("Messaging unavailable",
-						"The change could not be announced to the message log; repeat the request shortly",
+						"The change could not be confirmed in the message log; repeat the request shortly "
+								+ "(repeating it is safe)",
 						RETRY_AFTER);
 			}
 		}

@@ -44,8 +44,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * data with fresh users and conversations. Trace propagation is on (W3C
  * {@code traceparent} on the records), as in production.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "chat.storage.bucket-size=50", "chat.sequencer.membership-apply-timeout=3s" })
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "chat.storage.bucket-size=50" })
 @AutoConfigureMetrics
 @AutoConfigureTracing
 @RealInfrastructure

@@ -46,7 +46,14 @@ class MembershipKafkaFailureIntegrationTests extends ChatIntegrationTest {
 			TestInfrastructure.startServer("kafka");
 		}
 
-		// Nothing was announced, so nothing changed.
+		// Nothing was announced, so nothing changed: for the sequencer xavier is not a
+		// member and bob is.
+		submit(conversation, xavier, "x-0", "am I in?");
+		submit(conversation, bob, "b-0", "still in");
+		List<ChatEvent> before = awaitEvents(conversation, 2, Duration.ofSeconds(60));
+		assertThat(before.get(0)).isInstanceOf(MessageRejected.class);
+		assertThat(before.get(1)).isInstanceOfSatisfying(MessagePersisted.class,
+				(persisted) -> assertThat(persisted.seq()).isEqualTo(1));
 		List<String> listed = json(get(alice, "/api/v1/conversations/" + conversation), "$.members");
 		assertThat(listed).contains(bob).doesNotContain(xavier);
 		// Repeated: both reach the log, and the sequencer applies them.
@@ -54,9 +61,9 @@ class MembershipKafkaFailureIntegrationTests extends ChatIntegrationTest {
 		assertThat(delete(alice, members + bob).statusCode()).isEqualTo(204);
 		submit(conversation, xavier, "x-1", "hello");
 		submit(conversation, bob, "b-1", "still here?");
-		List<ChatEvent> events = awaitEvents(conversation, 2, Duration.ofSeconds(60));
+		List<ChatEvent> events = awaitEvents(conversation, 4, Duration.ofSeconds(60)).subList(2, 4);
 		assertThat(events.get(0)).isInstanceOfSatisfying(MessagePersisted.class,
-				(persisted) -> assertThat(persisted.seq()).isEqualTo(1));
+				(persisted) -> assertThat(persisted.seq()).isEqualTo(2));
 		assertThat(events.get(1)).isInstanceOfSatisfying(MessageRejected.class,
 				(rejected) -> assertThat(rejected.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
 		assertThat((List<String>) json(get(alice, "/api/v1/conversations/" + conversation), "$.members"))

@@ -132,9 +132,16 @@ public final class SequencePlanner {
 		/**
 		 * The members after a change: {@code added} joined and {@code removed} left (in
 		 * that order; adding a member who is there or removing one who is not changes
-		 * nothing, so applying a change twice is the same as once).
+		 * nothing, so applying a change twice is the same as once). A change before
+		 * {@link #membersFrom()} is already in them: nothing changes.
 		 */
 		public Snapshot withChange(Collection<String> added, Collection<String> removed, LogPosition at) {
+			if (at != null && at.isBefore(this.membersFrom)) {
+				// Already in these members: a batch planned again reaches a change before
+				// the one they were loaded at. Applied again, membersFrom would move back
+				// and let a message between the two through the replay check.
+				return this;
+			}
 			SortedSet<String> changed = new TreeSet<>(this.members);
 			changed.addAll(added);
 			changed.removeAll(removed);

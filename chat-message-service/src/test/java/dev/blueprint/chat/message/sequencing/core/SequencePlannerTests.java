@@ -110,6 +110,10 @@ class SequencePlannerTests {
 		assertThat(after).isEqualTo(new Snapshot(List.of("a", "b"), 5, at));
 		assertThat(after.withChange(List.of("b"), List.of("c"), at)).isEqualTo(after);
 		assertThat(after.withChange(List.of(), List.of("a", "b"), at).members()).isEmpty();
+		// A batch planned again reaches an earlier change: it is in these members
+		// already,
+		// and where they came from stays put.
+		assertThat(after.withChange(List.of("c"), List.of("b"), new LogPosition(2, 30))).isEqualTo(after);
 	}
 
 	@Test
