@@ -180,21 +180,24 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 		try (KafkaConsumer<String, String> deadLetters = deadLetterConsumer()) {
 			String poison = "{\"type\":\"MessageSubmitted.v1\",\"conversationId\":\"" + conversation
 					+ "\",\"body\":\"no sender\"}";
+			String blankMember = "{\"type\":\"ConversationChanged.v1\",\"conversationId\":\"" + conversation
+					+ "\",\"changedAt\":\"2026-12-03T00:00:00Z\",\"added\":[\" \"],\"removed\":[]}";
 			sendRaw(conversation.toString(), "not json at all " + conversation);
 			sendRaw(conversation.toString(), poison);
+			sendRaw(conversation.toString(), blankMember);
 			submit(conversation, alice, "ok-1", "still flowing");
 			MessagePersisted persisted = (MessagePersisted) awaitEvents(conversation, 1, WAIT).get(0);
 			assertThat(persisted.seq()).isEqualTo(1);
 			List<String> dead = new ArrayList<>();
 			long deadline = System.nanoTime() + WAIT.toNanos();
-			while (dead.size() < 2 && System.nanoTime() < deadline) {
+			while (dead.size() < 3 && System.nanoTime() < deadline) {
 				for (ConsumerRecord<String, String> record : deadLetters.poll(Duration.ofMillis(200))) {
 					if (record.value().contains(conversation.toString())) {
 						dead.add(record.value());
 					}
 				}
 			}
-			assertThat(dead).containsExactly("not json at all " + conversation, poison);
+			assertThat(dead).containsExactly("not json at all " + conversation, poison, blankMember);
 		}
 	}
 
