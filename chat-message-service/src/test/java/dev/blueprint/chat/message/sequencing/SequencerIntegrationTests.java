@@ -354,6 +354,32 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 	}
 
 	@Test
+	void aLateMembershipWriteOfASequencerThatLostItsPartitionChangesNothing() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		UUID conversation = conversation(alice, "group", bob);
+		assertThat(delete(alice, "/api/v1/conversations/" + conversation + "/members/" + bob).statusCode())
+			.isEqualTo(204);
+		ChatStore.SequenceState applied = this.store.sequenceState(conversation);
+		// A zombie that polled 15 s ago writes what it had planned before the removal.
+		long zombiePolledAt = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis() - 15_000);
+		this.store.saveMemberRowsAsync(conversation, List.of(bob), List.of(), Instant.now(), zombiePolledAt)
+			.get(10, TimeUnit.SECONDS);
+		this.store
+			.saveSequencedMembersAsync(conversation, List.of(alice, bob), applied.membersPartition(),
+					applied.membersOffset() - 1, zombiePolledAt)
+			.get(10, TimeUnit.SECONDS);
+
+		assertThat(this.store.sequenceState(conversation)).isEqualTo(applied);
+		assertThat((List<String>) json(get(alice, "/api/v1/conversations/" + conversation), "$.members"))
+			.containsExactly(alice);
+		this.sequencer.forgetAll();
+		submit(conversation, bob, "b-1", "am I back?");
+		assertThat(awaitEvents(conversation, 1, WAIT).get(0)).isInstanceOfSatisfying(MessageRejected.class,
+				(rejected) -> assertThat(rejected.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
+	}
+
+	@Test
 	void aConversationWithoutSequencedMembersUsesTheMembersTableAndARecordOfTheFirstFormatRereadsIt() throws Exception {
 		String alice = unique("alice");
 		String bob = unique("bob");
