@@ -55,7 +55,7 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 	 * @param retryBackoff pause before a batch is retried after a storage failure (the
 	 * batch is retried until it succeeds; offsets are not committed meanwhile)
 	 * @param membershipApplyTimeout how long a REST membership change waits for the
-	 * sequencer to apply it before answering 503 (it still applies later)
+	 * sequencer to apply it before answering 202, pending (it still applies later)
 	 */
 	public record Sequencer(@DefaultValue("30s") Duration membershipCacheTtl, @DefaultValue("1s") Duration retryBackoff,
 			@DefaultValue("10s") Duration membershipApplyTimeout) {

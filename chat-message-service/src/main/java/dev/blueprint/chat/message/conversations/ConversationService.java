@@ -252,8 +252,8 @@ public class ConversationService {
 
 	/**
 	 * Adds a member to a group; any member may add. The change goes to the message log,
-	 * and the call returns once the sequencer has applied it (the members table shows the
-	 * member): their next message is accepted.
+	 * and the call returns once the sequencer has applied it: their next message is
+	 * accepted.
 	 */
 	public Conversation addMember(String caller, UUID id, String userId) {
 		String user = validUserId("userId", userId);

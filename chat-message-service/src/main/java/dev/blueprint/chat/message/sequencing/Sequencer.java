@@ -48,7 +48,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
@@ -104,10 +103,10 @@ public class Sequencer {
 	private final Timer waitTimer;
 
 	/**
-	 * Per partition, the highest offset whose wait was recorded: a batch polled again
-	 * after a failure is not counted twice.
+	 * Per partition of the submissions topic, the highest offset whose wait was recorded:
+	 * a batch polled again after a failure is not counted twice.
 	 */
-	private final Map<TopicPartition, Long> waitRecordedUpTo = new ConcurrentHashMap<>();
+	private final Map<Integer, Long> waitRecordedUpTo = new ConcurrentHashMap<>();
 
 	private final Counter accepted;
 
@@ -225,10 +224,9 @@ public class Sequencer {
 	}
 
 	private void recordWait(ConsumerRecord<String, String> record, long polledAt) {
-		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-		Long recordedUpTo = this.waitRecordedUpTo.get(partition);
+		Long recordedUpTo = this.waitRecordedUpTo.get(record.partition());
 		if (recordedUpTo == null || record.offset() > recordedUpTo) {
-			this.waitRecordedUpTo.put(partition, record.offset());
+			this.waitRecordedUpTo.put(record.partition(), record.offset());
 			this.waitTimer.record(Math.max(0, polledAt - record.timestamp()), TimeUnit.MILLISECONDS);
 		}
 	}

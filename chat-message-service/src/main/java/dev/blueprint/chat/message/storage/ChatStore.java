@@ -3,6 +3,7 @@ package dev.blueprint.chat.message.storage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,15 +42,18 @@ public class ChatStore {
 	 */
 	private static final int MAX_IN_FLIGHT = 256;
 
+	/**
+	 * The write time (µs) of a conversation's first members, rows and sequenced members:
+	 * below every write time the sequencer uses, so its first change wins whatever the
+	 * instances' clocks.
+	 */
+	private static final long CREATION_WRITE_TIME = 1;
+
 	private final CqlSession session;
 
 	private final int bucketSize;
 
 	private final PreparedStatement insertConversation;
-
-	private final PreparedStatement insertMember;
-
-	private final PreparedStatement insertUserConversation;
 
 	private final PreparedStatement insertMemberAt;
 
@@ -77,8 +81,6 @@ public class ChatStore {
 
 	private final PreparedStatement updateSequencedMembers;
 
-	private final PreparedStatement initialSequencedMembers;
-
 	private final PreparedStatement insertMessage;
 
 	private final PreparedStatement insertDedup;
@@ -104,13 +106,6 @@ public class ChatStore {
 		this.bucketSize = bucketSize;
 		this.insertConversation = session
 			.prepare("INSERT INTO conversations (id, type, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)");
-		// A conversation's first members, at timestamp 1 like its first sequenced
-		// members:
-		// every change the sequencer applies later wins, whatever the clocks.
-		this.insertMember = session.prepare("INSERT INTO conversation_members (conversation_id, user_id, joined_at) "
-				+ "VALUES (?, ?, ?) USING TIMESTAMP 1");
-		this.insertUserConversation = session.prepare("INSERT INTO user_conversations (user_id, conversation_id, "
-				+ "joined_at) VALUES (?, ?, ?) USING TIMESTAMP 1");
 		this.insertMemberAt = session.prepare("INSERT INTO conversation_members (conversation_id, user_id, joined_at) "
 				+ "VALUES (?, ?, ?) USING TIMESTAMP ?");
 		this.insertUserConversationAt = session.prepare("INSERT INTO user_conversations (user_id, conversation_id, "
@@ -138,10 +133,6 @@ public class ChatStore {
 					+ "WHERE conversation_id = ?");
 		this.updateSequencedMembers = session.prepare("UPDATE conversation_state USING TIMESTAMP ? SET members = ?, "
 				+ "members_partition = ?, members_offset = ? WHERE conversation_id = ?");
-		// Written once at creation, below every write time the sequencer uses: its first
-		// change replaces it whatever the clocks.
-		this.initialSequencedMembers = session
-			.prepare("UPDATE conversation_state USING TIMESTAMP 1 SET members = ? WHERE conversation_id = ?");
 		this.insertMessage = session.prepare("INSERT INTO messages (conversation_id, bucket, seq, message_id, "
 				+ "sender_id, client_message_id, body, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 		this.insertDedup = session.prepare("INSERT INTO message_dedup (conversation_id, sender_id, client_message_id, "
@@ -185,12 +176,16 @@ public class ChatStore {
 	public void saveConversation(Conversation conversation) {
 		List<CompletableFuture<AsyncResultSet>> members = new ArrayList<>();
 		for (String member : conversation.members()) {
-			members.add(this.session
-				.executeAsync(this.insertMember.bind(conversation.id(), member, conversation.createdAt()))
-				.toCompletableFuture());
-			members.add(this.session
-				.executeAsync(this.insertUserConversation.bind(member, conversation.id(), conversation.createdAt()))
-				.toCompletableFuture());
+			members.add(
+					this.session
+						.executeAsync(this.insertMemberAt.bind(conversation.id(), member, conversation.createdAt(),
+								CREATION_WRITE_TIME))
+						.toCompletableFuture());
+			members.add(
+					this.session
+						.executeAsync(this.insertUserConversationAt.bind(member, conversation.id(),
+								conversation.createdAt(), CREATION_WRITE_TIME))
+						.toCompletableFuture());
 			if (members.size() >= MAX_IN_FLIGHT) {
 				join(CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)));
 				members.clear();
@@ -199,7 +194,12 @@ public class ChatStore {
 		join(CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)));
 		this.session.execute(this.insertConversation.bind(conversation.id(), conversation.type(), conversation.name(),
 				conversation.createdBy(), conversation.createdAt()));
-		this.session.execute(this.initialSequencedMembers.bind(Set.copyOf(conversation.members()), conversation.id()));
+		// members_partition and members_offset stay unset: no change has left these.
+		this.session.execute(this.updateSequencedMembers.boundStatementBuilder()
+			.setLong(0, CREATION_WRITE_TIME)
+			.setSet(1, Set.copyOf(conversation.members()), String.class)
+			.setUuid(4, conversation.id())
+			.build());
 	}
 
 	/**
@@ -220,8 +220,8 @@ public class ChatStore {
 	 * the log's order and a zombie's late write loses. One logged batch: both tables or
 	 * neither.
 	 */
-	public CompletableFuture<Void> saveMemberRowsAsync(UUID conversationId, java.util.Collection<String> added,
-			java.util.Collection<String> removed, Instant joinedAt, long writeTime) {
+	public CompletableFuture<Void> saveMemberRowsAsync(UUID conversationId, Collection<String> added,
+			Collection<String> removed, Instant joinedAt, long writeTime) {
 		BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
 		for (String user : added) {
 			batch.addStatement(this.insertMemberAt.bind(conversationId, user, joinedAt, writeTime));
@@ -321,7 +321,7 @@ public class ChatStore {
 	 * (µs, as {@link #saveProgressAsync}): a late write of a sequencer that polled
 	 * earlier loses.
 	 */
-	public CompletableFuture<Void> saveSequencedMembersAsync(UUID conversationId, java.util.Collection<String> members,
+	public CompletableFuture<Void> saveSequencedMembersAsync(UUID conversationId, Collection<String> members,
 			int partition, long offset, long writeTime) {
 		return execute(
 				this.updateSequencedMembers.bind(writeTime, Set.copyOf(members), partition, offset, conversationId))
