@@ -562,8 +562,11 @@ public class Sequencer {
 				.orElse(current);
 			rows = CompletableFuture.completedFuture(null);
 		}
-		join(CompletableFuture.allOf(rows,
-				this.store.saveSequencedMembersAsync(id, next.members(), at.partition(), at.offset(), writeTime)));
+		// The rows first, then the sequencer's members with the change's position: REST
+		// answers once the position shows and reads the table and the member's list,
+		// which must show the change by then.
+		join(rows.thenCompose((written) -> this.store.saveSequencedMembersAsync(id, next.members(), at.partition(),
+				at.offset(), writeTime)));
 		this.snapshots.put(id, next);
 	}
 

@@ -317,9 +317,8 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 						this.codec.encode(ChatEvent.ConversationChanged.added(conversation, Instant.now(), xavier))))
 				.get(10, TimeUnit.SECONDS);
 			welcome = submit(conversation, alice, "a-1", "welcome");
-			// A first owner refused x-1, applied the addition, stored a-1 as seq 1, and
-			// died
-			// before its state write and its commit.
+			// A first owner refused x-1, applied the addition, stored a-1 as seq 1,
+			// and died before its state write and its commit.
 			this.store.saveMemberRowsAsync(conversation, List.of(xavier), List.of(), Instant.now(), nowMicros())
 				.get(10, TimeUnit.SECONDS);
 			this.store
@@ -377,6 +376,28 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 		submit(conversation, bob, "b-1", "am I back?");
 		assertThat(awaitEvents(conversation, 1, WAIT).get(0)).isInstanceOfSatisfying(MessageRejected.class,
 				(rejected) -> assertThat(rejected.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
+	}
+
+	@Test
+	void theMembersTableAndTheMembersConversationListShowAChangeOnceTheSequencerShowsItApplied() throws Exception {
+		// REST answers as soon as the sequencer's members show the change, and then
+		// reads the table: the rows must be written first. Polled without a pause;
+		// several changes, as the order of two writes is what is tested.
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "group", unique("bob"));
+		for (int i = 0; i < 40; i++) {
+			String member = unique("m" + i);
+			RecordMetadata change = this.producer
+				.send(new ProducerRecord<>(ChatTopics.SUBMITTED, conversation.toString(),
+						this.codec.encode(ChatEvent.ConversationChanged.added(conversation, Instant.now(), member))))
+				.get(10, TimeUnit.SECONDS);
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (!this.store.sequenceState(conversation).applied(change.partition(), change.offset())) {
+				assertThat(System.nanoTime() - deadline).as("applied within " + WAIT).isNegative();
+			}
+			assertThat(this.store.findConversation(conversation).orElseThrow().members()).contains(member);
+			assertThat(this.store.conversationIdsOf(member)).containsExactly(conversation);
+		}
 	}
 
 	@Test
