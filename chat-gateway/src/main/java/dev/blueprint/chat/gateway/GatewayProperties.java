@@ -21,6 +21,14 @@ import org.springframework.util.unit.DataSize;
  * size, so it is paid for each idle connection); a bigger frame closes the connection (a
  * body above maxBodyBytes in a frame within this gets an error on /user/queue/errors and
  * the session stays). At least maxBodyBytes + 1 KiB.
+ * @param ioBufferSize the other buffers every WebSocket session holds while it is open:
+ * Tomcat's socket read and write buffers, its WebSocket frame input and output buffers
+ * and its text encoder (in chars, so twice this in bytes). Paid for each idle connection
+ * like maxFrameSize; a message to a client above it goes out in several WebSocket frames
+ * (continuation frames, which every client reassembles). 1 KiB to 64 KiB. Tomcat reads
+ * the WebSocket part once per JVM (system property
+ * {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}), so it is set before the
+ * server starts
  * @param sessionLease how long a session counts in the registry without a heartbeat
  * @param heartbeat how often this gateway renews its sessions' leases (and the STOMP
  * heart-beat interval it offers)
@@ -42,10 +50,15 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
 		@DefaultValue("64") int maxClientMessageIdLength, @DefaultValue("8KB") DataSize maxFrameSize,
-		@DefaultValue("30s") Duration sessionLease, @DefaultValue("10s") Duration heartbeat,
-		@DefaultValue("*") List<String> allowedOrigins, @DefaultValue("6") int topicPartitions,
-		@DefaultValue("1") short topicReplication, @DefaultValue("16") int inboundThreads,
-		@DefaultValue("120000") int subscriptionCacheLimit, @DefaultValue Contacts contacts) {
+		@DefaultValue("2KB") DataSize ioBufferSize, @DefaultValue("30s") Duration sessionLease,
+		@DefaultValue("10s") Duration heartbeat, @DefaultValue("*") List<String> allowedOrigins,
+		@DefaultValue("6") int topicPartitions, @DefaultValue("1") short topicReplication,
+		@DefaultValue("16") int inboundThreads, @DefaultValue("120000") int subscriptionCacheLimit,
+		@DefaultValue Contacts contacts) {
+
+	static final DataSize MIN_IO_BUFFER = DataSize.ofKilobytes(1);
+
+	static final DataSize MAX_IO_BUFFER = DataSize.ofKilobytes(64);
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
@@ -55,6 +68,10 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 			throw new IllegalArgumentException(
 					"gateway.max-frame-size (" + maxFrameSize + ") must be at least gateway.max-body-bytes ("
 							+ maxBodyBytes + ") + 1KB, or a body within its limit could not be sent");
+		}
+		if (ioBufferSize.toBytes() < MIN_IO_BUFFER.toBytes() || ioBufferSize.toBytes() > MAX_IO_BUFFER.toBytes()) {
+			throw new IllegalArgumentException("gateway.io-buffer-size must be from " + MIN_IO_BUFFER + " to "
+					+ MAX_IO_BUFFER + ", was " + ioBufferSize);
 		}
 		if (subscriptionCacheLimit < 1) {
 			throw new IllegalArgumentException(

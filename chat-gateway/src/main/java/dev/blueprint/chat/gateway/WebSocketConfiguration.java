@@ -97,4 +97,9 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 		return container;
 	}
 
+	@Bean
+	TomcatSessionBuffers tomcatSessionBuffers() {
+		return new TomcatSessionBuffers(this.properties);
+	}
+
 }

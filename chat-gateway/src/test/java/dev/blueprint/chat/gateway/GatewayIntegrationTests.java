@@ -18,6 +18,7 @@ import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.StompTestClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,8 @@ import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfig
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.messaging.simp.broker.DefaultSubscriptionRegistry;
 import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
@@ -185,6 +188,28 @@ class GatewayIntegrationTests {
 				Thread.sleep(50);
 			}
 			assertThat(client.isConnected()).as("connected after a frame above the limit").isFalse();
+		}
+	}
+
+	@Test
+	void theSessionBuffersHaveTheConfiguredSizeAndAMessageAboveThemArrivesWhole(
+			@Autowired WebServerApplicationContext context) throws Exception {
+		int size = (int) this.properties.ioBufferSize().toBytes();
+		assertThat(size).isLessThan(this.properties.maxBodyBytes() + 200);
+		assertThat(TomcatSessionBuffers.webSocketBufferSize()).isEqualTo(size);
+		Connector connector = ((TomcatWebServer) context.getWebServer()).getTomcat().getConnector();
+		assertThat(String.valueOf(connector.getProperty("socket.appReadBufSize"))).isEqualTo(String.valueOf(size));
+		assertThat(String.valueOf(connector.getProperty("socket.appWriteBufSize"))).isEqualTo(String.valueOf(size));
+		try (StompTestClient client = connect(this.alice)) {
+			// Its frame is above the buffers: it goes out in several WebSocket frames.
+			String body = "é".repeat(this.properties.maxBodyBytes() / 2);
+			deliver(new GatewayDelivery.MessageDelivery(List.of(this.alice), new GatewayDelivery.ChatMessage(
+					UUID.randomUUID(), 1, UUID.randomUUID(), "bob", body, Instant.now())));
+			assertThat(client.expect("messages", WAIT).get("body").asString()).isEqualTo(body);
+			// And one that comes in above them (the body at its limit) is read whole.
+			UUID conversation = UUID.randomUUID();
+			client.send(conversation.toString(), "c-whole", body);
+			assertThat(nextSubmitted(this.alice).body()).isEqualTo(body);
 		}
 	}
 

@@ -17,8 +17,8 @@ class GatewayPropertiesTests {
 			Duration.ofSeconds(10), 2);
 
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
-		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, Duration.ofSeconds(30), heartbeat,
-				List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, DataSize.ofKilobytes(4),
+				Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
 	}
 
 	@Test
@@ -42,21 +42,39 @@ class GatewayPropertiesTests {
 
 	@Test
 	void theSubscriptionCacheHoldsAtLeastOneDestination() {
-		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
-				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 1, CONTACTS)
+		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), DataSize.ofKilobytes(4),
+				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 1, CONTACTS)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
-					Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 0, CONTACTS))
+			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), DataSize.ofKilobytes(4),
+					Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 0, CONTACTS))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
 	@Test
+	void theIoBufferIsFromOneTo64KiB() {
+		for (DataSize size : List.of(DataSize.ofBytes(1024), DataSize.ofKilobytes(64))) {
+			assertThat(ioBuffer(size).ioBufferSize()).isEqualTo(size);
+		}
+		assertThatIllegalArgumentException().isThrownBy(() -> ioBuffer(DataSize.ofBytes(1023)))
+			.withMessage("gateway.io-buffer-size must be from 1024B to 65536B, was 1023B");
+		assertThatIllegalArgumentException().isThrownBy(() -> ioBuffer(DataSize.ofBytes(65537)))
+			.withMessage("gateway.io-buffer-size must be from 1024B to 65536B, was 65537B");
+	}
+
+	private static GatewayProperties ioBuffer(DataSize size) {
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), size, Duration.ofSeconds(30),
+				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+	}
+
+	@Test
 	void anInstanceWithoutAnIdGetsAUniqueOne() {
-		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
-				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
-		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(8), Duration.ofSeconds(30),
-				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16,
+				120_000, CONTACTS);
+		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16,
+				120_000, CONTACTS);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

@@ -13,6 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import jakarta.websocket.ContainerProvider;
+import jakarta.websocket.WebSocketContainer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -89,7 +91,7 @@ public final class StompTestClient implements AutoCloseable {
 
 	/** Connects over native WebSocket with the token in the CONNECT frame. */
 	public static StompTestClient connect(String url, String bearer) throws Exception {
-		return new StompTestClient(stompClient(new StandardWebSocketClient()), url, bearer, Duration.ofSeconds(15));
+		return new StompTestClient(stompClient(webSocketClient()), url, bearer, Duration.ofSeconds(15));
 	}
 
 	/**
@@ -99,7 +101,7 @@ public final class StompTestClient implements AutoCloseable {
 	public static StompTestClient connectSockJs(String url, String bearer, boolean xhrOnly) throws Exception {
 		List<Transport> transports = new ArrayList<>();
 		if (!xhrOnly) {
-			transports.add(new WebSocketTransport(new StandardWebSocketClient()));
+			transports.add(new WebSocketTransport(webSocketClient()));
 		}
 		transports.add(new RestTemplateXhrTransport());
 		return new StompTestClient(stompClient(new SockJsClient(transports)), url, bearer, Duration.ofSeconds(15));
@@ -139,7 +141,7 @@ public final class StompTestClient implements AutoCloseable {
 	 */
 	public static StompTestClient connectSockJs(String url, String bearer, SockJsTransport only) throws Exception {
 		List<String> used = new java.util.concurrent.CopyOnWriteArrayList<>();
-		Transport delegate = (only == SockJsTransport.WEBSOCKET) ? new WebSocketTransport(new StandardWebSocketClient())
+		Transport delegate = (only == SockJsTransport.WEBSOCKET) ? new WebSocketTransport(webSocketClient())
 				: new RestTemplateXhrTransport();
 		Transport recording = new Transport() {
 
@@ -170,6 +172,19 @@ public final class StompTestClient implements AutoCloseable {
 	 */
 	public List<String> transportUrls() {
 		return List.copyOf(this.transportUrls);
+	}
+
+	/**
+	 * A client accepting messages up to 64 KiB. Left to Tomcat, a client's message
+	 * buffers take its JVM-wide default buffer size, which chat-gateway lowers when it
+	 * starts in the same JVM ({@code gateway.io-buffer-size}): the client would close on
+	 * a message the server sends whole.
+	 */
+	private static StandardWebSocketClient webSocketClient() {
+		WebSocketContainer container = ContainerProvider.getWebSocketContainer();
+		container.setDefaultMaxTextMessageBufferSize(64 * 1024);
+		container.setDefaultMaxBinaryMessageBufferSize(64 * 1024);
+		return new StandardWebSocketClient(container);
 	}
 
 	private static WebSocketStompClient stompClient(WebSocketClient transport) {
