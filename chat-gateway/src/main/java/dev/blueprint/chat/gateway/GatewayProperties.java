@@ -23,12 +23,11 @@ import org.springframework.util.unit.DataSize;
  * the session stays). At least maxBodyBytes + 1 KiB.
  * @param ioBufferSize the other buffers every WebSocket session holds while it is open:
  * Tomcat's socket read and write buffers, its WebSocket frame input and output buffers
- * and its text encoder (in chars, so twice this in bytes). Paid for each idle connection
- * like maxFrameSize; a message to a client above it goes out in several WebSocket frames
- * (continuation frames, which every client reassembles). 1 KiB to 64 KiB. Tomcat reads
- * the WebSocket part once per JVM (system property
- * {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}), so it is set before the
- * server starts
+ * and its text encoder. Paid for each idle connection like maxFrameSize; a message to a
+ * client above it goes out in several WebSocket frames (continuation frames, which every
+ * client reassembles). 1 KiB to 64 KiB. Tomcat reads the WebSocket part once per JVM
+ * (system property {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}), so it is set
+ * before the server starts
  * @param sessionLease how long a session counts in the registry without a heartbeat
  * @param heartbeat how often this gateway renews its sessions' leases (and the STOMP
  * heart-beat interval it offers)

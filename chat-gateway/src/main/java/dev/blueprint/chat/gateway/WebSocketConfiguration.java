@@ -97,9 +97,13 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 		return container;
 	}
 
+	/**
+	 * Static: built while the web server factory is customized, it must not bring this
+	 * configuration (and the JWT decoder and scheduler it takes) up early.
+	 */
 	@Bean
-	TomcatSessionBuffers tomcatSessionBuffers() {
-		return new TomcatSessionBuffers(this.properties);
+	static TomcatSessionBuffers tomcatSessionBuffers(GatewayProperties properties) {
+		return new TomcatSessionBuffers(properties);
 	}
 
 }
