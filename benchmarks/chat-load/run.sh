@@ -72,7 +72,7 @@ generator() {
   java -Xmx"$GENERATOR_HEAP" -XX:+UseG1GC -cp "$CP" dev.blueprint.bench.chat.ChatLoad \
     --gateway "ws://127.0.0.1:$GW_PORT/ws" --messages "http://127.0.0.1:$((8084 + BLUEPRINT_PORT_OFFSET))" \
     --presence "http://127.0.0.1:$((8085 + BLUEPRINT_PORT_OFFSET))" \
-    --secret-file "$BLUEPRINT_STATE_DIR/jwt-hmac-secret" --metrics "$METRICS" "$@"
+    --secret-file "$BLUEPRINT_STATE_DIR/jwt-hmac-secret" --metrics "$METRICS" --redis "127.0.0.1:$((6379 + BLUEPRINT_PORT_OFFSET))" "$@"
 }
 
 # CPU time (user + system, in clock ticks) of every process of the stack, one "name ticks" line each.

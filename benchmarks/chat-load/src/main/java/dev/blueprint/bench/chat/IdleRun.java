@@ -17,7 +17,11 @@ import tools.jackson.databind.JsonNode;
  * GC.run}, then the heap from its Prometheus scrape) and its RSS. Stops at the first
  * batch where more than half the connects fail, then holds the sessions for
  * {@code hold-seconds} (heart-beats and registry renewals keep running) and counts the
- * survivors.
+ * survivors. Then closes them all at once, as a load balancer or network failure would,
+ * and watches the gateway until it has let them go: how long until it counts no session
+ * and (with {@code --redis}) the session registry holds none, and how fast its health
+ * check answers meanwhile (an orchestrator's liveness probe would restart a gateway that
+ * does not answer).
  */
 final class IdleRun implements LoadClient.Frames {
 
@@ -65,8 +69,61 @@ final class IdleRun implements LoadClient.Frames {
 			.filter((client) -> client.failure() != null)
 			.limit(5)
 			.forEach((client) -> System.out.println("    lost: " + client.failure()));
-		held.forEach(LoadClient::close);
+		disconnect(held);
 		return 0;
+	}
+
+	private void disconnect(List<LoadClient> held) throws InterruptedException {
+		List<String> metrics = this.options.list("metrics");
+		String health = metrics.isEmpty() ? null : metrics.get(0).replace("/actuator/prometheus", "/actuator/health");
+		RedisKeys redis = this.options.get("redis").isEmpty() ? null : new RedisKeys(this.options.get("redis"));
+		long started = System.nanoTime();
+		held.parallelStream().forEach(LoadClient::close);
+		double closed = seconds(started);
+		double gatewayEmpty = Double.NaN;
+		double registryEmpty = (redis == null) ? Double.NaN : -1;
+		long checks = 0;
+		long slow = 0;
+		long slowest = 0;
+		long unanswered = 0;
+		long deadline = started + Duration.ofSeconds(this.options.integer("disconnect-seconds")).toNanos();
+		while (System.nanoTime() < deadline && (Double.isNaN(gatewayEmpty) || registryEmpty < 0)) {
+			if (health != null) {
+				long asked = System.nanoTime();
+				boolean answered = this.prometheus.answers(health, Duration.ofSeconds(10));
+				long millis = (System.nanoTime() - asked) / 1_000_000;
+				checks++;
+				slowest = Math.max(slowest, millis);
+				slow += (millis > 1000) ? 1 : 0;
+				unanswered += answered ? 0 : 1;
+			}
+			if (Double.isNaN(gatewayEmpty) && !metrics.isEmpty()) {
+				Map<String, Double> gateway = this.prometheus.scrape(metrics.get(0));
+				if (gateway.keySet().stream().anyMatch((series) -> series.startsWith("blueprint_chat_gateway_sessions"))
+						&& Prometheus.sum(gateway, "blueprint_chat_gateway_sessions", "") == 0) {
+					gatewayEmpty = seconds(started);
+				}
+			}
+			if (redis != null && registryEmpty < 0 && redis.count("chat:sessions:*") == 0) {
+				registryEmpty = seconds(started);
+			}
+			Thread.sleep(200);
+		}
+		System.out.println("closed " + held.size() + " sessions at once:");
+		System.out.println(
+				"| closed by the generator (s) | gateway counts 0 (s) | registry empty (s) | health checks | slowest (ms) | over 1 s | not UP or no answer |");
+		System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+		System.out.printf("| %.1f | %s | %s | %d | %d | %d | %d |%n", closed, format(gatewayEmpty),
+				format(registryEmpty), checks, slowest, slow, unanswered);
+	}
+
+	private static double seconds(long since) {
+		return (System.nanoTime() - since) / 1e9;
+	}
+
+	private static String format(double seconds) {
+		return Double.isNaN(seconds) ? "-"
+				: (seconds < 0) ? "not within --disconnect-seconds" : String.format("%.1f", seconds);
 	}
 
 	private String measure(long held, String seconds, long failed) {

@@ -21,7 +21,8 @@ final class Options {
 			Map.entry("heartbeat-ms", "10000"), Map.entry("metrics", ""), Map.entry("user-prefix", ""),
 			Map.entry("idle-batch", "1000"), Map.entry("hold-seconds", "30"), Map.entry("gateway-pid", ""),
 			Map.entry("presence", "http://127.0.0.1:8085"), Map.entry("contacts", "9"), Map.entry("state-dir", ""),
-			Map.entry("idle-seconds", "0"), Map.entry("slow-ms", "100"));
+			Map.entry("idle-seconds", "0"), Map.entry("slow-ms", "100"), Map.entry("redis", ""),
+			Map.entry("disconnect-seconds", "60"));
 
 	private final Map<String, String> values = new HashMap<>(DEFAULTS);
 

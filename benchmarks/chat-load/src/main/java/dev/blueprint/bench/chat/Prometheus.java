@@ -37,6 +37,19 @@ final class Prometheus {
 		this.http = http;
 	}
 
+	/** Whether a health endpoint answers UP within the timeout. */
+	boolean answers(String url, Duration timeout) {
+		try {
+			HttpResponse<String> response = this.http.send(
+					HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
+					HttpResponse.BodyHandlers.ofString());
+			return response.statusCode() == 200 && response.body().contains("\"UP\"");
+		}
+		catch (Exception ex) {
+			return false;
+		}
+	}
+
 	/** One scrape: series ({@code name{labels}}) to value; empty if unreachable. */
 	Map<String, Double> scrape(String url) {
 		Map<String, Double> series = new HashMap<>();
