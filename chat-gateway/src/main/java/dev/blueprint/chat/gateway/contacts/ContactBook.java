@@ -106,20 +106,38 @@ public class ContactBook {
 		if (!(event.getUser() instanceof ChatUser user) || sessionId == null) {
 			return;
 		}
-		this.sessions.put(sessionId, user.getName());
-		Entry entry = this.users.computeIfAbsent(user.getName(), (name) -> new Entry());
-		entry.token = user.token();
+		if (this.sessions.putIfAbsent(sessionId, user.getName()) != null) {
+			return;
+		}
+		this.users.compute(user.getName(), (name, entry) -> {
+			Entry counted = (entry != null) ? entry : new Entry();
+			counted.sessions++;
+			counted.token = user.token();
+			return counted;
+		});
 		refreshLater(user.getName(), true);
 	}
 
+	/**
+	 * Forgets the user with its last session here: the user's session count, not a scan
+	 * of every session (a mass disconnect of n sessions was n² comparisons).
+	 */
 	@EventListener
 	public void disconnected(SessionDisconnectEvent event) {
 		String user = this.sessions.remove(event.getSessionId());
-		if (user != null && !this.sessions.containsValue(user)) {
-			Entry entry = this.users.remove(user);
-			if (entry != null) {
-				index(user, entry.contacts(), Set.of());
+		if (user == null) {
+			return;
+		}
+		Entry[] gone = new Entry[1];
+		this.users.computeIfPresent(user, (name, entry) -> {
+			if (--entry.sessions > 0) {
+				return entry;
 			}
+			gone[0] = entry;
+			return null;
+		});
+		if (gone[0] != null) {
+			index(user, gone[0].contacts(), Set.of());
 		}
 	}
 
@@ -281,6 +299,9 @@ public class ContactBook {
 	}
 
 	private static final class Entry {
+
+		/** The user's sessions here; changed only inside {@code users.compute}. */
+		private int sessions;
 
 		private volatile String token;
 

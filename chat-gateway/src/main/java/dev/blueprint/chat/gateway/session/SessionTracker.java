@@ -4,7 +4,11 @@ import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.chat.contracts.SessionRegistry.RenewalFailedException;
@@ -15,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.connection.RedisPipelineException;
 import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
@@ -28,8 +33,17 @@ import org.springframework.web.socket.messaging.SessionDisconnectEvent;
  * when the connection drops. If this process dies, its sessions stop counting when their
  * lease ends. While Redis is unreachable the sessions stay connected; they are
  * re-registered by the first heartbeat that succeeds.
+ * <p>
+ * Removals are queued and written by one thread, everything queued together (one pipeline
+ * per 500 sessions): a closing connection never waits for Redis, and when thousands close
+ * at once (a load balancer or a network failing) they take a few round trips on one
+ * pooled Redis connection, not a round trip each on as many Tomcat threads queueing for
+ * the pool's eight connections. Frames only ever go to sessions that are still open
+ * (Spring's user registry), so a queued removal loses nothing; the registry and presence
+ * see the close a round trip later. A removal is never overtaken by a heartbeat that
+ * listed the session before it closed.
  */
-public class SessionTracker {
+public class SessionTracker implements SmartLifecycle {
 
 	private static final Logger logger = LoggerFactory.getLogger(SessionTracker.class);
 
@@ -39,13 +53,38 @@ public class SessionTracker {
 
 	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
+	private final BlockingQueue<Session> closed = new LinkedBlockingQueue<>();
+
+	/** Closed sessions queued or being written. */
+	private final AtomicInteger pending = new AtomicInteger();
+
+	/**
+	 * Held by a heartbeat from its list of live sessions to its last renewal, and by each
+	 * removal: a removal is written after any renewal that listed its session (a renewal
+	 * written after the removal would register the closed session again until its lease
+	 * ended). A session leaves the live sessions before its removal is queued.
+	 */
+	private final Object registryWrites = new Object();
+
+	private volatile Thread remover;
+
+	private volatile boolean closing;
+
 	private final Counter notRenewed;
+
+	private final Counter notRemoved;
 
 	public SessionTracker(SessionRegistry registry, String gatewayId, MeterRegistry meters) {
 		this.registry = registry;
 		this.gatewayId = gatewayId;
 		Gauge.builder("blueprint.chat.gateway.sessions", this.sessions, Map::size)
 			.description("Connected STOMP sessions on this gateway")
+			.register(meters);
+		Gauge.builder("blueprint.chat.gateway.session.removals.pending", this.pending, AtomicInteger::get)
+			.description("Closed sessions not yet removed from the registry (queued or being written)")
+			.register(meters);
+		this.notRemoved = Counter.builder("blueprint.chat.gateway.session.removal.failures")
+			.description("Closed sessions the registry could not forget (they stop counting when their lease ends)")
 			.register(meters);
 		this.notRenewed = Counter.builder("blueprint.chat.gateway.session.renewal.failures")
 			.description("Session leases a heartbeat could not renew (two misses in a row drop a session from the "
@@ -69,37 +108,126 @@ public class SessionTracker {
 			logger.warn("Could not register session {} of {} (retried at the next heartbeat): {}", sessionId,
 					user.getName(), ex.toString());
 		}
+		if (!this.sessions.containsKey(sessionId)) {
+			// closed while it was being registered: its removal may have been written
+			// first
+			this.closed.add(session);
+		}
 	}
 
 	@EventListener
 	public void disconnected(SessionDisconnectEvent event) {
 		Session session = this.sessions.remove(event.getSessionId());
 		if (session != null) {
+			queueRemoval(session);
+		}
+	}
+
+	private void queueRemoval(Session session) {
+		this.pending.incrementAndGet();
+		this.closed.add(session);
+	}
+
+	/** Writes the queued removals until {@link #stop()}: all that waits, together. */
+	private void removeClosed() {
+		List<Session> batch = new ArrayList<>();
+		while (!this.closing) {
 			try {
-				this.registry.remove(session);
+				Session first = this.closed.poll(1, TimeUnit.SECONDS);
+				if (first != null) {
+					batch.add(first);
+					this.closed.drainTo(batch);
+					remove(batch);
+					batch.clear();
+				}
 			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not unregister session {} (its lease will end): {}", session.sessionId(),
-						ex.toString());
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
 			}
 		}
 	}
 
-	@Scheduled(fixedDelayString = "${gateway.heartbeat:10s}", initialDelayString = "${gateway.heartbeat:10s}")
-	public void heartbeat() {
-		List<Session> live = new ArrayList<>(this.sessions.values());
+	private void remove(List<Session> batch) {
 		try {
-			this.registry.renew(live);
-		}
-		catch (RenewalFailedException ex) {
-			this.notRenewed.increment(ex.notRenewed());
-			logger.warn(
-					"Could not renew {} of {} sessions (their chunk failed twice; next try at the next heartbeat): {}",
-					ex.notRenewed(), ex.total(), describe((RuntimeException) ex.getCause()));
+			synchronized (this.registryWrites) {
+				this.registry.remove(batch);
+			}
 		}
 		catch (RuntimeException ex) {
-			this.notRenewed.increment(live.size());
-			logger.warn("Could not renew {} sessions: {}", live.size(), describe(ex));
+			this.notRemoved.increment(batch.size());
+			logger.warn("Could not unregister {} closed sessions (their leases will end): {}", batch.size(),
+					describe(ex));
+		}
+		finally {
+			this.pending.addAndGet(-batch.size());
+		}
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.remover == null) {
+			this.closing = false;
+			Thread thread = new Thread(this::removeClosed, "session-remover");
+			thread.setDaemon(true);
+			thread.start();
+			this.remover = thread;
+		}
+	}
+
+	/**
+	 * Stops the removing thread and removes what is still queued. Runs after the server
+	 * closed every session (the WebSocket handler and the web server stop in higher
+	 * phases) and before the Redis connections close (Lettuce stops in phase 0).
+	 */
+	@Override
+	public synchronized void stop() {
+		Thread thread = this.remover;
+		if (thread == null) {
+			return;
+		}
+		this.closing = true;
+		try {
+			thread.join(5000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.remover = null;
+		List<Session> rest = new ArrayList<>();
+		this.closed.drainTo(rest);
+		if (!rest.isEmpty()) {
+			remove(rest);
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.remover != null;
+	}
+
+	@Override
+	public int getPhase() {
+		return 1;
+	}
+
+	@Scheduled(fixedDelayString = "${gateway.heartbeat:10s}", initialDelayString = "${gateway.heartbeat:10s}")
+	public void heartbeat() {
+		synchronized (this.registryWrites) {
+			List<Session> live = new ArrayList<>(this.sessions.values());
+			try {
+				this.registry.renew(live);
+			}
+			catch (RenewalFailedException ex) {
+				this.notRenewed.increment(ex.notRenewed());
+				logger.warn(
+						"Could not renew {} of {} sessions (their chunk failed twice; next try at the next heartbeat): {}",
+						ex.notRenewed(), ex.total(), describe((RuntimeException) ex.getCause()));
+			}
+			catch (RuntimeException ex) {
+				this.notRenewed.increment(live.size());
+				logger.warn("Could not renew {} sessions: {}", live.size(), describe(ex));
+			}
 		}
 	}
 

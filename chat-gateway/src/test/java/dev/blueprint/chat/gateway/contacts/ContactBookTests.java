@@ -18,7 +18,9 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.simp.stomp.StompCommand;
 import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
 import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.messaging.SessionConnectedEvent;
+import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -115,6 +117,28 @@ class ContactBookTests {
 		assertThat(fetches.tasks).as("all read again: none due until a minute later").isEmpty();
 	}
 
+	@Test
+	void aUserIsForgottenWithItsLastSessionHereAndNotBefore() {
+		ContactBook contacts = contactBook(new CollectingExecutor(10_000));
+		contacts.connected(connected("alice", "phone"));
+		contacts.connected(connected("alice", "laptop"));
+		contacts.connected(connected("bob", "tablet"));
+		// an event seen twice counts once
+		contacts.connected(connected("carol", "desk"));
+		contacts.connected(connected("carol", "desk"));
+		assertThat(contacts.size()).isEqualTo(3);
+
+		contacts.disconnected(disconnected("alice", "phone"));
+		contacts.disconnected(disconnected("alice", "phone"));
+		contacts.disconnected(disconnected("carol", "desk"));
+		assertThat(contacts.size()).as("alice's laptop and bob's tablet are still here").isEqualTo(2);
+
+		contacts.disconnected(disconnected("alice", "laptop"));
+		assertThat(contacts.size()).isEqualTo(1);
+		contacts.connected(connected("alice", "phone-again"));
+		assertThat(contacts.size()).isEqualTo(2);
+	}
+
 	private static void runAll(CollectingExecutor fetches) {
 		List<Runnable> tasks = new ArrayList<>(fetches.tasks);
 		fetches.tasks.clear();
@@ -135,6 +159,14 @@ class ContactBookTests {
 		headers.setSessionId(sessionId);
 		Message<byte[]> message = MessageBuilder.createMessage(new byte[0], headers.getMessageHeaders());
 		return new SessionConnectedEvent(ContactBookTests.class, message, new ChatUser(user, "token-of-" + user));
+	}
+
+	private static SessionDisconnectEvent disconnected(String user, String sessionId) {
+		StompHeaderAccessor headers = StompHeaderAccessor.create(StompCommand.DISCONNECT);
+		headers.setSessionId(sessionId);
+		Message<byte[]> message = MessageBuilder.createMessage(new byte[0], headers.getMessageHeaders());
+		return new SessionDisconnectEvent(ContactBookTests.class, message, sessionId, CloseStatus.NORMAL,
+				new ChatUser(user, "token-of-" + user));
 	}
 
 	/** A fetch queue of the given capacity whose tasks run only when a test runs them. */

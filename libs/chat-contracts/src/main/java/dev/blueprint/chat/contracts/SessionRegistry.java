@@ -43,7 +43,7 @@ public final class SessionRegistry {
 
 	private static final String SEPARATOR = "|";
 
-	private static final int RENEW_CHUNK = 500;
+	private static final int CHUNK = 500;
 
 	/**
 	 * Users presence-service should evaluate, scored by when (epoch milliseconds). One
@@ -79,7 +79,7 @@ public final class SessionRegistry {
 	}
 
 	/**
-	 * Records (or renews) sessions: one pipelined round trip per {@value #RENEW_CHUNK}
+	 * Records (or renews) sessions: one pipelined round trip per {@value #CHUNK}
 	 * sessions, so 10,000 sessions never make one pipeline that outlasts the command
 	 * timeout (it did in the chat benchmark). A chunk that fails (e.g. timed out in a
 	 * connect storm) is sent once more before the next one; if that fails too, the
@@ -89,8 +89,8 @@ public final class SessionRegistry {
 	 */
 	public void renew(Collection<Session> sessions) {
 		List<Session> all = new ArrayList<>(sessions);
-		for (int from = 0; from < all.size(); from += RENEW_CHUNK) {
-			List<Session> chunk = all.subList(from, Math.min(all.size(), from + RENEW_CHUNK));
+		for (int from = 0; from < all.size(); from += CHUNK) {
+			List<Session> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
 			try {
 				renewChunk(chunk);
 			}
@@ -154,11 +154,33 @@ public final class SessionRegistry {
 	 * (the user may have gone offline).
 	 */
 	public void remove(Session session) {
+		remove(List.of(session));
+	}
+
+	/**
+	 * Forgets sessions that closed, and asks presence-service to look at their users now:
+	 * one pipelined round trip per {@value #CHUNK} sessions (a gateway whose clients all
+	 * drop at once removes thousands together, not one round trip each). Stops at the
+	 * first chunk that fails: the sessions not removed stop counting when their leases
+	 * end.
+	 */
+	public void remove(Collection<Session> sessions) {
+		List<Session> all = new ArrayList<>(sessions);
+		for (int from = 0; from < all.size(); from += CHUNK) {
+			removeChunk(all.subList(from, Math.min(all.size(), from + CHUNK)));
+		}
+	}
+
+	private void removeChunk(List<Session> sessions) {
 		long now = this.clock.millis();
 		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
 			RedisZSetCommands zsets = connection.zSetCommands();
-			zsets.zRem(bytes(key(session.userId())), bytes(session.gatewayId() + SEPARATOR + session.sessionId()));
-			zsets.zAdd(PRESENCE_DUE_KEY, now, bytes(session.userId()), RedisZSetCommands.ZAddArgs.empty().lt());
+			for (Session session : sessions) {
+				zsets.zRem(bytes(key(session.userId())), bytes(session.gatewayId() + SEPARATOR + session.sessionId()));
+			}
+			for (String user : new LinkedHashSet<>(sessions.stream().map(Session::userId).toList())) {
+				zsets.zAdd(PRESENCE_DUE_KEY, now, bytes(user), RedisZSetCommands.ZAddArgs.empty().lt());
+			}
 			return null;
 		});
 	}

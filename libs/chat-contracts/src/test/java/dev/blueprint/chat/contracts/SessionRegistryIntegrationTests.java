@@ -77,6 +77,36 @@ class SessionRegistryIntegrationTests {
 	}
 
 	@Test
+	void sessionsClosedTogetherAreForgottenTogetherAndOnlyThey() {
+		// 1,200 sessions: three pipelines. Each user also has a phone that stays.
+		Instant now = Instant.now();
+		SessionRegistry registry = registryAt(now);
+		List<SessionRegistry.Session> closed = sessions(1200);
+		List<SessionRegistry.Session> phones = closed.stream()
+			.map((session) -> new SessionRegistry.Session(session.userId(), "gw-other", "phone"))
+			.toList();
+		List<String> users = closed.stream().map(SessionRegistry.Session::userId).toList();
+		registry.renew(closed);
+		registry.renew(phones);
+		redis.opsForZSet().add(SessionRegistry.PRESENCE_DUE, users.get(0), now.plusSeconds(30).toEpochMilli());
+		redis.opsForZSet().add(SessionRegistry.PRESENCE_DUE, users.get(1199), now.plusSeconds(30).toEpochMilli());
+
+		registryAt(now.plusSeconds(2)).remove(closed);
+
+		Map<String, List<SessionRegistry.Session>> left = registry.sessionsOf(users);
+		assertThat(left).hasSize(1200);
+		assertThat(left.values()).allSatisfy((sessions) -> assertThat(sessions).singleElement()
+			.extracting(SessionRegistry.Session::sessionId)
+			.isEqualTo("phone"));
+		// their users are looked at now, in the first chunk and the last
+		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, users.get(0)))
+			.isEqualTo((double) now.plusSeconds(2).toEpochMilli());
+		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, users.get(1199)))
+			.isEqualTo((double) now.plusSeconds(2).toEpochMilli());
+		redis.opsForZSet().remove(SessionRegistry.PRESENCE_DUE, users.toArray());
+	}
+
+	@Test
 	void aSessionWithoutHeartbeatStopsCountingWhenItsLeaseEnds() {
 		Instant start = Instant.now();
 		registryAt(start).renew(List.of(new SessionRegistry.Session(this.alice, "gw-dead", "s1")));
