@@ -5,6 +5,9 @@
 # messages to one recipient per transport at once (defaults: 20 groups of 5, 20 msg/s, 60 s; not part of "all").
 # presence: presence fan-out cost — 1,000 users with --contacts 9 each (groups of 10) change presence at
 # --rates changes/s; pushes delivered per second, latency and CPU per change by process (not part of "all").
+# idle: up to IDLE_SESSIONS sessions held, then all closed at once (how fast the gateway and the registry let them go);
+# --deflate true makes its clients offer permessage-deflate as browsers do (set GATEWAY_PER_MESSAGE_DEFLATE=true for
+# the gateway to accept it).
 # Builds the generator (and what ./suite needs), starts a whole stack on its own state dir and ports
 # (BLUEPRINT_STATE_DIR=/tmp/chat-bench-stack, BLUEPRINT_PORT_OFFSET=5000), runs the load steps and/or the
 # idle-connections measurement, and always stops that stack. Each run starts from an empty stack (its data, logs

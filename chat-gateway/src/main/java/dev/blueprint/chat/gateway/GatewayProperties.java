@@ -28,6 +28,10 @@ import org.springframework.util.unit.DataSize;
  * client reassembles). 1 KiB to 64 KiB. Tomcat reads the WebSocket part once per JVM
  * (system property {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}), so it is set
  * before the server starts
+ * @param perMessageDeflate whether clients that offer WebSocket compression
+ * ({@code permessage-deflate}, as every browser does) get it: fewer bytes on the wire for
+ * each frame, at the cost of a zlib deflater and inflater per session outside the heap
+ * (see the README for the measured cost); off by default
  * @param sessionLease how long a session counts in the registry without a heartbeat
  * @param heartbeat how often this gateway renews its sessions' leases (and the STOMP
  * heart-beat interval it offers)
@@ -49,11 +53,11 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
 		@DefaultValue("64") int maxClientMessageIdLength, @DefaultValue("8KB") DataSize maxFrameSize,
-		@DefaultValue("2KB") DataSize ioBufferSize, @DefaultValue("30s") Duration sessionLease,
-		@DefaultValue("10s") Duration heartbeat, @DefaultValue("*") List<String> allowedOrigins,
-		@DefaultValue("6") int topicPartitions, @DefaultValue("1") short topicReplication,
-		@DefaultValue("16") int inboundThreads, @DefaultValue("120000") int subscriptionCacheLimit,
-		@DefaultValue Contacts contacts) {
+		@DefaultValue("2KB") DataSize ioBufferSize, @DefaultValue("false") boolean perMessageDeflate,
+		@DefaultValue("30s") Duration sessionLease, @DefaultValue("10s") Duration heartbeat,
+		@DefaultValue("*") List<String> allowedOrigins, @DefaultValue("6") int topicPartitions,
+		@DefaultValue("1") short topicReplication, @DefaultValue("16") int inboundThreads,
+		@DefaultValue("120000") int subscriptionCacheLimit, @DefaultValue Contacts contacts) {
 
 	static final DataSize MIN_IO_BUFFER = DataSize.ofKilobytes(1);
 

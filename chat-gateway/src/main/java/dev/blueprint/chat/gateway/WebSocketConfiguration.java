@@ -2,6 +2,7 @@ package dev.blueprint.chat.gateway;
 
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
 
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.simp.config.ChannelRegistration;
@@ -95,6 +96,18 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 		container.setMaxTextMessageBufferSize((int) frame.toBytes());
 		container.setMaxBinaryMessageBufferSize((int) frame.toBytes());
 		return container;
+	}
+
+	/**
+	 * WebSocket compression only when {@code gateway.per-message-deflate} is on; on the
+	 * handshake paths only.
+	 */
+	@Bean
+	FilterRegistrationBean<WebSocketCompression> webSocketCompression() {
+		FilterRegistrationBean<WebSocketCompression> registration = new FilterRegistrationBean<>(
+				new WebSocketCompression(this.properties.perMessageDeflate()));
+		registration.addUrlPatterns("/ws", "/ws/*", "/sockjs/*");
+		return registration;
 	}
 
 	/**

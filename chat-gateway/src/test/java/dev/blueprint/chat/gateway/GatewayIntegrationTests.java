@@ -107,6 +107,19 @@ class GatewayIntegrationTests {
 	}
 
 	@Test
+	void aBrowsersOfferOfCompressionIsDeclinedByDefaultAndItsSessionWorks() throws Exception {
+		for (String path : new String[] { "/ws", "/sockjs/000/abcdefgh/websocket" }) {
+			List<String> response = Handshake.offeringCompression(this.port, path);
+			assertThat(response.get(0)).as(path).contains("101");
+			assertThat(response).as(path).noneMatch((header) -> header.startsWith("sec-websocket-extensions"));
+		}
+		try (StompTestClient client = StompTestClient.connectOfferingCompression(url(), TestTokens.token(this.alice))
+			.awaitReady()) {
+			assertThat(client.isConnected()).isTrue();
+		}
+	}
+
+	@Test
 	void anAcceptedMessageGoesToKafkaKeyedByConversationWithTheSenderFromTheToken() throws Exception {
 		UUID conversation = UUID.randomUUID();
 		try (StompTestClient client = connect(this.alice)) {

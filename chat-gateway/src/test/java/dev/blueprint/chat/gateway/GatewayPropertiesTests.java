@@ -17,7 +17,7 @@ class GatewayPropertiesTests {
 			Duration.ofSeconds(10), 2);
 
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
-		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, DataSize.ofKilobytes(4),
+		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, DataSize.ofKilobytes(4), false,
 				Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
 	}
 
@@ -42,12 +42,12 @@ class GatewayPropertiesTests {
 
 	@Test
 	void theSubscriptionCacheHoldsAtLeastOneDestination() {
-		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), DataSize.ofKilobytes(4),
+		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false,
 				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 1, CONTACTS)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), DataSize.ofKilobytes(4),
-					Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 0, CONTACTS))
+					false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 0, CONTACTS))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -63,18 +63,18 @@ class GatewayPropertiesTests {
 	}
 
 	private static GatewayProperties ioBuffer(DataSize size) {
-		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), size, Duration.ofSeconds(30),
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), size, false, Duration.ofSeconds(30),
 				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
 	}
 
 	@Test
 	void anInstanceWithoutAnIdGetsAUniqueOne() {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(8),
-				DataSize.ofKilobytes(4), Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16,
-				120_000, CONTACTS);
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 120_000, CONTACTS);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(8),
-				DataSize.ofKilobytes(4), Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16,
-				120_000, CONTACTS);
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 120_000, CONTACTS);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

@@ -22,6 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.converter.SimpleMessageConverter;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.web.socket.WebSocketExtension;
+import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 import org.springframework.web.socket.messaging.WebSocketStompClient;
 
@@ -163,6 +165,18 @@ public final class ChatLoad {
 	}
 
 	/**
+	 * The handshake's headers: with {@code --deflate true} the client offers
+	 * {@code permessage-deflate}, as browsers do.
+	 */
+	private WebSocketHttpHeaders handshake() {
+		WebSocketHttpHeaders headers = new WebSocketHttpHeaders();
+		if (Boolean.parseBoolean(this.options.get("deflate"))) {
+			headers.setSecWebSocketExtensions(List.of(new WebSocketExtension("permessage-deflate")));
+		}
+		return headers;
+	}
+
+	/**
 	 * Connects (and subscribes) every client, at most {@code connect-concurrency} at a
 	 * time; failures are counted by cause.
 	 */
@@ -173,15 +187,16 @@ public final class ChatLoad {
 		List<CompletableFuture<Void>> all = new ArrayList<>(clients.size());
 		for (LoadClient client : clients) {
 			inFlight.acquire();
-			all.add(client.connect(this.stomp, this.gateway, token(client.user), 30).whenComplete((done, failure) -> {
-				inFlight.release();
-				if (failure == null) {
-					ok.increment();
-				}
-				else {
-					failures.computeIfAbsent(cause(failure), (key) -> new LongAdder()).increment();
-				}
-			}));
+			all.add(client.connect(this.stomp, this.gateway, handshake(), token(client.user), 30)
+				.whenComplete((done, failure) -> {
+					inFlight.release();
+					if (failure == null) {
+						ok.increment();
+					}
+					else {
+						failures.computeIfAbsent(cause(failure), (key) -> new LongAdder()).increment();
+					}
+				}));
 		}
 		CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally((failure) -> null).join();
 		Map<String, Long> counted = new TreeMap<>();

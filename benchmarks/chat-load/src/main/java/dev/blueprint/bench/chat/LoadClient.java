@@ -79,10 +79,11 @@ final class LoadClient {
 	 * comes back on the errors queue, which is only possible once that subscription is
 	 * live).
 	 */
-	CompletableFuture<Void> connect(WebSocketStompClient stomp, URI uri, String token, long timeoutSeconds) {
+	CompletableFuture<Void> connect(WebSocketStompClient stomp, URI uri, WebSocketHttpHeaders handshake, String token,
+			long timeoutSeconds) {
 		StompHeaders connect = new StompHeaders();
 		connect.add("Authorization", "Bearer " + token);
-		return stomp.connectAsync(uri, new WebSocketHttpHeaders(), connect, new Handler()).thenCompose((session) -> {
+		return stomp.connectAsync(uri, handshake, connect, new Handler()).thenCompose((session) -> {
 			this.session = session;
 			subscribe("messages", this.frames::message);
 			subscribe("acks", this.frames::ack);

@@ -22,7 +22,7 @@ final class Options {
 			Map.entry("idle-batch", "1000"), Map.entry("hold-seconds", "30"), Map.entry("gateway-pid", ""),
 			Map.entry("presence", "http://127.0.0.1:8085"), Map.entry("contacts", "9"), Map.entry("state-dir", ""),
 			Map.entry("idle-seconds", "0"), Map.entry("slow-ms", "100"), Map.entry("redis", ""),
-			Map.entry("disconnect-seconds", "60"));
+			Map.entry("disconnect-seconds", "60"), Map.entry("deflate", "false"));
 
 	private final Map<String, String> values = new HashMap<>(DEFAULTS);
 

@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.messaging.converter.SimpleMessageConverter;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
@@ -112,7 +113,10 @@ final class TransportRun implements LoadClient.Frames {
 			URI uri = transport.startsWith("sockjs") ? sockJs : ws;
 			for (int attempt = 1;; attempt++) {
 				try {
-					client.connect(stomp.get(transport), uri, this.load.token(client.user), 60).join();
+					client
+						.connect(stomp.get(transport), uri, new WebSocketHttpHeaders(), this.load.token(client.user),
+								60)
+						.join();
 					break;
 				}
 				catch (RuntimeException ex) {

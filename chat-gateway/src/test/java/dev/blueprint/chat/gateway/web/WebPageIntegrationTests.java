@@ -6,11 +6,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
+import dev.blueprint.chat.gateway.Handshake;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.ConversationsStub;
+import dev.blueprint.testsupport.chat.StompTestClient;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * name on a local stack, and its REST calls forwarded to the owning service with the
  * caller's token (chat-message-service stood in for by {@link ConversationsStub}).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "gateway.web.dev-tokens=true")
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "gateway.web.dev-tokens=true", "gateway.per-message-deflate=true" })
 @RealInfrastructure
 class WebPageIntegrationTests {
 
@@ -64,6 +68,26 @@ class WebPageIntegrationTests {
 			request.header("Authorization", "Bearer " + bearer);
 		}
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * A deployment that turns compression on for its browsers (this context does): the
+	 * offer is accepted on both handshake paths, and a session whose every frame is
+	 * compressed works.
+	 */
+	@Test
+	void withCompressionOnABrowsersOfferIsAcceptedAndItsSessionWorks() throws Exception {
+		for (String path : new String[] { "/ws", "/sockjs/000/abcdefgh/websocket" }) {
+			List<String> response = Handshake.offeringCompression(this.port, path);
+			assertThat(response.get(0)).as(path).contains("101");
+			assertThat(response).as(path)
+				.anyMatch((header) -> header.startsWith("sec-websocket-extensions: permessage-deflate"));
+		}
+		try (StompTestClient client = StompTestClient
+			.connectOfferingCompression("ws://localhost:" + this.port + "/ws", TestTokens.token("deflate-user"))
+			.awaitReady()) {
+			assertThat(client.isConnected()).isTrue();
+		}
 	}
 
 	@Test

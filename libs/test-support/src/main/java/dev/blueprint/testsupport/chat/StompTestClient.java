@@ -24,6 +24,7 @@ import org.springframework.messaging.simp.stomp.StompHeaders;
 import org.springframework.messaging.simp.stomp.StompSession;
 import org.springframework.messaging.simp.stomp.StompSessionHandlerAdapter;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.web.socket.WebSocketExtension;
 import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
@@ -56,29 +57,32 @@ public final class StompTestClient implements AutoCloseable {
 	private final BlockingQueue<String> transportErrors = new LinkedBlockingQueue<>();
 
 	private StompTestClient(WebSocketStompClient client, String url, String bearer, Duration timeout) throws Exception {
+		this(client, url, new WebSocketHttpHeaders(), bearer, timeout);
+	}
+
+	private StompTestClient(WebSocketStompClient client, String url, WebSocketHttpHeaders handshake, String bearer,
+			Duration timeout) throws Exception {
 		this.client = client;
 		StompHeaders connect = new StompHeaders();
 		if (bearer != null) {
 			connect.add("Authorization", "Bearer " + bearer);
 		}
 		try {
-			this.session = client
-				.connectAsync(URI.create(url), new WebSocketHttpHeaders(), connect, new StompSessionHandlerAdapter() {
+			this.session = client.connectAsync(URI.create(url), handshake, connect, new StompSessionHandlerAdapter() {
 
-					@Override
-					public void handleTransportError(StompSession session, Throwable exception) {
-						StompTestClient.this.transportErrors.add(String.valueOf(exception));
-					}
+				@Override
+				public void handleTransportError(StompSession session, Throwable exception) {
+					StompTestClient.this.transportErrors.add(String.valueOf(exception));
+				}
 
-					@Override
-					public void handleException(StompSession session,
-							org.springframework.messaging.simp.stomp.StompCommand command, StompHeaders headers,
-							byte[] payload, Throwable exception) {
-						StompTestClient.this.transportErrors.add(String.valueOf(exception));
-					}
+				@Override
+				public void handleException(StompSession session,
+						org.springframework.messaging.simp.stomp.StompCommand command, StompHeaders headers,
+						byte[] payload, Throwable exception) {
+					StompTestClient.this.transportErrors.add(String.valueOf(exception));
+				}
 
-				})
-				.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			}).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (ExecutionException | TimeoutException ex) {
 			client.stop();
@@ -92,6 +96,17 @@ public final class StompTestClient implements AutoCloseable {
 	/** Connects over native WebSocket with the token in the CONNECT frame. */
 	public static StompTestClient connect(String url, String bearer) throws Exception {
 		return new StompTestClient(stompClient(webSocketClient()), url, bearer, Duration.ofSeconds(15));
+	}
+
+	/**
+	 * Connects over native WebSocket offering {@code permessage-deflate} in the
+	 * handshake, as browsers do: if the server accepts it, every frame both ways is
+	 * compressed.
+	 */
+	public static StompTestClient connectOfferingCompression(String url, String bearer) throws Exception {
+		WebSocketHttpHeaders handshake = new WebSocketHttpHeaders();
+		handshake.setSecWebSocketExtensions(List.of(new WebSocketExtension("permessage-deflate")));
+		return new StompTestClient(stompClient(webSocketClient()), url, handshake, bearer, Duration.ofSeconds(15));
 	}
 
 	/**
