@@ -11,6 +11,7 @@ import dev.blueprint.chat.gateway.contacts.ContactBook;
 import dev.blueprint.chat.gateway.delivery.DeliveryReceiver;
 import dev.blueprint.chat.gateway.messaging.core.SendValidation;
 import dev.blueprint.chat.gateway.presence.PresenceRelay;
+import dev.blueprint.chat.gateway.session.ClosedSessions;
 import dev.blueprint.chat.gateway.session.SessionTracker;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
@@ -88,9 +89,15 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	SessionTracker sessionTracker(SessionRegistry registry, GatewayProperties properties, MeterRegistry meters) {
+	ClosedSessions closedSessions() {
+		return new ClosedSessions();
+	}
+
+	@Bean
+	SessionTracker sessionTracker(SessionRegistry registry, GatewayProperties properties, ClosedSessions closed,
+			MeterRegistry meters) {
 		logger.info("Chat gateway instance {}", properties.id());
-		return new SessionTracker(registry, properties.id(), meters);
+		return new SessionTracker(registry, properties.id(), closed, meters);
 	}
 
 	@Bean
@@ -111,11 +118,11 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	ContactBook contactBook(GatewayProperties properties, ThreadPoolTaskExecutor contactsExecutor, Clock clock,
-			MeterRegistry meters) {
+	ContactBook contactBook(GatewayProperties properties, ThreadPoolTaskExecutor contactsExecutor,
+			ClosedSessions closed, Clock clock, MeterRegistry meters) {
 		GatewayProperties.Contacts contacts = properties.contacts();
 		return new ContactBook(contacts.url(), contacts.timeout(), contacts.refresh(), contacts.minRefreshInterval(),
-				contactsExecutor, clock, meters);
+				contactsExecutor, closed, clock, meters);
 	}
 
 	@Bean

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.blueprint.chat.gateway.session.ClosedSessions;
 import dev.blueprint.chat.gateway.stomp.ChatUser;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,6 +58,8 @@ public class ContactBook {
 
 	private final TaskExecutor fetches;
 
+	private final ClosedSessions closedSessions;
+
 	private final Clock clock;
 
 	private final Duration refresh;
@@ -77,7 +80,8 @@ public class ContactBook {
 	private final Counter rejected;
 
 	public ContactBook(URI chatMessageService, Duration timeout, Duration refresh, Duration minRefreshInterval,
-			TaskExecutor fetches, Clock clock, MeterRegistry meters) {
+			TaskExecutor fetches, ClosedSessions closedSessions, Clock clock, MeterRegistry meters) {
+		this.closedSessions = closedSessions;
 		HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
 		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
 		requests.setReadTimeout(timeout);
@@ -103,10 +107,8 @@ public class ContactBook {
 	@EventListener
 	public void connected(SessionConnectedEvent event) {
 		String sessionId = StompHeaderAccessor.wrap(event.getMessage()).getSessionId();
-		if (!(event.getUser() instanceof ChatUser user) || sessionId == null) {
-			return;
-		}
-		if (this.sessions.putIfAbsent(sessionId, user.getName()) != null) {
+		if (!(event.getUser() instanceof ChatUser user) || sessionId == null || this.closedSessions.isClosed(sessionId)
+				|| this.sessions.putIfAbsent(sessionId, user.getName()) != null) {
 			return;
 		}
 		this.users.compute(user.getName(), (name, entry) -> {
@@ -115,16 +117,25 @@ public class ContactBook {
 			counted.token = user.token();
 			return counted;
 		});
+		if (this.closedSessions.isClosed(sessionId)) {
+			// closed meanwhile, before this session was counted
+			forget(sessionId);
+			return;
+		}
 		refreshLater(user.getName(), true);
+	}
+
+	@EventListener
+	public void disconnected(SessionDisconnectEvent event) {
+		forget(event.getSessionId());
 	}
 
 	/**
 	 * Forgets the user with its last session here: the user's session count, not a scan
 	 * of every session (a mass disconnect of n sessions was n² comparisons).
 	 */
-	@EventListener
-	public void disconnected(SessionDisconnectEvent event) {
-		String user = this.sessions.remove(event.getSessionId());
+	private void forget(String sessionId) {
+		String user = this.sessions.remove(sessionId);
 		if (user == null) {
 			return;
 		}

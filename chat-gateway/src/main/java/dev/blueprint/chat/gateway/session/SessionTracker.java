@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.blueprint.chat.contracts.SessionRegistry;
-import dev.blueprint.chat.contracts.SessionRegistry.RenewalFailedException;
+import dev.blueprint.chat.contracts.SessionRegistry.NotWrittenException;
 import dev.blueprint.chat.contracts.SessionRegistry.Session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -51,6 +51,8 @@ public class SessionTracker implements SmartLifecycle {
 
 	private final String gatewayId;
 
+	private final ClosedSessions closedSessions;
+
 	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
 	private final BlockingQueue<Session> closed = new LinkedBlockingQueue<>();
@@ -66,17 +68,17 @@ public class SessionTracker implements SmartLifecycle {
 	 */
 	private final Object registryWrites = new Object();
 
-	private volatile Thread remover;
-
-	private volatile boolean closing;
+	private volatile Remover remover;
 
 	private final Counter notRenewed;
 
 	private final Counter notRemoved;
 
-	public SessionTracker(SessionRegistry registry, String gatewayId, MeterRegistry meters) {
+	public SessionTracker(SessionRegistry registry, String gatewayId, ClosedSessions closedSessions,
+			MeterRegistry meters) {
 		this.registry = registry;
 		this.gatewayId = gatewayId;
+		this.closedSessions = closedSessions;
 		Gauge.builder("blueprint.chat.gateway.sessions", this.sessions, Map::size)
 			.description("Connected STOMP sessions on this gateway")
 			.register(meters);
@@ -101,6 +103,13 @@ public class SessionTracker implements SmartLifecycle {
 		}
 		Session session = new Session(user.getName(), this.gatewayId, sessionId);
 		this.sessions.put(sessionId, session);
+		if (this.closedSessions.isClosed(sessionId)) {
+			// its disconnect event came first; a heartbeat may have listed it meanwhile
+			if (this.sessions.remove(sessionId) != null) {
+				queueRemoval(session);
+			}
+			return;
+		}
 		try {
 			this.registry.renew(List.of(session));
 		}
@@ -111,7 +120,7 @@ public class SessionTracker implements SmartLifecycle {
 		if (!this.sessions.containsKey(sessionId)) {
 			// closed while it was being registered: its removal may have been written
 			// first
-			this.closed.add(session);
+			queueRemoval(session);
 		}
 	}
 
@@ -128,31 +137,16 @@ public class SessionTracker implements SmartLifecycle {
 		this.closed.add(session);
 	}
 
-	/** Writes the queued removals until {@link #stop()}: all that waits, together. */
-	private void removeClosed() {
-		List<Session> batch = new ArrayList<>();
-		while (!this.closing) {
-			try {
-				Session first = this.closed.poll(1, TimeUnit.SECONDS);
-				if (first != null) {
-					batch.add(first);
-					this.closed.drainTo(batch);
-					remove(batch);
-					batch.clear();
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-		}
-	}
-
 	private void remove(List<Session> batch) {
 		try {
 			synchronized (this.registryWrites) {
 				this.registry.remove(batch);
 			}
+		}
+		catch (NotWrittenException ex) {
+			this.notRemoved.increment(ex.notWritten());
+			logger.warn("Could not unregister {} of {} closed sessions (their leases will end): {}", ex.notWritten(),
+					ex.total(), describe((RuntimeException) ex.getCause()));
 		}
 		catch (RuntimeException ex) {
 			this.notRemoved.increment(batch.size());
@@ -167,11 +161,7 @@ public class SessionTracker implements SmartLifecycle {
 	@Override
 	public synchronized void start() {
 		if (this.remover == null) {
-			this.closing = false;
-			Thread thread = new Thread(this::removeClosed, "session-remover");
-			thread.setDaemon(true);
-			thread.start();
-			this.remover = thread;
+			this.remover = new Remover();
 		}
 	}
 
@@ -182,17 +172,11 @@ public class SessionTracker implements SmartLifecycle {
 	 */
 	@Override
 	public synchronized void stop() {
-		Thread thread = this.remover;
-		if (thread == null) {
+		Remover running = this.remover;
+		if (running == null) {
 			return;
 		}
-		this.closing = true;
-		try {
-			thread.join(5000);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		running.stopAndWait();
 		this.remover = null;
 		List<Session> rest = new ArrayList<>();
 		this.closed.drainTo(rest);
@@ -218,11 +202,11 @@ public class SessionTracker implements SmartLifecycle {
 			try {
 				this.registry.renew(live);
 			}
-			catch (RenewalFailedException ex) {
-				this.notRenewed.increment(ex.notRenewed());
+			catch (NotWrittenException ex) {
+				this.notRenewed.increment(ex.notWritten());
 				logger.warn(
 						"Could not renew {} of {} sessions (their chunk failed twice; next try at the next heartbeat): {}",
-						ex.notRenewed(), ex.total(), describe((RuntimeException) ex.getCause()));
+						ex.notWritten(), ex.total(), describe((RuntimeException) ex.getCause()));
 			}
 			catch (RuntimeException ex) {
 				this.notRenewed.increment(live.size());
@@ -257,6 +241,60 @@ public class SessionTracker implements SmartLifecycle {
 
 	public int size() {
 		return this.sessions.size();
+	}
+
+	/**
+	 * The thread that writes the queued removals, all that waits together, until it is
+	 * told to stop (each with its own flag: a stop that gave up waiting and a start after
+	 * it never leave two running). A failure other than Redis's is logged and the thread
+	 * goes on, so removals never silently stop.
+	 */
+	private final class Remover implements Runnable {
+
+		private final Thread thread = new Thread(this, "session-remover");
+
+		private volatile boolean stopping;
+
+		Remover() {
+			this.thread.setDaemon(true);
+			this.thread.start();
+		}
+
+		@Override
+		public void run() {
+			List<Session> batch = new ArrayList<>();
+			while (!this.stopping) {
+				try {
+					Session first = SessionTracker.this.closed.poll(1, TimeUnit.SECONDS);
+					if (first != null) {
+						batch.add(first);
+						SessionTracker.this.closed.drainTo(batch);
+						remove(batch);
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				catch (RuntimeException | Error ex) {
+					logger.error("Removing closed sessions failed; going on", ex);
+				}
+				finally {
+					batch.clear();
+				}
+			}
+		}
+
+		void stopAndWait() {
+			this.stopping = true;
+			try {
+				this.thread.join(5000);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 
+import dev.blueprint.chat.gateway.session.ClosedSessions;
 import dev.blueprint.chat.gateway.stomp.ChatUser;
 import dev.blueprint.testsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,6 +37,8 @@ class ContactBookTests {
 	private static final Duration MIN_REFRESH = Duration.ofSeconds(5);
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	private final ClosedSessions closedSessions = new ClosedSessions();
 
 	private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T12:00:00Z"));
 
@@ -128,15 +131,33 @@ class ContactBookTests {
 		contacts.connected(connected("carol", "desk"));
 		assertThat(contacts.size()).isEqualTo(3);
 
-		contacts.disconnected(disconnected("alice", "phone"));
-		contacts.disconnected(disconnected("alice", "phone"));
-		contacts.disconnected(disconnected("carol", "desk"));
+		close(contacts, "alice", "phone");
+		close(contacts, "alice", "phone");
+		close(contacts, "carol", "desk");
 		assertThat(contacts.size()).as("alice's laptop and bob's tablet are still here").isEqualTo(2);
 
-		contacts.disconnected(disconnected("alice", "laptop"));
+		close(contacts, "alice", "laptop");
 		assertThat(contacts.size()).isEqualTo(1);
 		contacts.connected(connected("alice", "phone-again"));
 		assertThat(contacts.size()).isEqualTo(2);
+	}
+
+	@Test
+	void aConnectedEventThatComesAfterTheSessionsCloseKeepsNothing() {
+		CollectingExecutor fetches = new CollectingExecutor(10_000);
+		ContactBook contacts = contactBook(fetches);
+		close(contacts, "dave", "early");
+		contacts.connected(connected("dave", "early"));
+
+		assertThat(contacts.size()).isZero();
+		assertThat(fetches.tasks).as("no read for a session that is gone").isEmpty();
+	}
+
+	/** What the application's event multicaster does: the closed sessions first. */
+	private void close(ContactBook contacts, String user, String sessionId) {
+		SessionDisconnectEvent event = disconnected(user, sessionId);
+		this.closedSessions.closed(event);
+		contacts.disconnected(event);
 	}
 
 	private static void runAll(CollectingExecutor fetches) {
@@ -151,7 +172,7 @@ class ContactBookTests {
 
 	private ContactBook contactBook(TaskExecutor fetches) {
 		return new ContactBook(URI.create("http://127.0.0.1:9"), Duration.ofMillis(200), REFRESH, MIN_REFRESH, fetches,
-				this.clock, this.meters);
+				this.closedSessions, this.clock, this.meters);
 	}
 
 	private static SessionConnectedEvent connected(String user, String sessionId) {

@@ -44,6 +44,8 @@ class SessionTrackerIntegrationTests {
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
+	private final ClosedSessions closedSessions = new ClosedSessions();
+
 	private final LettuceConnectionFactory connections = connections(Duration.ofSeconds(30));
 
 	private final StringRedisTemplate redis = new StringRedisTemplate(this.connections);
@@ -52,9 +54,12 @@ class SessionTrackerIntegrationTests {
 
 	private final List<LettuceConnectionFactory> opened = new ArrayList<>(List.of(this.connections));
 
+	private final List<SessionTracker> trackers = new ArrayList<>();
+
 	@AfterEach
 	void cleanUp() {
 		unpauseWrites();
+		this.trackers.forEach(SessionTracker::stop);
 		this.redis.execute((RedisCallback<Object>) (connection) -> {
 			connection.serverCommands().flushDb();
 			return null;
@@ -73,7 +78,7 @@ class SessionTrackerIntegrationTests {
 		// closing connection's thread (one round trip each).
 		long started = System.nanoTime();
 		pauseWrites(Duration.ofSeconds(10));
-		users.forEach((user) -> tracker.disconnected(disconnected(user, "s-" + user)));
+		users.forEach((user) -> close(tracker, user, "s-" + user));
 		Duration closing = Duration.ofNanos(System.nanoTime() - started);
 
 		assertThat(closing).as("2,000 closes while Redis holds writes").isLessThan(Duration.ofSeconds(5));
@@ -83,7 +88,6 @@ class SessionTrackerIntegrationTests {
 		awaitTrue(() -> this.registry.sessionsOf(users).isEmpty());
 		awaitTrue(() -> queued() == 0);
 		assertThat(notRemoved()).isZero();
-		tracker.stop();
 	}
 
 	@Test
@@ -99,13 +103,31 @@ class SessionTrackerIntegrationTests {
 		pauseWrites(Duration.ofSeconds(2));
 		Thread heartbeat = new Thread(tracker::heartbeat);
 		heartbeat.start();
-		Thread.sleep(300);
-		users.forEach((user) -> tracker.disconnected(disconnected(user, "s-" + user)));
+		// until it waits for Redis: it has listed the sessions
+		awaitTrue(() -> heartbeat.getState() == Thread.State.WAITING
+				|| heartbeat.getState() == Thread.State.TIMED_WAITING);
+		users.forEach((user) -> close(tracker, user, "s-" + user));
 		heartbeat.join();
 		awaitTrue(() -> queued() == 0);
 
 		assertThat(this.registry.sessionsOf(users).keySet()).as("sessions registered again").isEmpty();
-		tracker.stop();
+	}
+
+	@Test
+	void aConnectedEventThatComesAfterTheSessionsCloseRegistersNothing() {
+		// Spring publishes the two events on different threads: a client that drops
+		// right after CONNECT can have its disconnect seen first.
+		SessionTracker tracker = started(this.registry);
+		String user = "early-" + this.gateway;
+		SessionDisconnectEvent closed = disconnected(user, "s-early");
+		this.closedSessions.closed(closed);
+		tracker.disconnected(closed);
+		tracker.connected(connected(user, "s-early"));
+		tracker.heartbeat();
+
+		assertThat(tracker.size()).isZero();
+		assertThat(tracker.isConnected("s-early")).isFalse();
+		assertThat(this.registry.sessionsOf(List.of(user))).isEmpty();
 	}
 
 	@Test
@@ -115,7 +137,7 @@ class SessionTrackerIntegrationTests {
 		users.forEach((user) -> tracker.connected(connected(user, "s-" + user)));
 
 		pauseWrites(Duration.ofSeconds(2));
-		users.forEach((user) -> tracker.disconnected(disconnected(user, "s-" + user)));
+		users.forEach((user) -> close(tracker, user, "s-" + user));
 		tracker.stop();
 
 		assertThat(tracker.isRunning()).isFalse();
@@ -125,29 +147,37 @@ class SessionTrackerIntegrationTests {
 
 	@Test
 	void removalsRedisRefusesAreCountedAndTheNextOnesStillGetThrough() {
-		// commands time out after 1 s; Redis holds writes for 3 s
+		// commands time out after 1 s; Redis holds writes for 10 s: every batch fails
+		// twice
 		SessionRegistry impatient = new SessionRegistry(new StringRedisTemplate(connections(Duration.ofSeconds(1))),
 				Duration.ofSeconds(30), Clock.systemUTC());
 		SessionTracker tracker = started(impatient);
 		List<String> users = users(100);
 		users.forEach((user) -> tracker.connected(connected(user, "s-" + user)));
 
-		pauseWrites(Duration.ofSeconds(3));
-		users.forEach((user) -> tracker.disconnected(disconnected(user, "s-" + user)));
+		pauseWrites(Duration.ofSeconds(10));
+		users.forEach((user) -> close(tracker, user, "s-" + user));
 		awaitTrue(() -> notRemoved() == 100);
 		unpauseWrites();
 		tracker.connected(connected("late-" + this.gateway, "late"));
-		tracker.disconnected(disconnected("late-" + this.gateway, "late"));
+		close(tracker, "late-" + this.gateway, "late");
 		awaitTrue(() -> this.registry.sessionsOf(List.of("late-" + this.gateway)).isEmpty() && queued() == 0);
 
 		assertThat(notRemoved()).isEqualTo(100);
-		tracker.stop();
+	}
+
+	/** What the application's event multicaster does: the closed sessions first. */
+	private void close(SessionTracker tracker, String user, String sessionId) {
+		SessionDisconnectEvent event = disconnected(user, sessionId);
+		this.closedSessions.closed(event);
+		tracker.disconnected(event);
 	}
 
 	private SessionTracker started(SessionRegistry registry) {
-		SessionTracker tracker = new SessionTracker(registry, this.gateway, this.meters);
+		SessionTracker tracker = new SessionTracker(registry, this.gateway, this.closedSessions, this.meters);
 		tracker.start();
 		assertThat(tracker.isRunning()).isTrue();
+		this.trackers.add(tracker);
 		return tracker;
 	}
 

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.RedisZSetCommands;
@@ -85,22 +86,26 @@ public final class SessionRegistry {
 	 * connect storm) is sent once more before the next one; if that fails too, the
 	 * renewal stops there — Redis is then unwell, and trying every remaining chunk would
 	 * cost two command timeouts each.
-	 * @throws RenewalFailedException naming how many sessions were not renewed
+	 * @throws NotWrittenException naming how many sessions were not renewed
 	 */
 	public void renew(Collection<Session> sessions) {
+		inChunks(sessions, this::renewChunk, "renewed");
+	}
+
+	private static void inChunks(Collection<Session> sessions, Consumer<List<Session>> write, String written) {
 		List<Session> all = new ArrayList<>(sessions);
 		for (int from = 0; from < all.size(); from += CHUNK) {
 			List<Session> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
 			try {
-				renewChunk(chunk);
+				write.accept(chunk);
 			}
 			catch (RuntimeException first) {
 				try {
-					renewChunk(chunk);
+					write.accept(chunk);
 				}
 				catch (RuntimeException again) {
 					again.addSuppressed(first);
-					throw new RenewalFailedException(all.size() - from, all.size(), again);
+					throw new NotWrittenException(all.size() - from, all.size(), written, again);
 				}
 			}
 		}
@@ -125,22 +130,22 @@ public final class SessionRegistry {
 	}
 
 	/**
-	 * Some sessions were not renewed (their chunk failed twice); those before them were.
+	 * Some sessions were not written (their chunk failed twice); those before them were.
 	 */
-	public static final class RenewalFailedException extends RuntimeException {
+	public static final class NotWrittenException extends RuntimeException {
 
-		private final int notRenewed;
+		private final int notWritten;
 
 		private final int total;
 
-		RenewalFailedException(int notRenewed, int total, RuntimeException cause) {
-			super(notRenewed + " of " + total + " sessions not renewed", cause);
-			this.notRenewed = notRenewed;
+		NotWrittenException(int notWritten, int total, String written, RuntimeException cause) {
+			super(notWritten + " of " + total + " sessions not " + written, cause);
+			this.notWritten = notWritten;
 			this.total = total;
 		}
 
-		public int notRenewed() {
-			return this.notRenewed;
+		public int notWritten() {
+			return this.notWritten;
 		}
 
 		public int total() {
@@ -160,15 +165,13 @@ public final class SessionRegistry {
 	/**
 	 * Forgets sessions that closed, and asks presence-service to look at their users now:
 	 * one pipelined round trip per {@value #CHUNK} sessions (a gateway whose clients all
-	 * drop at once removes thousands together, not one round trip each). Stops at the
-	 * first chunk that fails: the sessions not removed stop counting when their leases
-	 * end.
+	 * drop at once removes thousands together, not one round trip each). A chunk that
+	 * fails is sent once more; if that fails too the removal stops there, as a renewal
+	 * does: the sessions not removed stop counting when their leases end.
+	 * @throws NotWrittenException naming how many sessions were not removed
 	 */
 	public void remove(Collection<Session> sessions) {
-		List<Session> all = new ArrayList<>(sessions);
-		for (int from = 0; from < all.size(); from += CHUNK) {
-			removeChunk(all.subList(from, Math.min(all.size(), from + CHUNK)));
-		}
+		inChunks(sessions, this::removeChunk, "removed");
 	}
 
 	private void removeChunk(List<Session> sessions) {

@@ -172,10 +172,10 @@ class SessionRegistryIntegrationTests {
 		List<SessionRegistry.Session> sessions = sessions(1200);
 		withOneSecondTimeout((registry) -> {
 			pauseWrites(Duration.ofSeconds(5));
-			assertThatExceptionOfType(SessionRegistry.RenewalFailedException.class)
+			assertThatExceptionOfType(SessionRegistry.NotWrittenException.class)
 				.isThrownBy(() -> registry.renew(sessions))
 				.satisfies((failed) -> {
-					assertThat(failed.notRenewed()).isEqualTo(1200);
+					assertThat(failed.notWritten()).isEqualTo(1200);
 					assertThat(failed.total()).isEqualTo(1200);
 					assertThat(failed).hasMessage("1200 of 1200 sessions not renewed");
 				});
