@@ -87,6 +87,7 @@ cpu_ticks() {
 }
 
 echo "== machine: $(nproc) cores, $(uptime)"
+echo "== service settings from the environment: $(env | grep -E '^(GATEWAY|CHAT|PRESENCE)_' | sort | tr '\n' ' ')"
 if [ "$MODE" = transports ]; then
   echo "== transports: WebSocket vs SockJS xhr-streaming vs xhr-polling"
   generator --mode transports --clients 100 --rates 20 --warmup-seconds 20 --step-seconds 60 --drain-seconds 10 "$@" \
