@@ -37,7 +37,11 @@ import org.springframework.kafka.core.KafkaTemplate;
  * polled batch: one pipelined lookup of every recipient's sessions, then one pipeline of
  * Redis publishes (one per gateway and event). Offsets are committed after the publishes;
  * Redis pub/sub delivers at most once, and a client that misses a message sees the gap in
- * seq and reads it from history.
+ * seq and reads it from history. A batch whose lookup or publishes fail (Redis
+ * unreachable, or slower than the command timeout) is logged, counted in
+ * {@code blueprint.chat.delivery.batch.failures} and retried by the container: a publish
+ * pipeline that timed out may have reached the gateways all the same, so its retry can
+ * deliver a message twice, and clients drop a seq they already have.
  * <p>
  * A batch listener runs outside any one record's trace, so each event is routed in a
  * {@code chat.route} span continuing its record's {@code traceparent}. The Redis publish
@@ -69,6 +73,10 @@ public class DeliveryListener {
 
 	private final MessageTracing tracing;
 
+	private final Counter lookupFailures;
+
+	private final Counter publishFailures;
+
 	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
 			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing) {
 		this.sessions = sessions;
@@ -88,6 +96,15 @@ public class DeliveryListener {
 		this.batchTimer = Timer.builder("blueprint.chat.notification.batch")
 			.description("Time to look up sessions and publish one polled batch")
 			.publishPercentileHistogram()
+			.register(meters);
+		this.lookupFailures = batchFailures(meters, "lookup");
+		this.publishFailures = batchFailures(meters, "publish");
+	}
+
+	private static Counter batchFailures(MeterRegistry meters, String stage) {
+		return Counter.builder("blueprint.chat.delivery.batch.failures")
+			.description("Polled batches whose session lookup or publishes failed (the batch is retried)")
+			.tag("stage", stage)
 			.register(meters);
 	}
 
@@ -111,7 +128,16 @@ public class DeliveryListener {
 				this.deadLettered.increment();
 			}
 		}
-		Map<String, Set<String>> gateways = this.sessions.gatewaysOf(users);
+		Map<String, Set<String>> gateways;
+		try {
+			gateways = this.sessions.gatewaysOf(users);
+		}
+		catch (RuntimeException ex) {
+			this.lookupFailures.increment();
+			logger.warn("Looking up the sessions of {} users for a batch of {} events failed, nothing published; "
+					+ "the batch is retried: {}", users.size(), records.size(), ex.toString());
+			throw ex;
+		}
 		List<byte[][]> publishes = new ArrayList<>();
 		for (int i = 0; i < events.size(); i++) {
 			ChatEvent event = events.get(i);
@@ -127,7 +153,18 @@ public class DeliveryListener {
 				this.offline.increment(DeliveryRouter.offlineRecipients(event, gateways).size());
 			});
 		}
-		publish(publishes);
+		try {
+			publish(publishes);
+		}
+		catch (RuntimeException ex) {
+			this.publishFailures.increment();
+			logger.warn(
+					"Publishing {} deliveries of a batch of {} events failed; the batch is retried. "
+							+ "Some may have reached their gateways (a timeout does not say they did not): those are "
+							+ "delivered again and clients drop the seqs they already have: {}",
+					publishes.size(), records.size(), ex.toString());
+			throw ex;
+		}
 		Instant now = this.clock.instant();
 		for (ChatEvent event : events) {
 			if (event instanceof ChatEvent.MessagePersisted persisted && !persisted.duplicate()) {

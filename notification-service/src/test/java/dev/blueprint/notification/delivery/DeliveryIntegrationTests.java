@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,11 @@ import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.notification.support.EventsTopic;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.Traceparent;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -41,11 +44,13 @@ import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfig
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.MessageListenerContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,8 +97,21 @@ class DeliveryIntegrationTests {
 
 	private KafkaProducer<String, String> producer;
 
+	private static volatile boolean deliveriesAssigned;
+
 	@BeforeEach
 	void listenAsTwoGateways() throws Exception {
+		if (!deliveriesAssigned) {
+			EventsTopic.declare();
+			MessageListenerContainer deliveries = this.listeners.getListenerContainer("deliveries");
+			long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+			while (deliveries.getAssignedPartitions() == null || deliveries.getAssignedPartitions().isEmpty()) {
+				assertThat(System.nanoTime()).as("the deliveries consumer owns partitions within 60 s")
+					.isLessThan(deadline);
+				Thread.sleep(50);
+			}
+			deliveriesAssigned = true;
+		}
 		this.subscriptions = new RedisMessageListenerContainer();
 		this.subscriptions.setConnectionFactory(this.connections);
 		this.subscriptions.addMessageListener((message, pattern) -> this.atA.add(new String(message.getBody())),
@@ -145,6 +163,48 @@ class DeliveryIntegrationTests {
 		}
 		assertThat(routed.count()).isEqualTo(routedBefore + 1);
 		assertThat(routed.max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(250);
+	}
+
+	/**
+	 * Redis holds writes (PUBLISH included; the session lookup's reads go on) for 6 s,
+	 * past the 2 s command timeout: the batch's publish pipeline fails, is counted and
+	 * retried, and the delivery arrives. The timed-out publishes were sent all the same
+	 * and run when the pause ends, so the delivery may arrive more than once: every copy
+	 * carries the same message and seq, which is what lets a client drop the repeats.
+	 */
+	@Test
+	void aBatchWhosePublishesTimeOutIsCountedAndRetriedAndItsDeliveryArrives() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
+		Counter failures = this.meters.get("blueprint.chat.delivery.batch.failures").tag("stage", "publish").counter();
+		double failuresBefore = failures.count();
+		this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
+				"PAUSE".getBytes(StandardCharsets.UTF_8), "6000".getBytes(StandardCharsets.UTF_8),
+				"WRITE".getBytes(StandardCharsets.UTF_8)));
+		publish(new ChatEvent.MessagePersisted(UUID.randomUUID(), 7, UUID.randomUUID(), alice, "c-7", "through a stall",
+				Instant.now(), List.of(alice), false, new ChatEvent.Origin(this.gatewayA, "s-1")));
+
+		GatewayDelivery first = next(this.atA);
+		assertThat(failures.count()).as("publish failures counted").isGreaterThan(failuresBefore);
+		Thread.sleep(3000);
+		List<GatewayDelivery> copies = new ArrayList<>(List.of(first));
+		List<String> rest = new ArrayList<>();
+		this.atA.drainTo(rest);
+		for (String json : rest) {
+			copies.add(this.codec.decodeDelivery(json));
+		}
+		List<GatewayDelivery.ChatMessage> messages = copies.stream()
+			.filter(GatewayDelivery.MessageDelivery.class::isInstance)
+			.map((copy) -> ((GatewayDelivery.MessageDelivery) copy).message())
+			.toList();
+		assertThat(messages).isNotEmpty().allSatisfy((message) -> {
+			assertThat(message.seq()).isEqualTo(7);
+			assertThat(message.body()).isEqualTo("through a stall");
+		});
+		assertThat(copies).filteredOn(GatewayDelivery.AckDelivery.class::isInstance)
+			.isNotEmpty()
+			.allSatisfy((ack) -> assertThat(((GatewayDelivery.AckDelivery) ack).ack().seq()).isEqualTo(7));
 	}
 
 	@Test

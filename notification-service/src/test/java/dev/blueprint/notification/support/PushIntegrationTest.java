@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -22,14 +21,10 @@ import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,31 +100,12 @@ public abstract class PushIntegrationTest {
 		if (pushConsumerReady) {
 			return;
 		}
-		createEventsTopic();
+		EventsTopic.declare();
 		MessageListenerContainer push = this.listeners.getListenerContainer("push");
 		await("push consumer assigned", Duration.ofSeconds(60),
 				() -> push.getAssignedPartitions() != null && !push.getAssignedPartitions().isEmpty());
 		Thread.sleep(2000);
 		pushConsumerReady = true;
-	}
-
-	/**
-	 * chat-message-service declares the events topic; without it in this build the test
-	 * declares it the same way (6 partitions).
-	 */
-	private static void createEventsTopic() {
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-				TestInfrastructure.local().kafkaBootstrapServers()))) {
-			admin.createTopics(List.of(new NewTopic(ChatTopics.EVENTS, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
-		}
-		catch (ExecutionException ex) {
-			if (!(ex.getCause() instanceof TopicExistsException)) {
-				throw new IllegalStateException(ex);
-			}
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	protected static String unique(String prefix) {
