@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,6 +39,29 @@ final class LoadRun implements LoadClient.Frames {
 		final LongAdder acked = new LongAdder();
 
 		final LongAdder sendFailures = new LongAdder();
+
+		/**
+		 * Each delivery (recipient and stamp) and each ack (stamp) seen: a repeat counts
+		 * in {@link #repeatedDeliveries} or {@link #repeatedAcks}, not as received, so
+		 * repeats cannot hide a loss.
+		 */
+		final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+		final LongAdder repeatedDeliveries = new LongAdder();
+
+		final LongAdder repeatedAcks = new LongAdder();
+
+		/**
+		 * Whether this is the first delivery of send {@code id} to {@code recipient}, or
+		 * with no recipient its first ack; a repeat is counted.
+		 */
+		boolean first(String recipient, String id) {
+			boolean first = this.seen.add((recipient != null) ? recipient + " " + id : "ack " + id);
+			if (!first) {
+				((recipient != null) ? this.repeatedDeliveries : this.repeatedAcks).increment();
+			}
+			return first;
+		}
 
 		final Latencies deliveries = new Latencies();
 
@@ -196,20 +220,25 @@ final class LoadRun implements LoadClient.Frames {
 			this.ownCopies.increment();
 			return;
 		}
-		record(frame.path("body").asString(""), receivedNanos, false);
+		record(client.user, frame.path("body").asString(""), receivedNanos, false);
 	}
 
 	@Override
 	public void ack(LoadClient client, JsonNode frame, long receivedNanos) {
-		record(frame.path("clientMessageId").asString(""), receivedNanos, true);
+		record(null, frame.path("clientMessageId").asString(""), receivedNanos, true);
 	}
 
 	/**
-	 * A delivery or an ack of the send stamped {@code stamp}, in the step that sent it.
+	 * A delivery to {@code recipient} or an ack of the send stamped {@code stamp}, in the
+	 * step that sent it; the first of each only (the last hop delivers at least once).
 	 */
-	private void record(String stamp, long receivedNanos, boolean ack) {
+	private void record(String recipient, String stamp, long receivedNanos, boolean ack) {
 		Step step = stepOf(stamp);
 		if (step != null) {
+			int end = stamp.indexOf(' ');
+			if (!step.first(ack ? null : recipient, (end < 0) ? stamp : stamp.substring(0, end))) {
+				return;
+			}
 			(ack ? step.acked : step.delivered).increment();
 			long due = dueOf(stamp);
 			(ack ? step.acks : step.deliveries).add(receivedNanos - due);
@@ -244,8 +273,8 @@ final class LoadRun implements LoadClient.Frames {
 		return ChatLoad.ORIGIN + Long.parseLong(stamp, dash + 1, (end < 0) ? stamp.length() : end, 10);
 	}
 
-	private static final String HEADER = "| step | target msg/s | sent | achieved msg/s | deliveries expected | received | lost | p50 ms | p99 ms | p99.9 ms | max ms | ack p50 ms | ack p99 ms | max send lag ms | errors |\n"
-			+ "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+	private static final String HEADER = "| step | target msg/s | sent | achieved msg/s | deliveries expected | received | lost | repeated (deliveries / acks) | p50 ms | p99 ms | p99.9 ms | max ms | ack p50 ms | ack p99 ms | max send lag ms | errors |\n"
+			+ "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
 	private void printStep(Step step) {
 		System.out.println(HEADER);
@@ -255,10 +284,11 @@ final class LoadRun implements LoadClient.Frames {
 	private static String row(Step step) {
 		long[] deliveries = step.deliveries.sorted();
 		long[] acks = step.acks.sorted();
-		return String.format("| %s | %d | %d | %.0f | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |",
+		return String.format("| %s | %d | %d | %.0f | %d | %d | %d | %d / %d | %s | %s | %s | %s | %s | %s | %s | %s |",
 				step.name, step.rate, step.sent.sum(), step.achievedRate, step.expected.sum(), step.delivered.sum(),
-				Math.max(0, step.expected.sum() - step.delivered.sum()),
-				ChatLoad.millis(Latencies.millis(deliveries, 0.5)), ChatLoad.millis(Latencies.millis(deliveries, 0.99)),
+				Math.max(0, step.expected.sum() - step.delivered.sum()), step.repeatedDeliveries.sum(),
+				step.repeatedAcks.sum(), ChatLoad.millis(Latencies.millis(deliveries, 0.5)),
+				ChatLoad.millis(Latencies.millis(deliveries, 0.99)),
 				ChatLoad.millis(Latencies.millis(deliveries, 0.999)),
 				ChatLoad.millis(Latencies.millis(deliveries, 1.0)), ChatLoad.millis(Latencies.millis(acks, 0.5)),
 				ChatLoad.millis(Latencies.millis(acks, 0.99)), ChatLoad.millis(step.maxLagNanos / 1e6),

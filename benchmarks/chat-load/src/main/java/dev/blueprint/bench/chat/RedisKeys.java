@@ -9,13 +9,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Counts the keys matching a pattern on the stack's Redis (one {@code EVAL} of
- * {@code KEYS}, over a plain socket: the benchmark needs one number, not a client
- * library). Used to see when the session registry has forgotten closed sessions.
+ * Counts the keys matching a pattern on the stack's Redis by walking {@code SCAN}'s
+ * cursor ({@code COUNT 1000} per call, over a plain socket: the benchmark needs one
+ * number, not a client library). {@code KEYS} would answer in one call but hold Redis for
+ * the whole keyspace each time, in the middle of what is being measured. Used to see when
+ * the session registry has forgotten closed sessions.
  */
 final class RedisKeys {
-
-	private static final String SCRIPT = "return #redis.call('keys', ARGV[1])";
 
 	private final String host;
 
@@ -33,11 +33,32 @@ final class RedisKeys {
 			socket.connect(new InetSocketAddress(this.host, this.port), 2000);
 			socket.setSoTimeout(5000);
 			OutputStream out = socket.getOutputStream();
-			out.write(command("EVAL", SCRIPT, "0", pattern));
-			out.flush();
-			String reply = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
-				.readLine();
-			return (reply != null && reply.startsWith(":")) ? Long.parseLong(reply.substring(1)) : -1;
+			BufferedReader in = new BufferedReader(
+					new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+			String cursor = "0";
+			long count = 0;
+			do {
+				out.write(command("SCAN", cursor, "MATCH", pattern, "COUNT", "1000"));
+				out.flush();
+				// *2, then the next cursor as a bulk string, then an array of keys
+				if (!"*2".equals(in.readLine())) {
+					return -1;
+				}
+				in.readLine();
+				cursor = in.readLine();
+				String keys = in.readLine();
+				if (cursor == null || keys == null || !keys.startsWith("*")) {
+					return -1;
+				}
+				int n = Integer.parseInt(keys.substring(1));
+				for (int i = 0; i < n; i++) {
+					in.readLine();
+					in.readLine();
+				}
+				count += n;
+			}
+			while (!"0".equals(cursor));
+			return count;
 		}
 		catch (IOException | RuntimeException ex) {
 			return -1;
