@@ -139,6 +139,8 @@ public class DeliveryListener {
 			throw ex;
 		}
 		List<byte[][]> publishes = new ArrayList<>();
+		List<GatewayDelivery> published = new ArrayList<>();
+		int[] offlineRecipients = { 0 };
 		for (int i = 0; i < events.size(); i++) {
 			ChatEvent event = events.get(i);
 			Headers origin = origins.get(i);
@@ -147,10 +149,10 @@ public class DeliveryListener {
 					for (GatewayDelivery delivery : deliveries) {
 						publishes.add(new byte[][] { GatewayDelivery.channel(gateway).getBytes(StandardCharsets.UTF_8),
 								this.codec.encode(delivery).getBytes(StandardCharsets.UTF_8) });
-						count(delivery);
+						published.add(delivery);
 					}
 				});
-				this.offline.increment(DeliveryRouter.offlineRecipients(event, gateways).size());
+				offlineRecipients[0] += DeliveryRouter.offlineRecipients(event, gateways).size();
 			});
 		}
 		try {
@@ -165,6 +167,10 @@ public class DeliveryListener {
 					publishes.size(), records.size(), ex.toString());
 			throw ex;
 		}
+		// Counted once published: a failed attempt is counted as such, and its retry
+		// once.
+		published.forEach(this::count);
+		this.offline.increment(offlineRecipients[0]);
 		Instant now = this.clock.instant();
 		for (ChatEvent event : events) {
 			if (event instanceof ChatEvent.MessagePersisted persisted && !persisted.duplicate()) {

@@ -179,6 +179,10 @@ class DeliveryIntegrationTests {
 			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
 		Counter failures = this.meters.get("blueprint.chat.delivery.batch.failures").tag("stage", "publish").counter();
 		double failuresBefore = failures.count();
+		// registered on the first delivery: this finds it, or registers the one it will
+		// use
+		Counter messagesPublished = this.meters.counter("blueprint.chat.deliveries", "kind", "message");
+		double publishedBefore = messagesPublished.count();
 		this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
 				"PAUSE".getBytes(StandardCharsets.UTF_8), "6000".getBytes(StandardCharsets.UTF_8),
 				"WRITE".getBytes(StandardCharsets.UTF_8)));
@@ -202,6 +206,8 @@ class DeliveryIntegrationTests {
 			assertThat(message.seq()).isEqualTo(7);
 			assertThat(message.body()).isEqualTo("through a stall");
 		});
+		assertThat(messagesPublished.count()).as("counted once, when its publish succeeded")
+			.isEqualTo(publishedBefore + 1);
 		assertThat(copies).filteredOn(GatewayDelivery.AckDelivery.class::isInstance)
 			.isNotEmpty()
 			.allSatisfy((ack) -> assertThat(((GatewayDelivery.AckDelivery) ack).ack().seq()).isEqualTo(7));
