@@ -9,6 +9,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
@@ -22,6 +26,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
@@ -41,7 +46,8 @@ import org.springframework.kafka.core.KafkaTemplate;
  * unreachable, or slower than the command timeout) is logged, counted in
  * {@code blueprint.chat.delivery.batch.failures} and retried by the container: a publish
  * pipeline that timed out may have reached the gateways all the same, so its retry can
- * deliver a message twice, and clients drop a seq they already have.
+ * deliver a message twice, and clients drop a seq they already have. An unreadable record
+ * goes to the dead-letter topic once, whatever the retries of its batch.
  * <p>
  * A batch listener runs outside any one record's trace, so each event is routed in a
  * {@code chat.route} span continuing its record's {@code traceparent}. The Redis publish
@@ -50,6 +56,9 @@ import org.springframework.kafka.core.KafkaTemplate;
 public class DeliveryListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(DeliveryListener.class);
+
+	/** How long an unreadable record's send to the dead-letter topic may take. */
+	private static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(10);
 
 	private final SessionRegistry sessions;
 
@@ -77,6 +86,14 @@ public class DeliveryListener {
 
 	private final Counter publishFailures;
 
+	private final Counter deadLetterFailures;
+
+	/**
+	 * Per partition of the events topic, the highest offset this instance has
+	 * dead-lettered: a retried batch does not send its unreadable records again.
+	 */
+	private final Map<TopicPartition, Long> deadLetteredUpTo = new ConcurrentHashMap<>();
+
 	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
 			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing) {
 		this.sessions = sessions;
@@ -99,6 +116,7 @@ public class DeliveryListener {
 			.register(meters);
 		this.lookupFailures = batchFailures(meters, "lookup");
 		this.publishFailures = batchFailures(meters, "publish");
+		this.deadLetterFailures = batchFailures(meters, "dead-letter");
 	}
 
 	private static Counter batchFailures(MeterRegistry meters, String stage) {
@@ -122,10 +140,7 @@ public class DeliveryListener {
 				users.addAll(DeliveryRouter.usersOf(event));
 			}
 			catch (ChatEventCodec.MalformedEventException ex) {
-				logger.warn("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-						ex.getMessage());
-				this.kafka.send(ChatTopics.deadLetter(record.topic()), record.key(), record.value());
-				this.deadLettered.increment();
+				deadLetter(record, ex.getMessage());
 			}
 		}
 		Map<String, Set<String>> gateways;
@@ -178,6 +193,39 @@ public class DeliveryListener {
 			}
 		}
 		sample.stop(this.batchTimer);
+	}
+
+	/**
+	 * Sends an unreadable record to the dead-letter topic and waits for Kafka to have it,
+	 * once: a batch retried after a failed lookup or publish holds its unreadable records
+	 * again, and they were dead-lettered by the first attempt (before, every attempt sent
+	 * another copy). Dead-lettered before the batch's publishes, so that a batch skipped
+	 * after its last retry has still kept them. A send that fails fails the batch, which
+	 * is retried: the record is not lost.
+	 */
+	private void deadLetter(ConsumerRecord<String, String> record, String reason) {
+		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+		Long upTo = this.deadLetteredUpTo.get(partition);
+		if (upTo != null && record.offset() <= upTo) {
+			return;
+		}
+		logger.warn("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+		try {
+			this.kafka.send(ChatTopics.deadLetter(record.topic()), record.key(), record.value())
+				.get(DEAD_LETTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while dead-lettering " + partition + "@" + record.offset(),
+					ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			this.deadLetterFailures.increment();
+			throw new IllegalStateException(
+					"Dead-lettering " + partition + "@" + record.offset() + " failed; the batch is retried", ex);
+		}
+		this.deadLetteredUpTo.merge(partition, record.offset(), Math::max);
+		this.deadLettered.increment();
 	}
 
 	private static String header(Headers headers, String name) {

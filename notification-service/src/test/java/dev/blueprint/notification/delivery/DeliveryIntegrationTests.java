@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -30,10 +31,16 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,6 +218,70 @@ class DeliveryIntegrationTests {
 		assertThat(copies).filteredOn(GatewayDelivery.AckDelivery.class::isInstance)
 			.isNotEmpty()
 			.allSatisfy((ack) -> assertThat(((GatewayDelivery.AckDelivery) ack).ack().seq()).isEqualTo(7));
+	}
+
+	/**
+	 * An unreadable record shares a batch with a stored message while Redis holds writes
+	 * for 6 s (past the 2 s command timeout): the batch's publishes fail and the batch is
+	 * attempted again until Redis takes them, yet the unreadable record reaches the
+	 * dead-letter topic once (every attempt used to send another copy), and the message
+	 * beside it is delivered.
+	 */
+	@Test
+	void anUnreadableRecordIsDeadLetteredOnceThoughItsBatchIsRetried() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
+		UUID conversation = UUID.randomUUID();
+		String unreadable = "not an event " + conversation;
+		Counter failures = this.meters.get("blueprint.chat.delivery.batch.failures").tag("stage", "publish").counter();
+		double failuresBefore = failures.count();
+		try (KafkaConsumer<String, String> deadLetters = deadLetterConsumer()) {
+			this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
+					"PAUSE".getBytes(StandardCharsets.UTF_8), "6000".getBytes(StandardCharsets.UTF_8),
+					"WRITE".getBytes(StandardCharsets.UTF_8)));
+			// One producer batch (linger), so one fetch and one poll hold both records.
+			try (KafkaProducer<String, String> lingering = new KafkaProducer<>(
+					Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),
+							ProducerConfig.LINGER_MS_CONFIG, "500"),
+					new StringSerializer(), new StringSerializer())) {
+				Future<RecordMetadata> first = lingering
+					.send(new ProducerRecord<>(ChatTopics.EVENTS, conversation.toString(), unreadable));
+				Future<RecordMetadata> second = lingering
+					.send(new ProducerRecord<>(ChatTopics.EVENTS, conversation.toString(),
+							this.codec.encode(new ChatEvent.MessagePersisted(conversation, 1, UUID.randomUUID(), alice,
+									"c-9", "beside a poison record", Instant.now(), List.of(alice), false,
+									new ChatEvent.Origin(this.gatewayA, "s-1")))));
+				assertThat(second.get(10, TimeUnit.SECONDS).offset())
+					.isEqualTo(first.get(10, TimeUnit.SECONDS).offset() + 1);
+			}
+
+			GatewayDelivery delivered = next(this.atA);
+			assertThat(failures.count()).as("publish failures counted").isGreaterThan(failuresBefore);
+			assertThat(delivered).isInstanceOfAny(GatewayDelivery.MessageDelivery.class,
+					GatewayDelivery.AckDelivery.class);
+			List<String> dead = new ArrayList<>();
+			long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+			while (System.nanoTime() < deadline) {
+				for (ConsumerRecord<String, String> record : deadLetters.poll(Duration.ofMillis(200))) {
+					if (record.value().equals(unreadable)) {
+						dead.add(record.value());
+					}
+				}
+			}
+			assertThat(dead).as("dead-lettered once").containsExactly(unreadable);
+		}
+	}
+
+	private KafkaConsumer<String, String> deadLetterConsumer() {
+		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()),
+				new StringDeserializer(), new StringDeserializer());
+		TopicPartition partition = new TopicPartition(ChatTopics.deadLetter(ChatTopics.EVENTS), 0);
+		consumer.assign(List.of(partition));
+		consumer.seekToEnd(List.of(partition));
+		consumer.position(partition);
+		return consumer;
 	}
 
 	@Test
