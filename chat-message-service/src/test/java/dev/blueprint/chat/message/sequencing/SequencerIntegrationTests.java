@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.core.ConsumerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,21 +53,6 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	Sequencer sequencer;
-
-	/**
-	 * The consumer sends its next fetch as soon as a poll hands a batch over; answered at
-	 * once (fetch.min.bytes 1), it brought only the first records of the cycle, and the
-	 * rest waited for the poll after: about two cycles in Kafka. Held by the broker up to
-	 * 10 ms (fetch.min.bytes 1 MiB is never reached), it brings what arrives while the
-	 * batch is sequenced (chat-message-service README).
-	 */
-	@Test
-	void theSequencersFetchIsHeldUpTo10MsForTheRecordsOfTheCycleInProgress(@Autowired ConsumerFactory<?, ?> consumers) {
-		Map<String, Object> config = consumers.getConfigurationProperties();
-
-		assertThat(String.valueOf(config.get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG))).isEqualTo("10");
-		assertThat(String.valueOf(config.get(ConsumerConfig.FETCH_MIN_BYTES_CONFIG))).isEqualTo("1048576");
-	}
 
 	@Test
 	void theWaitBeforeThePollCountsFromTheRecordTimestamp() throws Exception {
