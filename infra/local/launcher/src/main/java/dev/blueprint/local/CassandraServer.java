@@ -143,7 +143,8 @@ final class CassandraServer implements Component {
 				# Memtables at Cassandra's own default, a quarter of the heap each (was 64 MiB: a
 				# flush of a chat table every ~10 s at 500 msg/s); compaction trickles at 4 MiB/s
 				# (64 by default) instead of taking a core for a second or two after a flush.
-				# Both were the slowest seconds of the chat benchmark (infra/local README).
+				# Flushes and those compactions were the slowest seconds of the chat benchmark
+				# (infra/local README).
 				compaction_throughput: 4MiB/s
 				key_cache_size: 16MiB
 				counter_cache_size: 8MiB
