@@ -24,6 +24,7 @@ import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.support.EventsTopic;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.TopicConsumers;
 import dev.blueprint.testsupport.Traceparent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,16 +32,13 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -236,7 +234,8 @@ class DeliveryIntegrationTests {
 		String unreadable = "not an event " + conversation;
 		Counter failures = this.meters.get("blueprint.chat.delivery.batch.failures").tag("stage", "publish").counter();
 		double failuresBefore = failures.count();
-		try (KafkaConsumer<String, String> deadLetters = deadLetterConsumer()) {
+		try (KafkaConsumer<String, String> deadLetters = TopicConsumers
+			.fromEnd(ChatTopics.deadLetter(ChatTopics.EVENTS), Map.of())) {
 			this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
 					"PAUSE".getBytes(StandardCharsets.UTF_8), "6000".getBytes(StandardCharsets.UTF_8),
 					"WRITE".getBytes(StandardCharsets.UTF_8)));
@@ -271,17 +270,6 @@ class DeliveryIntegrationTests {
 			}
 			assertThat(dead).as("dead-lettered once").containsExactly(unreadable);
 		}
-	}
-
-	private KafkaConsumer<String, String> deadLetterConsumer() {
-		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers()),
-				new StringDeserializer(), new StringDeserializer());
-		TopicPartition partition = new TopicPartition(ChatTopics.deadLetter(ChatTopics.EVENTS), 0);
-		consumer.assign(List.of(partition));
-		consumer.seekToEnd(List.of(partition));
-		consumer.position(partition);
-		return consumer;
 	}
 
 	@Test

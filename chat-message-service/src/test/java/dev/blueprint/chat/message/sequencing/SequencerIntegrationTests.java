@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -18,7 +19,7 @@ import dev.blueprint.chat.message.conversations.StoredMessage;
 import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
-import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.TopicConsumers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,8 +27,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -433,16 +432,8 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 	}
 
 	private KafkaConsumer<String, String> deadLetterConsumer() {
-		KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
-				java.util.Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-						TestInfrastructure.local().kafkaBootstrapServers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-						"read_committed"),
-				new StringDeserializer(), new StringDeserializer());
-		TopicPartition partition = new TopicPartition(ChatTopics.deadLetter(ChatTopics.SUBMITTED), 0);
-		consumer.assign(List.of(partition));
-		consumer.seekToEnd(List.of(partition));
-		consumer.position(partition);
-		return consumer;
+		return TopicConsumers.fromEnd(ChatTopics.deadLetter(ChatTopics.SUBMITTED),
+				Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
 	}
 
 }
