@@ -99,9 +99,10 @@ final class CassandraServer implements Component {
 		}
 		command.addAll(List.of(Launch.java(this.javaHome), "-Xms256m", "-Xmx" + this.settings.cassandraHeap(),
 				"-Xss256k", "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
-				"-XX:MaxGCPauseMillis=300", "-XX:+HeapDumpOnOutOfMemoryError", "-Djava.net.preferIPv4Stack=true",
-				"-Djdk.attach.allowAttachSelf=true", "-Dio.netty.tryReflectionSetAccessible=true",
-				"-Dcassandra.config=" + yaml.toUri(), "-Dcassandra-foreground=yes", "-Dcassandra.storagedir=" + data,
+				"-XX:MaxGCPauseMillis=300", Launch.gcLog(this.settings, "cassandra"), "-XX:+HeapDumpOnOutOfMemoryError",
+				"-Djava.net.preferIPv4Stack=true", "-Djdk.attach.allowAttachSelf=true",
+				"-Dio.netty.tryReflectionSetAccessible=true", "-Dcassandra.config=" + yaml.toUri(),
+				"-Dcassandra-foreground=yes", "-Dcassandra.storagedir=" + data,
 				"-Dcassandra.logdir=" + this.settings.logs(),
 				"-Dcassandra.jmx.local.port=" + this.settings.cassandraJmxPort(),
 				"-Dlogback.configurationFile=" + logback.toUri(),

@@ -86,6 +86,7 @@ final class KafkaServer implements Component {
 			format(jvm, properties);
 		}
 		List<String> command = new java.util.ArrayList<>(jvm);
+		command.add(command.indexOf("-cp"), Launch.gcLog(this.settings, "kafka"));
 		command.addAll(List.of("kafka.Kafka", properties.toString()));
 		return new ProcessBuilder(Launch.detached(command));
 	}

@@ -31,6 +31,17 @@ final class Launch {
 		return javaHome.resolve("bin").resolve("java").toString();
 	}
 
+	/**
+	 * The JVM option that writes every garbage-collection pause, with its length and
+	 * wall-clock time, to {@code logs/NAME-gc.log} (two files of at most 10 MiB each), so
+	 * a slow second of a service can be matched with a pause of any process of the stack.
+	 * The file name is quoted: a state directory may contain a colon or a space.
+	 */
+	static String gcLog(StackSettings settings, String name) {
+		return "-Xlog:gc:file=\"" + settings.logs().resolve(name + "-gc.log") + "\":time,uptime,level,tags"
+				+ ":filecount=2,filesize=10m";
+	}
+
 	/** The classpath a server module wrote at build time. */
 	static String classpath(StackSettings settings, String module) {
 		Path file = settings.repoDir().resolve("infra/local").resolve(module).resolve("target/classpath.txt");

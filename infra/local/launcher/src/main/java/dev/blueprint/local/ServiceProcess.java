@@ -71,6 +71,7 @@ final class ServiceProcess implements Component {
 		}
 		List<String> command = new ArrayList<>(
 				List.of(Launch.java(this.javaHome), "-Xms64m", "-Xmx" + this.settings.serviceHeap()));
+		command.add(Launch.gcLog(this.settings, this.name));
 		command.addAll(this.settings.serviceJvmOptions());
 		command.addAll(List.of("-jar", jar().toString()));
 		ProcessBuilder builder = new ProcessBuilder(Launch.detached(command));
