@@ -99,6 +99,8 @@ final class LoadRun implements LoadClient.Frames {
 
 	private final StackCpu cpu;
 
+	private final GcPauses gcPauses;
+
 	private final Prometheus prometheus;
 
 	private final List<Step> steps = new ArrayList<>();
@@ -111,6 +113,7 @@ final class LoadRun implements LoadClient.Frames {
 		this.load = load;
 		this.options = options;
 		this.cpu = new StackCpu(options.get("state-dir"));
+		this.gcPauses = new GcPauses(options.get("state-dir"));
 		this.prometheus = new Prometheus(load.http);
 	}
 
@@ -144,12 +147,15 @@ final class LoadRun implements LoadClient.Frames {
 			List<Map<String, Double>> before = metrics.stream().map(this.prometheus::scrape).toList();
 			this.current = i;
 			Map<String, Long> cpuBefore = this.cpu.ticks();
+			Instant stepStart = Instant.now();
 			send(step, conversations, seconds);
 			drain(step);
+			Instant stepEnd = Instant.now();
 			printStep(step);
 			System.out.println("    " + step.slow.summary(seconds, 10));
 			System.out.println("    CPU ms per message (send and drain): "
 					+ StackCpu.format(StackCpu.millisPer(cpuBefore, this.cpu.ticks(), step.sent.sum())));
+			System.out.println("    " + GcPauses.format(this.gcPauses.between(stepStart, stepEnd)));
 			if (step.firstSendFailure != null) {
 				System.out.println("    first send failure: " + step.firstSendFailure);
 			}
