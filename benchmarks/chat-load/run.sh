@@ -73,7 +73,7 @@ GW_PORT=$((8083 + BLUEPRINT_PORT_OFFSET))
 METRICS=http://127.0.0.1:$GW_PORT/actuator/prometheus,http://127.0.0.1:$((8084 + BLUEPRINT_PORT_OFFSET))/actuator/prometheus,http://127.0.0.1:$((8086 + BLUEPRINT_PORT_OFFSET))/actuator/prometheus
 generator() {
   # Its GC pauses are logged beside the stack's (a pause of the generator delays the frames it receives and shows as
-  # latency too), and each load step reports them with the others.
+  # latency too), and each load step reports them with the others (the option as the launcher's Launch.gcLog writes it).
   java -Xmx"$GENERATOR_HEAP" -XX:+UseG1GC "-Xlog:gc:file=\"$BLUEPRINT_STATE_DIR/logs/generator-gc.log\":time,uptime,level,tags:filecount=2,filesize=10m" \
     -cp "$CP" dev.blueprint.bench.chat.ChatLoad \
     --gateway "ws://127.0.0.1:$GW_PORT/ws" --messages "http://127.0.0.1:$((8084 + BLUEPRINT_PORT_OFFSET))" \

@@ -66,8 +66,8 @@ final class GcPauses {
 			try {
 				Instant at = OffsetDateTime.parse(matcher.group(1), TIME).toInstant();
 				if (!at.isBefore(from) && at.isBefore(to)) {
-					summary = summary.plus(
-							new Summary(1, Double.parseDouble(matcher.group(2)), Double.parseDouble(matcher.group(2))));
+					double millis = Double.parseDouble(matcher.group(2));
+					summary = summary.plus(new Summary(1, millis, millis));
 				}
 			}
 			catch (DateTimeParseException ex) {

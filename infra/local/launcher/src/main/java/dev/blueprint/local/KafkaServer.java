@@ -86,8 +86,9 @@ final class KafkaServer implements Component {
 			format(jvm, properties);
 		}
 		List<String> command = new java.util.ArrayList<>(jvm);
-		command.add(command.indexOf("-cp"), Launch.gcLog(this.settings, "kafka"));
-		command.addAll(List.of("kafka.Kafka", properties.toString()));
+		// The broker's GC log only (a JVM option may follow the classpath): the format
+		// run above would rotate it away.
+		command.addAll(List.of(Launch.gcLog(this.settings, "kafka"), "kafka.Kafka", properties.toString()));
 		return new ProcessBuilder(Launch.detached(command));
 	}
 
