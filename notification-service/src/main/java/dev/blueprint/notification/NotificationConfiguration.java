@@ -52,8 +52,9 @@ class NotificationConfiguration {
 	@Bean
 	DeliveryListener deliveryListener(SessionRegistry sessions, StringRedisTemplate redis,
 			KafkaTemplate<String, String> kafka, ChatEventCodec codec, MeterRegistry meters, Clock clock,
-			MessageTracing tracing) {
-		return new DeliveryListener(sessions, redis, kafka, codec, meters, clock, tracing);
+			MessageTracing tracing, NotificationProperties properties) {
+		return new DeliveryListener(sessions, redis, kafka, codec, meters, clock, tracing,
+				properties.deliveriesPerPublish());
 	}
 
 	/**

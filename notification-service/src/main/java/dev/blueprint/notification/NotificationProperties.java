@@ -15,18 +15,27 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param deliveryCommitInterval how often the delivery listener commits the offsets of
  * the batches it has published (asynchronously; never ahead of a publish). A crash
  * re-publishes up to this much; clients drop a seq they already have
+ * @param deliveriesPerPublish deliveries one Redis publish to a gateway carries at most:
+ * a polled batch's deliveries for a gateway go in as few publishes as this allows (one
+ * Redis message and one wake-up of the gateway's delivery thread each). 1 publishes each
+ * delivery alone, the only format gateways from before 2026-12-04 read
  * @param notifications the stored notifications and their REST API
  * @param push sending notifications to users' devices
  */
 @ConfigurationProperties("notification")
 public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 		@DefaultValue("10") int deliveryRetries, @DefaultValue("1s") Duration deliveryCommitInterval,
-		@DefaultValue Notifications notifications, @DefaultValue Push push) {
+		@DefaultValue("100") int deliveriesPerPublish, @DefaultValue Notifications notifications,
+		@DefaultValue Push push) {
 
 	public NotificationProperties {
 		if (deliveryCommitInterval.isZero() || deliveryCommitInterval.isNegative()) {
 			throw new IllegalArgumentException(
 					"notification.delivery-commit-interval must be positive, was " + deliveryCommitInterval);
+		}
+		if (deliveriesPerPublish < 1) {
+			throw new IllegalArgumentException(
+					"notification.deliveries-per-publish must be at least 1, was " + deliveriesPerPublish);
 		}
 	}
 

@@ -36,8 +36,19 @@ class NotificationPropertiesTests {
 			.withMessage("notification.push.fetch-min-bytes must be at least 0, was -1");
 	}
 
+	@Test
+	void aPublishCarriesAtLeastOneDelivery() {
+		assertThat(properties(Duration.ofSeconds(1), 1).deliveriesPerPublish()).isEqualTo(1);
+		assertThatIllegalArgumentException().isThrownBy(() -> properties(Duration.ofSeconds(1), 0))
+			.withMessage("notification.deliveries-per-publish must be at least 1, was 0");
+	}
+
 	private static NotificationProperties properties(Duration commitInterval) {
-		return new NotificationProperties(Duration.ofSeconds(30), 10, commitInterval, null,
+		return properties(commitInterval, 100);
+	}
+
+	private static NotificationProperties properties(Duration commitInterval, int deliveriesPerPublish) {
+		return new NotificationProperties(Duration.ofSeconds(30), 10, commitInterval, deliveriesPerPublish, null,
 				push(Duration.ofMillis(500), 65536));
 	}
 

@@ -275,6 +275,29 @@ class GatewayIntegrationTests {
 		}
 	}
 
+	@Test
+	void aBatchOfDeliveriesReachesTheSessionsInItsOrder() throws Exception {
+		UUID conversation = UUID.randomUUID();
+		long delivered = deliveredCount();
+		try (StompTestClient device = connect(this.alice)) {
+			Instant sentAt = Instant.now();
+			deliver(new GatewayDelivery.Batch(List.of(
+					new GatewayDelivery.MessageDelivery(List.of(this.alice),
+							new GatewayDelivery.ChatMessage(conversation, 11, UUID.randomUUID(), "bob", "first",
+									sentAt)),
+					new GatewayDelivery.MessageDelivery(List.of(this.alice),
+							new GatewayDelivery.ChatMessage(conversation, 12, UUID.randomUUID(), this.alice, "second",
+									sentAt)),
+					new GatewayDelivery.AckDelivery(List.of(this.alice),
+							new GatewayDelivery.MessageAck("c-12", conversation, 12)))));
+
+			assertThat(device.expect("messages", WAIT).get("body").asString()).isEqualTo("first");
+			assertThat(device.expect("messages", WAIT).get("seq").asLong()).isEqualTo(12);
+			assertThat(device.expect("acks", WAIT).get("clientMessageId").asString()).isEqualTo("c-12");
+			assertThat(deliveredCount()).isEqualTo(delivered + 2);
+		}
+	}
+
 	private Timer deliveredTimer() {
 		return this.meters.get(ChatPipelineLatency.NAME).tag("stage", ChatPipelineLatency.DELIVERED).timer();
 	}

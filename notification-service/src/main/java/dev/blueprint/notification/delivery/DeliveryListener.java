@@ -20,6 +20,7 @@ import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.notification.delivery.core.DeliveryBatches;
 import dev.blueprint.notification.delivery.core.DeliveryRouter;
 import dev.blueprint.platform.tracing.MessageTracing;
 import io.micrometer.core.instrument.Counter;
@@ -40,14 +41,16 @@ import org.springframework.kafka.core.KafkaTemplate;
 /**
  * Fans stored messages, acks, recorded receipts and refusals out to the gateways. Per
  * polled batch: one pipelined lookup of every recipient's sessions, then one pipeline of
- * Redis publishes (one per gateway and event). Offsets are committed after the publishes;
- * Redis pub/sub delivers at most once, and a client that misses a message sees the gap in
- * seq and reads it from history. A batch whose lookup or publishes fail (Redis
- * unreachable, or slower than the command timeout) is logged, counted in
- * {@code blueprint.chat.delivery.batch.failures} and retried by the container: a publish
- * pipeline that timed out may have reached the gateways all the same, so its retry can
- * deliver a message twice, and clients drop a seq they already have. An unreadable record
- * goes to the dead-letter topic once, whatever the retries of its batch.
+ * Redis publishes: per gateway, the batch's deliveries in event order, up to
+ * {@code notification.deliveries-per-publish} in each publish ({@link DeliveryBatches}).
+ * Offsets are committed after the publishes; Redis pub/sub delivers at most once, and a
+ * client that misses a message sees the gap in seq and reads it from history. A batch
+ * whose lookup or publishes fail (Redis unreachable, or slower than the command timeout)
+ * is logged, counted in {@code blueprint.chat.delivery.batch.failures} and retried by the
+ * container: a publish pipeline that timed out may have reached the gateways all the
+ * same, so its retry can deliver a message twice, and clients drop a seq they already
+ * have. An unreadable record goes to the dead-letter topic once, whatever the retries of
+ * its batch.
  * <p>
  * A batch listener runs outside any one record's trace, so each event is routed in a
  * {@code chat.route} span continuing its record's {@code traceparent}. The Redis publish
@@ -88,6 +91,10 @@ public class DeliveryListener {
 
 	private final Counter deadLetterFailures;
 
+	private final Counter publishCount;
+
+	private final int deliveriesPerPublish;
+
 	/**
 	 * Per partition of the events topic, the highest offset this instance has
 	 * dead-lettered: a retried batch does not send its unreadable records again.
@@ -95,8 +102,9 @@ public class DeliveryListener {
 	private final Map<TopicPartition, Long> deadLetteredUpTo = new ConcurrentHashMap<>();
 
 	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
-			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing) {
+			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing, int deliveriesPerPublish) {
 		this.sessions = sessions;
+		this.deliveriesPerPublish = deliveriesPerPublish;
 		this.tracing = tracing;
 		this.clock = clock;
 		this.routed = ChatPipelineLatency.timer(meters, ChatPipelineLatency.ROUTED);
@@ -113,6 +121,10 @@ public class DeliveryListener {
 		this.batchTimer = Timer.builder("blueprint.chat.notification.batch")
 			.description("Time to look up sessions and publish one polled batch")
 			.publishPercentileHistogram()
+			.register(meters);
+		this.publishCount = Counter.builder("blueprint.chat.delivery.publishes")
+			.description("Redis messages published to gateways (each carries up to "
+					+ "notification.deliveries-per-publish deliveries)")
 			.register(meters);
 		this.lookupFailures = batchFailures(meters, "lookup");
 		this.publishFailures = batchFailures(meters, "publish");
@@ -153,23 +165,17 @@ public class DeliveryListener {
 					+ "the batch is retried: {}", users.size(), records.size(), ex.toString());
 			throw ex;
 		}
-		List<byte[][]> publishes = new ArrayList<>();
-		List<GatewayDelivery> published = new ArrayList<>();
+		DeliveryBatches batches = new DeliveryBatches(this.deliveriesPerPublish);
 		int[] offlineRecipients = { 0 };
 		for (int i = 0; i < events.size(); i++) {
 			ChatEvent event = events.get(i);
 			Headers origin = origins.get(i);
 			this.tracing.inSpan("chat.route", (name) -> header(origin, name), () -> {
-				DeliveryRouter.route(event, gateways).forEach((gateway, deliveries) -> {
-					for (GatewayDelivery delivery : deliveries) {
-						publishes.add(new byte[][] { GatewayDelivery.channel(gateway).getBytes(StandardCharsets.UTF_8),
-								this.codec.encode(delivery).getBytes(StandardCharsets.UTF_8) });
-						published.add(delivery);
-					}
-				});
+				batches.add(DeliveryRouter.route(event, gateways));
 				offlineRecipients[0] += DeliveryRouter.offlineRecipients(event, gateways).size();
 			});
 		}
+		List<DeliveryBatches.Publish> publishes = batches.publishes();
 		try {
 			publish(publishes);
 		}
@@ -179,12 +185,13 @@ public class DeliveryListener {
 					"Publishing {} deliveries of a batch of {} events failed; the batch is retried. "
 							+ "Some may have reached their gateways (a timeout does not say they did not): those are "
 							+ "delivered again and clients drop the seqs they already have: {}",
-					publishes.size(), records.size(), ex.toString());
+					deliveries(publishes), records.size(), ex.toString());
 			throw ex;
 		}
 		// Counted once published: a failed attempt is counted as such, and its retry
 		// once.
-		published.forEach(this::count);
+		publishes.forEach((publish) -> publish.deliveries().forEach(this::count));
+		this.publishCount.increment(publishes.size());
 		this.offline.increment(offlineRecipients[0]);
 		Instant now = this.clock.instant();
 		for (ChatEvent event : events) {
@@ -235,18 +242,27 @@ public class DeliveryListener {
 
 	/**
 	 * Every publish of the batch in one pipeline: one round trip to Redis instead of one
-	 * per delivery (a group message alone is one publish per gateway, plus the ack).
+	 * per publish (a group message alone is one delivery per gateway, plus the ack).
 	 */
-	private void publish(List<byte[][]> publishes) {
+	private void publish(List<DeliveryBatches.Publish> publishes) {
 		if (publishes.isEmpty()) {
 			return;
 		}
+		List<byte[][]> messages = new ArrayList<>(publishes.size());
+		for (DeliveryBatches.Publish publish : publishes) {
+			messages.add(new byte[][] { GatewayDelivery.channel(publish.gateway()).getBytes(StandardCharsets.UTF_8),
+					this.codec.encode(publish.payload()).getBytes(StandardCharsets.UTF_8) });
+		}
 		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			for (byte[][] publish : publishes) {
-				connection.publish(publish[0], publish[1]);
+			for (byte[][] message : messages) {
+				connection.publish(message[0], message[1]);
 			}
 			return null;
 		});
+	}
+
+	private static int deliveries(List<DeliveryBatches.Publish> publishes) {
+		return publishes.stream().mapToInt((publish) -> publish.deliveries().size()).sum();
 	}
 
 	private void count(GatewayDelivery delivery) {

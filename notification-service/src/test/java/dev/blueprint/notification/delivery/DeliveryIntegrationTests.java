@@ -4,8 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -59,10 +62,14 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest(properties = "management.opentelemetry.tracing.export.schedule-delay=100ms")
+@SpringBootTest(properties = { "management.opentelemetry.tracing.export.schedule-delay=100ms",
+		"notification.deliveries-per-publish=" + DeliveryIntegrationTests.DELIVERIES_PER_PUBLISH })
 @AutoConfigureTracing
 @RealInfrastructure
 class DeliveryIntegrationTests {
+
+	/** Below the default, so that one poll's deliveries fill more than one publish. */
+	static final int DELIVERIES_PER_PUBLISH = 3;
 
 	private final ChatEventCodec codec = new ChatEventCodec();
 
@@ -73,6 +80,9 @@ class DeliveryIntegrationTests {
 	private final BlockingQueue<String> atA = new LinkedBlockingQueue<>();
 
 	private final BlockingQueue<String> atB = new LinkedBlockingQueue<>();
+
+	/** Deliveries of batches already taken from a gateway's queue, not read yet. */
+	private final Map<BlockingQueue<String>, Deque<GatewayDelivery>> unread = new IdentityHashMap<>();
 
 	@Autowired
 	StringRedisTemplate redis;
@@ -171,6 +181,72 @@ class DeliveryIntegrationTests {
 	}
 
 	/**
+	 * Events polled together reach a gateway in as few publishes as the limit allows, in
+	 * event order: one producer batch, so one poll, holds two stored messages and a
+	 * refusal, five deliveries for gateway A (each message and its ack, the error), which
+	 * arrive as a batch of three and a batch of two.
+	 */
+	@Test
+	void thePollsDeliveriesForAGatewayArriveInPublishesOfAtMostTheLimitInEventOrder() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		String bob = "bob-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1"),
+					new SessionRegistry.Session(bob, this.gatewayA, "s-2")));
+		UUID conversation = UUID.randomUUID();
+		Counter publishes = this.meters.counter("blueprint.chat.delivery.publishes");
+		double publishesBefore = publishes.count();
+		// A partition this context's consumer owns: another cached context of this
+		// module runs a consumer of the same group, which may own the others.
+		int partition = this.listeners.getListenerContainer("deliveries")
+			.getAssignedPartitions()
+			.iterator()
+			.next()
+			.partition();
+		// One producer batch (linger), so one fetch and one poll hold the three records.
+		try (KafkaProducer<String, String> lingering = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),
+						ProducerConfig.LINGER_MS_CONFIG, "500"),
+				new StringSerializer(), new StringSerializer())) {
+			List<Future<RecordMetadata>> sent = new ArrayList<>();
+			for (ChatEvent event : List.of(
+					new ChatEvent.MessagePersisted(conversation, 1, UUID.randomUUID(), alice, "c-1", "one",
+							Instant.now(), List.of(alice, bob), false, new ChatEvent.Origin(this.gatewayA, "s-1")),
+					new ChatEvent.MessagePersisted(conversation, 2, UUID.randomUUID(), bob, "c-2", "two", Instant.now(),
+							List.of(alice, bob), false, new ChatEvent.Origin(this.gatewayA, "s-2")),
+					new ChatEvent.MessageRejected(conversation, "mallory", "c-3", "not-a-member", "Not a member",
+							new ChatEvent.Origin(this.gatewayA, "s-9")))) {
+				sent.add(lingering.send(new ProducerRecord<>(ChatTopics.EVENTS, partition, conversation.toString(),
+						this.codec.encode(event))));
+			}
+			long firstOffset = sent.get(0).get(10, TimeUnit.SECONDS).offset();
+			assertThat(sent.get(2).get(10, TimeUnit.SECONDS).offset()).isEqualTo(firstOffset + 2);
+		}
+
+		GatewayDelivery first = this.codec.decodeDelivery(this.atA.poll(30, TimeUnit.SECONDS));
+		GatewayDelivery second = this.codec.decodeDelivery(this.atA.poll(30, TimeUnit.SECONDS));
+
+		assertThat(first).isInstanceOf(GatewayDelivery.Batch.class);
+		assertThat(second).isInstanceOf(GatewayDelivery.Batch.class);
+		List<GatewayDelivery> inFirst = ((GatewayDelivery.Batch) first).deliveries();
+		List<GatewayDelivery> inSecond = ((GatewayDelivery.Batch) second).deliveries();
+		assertThat(inFirst).hasSize(DELIVERIES_PER_PUBLISH);
+		assertThat(inFirst.get(0)).isInstanceOfSatisfying(GatewayDelivery.MessageDelivery.class,
+				(message) -> assertThat(message.message().seq()).isEqualTo(1));
+		assertThat(inFirst.get(1)).isInstanceOfSatisfying(GatewayDelivery.AckDelivery.class,
+				(ack) -> assertThat(ack.ack().clientMessageId()).isEqualTo("c-1"));
+		assertThat(inFirst.get(2)).isInstanceOfSatisfying(GatewayDelivery.MessageDelivery.class,
+				(message) -> assertThat(message.message().seq()).isEqualTo(2));
+		assertThat(inSecond).hasSize(2);
+		assertThat(inSecond.get(0)).isInstanceOfSatisfying(GatewayDelivery.AckDelivery.class,
+				(ack) -> assertThat(ack.ack().clientMessageId()).isEqualTo("c-2"));
+		assertThat(inSecond.get(1)).isInstanceOfSatisfying(GatewayDelivery.ErrorDelivery.class,
+				(error) -> assertThat(error.sessionId()).isEqualTo("s-9"));
+		assertThat(this.atA.poll(1, TimeUnit.SECONDS)).as("nothing more for gateway A").isNull();
+		assertThat(publishes.count()).isEqualTo(publishesBefore + 2);
+	}
+
+	/**
 	 * Redis holds writes (PUBLISH included; the session lookup's reads go on) for 6 s,
 	 * past the 2 s command timeout: the batch's publish pipeline fails, is counted and
 	 * retried, and the delivery arrives. The timed-out publishes were sent all the same
@@ -198,11 +274,7 @@ class DeliveryIntegrationTests {
 		assertThat(failures.count()).as("publish failures counted").isGreaterThan(failuresBefore);
 		Thread.sleep(3000);
 		List<GatewayDelivery> copies = new ArrayList<>(List.of(first));
-		List<String> rest = new ArrayList<>();
-		this.atA.drainTo(rest);
-		for (String json : rest) {
-			copies.add(this.codec.decodeDelivery(json));
-		}
+		copies.addAll(drain(this.atA));
 		List<GatewayDelivery.ChatMessage> messages = copies.stream()
 			.filter(GatewayDelivery.MessageDelivery.class::isInstance)
 			.map((copy) -> ((GatewayDelivery.MessageDelivery) copy).message())
@@ -335,10 +407,32 @@ class DeliveryIntegrationTests {
 			.get(10, TimeUnit.SECONDS);
 	}
 
+	/**
+	 * The next delivery a gateway got: the next publish, or the next delivery of a batch
+	 * published before it.
+	 */
 	private GatewayDelivery next(BlockingQueue<String> queue) throws InterruptedException {
-		String json = queue.poll(30, TimeUnit.SECONDS);
-		assertThat(json).as("a delivery within 30 s").isNotNull();
-		return this.codec.decodeDelivery(json);
+		Deque<GatewayDelivery> unread = this.unread.computeIfAbsent(queue, (key) -> new ArrayDeque<>());
+		if (unread.isEmpty()) {
+			String json = queue.poll(30, TimeUnit.SECONDS);
+			assertThat(json).as("a delivery within 30 s").isNotNull();
+			unread.addAll(unwrap(this.codec.decodeDelivery(json)));
+		}
+		return unread.removeFirst();
+	}
+
+	/** Every delivery a gateway got and the test has not read yet. */
+	private List<GatewayDelivery> drain(BlockingQueue<String> queue) {
+		List<GatewayDelivery> deliveries = new ArrayList<>(this.unread.getOrDefault(queue, new ArrayDeque<>()));
+		this.unread.remove(queue);
+		List<String> published = new ArrayList<>();
+		queue.drainTo(published);
+		published.forEach((json) -> deliveries.addAll(unwrap(this.codec.decodeDelivery(json))));
+		return deliveries;
+	}
+
+	private static List<GatewayDelivery> unwrap(GatewayDelivery delivery) {
+		return (delivery instanceof GatewayDelivery.Batch batch) ? batch.deliveries() : List.of(delivery);
 	}
 
 	/**

@@ -20,8 +20,9 @@ import org.springframework.data.redis.connection.MessageListener;
 
 /**
  * Receives deliveries on this gateway's Redis channel and pushes them to the users'
- * sessions. Records end-to-end latency (the sender's gateway accepting the message to
- * this gateway pushing it) per delivered message.
+ * sessions: one delivery per Redis message, or a batch of them in order. Records
+ * end-to-end latency (the sender's gateway accepting the message to this gateway pushing
+ * it) per delivered message.
  */
 public class DeliveryReceiver implements MessageListener {
 
@@ -84,7 +85,15 @@ public class DeliveryReceiver implements MessageListener {
 			logger.warn("Ignoring an unreadable delivery: {}", ex.getMessage());
 			return;
 		}
-		if (delivery instanceof GatewayDelivery.MessageDelivery messages) {
+		deliver(delivery);
+	}
+
+	private void deliver(GatewayDelivery delivery) {
+		if (delivery instanceof GatewayDelivery.Batch batch) {
+			// notification-service's deliveries of one poll for this gateway, in order.
+			batch.deliveries().forEach(this::deliver);
+		}
+		else if (delivery instanceof GatewayDelivery.MessageDelivery messages) {
 			for (String user : messages.users()) {
 				this.frames.toUser(user, ClientFrames.MESSAGES, messages.message());
 				this.messagesOut.increment();

@@ -17,12 +17,30 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 @JsonSubTypes({ @JsonSubTypes.Type(GatewayDelivery.MessageDelivery.class),
 		@JsonSubTypes.Type(GatewayDelivery.AckDelivery.class), @JsonSubTypes.Type(GatewayDelivery.ErrorDelivery.class),
 		@JsonSubTypes.Type(GatewayDelivery.TypingDelivery.class),
-		@JsonSubTypes.Type(GatewayDelivery.ReceiptDelivery.class) })
+		@JsonSubTypes.Type(GatewayDelivery.ReceiptDelivery.class), @JsonSubTypes.Type(GatewayDelivery.Batch.class) })
 public sealed interface GatewayDelivery {
 
 	/** The channel a gateway instance subscribes to. */
 	static String channel(String gatewayId) {
 		return "chat:gateway:" + gatewayId;
+	}
+
+	/**
+	 * Several deliveries in one publish, to be handled in their order:
+	 * notification-service sends the deliveries of one polled batch for one gateway this
+	 * way, up to {@code notification.deliveries-per-publish} in each (one Redis message
+	 * and one wake-up of the gateway's delivery thread instead of one per delivery).
+	 * Added 2026-12-04: a gateway from before ignores it as unreadable, so gateways are
+	 * upgraded first (or notification-service runs with one delivery per publish until
+	 * they are).
+	 */
+	@JsonTypeName("batch")
+	record Batch(List<GatewayDelivery> deliveries) implements GatewayDelivery {
+
+		public Batch {
+			deliveries = List.copyOf(deliveries);
+		}
+
 	}
 
 	/** Send {@code message} to every session of {@code users} on this gateway. */

@@ -101,4 +101,26 @@ class ChatEventCodecTests {
 		assertThat(this.codec.decodeDelivery(json)).isEqualTo(receipt);
 	}
 
+	@Test
+	void aBatchOfDeliveriesSurvivesARoundTripInItsOrderAndAnIncompleteOneIsMalformed() {
+		GatewayDelivery.ChatMessage message = new GatewayDelivery.ChatMessage(this.conversation, 3, UUID.randomUUID(),
+				"alice", "hi", Instant.parse("2026-11-27T10:00:00Z"));
+		GatewayDelivery batch = new GatewayDelivery.Batch(
+				List.of(new GatewayDelivery.MessageDelivery(List.of("alice", "bob"), message),
+						new GatewayDelivery.AckDelivery(List.of("alice"),
+								new GatewayDelivery.MessageAck("c-1", this.conversation, 3)),
+						new GatewayDelivery.ErrorDelivery("carol", "s-2",
+								new GatewayDelivery.ChatError("not-a-member", "no", "c-2"))));
+		String json = this.codec.encode(batch);
+		assertThat(json).startsWith("{\"kind\":\"batch\"")
+			.contains("\"kind\":\"message\"", "\"kind\":\"ack\"", "\"kind\":\"error\"");
+		assertThat(this.codec.decodeDelivery(json)).isEqualTo(batch);
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decodeDelivery("{\"kind\":\"batch\"}"));
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decodeDelivery("{\"kind\":\"batch\",\"deliveries\":[null]}"));
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decodeDelivery("{\"kind\":\"batch\",\"deliveries\":[{\"kind\":\"nope\"}]}"));
+	}
+
 }
