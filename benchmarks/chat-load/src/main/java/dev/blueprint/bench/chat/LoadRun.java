@@ -164,6 +164,8 @@ final class LoadRun implements LoadClient.Frames {
 				Prometheus.timers(before.get(m), after).forEach((line) -> System.out.println("    " + line));
 				Prometheus.transactions(before.get(m), after, seconds)
 					.ifPresent((line) -> System.out.println("    " + line));
+				Prometheus.lastHop(before.get(m), after, seconds)
+					.ifPresent((line) -> System.out.println("    " + line));
 			}
 			long[] deliveries = step.deliveries.sorted();
 			if (i > 0 && (step.delivered.sum() * 2 < step.expected.sum()

@@ -151,6 +151,23 @@ final class Prometheus {
 				listenerMillis + offsetsMillis + commitMillis));
 	}
 
+	/**
+	 * notification-service's last hop between two scrapes: the Redis messages it
+	 * published to gateways and the deliveries they carried
+	 * ({@code notification.deliveries-per-publish} at work). Empty for a scrape of
+	 * another service, or when nothing was published.
+	 */
+	static Optional<String> lastHop(Map<String, Double> before, Map<String, Double> after, double seconds) {
+		double publishes = delta(before, after, "blueprint_chat_delivery_publishes_total", "");
+		if (publishes <= 0) {
+			return Optional.empty();
+		}
+		double deliveries = delta(before, after, "blueprint_chat_deliveries_total", "");
+		return Optional
+			.of(String.format("last hop: %.0f Redis publishes (%.0f/s) carrying %.0f deliveries, %.1f per publish",
+					publishes, publishes / seconds, deliveries, deliveries / publishes));
+	}
+
 	private static double delta(Map<String, Double> before, Map<String, Double> after, String name, String labelPart) {
 		return sum(after, name, labelPart) - sum(before, name, labelPart);
 	}

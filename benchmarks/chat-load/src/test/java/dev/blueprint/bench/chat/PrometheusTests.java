@@ -34,4 +34,18 @@ class PrometheusTests {
 		assertThat(Prometheus.transactions(gateway, gateway, 60)).isEmpty();
 	}
 
+	@Test
+	void theLastHopCountsPublishesAndTheDeliveriesTheyCarried() {
+		Map<String, Double> before = Map.of("blueprint_chat_delivery_publishes_total", 10.0,
+				"blueprint_chat_deliveries_total{kind=\"message\"}", 20.0,
+				"blueprint_chat_deliveries_total{kind=\"ack\"}", 10.0);
+		Map<String, Double> after = Map.of("blueprint_chat_delivery_publishes_total", 1210.0,
+				"blueprint_chat_deliveries_total{kind=\"message\"}", 6020.0,
+				"blueprint_chat_deliveries_total{kind=\"ack\"}", 3010.0);
+
+		assertThat(Prometheus.lastHop(before, after, 60))
+			.hasValue("last hop: 1200 Redis publishes (20/s) carrying 9000 deliveries, 7.5 per publish");
+		assertThat(Prometheus.lastHop(after, after, 60)).isEmpty();
+	}
+
 }
