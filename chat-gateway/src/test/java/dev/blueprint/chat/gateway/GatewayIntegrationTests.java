@@ -116,6 +116,7 @@ class GatewayIntegrationTests {
 		try (StompTestClient client = StompTestClient.connectOfferingCompression(url(), TestTokens.token(this.alice))
 			.awaitReady()) {
 			assertThat(client.isConnected()).isTrue();
+			assertThat(client.negotiatedExtensions()).as("the offer declined").isEmpty();
 		}
 	}
 

@@ -87,6 +87,8 @@ class WebPageIntegrationTests {
 			.connectOfferingCompression("ws://localhost:" + this.port + "/ws", TestTokens.token("deflate-user"))
 			.awaitReady()) {
 			assertThat(client.isConnected()).isTrue();
+			assertThat(client.negotiatedExtensions()).as("every frame of this session compressed")
+				.containsExactly("permessage-deflate");
 		}
 	}
 

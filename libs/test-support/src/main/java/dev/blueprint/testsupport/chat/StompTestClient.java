@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,9 @@ import org.springframework.messaging.simp.stomp.StompSession;
 import org.springframework.messaging.simp.stomp.StompSessionHandlerAdapter;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.web.socket.WebSocketExtension;
+import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketHttpHeaders;
+import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 import org.springframework.web.socket.messaging.WebSocketStompClient;
@@ -106,7 +109,45 @@ public final class StompTestClient implements AutoCloseable {
 	public static StompTestClient connectOfferingCompression(String url, String bearer) throws Exception {
 		WebSocketHttpHeaders handshake = new WebSocketHttpHeaders();
 		handshake.setSecWebSocketExtensions(List.of(new WebSocketExtension("permessage-deflate")));
-		return new StompTestClient(stompClient(webSocketClient()), url, handshake, bearer, Duration.ofSeconds(15));
+		List<String> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+		StandardWebSocketClient transport = webSocketClient();
+		WebSocketClient recording = new WebSocketClient() {
+
+			@Override
+			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, String uriTemplate,
+					Object... uriVariables) {
+				return record(transport.execute(handler, uriTemplate, uriVariables));
+			}
+
+			@Override
+			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
+					URI uri) {
+				return record(transport.execute(handler, headers, uri));
+			}
+
+			private CompletableFuture<WebSocketSession> record(CompletableFuture<WebSocketSession> connecting) {
+				return connecting.thenApply((session) -> {
+					session.getExtensions().forEach((extension) -> accepted.add(extension.getName()));
+					return session;
+				});
+			}
+
+		};
+		StompTestClient client = new StompTestClient(stompClient(recording), url, handshake, bearer,
+				Duration.ofSeconds(15));
+		client.extensions = accepted;
+		return client;
+	}
+
+	private List<String> extensions = List.of();
+
+	/**
+	 * The WebSocket extensions the server accepted in the handshake of a client made by
+	 * {@link #connectOfferingCompression} ({@code permessage-deflate} when every frame is
+	 * compressed; empty when the offer was declined, and for every other client).
+	 */
+	public List<String> negotiatedExtensions() {
+		return List.copyOf(this.extensions);
 	}
 
 	/**
