@@ -277,7 +277,7 @@ class GatewayIntegrationTests {
 	}
 
 	@Test
-	void aBatchOfDeliveriesReachesTheSessionsInItsOrder() throws Exception {
+	void aBatchOfDeliveriesReachesTheSessionsInItsOrderAndABadOneCostsOnlyItself() throws Exception {
 		UUID conversation = UUID.randomUUID();
 		long delivered = deliveredCount();
 		try (StompTestClient device = connect(this.alice)) {
@@ -296,6 +296,16 @@ class GatewayIntegrationTests {
 			assertThat(device.expect("messages", WAIT).get("seq").asLong()).isEqualTo(12);
 			assertThat(device.expect("acks", WAIT).get("clientMessageId").asString()).isEqualTo("c-12");
 			assertThat(deliveredCount()).isEqualTo(delivered + 2);
+
+			// A delivery that cannot be pushed (no users, no message) costs only itself.
+			double failed = this.meters.counter("blueprint.chat.gateway.deliveries.failed").count();
+			this.redis.convertAndSend(GatewayDelivery.channel(this.properties.id()),
+					"{\"kind\":\"batch\",\"deliveries\":[{\"kind\":\"message\"},"
+							+ this.codec.encode(new GatewayDelivery.AckDelivery(List.of(this.alice),
+									new GatewayDelivery.MessageAck("c-13", conversation, 13)))
+							+ "]}");
+			assertThat(device.expect("acks", WAIT).get("clientMessageId").asString()).isEqualTo("c-13");
+			assertThat(this.meters.counter("blueprint.chat.gateway.deliveries.failed").count()).isEqualTo(failed + 1);
 		}
 	}
 

@@ -41,6 +41,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +52,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -129,6 +131,10 @@ class DeliveryIntegrationTests {
 		}
 		this.subscriptions = new RedisMessageListenerContainer();
 		this.subscriptions.setConnectionFactory(this.connections);
+		// On the connection's thread, in arrival order, as a gateway's one delivery
+		// thread
+		// (the default executor starts a thread per message, which may reorder them).
+		this.subscriptions.setTaskExecutor(new SyncTaskExecutor());
 		this.subscriptions.addMessageListener((message, pattern) -> this.atA.add(new String(message.getBody())),
 				new ChannelTopic(GatewayDelivery.channel(this.gatewayA)));
 		this.subscriptions.addMessageListener((message, pattern) -> this.atB.add(new String(message.getBody())),
@@ -198,11 +204,9 @@ class DeliveryIntegrationTests {
 		double publishesBefore = publishes.count();
 		// A partition this context's consumer owns: another cached context of this
 		// module runs a consumer of the same group, which may own the others.
-		int partition = this.listeners.getListenerContainer("deliveries")
-			.getAssignedPartitions()
-			.iterator()
-			.next()
-			.partition();
+		Collection<TopicPartition> owned = this.listeners.getListenerContainer("deliveries").getAssignedPartitions();
+		assertThat(owned).as("partitions of this context's deliveries consumer").isNotEmpty();
+		int partition = owned.iterator().next().partition();
 		// One producer batch (linger), so one fetch and one poll hold the three records.
 		try (KafkaProducer<String, String> lingering = new KafkaProducer<>(
 				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),
@@ -223,8 +227,8 @@ class DeliveryIntegrationTests {
 			assertThat(sent.get(2).get(10, TimeUnit.SECONDS).offset()).isEqualTo(firstOffset + 2);
 		}
 
-		GatewayDelivery first = this.codec.decodeDelivery(this.atA.poll(30, TimeUnit.SECONDS));
-		GatewayDelivery second = this.codec.decodeDelivery(this.atA.poll(30, TimeUnit.SECONDS));
+		GatewayDelivery first = published(this.atA);
+		GatewayDelivery second = published(this.atA);
 
 		assertThat(first).isInstanceOf(GatewayDelivery.Batch.class);
 		assertThat(second).isInstanceOf(GatewayDelivery.Batch.class);
@@ -419,6 +423,13 @@ class DeliveryIntegrationTests {
 			unread.addAll(unwrap(this.codec.decodeDelivery(json)));
 		}
 		return unread.removeFirst();
+	}
+
+	/** The next publish a gateway got, as published (a batch stays one). */
+	private GatewayDelivery published(BlockingQueue<String> queue) throws InterruptedException {
+		String json = queue.poll(30, TimeUnit.SECONDS);
+		assertThat(json).as("a publish within 30 s").isNotNull();
+		return this.codec.decodeDelivery(json);
 	}
 
 	/** Every delivery a gateway got and the test has not read yet. */

@@ -48,6 +48,8 @@ public class DeliveryReceiver implements MessageListener {
 
 	private final ContactBook contacts;
 
+	private final Counter failed;
+
 	public DeliveryReceiver(ChatEventCodec codec, ClientFrames frames, SessionTracker sessions, ContactBook contacts,
 			Clock clock, MeterRegistry meters) {
 		this.codec = codec;
@@ -67,6 +69,9 @@ public class DeliveryReceiver implements MessageListener {
 		this.typingOut = Counter.builder("blueprint.chat.gateway.frames.out")
 			.description("Frames pushed to clients, by queue")
 			.tag("queue", "typing")
+			.register(meters);
+		this.failed = Counter.builder("blueprint.chat.gateway.deliveries.failed")
+			.description("Deliveries of a batch skipped because they could not be pushed (the rest of the batch was)")
 			.register(meters);
 		this.receiptsOut = Counter.builder("blueprint.chat.gateway.frames.out")
 			.description("Frames pushed to clients, by queue")
@@ -90,8 +95,18 @@ public class DeliveryReceiver implements MessageListener {
 
 	private void deliver(GatewayDelivery delivery) {
 		if (delivery instanceof GatewayDelivery.Batch batch) {
-			// notification-service's deliveries of one poll for this gateway, in order.
-			batch.deliveries().forEach(this::deliver);
+			// notification-service's deliveries of one poll for this gateway, in order;
+			// one that cannot be pushed (e.g. a field missing) costs only itself.
+			for (GatewayDelivery one : batch.deliveries()) {
+				try {
+					deliver(one);
+				}
+				catch (RuntimeException ex) {
+					this.failed.increment();
+					logger.warn("Skipping a delivery of a batch that could not be pushed ({}): {}",
+							one.getClass().getSimpleName(), ex.toString());
+				}
+			}
 		}
 		else if (delivery instanceof GatewayDelivery.MessageDelivery messages) {
 			for (String user : messages.users()) {

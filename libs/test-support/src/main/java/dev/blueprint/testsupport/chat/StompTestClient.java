@@ -31,6 +31,7 @@ import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
+import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 import org.springframework.web.socket.messaging.WebSocketStompClient;
 import org.springframework.web.socket.sockjs.client.RestTemplateXhrTransport;
 import org.springframework.web.socket.sockjs.client.SockJsClient;
@@ -116,20 +117,27 @@ public final class StompTestClient implements AutoCloseable {
 			@Override
 			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, String uriTemplate,
 					Object... uriVariables) {
-				return record(transport.execute(handler, uriTemplate, uriVariables));
+				return transport.execute(recording(handler), uriTemplate, uriVariables);
 			}
 
 			@Override
 			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
 					URI uri) {
-				return record(transport.execute(handler, headers, uri));
+				return transport.execute(recording(handler), headers, uri);
 			}
 
-			private CompletableFuture<WebSocketSession> record(CompletableFuture<WebSocketSession> connecting) {
-				return connecting.thenApply((session) -> {
-					session.getExtensions().forEach((extension) -> accepted.add(extension.getName()));
-					return session;
-				});
+			// Recorded before the STOMP client's handler sends CONNECT on the open
+			// session, so they are known before the client is ready.
+			private WebSocketHandler recording(WebSocketHandler handler) {
+				return new WebSocketHandlerDecorator(handler) {
+
+					@Override
+					public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+						session.getExtensions().forEach((extension) -> accepted.add(extension.getName()));
+						super.afterConnectionEstablished(session);
+					}
+
+				};
 			}
 
 		};
