@@ -104,11 +104,7 @@ public class DeliveryListener {
 	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
 			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing, int deliveriesPerPublish) {
 		this.sessions = sessions;
-		if (deliveriesPerPublish < 1) {
-			throw new IllegalArgumentException(
-					"deliveries per publish must be at least 1, was " + deliveriesPerPublish);
-		}
-		this.deliveriesPerPublish = deliveriesPerPublish;
+		this.deliveriesPerPublish = DeliveryBatches.checked(deliveriesPerPublish);
 		this.tracing = tracing;
 		this.clock = clock;
 		this.routed = ChatPipelineLatency.timer(meters, ChatPipelineLatency.ROUTED);

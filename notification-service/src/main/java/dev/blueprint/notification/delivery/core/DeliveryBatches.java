@@ -23,10 +23,18 @@ public final class DeliveryBatches {
 	 * @param perPublish deliveries one publish carries at most (at least 1)
 	 */
 	public DeliveryBatches(int perPublish) {
+		this.perPublish = checked(perPublish);
+	}
+
+	/**
+	 * {@code perPublish} if a publish can carry that many (at least 1).
+	 * @throws IllegalArgumentException otherwise
+	 */
+	public static int checked(int perPublish) {
 		if (perPublish < 1) {
 			throw new IllegalArgumentException("deliveries per publish must be at least 1, was " + perPublish);
 		}
-		this.perPublish = perPublish;
+		return perPublish;
 	}
 
 	/** Adds what {@link DeliveryRouter#route} decided for one event. */
@@ -42,21 +50,22 @@ public final class DeliveryBatches {
 			for (int from = 0; from < deliveries.size(); from += this.perPublish) {
 				List<GatewayDelivery> chunk = deliveries.subList(from,
 						Math.min(from + this.perPublish, deliveries.size()));
-				publishes.add(new Publish(gateway,
-						(chunk.size() == 1) ? chunk.get(0) : new GatewayDelivery.Batch(chunk), chunk));
+				publishes.add(new Publish(gateway, chunk));
 			}
 		});
 		return publishes;
 	}
 
-	/**
-	 * One Redis message: {@code payload} for {@code gateway}'s channel, carrying
-	 * {@code deliveries}.
-	 */
-	public record Publish(String gateway, GatewayDelivery payload, List<GatewayDelivery> deliveries) {
+	/** One Redis message for {@code gateway}'s channel, carrying {@code deliveries}. */
+	public record Publish(String gateway, List<GatewayDelivery> deliveries) {
 
 		public Publish {
 			deliveries = List.copyOf(deliveries);
+		}
+
+		/** What is published: the delivery itself when it is alone, else a batch. */
+		public GatewayDelivery payload() {
+			return (this.deliveries.size() == 1) ? this.deliveries.get(0) : new GatewayDelivery.Batch(this.deliveries);
 		}
 
 	}
