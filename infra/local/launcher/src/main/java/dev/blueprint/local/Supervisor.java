@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * Pid files, logs and signals for the processes of one state directory. A pid file holds
- * the pid and the process start time, so a recycled pid is never mistaken for ours and
- * nothing that this launcher did not start is ever signalled.
+ * the pid and the process start time ({@link ProcessIdentity}), so a recycled pid is
+ * never mistaken for ours and nothing that this launcher did not start is ever signalled.
  */
 final class Supervisor {
 
@@ -44,15 +44,10 @@ final class Supervisor {
 			return Optional.empty();
 		}
 		try {
-			String[] parts = Files.readString(file).trim().split("\\s+");
-			long pid = Long.parseLong(parts[0]);
-			long startedMillis = Long.parseLong(parts[1]);
-			return ProcessHandle.of(pid)
+			ProcessIdentity recorded = ProcessIdentity.parse(Files.readString(file));
+			return ProcessHandle.of(recorded.pid())
 				.filter(ProcessHandle::isAlive)
-				.filter((handle) -> handle.info()
-					.startInstant()
-					.map((start) -> Math.abs(start.toEpochMilli() - startedMillis) < 2000)
-					.orElse(false));
+				.filter((handle) -> recorded.sameProcessAs(ProcessIdentity.of(handle)));
 		}
 		catch (IOException | RuntimeException ex) {
 			return Optional.empty();
@@ -92,8 +87,7 @@ final class Supervisor {
 		builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
 		Process process = builder.start();
 		ProcessHandle handle = process.toHandle();
-		long started = handle.info().startInstant().map(Instant::toEpochMilli).orElse(System.currentTimeMillis());
-		Files.writeString(pidFile(name), handle.pid() + " " + started + "\n");
+		Files.writeString(pidFile(name), ProcessIdentity.of(handle).format() + "\n");
 		return handle;
 	}
 
