@@ -65,6 +65,9 @@ if [ "${BENCH_KEEP_DATA:-0}" != 1 ]; then
   ./suite down > /dev/null 2>&1 || true
   ./suite purge
 fi
+# How fast one core is and how promptly a sleeping thread wakes, before the stack starts: the machine is shared, and
+# this line tells its slow hours from a slow change when runs are compared (MachineCheck).
+java -cp "$GEN/classes" dev.blueprint.bench.chat.MachineCheck || true
 echo "== starting the stack ($BLUEPRINT_STATE_DIR, ports +$BLUEPRINT_PORT_OFFSET, service heap $BLUEPRINT_SERVICE_HEAP, send limit $CHAT_SEND_LIMIT_PER_SECOND/s)"
 ./suite up -d
 ./suite ps

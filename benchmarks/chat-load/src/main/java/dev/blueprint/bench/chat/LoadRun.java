@@ -1,5 +1,6 @@
 package dev.blueprint.bench.chat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +98,12 @@ final class LoadRun implements LoadClient.Frames {
 
 	private final Options options;
 
+	/**
+	 * How often the machine meter's thread wakes in a step: 200 wake-ups a second, a
+	 * small addition to the stack's tens of thousands.
+	 */
+	private static final Duration MACHINE_METER_PERIOD = Duration.ofMillis(5);
+
 	private final StackCpu cpu;
 
 	private final GcPauses gcPauses;
@@ -138,6 +145,16 @@ final class LoadRun implements LoadClient.Frames {
 			this.steps.add(new Step(rate + "/s", Integer.parseInt(rate)));
 		}
 		List<String> metrics = this.options.list("metrics");
+		try (MachineMeter machine = new MachineMeter(MACHINE_METER_PERIOD)) {
+			runSteps(conversations, metrics, machine);
+		}
+		printTable();
+		clients.forEach(LoadClient::close);
+		return 0;
+	}
+
+	private void runSteps(List<ChatLoad.Conversation> conversations, List<String> metrics, MachineMeter machine)
+			throws InterruptedException {
 		for (int i = 0; i < this.steps.size(); i++) {
 			Step step = this.steps.get(i);
 			int seconds = this.options.integer((i == 0) ? "warmup-seconds" : "step-seconds");
@@ -148,14 +165,17 @@ final class LoadRun implements LoadClient.Frames {
 			this.current = i;
 			Map<String, Long> cpuBefore = this.cpu.ticks();
 			Instant stepStart = Instant.now();
+			machine.window();
 			send(step, conversations, seconds);
 			drain(step);
+			MachineMeter.Window machineWindow = machine.window();
 			Instant stepEnd = Instant.now();
 			printStep(step);
 			System.out.println("    " + step.slow.summary(seconds, 10));
 			System.out.println("    CPU ms per message (send and drain): "
 					+ StackCpu.format(StackCpu.millisPer(cpuBefore, this.cpu.ticks(), step.sent.sum())));
 			System.out.println("    " + GcPauses.format(this.gcPauses.between(stepStart, stepEnd)));
+			System.out.println("    " + machineWindow.format());
 			if (step.firstSendFailure != null) {
 				System.out.println("    first send failure: " + step.firstSendFailure);
 			}
@@ -174,9 +194,6 @@ final class LoadRun implements LoadClient.Frames {
 				break;
 			}
 		}
-		printTable();
-		clients.forEach(LoadClient::close);
-		return 0;
 	}
 
 	private void send(Step step, List<ChatLoad.Conversation> conversations, int seconds) {
