@@ -10,8 +10,10 @@ import java.util.concurrent.TimeUnit;
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatPipelineLatency;
+import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.platform.kafka.KafkaProducerWarmup;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
@@ -336,6 +338,12 @@ class GatewayIntegrationTests {
 		assertThat(broker.getSubscriptionRegistry()).isInstanceOfSatisfying(DefaultSubscriptionRegistry.class,
 				(registry) -> assertThat(registry.getCacheLimit()).isEqualTo(this.properties.subscriptionCacheLimit())
 					.isEqualTo(120_000));
+	}
+
+	@Test
+	void theProducerIsOpenedAtStartUpForTheSubmittedTopic(@Autowired KafkaProducerWarmup warmup) {
+		assertThat(warmup.topics()).containsExactly(ChatTopics.SUBMITTED);
+		assertThat(warmup.warmUp()).containsOnlyKeys(ChatTopics.SUBMITTED);
 	}
 
 	@Test

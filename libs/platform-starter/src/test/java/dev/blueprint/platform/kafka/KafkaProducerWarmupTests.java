@@ -1,0 +1,65 @@
+package dev.blueprint.platform.kafka;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.DefaultApplicationArguments;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KafkaProducerWarmupTests {
+
+	@Test
+	void withoutABrokerTheServiceStartsAllTheSameAfterMaxBlock() throws Exception {
+		DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(Map
+			.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, unusedAddress(), ProducerConfig.MAX_BLOCK_MS_CONFIG, 500),
+				new StringSerializer(), new StringSerializer());
+		try {
+			long start = System.nanoTime();
+			Map<String, Integer> partitions = new KafkaProducerWarmup(factory, List.of("some.topic")).warmUp();
+
+			assertThat(partitions).isEmpty();
+			// one max.block.ms, plus the first call's class loading on a busy machine
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	@Test
+	void withoutTopicsTheRunnerCreatesNoProducer() throws Exception {
+		DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, unusedAddress()), new StringSerializer(),
+				new StringSerializer());
+		List<String> added = new java.util.ArrayList<>();
+		factory.addListener(new org.springframework.kafka.core.ProducerFactory.Listener<>() {
+			@Override
+			public void producerAdded(String id, org.apache.kafka.clients.producer.Producer<String, String> producer) {
+				added.add(id);
+			}
+		});
+		try {
+			new KafkaProducerWarmup(factory, List.of()).run(new DefaultApplicationArguments());
+
+			assertThat(added).isEmpty();
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	private static String unusedAddress() throws Exception {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return "127.0.0.1:" + socket.getLocalPort();
+		}
+	}
+
+}
