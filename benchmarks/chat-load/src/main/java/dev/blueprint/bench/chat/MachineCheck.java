@@ -2,6 +2,7 @@ package dev.blueprint.bench.chat;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -41,8 +42,8 @@ public final class MachineCheck {
 			nanos[i] = System.nanoTime() - start;
 		}
 		Arrays.sort(nanos);
-		String speed = String.format("sorting %,d ints took best %.1f / median %.1f ms (checksum %d)", INTS,
-				nanos[0] / 1e6, nanos[ROUNDS / 2] / 1e6, checksum);
+		String speed = String.format(Locale.ROOT, "sorting %,d ints took best %.1f / median %.1f ms (checksum %d)",
+				INTS, nanos[0] / 1e6, nanos[ROUNDS / 2] / 1e6, checksum);
 		try (MachineMeter meter = new MachineMeter(Duration.ofMillis(1))) {
 			meter.window();
 			Thread.sleep(wakeUps.toMillis());

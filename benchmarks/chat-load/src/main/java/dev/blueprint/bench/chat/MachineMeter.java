@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -15,7 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * and how late a thread that sleeps for a fixed period wakes up. On a machine this busy
  * the lateness is the time a runnable thread waits for a core, which every hop of the
  * chat path pays too; on an idle machine it is the platform's own jitter. So it tells a
- * slow hour of the shared machine from a slow change.
+ * slow hour of the shared machine from a slow change. The thread runs in the generator's
+ * JVM, so the generator's own GC pauses count as lateness too (as they count in the
+ * latencies it measures).
  */
 final class MachineMeter implements AutoCloseable {
 
@@ -74,7 +77,7 @@ final class MachineMeter implements AutoCloseable {
 		 * 0.08 / p99 3.21 / max 12.04 ms (12000 wake-ups)".
 		 */
 		String format() {
-			String busy = (this.shares != null) ? String.format("machine %.1f %% busy (steal %.1f %%); ",
+			String busy = (this.shares != null) ? String.format(Locale.ROOT, "machine %.1f %% busy (steal %.1f %%); ",
 					this.shares.busyPercent(), this.shares.stealPercent()) : "";
 			return busy + String.format(
 					"a thread sleeping %d ms woke late by p50 %.2f / p99 %.2f / max %.2f ms (%d wake-ups)",

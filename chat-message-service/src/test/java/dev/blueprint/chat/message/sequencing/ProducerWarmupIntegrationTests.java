@@ -38,8 +38,10 @@ class ProducerWarmupIntegrationTests extends ChatIntegrationTest {
 	KafkaProducerWarmup warmup;
 
 	@Test
-	void theServiceWarmsUpItsProducerForTheEventsTopic() {
+	void theServiceOpenedItsProducerForTheEventsTopicAtStartUp() {
 		assertThat(this.warmup.topics()).containsExactly(ChatTopics.EVENTS);
+		assertThat(this.warmup.atStartUp())
+			.hasValueSatisfying((partitions) -> assertThat(partitions).containsOnlyKeys(ChatTopics.EVENTS));
 	}
 
 	@Test

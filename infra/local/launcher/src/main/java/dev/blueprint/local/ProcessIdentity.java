@@ -38,12 +38,14 @@ record ProcessIdentity(long pid, long startedMillis, long startTicks, String boo
 	}
 
 	/**
-	 * Reads a pid file's line: {@code PID MILLIS [TICKS BOOTID]}.
+	 * Reads a pid file's line: {@code PID MILLIS [TICKS BOOTID ...]}. Fields after the
+	 * fourth are ignored, so a later launcher may add some without this one taking a live
+	 * stack for stopped.
 	 * @throws IllegalArgumentException if the line has another shape
 	 */
 	static ProcessIdentity parse(String line) {
 		String[] parts = line.trim().split("\\s+");
-		if (parts.length != 2 && parts.length != 4) {
+		if (parts.length != 2 && parts.length < 4) {
 			throw new IllegalArgumentException("not a pid file line: '" + line + "'");
 		}
 		long pid = Long.parseLong(parts[0]);

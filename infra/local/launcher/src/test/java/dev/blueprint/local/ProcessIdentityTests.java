@@ -57,6 +57,12 @@ class ProcessIdentityTests {
 	}
 
 	@Test
+	void fieldsAfterTheFourthAreIgnored() {
+		assertThat(ProcessIdentity.parse("42 1700000000000 777 " + BOOT + " something-newer"))
+			.isEqualTo(new ProcessIdentity(42, 1_700_000_000_000L, 777, BOOT));
+	}
+
+	@Test
 	void aLineOfAnotherShapeIsRefused() {
 		assertThatIllegalArgumentException().isThrownBy(() -> ProcessIdentity.parse("42"));
 		assertThatIllegalArgumentException().isThrownBy(() -> ProcessIdentity.parse("42 1 2"));

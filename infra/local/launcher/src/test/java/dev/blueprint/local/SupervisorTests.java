@@ -62,14 +62,18 @@ class SupervisorTests {
 		ProcessHandle handle = this.supervisor.start("sleeper", new ProcessBuilder("sleep", "120"));
 		ProcessIdentity recorded = ProcessIdentity.parse(Files.readString(pidFile("sleeper")));
 
-		// as if the pid had been reused: same pid, started at another tick
-		write("sleeper", new ProcessIdentity(recorded.pid(), recorded.startedMillis(), recorded.startTicks() + 1,
-				recorded.bootId()));
+		try {
+			// as if the pid had been reused: same pid, started at another tick
+			write("sleeper", new ProcessIdentity(recorded.pid(), recorded.startedMillis(), recorded.startTicks() + 1,
+					recorded.bootId()));
 
-		assertThat(this.supervisor.running("sleeper")).isEmpty();
-		assertThat(this.supervisor.stop("sleeper", Duration.ofSeconds(5))).isFalse();
-		assertThat(handle.isAlive()).isTrue();
-		handle.destroy();
+			assertThat(this.supervisor.running("sleeper")).isEmpty();
+			assertThat(this.supervisor.stop("sleeper", Duration.ofSeconds(5))).isFalse();
+			assertThat(handle.isAlive()).isTrue();
+		}
+		finally {
+			handle.destroy();
+		}
 	}
 
 	@Test
@@ -78,12 +82,16 @@ class SupervisorTests {
 		ProcessHandle handle = this.supervisor.start("sleeper", new ProcessBuilder("sleep", "120"));
 		ProcessIdentity recorded = ProcessIdentity.parse(Files.readString(pidFile("sleeper")));
 
-		Files.writeString(pidFile("sleeper"), recorded.pid() + " " + recorded.startedMillis() + "\n");
-		assertThat(this.supervisor.running("sleeper")).contains(handle);
+		try {
+			Files.writeString(pidFile("sleeper"), recorded.pid() + " " + recorded.startedMillis() + "\n");
+			assertThat(this.supervisor.running("sleeper")).contains(handle);
 
-		Files.writeString(pidFile("sleeper"), recorded.pid() + " " + (recorded.startedMillis() - 60_000) + "\n");
-		assertThat(this.supervisor.running("sleeper")).isEmpty();
-		handle.destroy();
+			Files.writeString(pidFile("sleeper"), recorded.pid() + " " + (recorded.startedMillis() - 60_000) + "\n");
+			assertThat(this.supervisor.running("sleeper")).isEmpty();
+		}
+		finally {
+			handle.destroy();
+		}
 	}
 
 	private Path pidFile(String name) {

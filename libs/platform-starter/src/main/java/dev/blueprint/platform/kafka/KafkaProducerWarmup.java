@@ -3,6 +3,7 @@ package dev.blueprint.platform.kafka;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
@@ -22,8 +23,14 @@ import org.springframework.kafka.core.ProducerFactory;
  * transactions met {@code CONCURRENT_TRANSACTIONS} for 2.6 s more.
  * <p>
  * A transactional producer goes back to the factory's cache when closed, so the first
- * transaction uses it. If Kafka does not answer (each call waits up to the producer's
- * {@code max.block.ms}), the service starts all the same and the first send tries again.
+ * transaction uses it; a plain producer is the factory's shared one, which closing leaves
+ * open (its producer id is requested in the background, not awaited here). If Kafka does
+ * not answer (the first call that fails waits up to the producer's {@code max.block.ms}
+ * and ends the warm-up), the service starts all the same and the first send tries again.
+ * <p>
+ * It runs after the context's refresh, when listener containers have started: a service
+ * that restarts with a backlog may open a second transactional producer for its first
+ * transaction, one {@code initTransactions} more, harmless.
  */
 public final class KafkaProducerWarmup implements ApplicationRunner {
 
@@ -32,6 +39,8 @@ public final class KafkaProducerWarmup implements ApplicationRunner {
 	private final ProducerFactory<?, ?> producers;
 
 	private final List<String> topics;
+
+	private volatile Map<String, Integer> atStartUp;
 
 	public KafkaProducerWarmup(ProducerFactory<?, ?> producers, List<String> topics) {
 		this.producers = producers;
@@ -43,10 +52,18 @@ public final class KafkaProducerWarmup implements ApplicationRunner {
 		return this.topics;
 	}
 
+	/**
+	 * What the warm-up at start-up found (see {@link #warmUp()}); empty if it has not run
+	 * (no topics, or not started yet).
+	 */
+	public Optional<Map<String, Integer>> atStartUp() {
+		return Optional.ofNullable(this.atStartUp);
+	}
+
 	@Override
 	public void run(ApplicationArguments args) {
 		if (!this.topics.isEmpty()) {
-			warmUp();
+			this.atStartUp = warmUp();
 		}
 	}
 

@@ -1,8 +1,9 @@
 package dev.blueprint.platform.kafka;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -14,11 +15,12 @@ import org.springframework.kafka.core.ProducerFactory;
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 @ConditionalOnClass(ProducerFactory.class)
-@ConditionalOnBean(ProducerFactory.class)
+@ConditionalOnSingleCandidate(ProducerFactory.class)
 @EnableConfigurationProperties(KafkaProducerWarmupProperties.class)
 public final class KafkaProducerWarmupAutoConfiguration {
 
 	@Bean
+	@ConditionalOnMissingBean
 	KafkaProducerWarmup kafkaProducerWarmup(ProducerFactory<?, ?> producers, KafkaProducerWarmupProperties properties) {
 		return new KafkaProducerWarmup(producers, properties.topics());
 	}

@@ -35,6 +35,27 @@ class KafkaProducerWarmupTests {
 	}
 
 	@Test
+	void aTransactionalProducerWithoutABrokerGivesUpAfterMaxBlockToo() throws Exception {
+		DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(Map
+			.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, unusedAddress(), ProducerConfig.MAX_BLOCK_MS_CONFIG, 500),
+				new StringSerializer(), new StringSerializer());
+		factory.setTransactionIdPrefix("warmup-test-");
+		try {
+			KafkaProducerWarmup warmup = new KafkaProducerWarmup(factory, List.of("some.topic"));
+			long start = System.nanoTime();
+			warmup.run(new DefaultApplicationArguments());
+
+			assertThat(warmup.atStartUp()).contains(Map.of());
+			// initTransactions' max.block.ms, the failed producer's close, and class
+			// loading
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	@Test
 	void withoutTopicsTheRunnerCreatesNoProducer() throws Exception {
 		DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(
 				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, unusedAddress()), new StringSerializer(),
@@ -47,9 +68,11 @@ class KafkaProducerWarmupTests {
 			}
 		});
 		try {
-			new KafkaProducerWarmup(factory, List.of()).run(new DefaultApplicationArguments());
+			KafkaProducerWarmup warmup = new KafkaProducerWarmup(factory, List.of());
+			warmup.run(new DefaultApplicationArguments());
 
 			assertThat(added).isEmpty();
+			assertThat(warmup.atStartUp()).isEmpty();
 		}
 		finally {
 			factory.destroy();
