@@ -58,9 +58,7 @@ class MachineMeterTests {
 			MachineMeter.Window next = meter.window();
 			long nextMillis = (System.nanoTime() - between) / 1_000_000;
 
-			// at most one wake-up per period of the window (plus one in flight at each
-			// end);
-			// a loaded machine wakes the thread late, so there may be fewer
+			// one wake-up per period at most, plus one at each end
 			assertThat(window.lateness()).hasSizeBetween(1, (int) (elapsedMillis / 10) + 2);
 			assertThat(window.lateness()).isSorted();
 			assertThat(window.lateness()[0]).isNotNegative();
