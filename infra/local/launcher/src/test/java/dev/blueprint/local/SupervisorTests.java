@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,11 @@ class SupervisorTests {
 
 	private Supervisor supervisor;
 
+	@BeforeEach
+	void supervisor() {
+		this.supervisor = new Supervisor(this.state);
+	}
+
 	@AfterEach
 	void stopAll() {
 		this.supervisor.recorded().forEach((name) -> this.supervisor.stop(name, Duration.ofSeconds(5)));
@@ -25,11 +31,10 @@ class SupervisorTests {
 
 	@Test
 	void aStartedProcessIsRunningUntilStoppedAndItsPidFileRecordsTicksAndBoot() throws Exception {
-		this.supervisor = new Supervisor(this.state);
-		ProcessHandle handle = this.supervisor.start("sleeper", new ProcessBuilder("sleep", "120"));
+		ProcessHandle handle = startSleeper();
 
 		assertThat(this.supervisor.running("sleeper")).contains(handle);
-		ProcessIdentity recorded = ProcessIdentity.parse(Files.readString(pidFile("sleeper")));
+		ProcessIdentity recorded = recorded("sleeper");
 		assertThat(recorded.pid()).isEqualTo(handle.pid());
 		assertThat(recorded.startTicks()).isPositive();
 		assertThat(recorded.bootId()).isNotEmpty();
@@ -42,9 +47,8 @@ class SupervisorTests {
 
 	@Test
 	void aWallClockStepAfterStartDoesNotLoseTheProcess() throws Exception {
-		this.supervisor = new Supervisor(this.state);
-		ProcessHandle handle = this.supervisor.start("sleeper", new ProcessBuilder("sleep", "120"));
-		ProcessIdentity recorded = ProcessIdentity.parse(Files.readString(pidFile("sleeper")));
+		ProcessHandle handle = startSleeper();
+		ProcessIdentity recorded = recorded("sleeper");
 
 		// what the JVM reports after the clock was stepped by an hour: the start instant
 		// moves
@@ -58,9 +62,8 @@ class SupervisorTests {
 
 	@Test
 	void aPidNowHeldByAnotherProcessIsNotOursAndIsNeverSignalled() throws Exception {
-		this.supervisor = new Supervisor(this.state);
-		ProcessHandle handle = this.supervisor.start("sleeper", new ProcessBuilder("sleep", "120"));
-		ProcessIdentity recorded = ProcessIdentity.parse(Files.readString(pidFile("sleeper")));
+		ProcessHandle handle = startSleeper();
+		ProcessIdentity recorded = recorded("sleeper");
 
 		try {
 			// as if the pid had been reused: same pid, started at another tick
@@ -78,9 +81,8 @@ class SupervisorTests {
 
 	@Test
 	void aPidFileFromAnOlderLauncherIsStillJudgedByItsStartInstant() throws Exception {
-		this.supervisor = new Supervisor(this.state);
-		ProcessHandle handle = this.supervisor.start("sleeper", new ProcessBuilder("sleep", "120"));
-		ProcessIdentity recorded = ProcessIdentity.parse(Files.readString(pidFile("sleeper")));
+		ProcessHandle handle = startSleeper();
+		ProcessIdentity recorded = recorded("sleeper");
 
 		try {
 			Files.writeString(pidFile("sleeper"), recorded.pid() + " " + recorded.startedMillis() + "\n");
@@ -92,6 +94,14 @@ class SupervisorTests {
 		finally {
 			handle.destroy();
 		}
+	}
+
+	private ProcessHandle startSleeper() throws Exception {
+		return this.supervisor.start("sleeper", new ProcessBuilder("sleep", "120"));
+	}
+
+	private ProcessIdentity recorded(String name) throws Exception {
+		return ProcessIdentity.parse(Files.readString(pidFile(name)));
 	}
 
 	private Path pidFile(String name) {
