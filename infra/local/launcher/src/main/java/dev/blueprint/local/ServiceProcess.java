@@ -1,7 +1,9 @@
 package dev.blueprint.local;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,8 +66,36 @@ final class ServiceProcess implements Component {
 		return this.settings.repoDir().resolve(this.name).resolve("target").resolve(this.name + ".jar");
 	}
 
+	/**
+	 * The jar the service runs: a copy of {@link #jar()} in the state directory, made
+	 * when the built jar differs from it (size or modification time). A build rewrites
+	 * {@code target/NAME.jar} in place (the archiver writes into the existing file),
+	 * which would change the jar under a running service and break its next class
+	 * loading; the copy is replaced by a rename, so a running service keeps the file it
+	 * opened.
+	 */
+	Path runnableJar() throws IOException {
+		Path built = jar();
+		Path copy = this.settings.stateDir().resolve("jars").resolve(this.name + ".jar");
+		if (Files.isRegularFile(copy) && Files.size(copy) == Files.size(built)
+				&& Files.getLastModifiedTime(copy).toMillis() == Files.getLastModifiedTime(built).toMillis()) {
+			// milliseconds: a copy's time keeps less precision than the file system's
+			return copy;
+		}
+		Files.createDirectories(copy.getParent());
+		Path partial = Files.createTempFile(copy.getParent(), this.name, ".partial");
+		try {
+			Files.copy(built, partial, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+			Files.move(partial, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+		}
+		finally {
+			Files.deleteIfExists(partial);
+		}
+		return copy;
+	}
+
 	@Override
-	public ProcessBuilder command() {
+	public ProcessBuilder command() throws IOException {
 		if (!Files.isRegularFile(jar())) {
 			throw new LauncherException(jar() + " is missing: build first (./mvnw -DskipTests package).");
 		}
@@ -73,7 +103,7 @@ final class ServiceProcess implements Component {
 				List.of(Launch.java(this.javaHome), "-Xms64m", "-Xmx" + this.settings.serviceHeap()));
 		command.add(Launch.gcLog(this.settings, this.name));
 		command.addAll(this.settings.serviceJvmOptions());
-		command.addAll(List.of("-jar", jar().toString()));
+		command.addAll(List.of("-jar", runnableJar().toString()));
 		ProcessBuilder builder = new ProcessBuilder(Launch.detached(command));
 		Map<String, String> env = builder.environment();
 		env.put("PORT", Integer.toString(port()));

@@ -17,14 +17,15 @@ import org.springframework.context.SmartLifecycle;
  * <p>
  * Spring's {@code KafkaAdmin} declares the {@code NewTopic} beans once, while the context
  * starts, and only logs an error if Kafka does not answer. A service started during a
- * Kafka outage then never declares its topics: on a cluster that creates topics on first
- * use they appear with the broker's default partition count (and no dead-letter topics
- * until something writes there); on one that does not, every send fails until the service
- * is restarted. This asks once more as soon as the service has started (on a healthy
- * cluster one round trip that finds every topic present) and, while that fails, every
- * {@code blueprint.kafka.topics.retry-interval}. Each attempt is bounded by the admin's
- * operation timeout. {@code blueprint.kafka.topics.declared} is 1 once the topics are
- * declared, 0 until then.
+ * Kafka outage then never declares its topics: on a cluster that does not create topics
+ * on first use (every cluster of this repository), its sends and consumers fail until the
+ * service is restarted. This asks once more as soon as the service has started (on a
+ * healthy cluster it finds every topic present) and, while that fails, again after
+ * {@code blueprint.kafka.topics.retry-interval}, doubling the wait after each failure up
+ * to {@code blueprint.kafka.topics.max-retry-interval}. Each attempt is a fresh admin
+ * client whose calls are bounded by the admin's operation timeout.
+ * {@code blueprint.kafka.topics.declared} is 1 once the topics are declared, 0 until
+ * then.
  */
 public final class KafkaTopicDeclaration implements SmartLifecycle {
 
@@ -34,23 +35,31 @@ public final class KafkaTopicDeclaration implements SmartLifecycle {
 
 	private final Duration retryInterval;
 
+	private final Duration maxRetryInterval;
+
 	private volatile boolean declared;
 
 	private volatile int attempts;
 
-	private volatile ScheduledExecutorService executor;
+	private ScheduledExecutorService executor;
 
 	/**
 	 * @param declare declares the topics: true once Kafka has them all; false or an
 	 * exception if it could not (e.g. {@code KafkaAdmin::initialize})
-	 * @param retryInterval how long to wait after a failed attempt
+	 * @param retryInterval how long to wait after the first failed attempt
+	 * @param maxRetryInterval the longest wait between attempts
 	 */
-	public KafkaTopicDeclaration(BooleanSupplier declare, Duration retryInterval) {
+	public KafkaTopicDeclaration(BooleanSupplier declare, Duration retryInterval, Duration maxRetryInterval) {
 		if (retryInterval.isNegative() || retryInterval.isZero()) {
 			throw new IllegalArgumentException("blueprint.kafka.topics.retry-interval must be positive");
 		}
+		if (maxRetryInterval.compareTo(retryInterval) < 0) {
+			throw new IllegalArgumentException(
+					"blueprint.kafka.topics.max-retry-interval must not be shorter than retry-interval");
+		}
 		this.declare = declare;
 		this.retryInterval = retryInterval;
+		this.maxRetryInterval = maxRetryInterval;
 	}
 
 	/** Whether Kafka has confirmed every topic since this service started. */
@@ -66,61 +75,80 @@ public final class KafkaTopicDeclaration implements SmartLifecycle {
 	@Override
 	public synchronized void start() {
 		if (this.executor == null && !this.declared) {
-			this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+			ScheduledExecutorService own = Executors.newSingleThreadScheduledExecutor((task) -> {
 				Thread thread = new Thread(task, "kafka-topic-declaration");
 				thread.setDaemon(true);
 				return thread;
 			});
-			this.executor.execute(this::attempt);
+			this.executor = own;
+			own.execute(() -> attempt(own, this.retryInterval));
 		}
 	}
 
-	private void attempt() {
-		this.attempts++;
+	/**
+	 * One attempt on its own executor: a stop (and a later start with a new executor)
+	 * ends this chain of attempts, whatever it was doing.
+	 */
+	private void attempt(ScheduledExecutorService own, Duration nextWait) {
+		int attempt = ++this.attempts;
 		long start = System.nanoTime();
-		String failure;
+		boolean confirmed = false;
+		String failure = "failed with an error";
 		try {
-			this.declared = this.declare.getAsBoolean();
-			failure = this.declared ? null : "not confirmed";
+			confirmed = this.declare.getAsBoolean();
+			failure = "not confirmed";
 		}
 		catch (RuntimeException ex) {
 			failure = (ex.getCause() != null) ? ex.getMessage() + ": " + ex.getCause() : ex.toString();
 		}
-		long millis = (System.nanoTime() - start) / 1_000_000;
-		if (this.declared) {
-			if (this.attempts > 1) {
-				logger.info("Kafka topics declared at attempt {} ({} ms)", this.attempts, millis);
-			}
-			stopExecutor();
-			return;
-		}
-		logger.warn("Kafka topics not declared yet, attempt {} after {} ms ({}); trying again in {} ms", this.attempts,
-				millis, failure, this.retryInterval.toMillis());
-		ScheduledExecutorService current = this.executor;
-		if (current != null) {
-			try {
-				current.schedule(this::attempt, this.retryInterval.toMillis(), TimeUnit.MILLISECONDS);
-			}
-			catch (RejectedExecutionException ex) {
-				// stopped meanwhile: the service is shutting down
+		finally {
+			// A stop interrupts the attempt, and KafkaAdmin may then answer true without
+			// having asked Kafka: nothing is concluded from an attempt that was stopped.
+			if (!own.isShutdown() && !Thread.currentThread().isInterrupted()) {
+				long millis = (System.nanoTime() - start) / 1_000_000;
+				if (confirmed) {
+					this.declared = true;
+					if (attempt > 1) {
+						logger.info("Kafka topics declared at attempt {} ({} ms)", attempt, millis);
+					}
+					stop(own);
+				}
+				else {
+					logger.warn("Kafka topics not declared yet, attempt {} after {} ms ({}); trying again in {} ms",
+							attempt, millis, failure, nextWait.toMillis());
+					schedule(own, nextWait);
+				}
 			}
 		}
 	}
 
-	private synchronized void stopExecutor() {
-		if (this.executor != null) {
-			this.executor.shutdownNow();
+	private void schedule(ScheduledExecutorService own, Duration wait) {
+		Duration after = wait.multipliedBy(2);
+		Duration next = (after.compareTo(this.maxRetryInterval) > 0) ? this.maxRetryInterval : after;
+		try {
+			own.schedule(() -> attempt(own, next), wait.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// stopped meanwhile: the service is shutting down
+		}
+	}
+
+	private synchronized void stop(ScheduledExecutorService own) {
+		own.shutdownNow();
+		if (this.executor == own) {
 			this.executor = null;
 		}
 	}
 
 	@Override
-	public void stop() {
-		stopExecutor();
+	public synchronized void stop() {
+		if (this.executor != null) {
+			stop(this.executor);
+		}
 	}
 
 	@Override
-	public boolean isRunning() {
+	public synchronized boolean isRunning() {
 		return this.executor != null;
 	}
 

@@ -35,7 +35,7 @@ public final class KafkaTopicDeclarationAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	KafkaTopicDeclaration kafkaTopicDeclaration(KafkaAdmin admin, KafkaTopicDeclarationProperties properties) {
-		return new KafkaTopicDeclaration(admin::initialize, properties.retryInterval());
+		return new KafkaTopicDeclaration(admin::initialize, properties.retryInterval(), properties.maxRetryInterval());
 	}
 
 	@Configuration(proxyBeanMethods = false)

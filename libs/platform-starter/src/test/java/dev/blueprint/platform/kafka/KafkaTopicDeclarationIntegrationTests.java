@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A service started while the real Kafka is stopped: it starts within the shortened admin
  * waits, and once Kafka is back its topic is declared with the partitions the service
- * asked for. Spring's own attempt failed (the context started without the topic), and a
- * topic created by the broker on first use would have its default, 3.
+ * asked for. Spring's own attempt failed (the context started without the topic), and the
+ * test broker creates no topic on first use.
  */
 class KafkaTopicDeclarationIntegrationTests {
 

@@ -2,7 +2,12 @@ package dev.blueprint.platform.kafka;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -32,7 +37,7 @@ class KafkaTopicDeclarationTests {
 			case 1 -> throw new IllegalStateException("Could not configure topics");
 			case 2 -> false;
 			default -> true;
-		}, Duration.ofMillis(20));
+		}, Duration.ofMillis(20), Duration.ofMillis(40));
 		declaration.start();
 		awaitDeclared(declaration);
 
@@ -49,7 +54,7 @@ class KafkaTopicDeclarationTests {
 	void aHealthyClusterIsAskedOnce() throws Exception {
 		AtomicInteger calls = new AtomicInteger();
 		KafkaTopicDeclaration declaration = new KafkaTopicDeclaration(() -> calls.incrementAndGet() > 0,
-				Duration.ofMillis(20));
+				Duration.ofMillis(20), Duration.ofMillis(40));
 		declaration.start();
 		awaitDeclared(declaration);
 		awaitStopped(declaration);
@@ -63,7 +68,7 @@ class KafkaTopicDeclarationTests {
 		KafkaTopicDeclaration declaration = new KafkaTopicDeclaration(() -> {
 			calls.incrementAndGet();
 			return false;
-		}, Duration.ofMillis(20));
+		}, Duration.ofMillis(20), Duration.ofMillis(40));
 		declaration.start();
 		long deadline = System.nanoTime() + WAIT.toNanos();
 		while (calls.get() < 3 && System.nanoTime() < deadline) {
@@ -80,9 +85,72 @@ class KafkaTopicDeclarationTests {
 	}
 
 	@Test
+	void theWaitDoublesAfterEachFailureUpToTheLongest() throws Exception {
+		List<Long> times = new CopyOnWriteArrayList<>();
+		KafkaTopicDeclaration declaration = new KafkaTopicDeclaration(() -> {
+			times.add(System.nanoTime());
+			return times.size() > 5;
+		}, Duration.ofMillis(100), Duration.ofMillis(400));
+		declaration.start();
+		awaitDeclared(declaration);
+
+		List<Long> waits = new ArrayList<>();
+		for (int i = 1; i < times.size(); i++) {
+			waits.add(Duration.ofNanos(times.get(i) - times.get(i - 1)).toMillis());
+		}
+		// 100, 200, 400, 400, 400 ms: each at least its wait, a scheduler is never early
+		assertThat(waits).hasSize(5);
+		assertThat(waits.get(0)).isBetween(100L, 399L);
+		assertThat(waits.get(1)).isGreaterThanOrEqualTo(200L);
+		assertThat(waits.get(2)).isGreaterThanOrEqualTo(400L);
+		assertThat(waits.get(4)).isGreaterThanOrEqualTo(400L);
+	}
+
+	@Test
+	void anAttemptCutShortByAStopConcludesNothingAndALaterStartBeginsAgain() throws Exception {
+		CountDownLatch inFirst = new CountDownLatch(1);
+		AtomicInteger calls = new AtomicInteger();
+		KafkaTopicDeclaration declaration = new KafkaTopicDeclaration(() -> {
+			if (calls.incrementAndGet() == 1) {
+				inFirst.countDown();
+				try {
+					Thread.sleep(60_000);
+				}
+				catch (InterruptedException ex) {
+					// as KafkaAdmin does: the interrupt is swallowed and the answer is
+					// true
+					Thread.currentThread().interrupt();
+				}
+				return true;
+			}
+			return false;
+		}, Duration.ofMillis(20), Duration.ofMillis(20));
+		declaration.start();
+		assertThat(inFirst.await(10, TimeUnit.SECONDS)).isTrue();
+		declaration.stop();
+		Thread.sleep(200);
+		assertThat(declaration.declared()).as("an interrupted attempt's answer").isFalse();
+		assertThat(calls).as("the stopped chain scheduled nothing").hasValue(1);
+
+		declaration.start();
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (calls.get() < 4 && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(calls.get()).isGreaterThanOrEqualTo(4);
+		assertThat(declaration.isRunning()).isTrue();
+		declaration.stop();
+		assertThat(declaration.declared()).isFalse();
+	}
+
+	@Test
 	void theRetryIntervalMustBePositive() {
-		assertThatIllegalArgumentException().isThrownBy(() -> new KafkaTopicDeclaration(() -> true, Duration.ZERO))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new KafkaTopicDeclaration(() -> true, Duration.ZERO, Duration.ofMinutes(5)))
 			.withMessageContaining("blueprint.kafka.topics.retry-interval");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new KafkaTopicDeclaration(() -> true, Duration.ofSeconds(10), Duration.ofSeconds(5)))
+			.withMessageContaining("blueprint.kafka.topics.max-retry-interval");
 	}
 
 	@Test
@@ -105,7 +173,8 @@ class KafkaTopicDeclarationTests {
 		ApplicationContextRunner runner = new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(KafkaTopicDeclarationAutoConfiguration.class))
 			.withBean(KafkaAdmin.class, KafkaTopicDeclarationTests::unreachableAdmin)
-			.withPropertyValues("blueprint.kafka.topics.retry-interval=1h");
+			.withPropertyValues("blueprint.kafka.topics.retry-interval=1h",
+					"blueprint.kafka.topics.max-retry-interval=1h");
 		runner.run((context) -> assertThat(context).doesNotHaveBean(KafkaTopicDeclaration.class));
 		runner.withBean(NewTopic.class, () -> TopicBuilder.name("one").build())
 			.run((context) -> assertThat(context).hasSingleBean(KafkaTopicDeclaration.class));
