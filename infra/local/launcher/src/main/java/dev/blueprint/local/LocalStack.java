@@ -301,7 +301,7 @@ public final class LocalStack {
 		}
 	}
 
-	/** Deletes the data of a stopped stack (data, logs, configs, key). */
+	/** Deletes the data of a stopped stack (data, logs, configs, key, jar copies). */
 	void purge() throws IOException {
 		if (!this.supervisor.recorded().isEmpty()) {
 			throw new LauncherException("The stack still has processes; run down first.");

@@ -31,7 +31,7 @@ public final class Main {
 			  logs NAME          show and follow a process's log (--no-follow to just print the tail)
 			  infra up|down|ps   the same for Redis, Kafka and Cassandra alone
 			  token USER         print a JWT for USER signed with this stack's key (--ttl 24h)
-			  purge              delete the stopped stack's data, logs and key
+			  purge              delete the stopped stack's data, logs, key and jar copies
 			environment: BLUEPRINT_STATE_DIR (default .suite), BLUEPRINT_PORT_OFFSET (default 0),
 			  BLUEPRINT_CASSANDRA_JAVA_HOME, BLUEPRINT_{CASSANDRA,KAFKA,SERVICE}_HEAP, BLUEPRINT_REDIS_MAXMEMORY,
 			  BLUEPRINT_JWT_HMAC_SECRET

@@ -2,9 +2,9 @@ package dev.blueprint.platform.kafka;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
@@ -39,7 +39,7 @@ public final class KafkaTopicDeclaration implements SmartLifecycle {
 
 	private volatile boolean declared;
 
-	private volatile int attempts;
+	private final AtomicInteger attempts = new AtomicInteger();
 
 	private ScheduledExecutorService executor;
 
@@ -69,7 +69,7 @@ public final class KafkaTopicDeclaration implements SmartLifecycle {
 
 	/** How many attempts were made since this service started. */
 	public int attempts() {
-		return this.attempts;
+		return this.attempts.get();
 	}
 
 	@Override
@@ -81,7 +81,7 @@ public final class KafkaTopicDeclaration implements SmartLifecycle {
 				return thread;
 			});
 			this.executor = own;
-			own.execute(() -> attempt(own, this.retryInterval));
+			own.execute(() -> attempt(own, 0));
 		}
 	}
 
@@ -89,48 +89,50 @@ public final class KafkaTopicDeclaration implements SmartLifecycle {
 	 * One attempt on its own executor: a stop (and a later start with a new executor)
 	 * ends this chain of attempts, whatever it was doing.
 	 */
-	private void attempt(ScheduledExecutorService own, Duration nextWait) {
-		int attempt = ++this.attempts;
+	private void attempt(ScheduledExecutorService own, int failures) {
+		int attempt = this.attempts.incrementAndGet();
 		long start = System.nanoTime();
 		boolean confirmed = false;
-		String failure = "failed with an error";
+		String failure;
 		try {
 			confirmed = this.declare.getAsBoolean();
 			failure = "not confirmed";
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | LinkageError ex) {
 			failure = (ex.getCause() != null) ? ex.getMessage() + ": " + ex.getCause() : ex.toString();
 		}
-		finally {
+		long millis = (System.nanoTime() - start) / 1_000_000;
+		synchronized (this) {
 			// A stop interrupts the attempt, and KafkaAdmin may then answer true without
 			// having asked Kafka: nothing is concluded from an attempt that was stopped.
-			if (!own.isShutdown() && !Thread.currentThread().isInterrupted()) {
-				long millis = (System.nanoTime() - start) / 1_000_000;
-				if (confirmed) {
-					this.declared = true;
-					if (attempt > 1) {
-						logger.info("Kafka topics declared at attempt {} ({} ms)", attempt, millis);
-					}
-					stop(own);
-				}
-				else {
-					logger.warn("Kafka topics not declared yet, attempt {} after {} ms ({}); trying again in {} ms",
-							attempt, millis, failure, nextWait.toMillis());
-					schedule(own, nextWait);
-				}
+			if (this.executor != own) {
+				return;
 			}
+			if (confirmed) {
+				this.declared = true;
+				if (attempt > 1) {
+					logger.info("Kafka topics declared at attempt {} ({} ms)", attempt, millis);
+				}
+				stop(own);
+				return;
+			}
+			Duration wait = waitAfter(failures + 1, this.retryInterval, this.maxRetryInterval);
+			logger.warn("Kafka topics not declared yet, attempt {} after {} ms ({}); trying again in {} ms", attempt,
+					millis, failure, wait.toMillis());
+			own.schedule(() -> attempt(own, failures + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
 		}
 	}
 
-	private void schedule(ScheduledExecutorService own, Duration wait) {
-		Duration after = wait.multipliedBy(2);
-		Duration next = (after.compareTo(this.maxRetryInterval) > 0) ? this.maxRetryInterval : after;
-		try {
-			own.schedule(() -> attempt(own, next), wait.toMillis(), TimeUnit.MILLISECONDS);
+	/**
+	 * The wait after the given number of failures in a row: the first interval, doubled
+	 * after each further failure, never above the longest.
+	 */
+	static Duration waitAfter(int failures, Duration first, Duration longest) {
+		Duration wait = first;
+		for (int i = 1; i < failures && wait.compareTo(longest) < 0; i++) {
+			wait = wait.multipliedBy(2);
 		}
-		catch (RejectedExecutionException ex) {
-			// stopped meanwhile: the service is shutting down
-		}
+		return (wait.compareTo(longest) > 0) ? longest : wait;
 	}
 
 	private synchronized void stop(ScheduledExecutorService own) {

@@ -14,6 +14,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("blueprint.kafka.topics")
 public record KafkaTopicDeclarationProperties(@DefaultValue("10s") Duration retryInterval,
-		@DefaultValue("5m") Duration maxRetryInterval) {
+		@DefaultValue("1m") Duration maxRetryInterval) {
 
 }

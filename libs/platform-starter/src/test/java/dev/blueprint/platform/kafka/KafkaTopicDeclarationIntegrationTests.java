@@ -45,7 +45,7 @@ class KafkaTopicDeclarationIntegrationTests {
 				long start = System.nanoTime();
 				service = new SpringApplicationBuilder(Service.class).web(WebApplicationType.NONE)
 					.properties("spring.kafka.bootstrap-servers=" + bootstrap, "declared.topic=" + topic,
-							"blueprint.kafka.topics.retry-interval=2s")
+							"blueprint.kafka.topics.retry-interval=2s", "blueprint.kafka.topics.max-retry-interval=4s")
 					.run();
 				Duration startUp = Duration.ofNanos(System.nanoTime() - start);
 				// Spring's own attempt now waits 10 s + 2 s (30 s + 10 s before); the

@@ -2,13 +2,13 @@ package dev.blueprint.platform.kafka;
 
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -85,25 +85,30 @@ class KafkaTopicDeclarationTests {
 	}
 
 	@Test
-	void theWaitDoublesAfterEachFailureUpToTheLongest() throws Exception {
+	void theWaitDoublesAfterEachFailureUpToTheLongest() {
+		Duration first = Duration.ofSeconds(10);
+		Duration longest = Duration.ofMinutes(1);
+		assertThat(IntStream.rangeClosed(1, 6)
+			.mapToObj((failures) -> KafkaTopicDeclaration.waitAfter(failures, first, longest).toSeconds())
+			.toList()).containsExactly(10L, 20L, 40L, 60L, 60L, 60L);
+		assertThat(KafkaTopicDeclaration.waitAfter(Integer.MAX_VALUE, first, longest)).isEqualTo(longest);
+		assertThat(KafkaTopicDeclaration.waitAfter(3, first, first)).isEqualTo(first);
+	}
+
+	@Test
+	void theAttemptsFollowTheWaits() throws Exception {
 		List<Long> times = new CopyOnWriteArrayList<>();
 		KafkaTopicDeclaration declaration = new KafkaTopicDeclaration(() -> {
 			times.add(System.nanoTime());
-			return times.size() > 5;
-		}, Duration.ofMillis(100), Duration.ofMillis(400));
+			return times.size() > 3;
+		}, Duration.ofMillis(100), Duration.ofMillis(200));
 		declaration.start();
 		awaitDeclared(declaration);
 
-		List<Long> waits = new ArrayList<>();
-		for (int i = 1; i < times.size(); i++) {
-			waits.add(Duration.ofNanos(times.get(i) - times.get(i - 1)).toMillis());
-		}
-		// 100, 200, 400, 400, 400 ms: each at least its wait, a scheduler is never early
-		assertThat(waits).hasSize(5);
-		assertThat(waits.get(0)).isBetween(100L, 399L);
-		assertThat(waits.get(1)).isGreaterThanOrEqualTo(200L);
-		assertThat(waits.get(2)).isGreaterThanOrEqualTo(400L);
-		assertThat(waits.get(4)).isGreaterThanOrEqualTo(400L);
+		// waits of 100, 200, 200 ms; a scheduler is never early
+		assertThat(Duration.ofNanos(times.get(1) - times.get(0)).toMillis()).isGreaterThanOrEqualTo(100);
+		assertThat(Duration.ofNanos(times.get(2) - times.get(1)).toMillis()).isGreaterThanOrEqualTo(200);
+		assertThat(Duration.ofNanos(times.get(3) - times.get(2)).toMillis()).isGreaterThanOrEqualTo(200);
 	}
 
 	@Test
