@@ -1,6 +1,5 @@
 package dev.blueprint.platform.kafka;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +18,7 @@ class KafkaClusterHealthIndicatorTests {
 	@Test
 	void reportsDownWithinTheTimeoutWhenNoBrokerAnswers() throws Exception {
 		KafkaClusterHealthIndicator indicator = new KafkaClusterHealthIndicator(
-				Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, unusedAddress()), Duration.ofMillis(500));
+				Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, UnusedAddress.next()), Duration.ofMillis(500));
 		try {
 			long start = System.nanoTime();
 			Health health = indicator.health(true);
@@ -38,7 +37,7 @@ class KafkaClusterHealthIndicatorTests {
 
 	@Test
 	void startsAFreshClientAfterAFailedCheck() throws Exception {
-		Map<String, Object> configuration = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, unusedAddress());
+		Map<String, Object> configuration = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, UnusedAddress.next());
 		AtomicInteger created = new AtomicInteger();
 		KafkaClusterHealthIndicator indicator = new KafkaClusterHealthIndicator(() -> {
 			created.incrementAndGet();
@@ -52,12 +51,6 @@ class KafkaClusterHealthIndicatorTests {
 		}
 		finally {
 			indicator.destroy();
-		}
-	}
-
-	private static String unusedAddress() throws Exception {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return "127.0.0.1:" + socket.getLocalPort();
 		}
 	}
 

@@ -1,6 +1,5 @@
 package dev.blueprint.platform.kafka;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,7 @@ class KafkaProducerWarmupTests {
 	@Test
 	void withoutABrokerTheServiceStartsAllTheSameAfterMaxBlock() throws Exception {
 		DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(Map
-			.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, unusedAddress(), ProducerConfig.MAX_BLOCK_MS_CONFIG, 500),
+			.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, UnusedAddress.next(), ProducerConfig.MAX_BLOCK_MS_CONFIG, 500),
 				new StringSerializer(), new StringSerializer());
 		try {
 			long start = System.nanoTime();
@@ -37,7 +36,7 @@ class KafkaProducerWarmupTests {
 	@Test
 	void aTransactionalProducerWithoutABrokerGivesUpAfterMaxBlockToo() throws Exception {
 		DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(Map
-			.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, unusedAddress(), ProducerConfig.MAX_BLOCK_MS_CONFIG, 500),
+			.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, UnusedAddress.next(), ProducerConfig.MAX_BLOCK_MS_CONFIG, 500),
 				new StringSerializer(), new StringSerializer());
 		factory.setTransactionIdPrefix("warmup-test-");
 		try {
@@ -58,7 +57,7 @@ class KafkaProducerWarmupTests {
 	@Test
 	void withoutTopicsTheRunnerCreatesNoProducer() throws Exception {
 		DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, unusedAddress()), new StringSerializer(),
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, UnusedAddress.next()), new StringSerializer(),
 				new StringSerializer());
 		List<String> added = new java.util.ArrayList<>();
 		factory.addListener(new org.springframework.kafka.core.ProducerFactory.Listener<>() {
@@ -76,12 +75,6 @@ class KafkaProducerWarmupTests {
 		}
 		finally {
 			factory.destroy();
-		}
-	}
-
-	private static String unusedAddress() throws Exception {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return "127.0.0.1:" + socket.getLocalPort();
 		}
 	}
 

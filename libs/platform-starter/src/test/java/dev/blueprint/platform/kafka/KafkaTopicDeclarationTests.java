@@ -1,6 +1,5 @@
 package dev.blueprint.platform.kafka;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -198,7 +197,7 @@ class KafkaTopicDeclarationTests {
 
 	private static KafkaAdmin unreachableAdmin() {
 		try {
-			KafkaAdmin admin = new KafkaAdmin(Map.of("bootstrap.servers", unusedAddress()));
+			KafkaAdmin admin = new KafkaAdmin(Map.of("bootstrap.servers", UnusedAddress.next()));
 			admin.setAutoCreate(false);
 			admin.setOperationTimeout(1);
 			admin.setCloseTimeout(1);
@@ -206,12 +205,6 @@ class KafkaTopicDeclarationTests {
 		}
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static String unusedAddress() throws Exception {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return "127.0.0.1:" + socket.getLocalPort();
 		}
 	}
 
