@@ -116,12 +116,15 @@ class SuiteLifecycleIntegrationTests {
 		try {
 			ready.get(UP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 			assertThat(Suite.run(Duration.ofMinutes(1), "ps").output()).contains("9 running");
+			assertThat(up.info().commandLine().orElse(""))
+				.as("the launcher runs from the state dir's copy, which a rebuild does not rewrite")
+				.contains("-jar " + Suite.STATE.resolve("jars/blueprint-local-launcher.jar"));
 
 			new ProcessBuilder("kill", "-INT", Long.toString(up.pid())).inheritIO().start().waitFor();
 
 			assertThat(up.waitFor(2, TimeUnit.MINUTES)).as("./suite up exits after SIGINT").isTrue();
 			reader.join(5000);
-			assertThat(output).contains("Stopping...");
+			assertThat(output).contains("Stopping...").doesNotContain("exited unexpectedly");
 			assertEverythingStopped();
 		}
 		finally {

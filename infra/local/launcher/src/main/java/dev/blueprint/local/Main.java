@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The command line behind {@code ./suite}. Verbs: {@code up [-d] [--watch-pid PID]},
@@ -141,21 +142,27 @@ public final class Main {
 
 	private int foreground(List<String> started) throws InterruptedException {
 		CountDownLatch stopped = new CountDownLatch(1);
+		// Set before the hook stops anything: what exits from then on is not unexpected.
+		AtomicBoolean stopping = new AtomicBoolean();
 		Thread hook = new Thread(() -> {
+			stopping.set(true);
 			this.out.println("\nStopping...");
 			this.stack.stop(started, this.out);
 			stopped.countDown();
 		});
 		Runtime.getRuntime().addShutdownHook(hook);
-		// A shell that starts us in the background may have set SIGINT to "ignore", which
-		// the JVM would
-		// inherit; claim it explicitly so Ctrl-C always stops the stack.
+		// Exit through the hook on SIGINT. A shell without job control starts background
+		// commands with SIGINT ignored; the JVM then keeps it ignored (this call changes
+		// nothing), so such a stack stops on SIGTERM (kill PID), not on kill -INT.
 		sun.misc.Signal.handle(new sun.misc.Signal("INT"), (signal) -> System.exit(130));
 		this.out.println("\nPress Ctrl-C to stop everything started here.");
 		Set<String> reported = new java.util.HashSet<>();
 		while (stopped.getCount() > 0) {
 			for (String name : started) {
-				if (this.stack.supervisor().running(name).isEmpty() && reported.add(name)) {
+				// stopping is read after the process is seen gone: a process the hook
+				// stops
+				// is gone only after stopping is set
+				if (this.stack.supervisor().running(name).isEmpty() && !stopping.get() && reported.add(name)) {
 					this.out.println(name + " exited unexpectedly; see ./suite logs " + name);
 				}
 			}
