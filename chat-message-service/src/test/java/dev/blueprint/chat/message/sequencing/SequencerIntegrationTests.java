@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.blueprint.chat.contracts.ChatErrorCodes;
@@ -102,6 +103,27 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 		assertThat(json(latest, "$[*].seq").toString()).startsWith("[61,").endsWith(",120]");
 		var before = get(alice, "/api/v1/conversations/" + conversation + "/messages?before=52&limit=5");
 		assertThat(json(before, "$[*].seq").toString()).isEqualTo("[47,48,49,50,51]");
+		// The partitions themselves, read from Cassandra: seq / 50, so none holds more
+		// than
+		// the bucket size.
+		assertThat(seqsInPartition(conversation, 0)).isEqualTo(range(1, 49));
+		assertThat(seqsInPartition(conversation, 1)).isEqualTo(range(50, 99));
+		assertThat(seqsInPartition(conversation, 2)).isEqualTo(range(100, 120));
+		assertThat(seqsInPartition(conversation, 3)).isEmpty();
+	}
+
+	private List<Long> seqsInPartition(UUID conversation, long bucket) {
+		return this.cassandra
+			.execute("SELECT seq FROM messages WHERE conversation_id = ? AND bucket = ? ORDER BY seq ASC", conversation,
+					bucket)
+			.all()
+			.stream()
+			.map((row) -> row.getLong("seq"))
+			.toList();
+	}
+
+	private static List<Long> range(long first, long last) {
+		return LongStream.rangeClosed(first, last).boxed().toList();
 	}
 
 	@Test

@@ -117,6 +117,39 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 		assertThat(post(alice, "/api/v1/conversations/" + id + "/members/one-more", "").statusCode()).isEqualTo(409);
 	}
 
+	@Test
+	void everyEndpointAnswersWithoutATokenOutsideItsConversationsAndForUnknownOnesAsProblemJson() throws Exception {
+		String alice = unique("alice");
+		String mallory = unique("mallory");
+		UUID group = conversation(alice, "group", unique("bob"));
+		String unknown = "/api/v1/conversations/" + UUID.randomUUID();
+		String known = "/api/v1/conversations/" + group;
+		for (String path : List.of(known, known + "/messages", known + "/receipts")) {
+			assertProblem(get(null, path), 401);
+			assertProblem(get(mallory, path), 403);
+			assertProblem(get(alice, path.replace(known, unknown)), 404);
+		}
+		assertProblem(post(null, "/api/v1/conversations", "{\"type\":\"group\",\"members\":[\"bob\"]}"), 401);
+		assertProblem(post(null, known + "/members/" + mallory, ""), 401);
+		assertProblem(post(mallory, known + "/members/" + mallory, ""), 403);
+		assertProblem(post(alice, unknown + "/members/" + mallory, ""), 404);
+		assertProblem(delete(null, known + "/members/" + alice), 401);
+		assertProblem(delete(mallory, known + "/members/" + alice), 403);
+		assertProblem(delete(alice, unknown + "/members/" + alice), 404);
+		assertProblem(post(alice, "/api/v1/conversations", "{\"type\":"), 400);
+		assertProblem(post(alice, "/api/v1/conversations", "[1, 2]"), 400);
+		List<String> members = json(get(alice, known), "$.members");
+		assertThat(members).as("nothing changed").doesNotContain(mallory).contains(alice);
+	}
+
+	private static void assertProblem(HttpResponse<String> response, int status) {
+		assertThat(response.statusCode()).as(response.uri() + ": " + response.body()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type")).as(response.uri().toString())
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat((Integer) json(response, "$.status")).isEqualTo(status);
+		assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+	}
+
 	private static void assertField(HttpResponse<String> response, String field) {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
 		assertThat(response.headers().firstValue("Content-Type"))
