@@ -54,6 +54,39 @@ class ChatScenarioIntegrationTests {
 	}
 
 	@Test
+	void everyDeviceOfTheRecipientAndOfTheSenderReceivesEveryMessage() throws Exception {
+		String alice = user("alice");
+		String bob = user("bob");
+		try (StompTestClient alicePhone = connect(alice);
+				StompTestClient aliceLaptop = connect(alice);
+				StompTestClient bobPhone = connect(bob);
+				StompTestClient bobLaptop = connect(bob)) {
+			String conversation = conversation(alice, "direct", bob);
+			alicePhone.send(conversation, "d-1", "from the phone");
+			assertAck(alicePhone.expect("acks", WAIT), "d-1", 1);
+			aliceLaptop.send(conversation, "d-2", "from the laptop");
+			// Acks go to every session of the sender, as its messages do: a device knows
+			// its
+			// own by their clientMessageIds.
+			assertAck(aliceLaptop.expect("acks", WAIT), "d-1", 1);
+			assertAck(aliceLaptop.expect("acks", WAIT), "d-2", 2);
+			assertAck(alicePhone.expect("acks", WAIT), "d-2", 2);
+			for (StompTestClient device : List.of(alicePhone, aliceLaptop, bobPhone, bobLaptop)) {
+				JsonNode first = device.expect("messages", WAIT);
+				JsonNode second = device.expect("messages", WAIT);
+				assertThat(List.of(first.path("seq").asLong(), second.path("seq").asLong())).containsExactly(1L, 2L);
+				assertThat(List.of(first.path("body").asString(), second.path("body").asString()))
+					.containsExactly("from the phone", "from the laptop");
+			}
+		}
+	}
+
+	private static void assertAck(JsonNode ack, String clientMessageId, long seq) {
+		assertThat(ack.path("clientMessageId").asString()).as(ack.toString()).isEqualTo(clientMessageId);
+		assertThat(ack.path("seq").asLong()).as(ack.toString()).isEqualTo(seq);
+	}
+
+	@Test
 	void inAGroupOfFiveEveryMemberReceivesEveryMessageInSeqOrder() throws Exception {
 		List<String> users = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
