@@ -24,11 +24,13 @@ REDIS=$(command -v redis-server || ls "$REPO"/infra/local/redis-server/target/re
   > "$STATE/redis.log" 2>&1 &
 REDIS_PID=$!
 SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# the service runs from a copy: a build rewrites target/*.jar in place, under a running JVM
+cp "$REPO/rate-limiter-service/target/rate-limiter-service.jar" "$STATE/rate-limiter-service.jar"
 # the service reads ./ratelimit-rules.yaml (or the file RATELIMIT_RULES_FILE names)
 cp "$BENCH/bench-rules.yaml" "$STATE/ratelimit-rules.yaml"
 (cd "$STATE" && BLUEPRINT_JWT_HMAC_SECRET=$SECRET PORT=$SERVICE_PORT REDIS_PORT=$REDIS_PORT \
   BLUEPRINT_RATELIMIT_REDIS_TIMEOUT=5s \
-  exec java -Xmx512m -jar "$REPO/rate-limiter-service/target/rate-limiter-service.jar" > "$STATE/service.log" 2>&1) &
+  exec java -Xmx512m -jar "$STATE/rate-limiter-service.jar" > "$STATE/service.log" 2>&1) &
 SERVICE_PID=$!
 trap 'kill $SERVICE_PID $REDIS_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do

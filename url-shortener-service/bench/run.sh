@@ -29,9 +29,15 @@ FIXED_WARMUP=${FIXED_WARMUP:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 JAR=${BENCH_JAR:-$REPO/url-shortener-service/target/url-shortener-service.jar}
-LAUNCHER=$(ls "$HOME"/.m2/repository/dev/blueprint/blueprint-local-launcher/*/blueprint-local-launcher-*.jar | head -1)
+LAUNCHER=$REPO/infra/local/launcher/target/blueprint-local-launcher.jar
 BASE=http://127.0.0.1:$PORT
-mkdir -p "$STATE"
+for built in "$JAR" "$LAUNCHER"; do
+  [ -f "$built" ] || { echo "$built is missing: build first (./mvnw -DskipTests package)" >&2; exit 1; }
+done
+mkdir -p "$STATE/jars"
+# Run copies: a build rewrites target/*.jar in place, which would break the running JVMs' class loading.
+cp "$JAR" "$STATE/jars/url-shortener-service.jar" && JAR=$STATE/jars/url-shortener-service.jar
+cp "$LAUNCHER" "$STATE/jars/blueprint-local-launcher.jar" && LAUNCHER=$STATE/jars/blueprint-local-launcher.jar
 
 java -cp "$LAUNCHER" "$BENCH/Servers.java" "$REPO" "$STATE" "$OFFSET" up
 SECRET=bench-only-hmac-secret-0123456789abcdef0123
