@@ -35,8 +35,11 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -292,6 +295,64 @@ class DeliveryIntegrationTests {
 		assertThat(copies).filteredOn(GatewayDelivery.AckDelivery.class::isInstance)
 			.isNotEmpty()
 			.allSatisfy((ack) -> assertThat(((GatewayDelivery.AckDelivery) ack).ack().seq()).isEqualTo(7));
+	}
+
+	/**
+	 * Offsets are committed after the work, not before: while Redis holds writes for 10
+	 * s, the batch's publishes fail and the group's committed offset stays before the
+	 * record, past the 1 s commit interval too; once the publish goes through, the commit
+	 * follows. A notification-service that stopped in between would read the record
+	 * again.
+	 */
+	@Test
+	void theGroupsCommittedOffsetPassesARecordOnlyAfterItsDeliveriesArePublished() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
+		Counter failures = this.meters.get("blueprint.chat.delivery.batch.failures").tag("stage", "publish").counter();
+		double failuresBefore = failures.count();
+		this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
+				"PAUSE".getBytes(StandardCharsets.UTF_8), "10000".getBytes(StandardCharsets.UTF_8),
+				"WRITE".getBytes(StandardCharsets.UTF_8)));
+		ChatEvent stored = new ChatEvent.MessagePersisted(UUID.randomUUID(), 3, UUID.randomUUID(), alice, "c-3",
+				"committed after", Instant.now(), List.of(alice), false, new ChatEvent.Origin(this.gatewayA, "s-1"));
+		RecordMetadata record = this.producer
+			.send(new ProducerRecord<>(ChatTopics.EVENTS, stored.conversationId().toString(),
+					this.codec.encode(stored)))
+			.get(10, TimeUnit.SECONDS);
+		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+		long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+		while (failures.count() == failuresBefore && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+		}
+		assertThat(failures.count()).as("the batch failed while Redis held writes").isGreaterThan(failuresBefore);
+		Thread.sleep(1500);
+
+		assertThat(committed(partition)).as("not committed while its publishes fail")
+			.isLessThanOrEqualTo(record.offset());
+
+		GatewayDelivery delivery = next(this.atA);
+		while (!(delivery instanceof GatewayDelivery.MessageDelivery)) {
+			delivery = next(this.atA);
+		}
+		assertThat(((GatewayDelivery.MessageDelivery) delivery).message().seq()).isEqualTo(3);
+		deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+		while (committed(partition) <= record.offset() && System.nanoTime() < deadline) {
+			Thread.sleep(200);
+		}
+		assertThat(committed(partition)).as("committed once published").isGreaterThan(record.offset());
+	}
+
+	/** The delivery group's committed offset of a partition (-1 when none). */
+	private static long committed(TopicPartition partition) throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				TestInfrastructure.local().kafkaBootstrapServers()))) {
+			OffsetAndMetadata offset = admin.listConsumerGroupOffsets("deliveries")
+				.partitionsToOffsetAndMetadata()
+				.get(10, TimeUnit.SECONDS)
+				.get(partition);
+			return (offset != null) ? offset.offset() : -1;
+		}
 	}
 
 	/**
