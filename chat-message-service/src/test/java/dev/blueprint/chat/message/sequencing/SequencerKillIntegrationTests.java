@@ -1,29 +1,37 @@
 package dev.blueprint.chat.message.sequencing;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
+import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
 import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A second chat-message-service process shares the sequencing with this test's instance
- * and is killed (SIGKILL) in the middle of a stream: its partitions move to the survivor,
- * which continues every conversation's sequence without a gap or a second seq for any
- * message, and announces what the dead process had stored but not committed.
+ * and is killed (SIGKILL) in the middle of a stream of conversations, half of them on its
+ * partitions (read from its log) and half on this instance's: its partitions move to the
+ * survivor, which continues every conversation's sequence without a gap or a second seq
+ * for any message, and announces what the dead process had stored but not committed.
  */
 class SequencerKillIntegrationTests extends ChatIntegrationTest {
 
@@ -37,11 +45,29 @@ class SequencerKillIntegrationTests extends ChatIntegrationTest {
 		Process other = startSecondInstance(log);
 		try {
 			awaitAssignment(log, Duration.ofSeconds(180));
+			Set<Integer> killedOwns = lastAssignment(log);
+			int partitions = this.producer.partitionsFor(ChatTopics.SUBMITTED).size();
+			assertThat(killedOwns).as("the second instance shares the partitions")
+				.isNotEmpty()
+				.hasSizeLessThan(partitions);
 			String alice = unique("alice");
-			List<UUID> conversations = new ArrayList<>();
-			for (int i = 0; i < CONVERSATIONS; i++) {
-				conversations.add(conversation(alice, "direct", unique("bob")));
+			// Half the conversations on the partitions of the process to be killed, half
+			// on
+			// the survivor's (the producer's partitioner: murmur2 of the key).
+			List<UUID> onKilled = new ArrayList<>();
+			List<UUID> onSurvivor = new ArrayList<>();
+			for (int attempt = 0; attempt < 200
+					&& (onKilled.size() < CONVERSATIONS / 2 || onSurvivor.size() < CONVERSATIONS / 2); attempt++) {
+				UUID conversation = conversation(alice, "direct", unique("bob"));
+				List<UUID> side = killedOwns.contains(partitionOf(conversation, partitions)) ? onKilled : onSurvivor;
+				if (side.size() < CONVERSATIONS / 2) {
+					side.add(conversation);
+				}
 			}
+			assertThat(onKilled).hasSize(CONVERSATIONS / 2);
+			assertThat(onSurvivor).hasSize(CONVERSATIONS / 2);
+			List<UUID> conversations = new ArrayList<>(onKilled);
+			conversations.addAll(onSurvivor);
 			for (int n = 1; n <= PER_CONVERSATION; n++) {
 				for (UUID conversation : conversations) {
 					submit(conversation, alice, "k-" + n, "message " + n);
@@ -88,6 +114,29 @@ class SequencerKillIntegrationTests extends ChatIntegrationTest {
 		env.put("BLUEPRINT_JWT_HMAC_SECRET", TestTokens.SECRET);
 		System.out.println("second sequencer logs to " + log);
 		return builder.start();
+	}
+
+	private static int partitionOf(UUID conversation, int partitions) {
+		return Utils.toPositive(Utils.murmur2(conversation.toString().getBytes(StandardCharsets.UTF_8))) % partitions;
+	}
+
+	/**
+	 * The partitions of the second process's last assignment (the group assigns eagerly:
+	 * each log line names all of them).
+	 */
+	private static Set<Integer> lastAssignment(Path log) throws Exception {
+		String last = Files.readAllLines(log)
+			.stream()
+			.filter((line) -> line.contains("Sequencing partitions ["))
+			.reduce((first, second) -> second)
+			.orElseThrow();
+		Set<Integer> owned = new HashSet<>();
+		Matcher matcher = Pattern.compile(Pattern.quote(ChatTopics.SUBMITTED) + "-(\\d+)")
+			.matcher(last.substring(last.indexOf("Sequencing partitions [")));
+		while (matcher.find()) {
+			owned.add(Integer.parseInt(matcher.group(1)));
+		}
+		return owned;
 	}
 
 	/** Waits until the second process logs that it sequences some partitions. */
