@@ -18,21 +18,30 @@ public final class ChatErrorCodes {
 	/** The message body is longer than the configured limit. */
 	public static final String BODY_TOO_LARGE = "body-too-large";
 
-	/** No conversation has this id. */
+	/**
+	 * No conversation has this id, or the id is not a UUID (typing frames and receipts).
+	 */
 	public static final String UNKNOWN_CONVERSATION = "unknown-conversation";
 
-	/** The sender is not a member of the conversation. */
+	/**
+	 * The user is not a member of the conversation (a message, a typing frame or a
+	 * receipt).
+	 */
 	public static final String NOT_A_MEMBER = "not-a-member";
 
 	/** A receipt's seq is above the conversation's last seq. */
 	public static final String RECEIPT_BEYOND_LAST = "receipt-beyond-last";
 
-	/** The sender exceeded the per-user send rate; retry after the stated time. */
+	/**
+	 * Over the user's rate for this kind of frame (sends, typing frames or receipts: the
+	 * gateway's {@code chat-send}, {@code chat-typing} and {@code chat-receipts} rules).
+	 */
 	public static final String RATE_LIMITED = "rate-limited";
 
 	/**
-	 * The message could not be handed to Kafka; nothing was stored or acked. Send it
-	 * again with the same clientMessageId.
+	 * The message (or receipt) could not be handed to Kafka, or, for a typing frame, the
+	 * gateway could not read the user's conversations; nothing was stored or acked. Send
+	 * it again (a message with the same clientMessageId).
 	 */
 	public static final String RETRY = "retry";
 

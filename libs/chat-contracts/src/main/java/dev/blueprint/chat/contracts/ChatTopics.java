@@ -1,16 +1,18 @@
 package dev.blueprint.chat.contracts;
 
 /**
- * Kafka topic names of the chat system. Every topic is keyed by conversation id, so one
- * conversation lives in one partition and keeps its order.
+ * Kafka topic names of the chat system. These topics are keyed by conversation id, so one
+ * conversation lives in one partition and keeps its order (notification-service's
+ * {@link PushDeadLettered#TOPIC} is keyed by user id).
  */
 public final class ChatTopics {
 
 	/**
-	 * Gateway to chat-message-service: {@link ChatEvent.MessageSubmitted},
-	 * {@link ChatEvent.ConversationChanged}, {@link ChatEvent.ReceiptSubmitted} (in the
-	 * conversation's partition, so the sequencer checks a receipt against the messages
-	 * before it).
+	 * To chat-message-service's sequencer: {@link ChatEvent.MessageSubmitted} and
+	 * {@link ChatEvent.ReceiptSubmitted} from the gateways,
+	 * {@link ChatEvent.ConversationChanged} from chat-message-service's own membership
+	 * calls (in the conversation's partition, so the sequencer checks a receipt against
+	 * the messages before it).
 	 */
 	public static final String SUBMITTED = "chat.messages.submitted";
 
