@@ -31,18 +31,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and is killed (SIGKILL) in the middle of a stream of conversations, half of them on its
  * partitions (read from its log) and half on this instance's: its partitions move to the
  * survivor, which continues every conversation's sequence without a gap or a second seq
- * for any message, and announces what the dead process had stored but not committed.
+ * for any message, and announces what the dead process had stored but not committed. Then
+ * a new second process starts (the killed one restarted) and takes partitions back from
+ * the survivor: the sequences go on gap-free across that handover too.
  */
 class SequencerKillIntegrationTests extends ChatIntegrationTest {
 
 	private static final int CONVERSATIONS = 6;
 
-	private static final int PER_CONVERSATION = 40;
+	/** 20 with both instances, 20 on the survivor alone, 20 after the restart. */
+	private static final int PER_CONVERSATION = 60;
 
 	@Test
-	void aKilledSequencersConversationsContinueGapFreeOnTheSurvivor() throws Exception {
+	void aKilledSequencersConversationsContinueGapFreeOnTheSurvivorAndAfterItsRestart() throws Exception {
 		Path log = Files.createTempFile("second-sequencer", ".log");
 		Process other = startSecondInstance(log);
+		Process restarted = null;
 		try {
 			awaitAssignment(log, Duration.ofSeconds(180));
 			Set<Integer> killedOwns = lastAssignment(log);
@@ -72,8 +76,15 @@ class SequencerKillIntegrationTests extends ChatIntegrationTest {
 				for (UUID conversation : conversations) {
 					submit(conversation, alice, "k-" + n, "message " + n);
 				}
-				if (n == PER_CONVERSATION / 2) {
+				if (n == PER_CONVERSATION / 3) {
 					other.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+				}
+				if (n == 2 * PER_CONVERSATION / 3) {
+					// the killed process comes back (a new one): it takes partitions
+					// again
+					Path restartLog = Files.createTempFile("restarted-sequencer", ".log");
+					restarted = startSecondInstance(restartLog);
+					awaitAssignment(restartLog, Duration.ofSeconds(180));
 				}
 				Thread.sleep(20);
 			}
@@ -95,6 +106,9 @@ class SequencerKillIntegrationTests extends ChatIntegrationTest {
 		}
 		finally {
 			other.destroyForcibly();
+			if (restarted != null) {
+				restarted.destroyForcibly();
+			}
 		}
 	}
 
