@@ -58,10 +58,18 @@ final class ChatApi {
 		return json.readTree(created.body()).path("id").asString();
 	}
 
+	/** A page of messages after {@code after} with the server's default limit. */
+	static List<JsonNode> page(String user, String conversation, long after) throws Exception {
+		return messages(user, "/api/v1/conversations/" + conversation + "/messages?after=" + after);
+	}
+
 	/** Up to 200 messages after {@code after}, in seq order. */
 	static List<JsonNode> history(String user, String conversation, long after) throws Exception {
-		HttpResponse<String> page = rest(user, "GET",
-				"/api/v1/conversations/" + conversation + "/messages?after=" + after + "&limit=200", null);
+		return messages(user, "/api/v1/conversations/" + conversation + "/messages?after=" + after + "&limit=200");
+	}
+
+	private static List<JsonNode> messages(String user, String path) throws Exception {
+		HttpResponse<String> page = rest(user, "GET", path, null);
 		assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
 		List<JsonNode> messages = new ArrayList<>();
 		json.readTree(page.body()).forEach(messages::add);

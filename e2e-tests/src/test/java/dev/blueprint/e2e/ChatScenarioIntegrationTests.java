@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.LongStream;
 
 import dev.blueprint.testsupport.chat.StompTestClient;
 import org.junit.jupiter.api.Test;
@@ -167,20 +168,33 @@ class ChatScenarioIntegrationTests {
 		String alice = user("alice");
 		String carol = user("carol");
 		String conversation = conversation(alice, "direct", carol);
+		int missedCount = 120;
 		try (StompTestClient aliceClient = connect(alice)) {
-			for (int i = 1; i <= 3; i++) {
+			for (int i = 1; i <= missedCount; i++) {
 				aliceClient.send(conversation, "offline-" + i, "while you were away " + i);
+			}
+			for (int i = 1; i <= missedCount; i++) {
 				aliceClient.expect("acks", WAIT);
 			}
 		}
 		try (StompTestClient carolClient = connect(carol)) {
-			List<JsonNode> missed = history(carol, conversation, 0);
-			assertThat(missed).extracting((message) -> message.path("seq").asLong()).containsExactly(1L, 2L, 3L);
+			// page by page with the server's default limit, each after the last seq seen
+			List<Long> missed = new ArrayList<>();
+			int pages = 0;
+			List<JsonNode> page = ChatApi.page(carol, conversation, 0);
+			while (!page.isEmpty()) {
+				pages++;
+				assertThat(page).hasSizeLessThanOrEqualTo(50);
+				page.forEach((message) -> missed.add(message.path("seq").asLong()));
+				page = ChatApi.page(carol, conversation, missed.get(missed.size() - 1));
+			}
+			assertThat(pages).isEqualTo(3);
+			assertThat(missed).containsExactlyElementsOf(LongStream.rangeClosed(1, missedCount).boxed().toList());
 			try (StompTestClient aliceClient = connect(alice)) {
-				aliceClient.send(conversation, "online-4", "welcome back");
+				aliceClient.send(conversation, "online-121", "welcome back");
 				JsonNode live = carolClient.expect("messages", WAIT);
-				assertThat(live.path("seq").asLong()).isEqualTo(4);
-				assertThat(history(carol, conversation, 3)).hasSize(1);
+				assertThat(live.path("seq").asLong()).isEqualTo(missedCount + 1);
+				assertThat(history(carol, conversation, missedCount)).hasSize(1);
 			}
 		}
 	}
