@@ -19,13 +19,15 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     package -DskipTests)
 fi
 
+# the service runs from a copy put in place by a rename: a build rewrites target/*.jar in place, under a
+# running JVM
+cp "$REPO/rate-limiter-service/target/rate-limiter-service.jar" "$STATE/rate-limiter-service.jar.partial"
+mv -f "$STATE/rate-limiter-service.jar.partial" "$STATE/rate-limiter-service.jar"
 REDIS=$(command -v redis-server || ls "$REPO"/infra/local/redis-server/target/redis-bin/redis-server-*-linux-amd64 | head -1)
 "$REDIS" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$STATE" \
   > "$STATE/redis.log" 2>&1 &
 REDIS_PID=$!
 SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-# the service runs from a copy: a build rewrites target/*.jar in place, under a running JVM
-cp "$REPO/rate-limiter-service/target/rate-limiter-service.jar" "$STATE/rate-limiter-service.jar"
 # the service reads ./ratelimit-rules.yaml (or the file RATELIMIT_RULES_FILE names)
 cp "$BENCH/bench-rules.yaml" "$STATE/ratelimit-rules.yaml"
 (cd "$STATE" && BLUEPRINT_JWT_HMAC_SECRET=$SECRET PORT=$SERVICE_PORT REDIS_PORT=$REDIS_PORT \

@@ -35,9 +35,16 @@ for built in "$JAR" "$LAUNCHER"; do
   [ -f "$built" ] || { echo "$built is missing: build first (./mvnw -DskipTests package)" >&2; exit 1; }
 done
 mkdir -p "$STATE/jars"
-# Run copies: a build rewrites target/*.jar in place, which would break the running JVMs' class loading.
-cp "$JAR" "$STATE/jars/url-shortener-service.jar" && JAR=$STATE/jars/url-shortener-service.jar
-cp "$LAUNCHER" "$STATE/jars/blueprint-local-launcher.jar" && LAUNCHER=$STATE/jars/blueprint-local-launcher.jar
+# Run copies, each put in place by a rename: a build rewrites target/*.jar in place, which would break the
+# running JVMs' class loading.
+copy_jar() {
+  cp "$1" "$STATE/jars/$2.partial"
+  mv -f "$STATE/jars/$2.partial" "$STATE/jars/$2"
+}
+copy_jar "$JAR" url-shortener-service.jar
+JAR=$STATE/jars/url-shortener-service.jar
+copy_jar "$LAUNCHER" blueprint-local-launcher.jar
+LAUNCHER=$STATE/jars/blueprint-local-launcher.jar
 
 java -cp "$LAUNCHER" "$BENCH/Servers.java" "$REPO" "$STATE" "$OFFSET" up
 SECRET=bench-only-hmac-secret-0123456789abcdef0123

@@ -66,7 +66,10 @@ public record StackSettings(Path repoDir, Path stateDir, int portOffset, String 
 	 * {@code BLUEPRINT_REDIS_MAXMEMORY} (256mb).
 	 */
 	public static StackSettings fromEnvironment(Path repoDir, Map<String, String> env) {
-		Path stateDir = Path.of(env.getOrDefault("BLUEPRINT_STATE_DIR", repoDir.resolve(".suite").toString()));
+		// blank is unset, as for ./suite (${BLUEPRINT_STATE_DIR:-...}); not the current
+		// directory
+		String state = env.getOrDefault("BLUEPRINT_STATE_DIR", "");
+		Path stateDir = state.isBlank() ? repoDir.resolve(".suite") : Path.of(state);
 		int offset;
 		try {
 			offset = Integer.parseInt(env.getOrDefault("BLUEPRINT_PORT_OFFSET", "0").trim());

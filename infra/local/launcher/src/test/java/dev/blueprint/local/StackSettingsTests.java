@@ -21,6 +21,9 @@ class StackSettingsTests {
 		assertThat(settings.kafkaBootstrapServers()).isEqualTo("127.0.0.1:9092");
 		assertThat(settings.cassandraPort()).isEqualTo(9042);
 		assertThat(settings.kafkaHeap()).isEqualTo("1g");
+		assertThat(StackSettings.fromEnvironment(REPO, Map.of("BLUEPRINT_STATE_DIR", " ")).stateDir())
+			.as("blank is unset, as ./suite reads it")
+			.isEqualTo(Path.of("/repo/.suite"));
 	}
 
 	@Test
