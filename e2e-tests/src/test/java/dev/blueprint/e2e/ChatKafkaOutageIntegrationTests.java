@@ -38,8 +38,6 @@ class ChatKafkaOutageIntegrationTests {
 
 	private static final Duration DEADLINE = Duration.ofMinutes(4);
 
-	private int retries;
-
 	@Test
 	void withKafkaStoppedSendsGetRetryAndAfterItIsBackEveryMessageIsAckedStoredOnceAndDeliveredInOrder()
 			throws Exception {
@@ -53,6 +51,9 @@ class ChatKafkaOutageIntegrationTests {
 			try {
 				for (int i = 1; i <= MESSAGES; i++) {
 					if (i == FIRST_IN_OUTAGE) {
+						while (aliceClient.next("errors", Duration.ZERO) != null) {
+							// nothing before the outage may be taken for its retry
+						}
 						stack.stopServer("kafka");
 						sendUntilTheFirstRetry(aliceClient, conversation, i);
 						stack.startServer("kafka", System.out);
@@ -65,7 +66,6 @@ class ChatKafkaOutageIntegrationTests {
 				stack.startServer("kafka", System.out);
 			}
 
-			assertThat(this.retries).as("sends answered with retry while Kafka was down").isPositive();
 			Map<String, Long> expected = new LinkedHashMap<>();
 			for (int i = 1; i <= MESSAGES; i++) {
 				expected.put("m-" + i, (long) i);
@@ -98,7 +98,6 @@ class ChatKafkaOutageIntegrationTests {
 		assertThat(error.path("code").asString()).as(error.toString()).isEqualTo("retry");
 		assertThat(error.path("clientMessageId").asString()).isEqualTo(id);
 		assertThat(client.next("acks", Duration.ofSeconds(2))).as("nothing acked while Kafka is down").isNull();
-		this.retries++;
 	}
 
 	/**
@@ -116,8 +115,8 @@ class ChatKafkaOutageIntegrationTests {
 					return ack.path("seq").asLong();
 				}
 				if (ack != null) {
-					// a late ack of an earlier message, retried after a lost answer: same
-					// seq
+					// a late ack of an earlier message, retried after a lost
+					// answer: same seq
 					assertThat(ack.path("seq").asLong()).as(ack.toString())
 						.isEqualTo(Long.parseLong(ack.path("clientMessageId").asString().substring(2)));
 				}
@@ -125,7 +124,6 @@ class ChatKafkaOutageIntegrationTests {
 				if (error != null) {
 					assertThat(error.path("code").asString()).as(error.toString()).isEqualTo("retry");
 					if (error.path("clientMessageId").asString().equals(id)) {
-						this.retries++;
 						Thread.sleep(500);
 						break;
 					}

@@ -66,9 +66,8 @@ class ChatScenarioIntegrationTests {
 			alicePhone.send(conversation, "d-1", "from the phone");
 			assertAck(alicePhone.expect("acks", WAIT), "d-1", 1);
 			aliceLaptop.send(conversation, "d-2", "from the laptop");
-			// Acks go to every session of the sender, as its messages do: a device knows
-			// its
-			// own by their clientMessageIds.
+			// Acks go to every session of the sender, as its messages do: a device
+			// knows its own by their clientMessageIds.
 			assertAck(aliceLaptop.expect("acks", WAIT), "d-1", 1);
 			assertAck(aliceLaptop.expect("acks", WAIT), "d-2", 2);
 			assertAck(alicePhone.expect("acks", WAIT), "d-2", 2);

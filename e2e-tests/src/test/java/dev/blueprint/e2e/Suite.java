@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +47,14 @@ final class Suite {
 	private Suite() {
 	}
 
+	/**
+	 * The settings {@code ./suite} reads from the environment {@link #command} gives it.
+	 */
 	static StackSettings settings() {
-		return new StackSettings(REPO, STATE, PORT_OFFSET, "512m", "384m", "256m", "256mb");
+		Map<String, String> env = new HashMap<>(System.getenv());
+		env.put("BLUEPRINT_STATE_DIR", STATE.toString());
+		env.put("BLUEPRINT_PORT_OFFSET", Integer.toString(PORT_OFFSET));
+		return StackSettings.fromEnvironment(REPO, env);
 	}
 
 	static int port(String service) {

@@ -1,14 +1,19 @@
 package dev.blueprint.notification;
 
+import java.util.Map;
+
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.contracts.PushDeadLettered;
+import dev.blueprint.platform.test.KafkaContract;
 import dev.blueprint.platform.test.PlatformContractIntegrationTests;
 import dev.blueprint.testsupport.RealInfrastructure;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.ProducerFactory;
 
@@ -22,14 +27,14 @@ class NotificationPlatformIntegrationTests extends PlatformContractIntegrationTe
 	}
 
 	@Test
-	void declaresItsDeadLetterTopicAndProducesIdempotentlyWithEveryReplicaAcknowledging(@Autowired KafkaAdmin admin,
+	void declaresItsDeadLetterTopicsAndProducesIdempotentlyWithEveryReplicaAcknowledging(
+			@Autowired ApplicationContext context, @Autowired KafkaAdmin admin,
 			@Autowired ProducerFactory<?, ?> producers) {
-		String deadLetters = ChatTopics.deadLetter(ChatTopics.EVENTS);
-		assertThat(admin.describeTopics(deadLetters).get(deadLetters).partitions()).hasSize(1);
-		assertThat(producers.getConfigurationProperties())
-			.hasEntrySatisfying(ProducerConfig.ACKS_CONFIG, (acks) -> assertThat(acks).hasToString("all"))
-			.hasEntrySatisfying(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-					(idempotent) -> assertThat(idempotent).hasToString("true"));
+		Map<String, NewTopic> declared = KafkaContract.declaredTopics(context);
+		assertThat(declared).containsOnlyKeys(ChatTopics.deadLetter(ChatTopics.EVENTS), PushDeadLettered.TOPIC);
+		assertThat(declared.values()).extracting(NewTopic::numPartitions).containsOnly(1);
+		KafkaContract.assertOnTheBroker(admin, declared);
+		KafkaContract.assertIdempotentWithEveryReplicaAcknowledging(producers);
 	}
 
 	@Test

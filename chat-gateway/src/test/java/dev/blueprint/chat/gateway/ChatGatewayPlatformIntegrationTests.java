@@ -1,13 +1,16 @@
 package dev.blueprint.chat.gateway;
 
+import java.util.Map;
+
 import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.platform.test.KafkaContract;
 import dev.blueprint.platform.test.PlatformContractIntegrationTests;
 import dev.blueprint.testsupport.RealInfrastructure;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.ProducerFactory;
 
@@ -21,15 +24,15 @@ class ChatGatewayPlatformIntegrationTests extends PlatformContractIntegrationTes
 	}
 
 	@Test
-	void declaresTheSubmittedTopicAndProducesToItIdempotentlyWithEveryReplicaAcknowledging(@Autowired KafkaAdmin admin,
-			@Autowired GatewayProperties properties, @Autowired ProducerFactory<?, ?> producers) {
-		TopicDescription submitted = admin.describeTopics(ChatTopics.SUBMITTED).get(ChatTopics.SUBMITTED);
-		assertThat(submitted.partitions()).hasSize(properties.topicPartitions())
-			.allSatisfy((partition) -> assertThat(partition.replicas()).hasSize(properties.topicReplication()));
-		assertThat(producers.getConfigurationProperties())
-			.hasEntrySatisfying(ProducerConfig.ACKS_CONFIG, (acks) -> assertThat(acks).hasToString("all"))
-			.hasEntrySatisfying(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-					(idempotent) -> assertThat(idempotent).hasToString("true"));
+	void declaresTheSubmittedTopicAndProducesToItIdempotentlyWithEveryReplicaAcknowledging(
+			@Autowired ApplicationContext context, @Autowired KafkaAdmin admin, @Autowired GatewayProperties properties,
+			@Autowired ProducerFactory<?, ?> producers) {
+		Map<String, NewTopic> declared = KafkaContract.declaredTopics(context);
+		assertThat(declared).containsOnlyKeys(ChatTopics.SUBMITTED);
+		assertThat(declared.get(ChatTopics.SUBMITTED).numPartitions()).isEqualTo(properties.topicPartitions());
+		assertThat(declared.get(ChatTopics.SUBMITTED).replicationFactor()).isEqualTo(properties.topicReplication());
+		KafkaContract.assertOnTheBroker(admin, declared);
+		KafkaContract.assertIdempotentWithEveryReplicaAcknowledging(producers);
 	}
 
 }

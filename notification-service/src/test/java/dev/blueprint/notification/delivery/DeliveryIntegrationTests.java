@@ -135,8 +135,8 @@ class DeliveryIntegrationTests {
 		this.subscriptions = new RedisMessageListenerContainer();
 		this.subscriptions.setConnectionFactory(this.connections);
 		// On the connection's thread, in arrival order, as a gateway's one delivery
-		// thread
-		// (the default executor starts a thread per message, which may reorder them).
+		// thread (the default executor starts a thread per message, which may
+		// reorder them).
 		this.subscriptions.setTaskExecutor(new SyncTaskExecutor());
 		this.subscriptions.addMessageListener((message, pattern) -> this.atA.add(new String(message.getBody())),
 				new ChannelTopic(GatewayDelivery.channel(this.gatewayA)));
@@ -179,8 +179,8 @@ class DeliveryIntegrationTests {
 		assertThat(ack.ack().seq()).isEqualTo(1);
 		GatewayDelivery.MessageDelivery atB = (GatewayDelivery.MessageDelivery) next(this.atB);
 		assertThat(atB.users()).containsExactly(bob);
-		// Recorded once per stored message (not per gateway), timed from its sentAt, just
-		// after the publishes.
+		// Recorded once per stored message (not per gateway), timed from its
+		// sentAt, just after the publishes.
 		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 		while (routed.count() == routedBefore && System.nanoTime() < deadline) {
 			Thread.sleep(20);
@@ -267,13 +267,11 @@ class DeliveryIntegrationTests {
 			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
 		Counter failures = this.meters.get("blueprint.chat.delivery.batch.failures").tag("stage", "publish").counter();
 		double failuresBefore = failures.count();
-		// registered on the first delivery: this finds it, or registers the one it will
-		// use
+		// registered on the first delivery: this finds it, or registers the one it
+		// will use
 		Counter messagesPublished = this.meters.counter("blueprint.chat.deliveries", "kind", "message");
 		double publishedBefore = messagesPublished.count();
-		this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
-				"PAUSE".getBytes(StandardCharsets.UTF_8), "6000".getBytes(StandardCharsets.UTF_8),
-				"WRITE".getBytes(StandardCharsets.UTF_8)));
+		pauseRedisWrites(Duration.ofSeconds(6));
 		publish(new ChatEvent.MessagePersisted(UUID.randomUUID(), 7, UUID.randomUUID(), alice, "c-7", "through a stall",
 				Instant.now(), List.of(alice), false, new ChatEvent.Origin(this.gatewayA, "s-1")));
 
@@ -298,9 +296,9 @@ class DeliveryIntegrationTests {
 	}
 
 	/**
-	 * Offsets are committed after the work, not before: while Redis holds writes for 10
-	 * s, the batch's publishes fail and the group's committed offset stays before the
-	 * record, past the 1 s commit interval too; once the publish goes through, the commit
+	 * Offsets are committed after the work, not before: while Redis holds writes (20 s),
+	 * the batch's publishes fail and the group's committed offset stays before the
+	 * record, past the 1 s commit interval too; once a publish goes through, the commit
 	 * follows. A notification-service that stopped in between would read the record
 	 * again.
 	 */
@@ -311,48 +309,64 @@ class DeliveryIntegrationTests {
 			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
 		Counter failures = this.meters.get("blueprint.chat.delivery.batch.failures").tag("stage", "publish").counter();
 		double failuresBefore = failures.count();
-		this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
-				"PAUSE".getBytes(StandardCharsets.UTF_8), "10000".getBytes(StandardCharsets.UTF_8),
-				"WRITE".getBytes(StandardCharsets.UTF_8)));
-		ChatEvent stored = new ChatEvent.MessagePersisted(UUID.randomUUID(), 3, UUID.randomUUID(), alice, "c-3",
-				"committed after", Instant.now(), List.of(alice), false, new ChatEvent.Origin(this.gatewayA, "s-1"));
-		RecordMetadata record = this.producer
-			.send(new ProducerRecord<>(ChatTopics.EVENTS, stored.conversationId().toString(),
-					this.codec.encode(stored)))
-			.get(10, TimeUnit.SECONDS);
-		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-		long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-		while (failures.count() == failuresBefore && System.nanoTime() < deadline) {
-			Thread.sleep(50);
-		}
-		assertThat(failures.count()).as("the batch failed while Redis held writes").isGreaterThan(failuresBefore);
-		Thread.sleep(1500);
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				TestInfrastructure.local().kafkaBootstrapServers()))) {
+			long pausedUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+			pauseRedisWrites(Duration.ofSeconds(20));
+			try {
+				ChatEvent stored = new ChatEvent.MessagePersisted(UUID.randomUUID(), 3, UUID.randomUUID(), alice, "c-3",
+						"committed after", Instant.now(), List.of(alice), false,
+						new ChatEvent.Origin(this.gatewayA, "s-1"));
+				RecordMetadata record = this.producer
+					.send(new ProducerRecord<>(ChatTopics.EVENTS, stored.conversationId().toString(),
+							this.codec.encode(stored)))
+					.get(10, TimeUnit.SECONDS);
+				TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+				while (failures.count() == failuresBefore && System.nanoTime() < pausedUntil) {
+					Thread.sleep(50);
+				}
+				assertThat(failures.count()).as("the batch failed while Redis held writes")
+					.isGreaterThan(failuresBefore);
+				Thread.sleep(1500);
+				long committedWhilePaused = committed(admin, partition);
+				assertThat(System.nanoTime()).as("still within the pause").isLessThan(pausedUntil);
 
-		assertThat(committed(partition)).as("not committed while its publishes fail")
-			.isLessThanOrEqualTo(record.offset());
+				assertThat(committedWhilePaused).as("not committed while its publishes fail")
+					.isLessThanOrEqualTo(record.offset());
 
-		GatewayDelivery delivery = next(this.atA);
-		while (!(delivery instanceof GatewayDelivery.MessageDelivery)) {
-			delivery = next(this.atA);
+				GatewayDelivery delivery = next(this.atA);
+				while (!(delivery instanceof GatewayDelivery.MessageDelivery)) {
+					delivery = next(this.atA);
+				}
+				assertThat(((GatewayDelivery.MessageDelivery) delivery).message().seq()).isEqualTo(3);
+				long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+				while (committed(admin, partition) <= record.offset() && System.nanoTime() < deadline) {
+					Thread.sleep(200);
+				}
+				assertThat(committed(admin, partition)).as("committed once published").isGreaterThan(record.offset());
+			}
+			finally {
+				this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
+						"UNPAUSE".getBytes(StandardCharsets.UTF_8)));
+			}
 		}
-		assertThat(((GatewayDelivery.MessageDelivery) delivery).message().seq()).isEqualTo(3);
-		deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-		while (committed(partition) <= record.offset() && System.nanoTime() < deadline) {
-			Thread.sleep(200);
-		}
-		assertThat(committed(partition)).as("committed once published").isGreaterThan(record.offset());
 	}
 
 	/** The delivery group's committed offset of a partition (-1 when none). */
-	private static long committed(TopicPartition partition) throws Exception {
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-				TestInfrastructure.local().kafkaBootstrapServers()))) {
-			OffsetAndMetadata offset = admin.listConsumerGroupOffsets("deliveries")
-				.partitionsToOffsetAndMetadata()
-				.get(10, TimeUnit.SECONDS)
-				.get(partition);
-			return (offset != null) ? offset.offset() : -1;
-		}
+	private static long committed(Admin admin, TopicPartition partition) throws Exception {
+		OffsetAndMetadata offset = admin.listConsumerGroupOffsets("deliveries")
+			.partitionsToOffsetAndMetadata()
+			.get(10, TimeUnit.SECONDS)
+			.get(partition);
+		return (offset != null) ? offset.offset() : -1;
+	}
+
+	/** Redis holds every write command (PUBLISH included) for {@code duration}. */
+	private void pauseRedisWrites(Duration duration) {
+		this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
+				"PAUSE".getBytes(StandardCharsets.UTF_8),
+				Long.toString(duration.toMillis()).getBytes(StandardCharsets.UTF_8),
+				"WRITE".getBytes(StandardCharsets.UTF_8)));
 	}
 
 	/**
@@ -373,9 +387,7 @@ class DeliveryIntegrationTests {
 		double failuresBefore = failures.count();
 		try (KafkaConsumer<String, String> deadLetters = TopicConsumers
 			.fromEnd(ChatTopics.deadLetter(ChatTopics.EVENTS), Map.of())) {
-			this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
-					"PAUSE".getBytes(StandardCharsets.UTF_8), "6000".getBytes(StandardCharsets.UTF_8),
-					"WRITE".getBytes(StandardCharsets.UTF_8)));
+			pauseRedisWrites(Duration.ofSeconds(6));
 			// One producer batch (linger), so one fetch and one poll hold both records.
 			try (KafkaProducer<String, String> lingering = new KafkaProducer<>(
 					Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),

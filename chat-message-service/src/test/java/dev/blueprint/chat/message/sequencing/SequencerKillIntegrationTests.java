@@ -55,9 +55,8 @@ class SequencerKillIntegrationTests extends ChatIntegrationTest {
 				.isNotEmpty()
 				.hasSizeLessThan(partitions);
 			String alice = unique("alice");
-			// Half the conversations on the partitions of the process to be killed, half
-			// on
-			// the survivor's (the producer's partitioner: murmur2 of the key).
+			// Half the conversations on the killed process's partitions, half on the
+			// survivor's (partition: the producer's murmur2 of the key).
 			List<UUID> onKilled = new ArrayList<>();
 			List<UUID> onSurvivor = new ArrayList<>();
 			for (int attempt = 0; attempt < 200
@@ -77,14 +76,23 @@ class SequencerKillIntegrationTests extends ChatIntegrationTest {
 					submit(conversation, alice, "k-" + n, "message " + n);
 				}
 				if (n == PER_CONVERSATION / 3) {
+					// the second process still owns them and has sequenced these
+					assertThat(lastAssignment(log)).isEqualTo(killedOwns);
+					onKilled.forEach(
+							(conversation) -> awaitEvents(conversation, PER_CONVERSATION / 3, Duration.ofSeconds(60)));
 					other.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 				}
 				if (n == 2 * PER_CONVERSATION / 3) {
-					// the killed process comes back (a new one): it takes partitions
-					// again
+					// sequenced by the survivor alone; then the killed process
+					// comes back (a new one) and takes partitions again
+					conversations.forEach((conversation) -> awaitEvents(conversation, 2 * PER_CONVERSATION / 3,
+							Duration.ofSeconds(120)));
 					Path restartLog = Files.createTempFile("restarted-sequencer", ".log");
 					restarted = startSecondInstance(restartLog);
 					awaitAssignment(restartLog, Duration.ofSeconds(180));
+					Set<Integer> restartedOwns = lastAssignment(restartLog);
+					assertThat(conversations).as("conversations on the restarted process's partitions")
+						.anyMatch((conversation) -> restartedOwns.contains(partitionOf(conversation, partitions)));
 				}
 				Thread.sleep(20);
 			}

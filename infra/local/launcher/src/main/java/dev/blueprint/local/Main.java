@@ -151,17 +151,17 @@ public final class Main {
 			stopped.countDown();
 		});
 		Runtime.getRuntime().addShutdownHook(hook);
-		// Exit through the hook on SIGINT. A shell without job control starts background
-		// commands with SIGINT ignored; the JVM then keeps it ignored (this call changes
-		// nothing), so such a stack stops on SIGTERM (kill PID), not on kill -INT.
+		// Exit through the hook on SIGINT. A shell without job control starts
+		// background commands with SIGINT ignored; the JVM then keeps it ignored
+		// (this call changes nothing), so such a stack stops on SIGTERM (kill PID),
+		// not on kill -INT.
 		sun.misc.Signal.handle(new sun.misc.Signal("INT"), (signal) -> System.exit(130));
 		this.out.println("\nPress Ctrl-C to stop everything started here.");
 		Set<String> reported = new java.util.HashSet<>();
 		while (stopped.getCount() > 0) {
 			for (String name : started) {
-				// stopping is read after the process is seen gone: a process the hook
-				// stops
-				// is gone only after stopping is set
+				// stopping is read after the process is seen gone: a process the
+				// hook stops is gone only after stopping is set
 				if (this.stack.supervisor().running(name).isEmpty() && !stopping.get() && reported.add(name)) {
 					this.out.println(name + " exited unexpectedly; see ./suite logs " + name);
 				}
