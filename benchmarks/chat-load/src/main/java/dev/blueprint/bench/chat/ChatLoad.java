@@ -23,13 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.messaging.converter.SimpleMessageConverter;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.web.socket.WebSocketExtension;
-import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketHttpHeaders;
-import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
-import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 import org.springframework.web.socket.messaging.WebSocketStompClient;
 
 /**
@@ -66,7 +61,7 @@ public final class ChatLoad {
 		// One client, one heartbeat scheduler and one Tomcat WebSocket container for
 		// every
 		// session.
-		this.stomp = new WebSocketStompClient(serializedSends(new StandardWebSocketClient()));
+		this.stomp = new WebSocketStompClient(new StandardWebSocketClient());
 		this.stomp.setMessageConverter(new SimpleMessageConverter());
 		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 		scheduler.setPoolSize(2);
@@ -75,42 +70,6 @@ public final class ChatLoad {
 		this.stomp.setTaskScheduler(scheduler);
 		long heartbeat = options.integer("heartbeat-ms");
 		this.stomp.setDefaultHeartbeat(new long[] { heartbeat, heartbeat });
-	}
-
-	/**
-	 * Sessions whose frames are written one at a time: the STOMP client's heartbeat
-	 * (scheduler thread) and a send (the sender thread) may write at once, and Tomcat's
-	 * endpoint refuses a write while another is in progress (one send of 30,000 failed
-	 * that way on 2026-12-05). Spring's decorator queues the later frame instead.
-	 */
-	static WebSocketClient serializedSends(WebSocketClient transport) {
-		return new WebSocketClient() {
-
-			@Override
-			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, String uriTemplate,
-					Object... uriVariables) {
-				return transport.execute(serialized(handler), uriTemplate, uriVariables);
-			}
-
-			@Override
-			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
-					URI uri) {
-				return transport.execute(serialized(handler), headers, uri);
-			}
-
-			private WebSocketHandler serialized(WebSocketHandler handler) {
-				return new WebSocketHandlerDecorator(handler) {
-
-					@Override
-					public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-						super.afterConnectionEstablished(
-								new ConcurrentWebSocketSessionDecorator(session, 10_000, 512 * 1024));
-					}
-
-				};
-			}
-
-		};
 	}
 
 	public static void main(String[] args) throws Exception {

@@ -78,10 +78,7 @@ final class TransportRun implements LoadClient.Frames {
 				? this.options.get("gateway").replaceFirst("^ws", "http").replaceFirst("/ws$", "/sockjs")
 				: this.options.get("sockjs"));
 		Map<String, WebSocketStompClient> stomp = new LinkedHashMap<>();
-		// plain WebSocket only: a wrapped session would hide a SockJS session's type,
-		// which
-		// the STOMP client reads to choose text frames
-		stomp.put(TRANSPORTS.get(0), stompClient(ChatLoad.serializedSends(new StandardWebSocketClient())));
+		stomp.put(TRANSPORTS.get(0), stompClient(new StandardWebSocketClient()));
 		stomp.put(TRANSPORTS.get(1), stompClient(sockJs(TransportType.WEBSOCKET)));
 		stomp.put(TRANSPORTS.get(2), stompClient(sockJs(TransportType.XHR_STREAMING)));
 		stomp.put(TRANSPORTS.get(3), stompClient(sockJs(TransportType.XHR)));
