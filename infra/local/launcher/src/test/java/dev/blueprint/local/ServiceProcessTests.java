@@ -1,8 +1,6 @@
 package dev.blueprint.local;
 
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,20 +36,12 @@ class ServiceProcessTests {
 		assertThat(fileKey(copy)).as("not copied again while the build is unchanged").isEqualTo(unchanged);
 
 		try (FileChannel running = FileChannel.open(copy, StandardOpenOption.READ)) {
-			// a rebuild writes into the existing target/NAME.jar
-			try (FileChannel rebuild = FileChannel.open(built, StandardOpenOption.WRITE,
-					StandardOpenOption.TRUNCATE_EXISTING)) {
-				rebuild.write(ByteBuffer.wrap("second build".getBytes(StandardCharsets.UTF_8)));
-			}
+			InPlaceRebuild.rewrite(built, "second build");
 			Files.setLastModifiedTime(built, FileTime.from(Instant.now().plusSeconds(5)));
 
 			assertThat(service.runnableJar()).isEqualTo(copy);
 			assertThat(Files.readString(copy)).isEqualTo("second build");
-			ByteBuffer seen = ByteBuffer.allocate(64);
-			running.read(seen, 0);
-			assertThat(new String(seen.array(), 0, seen.position(), StandardCharsets.UTF_8))
-				.as("the running service's file")
-				.isEqualTo("first build");
+			assertThat(InPlaceRebuild.seenThrough(running)).as("the running service's file").isEqualTo("first build");
 		}
 		try (var files = Files.list(copy.getParent())) {
 			assertThat(files).containsExactly(copy);

@@ -1,9 +1,7 @@
 package dev.blueprint.local;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -125,14 +123,9 @@ class SuiteScriptTests {
 		assertThat(Files.readString(copy)).isEqualTo("launcher, first build");
 
 		try (FileChannel running = FileChannel.open(copy, StandardOpenOption.READ)) {
-			// a rebuild writes into the existing target jar: the same length and time,
-			// other
-			// bytes (the copy is compared by content)
+			// a rebuild of the same length and time, other bytes (compared by content)
 			FileTime built = Files.getLastModifiedTime(this.launcher);
-			try (FileChannel rebuild = FileChannel.open(this.launcher, StandardOpenOption.WRITE,
-					StandardOpenOption.TRUNCATE_EXISTING)) {
-				rebuild.write(ByteBuffer.wrap("launcher, other build".getBytes(StandardCharsets.UTF_8)));
-			}
+			InPlaceRebuild.rewrite(this.launcher, "launcher, other build");
 			Files.setLastModifiedTime(this.launcher, built);
 			assertThat(Files.readString(copy)).as("the copy before the next ./suite")
 				.isEqualTo("launcher, first build");
@@ -140,10 +133,7 @@ class SuiteScriptTests {
 			assertThat(suite("ps")).contains(copy.toString());
 
 			assertThat(Files.readString(copy)).isEqualTo("launcher, other build");
-			ByteBuffer seen = ByteBuffer.allocate(64);
-			running.read(seen, 0);
-			assertThat(new String(seen.array(), 0, seen.position(), StandardCharsets.UTF_8))
-				.as("the running launcher's file")
+			assertThat(InPlaceRebuild.seenThrough(running)).as("the running launcher's file")
 				.isEqualTo("launcher, first build");
 		}
 		try (var files = Files.list(copy.getParent())) {
