@@ -117,6 +117,14 @@ class SuiteScriptTests {
 	}
 
 	@Test
+	void helpRunsTheBuiltJarAndCreatesNoStateDir() throws Exception {
+		assertThat(suite("help")).containsSequence("-jar", this.launcher.toString(), "help");
+		assertThat(suite("no-such-verb")).containsSequence("-jar", this.launcher.toString(), "no-such-verb");
+
+		assertThat(this.state).doesNotExist();
+	}
+
+	@Test
 	void theLauncherRunsFromACopyThatARebuildInPlaceDoesNotTouch() throws Exception {
 		suite("ps");
 		Path copy = this.state.resolve("jars/blueprint-local-launcher.jar");
