@@ -5,6 +5,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,6 +52,10 @@ final class LoadClient {
 
 	private static final String SYNC_CODE = "unknown-destination";
 
+	private static final int SEND_ATTEMPTS = 3;
+
+	private static final long RETRY_PAUSE_NANOS = 500_000;
+
 	final String user;
 
 	private final Frames frames;
@@ -84,16 +90,25 @@ final class LoadClient {
 		StompHeaders connect = new StompHeaders();
 		connect.add("Authorization", "Bearer " + token);
 		return stomp.connectAsync(uri, handshake, connect, new Handler()).thenCompose((session) -> {
-			this.session = session;
+			attach(session);
 			subscribe("messages", this.frames::message);
 			subscribe("acks", this.frames::ack);
 			subscribe("errors", this::onError);
 			if (this.presence) {
 				subscribe("presence", this.frames::presence);
 			}
-			send("/app/sync", "{}");
+			RuntimeException refused = send("/app/sync", "{}");
+			if (refused != null) {
+				this.failure = "send: " + causes(refused);
+				return CompletableFuture.failedFuture(refused);
+			}
 			return this.ready;
 		}).orTimeout(timeoutSeconds, TimeUnit.SECONDS);
+	}
+
+	/** The connected session this client writes to. */
+	void attach(StompSession session) {
+		this.session = session;
 	}
 
 	private interface Sink {
@@ -130,26 +145,54 @@ final class LoadClient {
 
 	/** Sends a chat message; false if the session could not take the frame. */
 	boolean sendMessage(String conversationId, String clientMessageId, String body) {
-		return send("/app/conversations/" + conversationId + "/messages",
-				JSON.writeValueAsString(java.util.Map.of("clientMessageId", clientMessageId, "body", body)));
+		return sendMessage(conversationId, clientMessageId, body, new LongAdder());
 	}
 
 	/**
-	 * Writes one frame. Serialised per session: the WebSocket endpoint takes one write at
-	 * a time.
+	 * Sends a chat message, as a client would: a write the session refused is tried again
+	 * (the same clientMessageId, so the gateway stores it once), up to
+	 * {@value #SEND_ATTEMPTS} times, each try counted in {@code retried}. Spring's STOMP
+	 * client writes heart-beats from its scheduler, outside this lock, and the WebSocket
+	 * endpoint refuses a write while another is in progress (about one send in 30,000 met
+	 * a heart-beat); the refused frame was not written. False if every try was refused.
 	 */
-	private synchronized boolean send(String destination, String json) {
+	boolean sendMessage(String conversationId, String clientMessageId, String body, LongAdder retried) {
+		String destination = "/app/conversations/" + conversationId + "/messages";
+		String json = JSON.writeValueAsString(java.util.Map.of("clientMessageId", clientMessageId, "body", body));
+		for (int attempt = 1;; attempt++) {
+			RuntimeException refused = send(destination, json);
+			if (refused == null) {
+				return true;
+			}
+			if (attempt == SEND_ATTEMPTS || !isConnected()) {
+				this.failure = "send: " + causes(refused);
+				return false;
+			}
+			retried.increment();
+			LockSupport.parkNanos(RETRY_PAUSE_NANOS);
+		}
+	}
+
+	/** Writes one frame; the exception if the session refused it, else null. */
+	private synchronized RuntimeException send(String destination, String json) {
 		StompHeaders headers = new StompHeaders();
 		headers.setDestination(destination);
 		headers.setContentType(MimeTypeUtils.APPLICATION_JSON);
 		try {
 			this.session.send(headers, json.getBytes(StandardCharsets.UTF_8));
-			return true;
+			return null;
 		}
 		catch (RuntimeException ex) {
-			this.failure = "send: " + ex;
-			return false;
+			return ex;
 		}
+	}
+
+	private static String causes(Throwable ex) {
+		StringBuilder text = new StringBuilder(ex.getClass().getName());
+		for (Throwable cause = ex.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+			text.append(" <- ").append(cause);
+		}
+		return text.toString();
 	}
 
 	boolean isConnected() {

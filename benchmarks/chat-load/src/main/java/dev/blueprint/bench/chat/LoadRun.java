@@ -42,6 +42,11 @@ final class LoadRun implements LoadClient.Frames {
 		final LongAdder sendFailures = new LongAdder();
 
 		/**
+		 * Writes the client's session refused and the client tried again (LoadClient).
+		 */
+		final LongAdder sendRetries = new LongAdder();
+
+		/**
 		 * Each delivery (recipient and stamp) and each ack (stamp) seen: a repeat counts
 		 * in {@link #repeatedDeliveries} or {@link #repeatedAcks}, not as received, so
 		 * repeats cannot hide a loss.
@@ -88,6 +93,9 @@ final class LoadRun implements LoadClient.Frames {
 			this.errors.forEach((code, count) -> sorted.put(code, count.sum()));
 			if (this.sendFailures.sum() > 0) {
 				sorted.put("send-failed", this.sendFailures.sum());
+			}
+			if (this.sendRetries.sum() > 0) {
+				sorted.put("send-retried", this.sendRetries.sum());
 			}
 			return sorted.isEmpty() ? "none" : sorted.toString();
 		}
@@ -215,7 +223,7 @@ final class LoadRun implements LoadClient.Frames {
 			ChatLoad.Conversation conversation = conversations.get(random.nextInt(conversations.size()));
 			LoadClient sender = conversation.members().get(random.nextInt(conversation.members().size()));
 			String stamp = "s" + index + "-" + (due - ChatLoad.ORIGIN);
-			if (sender.sendMessage(conversation.id(), stamp, stamp + " " + padding)) {
+			if (sender.sendMessage(conversation.id(), stamp, stamp + " " + padding, step.sendRetries)) {
 				step.sent.increment();
 				step.expected.add(conversation.members().size() - 1);
 			}
