@@ -76,8 +76,8 @@ final class KafkaServer implements Component {
 		// The whole heap from the start and G1's default pause goal: with a 384 MiB heap
 		// growing from 128 MiB and kafka-server-start's 20 ms goal, the broker of the
 		// chat benchmark ran ~25 young and ~15 concurrent collections a minute, and the
-		// chat path's p50 at 500 msg/s was 31-33 ms instead of 19-21 (chat-gateway
-		// README).
+		// chat path's p50 at 500 msg/s was 31-33 ms instead of 19-21
+		// (docs/benchmarks/chat-load-history.md).
 		List<String> jvm = List.of(Launch.java(this.javaHome), "-Xms" + this.settings.kafkaHeap(),
 				"-Xmx" + this.settings.kafkaHeap(), "-XX:+UseG1GC", "-Djava.awt.headless=true",
 				"-Dlog4j2.configurationFile=" + log4j.toUri(), "-Dkafka.logs.dir=" + this.settings.logs(), "-cp",
