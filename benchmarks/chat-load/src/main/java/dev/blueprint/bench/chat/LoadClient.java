@@ -143,18 +143,15 @@ final class LoadClient {
 		}
 	}
 
-	/** Sends a chat message; false if the session could not take the frame. */
-	boolean sendMessage(String conversationId, String clientMessageId, String body) {
-		return sendMessage(conversationId, clientMessageId, body, new LongAdder());
-	}
-
 	/**
 	 * Sends a chat message, as a client would: a write the session refused is tried again
 	 * (the same clientMessageId, so the gateway stores it once), up to
 	 * {@value #SEND_ATTEMPTS} times, each try counted in {@code retried}. Spring's STOMP
 	 * client writes heart-beats from its scheduler, outside this lock, and the WebSocket
 	 * endpoint refuses a write while another is in progress (about one send in 30,000 met
-	 * a heart-beat); the refused frame was not written. False if every try was refused.
+	 * a heart-beat); the refused frame was not written (Tomcat checks its state before
+	 * writing anything). Any other failure is not tried again: part of the frame may have
+	 * gone out. False if the frame was not sent.
 	 */
 	boolean sendMessage(String conversationId, String clientMessageId, String body, LongAdder retried) {
 		String destination = "/app/conversations/" + conversationId + "/messages";
@@ -164,7 +161,7 @@ final class LoadClient {
 			if (refused == null) {
 				return true;
 			}
-			if (attempt == SEND_ATTEMPTS || !isConnected()) {
+			if (attempt == SEND_ATTEMPTS || !refusedWrite(refused) || !isConnected()) {
 				this.failure = "send: " + causes(refused);
 				return false;
 			}
@@ -187,9 +184,22 @@ final class LoadClient {
 		}
 	}
 
+	/** Whether the WebSocket endpoint refused the write (an IllegalStateException). */
+	private static boolean refusedWrite(Throwable ex) {
+		Throwable cause = ex;
+		for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
+			if (cause instanceof IllegalStateException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static String causes(Throwable ex) {
+		// the top exception's own message is the whole failed frame: its class is enough
 		StringBuilder text = new StringBuilder(ex.getClass().getName());
-		for (Throwable cause = ex.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+		Throwable cause = ex.getCause();
+		for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
 			text.append(" <- ").append(cause);
 		}
 		return text.toString();

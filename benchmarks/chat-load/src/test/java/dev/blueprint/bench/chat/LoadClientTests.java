@@ -46,6 +46,26 @@ class LoadClientTests {
 	}
 
 	@Test
+	void aClosedSessionIsNotTriedAgain() {
+		this.client.attach(session(Integer.MAX_VALUE, false, new IllegalStateException("closed")));
+
+		assertThat(this.client.sendMessage("c1", "m1", "hello", this.retried)).isFalse();
+
+		assertThat(this.written).hasSize(1);
+		assertThat(this.retried.sum()).isZero();
+	}
+
+	@Test
+	void aFailureOtherThanARefusedWriteIsNotTriedAgain() {
+		this.client.attach(session(Integer.MAX_VALUE, true, new RuntimeException("broken pipe")));
+
+		assertThat(this.client.sendMessage("c1", "m1", "hello", this.retried)).isFalse();
+
+		assertThat(this.written).hasSize(1);
+		assertThat(this.client.failure()).contains("broken pipe");
+	}
+
+	@Test
 	void anAcceptedWriteIsNotRetried() {
 		this.client.attach(session(0));
 
@@ -60,16 +80,24 @@ class LoadClientTests {
 	 * does when the endpoint is busy writing a heart-beat.
 	 */
 	private StompSession session(int refusals) {
+		return session(refusals, true,
+				new IllegalStateException("The remote endpoint was in state [TEXT_FULL_WRITING]"));
+	}
+
+	/**
+	 * A session, connected or not, whose first {@code refusals} writes fail with
+	 * {@code cause} wrapped as Spring's client wraps it.
+	 */
+	private StompSession session(int refusals, boolean connected, RuntimeException cause) {
 		return (StompSession) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { StompSession.class },
 				(proxy, method, args) -> switch (method.getName()) {
-					case "isConnected" -> true;
+					case "isConnected" -> connected;
 					case "send" -> {
 						assertThat(((StompHeaders) args[0]).getDestination())
 							.isEqualTo("/app/conversations/c1/messages");
 						this.written.add(new String((byte[]) args[1]));
 						if (this.written.size() <= refusals) {
-							throw new MessageDeliveryException(new GenericMessage<>(args[1]),
-									new IllegalStateException("The remote endpoint was in state [TEXT_FULL_WRITING]"));
+							throw new MessageDeliveryException(new GenericMessage<>(args[1]), cause);
 						}
 						yield null;
 					}
