@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,6 +40,10 @@ public final class Main {
 			  BLUEPRINT_JWT_HMAC_SECRET
 			""";
 
+	private static final Set<String> HELP = Set.of("help", "-h", "--help");
+
+	private static final Set<String> COMMANDS = Set.of("up", "down", "ps", "logs", "infra", "token", "purge", "reap");
+
 	private final LocalStack stack;
 
 	private final PrintStream out;
@@ -49,30 +55,58 @@ public final class Main {
 
 	public static void main(String[] args) {
 		Path repo = Path.of(System.getenv().getOrDefault("BLUEPRINT_REPO_DIR", ".")).toAbsolutePath().normalize();
-		int code;
+		System.exit(execute(List.of(args), repo, System.getenv(), System.out, System.err));
+	}
+
+	/**
+	 * Runs one command line; its exit code. Help, no command and an unknown command are
+	 * answered before the environment is read, so a bad setting cannot hide the usage.
+	 */
+	static int execute(List<String> args, Path repo, Map<String, String> env, PrintStream out, PrintStream err) {
+		OptionalInt answered = withoutStack(args, out, err);
+		if (answered.isPresent()) {
+			return answered.getAsInt();
+		}
 		try {
-			LocalStack stack = new LocalStack(StackSettings.fromEnvironment(repo, System.getenv()));
-			code = new Main(stack, System.out).run(List.of(args));
+			LocalStack stack = new LocalStack(StackSettings.fromEnvironment(repo, env));
+			return new Main(stack, out).run(args);
 		}
 		catch (LauncherException ex) {
-			System.err.println("suite: " + ex.getMessage());
-			code = 1;
+			err.println("suite: " + ex.getMessage());
+			return 1;
 		}
 		catch (IllegalArgumentException ex) {
-			System.err.println("suite: " + ex.getMessage());
-			code = 2;
+			err.println("suite: " + ex.getMessage());
+			return 2;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			code = 130;
+			return 130;
 		}
-		System.exit(code);
+	}
+
+	/** The exit code of a command line that needs no stack, or empty. */
+	private static OptionalInt withoutStack(List<String> args, PrintStream out, PrintStream err) {
+		if (args.isEmpty()) {
+			out.print(USAGE);
+			return OptionalInt.of(2);
+		}
+		String command = args.get(0);
+		if (HELP.contains(command)) {
+			out.print(USAGE);
+			return OptionalInt.of(0);
+		}
+		if (!COMMANDS.contains(command)) {
+			err.print("suite: unknown command '" + command + "'\n" + USAGE);
+			return OptionalInt.of(2);
+		}
+		return OptionalInt.empty();
 	}
 
 	int run(List<String> args) throws InterruptedException {
-		if (args.isEmpty()) {
-			this.out.print(USAGE);
-			return 2;
+		OptionalInt answered = withoutStack(args, this.out, System.err);
+		if (answered.isPresent()) {
+			return answered.getAsInt();
 		}
 		List<String> rest = args.subList(1, args.size());
 		switch (args.get(0)) {
@@ -109,14 +143,7 @@ public final class Main {
 				Reaper.run(this.stack, Long.parseLong(rest.get(0)), this.out);
 				return 0;
 			}
-			case "help", "-h", "--help" -> {
-				this.out.print(USAGE);
-				return 0;
-			}
-			default -> {
-				System.err.print("suite: unknown command '" + args.get(0) + "'\n" + USAGE);
-				return 2;
-			}
+			default -> throw new IllegalStateException("not a command: " + args.get(0));
 		}
 	}
 

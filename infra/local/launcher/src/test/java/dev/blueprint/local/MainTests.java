@@ -1,0 +1,68 @@
+package dev.blueprint.local;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line's answers that need no running stack. */
+class MainTests {
+
+	private static final Map<String, String> BAD_OFFSET = Map.of("BLUEPRINT_PORT_OFFSET", "ten");
+
+	@TempDir
+	Path repo;
+
+	private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+	private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+	@Test
+	void helpIsAnsweredEvenWithABadSetting() {
+		assertThat(execute(BAD_OFFSET, "help")).isZero();
+
+		assertThat(text(this.out)).startsWith("usage: ./suite <command>").contains("BLUEPRINT_PORT_OFFSET");
+		assertThat(text(this.err)).isEmpty();
+	}
+
+	@Test
+	void noCommandOrAnUnknownOneShowsTheUsageEvenWithABadSetting() {
+		assertThat(execute(BAD_OFFSET)).isEqualTo(2);
+		assertThat(execute(BAD_OFFSET, "start")).isEqualTo(2);
+
+		assertThat(text(this.out)).startsWith("usage: ./suite <command>");
+		assertThat(text(this.err)).startsWith("suite: unknown command 'start'").contains("usage: ./suite <command>");
+	}
+
+	@Test
+	void aCommandThatNeedsTheStackNamesTheBadSetting() {
+		assertThat(execute(BAD_OFFSET, "ps")).isEqualTo(1);
+
+		assertThat(text(this.err)).isEqualTo("suite: BLUEPRINT_PORT_OFFSET must be a number, was 'ten'\n");
+		assertThat(text(this.out)).isEmpty();
+	}
+
+	@Test
+	void aCommandWithAMissingArgumentShowsItsUsage() {
+		assertThat(execute(Map.of("BLUEPRINT_STATE_DIR", this.repo.resolve("state").toString()), "logs")).isEqualTo(2);
+
+		assertThat(text(this.err)).isEqualTo("suite: usage: ./suite logs NAME [--no-follow]\n");
+	}
+
+	private int execute(Map<String, String> env, String... args) {
+		return Main.execute(List.of(args), this.repo, env, new PrintStream(this.out, true, StandardCharsets.UTF_8),
+				new PrintStream(this.err, true, StandardCharsets.UTF_8));
+	}
+
+	private static String text(ByteArrayOutputStream stream) {
+		return stream.toString(StandardCharsets.UTF_8);
+	}
+
+}
