@@ -58,10 +58,9 @@ public final class ChatLoad {
 		this.options = options;
 		this.secret = Files.readString(Path.of(options.get("secret-file"))).trim();
 		this.gateway = URI.create(options.get("gateway"));
-		// One client, one heartbeat scheduler and one Tomcat WebSocket container for
-		// every
-		// session.
-		this.stomp = new WebSocketStompClient(new StandardWebSocketClient());
+		// One client, one heart-beat scheduler and one Tomcat WebSocket container for
+		// every session; each session takes one write at a time.
+		this.stomp = new WebSocketStompClient(new SerializedWrites(new StandardWebSocketClient()));
 		this.stomp.setMessageConverter(new SimpleMessageConverter());
 		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 		scheduler.setPoolSize(2);

@@ -5,8 +5,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -51,10 +49,6 @@ final class LoadClient {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String SYNC_CODE = "unknown-destination";
-
-	private static final int SEND_ATTEMPTS = 3;
-
-	private static final long RETRY_PAUSE_NANOS = 500_000;
 
 	final String user;
 
@@ -144,34 +138,24 @@ final class LoadClient {
 	}
 
 	/**
-	 * Sends a chat message, as a client would: a write the session refused is tried again
-	 * (the same clientMessageId, so the gateway stores it once), up to
-	 * {@value #SEND_ATTEMPTS} times, each try counted in {@code retried}. Spring's STOMP
-	 * client writes heart-beats from its scheduler, outside this lock, and the WebSocket
-	 * endpoint refuses a write while another is in progress (about one send in 30,000 met
-	 * a heart-beat); the refused frame was not written (Tomcat checks its state before
-	 * writing anything). Any other failure is not tried again: part of the frame may have
-	 * gone out. False if the frame was not sent.
+	 * Sends a chat message. The client's WebSocket session takes one write at a time
+	 * ({@link SerializedWrites}), so a SEND that meets a heart-beat waits behind it
+	 * instead of being refused. False if the frame was not sent; {@link #failure()} says
+	 * why.
 	 */
-	boolean sendMessage(String conversationId, String clientMessageId, String body, LongAdder retried) {
+	boolean sendMessage(String conversationId, String clientMessageId, String body) {
 		String destination = "/app/conversations/" + conversationId + "/messages";
 		String json = JSON.writeValueAsString(java.util.Map.of("clientMessageId", clientMessageId, "body", body));
-		for (int attempt = 1;; attempt++) {
-			RuntimeException refused = send(destination, json);
-			if (refused == null) {
-				return true;
-			}
-			if (attempt == SEND_ATTEMPTS || !refusedWrite(refused) || !isConnected()) {
-				this.failure = "send: " + causes(refused);
-				return false;
-			}
-			retried.increment();
-			LockSupport.parkNanos(RETRY_PAUSE_NANOS);
+		RuntimeException refused = send(destination, json);
+		if (refused != null) {
+			this.failure = "send: " + causes(refused);
+			return false;
 		}
+		return true;
 	}
 
 	/** Writes one frame; the exception if the session refused it, else null. */
-	private synchronized RuntimeException send(String destination, String json) {
+	private RuntimeException send(String destination, String json) {
 		StompHeaders headers = new StompHeaders();
 		headers.setDestination(destination);
 		headers.setContentType(MimeTypeUtils.APPLICATION_JSON);
@@ -182,17 +166,6 @@ final class LoadClient {
 		catch (RuntimeException ex) {
 			return ex;
 		}
-	}
-
-	/** Whether the WebSocket endpoint refused the write (an IllegalStateException). */
-	private static boolean refusedWrite(Throwable ex) {
-		Throwable cause = ex;
-		for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
-			if (cause instanceof IllegalStateException) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private static String causes(Throwable ex) {

@@ -44,7 +44,6 @@ final class LoadRun implements LoadClient.Frames {
 		/**
 		 * Writes the client's session refused and the client tried again (LoadClient).
 		 */
-		final LongAdder sendRetries = new LongAdder();
 
 		/**
 		 * Each delivery (recipient and stamp) and each ack (stamp) seen: a repeat counts
@@ -93,9 +92,6 @@ final class LoadRun implements LoadClient.Frames {
 			this.errors.forEach((code, count) -> sorted.put(code, count.sum()));
 			if (this.sendFailures.sum() > 0) {
 				sorted.put("send-failed", this.sendFailures.sum());
-			}
-			if (this.sendRetries.sum() > 0) {
-				sorted.put("send-retried", this.sendRetries.sum());
 			}
 			return sorted.isEmpty() ? "none" : sorted.toString();
 		}
@@ -223,7 +219,7 @@ final class LoadRun implements LoadClient.Frames {
 			ChatLoad.Conversation conversation = conversations.get(random.nextInt(conversations.size()));
 			LoadClient sender = conversation.members().get(random.nextInt(conversation.members().size()));
 			String stamp = "s" + index + "-" + (due - ChatLoad.ORIGIN);
-			if (sender.sendMessage(conversation.id(), stamp, stamp + " " + padding, step.sendRetries)) {
+			if (sender.sendMessage(conversation.id(), stamp, stamp + " " + padding)) {
 				step.sent.increment();
 				step.expected.add(conversation.members().size() - 1);
 			}

@@ -63,11 +63,6 @@ final class TransportRun implements LoadClient.Frames {
 
 	private final LongAdder errors = new LongAdder();
 
-	/**
-	 * Sends the generator's own session refused and that were tried again (LoadClient).
-	 */
-	private final LongAdder sendRetries = new LongAdder();
-
 	private volatile boolean measuring;
 
 	TransportRun(ChatLoad load, Options options) {
@@ -190,9 +185,7 @@ final class TransportRun implements LoadClient.Frames {
 			}
 			int g = (int) (i % senders.size());
 			String stamp = "t-" + (due - ChatLoad.ORIGIN);
-			if (senders.get(g)
-				.sendMessage(conversations.get(g), stamp + "-" + i, stamp + " transport comparison",
-						this.sendRetries)) {
+			if (senders.get(g).sendMessage(conversations.get(g), stamp + "-" + i, stamp + " transport comparison")) {
 				sent++;
 			}
 		}
@@ -240,11 +233,11 @@ final class TransportRun implements LoadClient.Frames {
 					Latencies.millis(sorted, 0.5) / Latencies.millis(base, 0.5),
 					Latencies.millis(sorted, 0.99) / Latencies.millis(base, 0.99));
 		}
-		System.out.println("errors: " + this.errors.sum() + ", sends retried: " + this.sendRetries.sum());
+		System.out.println("errors: " + this.errors.sum());
 	}
 
 	private static WebSocketStompClient stompClient(WebSocketClient transport) {
-		WebSocketStompClient client = new WebSocketStompClient(transport);
+		WebSocketStompClient client = new WebSocketStompClient(new SerializedWrites(transport));
 		client.setMessageConverter(new SimpleMessageConverter());
 		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 		scheduler.setPoolSize(1);
