@@ -140,8 +140,10 @@ final class LoadClient {
 	/**
 	 * Sends a chat message. The client's WebSocket session takes one write at a time
 	 * ({@link SerializedWrites}), so a SEND that meets a heart-beat waits behind it
-	 * instead of being refused. False if the frame was not sent; {@link #failure()} says
-	 * why.
+	 * instead of being refused. False if the session refused the frame;
+	 * {@link #failure()} says why. True once it is written, or queued behind a write in
+	 * progress that writes it next: if that write fails, the connection is closed and the
+	 * message shows as lost deliveries, not as a failed send.
 	 */
 	boolean sendMessage(String conversationId, String clientMessageId, String body) {
 		String destination = "/app/conversations/" + conversationId + "/messages";

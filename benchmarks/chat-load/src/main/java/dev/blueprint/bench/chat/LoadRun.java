@@ -42,10 +42,6 @@ final class LoadRun implements LoadClient.Frames {
 		final LongAdder sendFailures = new LongAdder();
 
 		/**
-		 * Writes the client's session refused and the client tried again (LoadClient).
-		 */
-
-		/**
 		 * Each delivery (recipient and stamp) and each ack (stamp) seen: a repeat counts
 		 * in {@link #repeatedDeliveries} or {@link #repeatedAcks}, not as received, so
 		 * repeats cannot hide a loss.

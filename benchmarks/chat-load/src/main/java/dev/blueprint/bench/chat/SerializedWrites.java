@@ -1,5 +1,6 @@
 package dev.blueprint.bench.chat;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 
@@ -10,6 +11,7 @@ import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.SessionLimitExceededException;
 import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 
 /**
@@ -50,7 +52,45 @@ final class SerializedWrites implements WebSocketClient {
 
 	/** The session every write of {@code session}'s handler should go through. */
 	static WebSocketSession serialized(WebSocketSession session) {
-		return new ConcurrentWebSocketSessionDecorator(session, SEND_TIME_LIMIT_MS, BUFFER_SIZE_LIMIT);
+		return new Serialized(session, SEND_TIME_LIMIT_MS, BUFFER_SIZE_LIMIT);
+	}
+
+	/**
+	 * Spring's decorator, closing the session once a write blocks past its time limit or
+	 * too much waits behind it. Spring's own decorator then drops every later frame
+	 * without a word (its server side closes the session for it); here the session is
+	 * closed, so the STOMP client sees the connection end, and every later write throws:
+	 * a send is reported as failed, never counted as sent and silently dropped.
+	 */
+	static final class Serialized extends ConcurrentWebSocketSessionDecorator {
+
+		private volatile SessionLimitExceededException exceeded;
+
+		Serialized(WebSocketSession session, int sendTimeLimitMs, int bufferSizeLimit) {
+			super(session, sendTimeLimitMs, bufferSizeLimit);
+		}
+
+		@Override
+		public void sendMessage(WebSocketMessage<?> message) throws IOException {
+			SessionLimitExceededException earlier = this.exceeded;
+			if (earlier != null) {
+				throw new IllegalStateException("session closed: " + earlier.getMessage());
+			}
+			try {
+				super.sendMessage(message);
+			}
+			catch (SessionLimitExceededException ex) {
+				this.exceeded = ex;
+				try {
+					close(ex.getStatus());
+				}
+				catch (IOException closing) {
+					ex.addSuppressed(closing);
+				}
+				throw ex;
+			}
+		}
+
 	}
 
 	/** Hands the handler the serialized session in every callback. */

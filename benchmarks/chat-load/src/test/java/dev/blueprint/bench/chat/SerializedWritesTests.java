@@ -21,8 +21,10 @@ import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+import org.springframework.web.socket.handler.SessionLimitExceededException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class SerializedWritesTests {
 
@@ -91,6 +93,53 @@ class SerializedWritesTests {
 		assertThat(handler.established.get()).isNotSameAs(endpoint);
 		assertThat(handler.sessions).hasSize(3)
 			.allSatisfy((seen) -> assertThat(seen).isSameAs(handler.established.get()));
+	}
+
+	@Test
+	void aSessionOverItsBufferLimitIsClosedAndRefusesEveryLaterWrite() throws Exception {
+		CountDownLatch writing = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		List<CloseStatus> closed = new java.util.concurrent.CopyOnWriteArrayList<>();
+		WebSocketSession endpoint = (WebSocketSession) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { WebSocketSession.class }, (proxy, method, args) -> switch (method.getName()) {
+					case "sendMessage" -> {
+						writing.countDown();
+						release.await(30, TimeUnit.SECONDS);
+						yield null;
+					}
+					case "close" -> {
+						closed.add((CloseStatus) args[0]);
+						yield null;
+					}
+					case "isOpen" -> closed.isEmpty();
+					case "getId" -> "session-1";
+					case "toString" -> "endpoint";
+					default -> throw new UnsupportedOperationException(method.getName());
+				});
+		WebSocketSession session = new SerializedWrites.Serialized(endpoint, 60_000, 16);
+		Thread blocked = new Thread(() -> {
+			try {
+				session.sendMessage(new TextMessage("stuck"));
+			}
+			catch (Exception ex) {
+				// released at the end
+			}
+		});
+		blocked.start();
+		assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+		try {
+			assertThat(catchThrowable(() -> session.sendMessage(new TextMessage("x".repeat(17)))))
+				.isInstanceOf(SessionLimitExceededException.class);
+			assertThat(closed).containsExactly(CloseStatus.SESSION_NOT_RELIABLE);
+
+			assertThat(catchThrowable(() -> session.sendMessage(new TextMessage("later"))))
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageStartingWith("session closed: ");
+		}
+		finally {
+			release.countDown();
+			blocked.join(5_000);
+		}
 	}
 
 	/**

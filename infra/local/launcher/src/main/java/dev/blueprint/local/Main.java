@@ -68,7 +68,7 @@ public final class Main {
 			return answered.getAsInt();
 		}
 		try {
-			LocalStack stack = new LocalStack(StackSettings.fromEnvironment(repo, env));
+			LocalStack stack = new LocalStack(StackSettings.fromEnvironment(repo, env), env);
 			return new Main(stack, out).run(args);
 		}
 		catch (LauncherException ex) {
@@ -103,11 +103,8 @@ public final class Main {
 		return OptionalInt.empty();
 	}
 
-	int run(List<String> args) throws InterruptedException {
-		OptionalInt answered = withoutStack(args, this.out, System.err);
-		if (answered.isPresent()) {
-			return answered.getAsInt();
-		}
+	/** Runs a command that needs the stack: one of {@link #COMMANDS}. */
+	private int run(List<String> args) throws InterruptedException {
 		List<String> rest = args.subList(1, args.size());
 		switch (args.get(0)) {
 			case "up" -> {

@@ -27,6 +27,8 @@ class MainTests {
 	@Test
 	void helpIsAnsweredEvenWithABadSetting() {
 		assertThat(execute(BAD_OFFSET, "help")).isZero();
+		assertThat(execute(BAD_OFFSET, "-h")).isZero();
+		assertThat(execute(BAD_OFFSET, "--help")).isZero();
 
 		assertThat(text(this.out)).startsWith("usage: ./suite <command>").contains("BLUEPRINT_PORT_OFFSET");
 		assertThat(text(this.err)).isEmpty();
