@@ -27,10 +27,10 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 final class SerializedWrites implements WebSocketClient {
 
 	/** How long one write may block before the session is closed. */
-	static final int SEND_TIME_LIMIT_MS = 10_000;
+	private static final int SEND_TIME_LIMIT_MS = 10_000;
 
 	/** How many bytes may wait behind a blocked write before the session is closed. */
-	static final int BUFFER_SIZE_LIMIT = 1024 * 1024;
+	private static final int BUFFER_SIZE_LIMIT = 1024 * 1024;
 
 	private final WebSocketClient delegate;
 
@@ -48,11 +48,6 @@ final class SerializedWrites implements WebSocketClient {
 	public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
 			URI uri) {
 		return this.delegate.execute(new Serializing(handler), headers, uri);
-	}
-
-	/** The session every write of {@code session}'s handler should go through. */
-	static WebSocketSession serialized(WebSocketSession session) {
-		return new Serialized(session, SEND_TIME_LIMIT_MS, BUFFER_SIZE_LIMIT);
 	}
 
 	/**
@@ -104,7 +99,7 @@ final class SerializedWrites implements WebSocketClient {
 
 		@Override
 		public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-			this.serialized = serialized(session);
+			this.serialized = new Serialized(session, SEND_TIME_LIMIT_MS, BUFFER_SIZE_LIMIT);
 			super.afterConnectionEstablished(this.serialized);
 		}
 

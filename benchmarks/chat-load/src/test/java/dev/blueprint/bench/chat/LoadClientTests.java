@@ -2,7 +2,6 @@ package dev.blueprint.bench.chat;
 
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -16,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class LoadClientTests {
 
-	private final List<String> written = Collections.synchronizedList(new ArrayList<>());
+	private final List<String> written = new ArrayList<>();
 
 	private final LoadClient client = new LoadClient("alice", null);
 

@@ -5,11 +5,13 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +46,7 @@ class SerializedWritesTests {
 			.execute(handler, new WebSocketHttpHeaders(), URI.create("ws://x"))
 			.get(5, TimeUnit.SECONDS);
 		WebSocketSession session = handler.established.get();
-		List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<Throwable> failures = new CopyOnWriteArrayList<>();
 		CountDownLatch start = new CountDownLatch(1);
 		List<Thread> threads = new ArrayList<>();
 		for (String name : List.of("send", "heart-beat")) {
@@ -72,9 +74,7 @@ class SerializedWritesTests {
 			assertThat(this.written).hasSize(2 * WRITES_PER_THREAD);
 			for (String name : List.of("send", "heart-beat")) {
 				assertThat(this.written.stream().filter((text) -> text.startsWith(name + " ")).toList())
-					.isEqualTo(java.util.stream.IntStream.range(0, WRITES_PER_THREAD)
-						.mapToObj((i) -> name + " " + i)
-						.toList());
+					.isEqualTo(IntStream.range(0, WRITES_PER_THREAD).mapToObj((i) -> name + " " + i).toList());
 			}
 		}
 	}
@@ -99,7 +99,7 @@ class SerializedWritesTests {
 	void aSessionOverItsBufferLimitIsClosedAndRefusesEveryLaterWrite() throws Exception {
 		CountDownLatch writing = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		List<CloseStatus> closed = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<CloseStatus> closed = new CopyOnWriteArrayList<>();
 		WebSocketSession endpoint = (WebSocketSession) Proxy.newProxyInstance(getClass().getClassLoader(),
 				new Class<?>[] { WebSocketSession.class }, (proxy, method, args) -> switch (method.getName()) {
 					case "sendMessage" -> {
