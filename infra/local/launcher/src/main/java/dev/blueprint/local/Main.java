@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The command line behind {@code ./suite}. Verbs: {@code up [-d] [--watch-pid PID]},
  * {@code down}, {@code ps}, {@code logs NAME [--no-follow]}, {@code infra up|down|ps},
  * {@code token USER [--ttl
- * DURATION]}, {@code purge}.
+ * DURATION]}, {@code purge}, and the hidden {@code reap PID}.
  */
 public final class Main {
 
@@ -42,7 +44,19 @@ public final class Main {
 
 	private static final Set<String> HELP = Set.of("help", "-h", "--help");
 
-	private static final Set<String> COMMANDS = Set.of("up", "down", "ps", "logs", "infra", "token", "purge", "reap");
+	/**
+	 * Every verb that acts on a stack, in the usage's order; {@code ./suite}'s
+	 * {@code stack_command} lists the same (SuiteScriptTests ties them).
+	 */
+	private static final Map<String, Command> COMMANDS = commands();
+
+	/** One verb: runs it on {@code main} with the arguments after the verb. */
+	@FunctionalInterface
+	private interface Command {
+
+		int run(Main main, List<String> args) throws InterruptedException;
+
+	}
 
 	private final LocalStack stack;
 
@@ -96,57 +110,67 @@ public final class Main {
 			out.print(USAGE);
 			return OptionalInt.of(0);
 		}
-		if (!COMMANDS.contains(command)) {
+		if (!COMMANDS.containsKey(command)) {
 			err.print("suite: unknown command '" + command + "'\n" + USAGE);
 			return OptionalInt.of(2);
 		}
 		return OptionalInt.empty();
 	}
 
+	private static Map<String, Command> commands() {
+		Map<String, Command> commands = new LinkedHashMap<>();
+		commands.put("up", Main::up);
+		commands.put("down", (main, args) -> main.down());
+		commands.put("ps", (main, args) -> main.ps(false));
+		commands.put("logs", Main::logs);
+		commands.put("infra", Main::infra);
+		commands.put("token", Main::token);
+		commands.put("purge", (main, args) -> main.purge());
+		commands.put("reap", Main::reap);
+		return Collections.unmodifiableMap(commands);
+	}
+
+	/** The verbs that act on a stack. */
+	static Set<String> commandNames() {
+		return COMMANDS.keySet();
+	}
+
 	/** Runs a command that needs the stack: one of {@link #COMMANDS}. */
 	private int run(List<String> args) throws InterruptedException {
-		List<String> rest = args.subList(1, args.size());
-		switch (args.get(0)) {
-			case "up" -> {
-				return up(rest);
-			}
-			case "down" -> {
-				this.stack.down(this.out);
-				this.out.println("stack at " + this.stack.settings().stateDir() + " is down");
-				return 0;
-			}
-			case "ps" -> {
-				return ps(false);
-			}
-			case "logs" -> {
-				return logs(rest);
-			}
-			case "infra" -> {
-				return infra(rest);
-			}
-			case "token" -> {
-				return token(rest);
-			}
-			case "purge" -> {
-				try {
-					this.stack.purge();
-				}
-				catch (IOException ex) {
-					throw new LauncherException("purge failed: " + ex.getMessage(), ex);
-				}
-				return 0;
-			}
-			case "reap" -> {
-				Reaper.run(this.stack, Long.parseLong(rest.get(0)), this.out);
-				return 0;
-			}
-			default -> throw new IllegalStateException("not a command: " + args.get(0));
+		return COMMANDS.get(args.get(0)).run(this, args.subList(1, args.size()));
+	}
+
+	private int down() {
+		this.stack.down(this.out);
+		this.out.println("stack at " + this.stack.settings().stateDir() + " is down");
+		return 0;
+	}
+
+	private int purge() {
+		try {
+			this.stack.purge();
 		}
+		catch (IOException ex) {
+			throw new LauncherException("purge failed: " + ex.getMessage(), ex);
+		}
+		return 0;
+	}
+
+	/**
+	 * Started by {@link Reaper#watch}: stops the stack once the process it watches is
+	 * gone.
+	 */
+	private int reap(List<String> args) throws InterruptedException {
+		if (args.size() != 1) {
+			throw new IllegalArgumentException("usage: ./suite reap PID (started by up --watch-pid PID)");
+		}
+		Reaper.run(this.stack, pid(args.get(0)), this.out);
+		return 0;
 	}
 
 	private int up(List<String> args) throws InterruptedException {
 		boolean detach = args.contains("-d") || args.contains("--detach");
-		Optional<Long> watch = option(args, "--watch-pid").map(Long::parseLong);
+		Optional<Long> watch = option(args, "--watch-pid").map(Main::pid);
 		long begin = System.nanoTime();
 		this.out.println("Starting the Blueprint stack (state in " + this.stack.settings().stateDir() + ")");
 		List<String> started = this.stack.upAll(this.out);
@@ -237,10 +261,11 @@ public final class Main {
 		String verb = args.isEmpty() ? "" : args.get(0);
 		switch (verb) {
 			case "up" -> {
+				Optional<Long> watch = option(args, "--watch-pid").map(Main::pid);
 				long begin = System.nanoTime();
 				this.stack.up(this.stack.infrastructure(), this.out);
 				this.out.printf("Infrastructure ready in %.1f s.%n", (System.nanoTime() - begin) / 1e9);
-				option(args, "--watch-pid").map(Long::parseLong).ifPresent((pid) -> Reaper.watch(this.stack, pid));
+				watch.ifPresent((pid) -> Reaper.watch(this.stack, pid));
 				return 0;
 			}
 			case "down" -> {
@@ -311,8 +336,15 @@ public final class Main {
 		return Optional.of(args.get(index + 1));
 	}
 
+	static long pid(String text) {
+		if (text.matches("[1-9][0-9]{0,17}")) {
+			return Long.parseLong(text);
+		}
+		throw new IllegalArgumentException("a process id must be a positive number, was '" + text + "'");
+	}
+
 	static Duration duration(String text) {
-		java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text);
+		java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d{1,9})([smhd])").matcher(text);
 		if (!matcher.matches()) {
 			throw new IllegalArgumentException("duration must look like 30m, 24h or 7d, was '" + text + "'");
 		}

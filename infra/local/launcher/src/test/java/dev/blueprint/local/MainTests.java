@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /** The command line's answers that need no running stack. */
 class MainTests {
@@ -56,6 +57,31 @@ class MainTests {
 		assertThat(execute(Map.of("BLUEPRINT_STATE_DIR", this.repo.resolve("state").toString()), "logs")).isEqualTo(2);
 
 		assertThat(text(this.err)).isEqualTo("suite: usage: ./suite logs NAME [--no-follow]\n");
+	}
+
+	@Test
+	void aBadProcessIdIsRefusedBeforeAnythingStarts() {
+		Map<String, String> env = Map.of("BLUEPRINT_STATE_DIR", this.repo.resolve("state").toString());
+
+		assertThat(execute(env, "reap")).isEqualTo(2);
+		assertThat(execute(env, "up", "--watch-pid", "self")).isEqualTo(2);
+		assertThat(execute(env, "infra", "up", "--watch-pid", "0")).isEqualTo(2);
+
+		assertThat(text(this.err)).isEqualTo("""
+				suite: usage: ./suite reap PID (started by up --watch-pid PID)
+				suite: a process id must be a positive number, was 'self'
+				suite: a process id must be a positive number, was '0'
+				""");
+		assertThat(text(this.out)).isEmpty();
+		assertThat(this.repo.resolve("state/logs")).doesNotExist();
+	}
+
+	@Test
+	void aProcessIdIsAPositiveNumber() {
+		assertThat(Main.pid("1")).isEqualTo(1);
+		assertThat(Main.pid("4194304")).isEqualTo(4194304);
+		assertThatIllegalArgumentException().isThrownBy(() -> Main.pid("-5"));
+		assertThatIllegalArgumentException().isThrownBy(() -> Main.pid("99999999999999999999"));
 	}
 
 	private int execute(Map<String, String> env, String... args) {

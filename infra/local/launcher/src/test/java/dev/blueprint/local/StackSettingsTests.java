@@ -74,6 +74,9 @@ class StackSettingsTests {
 		assertThat(Main.duration("7d").toHours()).isEqualTo(168);
 		assertThatIllegalArgumentException().isThrownBy(() -> Main.duration("1 hour"))
 			.withMessage("duration must look like 30m, 24h or 7d, was '1 hour'");
+		assertThat(Main.duration("999999999d").toDays()).isEqualTo(999999999);
+		assertThatIllegalArgumentException().isThrownBy(() -> Main.duration("9999999999d"))
+			.withMessage("duration must look like 30m, 24h or 7d, was '9999999999d'");
 	}
 
 }

@@ -125,6 +125,15 @@ class SuiteScriptTests {
 	}
 
 	@Test
+	void everyVerbOfTheLauncherActsOnTheStackThroughTheScript() throws Exception {
+		Path copy = this.state.resolve("jars/blueprint-local-launcher.jar");
+		for (String verb : Main.commandNames()) {
+			assertThat(suite(List.of("BLUEPRINT_SKIP_BUILD=1"), verb)).as(verb)
+				.containsSequence("-jar", copy.toString(), verb);
+		}
+	}
+
+	@Test
 	void theLauncherRunsFromACopyThatARebuildInPlaceDoesNotTouch() throws Exception {
 		suite("ps");
 		Path copy = this.state.resolve("jars/blueprint-local-launcher.jar");
