@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 
+import org.springframework.context.Lifecycle;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketHttpHeaders;
@@ -22,9 +23,10 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
  * makes Spring drop the connection. Every session is wrapped in Spring's
  * {@link ConcurrentWebSocketSessionDecorator} (the decorator the server side uses for the
  * same reason): a write that finds another in progress is queued and written, in order,
- * by the thread already writing.
+ * by the thread already writing. Starting and stopping pass through to a client that has
+ * a lifecycle (a {@code SockJsClient}), as {@code WebSocketStompClient} starts its own.
  */
-final class SerializedWrites implements WebSocketClient {
+final class SerializedWrites implements WebSocketClient, Lifecycle {
 
 	/** How long one write may block before the session is closed. */
 	private static final int SEND_TIME_LIMIT_MS = 10_000;
@@ -36,6 +38,26 @@ final class SerializedWrites implements WebSocketClient {
 
 	SerializedWrites(WebSocketClient delegate) {
 		this.delegate = delegate;
+	}
+
+	@Override
+	public void start() {
+		if (this.delegate instanceof Lifecycle lifecycle) {
+			lifecycle.start();
+		}
+	}
+
+	@Override
+	public void stop() {
+		if (this.delegate instanceof Lifecycle lifecycle) {
+			lifecycle.stop();
+		}
+	}
+
+	/** A client without a lifecycle is always running. */
+	@Override
+	public boolean isRunning() {
+		return !(this.delegate instanceof Lifecycle lifecycle) || lifecycle.isRunning();
 	}
 
 	@Override

@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.context.Lifecycle;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketHandler;
@@ -24,6 +25,7 @@ import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 import org.springframework.web.socket.handler.SessionLimitExceededException;
+import org.springframework.web.socket.messaging.WebSocketStompClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -142,6 +144,26 @@ class SerializedWritesTests {
 		}
 	}
 
+	@Test
+	void aStompClientStartsAndStopsAWrappedClientThatHasALifecycle() {
+		Startable delegate = new Startable(new Connecting(endpoint()));
+		WebSocketStompClient stomp = new WebSocketStompClient(new SerializedWrites(delegate));
+
+		stomp.start();
+		assertThat(delegate.isRunning()).isTrue();
+		stomp.stop();
+		assertThat(delegate.isRunning()).isFalse();
+	}
+
+	@Test
+	void aClientWithoutALifecycleIsAlwaysRunning() {
+		SerializedWrites client = new SerializedWrites(new Connecting(endpoint()));
+
+		client.start();
+		client.stop();
+		assertThat(client.isRunning()).isTrue();
+	}
+
 	/**
 	 * A session that refuses a write begun while another is in progress, as Tomcat's
 	 * endpoint does ({@code TEXT_FULL_WRITING}), and takes a little while per write.
@@ -171,6 +193,46 @@ class SerializedWritesTests {
 					case "equals" -> proxy == args[0];
 					default -> throw new UnsupportedOperationException(method.getName());
 				});
+	}
+
+	/** A client with a lifecycle, as {@code SockJsClient} has. */
+	private static final class Startable implements WebSocketClient, Lifecycle {
+
+		private final WebSocketClient delegate;
+
+		private volatile boolean running;
+
+		Startable(WebSocketClient delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public void start() {
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			this.running = false;
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+		@Override
+		public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, String uriTemplate,
+				Object... uriVariables) {
+			return this.delegate.execute(handler, uriTemplate, uriVariables);
+		}
+
+		@Override
+		public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
+				URI uri) {
+			return this.delegate.execute(handler, headers, uri);
+		}
+
 	}
 
 	/**
