@@ -32,6 +32,12 @@ import dev.blueprint.platform.web.InvalidFieldException;
  */
 public class ConversationService {
 
+	/**
+	 * Conversations {@link #list} loads at once: four reads each, so 256 requests in
+	 * flight at most, as {@code ChatStore}'s writes.
+	 */
+	private static final int LISTED_IN_FLIGHT = 64;
+
 	private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@-]+");
 
 	private final ChatStore store;
@@ -139,6 +145,12 @@ public class ConversationService {
 		List<UUID> ids = this.store.conversationIdsOf(caller);
 		List<CompletableFuture<ConversationSummary>> loading = new ArrayList<>();
 		for (UUID id : ids) {
+			if (loading.size() % LISTED_IN_FLIGHT == 0) {
+				// the driver refuses requests past 1,024 in flight on its connection
+				CompletableFuture.allOf(loading.toArray(CompletableFuture[]::new))
+					.exceptionally((failure) -> null)
+					.join();
+			}
 			CompletableFuture<ConversationState> state = this.store.stateAsync(id);
 			CompletableFuture<Watermarks> own = this.store.watermarksAsync(id, caller);
 			loading.add(this.store.findConversationAsync(id)
@@ -233,6 +245,11 @@ public class ConversationService {
 		long lastSeq = this.store.state(id).lastSeq();
 		if (after != null) {
 			List<StoredMessage> page = new ArrayList<>();
+			if (after >= lastSeq) {
+				// nothing after it; and no bucket walk from a seq far beyond the last
+				// (after + 1 would overflow at Long.MAX_VALUE)
+				return page;
+			}
 			long from = after;
 			for (long bucket = this.store.bucketOf(after + 1); page.size() < size
 					&& bucket <= this.store.bucketOf(lastSeq); bucket++) {

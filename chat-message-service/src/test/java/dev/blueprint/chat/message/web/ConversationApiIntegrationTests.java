@@ -1,15 +1,26 @@
 package dev.blueprint.chat.message.web;
 
 import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
+import dev.blueprint.chat.message.conversations.Conversation;
+import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConversationApiIntegrationTests extends ChatIntegrationTest {
+
+	@Autowired
+	private ChatStore store;
 
 	@Test
 	void aDirectConversationBetweenTheSameTwoUsersIsCreatedOnce() throws Exception {
@@ -97,6 +108,42 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 		HttpResponse<String> malformed = post(alice, "/api/v1/conversations", "{\"type\":");
 		assertThat(malformed.statusCode()).isEqualTo(400);
 		assertThat(json(get(alice, "/api/v1/conversations"), "$[*].id").toString()).containsOnlyOnce(group.toString());
+	}
+
+	@Test
+	void aUserInHundredsOfConversationsGetsThemAllListed() throws Exception {
+		String alice = unique("alice");
+		int count = 400; // four reads each: 1,600 past the driver's 1,024 per connection
+		Set<String> ids = new HashSet<>();
+		for (int i = 0; i < count; i++) {
+			Conversation group = new Conversation(UUID.randomUUID(), Conversation.GROUP, "g" + i, alice, Instant.now(),
+					List.of(alice));
+			this.store.saveConversation(group);
+			ids.add(group.id().toString());
+		}
+
+		HttpResponse<String> list = get(alice, "/api/v1/conversations");
+
+		assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
+		assertThat((List<String>) json(list, "$[*].id")).hasSize(count).containsExactlyInAnyOrderElementsOf(ids);
+	}
+
+	@Test
+	@Timeout(60)
+	void historyAnswersAtOnceAtTheEdgesOfSeq() throws Exception {
+		String alice = unique("alice");
+		UUID group = conversation(alice, "group", unique("bob"));
+		submit(group, alice, "c-1", "only");
+		awaitEvents(group, 1, java.time.Duration.ofSeconds(30));
+		String messages = "/api/v1/conversations/" + group + "/messages";
+
+		assertThat((List<Integer>) json(get(alice, messages + "?after=" + Long.MAX_VALUE), "$[*].seq")).isEmpty();
+		assertThat((List<Integer>) json(get(alice, messages + "?after=1"), "$[*].seq")).isEmpty();
+		assertThat((List<Integer>) json(get(alice, messages + "?after=0"), "$[*].seq")).containsExactly(1);
+		assertThat((List<Integer>) json(get(alice, messages + "?before=" + Long.MAX_VALUE), "$[*].seq"))
+			.containsExactly(1);
+		assertThat((List<Integer>) json(get(alice, messages + "?before=1"), "$[*].seq")).isEmpty();
+		assertField(get(alice, messages + "?after=9223372036854775808"), "after");
 	}
 
 	@Test
