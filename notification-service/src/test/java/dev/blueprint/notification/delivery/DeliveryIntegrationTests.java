@@ -421,6 +421,51 @@ class DeliveryIntegrationTests {
 		}
 	}
 
+	/**
+	 * Valid JSON without a field the routing needs (a stored message without recipients,
+	 * a receipt whose recipients hold a null) is dead-lettered like unreadable text; the
+	 * message after it is delivered at once, not after the batch's retries.
+	 */
+	@Test
+	void anEventLackingAFieldIsDeadLetteredAndTheMessageAfterItDelivered() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
+		UUID conversation = UUID.randomUUID();
+		String noRecipients = "{\"type\":\"MessagePersisted.v1\",\"conversationId\":\"" + conversation
+				+ "\",\"seq\":1,\"messageId\":\"" + UUID.randomUUID()
+				+ "\",\"senderId\":\"mallory\",\"clientMessageId\":\"c-1\",\"body\":\"to nobody\","
+				+ "\"sentAt\":\"2026-12-06T00:00:00Z\",\"duplicate\":false}";
+		String nullRecipient = "{\"type\":\"ReceiptRecorded.v1\",\"conversationId\":\"" + conversation
+				+ "\",\"userId\":\"mallory\",\"kind\":\"read\",\"seq\":1,\"at\":\"2026-12-06T00:00:00Z\","
+				+ "\"recipients\":[\"" + alice + "\",null]}";
+		try (KafkaConsumer<String, String> deadLetters = TopicConsumers
+			.fromEnd(ChatTopics.deadLetter(ChatTopics.EVENTS), Map.of())) {
+			for (String poison : List.of(noRecipients, nullRecipient)) {
+				this.producer.send(new ProducerRecord<>(ChatTopics.EVENTS, conversation.toString(), poison))
+					.get(10, TimeUnit.SECONDS);
+			}
+			publish(new ChatEvent.MessagePersisted(conversation, 2, UUID.randomUUID(), "bob", "c-2", "after them",
+					Instant.now(), List.of(alice, "bob"), false, new ChatEvent.Origin(this.gatewayB, "s-2")));
+
+			String json = this.atA.poll(5, TimeUnit.SECONDS);
+			assertThat(json).as("the message after them, within 5 s").isNotNull();
+			assertThat(unwrap(this.codec.decodeDelivery(json))).singleElement()
+				.isInstanceOfSatisfying(GatewayDelivery.MessageDelivery.class,
+						(delivery) -> assertThat(delivery.message().body()).isEqualTo("after them"));
+			List<String> dead = new ArrayList<>();
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (dead.size() < 2 && System.nanoTime() < deadline) {
+				for (ConsumerRecord<String, String> record : deadLetters.poll(Duration.ofMillis(200))) {
+					if (record.value().contains(conversation.toString())) {
+						dead.add(record.value());
+					}
+				}
+			}
+			assertThat(dead).containsExactly(noRecipients, nullRecipient);
+		}
+	}
+
 	@Test
 	void aRefusalReachesTheSendingSessionsGateway() throws Exception {
 		publish(new ChatEvent.MessageRejected(UUID.randomUUID(), "mallory", "c-2", "not-a-member", "Not a member",

@@ -12,6 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.PushDeadLettered;
 import dev.blueprint.chat.contracts.SessionRegistry;
@@ -21,6 +22,7 @@ import dev.blueprint.testsupport.TopicConsumers;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -96,6 +98,26 @@ class PushIntegrationTests extends PushIntegrationTest {
 		assertThat(notificationsOf(alice, conversation)).isEmpty();
 		assertThat(webhook.receivedFor(carol)).isEmpty();
 		assertThat(webhook.receivedFor(alice)).isEmpty();
+	}
+
+	@Test
+	void aStoredMessageWithoutRecipientsIsSkippedAndTheNextOneNotifiesAtOnce() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		UUID conversation = UUID.randomUUID();
+		String noRecipients = "{\"type\":\"MessagePersisted.v1\",\"conversationId\":\"" + conversation
+				+ "\",\"seq\":1,\"messageId\":\"" + UUID.randomUUID() + "\",\"senderId\":\"" + alice
+				+ "\",\"clientMessageId\":\"c-1\",\"body\":\"to nobody\","
+				+ "\"sentAt\":\"2026-12-06T00:00:00Z\",\"duplicate\":false}";
+		this.producer.send(new ProducerRecord<>(ChatTopics.EVENTS, conversation.toString(), noRecipients))
+			.get(10, TimeUnit.SECONDS);
+
+		persisted(conversation, alice, List.of(alice, bob), 2, "after it");
+
+		await("bob's notification of the message after it", Duration.ofSeconds(10),
+				() -> !notificationsOf(bob, conversation).isEmpty());
+		assertThat(notificationsOf(bob, conversation)).singleElement()
+			.satisfies((n) -> assertThat(n).containsEntry("firstSeq", 2).containsEntry("count", 1));
 	}
 
 	@Test

@@ -21,19 +21,78 @@ public final class ChatEventCodec {
 
 	/**
 	 * Reads an event.
-	 * @throws MalformedEventException when the text is not a known event type
+	 * @throws MalformedEventException when the text is not a known event type, or the
+	 * event lacks a field its consumers need (a list of users with a null in it counts as
+	 * lacking it): such a record is dead-lettered, not retried
 	 */
 	public ChatEvent decode(String json) {
+		ChatEvent event;
 		try {
-			ChatEvent event = this.mapper.readValue(json, ChatEvent.class);
-			if (event == null || event.conversationId() == null) {
-				throw new MalformedEventException("event without conversationId");
-			}
-			return event;
+			event = this.mapper.readValue(json, ChatEvent.class);
 		}
 		catch (JacksonException ex) {
 			throw new MalformedEventException(ex.getOriginalMessage());
 		}
+		if (event == null || event.conversationId() == null) {
+			throw new MalformedEventException("event without conversationId");
+		}
+		String missing = missingField(event);
+		if (missing != null) {
+			throw new MalformedEventException(event.getClass().getSimpleName() + " without " + missing);
+		}
+		return event;
+	}
+
+	/**
+	 * The first field the event lacks, or {@code null}. Optional by design: a membership
+	 * change's {@code added}, {@code removed} and {@code changedAt} (records of the first
+	 * format), a refusal's {@code clientMessageId} (a refused receipt has none), and
+	 * {@code origin}, which names both its fields when present.
+	 */
+	private static String missingField(ChatEvent event) {
+		if (event instanceof ChatEvent.MessageSubmitted submitted) {
+			return firstMissing(submitted.origin(), "messageId", submitted.messageId(), "senderId",
+					submitted.senderId(), "clientMessageId", submitted.clientMessageId(), "body", submitted.body(),
+					"submittedAt", submitted.submittedAt());
+		}
+		if (event instanceof ChatEvent.MessagePersisted persisted) {
+			return firstMissing(persisted.origin(), "messageId", persisted.messageId(), "senderId",
+					persisted.senderId(), "clientMessageId", persisted.clientMessageId(), "body", persisted.body(),
+					"sentAt", persisted.sentAt(), "recipients", users(persisted.recipients()));
+		}
+		if (event instanceof ChatEvent.MessageRejected rejected) {
+			return firstMissing(rejected.origin(), "senderId", rejected.senderId(), "code", rejected.code());
+		}
+		if (event instanceof ChatEvent.ReceiptSubmitted receipt) {
+			return firstMissing(receipt.origin(), "userId", receipt.userId(), "kind", receipt.kind(), "submittedAt",
+					receipt.submittedAt());
+		}
+		if (event instanceof ChatEvent.ReceiptRecorded receipt) {
+			return firstMissing(receipt.origin(), "userId", receipt.userId(), "kind", receipt.kind(), "at",
+					receipt.at(), "recipients", users(receipt.recipients()));
+		}
+		return null;
+	}
+
+	/** The first name whose value is null, then {@code origin}'s fields. */
+	private static String firstMissing(ChatEvent.Origin origin, Object... namesAndValues) {
+		for (int i = 0; i < namesAndValues.length; i += 2) {
+			if (namesAndValues[i + 1] == null) {
+				return (String) namesAndValues[i];
+			}
+		}
+		if (origin != null && origin.gatewayId() == null) {
+			return "origin.gatewayId";
+		}
+		if (origin != null && origin.sessionId() == null) {
+			return "origin.sessionId";
+		}
+		return null;
+	}
+
+	/** The list, or null when it is null or holds a null. */
+	private static java.util.List<String> users(java.util.List<String> users) {
+		return (users == null || users.stream().anyMatch(java.util.Objects::isNull)) ? null : users;
 	}
 
 	public String encode(GatewayDelivery delivery) {

@@ -68,6 +68,46 @@ class ChatEventCodecTests {
 	}
 
 	@Test
+	void anEventLackingAFieldItsConsumersNeedIsMalformedAndNamesIt() {
+		String persisted = "{\"type\":\"MessagePersisted.v1\",\"conversationId\":\"" + this.conversation
+				+ "\",\"seq\":1,\"messageId\":\"" + UUID.randomUUID()
+				+ "\",\"senderId\":\"alice\",\"clientMessageId\":\"c-1\",\"body\":\"hi\","
+				+ "\"sentAt\":\"2026-11-27T10:00:01Z\",\"duplicate\":false";
+		assertMalformed(persisted + "}", "MessagePersisted without recipients");
+		assertMalformed(persisted + ",\"recipients\":[\"alice\",null]}", "MessagePersisted without recipients");
+		assertMalformed(persisted.replace("\"senderId\":\"alice\",", "") + ",\"recipients\":[\"alice\"]}",
+				"MessagePersisted without senderId");
+		assertMalformed(persisted + ",\"recipients\":[\"alice\"],\"origin\":{\"gatewayId\":\"gw-1\"}}",
+				"MessagePersisted without origin.sessionId");
+		assertThat(this.codec.decode(persisted + ",\"recipients\":[\"alice\"]}"))
+			.isInstanceOf(ChatEvent.MessagePersisted.class);
+
+		String rejected = "{\"type\":\"MessageRejected.v1\",\"conversationId\":\"" + this.conversation
+				+ "\",\"senderId\":\"alice\"";
+		assertMalformed(rejected + "}", "MessageRejected without code");
+		assertThat(this.codec.decode(rejected + ",\"code\":\"not-a-member\"}"))
+			.as("a refused receipt has no clientMessageId")
+			.isInstanceOf(ChatEvent.MessageRejected.class);
+
+		assertMalformed(
+				"{\"type\":\"ReceiptRecorded.v1\",\"conversationId\":\"" + this.conversation
+						+ "\",\"userId\":\"bob\",\"kind\":\"read\",\"seq\":3,\"at\":\"2026-11-27T10:00:01Z\"}",
+				"ReceiptRecorded without recipients");
+		assertMalformed(
+				"{\"type\":\"ReceiptSubmitted.v1\",\"conversationId\":\"" + this.conversation
+						+ "\",\"userId\":\"bob\",\"seq\":3,\"submittedAt\":\"2026-11-27T10:00:01Z\"}",
+				"ReceiptSubmitted without kind");
+		assertMalformed("{\"type\":\"MessageSubmitted.v1\",\"conversationId\":\"" + this.conversation
+				+ "\",\"body\":\"no sender\"}", "MessageSubmitted without messageId");
+	}
+
+	private void assertMalformed(String json, String message) {
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decode(json))
+			.withMessage(message);
+	}
+
+	@Test
 	void deliveriesSurviveARoundTrip() {
 		GatewayDelivery delivery = new GatewayDelivery.MessageDelivery(List.of("bob"), new GatewayDelivery.ChatMessage(
 				this.conversation, 3, UUID.randomUUID(), "alice", "hi", Instant.parse("2026-11-27T10:00:00Z")));
