@@ -1,10 +1,12 @@
 package dev.blueprint.chat.gateway;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
+import dev.blueprint.chat.contracts.KeyedTopics;
 import dev.blueprint.chat.contracts.PresenceChanged;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.chat.gateway.contacts.ContactBook;
@@ -155,16 +157,27 @@ class GatewayConfiguration {
 		return container;
 	}
 
-	/** The topic this service produces to, created at start-up when missing. */
+	/**
+	 * The topic this service produces to, created at start-up when missing, with the same
+	 * partition count as chat-message-service declares.
+	 */
 	@Bean
 	KafkaAdmin.NewTopics gatewayTopics(GatewayProperties properties) {
-		// The same partition count as chat-message-service declares: growing it later
-		// would
-		// move conversations between partitions and break their order.
 		return new KafkaAdmin.NewTopics(TopicBuilder.name(ChatTopics.SUBMITTED)
 			.partitions(properties.topicPartitions())
 			.replicas(properties.topicReplication())
 			.build());
+	}
+
+	/**
+	 * Checked while the context starts, before {@link KafkaAdmin} would grow the topic to
+	 * a higher setting (moving conversations between partitions): another count stops the
+	 * start ({@link KeyedTopics}).
+	 */
+	@Bean
+	KeyedTopics keyedTopics(KafkaAdmin admin, GatewayProperties properties) {
+		return KeyedTopics.check(admin.getConfigurationProperties(), properties.topicPartitions(),
+				Duration.ofSeconds(admin.getOperationTimeout()), ChatTopics.SUBMITTED);
 	}
 
 }

@@ -1,8 +1,10 @@
 package dev.blueprint.chat.gateway;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.contracts.KeyedTopics;
 import dev.blueprint.platform.test.KafkaContract;
 import dev.blueprint.platform.test.PlatformContractIntegrationTests;
 import dev.blueprint.testsupport.RealInfrastructure;
@@ -32,6 +34,8 @@ class ChatGatewayPlatformIntegrationTests extends PlatformContractIntegrationTes
 		assertThat(declared.get(ChatTopics.SUBMITTED).numPartitions()).isEqualTo(properties.topicPartitions());
 		assertThat(declared.get(ChatTopics.SUBMITTED).replicationFactor()).isEqualTo(properties.topicReplication());
 		KafkaContract.assertOnTheBroker(admin, declared);
+		assertThat(context.getBean(KeyedTopics.class))
+			.isEqualTo(new KeyedTopics(List.of(ChatTopics.SUBMITTED), properties.topicPartitions(), true));
 		KafkaContract.assertIdempotentWithEveryReplicaAcknowledging(producers);
 	}
 

@@ -5,7 +5,6 @@ import java.util.Collection;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.blueprint.chat.contracts.ChatEventCodec;
-import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.message.conversations.ConversationService;
 import dev.blueprint.chat.message.sequencing.KafkaMembershipEvents;
 import dev.blueprint.chat.message.sequencing.Sequencer;
@@ -21,8 +20,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.TopicBuilder;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.AfterRollbackProcessor;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
@@ -49,24 +46,6 @@ class ChatMessageConfiguration {
 	ChatStore chatStore(CqlSession session, ChatMessageProperties properties) {
 		ChatSchema.migrate(session);
 		return new ChatStore(session, properties.storage().bucketSize(), properties.storage().dedupWindow());
-	}
-
-	/** The chat topics and their dead-letter topics, created at start-up when missing. */
-	@Bean
-	KafkaAdmin.NewTopics chatTopics(ChatMessageProperties properties) {
-		int partitions = properties.topics().partitions();
-		short replication = properties.topics().replication();
-		return new KafkaAdmin.NewTopics(
-				TopicBuilder.name(ChatTopics.SUBMITTED).partitions(partitions).replicas(replication).build(),
-				TopicBuilder.name(ChatTopics.EVENTS).partitions(partitions).replicas(replication).build(),
-				TopicBuilder.name(ChatTopics.deadLetter(ChatTopics.SUBMITTED))
-					.partitions(1)
-					.replicas(replication)
-					.build(),
-				TopicBuilder.name(ChatTopics.deadLetter(ChatTopics.EVENTS))
-					.partitions(1)
-					.replicas(replication)
-					.build());
 	}
 
 	@Bean
