@@ -16,11 +16,16 @@ import org.springframework.util.unit.DataSize;
  * a random id per start)
  * @param maxBodyBytes largest message body, in UTF-8 bytes
  * @param maxClientMessageIdLength longest clientMessageId, in characters
- * @param maxFrameSize largest STOMP frame, which is also the WebSocket container's
- * per-session message buffer (every session holds one text and one binary buffer of this
- * size, so it is paid for each idle connection); a bigger frame closes the connection (a
- * body above maxBodyBytes in a frame within this gets an error on /user/queue/errors and
- * the session stays). At least maxBodyBytes + 1 KiB.
+ * @param maxFrameSize largest message (STOMP frame) a client may send; a bigger one
+ * closes the connection (1009, message too big), while a body above maxBodyBytes in a
+ * frame within this gets an error on /user/queue/errors and the session stays. At least 6
+ * × (maxBodyBytes + maxClientMessageIdLength) + 1 KiB: JSON may escape each byte of a
+ * body as up to six characters ({@code \u0001}), and any body within its limit must reach
+ * the check that answers it
+ * @param messageBufferSize the WebSocket container's per-session message buffers (every
+ * session holds one text and one binary buffer of this size, so it is paid for each idle
+ * connection); a larger message arrives in parts, reassembled up to maxFrameSize. 1 KiB
+ * to maxFrameSize.
  * @param ioBufferSize the other buffers every WebSocket session holds while it is open:
  * Tomcat's socket read and write buffers, its WebSocket frame input and output buffers
  * and its text encoder. Paid for each idle connection like maxFrameSize; a message to a
@@ -52,12 +57,16 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
-		@DefaultValue("64") int maxClientMessageIdLength, @DefaultValue("8KB") DataSize maxFrameSize,
-		@DefaultValue("2KB") DataSize ioBufferSize, @DefaultValue("false") boolean perMessageDeflate,
-		@DefaultValue("30s") Duration sessionLease, @DefaultValue("10s") Duration heartbeat,
-		@DefaultValue("*") List<String> allowedOrigins, @DefaultValue("6") int topicPartitions,
-		@DefaultValue("1") short topicReplication, @DefaultValue("16") int inboundThreads,
-		@DefaultValue("120000") int subscriptionCacheLimit, @DefaultValue Contacts contacts) {
+		@DefaultValue("64") int maxClientMessageIdLength, @DefaultValue("32KB") DataSize maxFrameSize,
+		@DefaultValue("8KB") DataSize messageBufferSize, @DefaultValue("2KB") DataSize ioBufferSize,
+		@DefaultValue("false") boolean perMessageDeflate, @DefaultValue("30s") Duration sessionLease,
+		@DefaultValue("10s") Duration heartbeat, @DefaultValue("*") List<String> allowedOrigins,
+		@DefaultValue("6") int topicPartitions, @DefaultValue("1") short topicReplication,
+		@DefaultValue("16") int inboundThreads, @DefaultValue("120000") int subscriptionCacheLimit,
+		@DefaultValue Contacts contacts) {
+
+	/** The most characters JSON may write for one byte of a string ({@code \u0001}). */
+	static final int MAX_ESCAPE = 6;
 
 	static final DataSize MIN_IO_BUFFER = DataSize.ofKilobytes(1);
 
@@ -67,10 +76,17 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		if (id == null || id.isBlank()) {
 			id = "gw-" + UUID.randomUUID();
 		}
-		if (maxFrameSize.toBytes() < maxBodyBytes + 1024L) {
-			throw new IllegalArgumentException(
-					"gateway.max-frame-size (" + maxFrameSize + ") must be at least gateway.max-body-bytes ("
-							+ maxBodyBytes + ") + 1KB, or a body within its limit could not be sent");
+		long smallestFrame = MAX_ESCAPE * ((long) maxBodyBytes + maxClientMessageIdLength) + 1024L;
+		if (maxFrameSize.toBytes() < smallestFrame) {
+			throw new IllegalArgumentException("gateway.max-frame-size (" + maxFrameSize + ") must be at least "
+					+ smallestFrame + "B: 6 × (gateway.max-body-bytes (" + maxBodyBytes
+					+ ") + gateway.max-client-message-id-length (" + maxClientMessageIdLength + ")) + 1KB, "
+					+ "or a body within its limit, JSON-escaped, could not be sent");
+		}
+		if (messageBufferSize.toBytes() < MIN_IO_BUFFER.toBytes()
+				|| messageBufferSize.toBytes() > maxFrameSize.toBytes()) {
+			throw new IllegalArgumentException("gateway.message-buffer-size must be from " + MIN_IO_BUFFER
+					+ " to gateway.max-frame-size (" + maxFrameSize + "), was " + messageBufferSize);
 		}
 		if (ioBufferSize.toBytes() < MIN_IO_BUFFER.toBytes() || ioBufferSize.toBytes() > MAX_IO_BUFFER.toBytes()) {
 			throw new IllegalArgumentException("gateway.io-buffer-size must be from " + MIN_IO_BUFFER + " to "

@@ -9,14 +9,15 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 
 /**
  * Sizes the buffers Tomcat holds for every open connection other than the WebSocket
- * message buffers ({@code gateway.max-frame-size}): the socket's read and write buffers
- * (connector properties {@code socket.appReadBufSize} / {@code socket.appWriteBufSize}, 8
- * KiB each by default) and the WebSocket frame input, output and text encoder buffers
- * (Tomcat's {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}, 8 KiB): five byte
- * buffers. They only bound how much is read or written at a time, not a message's size;
- * at 2 KiB instead of 8 an idle session takes 64 KiB of heap instead of 95 (the gateway
- * README's idle benchmark). Under TLS Tomcat enlarges the socket buffers to the TLS
- * record size, so only the WebSocket ones shrink there.
+ * message buffers ({@code gateway.message-buffer-size}): the socket's read and write
+ * buffers (connector properties {@code socket.appReadBufSize} /
+ * {@code socket.appWriteBufSize}, 8 KiB each by default) and the WebSocket frame input,
+ * output and text encoder buffers (Tomcat's
+ * {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}, 8 KiB): five byte buffers.
+ * They only bound how much is read or written at a time, not a message's size; at 2 KiB
+ * instead of 8 an idle session takes 64 KiB of heap instead of 95 (the gateway README's
+ * idle benchmark). Under TLS Tomcat enlarges the socket buffers to the TLS record size,
+ * so only the WebSocket ones shrink there.
  * <p>
  * Tomcat reads its WebSocket constant once per JVM, when its WebSocket classes load, so
  * the system property is set here, before the server starts. If they were loaded before

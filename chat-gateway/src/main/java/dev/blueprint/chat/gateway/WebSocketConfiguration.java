@@ -78,23 +78,29 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 			.maxPoolSize(this.properties.inboundThreads());
 	}
 
+	/**
+	 * Frames up to {@code gateway.max-frame-size}, taken in parts of the container's
+	 * buffer size ({@link PartialMessages}).
+	 */
 	@Override
 	public void configureWebSocketTransport(WebSocketTransportRegistration registration) {
-		registration.setMessageSizeLimit((int) this.properties.maxFrameSize().toBytes());
+		int limit = (int) this.properties.maxFrameSize().toBytes();
+		registration.setMessageSizeLimit(limit);
+		registration.addDecoratorFactory((handler) -> new PartialMessages(handler, limit));
 	}
 
 	/**
-	 * The container's per-session message buffers, sized to the frame limit. Tomcat
-	 * allocates them for every session up front and closes the connection (1009, message
-	 * too big) for a message beyond them before STOMP sees it: left at Tomcat's 8,192
-	 * characters under a larger STOMP limit, frames in between got no answer at all.
+	 * The container's per-session message buffers ({@code gateway.message-buffer-size}).
+	 * Tomcat allocates them for every session up front. Before the gateway took messages
+	 * in parts, a message beyond them closed the connection (1009) before STOMP saw it,
+	 * so they had to hold the largest frame.
 	 */
 	@Bean
 	ServletServerContainerFactoryBean webSocketContainer() {
-		DataSize frame = this.properties.maxFrameSize();
+		DataSize buffer = this.properties.messageBufferSize();
 		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-		container.setMaxTextMessageBufferSize((int) frame.toBytes());
-		container.setMaxBinaryMessageBufferSize((int) frame.toBytes());
+		container.setMaxTextMessageBufferSize((int) buffer.toBytes());
+		container.setMaxBinaryMessageBufferSize((int) buffer.toBytes());
 		return container;
 	}
 

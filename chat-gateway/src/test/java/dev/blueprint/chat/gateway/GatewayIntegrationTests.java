@@ -188,10 +188,33 @@ class GatewayIntegrationTests {
 		}
 	}
 
+	/**
+	 * JSON escapes a control character as six characters ({@code \u0001}), a quote or a
+	 * newline as two: a body at its byte limit made of them is a frame several times its
+	 * size, above the container's buffers, and is still taken (it used to close the
+	 * connection, 1009), and one byte more is answered.
+	 */
+	@Test
+	void aBodyAtItsLimitIsTakenHoweverJsonEscapesIt() throws Exception {
+		String conversation = UUID.randomUUID().toString();
+		int limit = this.properties.maxBodyBytes();
+		try (StompTestClient client = connect(this.alice)) {
+			// (newlines alone would be a blank body: missing)
+			for (String body : List.of("\u0001".repeat(limit), "\"".repeat(limit), "\n".repeat(limit - 1) + "x")) {
+				client.send(conversation, "c-escaped", body);
+				assertThat(nextSubmitted(this.alice).body()).isEqualTo(body);
+			}
+			client.send(conversation, "c-escaped-over", "\u0001".repeat(limit + 1));
+			assertError(client, "body-too-large", "c-escaped-over");
+			assertThat(client.isConnected()).isTrue();
+		}
+	}
+
 	@Test
 	void aFrameWithinTheFrameLimitIsAnsweredAndALargerOneClosesTheConnection() throws Exception {
 		String conversation = UUID.randomUUID().toString();
 		int frameLimit = (int) this.properties.maxFrameSize().toBytes();
+		assertThat(frameLimit).isGreaterThan((int) this.properties.messageBufferSize().toBytes());
 		try (StompTestClient client = connect(this.alice)) {
 			// A body far over its own limit, in a frame just within the frame limit
 			// (headers and JSON add under 300 bytes): an error, and the session stays.

@@ -17,37 +17,60 @@ class GatewayPropertiesTests {
 			Duration.ofSeconds(10), 2);
 
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
-		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, DataSize.ofKilobytes(4), false,
-				Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+		return properties(maxBodyBytes, maxFrameSize, DataSize.ofKilobytes(4), heartbeat);
+	}
+
+	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, DataSize messageBufferSize,
+			Duration heartbeat) {
+		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, messageBufferSize, DataSize.ofKilobytes(4),
+				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
 	}
 
 	@Test
-	void theFrameLimitMustLeaveRoomForAFullBodyAndItsFrame() {
-		assertThat(properties(4096, DataSize.ofBytes(4096 + 1024), Duration.ofSeconds(10)).maxFrameSize())
-			.isEqualTo(DataSize.ofBytes(5120));
+	void theFrameLimitMustLeaveRoomForAFullBodyEscapedAndItsFrame() {
+		int smallest = 6 * (4096 + 64) + 1024;
+		assertThat(properties(4096, DataSize.ofBytes(smallest), Duration.ofSeconds(10)).maxFrameSize())
+			.isEqualTo(DataSize.ofBytes(smallest));
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> properties(4096, DataSize.ofBytes(4096 + 1023), Duration.ofSeconds(10)))
-			.withMessage("gateway.max-frame-size (5119B) must be at least gateway.max-body-bytes (4096) + 1KB, "
-					+ "or a body within its limit could not be sent");
+			.isThrownBy(() -> properties(4096, DataSize.ofBytes(smallest - 1), Duration.ofSeconds(10)))
+			.withMessage("gateway.max-frame-size (25983B) must be at least 25984B: 6 × (gateway.max-body-bytes (4096) "
+					+ "+ gateway.max-client-message-id-length (64)) + 1KB, or a body within its limit, JSON-escaped, "
+					+ "could not be sent");
+	}
+
+	@Test
+	void theMessageBufferIsFromOneKiBToTheFrameLimit() {
+		DataSize frame = DataSize.ofKilobytes(32);
+		for (DataSize size : List.of(DataSize.ofBytes(1024), frame)) {
+			assertThat(properties(4096, frame, size, Duration.ofSeconds(10)).messageBufferSize()).isEqualTo(size);
+		}
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(4096, frame, DataSize.ofBytes(1023), Duration.ofSeconds(10)))
+			.withMessage(
+					"gateway.message-buffer-size must be from 1024B to gateway.max-frame-size (32768B), was 1023B");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(4096, frame, DataSize.ofBytes(32769), Duration.ofSeconds(10)));
 	}
 
 	@Test
 	void theHeartbeatMustBeUnderHalfTheLease() {
-		assertThat(properties(4096, DataSize.ofKilobytes(8), Duration.ofMillis(14_999)).heartbeat())
+		assertThat(properties(4096, DataSize.ofKilobytes(32), Duration.ofMillis(14_999)).heartbeat())
 			.isEqualTo(Duration.ofMillis(14_999));
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> properties(4096, DataSize.ofKilobytes(8), Duration.ofSeconds(15)))
+			.isThrownBy(() -> properties(4096, DataSize.ofKilobytes(32), Duration.ofSeconds(15)))
 			.withMessageContaining("gateway.heartbeat (PT15S) must be under half of gateway.session-lease (PT30S)");
 	}
 
 	@Test
 	void theSubscriptionCacheHoldsAtLeastOneDestination() {
-		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false,
-				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 1, CONTACTS)
+		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 1, CONTACTS)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), DataSize.ofKilobytes(4),
-					false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 0, CONTACTS))
+			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+					DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+					(short) 1, 16, 0, CONTACTS))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -63,18 +86,18 @@ class GatewayPropertiesTests {
 	}
 
 	private static GatewayProperties ioBuffer(DataSize size) {
-		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(8), size, false, Duration.ofSeconds(30),
-				Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8), size, false,
+				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
 	}
 
 	@Test
 	void anInstanceWithoutAnIdGetsAUniqueOne() {
-		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(8),
-				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 120_000, CONTACTS);
-		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(8),
-				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 120_000, CONTACTS);
+		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(32),
+				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
+				List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(32),
+				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
+				List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

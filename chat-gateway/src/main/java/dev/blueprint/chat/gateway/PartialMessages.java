@@ -1,0 +1,64 @@
+package dev.blueprint.chat.gateway;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
+
+/**
+ * Takes a client's WebSocket message in the parts the container reads it in (up to
+ * {@code gateway.message-buffer-size} each), so that the container's per-session buffers
+ * need not hold the largest frame: Spring's STOMP decoder already joins a frame that
+ * comes in several parts. A message longer than {@code gateway.max-frame-size} closes the
+ * connection as the container would (1009, message too big), once it is past the limit: a
+ * client cannot make the gateway hold more than that for it.
+ */
+final class PartialMessages extends WebSocketHandlerDecorator {
+
+	private final int limit;
+
+	/** Characters so far of each session's unfinished message (sessions in between). */
+	private final Map<String, Integer> unfinished = new ConcurrentHashMap<>();
+
+	PartialMessages(WebSocketHandler delegate, int limit) {
+		super(delegate);
+		this.limit = limit;
+	}
+
+	@Override
+	public boolean supportsPartialMessages() {
+		return true;
+	}
+
+	@Override
+	public void handleMessage(WebSocketSession session, WebSocketMessage<?> message) throws Exception {
+		Integer before = this.unfinished.get(session.getId());
+		long length = ((before != null) ? before : 0L) + message.getPayloadLength();
+		if (length > this.limit) {
+			this.unfinished.remove(session.getId());
+			session.close(CloseStatus.TOO_BIG_TO_PROCESS
+				.withReason("a message above " + this.limit + " (gateway.max-frame-size)"));
+			return;
+		}
+		if (message.isLast()) {
+			if (before != null) {
+				this.unfinished.remove(session.getId());
+			}
+		}
+		else {
+			this.unfinished.put(session.getId(), (int) length);
+		}
+		super.handleMessage(session, message);
+	}
+
+	@Override
+	public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) throws Exception {
+		this.unfinished.remove(session.getId());
+		super.afterConnectionClosed(session, closeStatus);
+	}
+
+}
