@@ -6,6 +6,8 @@ const PAGE_SIZE = 30;
 const TYPING_EVERY_MS = 2500;
 const TYPING_SHOWN_MS = 5000;
 const TOKEN_KEY = 'blueprint.chat.token';
+// A send with neither an ack nor an error this long is sent again (rule 4: acks can be lost too).
+const ACK_TIMEOUT_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -15,7 +17,7 @@ const state = {
   conversations: new Map(),
   openId: null,
   presence: new Map(),
-  pending: new Map(), // clientMessageId -> {conversationId, body, error}
+  pending: new Map(), // clientMessageId -> {conversationId, body, error, sentAt}
   client: null,
   sock: null,
   lastTypingSent: 0,
@@ -445,8 +447,21 @@ function resend(clientMessageId) {
     return;
   }
   pending.error = null;
+  pending.sentAt = Date.now();
   publish(`/app/conversations/${pending.conversationId}/messages`, { clientMessageId, body: pending.body });
 }
+
+/** Sends again what has had neither an ack nor an error for ACK_TIMEOUT_MS (rule 4). */
+function resendUnacked() {
+  const now = Date.now();
+  for (const [clientMessageId, pending] of state.pending) {
+    if (!pending.error && pending.sentAt && now - pending.sentAt >= ACK_TIMEOUT_MS) {
+      resend(clientMessageId);
+    }
+  }
+}
+
+setInterval(resendUnacked, 2000);
 
 // ---------------------------------------------------------------- connection
 

@@ -33,8 +33,9 @@ import org.springframework.stereotype.Controller;
  * hands the message to Kafka (keyed by conversation). The sender hears back on
  * {@code /user/queue/acks} once chat-message-service has stored it, or on
  * {@code /user/queue/errors}: at once for a bad frame, a rate limit or Kafka being
- * unreachable ({@code retry}: nothing was stored, send again with the same
- * clientMessageId), later for an unknown conversation or a non-member.
+ * unreachable ({@code retry}: not acked, and most likely not stored, though a send that
+ * timed out may still reach Kafka; send again with the same clientMessageId, which stores
+ * it once), later for an unknown conversation or a non-member.
  * <p>
  * Each SEND runs in a {@code chat.send} span, continuing the frame's W3C
  * {@code traceparent} header when the client sends one: a STOMP frame is not an HTTP
@@ -138,8 +139,8 @@ public class SendController {
 	private void kafkaUnavailable(Principal user, String sessionId, String clientMessageId, Throwable failure) {
 		logger.warn("Could not hand a message to Kafka: {}", failure.toString());
 		refuse(user, sessionId, ChatErrorCodes.RETRY,
-				"The message could not be accepted (messaging unavailable); nothing was stored. "
-						+ "Send it again with the same clientMessageId",
+				"The message could not be accepted (messaging unavailable) and is not acked. "
+						+ "Send it again with the same clientMessageId: it is stored once",
 				clientMessageId);
 	}
 

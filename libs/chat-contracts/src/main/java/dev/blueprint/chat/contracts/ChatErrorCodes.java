@@ -40,8 +40,9 @@ public final class ChatErrorCodes {
 
 	/**
 	 * The message (or receipt) could not be handed to Kafka, or, for a typing frame, the
-	 * gateway could not read the user's conversations; nothing was stored or acked. Send
-	 * it again (a message with the same clientMessageId).
+	 * gateway could not read the user's conversations; not acked. A message whose send
+	 * timed out may still have reached Kafka and be stored: send it again with the same
+	 * clientMessageId, which stores it once and acks it with its seq.
 	 */
 	public static final String RETRY = "retry";
 
