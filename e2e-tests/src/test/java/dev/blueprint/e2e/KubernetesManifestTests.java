@@ -306,6 +306,9 @@ class KubernetesManifestTests {
 		for (String variable : List.of("CHAT_TOPIC_PARTITIONS", "CHAT_TOPIC_REPLICATION")) {
 			assertThat(gateway.get(variable)).as(variable).isNotNull().isEqualTo(messages.get(variable));
 		}
+		assertThat(get(objects, ConfigMap.class, "notification-service").getData())
+			.as("notification-service creates the events' dead-letter topic too")
+			.containsEntry("CHAT_TOPIC_REPLICATION", messages.get("CHAT_TOPIC_REPLICATION"));
 		assertThat(get(objects, ConfigMap.class, "rate-limiter-service").getData())
 			.as("BLUEPRINT_RATELIMIT_INSTANCES is rate-limiter-service's replica count")
 			.containsEntry("BLUEPRINT_RATELIMIT_INSTANCES",

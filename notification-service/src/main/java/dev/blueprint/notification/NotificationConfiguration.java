@@ -44,9 +44,11 @@ class NotificationConfiguration {
 
 	/** The dead-letter topic of the events this service consumes. */
 	@Bean
-	KafkaAdmin.NewTopics notificationTopics() {
-		return new KafkaAdmin.NewTopics(
-				TopicBuilder.name(ChatTopics.deadLetter(ChatTopics.EVENTS)).partitions(1).build());
+	KafkaAdmin.NewTopics notificationTopics(NotificationProperties properties) {
+		return new KafkaAdmin.NewTopics(TopicBuilder.name(ChatTopics.deadLetter(ChatTopics.EVENTS))
+			.partitions(1)
+			.replicas(properties.topicReplication())
+			.build());
 	}
 
 	@Bean

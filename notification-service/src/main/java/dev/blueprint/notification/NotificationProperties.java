@@ -21,17 +21,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * delivery alone, the only format gateways from before 2026-12-04 read
  * @param notifications the stored notifications and their REST API
  * @param push sending notifications to users' devices
+ * @param topicReplication replication factor of the dead-letter topics this service
+ * creates (the same as chat-message-service's {@code chat.topics.replication})
  */
 @ConfigurationProperties("notification")
 public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 		@DefaultValue("10") int deliveryRetries, @DefaultValue("1s") Duration deliveryCommitInterval,
 		@DefaultValue("100") int deliveriesPerPublish, @DefaultValue Notifications notifications,
-		@DefaultValue Push push) {
+		@DefaultValue Push push, @DefaultValue("1") short topicReplication) {
 
 	public NotificationProperties {
 		if (deliveryCommitInterval.isZero() || deliveryCommitInterval.isNegative()) {
 			throw new IllegalArgumentException(
 					"notification.delivery-commit-interval must be positive, was " + deliveryCommitInterval);
+		}
+		if (topicReplication < 1) {
+			throw new IllegalArgumentException(
+					"notification.topic-replication must be at least 1, was " + topicReplication);
 		}
 		if (deliveriesPerPublish < 1) {
 			throw new IllegalArgumentException(

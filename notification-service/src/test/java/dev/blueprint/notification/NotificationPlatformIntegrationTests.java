@@ -29,10 +29,12 @@ class NotificationPlatformIntegrationTests extends PlatformContractIntegrationTe
 	@Test
 	void declaresItsDeadLetterTopicsAndProducesIdempotentlyWithEveryReplicaAcknowledging(
 			@Autowired ApplicationContext context, @Autowired KafkaAdmin admin,
-			@Autowired ProducerFactory<?, ?> producers) {
+			@Autowired ProducerFactory<?, ?> producers, @Autowired NotificationProperties properties) {
 		Map<String, NewTopic> declared = KafkaContract.declaredTopics(context);
 		assertThat(declared).containsOnlyKeys(ChatTopics.deadLetter(ChatTopics.EVENTS), PushDeadLettered.TOPIC);
 		assertThat(declared.values()).extracting(NewTopic::numPartitions).containsOnly(1);
+		assertThat(declared.values()).extracting(NewTopic::replicationFactor)
+			.containsOnly(properties.topicReplication());
 		KafkaContract.assertOnTheBroker(admin, declared);
 		KafkaContract.assertIdempotentWithEveryReplicaAcknowledging(producers);
 	}

@@ -43,13 +43,25 @@ class NotificationPropertiesTests {
 			.withMessage("notification.deliveries-per-publish must be at least 1, was 0");
 	}
 
+	@Test
+	void theDeadLetterTopicsHaveAtLeastOneReplica() {
+		assertThat(replicated((short) 1).topicReplication()).isEqualTo((short) 1);
+		assertThatIllegalArgumentException().isThrownBy(() -> replicated((short) 0))
+			.withMessage("notification.topic-replication must be at least 1, was 0");
+	}
+
+	private static NotificationProperties replicated(short topicReplication) {
+		return new NotificationProperties(Duration.ofSeconds(30), 10, Duration.ofSeconds(1), 100, null,
+				push(Duration.ofMillis(500), 65536), topicReplication);
+	}
+
 	private static NotificationProperties properties(Duration commitInterval) {
 		return properties(commitInterval, 100);
 	}
 
 	private static NotificationProperties properties(Duration commitInterval, int deliveriesPerPublish) {
 		return new NotificationProperties(Duration.ofSeconds(30), 10, commitInterval, deliveriesPerPublish, null,
-				push(Duration.ofMillis(500), 65536));
+				push(Duration.ofMillis(500), 65536), (short) 1);
 	}
 
 	private static NotificationProperties.Push push(Duration fetchMaxWait, int fetchMinBytes) {

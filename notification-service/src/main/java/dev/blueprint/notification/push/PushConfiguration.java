@@ -100,8 +100,11 @@ class PushConfiguration {
 
 	/** The dead-letter topic of pushes given up. */
 	@Bean
-	KafkaAdmin.NewTopics pushTopics() {
-		return new KafkaAdmin.NewTopics(TopicBuilder.name(PushDeadLettered.TOPIC).partitions(1).build());
+	KafkaAdmin.NewTopics pushTopics(NotificationProperties properties) {
+		return new KafkaAdmin.NewTopics(TopicBuilder.name(PushDeadLettered.TOPIC)
+			.partitions(1)
+			.replicas(properties.topicReplication())
+			.build());
 	}
 
 	@Bean
