@@ -3,9 +3,12 @@ package dev.blueprint.chat.gateway;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
@@ -33,6 +36,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.messaging.simp.broker.DefaultSubscriptionRegistry;
 import org.springframework.messaging.simp.broker.SimpleBrokerMessageHandler;
@@ -175,9 +179,12 @@ class GatewayIntegrationTests {
 			assertThat(assertError(client, "invalid-field", "c-3").get("message").asString()).contains("body");
 			client.send(conversation, "c-4", "é".repeat(this.properties.maxBodyBytes() / 2 + 1));
 			assertError(client, "body-too-large", "c-4");
-			client.send(conversation, "x".repeat(65), "hi");
+			int idLimit = this.properties.maxClientMessageIdLength();
+			client.send(conversation, "x".repeat(idLimit + 1), "hi");
 			assertThat(assertError(client, "invalid-field", null).get("message").asString())
 				.contains("clientMessageId");
+			client.send(conversation, "x".repeat(idLimit), "an id at its limit");
+			assertThat(nextSubmitted(this.alice).clientMessageId()).isEqualTo("x".repeat(idLimit));
 			client.send("not-a-conversation", "c-5", "hi");
 			assertError(client, "unknown-conversation", "c-5");
 			client.sendRaw("/app/elsewhere", "{}");
@@ -371,14 +378,38 @@ class GatewayIntegrationTests {
 	}
 
 	@Test
-	void sendsAboveTheUsersRateAreRefusedWithRateLimited() throws Exception {
+	void sendsAboveTheUsersRateAreRefusedWithRateLimitedAndNeverReachKafka(@Autowired Environment environment)
+			throws Exception {
+		int burst = environment.getRequiredProperty("blueprint.ratelimit.client.rules[0].limits[0].burst",
+				Integer.class);
+		int sends = 2 * burst;
 		String conversation = UUID.randomUUID().toString();
 		try (StompTestClient client = connect(this.alice)) {
-			for (int i = 0; i < 40; i++) {
+			for (int i = 0; i < sends; i++) {
 				client.send(conversation, "r-" + i, "burst " + i);
 			}
-			JsonNode error = client.expect("errors", WAIT);
-			assertThat(error.get("code").asString()).isEqualTo("rate-limited");
+			Set<String> refused = new HashSet<>();
+			for (JsonNode error = client.expect("errors", WAIT); error != null; error = client.next("errors",
+					Duration.ofSeconds(2))) {
+				assertThat(error.get("code").asString()).isEqualTo("rate-limited");
+				refused.add(error.get("clientMessageId").asString());
+			}
+			Set<String> submitted = new HashSet<>();
+			this.submitted
+				.take(ChatEvent.MessageSubmitted.class, (message) -> message.senderId().equals(this.alice),
+						sends - refused.size(), WAIT)
+				.forEach((taken) -> submitted.add(taken.event().clientMessageId()));
+			// A full bucket takes the first burst (frames of a session are handled in
+			// order); every later send is taken or refused as tokens come back, never
+			// both.
+			assertThat(submitted).containsAll(IntStream.range(0, burst).mapToObj((i) -> "r-" + i).toList())
+				.doesNotContainAnyElementsOf(refused);
+			assertThat(refused).isNotEmpty();
+			assertThat(submitted.size() + refused.size()).isEqualTo(sends);
+			assertThat(this.submitted.take(ChatEvent.MessageSubmitted.class,
+					(message) -> message.senderId().equals(this.alice), 1, Duration.ofSeconds(2)))
+				.as("nothing more reaches Kafka")
+				.isEmpty();
 		}
 	}
 
