@@ -17,6 +17,7 @@ import dev.blueprint.chat.gateway.session.ClosedSessions;
 import dev.blueprint.chat.gateway.session.SessionTracker;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
+import dev.blueprint.platform.kafka.TopicDeclarer;
 import dev.blueprint.platform.security.PublicRequests;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -30,7 +31,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.messaging.simp.SimpMessagingTemplate;
 import org.springframework.messaging.simp.user.SimpUserRegistry;
@@ -158,26 +158,26 @@ class GatewayConfiguration {
 	}
 
 	/**
-	 * The topic this service produces to, created at start-up when missing, with the same
-	 * partition count as chat-message-service declares.
-	 */
-	@Bean
-	KafkaAdmin.NewTopics gatewayTopics(GatewayProperties properties) {
-		return new KafkaAdmin.NewTopics(TopicBuilder.name(ChatTopics.SUBMITTED)
-			.partitions(properties.topicPartitions())
-			.replicas(properties.topicReplication())
-			.build());
-	}
-
-	/**
-	 * Checked while the context starts, before {@link KafkaAdmin} would grow the topic to
-	 * a higher setting (moving conversations between partitions): another count stops the
-	 * start ({@link KeyedTopics}).
+	 * The topic this service produces to, keyed by conversation: created when missing,
+	 * and checked to have the same partition count as chat-message-service's (another
+	 * count stops the start), never declared to {@link KafkaAdmin}, which would grow it
+	 * ({@link KeyedTopics}).
 	 */
 	@Bean
 	KeyedTopics keyedTopics(KafkaAdmin admin, GatewayProperties properties) {
-		return KeyedTopics.check(admin.getConfigurationProperties(), properties.topicPartitions(),
-				Duration.ofSeconds(admin.getOperationTimeout()), ChatTopics.SUBMITTED);
+		KeyedTopics keyed = new KeyedTopics(admin.getConfigurationProperties(), properties.topicPartitions(),
+				properties.topicReplication(), Duration.ofSeconds(admin.getOperationTimeout()), ChatTopics.SUBMITTED);
+		keyed.ensure();
+		return keyed;
+	}
+
+	/**
+	 * The same again, by the platform's retried topic declaration, when Kafka did not
+	 * answer while the gateway started.
+	 */
+	@Bean
+	TopicDeclarer keyedTopicsDeclarer(KeyedTopics keyed) {
+		return keyed::ensure;
 	}
 
 }

@@ -37,6 +37,12 @@ final class PartialMessages extends WebSocketHandlerDecorator {
 	@Override
 	public void handleMessage(WebSocketSession session, WebSocketMessage<?> message) throws Exception {
 		Integer before = this.unfinished.get(session.getId());
+		if (before == null && message.isLast()) {
+			// Whole in one part: within the container's buffer, itself within the limit
+			// (and a text message's length would cost an extra UTF-8 encoding).
+			super.handleMessage(session, message);
+			return;
+		}
 		long length = ((before != null) ? before : 0L) + message.getPayloadLength();
 		if (length > this.limit) {
 			this.unfinished.remove(session.getId());
@@ -45,9 +51,7 @@ final class PartialMessages extends WebSocketHandlerDecorator {
 			return;
 		}
 		if (message.isLast()) {
-			if (before != null) {
-				this.unfinished.remove(session.getId());
-			}
+			this.unfinished.remove(session.getId());
 		}
 		else {
 			this.unfinished.put(session.getId(), (int) length);

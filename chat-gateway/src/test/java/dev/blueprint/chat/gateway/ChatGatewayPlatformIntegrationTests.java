@@ -1,10 +1,11 @@
 package dev.blueprint.chat.gateway;
 
-import java.util.List;
 import java.util.Map;
 
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.KeyedTopics;
+import dev.blueprint.platform.kafka.KafkaTopicDeclaration;
+import dev.blueprint.platform.kafka.TopicDeclarer;
 import dev.blueprint.platform.test.KafkaContract;
 import dev.blueprint.platform.test.PlatformContractIntegrationTests;
 import dev.blueprint.testsupport.RealInfrastructure;
@@ -28,14 +29,24 @@ class ChatGatewayPlatformIntegrationTests extends PlatformContractIntegrationTes
 	@Test
 	void declaresTheSubmittedTopicAndProducesToItIdempotentlyWithEveryReplicaAcknowledging(
 			@Autowired ApplicationContext context, @Autowired KafkaAdmin admin, @Autowired GatewayProperties properties,
-			@Autowired ProducerFactory<?, ?> producers) {
-		Map<String, NewTopic> declared = KafkaContract.declaredTopics(context);
-		assertThat(declared).containsOnlyKeys(ChatTopics.SUBMITTED);
-		assertThat(declared.get(ChatTopics.SUBMITTED).numPartitions()).isEqualTo(properties.topicPartitions());
-		assertThat(declared.get(ChatTopics.SUBMITTED).replicationFactor()).isEqualTo(properties.topicReplication());
-		KafkaContract.assertOnTheBroker(admin, declared);
-		assertThat(context.getBean(KeyedTopics.class))
-			.isEqualTo(new KeyedTopics(List.of(ChatTopics.SUBMITTED), properties.topicPartitions(), true));
+			@Autowired ProducerFactory<?, ?> producers) throws InterruptedException {
+		// Keyed by conversation: created by KeyedTopics, never declared to KafkaAdmin
+		// (which would grow it).
+		assertThat(KafkaContract.declaredTopics(context)).isEmpty();
+		KeyedTopics keyed = context.getBean(KeyedTopics.class);
+		assertThat(keyed.topics()).containsExactly(ChatTopics.SUBMITTED);
+		assertThat(keyed.partitions()).isEqualTo(properties.topicPartitions());
+		assertThat(context.getBeansOfType(TopicDeclarer.class)).hasSize(1);
+		// Confirmed by the platform's declaration, though KafkaAdmin has nothing to
+		// declare.
+		KafkaTopicDeclaration declaration = context.getBean(KafkaTopicDeclaration.class);
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+		while (!declaration.declared() && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+		}
+		assertThat(declaration.declared()).isTrue();
+		KafkaContract.assertOnTheBroker(admin, Map.of(ChatTopics.SUBMITTED,
+				new NewTopic(ChatTopics.SUBMITTED, properties.topicPartitions(), properties.topicReplication())));
 		KafkaContract.assertIdempotentWithEveryReplicaAcknowledging(producers);
 	}
 

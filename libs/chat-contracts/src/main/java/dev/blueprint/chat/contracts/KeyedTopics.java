@@ -1,6 +1,7 @@
 package dev.blueprint.chat.contracts;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -8,61 +9,105 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The topics keyed by conversation id ({@link ChatTopics#SUBMITTED},
- * {@link ChatTopics#EVENTS}), checked to have the partition count a service is set to. A
- * conversation's records must stay on one partition, read by one sequencer in log order;
- * another count maps keys to other partitions, so a conversation's new records would be
- * sequenced by another consumer beside its unsequenced old ones. Spring's
- * {@code KafkaAdmin} creates missing topics, and grows one whose count is below the
- * declared one: a service builds this bean while its context starts, before
- * {@code KafkaAdmin} acts (after every singleton is built), so it refuses to start
- * instead of repartitioning.
- *
- * @param topics the topics checked
- * @param partitions their partition count
- * @param checked whether Kafka answered (when it did not, nothing was checked: as
- * {@code KafkaAdmin}, the service starts all the same)
+ * {@link ChatTopics#EVENTS}): created when missing, never repartitioned. A conversation's
+ * records must stay on one partition, read by one sequencer in log order; another count
+ * maps keys to other partitions, so a conversation's new records would be sequenced by
+ * another consumer beside its unsequenced old ones. Spring's {@code KafkaAdmin} grows a
+ * declared topic whose count is below the declared one, so these are not declared to it
+ * ({@code NewTopic} beans): a service creates them with this, and refuses a count other
+ * than its setting.
  */
-public record KeyedTopics(List<String> topics, int partitions, boolean checked) {
+public final class KeyedTopics {
 
 	private static final Logger logger = LoggerFactory.getLogger(KeyedTopics.class);
 
+	private final Map<String, Object> adminConfig;
+
+	private final int partitions;
+
+	private final short replication;
+
+	private final Duration timeout;
+
+	private final List<String> topics;
+
 	/**
-	 * Checks that each existing topic has {@code partitions} (a missing one is left to
-	 * {@code KafkaAdmin} to create). When Kafka does not answer within {@code timeout},
-	 * it warns and returns unchecked.
-	 * @throws PartitionCountMismatchException when an existing topic has another count
+	 * @param adminConfig the Kafka admin client's settings
+	 * @param partitions the partition count the service is set to
+	 * @param replication the replication factor of a topic it creates
+	 * @param timeout how long each call to Kafka may take
+	 * @param topics the keyed topics
 	 */
-	public static KeyedTopics check(Map<String, Object> adminConfig, int partitions, Duration timeout,
+	public KeyedTopics(Map<String, Object> adminConfig, int partitions, short replication, Duration timeout,
 			String... topics) {
-		Admin admin = Admin.create(adminConfig);
+		this.adminConfig = Map.copyOf(adminConfig);
+		this.partitions = partitions;
+		this.replication = replication;
+		this.timeout = timeout;
+		this.topics = List.of(topics);
+	}
+
+	public List<String> topics() {
+		return this.topics;
+	}
+
+	public int partitions() {
+		return this.partitions;
+	}
+
+	/**
+	 * Creates each topic that is missing with the set count and replication, and checks
+	 * that each existing one has the set count.
+	 * @return {@code true} once Kafka has them all; {@code false} when Kafka did not
+	 * answer in time (it warns)
+	 * @throws PartitionCountMismatchException when one exists with another count
+	 */
+	public boolean ensure() {
+		Admin admin = Admin.create(this.adminConfig);
 		try {
-			for (String topic : topics) {
-				Integer existing = partitionCount(admin, topic, timeout);
-				if (existing != null && existing != partitions) {
+			List<String> created = new ArrayList<>();
+			for (String topic : this.topics) {
+				Integer existing = partitionCount(admin, topic);
+				if (existing == null) {
+					if (create(admin, topic)) {
+						created.add(topic);
+						continue;
+					}
+					// created at the same moment by another service: check its count
+					existing = partitionCount(admin, topic);
+				}
+				if (existing != null && existing != this.partitions) {
 					throw new PartitionCountMismatchException(topic + " has " + existing
-							+ " partitions and this service is set to " + partitions
+							+ " partitions and this service is set to " + this.partitions
 							+ " (CHAT_TOPIC_PARTITIONS): set it to " + existing
 							+ ". A topic keyed by conversation is never repartitioned in place: another count moves "
 							+ "conversations to other partitions, beside their unsequenced records");
 				}
 			}
-			return new KeyedTopics(List.of(topics), partitions, true);
+			if (!created.isEmpty()) {
+				logger.info("Created {} with {} partitions, replication {}", created, this.partitions,
+						this.replication);
+			}
+			return true;
 		}
 		catch (TimeoutException ex) {
-			logger.warn("Kafka did not answer within {}: the partitions of {} are not checked", timeout,
-					List.of(topics));
-			return new KeyedTopics(List.of(topics), partitions, false);
+			logger.warn("Kafka did not answer within {}: {} neither created nor checked yet", this.timeout,
+					this.topics);
+			return false;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted while checking " + List.of(topics), ex);
+			throw new IllegalStateException("interrupted while declaring " + this.topics, ex);
 		}
 		finally {
 			// not Admin's default, which waits for calls still pending (Kafka
@@ -71,24 +116,44 @@ public record KeyedTopics(List<String> topics, int partitions, boolean checked) 
 		}
 	}
 
-	/** The topic's partition count, or {@code null} when it does not exist. */
-	private static Integer partitionCount(Admin admin, String topic, Duration timeout)
-			throws TimeoutException, InterruptedException {
+	/** Whether it created the topic ({@code false}: it exists already). */
+	private boolean create(Admin admin, String topic) throws TimeoutException, InterruptedException {
 		try {
-			TopicDescription description = admin.describeTopics(List.of(topic))
-				.topicNameValues()
-				.get(topic)
-				.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			get(admin.createTopics(List.of(new NewTopic(topic, this.partitions, this.replication))).all());
+			return true;
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof TopicExistsException) {
+				return false;
+			}
+			throw new IllegalStateException("cannot create " + topic + ": " + ex.getCause(), ex);
+		}
+	}
+
+	/** The topic's partition count, or {@code null} when it does not exist. */
+	private Integer partitionCount(Admin admin, String topic) throws TimeoutException, InterruptedException {
+		try {
+			TopicDescription description = get(admin.describeTopics(List.of(topic)).topicNameValues().get(topic));
 			return description.partitions().size();
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
 				return null;
 			}
+			throw new IllegalStateException("cannot describe " + topic + ": " + ex.getCause(), ex);
+		}
+	}
+
+	/** The future's value; Admin's own timeout counts as a timeout too. */
+	private <T> T get(KafkaFuture<T> future) throws ExecutionException, TimeoutException, InterruptedException {
+		try {
+			return future.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
 				throw new TimeoutException(ex.getCause().getMessage());
 			}
-			throw new IllegalStateException("cannot describe " + topic + ": " + ex.getCause(), ex);
+			throw ex;
 		}
 	}
 

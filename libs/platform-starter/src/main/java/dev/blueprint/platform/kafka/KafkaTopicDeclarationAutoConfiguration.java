@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.kafka.clients.admin.NewTopic;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -20,9 +21,10 @@ import org.springframework.kafka.core.KafkaAdmin;
 
 /**
  * Keeps declaring a service's topics ({@code NewTopic} and {@code KafkaAdmin.NewTopics}
- * beans) until Kafka has them, when the service started while Kafka was down
- * ({@link KafkaTopicDeclaration}). Off where topic creation is (see
- * {@code spring.kafka.admin.auto-create=false}) and for a service that declares none.
+ * beans, and those of its {@link TopicDeclarer} beans) until Kafka has them, when the
+ * service started while Kafka was down ({@link KafkaTopicDeclaration}). Off where topic
+ * creation is (see {@code spring.kafka.admin.auto-create=false}) and for a service that
+ * declares none.
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 @ConditionalOnClass(KafkaAdmin.class)
@@ -32,10 +34,21 @@ import org.springframework.kafka.core.KafkaAdmin;
 @EnableConfigurationProperties(KafkaTopicDeclarationProperties.class)
 public final class KafkaTopicDeclarationAutoConfiguration {
 
+	/**
+	 * Each {@link TopicDeclarer} first, in order, then {@code KafkaAdmin} if the service
+	 * declares topics to it (with none, its {@code initialize()} answers {@code false}):
+	 * an attempt stops at the first that fails, and the next attempt starts over.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
-	KafkaTopicDeclaration kafkaTopicDeclaration(KafkaAdmin admin, KafkaTopicDeclarationProperties properties) {
-		return new KafkaTopicDeclaration(admin::initialize, properties.retryInterval(), properties.maxRetryInterval());
+	KafkaTopicDeclaration kafkaTopicDeclaration(KafkaAdmin admin, ObjectProvider<TopicDeclarer> declarers,
+			ObjectProvider<NewTopic> topics, ObjectProvider<KafkaAdmin.NewTopics> topicLists,
+			KafkaTopicDeclarationProperties properties) {
+		boolean adminDeclares = topics.stream().findAny().isPresent() || topicLists.stream().findAny().isPresent();
+		return new KafkaTopicDeclaration(
+				() -> declarers.orderedStream().allMatch(TopicDeclarer::declare)
+						&& (!adminDeclares || admin.initialize()),
+				properties.retryInterval(), properties.maxRetryInterval());
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -65,6 +78,11 @@ public final class KafkaTopicDeclarationAutoConfiguration {
 
 		@ConditionalOnBean(KafkaAdmin.NewTopics.class)
 		static final class Several {
+
+		}
+
+		@ConditionalOnBean(TopicDeclarer.class)
+		static final class Declarer {
 
 		}
 
