@@ -69,8 +69,10 @@ public final class KeyedTopics {
 	 * Creates each topic that is missing with the set count and replication, and checks
 	 * that each existing one has the set count.
 	 * @return {@code true} once Kafka has them all; {@code false} when Kafka did not
-	 * answer in time (it warns)
-	 * @throws PartitionCountMismatchException when one exists with another count
+	 * answer in time or refused (e.g. a replication factor above the brokers it has, or
+	 * no authorization): it warns, and the caller tries again later
+	 * @throws PartitionCountMismatchException when one exists with another count, the one
+	 * failure that trying again cannot cure
 	 */
 	public boolean ensure() {
 		Admin admin = Admin.create(this.adminConfig);
@@ -83,10 +85,15 @@ public final class KeyedTopics {
 						created.add(topic);
 						continue;
 					}
-					// created at the same moment by another service: check its count
+					// created at the same moment by another service: check its count, or
+					// next time if the broker does not show it yet
 					existing = partitionCount(admin, topic);
+					if (existing == null) {
+						logger.warn("{} exists but is not described yet: its partitions are checked next time", topic);
+						return false;
+					}
 				}
-				if (existing != null && existing != this.partitions) {
+				if (existing != this.partitions) {
 					throw new PartitionCountMismatchException(topic + " has " + existing
 							+ " partitions and this service is set to " + this.partitions
 							+ " (CHAT_TOPIC_PARTITIONS): set it to " + existing
@@ -105,6 +112,10 @@ public final class KeyedTopics {
 					this.topics);
 			return false;
 		}
+		catch (ExecutionException ex) {
+			logger.warn("Kafka refused to create or describe {}: {}", this.topics, ex.getCause().toString());
+			return false;
+		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted while declaring " + this.topics, ex);
@@ -117,7 +128,8 @@ public final class KeyedTopics {
 	}
 
 	/** Whether it created the topic ({@code false}: it exists already). */
-	private boolean create(Admin admin, String topic) throws TimeoutException, InterruptedException {
+	private boolean create(Admin admin, String topic)
+			throws ExecutionException, TimeoutException, InterruptedException {
 		try {
 			get(admin.createTopics(List.of(new NewTopic(topic, this.partitions, this.replication))).all());
 			return true;
@@ -126,12 +138,13 @@ public final class KeyedTopics {
 			if (ex.getCause() instanceof TopicExistsException) {
 				return false;
 			}
-			throw new IllegalStateException("cannot create " + topic + ": " + ex.getCause(), ex);
+			throw ex;
 		}
 	}
 
 	/** The topic's partition count, or {@code null} when it does not exist. */
-	private Integer partitionCount(Admin admin, String topic) throws TimeoutException, InterruptedException {
+	private Integer partitionCount(Admin admin, String topic)
+			throws ExecutionException, TimeoutException, InterruptedException {
 		try {
 			TopicDescription description = get(admin.describeTopics(List.of(topic)).topicNameValues().get(topic));
 			return description.partitions().size();
@@ -140,7 +153,7 @@ public final class KeyedTopics {
 			if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
 				return null;
 			}
-			throw new IllegalStateException("cannot describe " + topic + ": " + ex.getCause(), ex);
+			throw ex;
 		}
 	}
 

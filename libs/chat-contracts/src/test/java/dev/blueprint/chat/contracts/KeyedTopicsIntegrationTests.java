@@ -64,6 +64,19 @@ class KeyedTopicsIntegrationTests {
 	}
 
 	@Test
+	void aCreationKafkaRefusesIsNotConfirmedAndLeftForTheNextAttempt() throws Exception {
+		String topic = unique("replicated");
+
+		// one broker: a replication factor of 3 is refused
+		assertThat(new KeyedTopics(this.config, 6, (short) 3, TIMEOUT, topic).ensure()).isFalse();
+
+		try (Admin admin = Admin.create(this.config)) {
+			assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(topic);
+		}
+		this.topics.remove(topic);
+	}
+
+	@Test
 	void anUnreachableKafkaIsNotConfirmedWithinTheTimeout() {
 		Map<String, Object> nowhere = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
 		long start = System.nanoTime();
