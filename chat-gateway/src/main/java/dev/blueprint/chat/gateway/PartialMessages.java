@@ -15,13 +15,16 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
  * need not hold the largest frame: Spring's STOMP decoder already joins a frame that
  * comes in several parts. A message longer than {@code gateway.max-frame-size} closes the
  * connection as the container would (1009, message too big), once it is past the limit: a
- * client cannot make the gateway hold more than that for it.
+ * client cannot make the gateway hold more than that for it. (A frame whose
+ * {@code content-length} is above the limit is refused earlier by Spring's STOMP decoder,
+ * with a STOMP ERROR frame.) Over SockJS's WebSocket transport messages come whole:
+ * SockJS's handler takes no parts, so there the container's buffer is the limit.
  */
 final class PartialMessages extends WebSocketHandlerDecorator {
 
 	private final int limit;
 
-	/** Characters so far of each session's unfinished message (sessions in between). */
+	/** Bytes so far of each session's unfinished message (sessions in between). */
 	private final Map<String, Integer> unfinished = new ConcurrentHashMap<>();
 
 	PartialMessages(WebSocketHandler delegate, int limit) {
