@@ -18,10 +18,12 @@ import org.springframework.util.unit.DataSize;
  * @param maxClientMessageIdLength longest clientMessageId, in characters
  * @param maxFrameSize largest message (STOMP frame) a client may send; a bigger one
  * closes the connection (1009, message too big), while a body above maxBodyBytes in a
- * frame within this gets an error on /user/queue/errors and the session stays. At least 6
+ * frame within this gets an error on /user/queue/errors and the session stays. At least 7
  * × (maxBodyBytes + maxClientMessageIdLength) + 1 KiB: JSON may escape each byte of a
- * body as up to six characters ({@code \u0001}), and any body within its limit must reach
- * the check that answers it
+ * body as up to six characters ({@code \u0001}), SockJS escapes the frame once more
+ * ({@code \\u0001}, seven), and any body within its limit must reach the check that
+ * answers it. Over SockJS's WebSocket transport it bounds, in characters, the SockJS
+ * message joined from its parts ({@link SockJsHandshake})
  * @param messageBufferSize the WebSocket container's per-session message buffers (every
  * session holds one text and one binary buffer of this size, so it is paid for each idle
  * connection); a larger message arrives in parts, reassembled up to maxFrameSize. 1 KiB
@@ -65,8 +67,12 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("16") int inboundThreads, @DefaultValue("120000") int subscriptionCacheLimit,
 		@DefaultValue Contacts contacts) {
 
-	/** The most characters JSON may write for one byte of a string ({@code \u0001}). */
-	static final int MAX_ESCAPE = 6;
+	/**
+	 * The most characters one byte of a body may take in a client's message: six in the
+	 * STOMP frame's JSON ({@code \u0001}), and one more when SockJS carries the frame as
+	 * a JSON string ({@code \\u0001}).
+	 */
+	static final int MAX_ESCAPE = 7;
 
 	static final DataSize MIN_IO_BUFFER = DataSize.ofKilobytes(1);
 
@@ -79,7 +85,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		long smallestFrame = MAX_ESCAPE * ((long) maxBodyBytes + maxClientMessageIdLength) + 1024L;
 		if (maxFrameSize.toBytes() < smallestFrame) {
 			throw new IllegalArgumentException("gateway.max-frame-size (" + maxFrameSize + ") must be at least "
-					+ smallestFrame + "B: 6 × (gateway.max-body-bytes (" + maxBodyBytes
+					+ smallestFrame + "B: " + MAX_ESCAPE + " × (gateway.max-body-bytes (" + maxBodyBytes
 					+ ") + gateway.max-client-message-id-length (" + maxClientMessageIdLength + ")) + 1KB, "
 					+ "or a body within its limit, JSON-escaped, could not be sent");
 		}

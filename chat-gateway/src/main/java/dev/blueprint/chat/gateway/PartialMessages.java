@@ -17,8 +17,9 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
  * connection as the container would (1009, message too big), once it is past the limit: a
  * client cannot make the gateway hold more than that for it. (A frame whose
  * {@code content-length} is above the limit is refused earlier by Spring's STOMP decoder,
- * with a STOMP ERROR frame.) Over SockJS's WebSocket transport messages come whole:
- * SockJS's handler takes no parts, so there the container's buffer is the limit.
+ * with a STOMP ERROR frame.) Over SockJS's WebSocket transport SockJS decodes a message
+ * before it reaches this handler, so {@link SockJsHandshake} joins its parts below
+ * SockJS.
  */
 final class PartialMessages extends WebSocketHandlerDecorator {
 

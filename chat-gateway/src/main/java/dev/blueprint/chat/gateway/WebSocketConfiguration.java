@@ -46,6 +46,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 		registry.setPreserveReceiveOrder(true);
 		registry.addEndpoint("/ws").setAllowedOriginPatterns(origins).addInterceptors(this.authentication);
 		registry.addEndpoint("/sockjs")
+			.setHandshakeHandler(new SockJsHandshake((int) this.properties.maxFrameSize().toBytes()))
 			.setAllowedOriginPatterns(origins)
 			.addInterceptors(this.authentication)
 			.withSockJS();

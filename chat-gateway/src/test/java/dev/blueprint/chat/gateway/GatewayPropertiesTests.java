@@ -28,12 +28,12 @@ class GatewayPropertiesTests {
 
 	@Test
 	void theFrameLimitMustLeaveRoomForAFullBodyEscapedAndItsFrame() {
-		int smallest = 6 * (4096 + 64) + 1024;
+		int smallest = 7 * (4096 + 64) + 1024;
 		assertThat(properties(4096, DataSize.ofBytes(smallest), Duration.ofSeconds(10)).maxFrameSize())
 			.isEqualTo(DataSize.ofBytes(smallest));
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> properties(4096, DataSize.ofBytes(smallest - 1), Duration.ofSeconds(10)))
-			.withMessage("gateway.max-frame-size (25983B) must be at least 25984B: 6 × (gateway.max-body-bytes (4096) "
+			.withMessage("gateway.max-frame-size (30143B) must be at least 30144B: 7 × (gateway.max-body-bytes (4096) "
 					+ "+ gateway.max-client-message-id-length (64)) + 1KB, or a body within its limit, JSON-escaped, "
 					+ "could not be sent");
 	}

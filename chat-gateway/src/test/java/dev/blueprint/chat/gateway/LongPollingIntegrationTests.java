@@ -183,6 +183,48 @@ class LongPollingIntegrationTests {
 		}
 	}
 
+	/**
+	 * A body and clientMessageId at their limits, of the character JSON escapes most, are
+	 * taken on every SockJS transport: escaped once in the STOMP frame and once more by
+	 * SockJS, seven characters a byte. Over SockJS's WebSocket transport a message comes
+	 * whole, so this is the container's text buffer of that session (raised from
+	 * {@code gateway.message-buffer-size} to {@code gateway.max-frame-size}); a frame
+	 * above the frame limit still closes the connection.
+	 */
+	@ParameterizedTest
+	@EnumSource(SockJsTransport.class)
+	void aBodyAtItsLimitIsTakenOnEveryTransportHoweverItIsEscaped(SockJsTransport transport) throws Exception {
+		String alice = unique("alice");
+		String conversation = UUID.randomUUID().toString();
+		int limit = this.properties.maxBodyBytes();
+		String clientMessageId = "\u0001".repeat(this.properties.maxClientMessageIdLength());
+		int frameLimit = (int) this.properties.maxFrameSize().toBytes();
+		assertThat(7 * (limit + clientMessageId.length()))
+			.as("the escaped body is above the container's message buffer")
+			.isGreaterThan((int) this.properties.messageBufferSize().toBytes())
+			.isLessThan(frameLimit);
+		try (StompTestClient client = connect(alice, transport)) {
+			for (String body : List.of("\u0001".repeat(limit), "\"".repeat(limit), "\\".repeat(limit))) {
+				client.send(conversation, clientMessageId, body);
+				ChatEvent.MessageSubmitted submitted = nextSubmitted(alice);
+				assertThat(submitted.body()).isEqualTo(body);
+				assertThat(submitted.clientMessageId()).isEqualTo(clientMessageId);
+			}
+			client.send(conversation, "c-over", "\u0001".repeat(limit + 1));
+			JsonNode error = client.expect("errors", WAIT);
+			assertThat(error.get("code").asString()).isEqualTo("body-too-large");
+			assertThat(error.get("clientMessageId").asString()).isEqualTo("c-over");
+			assertThat(client.isConnected()).isTrue();
+
+			client.send(conversation, "c-frame-over", "x".repeat(frameLimit));
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (client.isConnected() && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+			assertThat(client.isConnected()).as("connected after a frame above the limit").isFalse();
+		}
+	}
+
 	private void awaitWatching(String user, String contact) throws InterruptedException {
 		long deadline = System.nanoTime() + WAIT.toNanos();
 		while (!this.contacts.watchersOf(contact).contains(user) && System.nanoTime() < deadline) {
