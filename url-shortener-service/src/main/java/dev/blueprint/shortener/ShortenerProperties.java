@@ -6,7 +6,6 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.util.unit.DataSize;
 
 /**
  * Every setting of the URL shortener, with its default. Environment variables override
@@ -43,7 +42,6 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 
 	/**
 	 * @param maxUrlLength longest accepted target URL, in characters
-	 * @param maxRequestBody largest accepted create request body
 	 * @param blockedHosts target hosts refused besides the public host
 	 * @param reservedWords aliases refused because they are (or may become) paths of this
 	 * service; compared ignoring case
@@ -52,8 +50,8 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	 * @param defaultPageSize page size of the owner listing
 	 * @param maxPageSize largest page size a client may ask for
 	 */
-	public record Links(@DefaultValue("2048") int maxUrlLength, @DefaultValue("8KB") DataSize maxRequestBody,
-			@DefaultValue List<String> blockedHosts, @DefaultValue( {
+	public record Links(@DefaultValue("2048") int maxUrlLength, @DefaultValue List<String> blockedHosts,
+			@DefaultValue( {
 					"api", "actuator", "swagger-ui", "swagger-ui.html", "v3", "static", "public", "assets", "css", "js",
 					"images", "webjars", "error", "favicon.ico", "robots.txt", "health", "login", "logout", "admin",
 					"_bench" }) List<String> reservedWords,

@@ -34,16 +34,6 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		this.properties = properties;
 	}
 
-	static ProblemDetail payloadTooLarge(long maxBytes) {
-		return Problems.of(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large",
-				"Request body exceeds " + maxBytes + " bytes");
-	}
-
-	@ExceptionHandler(RequestBodyLimitFilter.PayloadTooLargeException.class)
-	ProblemDetail tooLarge(RequestBodyLimitFilter.PayloadTooLargeException ex) {
-		return payloadTooLarge(this.properties.links().maxRequestBody().toBytes());
-	}
-
 	@ExceptionHandler(LinkExceptions.InvalidLinkException.class)
 	ProblemDetail invalid(LinkExceptions.InvalidLinkException ex) {
 		return fieldProblem(ex.violations());
@@ -87,13 +77,6 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof RequestBodyLimitFilter.PayloadTooLargeException) {
-				long max = this.properties.links().maxRequestBody().toBytes();
-				return handleExceptionInternal(ex, payloadTooLarge(max), headers, HttpStatus.CONTENT_TOO_LARGE,
-						request);
-			}
-		}
 		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Malformed request body",
 				"The body is not valid JSON for this request");
 		if (ex.getCause() instanceof DatabindException databind && !databind.getPath().isEmpty()) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.blueprint.platform.web.RequestBodyLimitProperties;
 import dev.blueprint.testsupport.TestTokens;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
@@ -27,6 +28,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What every Blueprint service promises operations and clients, checked against the
  * running service and its real servers: health (with the servers it depends on), probes,
  * Prometheus scrape, Actuator exposure (health, info and prometheus public, nothing else
- * reachable), JSON log lines with trace ids, and JWT bearer authentication with RFC 9457
- * errors.
+ * reachable), JSON log lines with trace ids, a limit on request bodies, and JWT bearer
+ * authentication with RFC 9457 errors.
  * <p>
  * A service extends this with its dependencies' health component names and annotates the
  * subclass with {@code @RealInfrastructure}, which starts the servers and sets the JWT
@@ -44,7 +46,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureMetrics
 @ExtendWith(OutputCaptureExtension.class)
+// Below the 1 MB default, so that a refused body fits the sockets' buffers whole.
+@TestPropertySource(properties = "blueprint.web.max-request-body=" + PlatformContractIntegrationTests.BODY_LIMIT + "B")
 public abstract class PlatformContractIntegrationTests {
+
+	static final int BODY_LIMIT = 64 * 1024;
 
 	private static final String PROTECTED_PATH = "/api/v1/does-not-exist";
 
@@ -57,6 +63,9 @@ public abstract class PlatformContractIntegrationTests {
 
 	@Autowired
 	private Tracer tracer;
+
+	@Autowired
+	private RequestBodyLimitProperties bodyLimit;
 
 	/**
 	 * @param healthComponents the health components of the servers the service depends on
@@ -214,6 +223,43 @@ public abstract class PlatformContractIntegrationTests {
 	@Test
 	void expiredTokenIsRejected() throws Exception {
 		assertRejected("Bearer " + TestTokens.expired("alice"), "expired");
+	}
+
+	/**
+	 * A body above {@code blueprint.web.max-request-body} is refused before anything
+	 * reads it, authentication included (a public path reads bodies too); one at the
+	 * limit goes on (here to be refused for its missing token). With a declared length or
+	 * chunked.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	void aRequestBodyAboveTheLimitIsRefusedWithAProblemBeforeAnythingReadsIt(boolean chunked) throws Exception {
+		int limit = (int) this.bodyLimit.maxRequestBody().toBytes();
+		assertThat(limit).isEqualTo(BODY_LIMIT);
+		assertThat(post(PROTECTED_PATH, limit, chunked).statusCode()).as("a body at the limit").isEqualTo(401);
+
+		HttpResponse<String> response = post(PROTECTED_PATH, limit + 1, chunked);
+
+		assertThat(response.statusCode()).isEqualTo(413);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(JsonPath.<Integer>read(response.body(), "$.status")).isEqualTo(413);
+		assertThat(JsonPath.<String>read(response.body(), "$.detail"))
+			.isEqualTo("Request body exceeds " + limit + " bytes");
+		assertThat(JsonPath.<String>read(response.body(), "$.instance")).isEqualTo(PROTECTED_PATH);
+	}
+
+	private HttpResponse<String> post(String path, int bytes, boolean chunked)
+			throws IOException, InterruptedException {
+		byte[] body = new byte[bytes];
+		java.util.Arrays.fill(body, (byte) 'x');
+		HttpRequest.BodyPublisher publisher = chunked
+				? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))
+				: HttpRequest.BodyPublishers.ofByteArray(body);
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.header("Content-Type", "application/json")
+			.POST(publisher)
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
 	private void assertRejected(String authorization, String reason) throws Exception {
