@@ -126,6 +126,29 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 
 		assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
 		assertThat((List<String>) json(list, "$[*].id")).hasSize(count).containsExactlyInAnyOrderElementsOf(ids);
+
+		// Several at once: each keeps 256 reads in flight, together past the driver's
+		// 1,024 per connection; the driver's throttler queues the rest.
+		int concurrent = 12;
+		java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(concurrent);
+		try {
+			java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(concurrent);
+			List<java.util.concurrent.Future<HttpResponse<String>>> lists = new java.util.ArrayList<>();
+			for (int i = 0; i < concurrent; i++) {
+				lists.add(callers.submit(() -> {
+					start.await();
+					return get(alice, "/api/v1/conversations");
+				}));
+			}
+			for (java.util.concurrent.Future<HttpResponse<String>> each : lists) {
+				HttpResponse<String> response = each.get();
+				assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+				assertThat((List<String>) json(response, "$[*].id")).hasSize(count);
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
 	}
 
 	@Test
