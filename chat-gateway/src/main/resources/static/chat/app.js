@@ -8,6 +8,11 @@ const TYPING_SHOWN_MS = 5000;
 const TOKEN_KEY = 'blueprint.chat.token';
 // A send with neither an ack nor an error this long is sent again (rule 4: acks can be lost too).
 const ACK_TIMEOUT_MS = 10000;
+// After a `retry` or `rate-limited` error the message is sent again after this long.
+const RETRY_AFTER_MS = 1000;
+// Each further wait doubles, up to this, and is drawn between all and one and a half times it (jitter), so pages
+// that lost the same gateway or Kafka do not all send again in step, and a long stall does not use up the send rate.
+const RESEND_MAX_MS = 60000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,7 +22,7 @@ const state = {
   conversations: new Map(),
   openId: null,
   presence: new Map(),
-  pending: new Map(), // clientMessageId -> {conversationId, body, error, sentAt}
+  pending: new Map(), // clientMessageId -> {conversationId, body, error, sends, dueAt}
   client: null,
   sock: null,
   lastTypingSent: 0,
@@ -359,8 +364,9 @@ function onError(error) {
     return;
   }
   const pending = error.clientMessageId && state.pending.get(error.clientMessageId);
-  if (pending && error.code === 'retry') {
-    setTimeout(() => resend(error.clientMessageId), 1000);
+  if (pending && (error.code === 'retry' || error.code === 'rate-limited')) {
+    // Not stored (or, after `retry`, maybe stored: the resend is then acked with its seq): send it again later.
+    pending.dueAt = Date.now() + backoff(RETRY_AFTER_MS, pending.sends);
     return;
   }
   if (pending) {
@@ -440,6 +446,15 @@ function send(conv, body) {
   renderMessages(conv, 'bottom');
 }
 
+/**
+ * The wait before the next send of a message sent `sends` times: `first` doubled for each send after the first,
+ * at most RESEND_MAX_MS, drawn between all and one and a half times that.
+ */
+function backoff(first, sends) {
+  const ceiling = Math.min(RESEND_MAX_MS, first * 2 ** Math.max(0, sends - 1));
+  return ceiling + Math.random() * (ceiling / 2);
+}
+
 /** Sends (again) with the same clientMessageId: stored once, acked with the same seq (rule 4). */
 function resend(clientMessageId) {
   const pending = state.pending.get(clientMessageId);
@@ -447,21 +462,22 @@ function resend(clientMessageId) {
     return;
   }
   pending.error = null;
-  pending.sentAt = Date.now();
+  pending.sends = (pending.sends || 0) + 1;
+  pending.dueAt = Date.now() + backoff(ACK_TIMEOUT_MS, pending.sends);
   publish(`/app/conversations/${pending.conversationId}/messages`, { clientMessageId, body: pending.body });
 }
 
-/** Sends again what has had neither an ack nor an error for ACK_TIMEOUT_MS (rule 4). */
-function resendUnacked() {
+/** Sends again what is due: no ack nor error in time, or a `retry`/`rate-limited` error (rule 4). */
+function resendDue() {
   const now = Date.now();
   for (const [clientMessageId, pending] of state.pending) {
-    if (!pending.error && pending.sentAt && now - pending.sentAt >= ACK_TIMEOUT_MS) {
+    if (!pending.error && pending.dueAt && now >= pending.dueAt) {
       resend(clientMessageId);
     }
   }
 }
 
-setInterval(resendUnacked, 2000);
+setInterval(resendDue, 500);
 
 // ---------------------------------------------------------------- connection
 
