@@ -26,8 +26,9 @@ import org.springframework.util.unit.DataSize;
  * message joined from its parts ({@link SockJsHandshake})
  * @param messageBufferSize the WebSocket container's per-session message buffers (every
  * session holds one text and one binary buffer of this size, so it is paid for each idle
- * connection); a larger message arrives in parts, reassembled up to maxFrameSize. 1 KiB
- * to maxFrameSize.
+ * connection; Spring's STOMP handler would raise the text one to 16,640 characters, which
+ * {@link PartialMessages} undoes); a larger message arrives in parts, reassembled up to
+ * maxFrameSize. 1 KiB to maxFrameSize.
  * @param ioBufferSize the other buffers every WebSocket session holds while it is open:
  * Tomcat's socket read and write buffers, its WebSocket frame input and output buffers
  * and its text encoder. Paid for each idle connection like maxFrameSize; a message to a

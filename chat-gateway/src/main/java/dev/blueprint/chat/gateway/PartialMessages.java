@@ -28,9 +28,29 @@ final class PartialMessages extends WebSocketHandlerDecorator {
 	/** Bytes so far of each session's unfinished message (sessions in between). */
 	private final Map<String, Integer> unfinished = new ConcurrentHashMap<>();
 
-	PartialMessages(WebSocketHandler delegate, int limit) {
+	private final int bufferSize;
+
+	PartialMessages(WebSocketHandler delegate, int limit, int bufferSize) {
 		super(delegate);
 		this.limit = limit;
+		this.bufferSize = bufferSize;
+	}
+
+	/**
+	 * Keeps the container's text buffer of the session at {@code bufferSize}: Spring's
+	 * STOMP handler has just raised it to 16,640 characters
+	 * ({@code StompSubProtocolHandler.MINIMUM_WEBSOCKET_MESSAGE_SIZE}) so that a frame
+	 * would fit whole, and Tomcat would allocate that (33 KB) at the session's first
+	 * message and keep it while the session is open. Frames come in parts here (and below
+	 * SockJS, {@link SockJsHandshake}), so the configured buffer does. SockJS's HTTP
+	 * sessions have no such buffer ({@code -1}).
+	 */
+	@Override
+	public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+		super.afterConnectionEstablished(session);
+		if (session.isOpen() && session.getTextMessageSizeLimit() > this.bufferSize) {
+			session.setTextMessageSizeLimit(this.bufferSize);
+		}
 	}
 
 	@Override

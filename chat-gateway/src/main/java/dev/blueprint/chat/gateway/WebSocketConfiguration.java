@@ -87,7 +87,8 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 	public void configureWebSocketTransport(WebSocketTransportRegistration registration) {
 		int limit = (int) this.properties.maxFrameSize().toBytes();
 		registration.setMessageSizeLimit(limit);
-		registration.addDecoratorFactory((handler) -> new PartialMessages(handler, limit));
+		int buffer = (int) this.properties.messageBufferSize().toBytes();
+		registration.addDecoratorFactory((handler) -> new PartialMessages(handler, limit, buffer));
 	}
 
 	/**

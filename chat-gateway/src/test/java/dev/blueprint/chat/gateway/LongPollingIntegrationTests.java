@@ -28,6 +28,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.socket.messaging.StompSubProtocolHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -186,10 +187,10 @@ class LongPollingIntegrationTests {
 	/**
 	 * A body and clientMessageId at their limits, of the character JSON escapes most, are
 	 * taken on every SockJS transport: escaped once in the STOMP frame and once more by
-	 * SockJS, seven characters a byte. Over SockJS's WebSocket transport a message comes
-	 * whole, so this is the container's text buffer of that session (raised from
-	 * {@code gateway.message-buffer-size} to {@code gateway.max-frame-size}); a frame
-	 * above the frame limit still closes the connection.
+	 * SockJS, seven characters a byte. Over SockJS's WebSocket transport SockJS takes a
+	 * message only whole: it is joined from its parts below SockJS
+	 * ({@link SockJsHandshake}) past the container's text buffer; a frame above the frame
+	 * limit still closes the connection.
 	 */
 	@ParameterizedTest
 	@EnumSource(SockJsTransport.class)
@@ -200,8 +201,8 @@ class LongPollingIntegrationTests {
 		String clientMessageId = "\u0001".repeat(this.properties.maxClientMessageIdLength());
 		int frameLimit = (int) this.properties.maxFrameSize().toBytes();
 		assertThat(7 * (limit + clientMessageId.length()))
-			.as("the escaped body is above the container's message buffer")
-			.isGreaterThan((int) this.properties.messageBufferSize().toBytes())
+			.as("the escaped body is above the text buffer Spring's STOMP handler asks of a session")
+			.isGreaterThan(StompSubProtocolHandler.MINIMUM_WEBSOCKET_MESSAGE_SIZE)
 			.isLessThan(frameLimit);
 		try (StompTestClient client = connect(alice, transport)) {
 			for (String body : List.of("\u0001".repeat(limit), "\"".repeat(limit), "\\".repeat(limit))) {

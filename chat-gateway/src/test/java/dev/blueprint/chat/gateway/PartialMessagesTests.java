@@ -22,14 +22,29 @@ class PartialMessagesTests {
 
 	private final List<CloseStatus> closed = new ArrayList<>();
 
+	private static final int BUFFER = 4;
+
+	/**
+	 * The session's container text buffer, in characters (-1: none, SockJS over HTTP).
+	 */
+	private int textBuffer = BUFFER;
+
 	private final PartialMessages partial = new PartialMessages(new AbstractWebSocketHandler() {
+
+		@Override
+		public void afterConnectionEstablished(WebSocketSession session) {
+			// as Spring's STOMP handler does
+			if (session.getTextMessageSizeLimit() < 16_640) {
+				session.setTextMessageSizeLimit(16_640);
+			}
+		}
 
 		@Override
 		public void handleMessage(WebSocketSession session, WebSocketMessage<?> message) {
 			PartialMessagesTests.this.handled.add((String) message.getPayload());
 		}
 
-	}, LIMIT);
+	}, LIMIT, BUFFER);
 
 	private final WebSocketSession session = (WebSocketSession) Proxy.newProxyInstance(getClass().getClassLoader(),
 			new Class<?>[] { WebSocketSession.class }, (proxy, method, args) -> switch (method.getName()) {
@@ -38,8 +53,32 @@ class PartialMessagesTests {
 					this.closed.add((CloseStatus) args[0]);
 					yield null;
 				}
+				case "isOpen" -> true;
+				case "getTextMessageSizeLimit" -> this.textBuffer;
+				case "setTextMessageSizeLimit" -> {
+					if (this.textBuffer >= 0) {
+						this.textBuffer = (int) args[0];
+					}
+					yield null;
+				}
 				default -> throw new UnsupportedOperationException(method.getName());
 			});
+
+	@Test
+	void theSessionKeepsTheConfiguredTextBufferThoughSpringsStompHandlerRaisesIt() throws Exception {
+		this.partial.afterConnectionEstablished(this.session);
+
+		assertThat(this.textBuffer).isEqualTo(BUFFER);
+	}
+
+	@Test
+	void aSessionWithoutATextBufferIsLeftAsItIs() throws Exception {
+		this.textBuffer = -1;
+
+		this.partial.afterConnectionEstablished(this.session);
+
+		assertThat(this.textBuffer).isEqualTo(-1);
+	}
 
 	@Test
 	void itTakesMessagesInParts() {
