@@ -6,7 +6,7 @@ const PAGE_SIZE = 30;
 const TYPING_EVERY_MS = 2500;
 const TYPING_SHOWN_MS = 5000;
 const TOKEN_KEY = 'blueprint.chat.token';
-// A send with neither an ack nor an error this long is sent again (rule 4: acks can be lost too).
+// A send with neither an ack nor an error this long is sent again the first time (rule 4: acks can be lost too).
 const ACK_TIMEOUT_MS = 10000;
 // After a `retry` or `rate-limited` error the message is sent again after this long.
 const RETRY_AFTER_MS = 1000;
@@ -22,7 +22,8 @@ const state = {
   conversations: new Map(),
   openId: null,
   presence: new Map(),
-  pending: new Map(), // clientMessageId -> {conversationId, body, error, sends, dueAt}
+  // clientMessageId -> {conversationId, body, error, sends, dueAt, backingOff}, in the order they were written
+  pending: new Map(),
   client: null,
   sock: null,
   lastTypingSent: 0,
@@ -364,9 +365,13 @@ function onError(error) {
     return;
   }
   const pending = error.clientMessageId && state.pending.get(error.clientMessageId);
-  if (pending && (error.code === 'retry' || error.code === 'rate-limited')) {
+  if (error.code === 'retry' || error.code === 'rate-limited') {
     // Not stored (or, after `retry`, maybe stored: the resend is then acked with its seq): send it again later.
-    pending.dueAt = Date.now() + backoff(RETRY_AFTER_MS, pending.sends);
+    // Nothing to do if it was acked meanwhile (the answer to an earlier send of it).
+    if (pending) {
+      pending.backingOff = true;
+      pending.dueAt = Date.now() + backoff(RETRY_AFTER_MS, pending.sends);
+    }
     return;
   }
   if (pending) {
@@ -441,8 +446,13 @@ function publish(destination, body) {
 
 function send(conv, body) {
   const clientMessageId = `web-${crypto.randomUUID()}`;
-  state.pending.set(clientMessageId, { conversationId: conv.id, body });
-  resend(clientMessageId);
+  // Behind a message of this conversation that waits to be sent again, it waits too and goes after it: the
+  // conversation keeps the order they were written in.
+  const waiting = [...state.pending.values()].find((p) => p.conversationId === conv.id && !p.error && p.backingOff);
+  state.pending.set(clientMessageId, { conversationId: conv.id, body, dueAt: waiting ? waiting.dueAt : 0 });
+  if (!waiting) {
+    resend(clientMessageId); // when not connected, it is due at once: sent as soon as the page is
+  }
   renderMessages(conv, 'bottom');
 }
 
@@ -462,16 +472,30 @@ function resend(clientMessageId) {
     return;
   }
   pending.error = null;
+  pending.backingOff = false;
   pending.sends = (pending.sends || 0) + 1;
   pending.dueAt = Date.now() + backoff(ACK_TIMEOUT_MS, pending.sends);
   publish(`/app/conversations/${pending.conversationId}/messages`, { clientMessageId, body: pending.body });
 }
 
-/** Sends again what is due: no ack nor error in time, or a `retry`/`rate-limited` error (rule 4). */
+/**
+ * Sends again what is due (rule 4): no ack nor error in time, a `retry`/`rate-limited` error, or a reconnect. When
+ * one message of a conversation is due, every unacked message of it is sent again, in the order they were
+ * written, so that they are stored in that order.
+ */
 function resendDue() {
+  if (!state.client || !state.client.connected) {
+    return;
+  }
   const now = Date.now();
+  const due = new Set();
+  for (const pending of state.pending.values()) {
+    if (!pending.error && now >= pending.dueAt) {
+      due.add(pending.conversationId);
+    }
+  }
   for (const [clientMessageId, pending] of state.pending) {
-    if (!pending.error && pending.dueAt && now >= pending.dueAt) {
+    if (!pending.error && due.has(pending.conversationId)) {
       resend(clientMessageId);
     }
   }
@@ -528,9 +552,14 @@ async function onConnected() {
   state.client.subscribe('/user/queue/presence', json(onPresence));
   state.client.subscribe('/user/queue/typing', json(onTyping));
   state.client.subscribe('/user/queue/receipts', json(onReceipt));
+  // Everything unacked is sent again (by resendDue, in the order it was written), except what failed for good.
+  state.pending.forEach((pending) => {
+    if (!pending.error) {
+      pending.dueAt = 0;
+    }
+  });
   // Subscribed first, then history: nothing falls between the two.
   await catchUp();
-  [...state.pending.keys()].forEach(resend);
 }
 
 window.addEventListener('offline', () => {

@@ -89,12 +89,6 @@ final class SockJsHandshake implements HandshakeHandler {
 			}
 		}
 
-		@Override
-		public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) throws Exception {
-			this.unfinished = null;
-			super.afterConnectionClosed(session, closeStatus);
-		}
-
 	}
 
 }

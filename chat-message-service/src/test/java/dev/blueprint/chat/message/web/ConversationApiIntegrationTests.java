@@ -141,7 +141,7 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 				}));
 			}
 			for (java.util.concurrent.Future<HttpResponse<String>> each : lists) {
-				HttpResponse<String> response = each.get();
+				HttpResponse<String> response = each.get(60, java.util.concurrent.TimeUnit.SECONDS);
 				assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 				assertThat((List<String>) json(response, "$[*].id")).hasSize(count);
 			}

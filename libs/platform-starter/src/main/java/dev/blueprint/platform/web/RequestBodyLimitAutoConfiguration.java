@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 
 /**
@@ -22,10 +23,12 @@ import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 public final class RequestBodyLimitAutoConfiguration {
 
 	/**
-	 * After the observation filter (so a refusal is measured), before Spring Security's
-	 * chain ({@code -100}; a public path reads bodies too).
+	 * Right after the character encoding filter and the observation filter (so a refusal
+	 * is measured), before anything that reads a body: Spring's form content filter
+	 * ({@code -9900}, which reads a form-encoded PUT, PATCH or DELETE whole) and Spring
+	 * Security's chain ({@code -100}; a public path reads bodies too).
 	 */
-	static final int ORDER = -110;
+	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
 
 	@Bean
 	FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimitFilter(RequestBodyLimitProperties properties,

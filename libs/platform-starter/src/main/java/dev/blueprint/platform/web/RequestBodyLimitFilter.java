@@ -30,8 +30,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * proxy, SockJS's {@code xhr_send} (which reads a body whole, without a limit of its
  * own). A declared {@code Content-Length} above the limit is refused unread; a body of
  * unknown length ({@code Transfer-Encoding: chunked}) is read here up to one byte past
- * the limit, refused if it gets there and otherwise handed on from memory. The connection
- * is closed after a refusal, so the server does not read the rest of the body.
+ * the limit, refused if it gets there and otherwise handed on from memory. After a
+ * refusal the connection is closed: the rest of the body is discarded, not held (Tomcat
+ * reads up to its {@code max-swallow-size} of it, 2 MB, then drops the connection).
  */
 final class RequestBodyLimitFilter extends OncePerRequestFilter {
 
@@ -73,10 +74,17 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
 		this.converter.write(problem, MediaType.APPLICATION_PROBLEM_JSON, new ServletServerHttpResponse(response));
 	}
 
-	/** A request whose body has been read into memory. */
+	/**
+	 * A request whose body has been read into memory: one stream or one reader over it,
+	 * as the Servlet API gives.
+	 */
 	private static final class ReadRequest extends HttpServletRequestWrapper {
 
 		private final byte[] body;
+
+		private ServletInputStream stream;
+
+		private BufferedReader reader;
 
 		ReadRequest(HttpServletRequest request, byte[] body) {
 			super(request);
@@ -95,6 +103,16 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 		@Override
 		public ServletInputStream getInputStream() {
+			if (this.reader != null) {
+				throw new IllegalStateException("getReader() has already been called for this request");
+			}
+			if (this.stream == null) {
+				this.stream = stream();
+			}
+			return this.stream;
+		}
+
+		private ServletInputStream stream() {
 			ByteArrayInputStream in = new ByteArrayInputStream(this.body);
 			return new ServletInputStream() {
 
@@ -134,9 +152,15 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 		@Override
 		public BufferedReader getReader() {
-			String encoding = getCharacterEncoding();
-			Charset charset = (encoding != null) ? Charset.forName(encoding) : StandardCharsets.ISO_8859_1;
-			return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+			if (this.stream != null) {
+				throw new IllegalStateException("getInputStream() has already been called for this request");
+			}
+			if (this.reader == null) {
+				String encoding = getCharacterEncoding();
+				Charset charset = (encoding != null) ? Charset.forName(encoding) : StandardCharsets.ISO_8859_1;
+				this.reader = new BufferedReader(new InputStreamReader(stream(), charset));
+			}
+			return this.reader;
 		}
 
 	}

@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.servlet.filter.OrderedFormContentFilter;
+import org.springframework.core.Ordered;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -16,6 +18,7 @@ import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class RequestBodyLimitFilterTests {
 
@@ -88,6 +91,25 @@ class RequestBodyLimitFilterTests {
 				.contains("\"instance\":\"/api/v1/things\"");
 		}
 		assertThat(this.handled).isEmpty();
+	}
+
+	@Test
+	void aBodyReadIntoMemoryGivesOneStreamOrOneReader() throws Exception {
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		this.filter.doFilter(post("chunked", true), response, (passed, ignored) -> {
+			HttpServletRequest http = (HttpServletRequest) passed;
+			assertThat(http.getInputStream()).isSameAs(http.getInputStream());
+			assertThatIllegalStateException().isThrownBy(http::getReader);
+			this.handled.add(new String(http.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+		});
+		assertThat(this.handled).containsExactly("chunked");
+	}
+
+	@Test
+	void itRunsBeforeAnythingThatReadsABody() {
+		assertThat(RequestBodyLimitAutoConfiguration.ORDER).isLessThan(OrderedFormContentFilter.DEFAULT_ORDER)
+			.isLessThan(-100) // Spring Security's filter chain
+			.isGreaterThan(Ordered.HIGHEST_PRECEDENCE + 1); // the observation filter
 	}
 
 	@Test
