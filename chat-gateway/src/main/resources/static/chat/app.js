@@ -22,8 +22,12 @@ const state = {
   conversations: new Map(),
   openId: null,
   presence: new Map(),
-  // clientMessageId -> {conversationId, body, error, sends, dueAt, backingOff}, in the order they were written
+  // clientMessageId -> {conversationId, body, error, sends, dueAt}, in the order they were written
   pending: new Map(),
+  // Conversations whose messages go one at a time, each after the ack of the one before, since one of them was
+  // refused with `retry` or `rate-limited`: sent together, a later one could be taken while an earlier one is
+  // refused again. Back to sending at once when none is left unacked.
+  oneAtATime: new Set(),
   client: null,
   sock: null,
   lastTypingSent: 0,
@@ -335,6 +339,7 @@ async function onMessage(m) {
 async function onAck(ack) {
   const pending = state.pending.get(ack.clientMessageId);
   state.pending.delete(ack.clientMessageId);
+  sendNext(ack.conversationId);
   const conv = state.conversations.get(ack.conversationId);
   if (!conv) {
     return;
@@ -369,13 +374,14 @@ function onError(error) {
     // Not stored (or, after `retry`, maybe stored: the resend is then acked with its seq): send it again later.
     // Nothing to do if it was acked meanwhile (the answer to an earlier send of it).
     if (pending) {
-      pending.backingOff = true;
+      state.oneAtATime.add(pending.conversationId);
       pending.dueAt = Date.now() + backoff(RETRY_AFTER_MS, pending.sends);
     }
     return;
   }
   if (pending) {
     pending.error = error.code;
+    sendNext(pending.conversationId);
   }
   $('send-error').textContent = `${error.code}: ${error.message}`;
   const conv = state.conversations.get(state.openId);
@@ -446,14 +452,40 @@ function publish(destination, body) {
 
 function send(conv, body) {
   const clientMessageId = `web-${crypto.randomUUID()}`;
-  // Behind a message of this conversation that waits to be sent again, it waits too and goes after it: the
-  // conversation keeps the order they were written in.
-  const waiting = [...state.pending.values()].find((p) => p.conversationId === conv.id && !p.error && p.backingOff);
-  state.pending.set(clientMessageId, { conversationId: conv.id, body, dueAt: waiting ? waiting.dueAt : 0 });
-  if (!waiting) {
-    resend(clientMessageId); // when not connected, it is due at once: sent as soon as the page is
+  // Due at once: sent now, or as soon as the page is connected; in a conversation sending one at a time, after
+  // the ones before it.
+  state.pending.set(clientMessageId, { conversationId: conv.id, body, dueAt: 0 });
+  if (!state.oneAtATime.has(conv.id)) {
+    resend(clientMessageId);
   }
   renderMessages(conv, 'bottom');
+}
+
+/** The conversation's first message neither acked nor refused for good, if any. */
+function firstUnacked(conversationId) {
+  for (const [clientMessageId, pending] of state.pending) {
+    if (pending.conversationId === conversationId && !pending.error) {
+      return clientMessageId;
+    }
+  }
+  return null;
+}
+
+/** After an ack or a refusal for good: a conversation sending one at a time sends its next message. */
+function sendNext(conversationId) {
+  if (!state.oneAtATime.has(conversationId)) {
+    return;
+  }
+  const next = firstUnacked(conversationId);
+  if (next === null) {
+    state.oneAtATime.delete(conversationId);
+  } else if (now() >= state.pending.get(next).dueAt) {
+    resend(next);
+  }
+}
+
+function now() {
+  return Date.now();
 }
 
 /**
@@ -472,31 +504,39 @@ function resend(clientMessageId) {
     return;
   }
   pending.error = null;
-  pending.backingOff = false;
   pending.sends = (pending.sends || 0) + 1;
   pending.dueAt = Date.now() + backoff(ACK_TIMEOUT_MS, pending.sends);
   publish(`/app/conversations/${pending.conversationId}/messages`, { clientMessageId, body: pending.body });
 }
 
 /**
- * Sends again what is due (rule 4): no ack nor error in time, a `retry`/`rate-limited` error, or a reconnect. When
- * one message of a conversation is due, every unacked message of it is sent again, in the order they were
- * written, so that they are stored in that order.
+ * Sends again what is due (rule 4): no ack nor error in time, a `retry`/`rate-limited` error, or a reconnect, so
+ * that a conversation's messages are stored in the order they were written. When one message of a conversation is
+ * due, every unacked message of it is sent again, in that order; in a conversation sending one at a time, only
+ * its first unacked message, when due.
  */
 function resendDue() {
   if (!state.client || !state.client.connected) {
     return;
   }
-  const now = Date.now();
   const due = new Set();
   for (const pending of state.pending.values()) {
-    if (!pending.error && now >= pending.dueAt) {
+    if (!pending.error && now() >= pending.dueAt) {
       due.add(pending.conversationId);
     }
   }
-  for (const [clientMessageId, pending] of state.pending) {
-    if (!pending.error && due.has(pending.conversationId)) {
-      resend(clientMessageId);
+  for (const conversationId of due) {
+    if (state.oneAtATime.has(conversationId)) {
+      const first = firstUnacked(conversationId);
+      if (first !== null && now() >= state.pending.get(first).dueAt) {
+        resend(first);
+      }
+      continue;
+    }
+    for (const [clientMessageId, pending] of state.pending) {
+      if (!pending.error && pending.conversationId === conversationId) {
+        resend(clientMessageId);
+      }
     }
   }
 }
