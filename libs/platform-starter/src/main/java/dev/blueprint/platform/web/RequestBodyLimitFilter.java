@@ -29,10 +29,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * 9457 problem, before any handler reads it, whatever the path: REST controllers, a
  * proxy, SockJS's {@code xhr_send} (which reads a body whole, without a limit of its
  * own). A declared {@code Content-Length} above the limit is refused unread; a body of
- * unknown length ({@code Transfer-Encoding: chunked}) is read here up to one byte past
- * the limit, refused if it gets there and otherwise handed on from memory. After a
- * refusal the connection is closed: the rest of the body is discarded, not held (Tomcat
- * reads up to its {@code max-swallow-size} of it, 2 MB, then drops the connection).
+ * unknown length ({@code Transfer-Encoding: chunked}, or no length over HTTP/2) is read
+ * here up to one byte past the limit, refused if it gets there and otherwise handed on
+ * from memory. After a refusal the connection is closed: the rest of the body is
+ * discarded, not held (Tomcat reads up to its {@code max-swallow-size} of it, 2 MB, then
+ * drops the connection).
  */
 final class RequestBodyLimitFilter extends OncePerRequestFilter {
 
@@ -53,7 +54,7 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
 			refuse(request, response);
 			return;
 		}
-		if (length < 0 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+		if (length < 0 && mayHaveBody(request)) {
 			byte[] body = request.getInputStream().readNBytes((int) this.maxBytes + 1);
 			if (body.length > this.maxBytes) {
 				refuse(request, response);
@@ -63,6 +64,14 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
 			return;
 		}
 		chain.doFilter(request, response);
+	}
+
+	/**
+	 * Whether a request without {@code Content-Length} may still have a body: chunked in
+	 * HTTP/1.1; over HTTP/2 any request may carry DATA frames without declaring a length.
+	 */
+	private static boolean mayHaveBody(HttpServletRequest request) {
+		return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || request.getProtocol().startsWith("HTTP/2");
 	}
 
 	private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -113,6 +113,20 @@ class RequestBodyLimitFilterTests {
 	}
 
 	@Test
+	void anHttp2BodyWithoutALengthIsCountedToo() throws Exception {
+		MockHttpServletRequest within = post("x".repeat(LIMIT), true);
+		within.removeHeader("Transfer-Encoding");
+		within.setProtocol("HTTP/2.0");
+		MockHttpServletRequest over = post("x".repeat(LIMIT + 1), true);
+		over.removeHeader("Transfer-Encoding");
+		over.setProtocol("HTTP/2.0");
+
+		assertThat(filter(within, false).getStatus()).isEqualTo(200);
+		assertThat(filter(over, false).getStatus()).isEqualTo(413);
+		assertThat(this.handled).containsExactly("x".repeat(LIMIT));
+	}
+
+	@Test
 	void aRequestWithoutABodyIsHandedOnAsItIs() throws Exception {
 		MockHttpServletRequest get = new MockHttpServletRequest("GET", PATH);
 		assertThat(filter(get, false).getStatus()).isEqualTo(200);
