@@ -479,13 +479,9 @@ function sendNext(conversationId) {
   const next = firstUnacked(conversationId);
   if (next === null) {
     state.oneAtATime.delete(conversationId);
-  } else if (now() >= state.pending.get(next).dueAt) {
+  } else if (Date.now() >= state.pending.get(next).dueAt) {
     resend(next);
   }
-}
-
-function now() {
-  return Date.now();
 }
 
 /**
@@ -521,14 +517,14 @@ function resendDue() {
   }
   const due = new Set();
   for (const pending of state.pending.values()) {
-    if (!pending.error && now() >= pending.dueAt) {
+    if (!pending.error && Date.now() >= pending.dueAt) {
       due.add(pending.conversationId);
     }
   }
   for (const conversationId of due) {
     if (state.oneAtATime.has(conversationId)) {
       const first = firstUnacked(conversationId);
-      if (first !== null && now() >= state.pending.get(first).dueAt) {
+      if (first !== null && Date.now() >= state.pending.get(first).dueAt) {
         resend(first);
       }
       continue;
