@@ -11,12 +11,19 @@ import dev.blueprint.chat.message.sequencing.Sequencer;
 import dev.blueprint.chat.message.storage.ChatSchema;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.platform.tracing.MessageTracing;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.cassandra.autoconfigure.CassandraProperties;
+import org.springframework.boot.cassandra.autoconfigure.CassandraProperties.ThrottlerType;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,6 +39,15 @@ class ChatMessageConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(ChatMessageConfiguration.class);
 
+	/**
+	 * Requests the driver keeps in flight on one connection without a throttler
+	 * ({@code advanced.connection.max-requests-per-connection}).
+	 */
+	static final int DRIVER_REQUESTS_PER_CONNECTION = 1024;
+
+	/** The name of the REST API's Cassandra bulkhead, as its metrics are tagged. */
+	static final String API_REQUESTS = "chat-store-api";
+
 	@Bean
 	Clock clock() {
 		return Clock.systemUTC();
@@ -46,6 +62,49 @@ class ChatMessageConfiguration {
 	ChatStore chatStore(CqlSession session, ChatMessageProperties properties) {
 		ChatSchema.migrate(session);
 		return new ChatStore(session, properties.storage().bucketSize(), properties.storage().dedupWindow());
+	}
+
+	/**
+	 * The REST API's share of Cassandra requests in flight: every API call's reads and
+	 * writes take a permit, and the sequencer's do not, so the sequencer always has the
+	 * rest of the driver's throttler. Its gauges are
+	 * {@code resilience4j_bulkhead_available_concurrent_calls} and
+	 * {@code ..._max_allowed_concurrent_calls} ({@code name="chat-store-api"}); calls it
+	 * refused count in {@code blueprint_chat_store_api_refused_total}.
+	 */
+	@Bean
+	Bulkhead apiStoreRequests(ChatMessageProperties properties, CassandraProperties cassandra, MeterRegistry meters) {
+		ChatMessageProperties.Storage storage = properties.storage();
+		checkApiShare(storage.apiRequestsInFlight(), cassandra.getRequest().getThrottler());
+		BulkheadRegistry registry = BulkheadRegistry.of(BulkheadConfig.custom()
+			.maxConcurrentCalls(storage.apiRequestsInFlight())
+			.maxWaitDuration(storage.apiRequestsWait())
+			.build());
+		TaggedBulkheadMetrics.ofBulkheadRegistry(registry).bindTo(meters);
+		Bulkhead bulkhead = registry.bulkhead(API_REQUESTS);
+		Counter refused = Counter.builder("blueprint.chat.store.api.refused")
+			.description("REST API calls refused because their Cassandra requests found no free slot in time")
+			.register(meters);
+		bulkhead.getEventPublisher().onCallRejected((event) -> refused.increment());
+		return bulkhead;
+	}
+
+	/**
+	 * Fails start-up unless the API's share leaves the sequencer room below the driver's
+	 * limit of requests in flight: the concurrency-limiting throttler's
+	 * {@code max-concurrent-requests}, or without it the driver's 1,024 per connection.
+	 */
+	static void checkApiShare(int apiRequestsInFlight, CassandraProperties.Throttler throttler) {
+		boolean throttled = throttler.getType() == ThrottlerType.CONCURRENCY_LIMITING
+				&& throttler.getMaxConcurrentRequests() != null;
+		int driverLimit = throttled ? throttler.getMaxConcurrentRequests() : DRIVER_REQUESTS_PER_CONNECTION;
+		if (apiRequestsInFlight >= driverLimit) {
+			throw new IllegalStateException(
+					"chat.storage.api-requests-in-flight (" + apiRequestsInFlight + ") must be below "
+							+ (throttled ? "spring.cassandra.request.throttler.max-concurrent-requests"
+									: "the driver's requests per connection")
+							+ " (" + driverLimit + "): the API's reads would leave the sequencer no room");
+		}
 	}
 
 	@Bean
@@ -93,9 +152,11 @@ class ChatMessageConfiguration {
 	}
 
 	@Bean
-	ConversationService conversationService(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
-			ChatMessageProperties properties, Clock clock, MessageTracing tracing) {
-		return new ConversationService(store, new KafkaMembershipEvents(kafka, codec, tracing), properties.limits(),
+	ConversationService conversationService(ChatStore store, Bulkhead apiStoreRequests,
+			KafkaTemplate<String, String> kafka, ChatEventCodec codec, ChatMessageProperties properties, Clock clock,
+			MessageTracing tracing) {
+		return new ConversationService(store.withRequests(apiStoreRequests),
+				new KafkaMembershipEvents(kafka, codec, tracing), properties.limits(),
 				properties.sequencer().membershipApplyTimeout(), clock);
 	}
 

@@ -44,8 +44,27 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 	 * @param bucketSize messages per Cassandra partition of a conversation (bounds a
 	 * partition to bucketSize × the largest body)
 	 * @param dedupWindow how long a clientMessageId is remembered for deduplication
+	 * @param apiRequestsInFlight most Cassandra requests the REST API keeps in flight at
+	 * once, all its calls together: the rest of the driver's throttler
+	 * ({@code spring.cassandra.request.throttler.max-concurrent-requests}) stays free for
+	 * the sequencer, so a flood of API reads cannot queue message writes behind it
+	 * @param apiRequestsWait how long an API request waits for one of those slots before
+	 * the call is refused (503 with {@code Retry-After})
 	 */
-	public record Storage(@DefaultValue("1000") int bucketSize, @DefaultValue("7d") Duration dedupWindow) {
+	public record Storage(@DefaultValue("1000") int bucketSize, @DefaultValue("7d") Duration dedupWindow,
+			@DefaultValue("500") int apiRequestsInFlight, @DefaultValue("2s") Duration apiRequestsWait) {
+
+		public Storage {
+			if (apiRequestsInFlight < 1) {
+				throw new IllegalArgumentException(
+						"chat.storage.api-requests-in-flight must be at least 1, not " + apiRequestsInFlight);
+			}
+			if (apiRequestsWait.isNegative()) {
+				throw new IllegalArgumentException(
+						"chat.storage.api-requests-wait must not be negative, not " + apiRequestsWait);
+			}
+		}
+
 	}
 
 	/**

@@ -34,7 +34,8 @@ public class ConversationService {
 
 	/**
 	 * Conversations {@link #list} loads at once: four reads each, so 256 requests in
-	 * flight at most, as {@code ChatStore}'s writes.
+	 * flight at most, as {@code ChatStore}'s writes (the API's share of Cassandra
+	 * requests, {@code chat.storage.api-requests-in-flight}, bounds all calls together).
 	 */
 	private static final int LISTED_IN_FLIGHT = 64;
 
@@ -146,7 +147,7 @@ public class ConversationService {
 		List<CompletableFuture<ConversationSummary>> loading = new ArrayList<>();
 		for (UUID id : ids) {
 			if (loading.size() % LISTED_IN_FLIGHT == 0) {
-				// the driver refuses requests past 1,024 in flight on its connection
+				// one wave at a time: a large list does not take the API's whole share
 				CompletableFuture.allOf(loading.toArray(CompletableFuture[]::new))
 					.exceptionally((failure) -> null)
 					.join();

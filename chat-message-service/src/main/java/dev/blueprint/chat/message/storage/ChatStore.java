@@ -23,10 +23,12 @@ import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.conversations.ConversationState;
 import dev.blueprint.chat.message.conversations.StoredMessage;
 import dev.blueprint.chat.message.receipts.core.Watermarks;
+import io.github.resilience4j.bulkhead.Bulkhead;
 
 /**
  * Every Cassandra read and write of chat-message-service. Reads and writes use
@@ -34,6 +36,11 @@ import dev.blueprint.chat.message.receipts.core.Watermarks;
  * {@code spring.cassandra.request.consistency}); the one lightweight transaction (a
  * direct conversation's pair) uses {@code LOCAL_SERIAL}. Receipt watermarks are monotonic
  * without a lightweight transaction: each is written with its seq as the write timestamp.
+ * <p>
+ * A store made with a {@link Bulkhead} takes a permit for each request and returns it
+ * when the request completes: the REST API's store, whose calls together keep at most the
+ * bulkhead's permits in flight (a request that waits longer than the bulkhead's wait
+ * throws {@code BulkheadFullException}). The sequencer's store has none.
  */
 public class ChatStore {
 
@@ -51,7 +58,12 @@ public class ChatStore {
 
 	private final CqlSession session;
 
+	/** Permits for this store's requests; {@code null}: none needed (the sequencer's). */
+	private final Bulkhead requests;
+
 	private final int bucketSize;
+
+	private final Duration dedupWindow;
 
 	private final PreparedStatement insertConversation;
 
@@ -101,8 +113,15 @@ public class ChatStore {
 
 	private final PreparedStatement selectReceipt;
 
+	/** A store whose requests take no permits (the sequencer's). */
 	public ChatStore(CqlSession session, int bucketSize, Duration dedupWindow) {
+		this(session, bucketSize, dedupWindow, null);
+	}
+
+	private ChatStore(CqlSession session, int bucketSize, Duration dedupWindow, Bulkhead requests) {
 		this.session = session;
+		this.requests = requests;
+		this.dedupWindow = dedupWindow;
 		this.bucketSize = bucketSize;
 		this.insertConversation = session
 			.prepare("INSERT INTO conversations (id, type, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)");
@@ -157,6 +176,15 @@ public class ChatStore {
 				+ "WHERE conversation_id = ? AND user_id = ?");
 	}
 
+	/**
+	 * The same store whose every request first takes a permit of {@code requests}, and
+	 * returns it when the request completes. Its statements are this store's: the driver
+	 * prepares a query once per session.
+	 */
+	public ChatStore withRequests(Bulkhead requests) {
+		return new ChatStore(this.session, this.bucketSize, this.dedupWindow, requests);
+	}
+
 	/** The partition ({@code bucket}) a seq lives in. */
 	public long bucketOf(long seq) {
 		return seq / this.bucketSize;
@@ -176,26 +204,20 @@ public class ChatStore {
 	public void saveConversation(Conversation conversation) {
 		List<CompletableFuture<AsyncResultSet>> members = new ArrayList<>();
 		for (String member : conversation.members()) {
-			members.add(
-					this.session
-						.executeAsync(this.insertMemberAt.bind(conversation.id(), member, conversation.createdAt(),
-								CREATION_WRITE_TIME))
-						.toCompletableFuture());
-			members.add(
-					this.session
-						.executeAsync(this.insertUserConversationAt.bind(member, conversation.id(),
-								conversation.createdAt(), CREATION_WRITE_TIME))
-						.toCompletableFuture());
+			members.add(execute(this.insertMemberAt.bind(conversation.id(), member, conversation.createdAt(),
+					CREATION_WRITE_TIME)));
+			members.add(execute(this.insertUserConversationAt.bind(member, conversation.id(), conversation.createdAt(),
+					CREATION_WRITE_TIME)));
 			if (members.size() >= MAX_IN_FLIGHT) {
 				join(CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)));
 				members.clear();
 			}
 		}
 		join(CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)));
-		this.session.execute(this.insertConversation.bind(conversation.id(), conversation.type(), conversation.name(),
+		executeNow(this.insertConversation.bind(conversation.id(), conversation.type(), conversation.name(),
 				conversation.createdBy(), conversation.createdAt()));
 		// members_partition and members_offset stay unset: no change has left these.
-		this.session.execute(this.updateSequencedMembers.boundStatementBuilder()
+		executeNow(this.updateSequencedMembers.boundStatementBuilder()
 			.setLong(0, CREATION_WRITE_TIME)
 			.setSet(1, Set.copyOf(conversation.members()), String.class)
 			.setUuid(4, conversation.id())
@@ -207,8 +229,8 @@ public class ChatStore {
 	 * @return the id that owns the pair: {@code candidate} if this call claimed it
 	 */
 	public UUID claimDirectPair(String pair, UUID candidate) {
-		Row row = this.session
-			.execute(this.claimPair.bind(pair, candidate).setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL))
+		Row row = executeNow(
+				this.claimPair.bind(pair, candidate).setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL))
 			.one();
 		return (row == null || row.getBoolean("[applied]")) ? candidate : row.getUuid("conversation_id");
 	}
@@ -243,9 +265,8 @@ public class ChatStore {
 
 	/** The conversation with its members, read in parallel. */
 	public CompletableFuture<Optional<Conversation>> findConversationAsync(UUID id) {
-		CompletableFuture<AsyncResultSet> conversation = this.session.executeAsync(this.selectConversation.bind(id))
-			.toCompletableFuture();
-		CompletableFuture<List<String>> members = all(this.session.executeAsync(this.selectMembers.bind(id)),
+		CompletableFuture<AsyncResultSet> conversation = execute(this.selectConversation.bind(id));
+		CompletableFuture<List<String>> members = all(execute(this.selectMembers.bind(id)),
 				(row) -> row.getString("user_id"));
 		return conversation.thenCombine(members, (result, users) -> {
 			Row row = result.one();
@@ -258,12 +279,12 @@ public class ChatStore {
 	}
 
 	public boolean isMember(UUID conversationId, String userId) {
-		return this.session.execute(this.selectMember.bind(conversationId, userId)).one() != null;
+		return executeNow(this.selectMember.bind(conversationId, userId)).one() != null;
 	}
 
 	public List<UUID> conversationIdsOf(String userId) {
 		List<UUID> ids = new ArrayList<>();
-		for (Row row : this.session.execute(this.selectUserConversations.bind(userId))) {
+		for (Row row : executeNow(this.selectUserConversations.bind(userId))) {
 			ids.add(row.getUuid("conversation_id"));
 		}
 		return ids;
@@ -272,16 +293,14 @@ public class ChatStore {
 	// sequence state and messages
 
 	public CompletableFuture<ConversationState> stateAsync(UUID conversationId) {
-		return this.session.executeAsync(this.selectState.bind(conversationId))
-			.toCompletableFuture()
-			.thenApply((rs) -> {
-				Row row = rs.one();
-				if (row == null || row.isNull("last_seq")) {
-					return ConversationState.EMPTY;
-				}
-				return new ConversationState(row.getLong("last_seq"), row.getUuid("last_message_id"),
-						row.getString("last_sender"), row.getString("last_body"), row.getInstant("last_sent_at"));
-			});
+		return execute(this.selectState.bind(conversationId)).thenApply((rs) -> {
+			Row row = rs.one();
+			if (row == null || row.isNull("last_seq")) {
+				return ConversationState.EMPTY;
+			}
+			return new ConversationState(row.getLong("last_seq"), row.getUuid("last_message_id"),
+					row.getString("last_sender"), row.getString("last_body"), row.getInstant("last_sent_at"));
+		});
 	}
 
 	public ConversationState state(UUID conversationId) {
@@ -298,21 +317,19 @@ public class ChatStore {
 	}
 
 	public CompletableFuture<SequenceState> sequenceStateAsync(UUID conversationId) {
-		return this.session.executeAsync(this.selectSequenceState.bind(conversationId))
-			.toCompletableFuture()
-			.thenApply((rs) -> {
-				Row row = rs.one();
-				if (row == null) {
-					return new SequenceState(0, null, null, null);
-				}
-				long lastSeq = row.isNull("last_seq") ? 0 : row.getLong("last_seq");
-				// Frozen: one cell, and an empty set (every member left) is a value, not
-				// null.
-				return new SequenceState(lastSeq,
-						row.isNull("members") ? null : Set.copyOf(row.getSet("members", String.class)),
-						row.isNull("members_partition") ? null : row.getInt("members_partition"),
-						row.isNull("members_offset") ? null : row.getLong("members_offset"));
-			});
+		return execute(this.selectSequenceState.bind(conversationId)).thenApply((rs) -> {
+			Row row = rs.one();
+			if (row == null) {
+				return new SequenceState(0, null, null, null);
+			}
+			long lastSeq = row.isNull("last_seq") ? 0 : row.getLong("last_seq");
+			// Frozen: one cell, and an empty set (every member left) is a value, not
+			// null.
+			return new SequenceState(lastSeq,
+					row.isNull("members") ? null : Set.copyOf(row.getSet("members", String.class)),
+					row.isNull("members_partition") ? null : row.getInt("members_partition"),
+					row.isNull("members_offset") ? null : row.getLong("members_offset"));
+		});
 	}
 
 	/**
@@ -333,13 +350,11 @@ public class ChatStore {
 	 */
 	public CompletableFuture<Optional<StoredRef>> findDedupAsync(UUID conversationId, String senderId,
 			String clientMessageId) {
-		return this.session.executeAsync(this.selectDedup.bind(conversationId, senderId, clientMessageId))
-			.toCompletableFuture()
-			.thenApply((rs) -> {
-				Row row = rs.one();
-				return (row == null) ? Optional.empty()
-						: Optional.of(new StoredRef(row.getLong("seq"), row.getUuid("message_id")));
-			});
+		return execute(this.selectDedup.bind(conversationId, senderId, clientMessageId)).thenApply((rs) -> {
+			Row row = rs.one();
+			return (row == null) ? Optional.empty()
+					: Optional.of(new StoredRef(row.getLong("seq"), row.getUuid("message_id")));
+		});
 	}
 
 	/**
@@ -386,8 +401,7 @@ public class ChatStore {
 	 * ascending.
 	 */
 	public List<StoredMessage> messagesAfter(UUID conversationId, long bucket, long afterSeq, int limit) {
-		return messages(conversationId,
-				this.session.execute(this.selectAfter.bind(conversationId, bucket, afterSeq, limit)));
+		return messages(conversationId, executeNow(this.selectAfter.bind(conversationId, bucket, afterSeq, limit)));
 	}
 
 	/**
@@ -395,8 +409,7 @@ public class ChatStore {
 	 * descending.
 	 */
 	public List<StoredMessage> messagesBefore(UUID conversationId, long bucket, long beforeSeq, int limit) {
-		return messages(conversationId,
-				this.session.execute(this.selectBefore.bind(conversationId, bucket, beforeSeq, limit)));
+		return messages(conversationId, executeNow(this.selectBefore.bind(conversationId, bucket, beforeSeq, limit)));
 	}
 
 	private static List<StoredMessage> messages(UUID conversationId, ResultSet rows) {
@@ -464,8 +477,38 @@ public class ChatStore {
 		return writes;
 	}
 
-	private CompletableFuture<AsyncResultSet> execute(com.datastax.oss.driver.api.core.cql.Statement<?> statement) {
-		return this.session.executeAsync(statement).toCompletableFuture();
+	/**
+	 * Sends a request, first taking a permit if this store has {@link #requests}; the
+	 * permit is returned when the request completes, whatever its outcome.
+	 */
+	private CompletableFuture<AsyncResultSet> execute(Statement<?> statement) {
+		if (this.requests == null) {
+			return this.session.executeAsync(statement).toCompletableFuture();
+		}
+		this.requests.acquirePermission();
+		try {
+			return this.session.executeAsync(statement)
+				.toCompletableFuture()
+				.whenComplete((result, failure) -> this.requests.onComplete());
+		}
+		catch (RuntimeException ex) {
+			this.requests.onComplete();
+			throw ex;
+		}
+	}
+
+	/** {@link #execute}, waiting for the result. */
+	private ResultSet executeNow(Statement<?> statement) {
+		if (this.requests == null) {
+			return this.session.execute(statement);
+		}
+		this.requests.acquirePermission();
+		try {
+			return this.session.execute(statement);
+		}
+		finally {
+			this.requests.onComplete();
+		}
 	}
 
 	/** One member's watermarks ({@link Watermarks#NONE} before any). */
@@ -481,7 +524,7 @@ public class ChatStore {
 	 */
 	public Map<String, Watermarks> watermarksOf(UUID conversationId) {
 		Map<String, Watermarks> all = new HashMap<>();
-		for (Row row : this.session.execute(this.selectReceipts.bind(conversationId))) {
+		for (Row row : executeNow(this.selectReceipts.bind(conversationId))) {
 			all.put(row.getString("user_id"), watermarks(row));
 		}
 		return all;

@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.DriverException;
 import dev.blueprint.chat.message.conversations.ChatExceptions;
 import dev.blueprint.platform.web.InvalidFieldException;
 import dev.blueprint.platform.web.Problems;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -27,6 +28,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+	private static final Duration RETRY_AFTER_BUSY = Duration.ofSeconds(1);
 
 	private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(ApiExceptionHandler.class);
 
@@ -60,6 +63,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		logger.warn("Cassandra request failed: {}", ex.toString());
 		return Problems.unavailable("Storage unavailable", "The message store is unavailable; retry shortly",
 				RETRY_AFTER);
+	}
+
+	/**
+	 * The API's Cassandra requests found no free slot in time
+	 * ({@code chat.storage.api-requests-in-flight}, {@code api-requests-wait}): other API
+	 * calls hold them all. The store is up; trying again in a second usually finds room.
+	 */
+	@ExceptionHandler(BulkheadFullException.class)
+	ResponseEntity<ProblemDetail> storageBusy(BulkheadFullException ex) {
+		logger.debug("Storage busy: {}", ex.getMessage());
+		return Problems.unavailable("Storage busy",
+				"Too many message store requests are in flight for the API; retry shortly", RETRY_AFTER_BUSY);
 	}
 
 	/** Not an error: accepted, and it will apply. */

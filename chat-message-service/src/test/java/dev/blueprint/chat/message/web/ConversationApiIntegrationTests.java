@@ -10,6 +10,7 @@ import java.util.UUID;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
+import io.github.resilience4j.bulkhead.Bulkhead;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,6 +22,9 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	private ChatStore store;
+
+	@Autowired
+	private Bulkhead apiStoreRequests;
 
 	@Test
 	void aDirectConversationBetweenTheSameTwoUsersIsCreatedOnce() throws Exception {
@@ -127,8 +131,9 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 		assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
 		assertThat((List<String>) json(list, "$[*].id")).hasSize(count).containsExactlyInAnyOrderElementsOf(ids);
 
-		// Several at once: each keeps 256 reads in flight, together past the driver's
-		// 1,024 per connection; the driver's throttler queues the rest.
+		// Several at once: each keeps up to 256 reads in flight, together past the API's
+		// share (500) and the driver's 1,024 per connection; the share's permits queue
+		// them, fairly.
 		int concurrent = 12;
 		java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(concurrent);
 		try {
@@ -149,6 +154,9 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 		finally {
 			callers.shutdownNow();
 		}
+		// every read returned its permit
+		assertThat(this.apiStoreRequests.getMetrics().getAvailableConcurrentCalls())
+			.isEqualTo(this.apiStoreRequests.getBulkheadConfig().getMaxConcurrentCalls());
 	}
 
 	@Test

@@ -1,0 +1,55 @@
+package dev.blueprint.chat.message;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.cassandra.autoconfigure.CassandraProperties;
+import org.springframework.boot.cassandra.autoconfigure.CassandraProperties.ThrottlerType;
+
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+/**
+ * The REST API's share of Cassandra requests in flight, at its edges: at least one, and
+ * below the driver's limit, so that the sequencer always has room.
+ */
+class ApiStorageShareTests {
+
+	@Test
+	void theShareMustStayBelowTheThrottlersRequestsInFlight() {
+		CassandraProperties.Throttler throttler = new CassandraProperties.Throttler();
+		throttler.setType(ThrottlerType.CONCURRENCY_LIMITING);
+		throttler.setMaxConcurrentRequests(1000);
+
+		assertThatNoException().isThrownBy(() -> ChatMessageConfiguration.checkApiShare(999, throttler));
+		assertThatIllegalStateException().isThrownBy(() -> ChatMessageConfiguration.checkApiShare(1000, throttler))
+			.withMessageContaining("chat.storage.api-requests-in-flight (1000)")
+			.withMessageContaining("spring.cassandra.request.throttler.max-concurrent-requests (1000)");
+	}
+
+	@Test
+	void withoutAThrottlerTheShareMustStayBelowTheDriversRequestsPerConnection() {
+		CassandraProperties.Throttler none = new CassandraProperties.Throttler();
+		none.setType(ThrottlerType.NONE);
+
+		assertThatNoException().isThrownBy(() -> ChatMessageConfiguration.checkApiShare(1023, none));
+		assertThatIllegalStateException().isThrownBy(() -> ChatMessageConfiguration.checkApiShare(1024, none))
+			.withMessageContaining("(1024)");
+	}
+
+	@Test
+	void theShareIsAtLeastOneAndTheWaitNotNegative() {
+		assertThatNoException().isThrownBy(() -> storage(1, Duration.ZERO));
+		assertThatIllegalArgumentException().isThrownBy(() -> storage(0, Duration.ofSeconds(2)))
+			.withMessageContaining("chat.storage.api-requests-in-flight must be at least 1");
+		assertThatIllegalArgumentException().isThrownBy(() -> storage(8, Duration.ofMillis(-1)))
+			.withMessageContaining("chat.storage.api-requests-wait must not be negative");
+	}
+
+	private static ChatMessageProperties.Storage storage(int inFlight, Duration wait) {
+		return new ChatMessageProperties.Storage(1000, Duration.ofDays(7), inFlight, wait);
+	}
+
+}
