@@ -32,12 +32,23 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 	 * @param maxUserIdLength longest user id, in characters
 	 * @param defaultPageSize messages returned by a history query without {@code limit}
 	 * @param maxPageSize largest {@code limit} of a history query
-	 * @param maxConversationsListed most conversations {@code GET /api/v1/conversations}
-	 * returns (most recently active first)
+	 * @param maxConversationsPerUser most conversations one user may be a member of:
+	 * creating a conversation with a user who has this many, or adding them to a group,
+	 * is refused (409). It bounds what {@code GET /api/v1/conversations} reads and
+	 * returns (every conversation of the caller). Checked when the change is asked for,
+	 * so requests for one user that run at the same time can each pass it once
 	 */
 	public record Limits(@DefaultValue("1000") int maxGroupMembers, @DefaultValue("100") int maxNameLength,
 			@DefaultValue("128") int maxUserIdLength, @DefaultValue("50") int defaultPageSize,
-			@DefaultValue("200") int maxPageSize, @DefaultValue("500") int maxConversationsListed) {
+			@DefaultValue("200") int maxPageSize, @DefaultValue("1000") int maxConversationsPerUser) {
+
+		public Limits {
+			if (maxConversationsPerUser < 1) {
+				throw new IllegalArgumentException(
+						"chat.limits.max-conversations-per-user must be at least 1, not " + maxConversationsPerUser);
+			}
+		}
+
 	}
 
 	/**

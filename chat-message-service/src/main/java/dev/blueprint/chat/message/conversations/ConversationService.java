@@ -115,8 +115,9 @@ public class ConversationService {
 			if (existing.isPresent()) {
 				return new Created(existing.get(), false);
 			}
-			// Claimed now (or by a caller that failed before writing the rows): write
-			// them.
+			// Claimed now (or by a caller that failed before writing the rows, or was
+			// refused below): write them.
+			checkRoom(members);
 			Conversation conversation = new Conversation(id, Conversation.DIRECT, null, caller, now, pair);
 			this.store.saveConversation(conversation);
 			return new Created(conversation, true);
@@ -125,6 +126,7 @@ public class ConversationService {
 			throw new InvalidFieldException("members",
 					"a group has at most " + this.limits.maxGroupMembers() + " members");
 		}
+		checkRoom(members);
 		Conversation conversation = new Conversation(UUID.randomUUID(), Conversation.GROUP, name, caller, now,
 				List.copyOf(members));
 		this.store.saveConversation(conversation);
@@ -141,7 +143,10 @@ public class ConversationService {
 		return conversation;
 	}
 
-	/** The caller's conversations, most recently active first. */
+	/**
+	 * The caller's conversations, all of them (at most about
+	 * {@code max-conversations-per-user}), most recently active first.
+	 */
 	public List<ConversationSummary> list(String caller) {
 		List<UUID> ids = this.store.conversationIdsOf(caller);
 		List<CompletableFuture<ConversationSummary>> loading = new ArrayList<>();
@@ -168,7 +173,7 @@ public class ConversationService {
 			}
 		}
 		summaries.sort(Comparator.comparing(ConversationSummary::lastActivity).reversed());
-		return summaries.subList(0, Math.min(summaries.size(), this.limits.maxConversationsListed()));
+		return summaries;
 	}
 
 	/**
@@ -284,6 +289,7 @@ public class ConversationService {
 				throw new ConflictException(
 						"The group has its maximum of " + this.limits.maxGroupMembers() + " members");
 			}
+			checkRoom(List.of(user));
 			awaitApplied(id, this.events.added(id, user, this.clock.instant()));
 		}
 		return this.store.findConversation(id).orElseThrow(() -> new ConversationNotFoundException(id));
@@ -331,6 +337,19 @@ public class ConversationService {
 				throw new ChangePendingException();
 			}
 			pause = Math.min(pause * 2, 200);
+		}
+	}
+
+	/**
+	 * Refuses (409) a new membership of a user who is in
+	 * {@code max-conversations-per-user} conversations already, naming them.
+	 */
+	private void checkRoom(java.util.Collection<String> users) {
+		Set<String> full = this.store.usersWithAtLeast(users, this.limits.maxConversationsPerUser());
+		if (!full.isEmpty()) {
+			throw new ConflictException(String.join(", ", full) + ((full.size() == 1) ? " is" : " are") + " in "
+					+ this.limits.maxConversationsPerUser()
+					+ " conversations, the most one user may be in: leave one first");
 		}
 	}
 

@@ -85,6 +85,8 @@ public class ChatStore {
 
 	private final PreparedStatement selectUserConversations;
 
+	private final PreparedStatement selectUserConversationsUpTo;
+
 	private final PreparedStatement selectState;
 
 	private final PreparedStatement updateState;
@@ -142,6 +144,8 @@ public class ChatStore {
 			.prepare("SELECT user_id FROM conversation_members WHERE conversation_id = ? AND user_id = ?");
 		this.selectUserConversations = session
 			.prepare("SELECT conversation_id FROM user_conversations WHERE user_id = ?");
+		this.selectUserConversationsUpTo = session
+			.prepare("SELECT conversation_id FROM user_conversations WHERE user_id = ? LIMIT ?");
 		this.selectState = session.prepare("SELECT last_seq, last_message_id, last_sender, last_body, last_sent_at "
 				+ "FROM conversation_state WHERE conversation_id = ?");
 		// The write time is the sequencer's (saveProgressAsync).
@@ -280,6 +284,32 @@ public class ChatStore {
 
 	public boolean isMember(UUID conversationId, String userId) {
 		return executeNow(this.selectMember.bind(conversationId, userId)).one() != null;
+	}
+
+	/**
+	 * The users of {@code users} who are members of at least {@code limit} conversations
+	 * (each read stops at {@code limit} rows; {@link #MAX_IN_FLIGHT} reads at once).
+	 */
+	public Set<String> usersWithAtLeast(Collection<String> users, int limit) {
+		Set<String> atLimit = new java.util.LinkedHashSet<>();
+		List<String> wave = new ArrayList<>(MAX_IN_FLIGHT);
+		for (java.util.Iterator<String> each = users.iterator(); each.hasNext();) {
+			wave.add(each.next());
+			if (wave.size() == MAX_IN_FLIGHT || !each.hasNext()) {
+				Map<String, CompletableFuture<List<UUID>>> counting = new java.util.LinkedHashMap<>();
+				for (String user : wave) {
+					counting.put(user, all(execute(this.selectUserConversationsUpTo.bind(user, limit)),
+							(row) -> row.getUuid("conversation_id")));
+				}
+				for (Map.Entry<String, CompletableFuture<List<UUID>>> count : counting.entrySet()) {
+					if (join(count.getValue()).size() >= limit) {
+						atLimit.add(count.getKey());
+					}
+				}
+				wave.clear();
+			}
+		}
+		return atLimit;
 	}
 
 	public List<UUID> conversationIdsOf(String userId) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.blueprint.chat.message.ChatMessageProperties;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
@@ -25,6 +26,9 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	private Bulkhead apiStoreRequests;
+
+	@Autowired
+	private ChatMessageProperties properties;
 
 	@Test
 	void aDirectConversationBetweenTheSameTwoUsersIsCreatedOnce() throws Exception {
@@ -180,9 +184,10 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 	@Test
 	void aGroupAcceptsItsMaximumMemberCountAndNotOneMore() throws Exception {
 		String alice = unique("alice");
+		String prefix = unique("m");
 		StringBuilder members = new StringBuilder();
 		for (int i = 1; i < 1000; i++) {
-			members.append(i > 1 ? "," : "").append("\"m").append(i).append('"');
+			members.append(i > 1 ? "," : "").append('"').append(prefix).append(i).append('"');
 		}
 		HttpResponse<String> full = post(alice, "/api/v1/conversations",
 				"{\"type\":\"group\",\"members\":[" + members + "]}");
@@ -193,6 +198,47 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 				"members");
 		String id = json(full, "$.id");
 		assertThat(post(alice, "/api/v1/conversations/" + id + "/members/one-more", "").statusCode()).isEqualTo(409);
+	}
+
+	@Test
+	@Timeout(180)
+	@SuppressWarnings("unchecked")
+	void aUserJoinsConversationsUpToTheLimitAndNotOneMoreUntilTheyLeaveOne() throws Exception {
+		int limit = this.properties.limits().maxConversationsPerUser();
+		String bob = unique("bob");
+		for (int i = 0; i < limit - 1; i++) {
+			this.store.saveConversation(
+					new Conversation(UUID.randomUUID(), Conversation.GROUP, "g" + i, bob, Instant.now(), List.of(bob)));
+		}
+		String alice = unique("alice");
+		String carol = unique("carol");
+		// the last one there is room for
+		UUID last = conversation(alice, "group", bob);
+
+		HttpResponse<String> group = post(carol, "/api/v1/conversations",
+				"{\"type\":\"group\",\"members\":[\"" + bob + "\"]}");
+		assertProblem(group, 409);
+		assertThat((String) json(group, "$.detail")).contains(bob).contains(String.valueOf(limit));
+		assertProblem(post(carol, "/api/v1/conversations", "{\"type\":\"direct\",\"members\":[\"" + bob + "\"]}"), 409);
+		UUID carols = conversation(carol, "group", unique("dave"));
+		assertProblem(post(carol, "/api/v1/conversations/" + carols + "/members/" + bob, ""), 409);
+		assertThat((List<String>) json(get(carol, "/api/v1/conversations"), "$[*].id"))
+			.as("nothing of the refused calls was stored")
+			.containsExactly(carols.toString());
+		List<String> carolsMembers = json(get(carol, "/api/v1/conversations/" + carols), "$.members");
+		assertThat(carolsMembers).doesNotContain(bob);
+
+		// every one of them is listed (before the limit, the list stopped at the 500
+		// latest)
+		HttpResponse<String> bobs = get(bob, "/api/v1/conversations");
+		assertThat(bobs.statusCode()).as(bobs.body()).isEqualTo(200);
+		assertThat((Integer) json(bobs, "$.length()")).isEqualTo(limit);
+
+		// leaving one makes room for one
+		assertThat(delete(bob, "/api/v1/conversations/" + last + "/members/" + bob).statusCode()).isEqualTo(204);
+		HttpResponse<String> direct = post(carol, "/api/v1/conversations",
+				"{\"type\":\"direct\",\"members\":[\"" + bob + "\"]}");
+		assertThat(direct.statusCode()).as(direct.body()).isEqualTo(201);
 	}
 
 	@Test

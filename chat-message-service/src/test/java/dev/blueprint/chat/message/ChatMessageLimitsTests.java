@@ -12,10 +12,11 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
- * The REST API's share of Cassandra requests in flight, at its edges: at least one, and
- * below the driver's limit, so that the sequencer always has room.
+ * The service's limits at their edges: the REST API's share of Cassandra requests in
+ * flight (at least one, below the driver's limit, so that the sequencer always has room)
+ * and conversations per user.
  */
-class ApiStorageShareTests {
+class ChatMessageLimitsTests {
 
 	@Test
 	void theShareMustStayBelowTheThrottlersRequestsInFlight() {
@@ -46,6 +47,14 @@ class ApiStorageShareTests {
 			.withMessageContaining("chat.storage.api-requests-in-flight must be at least 1");
 		assertThatIllegalArgumentException().isThrownBy(() -> storage(8, Duration.ofMillis(-1)))
 			.withMessageContaining("chat.storage.api-requests-wait must not be negative");
+	}
+
+	@Test
+	void aUserMayBeInAtLeastOneConversation() {
+		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(1000, 100, 128, 50, 200, 1));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ChatMessageProperties.Limits(1000, 100, 128, 50, 200, 0))
+			.withMessageContaining("chat.limits.max-conversations-per-user must be at least 1");
 	}
 
 	private static ChatMessageProperties.Storage storage(int inFlight, Duration wait) {
