@@ -45,6 +45,13 @@ class ChatMessageConfiguration {
 	 */
 	static final int DRIVER_REQUESTS_PER_CONNECTION = 1024;
 
+	/**
+	 * The concurrency-limiting throttler's requests in flight when
+	 * {@code max-concurrent-requests} is not set (the driver's
+	 * {@code advanced.throttler.max-concurrent-requests}).
+	 */
+	static final int DRIVER_THROTTLER_DEFAULT = 10000;
+
 	/** The name of the REST API's Cassandra bulkhead, as its metrics are tagged. */
 	static final String API_REQUESTS = "chat-store-api";
 
@@ -92,12 +99,13 @@ class ChatMessageConfiguration {
 	/**
 	 * Fails start-up unless the API's share leaves the sequencer room below the driver's
 	 * limit of requests in flight: the concurrency-limiting throttler's
-	 * {@code max-concurrent-requests}, or without it the driver's 1,024 per connection.
+	 * {@code max-concurrent-requests} (unset: the driver's 10,000), or without that
+	 * throttler the driver's 1,024 per connection.
 	 */
 	static void checkApiShare(int apiRequestsInFlight, CassandraProperties.Throttler throttler) {
-		boolean throttled = throttler.getType() == ThrottlerType.CONCURRENCY_LIMITING
-				&& throttler.getMaxConcurrentRequests() != null;
-		int driverLimit = throttled ? throttler.getMaxConcurrentRequests() : DRIVER_REQUESTS_PER_CONNECTION;
+		boolean throttled = throttler.getType() == ThrottlerType.CONCURRENCY_LIMITING;
+		int driverLimit = !throttled ? DRIVER_REQUESTS_PER_CONNECTION : (throttler.getMaxConcurrentRequests() != null)
+				? throttler.getMaxConcurrentRequests() : DRIVER_THROTTLER_DEFAULT;
 		if (apiRequestsInFlight >= driverLimit) {
 			throw new IllegalStateException(
 					"chat.storage.api-requests-in-flight (" + apiRequestsInFlight + ") must be below "

@@ -31,6 +31,16 @@ class ChatMessageLimitsTests {
 	}
 
 	@Test
+	void aThrottlerWithoutItsMaximumHasTheDriversDefault() {
+		CassandraProperties.Throttler throttler = new CassandraProperties.Throttler();
+		throttler.setType(ThrottlerType.CONCURRENCY_LIMITING);
+
+		assertThatNoException().isThrownBy(() -> ChatMessageConfiguration.checkApiShare(9999, throttler));
+		assertThatIllegalStateException().isThrownBy(() -> ChatMessageConfiguration.checkApiShare(10000, throttler))
+			.withMessageContaining("max-concurrent-requests (10000)");
+	}
+
+	@Test
 	void withoutAThrottlerTheShareMustStayBelowTheDriversRequestsPerConnection() {
 		CassandraProperties.Throttler none = new CassandraProperties.Throttler();
 		none.setType(ThrottlerType.NONE);

@@ -21,6 +21,7 @@ import dev.blueprint.chat.message.conversations.ChatExceptions.ForbiddenExceptio
 import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.platform.web.InvalidFieldException;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 
 /**
  * Conversations, members and history. A membership change is announced through
@@ -325,7 +326,7 @@ public class ConversationService {
 	private void awaitApplied(UUID id, Announced change) {
 		long deadline = System.nanoTime() + this.applyTimeout.toNanos();
 		long pause = 10;
-		while (!this.store.sequenceState(id).applied(change.partition(), change.offset())) {
+		while (!appliedOrUnknown(id, change)) {
 			if (System.nanoTime() - deadline >= 0) {
 				throw new ChangePendingException();
 			}
@@ -350,6 +351,20 @@ public class ConversationService {
 			throw new ConflictException(String.join(", ", full) + ((full.size() == 1) ? " is" : " are") + " in "
 					+ this.limits.maxConversationsPerUser()
 					+ " conversations, the most one user may be in: leave one first");
+		}
+	}
+
+	/**
+	 * Whether the change is applied; {@code false} while the API's share of Cassandra
+	 * requests is full: the change is in the log and will apply, so the caller hears
+	 * pending (202), not busy (503).
+	 */
+	private boolean appliedOrUnknown(UUID id, Announced change) {
+		try {
+			return this.store.sequenceState(id).applied(change.partition(), change.offset());
+		}
+		catch (BulkheadFullException ex) {
+			return false;
 		}
 	}
 

@@ -183,7 +183,9 @@ public class ChatStore {
 	/**
 	 * The same store whose every request first takes a permit of {@code requests}, and
 	 * returns it when the request completes. Its statements are this store's: the driver
-	 * prepares a query once per session.
+	 * prepares a query once per session. Taking a permit may wait: such a store must not
+	 * be called from a driver callback (a future's continuation), whose thread may be the
+	 * one that would complete the requests holding the permits.
 	 */
 	public ChatStore withRequests(Bulkhead requests) {
 		return new ChatStore(this.session, this.bucketSize, this.dedupWindow, requests);
@@ -287,8 +289,11 @@ public class ChatStore {
 	}
 
 	/**
-	 * The users of {@code users} who are members of at least {@code limit} conversations
-	 * (each read stops at {@code limit} rows; {@link #MAX_IN_FLIGHT} reads at once).
+	 * The users of {@code users} who are members of at least {@code limit} conversations.
+	 * Each user's rows are read up to {@code limit} ({@link #MAX_IN_FLIGHT} users at
+	 * once); only for a user who has that many are the conversations themselves read, and
+	 * rows of a conversation that does not exist (a creation that failed half-way, which
+	 * every other read skips too) are not counted.
 	 */
 	public Set<String> usersWithAtLeast(Collection<String> users, int limit) {
 		Set<String> atLimit = new java.util.LinkedHashSet<>();
@@ -302,7 +307,7 @@ public class ChatStore {
 							(row) -> row.getUuid("conversation_id")));
 				}
 				for (Map.Entry<String, CompletableFuture<List<UUID>>> count : counting.entrySet()) {
-					if (join(count.getValue()).size() >= limit) {
+					if (join(count.getValue()).size() >= limit && existingConversationsOf(count.getKey()) >= limit) {
 						atLimit.add(count.getKey());
 					}
 				}
@@ -310,6 +315,23 @@ public class ChatStore {
 			}
 		}
 		return atLimit;
+	}
+
+	private int existingConversationsOf(String userId) {
+		List<UUID> ids = conversationIdsOf(userId);
+		int existing = 0;
+		for (int from = 0; from < ids.size(); from += MAX_IN_FLIGHT) {
+			List<CompletableFuture<AsyncResultSet>> reads = new ArrayList<>(MAX_IN_FLIGHT);
+			for (UUID id : ids.subList(from, Math.min(ids.size(), from + MAX_IN_FLIGHT))) {
+				reads.add(execute(this.selectConversation.bind(id)));
+			}
+			for (CompletableFuture<AsyncResultSet> read : reads) {
+				if (join(read).one() != null) {
+					existing++;
+				}
+			}
+		}
+		return existing;
 	}
 
 	public List<UUID> conversationIdsOf(String userId) {

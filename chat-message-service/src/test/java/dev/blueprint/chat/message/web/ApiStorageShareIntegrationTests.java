@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.chat.contracts.ChatTopics;
@@ -64,7 +65,10 @@ class ApiStorageShareIntegrationTests extends ChatIntegrationTest {
 
 		// One slot left: every request of the list (four per conversation) waits for it.
 		hold(share - 1);
+		AtomicInteger finished = new AtomicInteger();
+		this.apiStoreRequests.getEventPublisher().onCallFinished((event) -> finished.incrementAndGet());
 		HttpResponse<String> oneSlot = get(alice, "/api/v1/conversations");
+		assertThat(finished.get()).as("requests that went through the share").isEqualTo(1 + 4 * conversations.size());
 		assertThat(oneSlot.statusCode()).as(oneSlot.body()).isEqualTo(200);
 		assertThat((List<String>) json(oneSlot, "$[*].id"))
 			.containsExactlyInAnyOrderElementsOf(conversations.stream().map(UUID::toString).toList());
@@ -83,6 +87,13 @@ class ApiStorageShareIntegrationTests extends ChatIntegrationTest {
 		assertThat((String) json(none, "$.title")).isEqualTo("Storage busy");
 		assertThat(waitedMs).isGreaterThanOrEqualTo(wait.toMillis());
 		assertThat(refused()).isEqualTo(refusedBefore + 1);
+		String group = "/api/v1/conversations/" + conversations.get(0);
+		for (HttpResponse<String> refused : List.of(get(alice, "/api/v1/conversations"), get(alice, group),
+				get(alice, group + "/receipts"), post(alice, group + "/members/" + unique("dave"), ""),
+				post(alice, "/api/v1/conversations", "{\"type\":\"group\",\"members\":[\"" + bob + "\"]}"))) {
+			assertThat(refused.statusCode()).as(refused.uri() + " " + refused.body()).isEqualTo(503);
+			assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+		}
 
 		// The sequencer takes no slot: messages sent now are stored on every partition.
 		for (UUID conversation : conversations) {

@@ -210,6 +210,8 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 			this.store.saveConversation(
 					new Conversation(UUID.randomUUID(), Conversation.GROUP, "g" + i, bob, Instant.now(), List.of(bob)));
 		}
+		// rows of a conversation whose creation failed half-way: not one of them
+		ChatStore.join(this.store.saveMemberRowsAsync(UUID.randomUUID(), List.of(bob), List.of(), Instant.now(), 1));
 		String alice = unique("alice");
 		String carol = unique("carol");
 		// the last one there is room for
