@@ -13,6 +13,11 @@ const RETRY_AFTER_MS = 1000;
 // Each further wait doubles, up to this, and is drawn between all and one and a half times it (jitter), so pages
 // that lost the same gateway or Kafka do not all send again in step, and a long stall does not use up the send rate.
 const RESEND_MAX_MS = 60000;
+// The most a conversation's unacked messages may weigh (in characters as SockJS sends them) to be sent together;
+// also what one pass of resendDue sends at most. SockJS's XHR transports put everything sent while a POST is out
+// into the next POST, and a POST past the gateway's request body limit (1 MB) is refused, which closes the session:
+// after a reconnect with a large backlog the page sent it all again, and was refused again, forever.
+const SEND_BATCH_CHARS = 128 * 1024;
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,8 +30,9 @@ const state = {
   // clientMessageId -> {conversationId, body, error, sends, dueAt}, in the order they were written
   pending: new Map(),
   // Conversations whose messages go one at a time, each after the ack of the one before, since one of them was
-  // refused with `retry` or `rate-limited`: sent together, a later one could be taken while an earlier one is
-  // refused again. Back to sending at once when none is left unacked.
+  // refused with `retry` or `rate-limited` (sent together, a later one could be taken while an earlier one is
+  // refused again), or since their unacked messages weighed more than SEND_BATCH_CHARS. Back to sending at once
+  // when none is left unacked.
   oneAtATime: new Set(),
   client: null,
   sock: null,
@@ -455,6 +461,9 @@ function send(conv, body) {
   // Due at once: sent now, or as soon as the page is connected; in a conversation sending one at a time, after
   // the ones before it.
   state.pending.set(clientMessageId, { conversationId: conv.id, body, dueAt: 0 });
+  if (unackedChars(conv.id) > SEND_BATCH_CHARS) {
+    state.oneAtATime.add(conv.id);
+  }
   if (!state.oneAtATime.has(conv.id)) {
     resend(clientMessageId);
   }
@@ -469,6 +478,26 @@ function firstUnacked(conversationId) {
     }
   }
   return null;
+}
+
+/** How much the conversation's unacked messages weigh, in characters as SockJS sends them. */
+function unackedChars(conversationId) {
+  let chars = 0;
+  for (const pending of state.pending.values()) {
+    if (pending.conversationId === conversationId && !pending.error) {
+      chars += frameChars(pending);
+    }
+  }
+  return chars;
+}
+
+/** A message's SEND as SockJS sends it: its JSON, escaped again (control characters become six or seven). */
+function frameChars(pending) {
+  if (pending.chars === undefined) {
+    pending.chars = JSON.stringify(JSON.stringify({ clientMessageId: 'web-00000000-0000-0000-0000-000000000000',
+      body: pending.body })).length + 200;
+  }
+  return pending.chars;
 }
 
 /** After an ack or a refusal for good: a conversation sending one at a time sends its next message. */
@@ -493,23 +522,29 @@ function backoff(first, sends) {
   return ceiling + Math.random() * (ceiling / 2);
 }
 
-/** Sends (again) with the same clientMessageId: stored once, acked with the same seq (rule 4). */
+/**
+ * Sends (again) with the same clientMessageId: stored once, acked with the same seq (rule 4).
+ * @returns the characters sent (0 when not connected)
+ */
 function resend(clientMessageId) {
   const pending = state.pending.get(clientMessageId);
   if (!pending || !state.client || !state.client.connected) {
-    return;
+    return 0;
   }
   pending.error = null;
   pending.sends = (pending.sends || 0) + 1;
   pending.dueAt = Date.now() + backoff(ACK_TIMEOUT_MS, pending.sends);
   publish(`/app/conversations/${pending.conversationId}/messages`, { clientMessageId, body: pending.body });
+  return frameChars(pending);
 }
 
 /**
  * Sends again what is due (rule 4): no ack nor error in time, a `retry`/`rate-limited` error, or a reconnect, so
  * that a conversation's messages are stored in the order they were written. When one message of a conversation is
  * due, every unacked message of it is sent again, in that order; in a conversation sending one at a time, only
- * its first unacked message, when due.
+ * its first unacked message, when due. A conversation whose unacked messages weigh more than SEND_BATCH_CHARS
+ * goes one at a time; a pass stops before a conversation that would take it past SEND_BATCH_CHARS (the rest are
+ * still due at the next pass), so that no SockJS POST carries much more than that.
  */
 function resendDue() {
   if (!state.client || !state.client.connected) {
@@ -521,17 +556,28 @@ function resendDue() {
       due.add(pending.conversationId);
     }
   }
+  let sent = 0;
   for (const conversationId of due) {
+    const chars = unackedChars(conversationId);
+    if (chars > SEND_BATCH_CHARS) {
+      state.oneAtATime.add(conversationId);
+    }
     if (state.oneAtATime.has(conversationId)) {
       const first = firstUnacked(conversationId);
       if (first !== null && Date.now() >= state.pending.get(first).dueAt) {
-        resend(first);
+        if (sent > 0 && sent + frameChars(state.pending.get(first)) > SEND_BATCH_CHARS) {
+          return;
+        }
+        sent += resend(first);
       }
       continue;
     }
+    if (sent > 0 && sent + chars > SEND_BATCH_CHARS) {
+      return;
+    }
     for (const [clientMessageId, pending] of state.pending) {
       if (!pending.error && pending.conversationId === conversationId) {
-        resend(clientMessageId);
+        sent += resend(clientMessageId);
       }
     }
   }
