@@ -34,6 +34,12 @@ if (process.env.PAGE_SOURCES) {
 }
 const page = await context.newPage();
 const sends = [];
+const sizes = [];
+page.on('request', (request) => {
+  if (new URL(request.url()).pathname.endsWith('/xhr_send')) {
+    sizes.push((request.postData() ?? '').length);
+  }
+});
 page.on('response', (response) => {
   if (new URL(response.url()).pathname.endsWith('/xhr_send')) {
     sends.push(response.status());
@@ -83,11 +89,13 @@ try {
       if (order !== want) {
         throw new Error(`stored in the order ${order}, want ${want}`);
       }
+      console.log(`xhr_send bodies: max ${Math.max(0, ...sizes)} characters, ${sizes.length} posts`);
       console.log(`all ${N} stored in order ${Date.now() - started} ms after going back online; connected ${connects}`
         + ` time(s); xhr_send answers: ${summary(sends)}`);
       break;
     }
     if (Date.now() - started > WAIT_S * 1000) {
+      console.log(`xhr_send bodies: max ${Math.max(0, ...sizes)} characters, ${sizes.length} posts`);
       throw new Error(`${seen.pending} of ${N} still pending after ${WAIT_S} s; connected ${connects} time(s);`
         + ` xhr_send answers: ${summary(sends)}`);
     }

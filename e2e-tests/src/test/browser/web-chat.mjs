@@ -28,6 +28,9 @@ const HISTORY_COUNT = Number(env('HISTORY_COUNT', '65'));
 const SCREENSHOTS = env('SCREENSHOTS');
 const EXPECT_RECEIPTS = env('EXPECT_RECEIPTS', '0') === '1';
 const WAIT = 30_000;
+// Step 8's backlog: 40 messages of ~28,000 characters each as SockJS sends them, 1.1 MB together.
+const BACKLOG = 40;
+const BACKLOG_WAIT = 120_000;
 
 mkdirSync(SCREENSHOTS, { recursive: true });
 const started = Date.now();
@@ -251,6 +254,53 @@ try {
     throw new Error(`alice is on ${aliceAfter} after the long message, want websocket`);
   }
   await shot('07-long-message');
+
+  step(`bob, on xhr-polling, writes ${BACKLOG} long messages offline, past the gateway's 1 MB body limit as one POST: `
+    + 'back online, all are stored in order');
+  // Each is ~28,000 characters as SockJS sends it: sent together after the reconnect they made one xhr_send body
+  // over the gateway's request body limit, refused with 413, which closed the session, and the page reconnected
+  // and sent it all again, forever. The page sends such a backlog one at a time.
+  await bob.context.setOffline(true);
+  await bob.page.waitForSelector('#status:not([data-status=connected])', { timeout: WAIT });
+  for (let i = 1; i <= BACKLOG; i++) {
+    await bob.page.fill('#message-input', `${i}:${escaped}`);
+    await bob.page.press('#message-input', 'Enter');
+  }
+  const refused = [];
+  bob.page.on('response', (response) => {
+    if (new URL(response.url()).pathname.endsWith('/xhr_send') && response.status() !== 204) {
+      refused.push(response.status());
+    }
+  });
+  await bob.page.evaluate(() => {
+    const status = document.getElementById('status');
+    window.connects = 0;
+    new MutationObserver(() => {
+      if (status.dataset.status === 'connected' && status.dataset.counted !== 'yes') {
+        window.connects += 1;
+      }
+      status.dataset.counted = (status.dataset.status === 'connected') ? 'yes' : 'no';
+    }).observe(status, { attributes: true, attributeFilter: ['data-status'] });
+  });
+  const reconnected = Date.now();
+  await bob.context.setOffline(false);
+  const backlogSeqs = Array.from({ length: BACKLOG }, (_, i) => 5 + i);
+  await bob.page.waitForSelector(`#message-list li.message[data-seq="${4 + BACKLOG}"]`, { timeout: BACKLOG_WAIT });
+  const stored = await bob.page.$$eval('#message-list li.message[data-seq]', (items) => items
+    .map((li) => [Number(li.dataset.seq), li.querySelector('.body').textContent.split(':')[0]]));
+  const backlogOrder = stored.filter(([seq]) => seq >= 5).sort((a, b) => a[0] - b[0]);
+  const wantOrder = backlogSeqs.map((seq, i) => [seq, String(i + 1)]);
+  if (JSON.stringify(backlogOrder) !== JSON.stringify(wantOrder)) {
+    throw new Error(`bob's backlog stored as ${JSON.stringify(backlogOrder.map(([seq, n]) => `${seq}:${n}`))}`);
+  }
+  await bob.page.waitForSelector('#message-list li.pending', { state: 'detached', timeout: WAIT });
+  const connects = await bob.page.evaluate(() => window.connects);
+  if (refused.length > 0 || connects !== 1) {
+    throw new Error(`bob's page connected ${connects} times to send the backlog, and xhr_send was answered `
+      + `${JSON.stringify(refused)}: it was sent in POSTs over the body limit`);
+  }
+  step(`all ${BACKLOG} stored in order ${Date.now() - reconnected} ms after bob went back online`);
+  await shot('08-backlog');
 
   step('web chat scenario passed');
   await browser.close();

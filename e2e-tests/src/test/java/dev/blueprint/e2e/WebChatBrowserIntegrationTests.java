@@ -20,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * src/test/browser/package.json; nothing downloads a browser): Alice over WebSocket, Bob
  * with no WebSocket in his page, over SockJS long polling. They sign in by name, start a
  * conversation, see unread counts, presence, typing and read ticks, exchange messages
- * both ways, page back through history, and Bob loses the network and catches up (the
- * scenario is src/test/browser/web-chat.mjs). Screenshots go to target/screenshots.
+ * both ways, page back through history, Bob loses the network and catches up, and Bob's
+ * backlog of long messages written offline, past the gateway's body limit as one POST,
+ * is stored in order once he is back (the scenario is src/test/browser/web-chat.mjs). Screenshots go to target/screenshots.
  * Missing Chromium or Node.js fails the test; it never skips.
  */
 @ExtendWith(SharedSuite.class)
@@ -61,7 +62,7 @@ class WebChatBrowserIntegrationTests {
 		try (Stream<Path> shots = Files.list(SCREENSHOTS)) {
 			assertThat(shots.map((file) -> file.getFileName().toString())).contains("01-signed-in-alice.png",
 					"01-signed-in-bob.png", "03-conversation-alice.png", "04-history-bob.png", "05-offline-bob.png",
-					"06-reconnected-bob.png");
+					"06-reconnected-bob.png", "08-backlog-bob.png");
 		}
 	}
 
