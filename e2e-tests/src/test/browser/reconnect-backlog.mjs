@@ -9,30 +9,13 @@
 // Each message is 4,000 U+0001 characters (~28,000 once JSON-escaped twice), so 12 of them are ~340 KB.
 // PAGE_SOURCES serves the page's own files instead of the gateway's, as in send-burst.mjs. Exits non-zero when a
 // message is lost, failed or out of order within the time allowed.
-import { chromium } from 'playwright-core';
+import { BASE_URL, openPage } from './by-hand.mjs';
 
-const BASE_URL = process.env.BASE_URL ?? 'http://localhost:8083';
 const N = Number(process.env.N ?? 12);
 const TRANSPORT = process.env.TRANSPORT ?? 'xhr-streaming';
 const WAIT_S = Number(process.env.WAIT_S ?? 60);
 const run = Date.now().toString(36);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync',
-    ...(process.env.PAGE_SOURCES ? ['--disable-features=LocalNetworkAccessChecks'] : [])],
-});
-const context = await browser.newContext();
-if (process.env.PAGE_SOURCES) {
-  const origin = new URL(BASE_URL).origin;
-  await context.route((url) => url.origin === origin && (url.pathname === '/' || url.pathname.startsWith('/chat/')),
-    (route) => {
-      const path = new URL(route.request().url()).pathname;
-      return route.fulfill({ path: `${process.env.PAGE_SOURCES}/${path === '/' ? 'index.html' : path}` });
-    });
-}
-const page = await context.newPage();
+const { browser, context, page } = await openPage();
 const sends = [];
 const sizes = [];
 page.on('request', (request) => {

@@ -8,28 +8,11 @@
 // PAGE_SOURCES (e.g. ../../../../chat-gateway/src/main/resources/static) serves the page's own files instead of
 // the gateway's, to try page changes without rebuilding it. Exits non-zero when a message is lost, failed or out
 // of order.
-import { chromium } from 'playwright-core';
+import { BASE_URL, openPage } from './by-hand.mjs';
 
-const BASE_URL = process.env.BASE_URL ?? 'http://localhost:8083';
 const N = Number(process.env.N ?? 100);
 const run = Date.now().toString(36);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync',
-    ...(process.env.PAGE_SOURCES ? ['--disable-features=LocalNetworkAccessChecks'] : [])],
-});
-const context = await browser.newContext();
-if (process.env.PAGE_SOURCES) {
-  const origin = new URL(BASE_URL).origin;
-  await context.route((url) => url.origin === origin && (url.pathname === '/' || url.pathname.startsWith('/chat/')),
-    (route) => {
-      const path = new URL(route.request().url()).pathname;
-      return route.fulfill({ path: `${process.env.PAGE_SOURCES}/${path === '/' ? 'index.html' : path}` });
-    });
-}
-const page = await context.newPage();
+const { browser, page } = await openPage();
 let failed = false;
 try {
   await page.goto(`${BASE_URL}/`);
