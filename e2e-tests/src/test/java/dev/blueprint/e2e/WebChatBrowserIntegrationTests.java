@@ -21,9 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with no WebSocket in his page, over SockJS long polling. They sign in by name, start a
  * conversation, see unread counts, presence, typing and read ticks, exchange messages
  * both ways, page back through history, Bob loses the network and catches up, and Bob's
- * backlog of long messages written offline, past the gateway's body limit as one POST,
- * is stored in order once he is back (the scenario is src/test/browser/web-chat.mjs). Screenshots go to target/screenshots.
- * Missing Chromium or Node.js fails the test; it never skips.
+ * backlog of long messages written offline, past the gateway's body limit as one POST, is
+ * stored in order once he is back (the scenario is src/test/browser/web-chat.mjs).
+ * Screenshots go to target/screenshots. Missing Chromium or Node.js fails the test; it
+ * never skips.
  */
 @ExtendWith(SharedSuite.class)
 class WebChatBrowserIntegrationTests {
