@@ -259,7 +259,7 @@ try {
     + 'back online, all are stored in order');
   // Each is ~28,000 characters as SockJS sends it: sent together after the reconnect they made one xhr_send body
   // over the gateway's request body limit, refused with 413, which closed the session, and the page reconnected
-  // and sent it all again, forever. The page sends such a backlog one at a time.
+  // and sent it all again, reconnecting each time. The page sends such a backlog one at a time.
   await bob.context.setOffline(true);
   await bob.page.waitForSelector('#status:not([data-status=connected])', { timeout: WAIT });
   for (let i = 1; i <= BACKLOG; i++) {

@@ -16,7 +16,9 @@ const RESEND_MAX_MS = 60000;
 // The most a conversation's unacked messages may weigh (in characters as SockJS sends them) to be sent together;
 // also what one pass of resendDue sends at most. SockJS's XHR transports put everything sent while a POST is out
 // into the next POST, and a POST past the gateway's request body limit (1 MB) is refused, which closes the session:
-// after a reconnect with a large backlog the page sent it all again, and was refused again, forever.
+// after a reconnect with a large backlog the page sent it all again and was refused again, reconnecting each time
+// (storing only what each session's first POST carried, if that). Not a bound per POST on a slow uplink, where
+// several passes can go into one POST.
 const SEND_BATCH_CHARS = 128 * 1024;
 
 const $ = (id) => document.getElementById(id);
