@@ -493,11 +493,16 @@ function unackedChars(conversationId) {
   return chars;
 }
 
-/** A message's SEND as SockJS sends it: its JSON, escaped again (control characters become six or seven). */
+/**
+ * A message's SEND as SockJS sends it, in bytes at most: its JSON, escaped again (control characters become six or
+ * seven), and each non-ASCII character counted as six (SockJS escapes surrogates and some other ranges as \uXXXX;
+ * the rest are up to three bytes of UTF-8), plus the STOMP headers.
+ */
 function frameChars(pending) {
   if (pending.chars === undefined) {
-    pending.chars = JSON.stringify(JSON.stringify({ clientMessageId: 'web-00000000-0000-0000-0000-000000000000',
-      body: pending.body })).length + 200;
+    const escaped = JSON.stringify(JSON.stringify({ clientMessageId: 'web-00000000-0000-0000-0000-000000000000',
+      body: pending.body }));
+    pending.chars = escaped.length + 5 * (escaped.match(/[^\x00-\x7f]/g) || []).length + 200;
   }
   return pending.chars;
 }
