@@ -11,6 +11,7 @@ import dev.blueprint.chat.contracts.PresenceChanged;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.chat.gateway.contacts.ContactBook;
 import dev.blueprint.chat.gateway.delivery.DeliveryReceiver;
+import dev.blueprint.chat.gateway.messaging.core.SendOrder;
 import dev.blueprint.chat.gateway.messaging.core.SendValidation;
 import dev.blueprint.chat.gateway.presence.PresenceRelay;
 import dev.blueprint.chat.gateway.session.ClosedSessions;
@@ -78,6 +79,11 @@ class GatewayConfiguration {
 	@Bean
 	SendValidation sendValidation(GatewayProperties properties) {
 		return new SendValidation(properties.maxBodyBytes(), properties.maxClientMessageIdLength());
+	}
+
+	@Bean
+	SendOrder sendOrder(GatewayProperties properties) {
+		return new SendOrder(properties.sendOrderHold());
 	}
 
 	@Bean

@@ -55,6 +55,13 @@ import org.springframework.util.unit.DataSize;
  * destination not in the cache is matched against every subscription of every session, so
  * the cache must hold the destinations in use (Spring's default, 1,024, held those of
  * ~170 sessions)
+ * @param sendOrderHold after a message is refused for now ({@code rate-limited},
+ * {@code retry}), how long the session's later messages to that conversation are held
+ * (refused with the same code) unless the refused one comes again first, so that they are
+ * not stored before it ({@link dev.blueprint.chat.gateway.messaging.core.SendOrder}). The
+ * hold is for the frames already on their way when the refusal went out, which arrive
+ * within a round trip; a longer one would only block a client that gave the refused
+ * message up, or that got a late {@code retry} for a message a later send of it stored
  * @param contacts where the connected users' conversations (presence audience, typing
  * members) come from
  */
@@ -66,7 +73,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("10s") Duration heartbeat, @DefaultValue("*") List<String> allowedOrigins,
 		@DefaultValue("6") int topicPartitions, @DefaultValue("1") short topicReplication,
 		@DefaultValue("16") int inboundThreads, @DefaultValue("120000") int subscriptionCacheLimit,
-		@DefaultValue Contacts contacts) {
+		@DefaultValue("10s") Duration sendOrderHold, @DefaultValue Contacts contacts) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -102,6 +109,9 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		if (subscriptionCacheLimit < 1) {
 			throw new IllegalArgumentException(
 					"gateway.subscription-cache-limit must be at least 1, was " + subscriptionCacheLimit);
+		}
+		if (sendOrderHold.isNegative() || sendOrderHold.isZero()) {
+			throw new IllegalArgumentException("gateway.send-order-hold must be positive, was " + sendOrderHold);
 		}
 		if (!heartbeat.minus(sessionLease.dividedBy(2)).isNegative()) {
 			throw new IllegalArgumentException("gateway.heartbeat (" + heartbeat

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -410,6 +411,79 @@ class GatewayIntegrationTests {
 					(message) -> message.senderId().equals(this.alice), 1, Duration.ofSeconds(2)))
 				.as("nothing more reaches Kafka")
 				.isEmpty();
+		}
+	}
+
+	@Test
+	void afterARefusalTheConversationsLaterSendsWaitForTheRefusedOneSoTheyAreStoredInTheOrderSent(
+			@Autowired Environment environment) throws Exception {
+		int burst = environment.getRequiredProperty("blueprint.ratelimit.client.rules[0].limits[0].burst",
+				Integer.class);
+		int perSecond = environment.getRequiredProperty("blueprint.ratelimit.client.rules[0].limits[0].limit",
+				Integer.class);
+		Duration twoTokens = Duration.ofMillis(2 * 1000 / perSecond);
+		UUID conversation = UUID.randomUUID();
+		String drain = UUID.randomUUID().toString();
+		String other = UUID.randomUUID().toString();
+		try (StompTestClient client = connect(this.alice)) {
+			// The bucket is emptied in a third conversation (ten sends past the burst
+			// keep it
+			// empty however slowly they are handled), then o-x is refused
+			for (int i = 0; i < burst + 10; i++) {
+				client.send(drain, "d-" + i, "drain " + i);
+			}
+			client.send(conversation.toString(), "o-x", "refused");
+			JsonNode refused = errorFor(client, "o-x");
+			assertThat(refused.get("code").asString()).isEqualTo("rate-limited");
+
+			// Tokens are back, but o-y was sent after o-x: it waits for it, with the same
+			// code
+			Thread.sleep(twoTokens.toMillis());
+			client.send(conversation.toString(), "o-y", "held");
+			JsonNode held = errorFor(client, "o-y");
+			assertThat(held.get("code").asString()).isEqualTo("rate-limited");
+			assertThat(held.get("message").asString()).contains("Waits for o-x");
+			// Another conversation is not held, and the token was there
+			client.send(other, "o-z", "elsewhere");
+			this.submitted.next(ChatEvent.MessageSubmitted.class, (message) -> "o-z".equals(message.clientMessageId()),
+					WAIT, "o-z");
+
+			Thread.sleep(twoTokens.toMillis());
+			client.send(conversation.toString(), "o-x", "refused");
+			Thread.sleep(twoTokens.toMillis());
+			client.send(conversation.toString(), "o-y", "held");
+			assertThat(this.submitted
+				.take(ChatEvent.MessageSubmitted.class, (message) -> message.conversationId().equals(conversation), 2,
+						WAIT)
+				.stream()
+				.map((taken) -> taken.event().clientMessageId())).containsExactly("o-x", "o-y");
+			assertThat(client.next("errors", Duration.ofMillis(500))).as("no other refusal").isNull();
+		}
+		assertThat(this.meters.get("blueprint.chat.gateway.sends").tag("outcome", "held").counter().count())
+			.isPositive();
+	}
+
+	/** The errors until the one for {@code clientMessageId}. */
+	private static JsonNode errorFor(StompTestClient client, String clientMessageId) throws InterruptedException {
+		for (;;) {
+			JsonNode error = client.expect("errors", WAIT);
+			if (clientMessageId.equals(error.path("clientMessageId").asString(null))) {
+				return error;
+			}
+		}
+	}
+
+	@Test
+	void aConversationIdSpelledInCapitalsIsKeyedInKafkaAsTheSameConversation() throws Exception {
+		UUID conversation = UUID.randomUUID();
+		try (StompTestClient client = connect(this.alice)) {
+			client.send(conversation.toString().toUpperCase(Locale.ROOT), "k-1", "capitals");
+			// take checks every record's key against its event's conversation id
+			assertThat(this.submitted
+				.take(ChatEvent.MessageSubmitted.class, (message) -> message.senderId().equals(this.alice), 1, WAIT)
+				.get(0)
+				.event()
+				.conversationId()).isEqualTo(conversation);
 		}
 	}
 

@@ -16,6 +16,8 @@ class GatewayPropertiesTests {
 			java.net.URI.create("http://127.0.0.1:8084"), Duration.ofSeconds(2), Duration.ofMinutes(5),
 			Duration.ofSeconds(10), 2);
 
+	private static final Duration HOLD = Duration.ofSeconds(10);
+
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
 		return properties(maxBodyBytes, maxFrameSize, DataSize.ofKilobytes(4), heartbeat);
 	}
@@ -23,7 +25,7 @@ class GatewayPropertiesTests {
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, DataSize messageBufferSize,
 			Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, messageBufferSize, DataSize.ofKilobytes(4),
-				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, CONTACTS);
 	}
 
 	@Test
@@ -65,12 +67,12 @@ class GatewayPropertiesTests {
 	void theSubscriptionCacheHoldsAtLeastOneDestination() {
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, CONTACTS)
+				(short) 1, 16, 1, HOLD, CONTACTS)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 					DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-					(short) 1, 16, 0, CONTACTS))
+					(short) 1, 16, 0, HOLD, CONTACTS))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -87,17 +89,31 @@ class GatewayPropertiesTests {
 
 	private static GatewayProperties ioBuffer(DataSize size) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8), size, false,
-				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, HOLD,
+				CONTACTS);
+	}
+
+	@Test
+	void theSendOrderHoldMustBePositive() {
+		assertThat(sendOrderHold(Duration.ofNanos(1)).sendOrderHold()).isEqualTo(Duration.ofNanos(1));
+		assertThatIllegalArgumentException().isThrownBy(() -> sendOrderHold(Duration.ZERO))
+			.withMessage("gateway.send-order-hold must be positive, was PT0S");
+	}
+
+	private static GatewayProperties sendOrderHold(Duration hold) {
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 120_000, hold, CONTACTS);
 	}
 
 	@Test
 	void anInstanceWithoutAnIdGetsAUniqueOne() {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
-				List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, CONTACTS);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
-				List.of("*"), 6, (short) 1, 16, 120_000, CONTACTS);
+				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, CONTACTS);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

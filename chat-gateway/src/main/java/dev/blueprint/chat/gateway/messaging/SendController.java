@@ -2,6 +2,7 @@ package dev.blueprint.chat.gateway.messaging;
 
 import java.security.Principal;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.UUID;
 
 import dev.blueprint.chat.contracts.ChatErrorCodes;
@@ -9,6 +10,7 @@ import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.gateway.GatewayProperties;
+import dev.blueprint.chat.gateway.messaging.core.SendOrder;
 import dev.blueprint.chat.gateway.messaging.core.SendValidation;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
 import dev.blueprint.platform.tracing.MessageTracing;
@@ -20,6 +22,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.event.EventListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.annotation.DestinationVariable;
@@ -27,6 +30,7 @@ import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
 import org.springframework.stereotype.Controller;
+import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 
 /**
  * Accepts messages from clients: checks the frame, applies the per-user send rate, and
@@ -35,7 +39,10 @@ import org.springframework.stereotype.Controller;
  * {@code /user/queue/errors}: at once for a bad frame, a rate limit or Kafka being
  * unreachable ({@code retry}: not acked, and most likely not stored, though a send that
  * timed out may still reach Kafka; send again with the same clientMessageId, which stores
- * it once), later for an unknown conversation or a non-member.
+ * it once), later for an unknown conversation or a non-member. After a
+ * {@code rate-limited} or {@code retry} refusal, the session's later messages to that
+ * conversation are refused with the same code until the refused one is sent again
+ * ({@link SendOrder}): they would otherwise be stored before it.
  * <p>
  * Each SEND runs in a {@code chat.send} span, continuing the frame's W3C
  * {@code traceparent} header when the client sends one: a STOMP frame is not an HTTP
@@ -49,6 +56,8 @@ public class SendController {
 	static final String SEND_RULE = "chat-send";
 
 	private final SendValidation validation;
+
+	private final SendOrder order;
 
 	private final KafkaTemplate<String, String> kafka;
 
@@ -66,10 +75,11 @@ public class SendController {
 
 	private final MessageTracing tracing;
 
-	public SendController(SendValidation validation, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
-			ClientFrames frames, RateLimitDecider rateLimits, GatewayProperties properties, Clock clock,
-			MeterRegistry meters, MessageTracing tracing) {
+	public SendController(SendValidation validation, SendOrder order, KafkaTemplate<String, String> kafka,
+			ChatEventCodec codec, ClientFrames frames, RateLimitDecider rateLimits, GatewayProperties properties,
+			Clock clock, MeterRegistry meters, MessageTracing tracing) {
 		this.validation = validation;
+		this.order = order;
 		this.kafka = kafka;
 		this.codec = codec;
 		this.frames = frames;
@@ -95,8 +105,24 @@ public class SendController {
 			refuse(user, sessionId, result.code(), result.message(), result.clientMessageId());
 			return;
 		}
+		// The id as validated, in one spelling: the destination may spell it in capitals
+		// (or
+		// without leading zeros), and the Kafka key must be the same for every message of
+		// a
+		// conversation, or they would go to different partitions and sequencers
+		String conversation = result.conversationId().toString();
+		Optional<SendOrder.Hold> hold = this.order.holding(sessionId, conversation, result.clientMessageId());
+		if (hold.isPresent()) {
+			this.frames.error(user.getName(), sessionId, hold.get().code(),
+					"Waits for " + hold.get().clientMessageId() + ", refused before it in this conversation: "
+							+ "send that one again first, then this one (messages are stored in the order sent)",
+					result.clientMessageId());
+			count("held");
+			return;
+		}
 		Verdict verdict = this.rateLimits.decide(SEND_RULE, user.getName(), 1, null);
 		if (!verdict.allowed()) {
+			this.order.refused(sessionId, conversation, result.clientMessageId(), ChatErrorCodes.RATE_LIMITED);
 			refuse(user, sessionId, ChatErrorCodes.RATE_LIMITED,
 					"Too many messages; retry after " + verdict.retryAfterSeconds() + " s", result.clientMessageId());
 			return;
@@ -106,19 +132,19 @@ public class SendController {
 				new ChatEvent.Origin(this.gatewayId, sessionId));
 		try {
 			this.kafka
-				.send(TracedRecords.of(this.tracing, ChatTopics.SUBMITTED, conversationId,
-						this.codec.encode(submitted)))
+				.send(TracedRecords.of(this.tracing, ChatTopics.SUBMITTED, conversation, this.codec.encode(submitted)))
 				.whenComplete((sent, failure) -> {
 					if (failure != null) {
-						kafkaUnavailable(user, sessionId, result.clientMessageId(), failure);
+						kafkaUnavailable(user, sessionId, conversation, result.clientMessageId(), failure);
 					}
 					else {
+						this.order.taken(sessionId, conversation, result.clientMessageId());
 						count("submitted");
 					}
 				});
 		}
 		catch (RuntimeException ex) {
-			kafkaUnavailable(user, sessionId, result.clientMessageId(), ex);
+			kafkaUnavailable(user, sessionId, conversation, result.clientMessageId(), ex);
 		}
 	}
 
@@ -136,8 +162,15 @@ public class SendController {
 				null);
 	}
 
-	private void kafkaUnavailable(Principal user, String sessionId, String clientMessageId, Throwable failure) {
+	@EventListener
+	public void disconnected(SessionDisconnectEvent event) {
+		this.order.closed(event.getSessionId());
+	}
+
+	private void kafkaUnavailable(Principal user, String sessionId, String conversationId, String clientMessageId,
+			Throwable failure) {
 		logger.warn("Could not hand a message to Kafka: {}", failure.toString());
+		this.order.refused(sessionId, conversationId, clientMessageId, ChatErrorCodes.RETRY);
 		refuse(user, sessionId, ChatErrorCodes.RETRY,
 				"The message could not be accepted (messaging unavailable) and is not acked. "
 						+ "Send it again with the same clientMessageId: it is stored once",
