@@ -13,13 +13,14 @@ const RETRY_AFTER_MS = 1000;
 // Each further wait doubles, up to this, and is drawn between all and one and a half times it (jitter), so pages
 // that lost the same gateway or Kafka do not all send again in step, and a long stall does not use up the send rate.
 const RESEND_MAX_MS = 60000;
-// The most a conversation's unacked messages may weigh (in characters as SockJS sends them) to be sent together;
-// also what one pass of resendDue sends at most. SockJS's XHR transports put everything sent while a POST is out
+// The send window: the most the page's unanswered sends may weigh together, in characters as SockJS sends them. A
+// send counts from when it is made until its ack or error comes, the session ends, or ACK_TIMEOUT_MS pass; a message
+// is sent only when it fits (or when nothing is out). SockJS's XHR transports put everything sent while a POST is out
 // into the next POST, and a POST past the gateway's request body limit (1 MB) is refused, which closes the session:
-// after a reconnect with a large backlog the page sent it all again and was refused again, reconnecting each time
-// (storing only what each session's first POST carried, if that). Not a bound per POST on a slow uplink, where
-// several passes can go into one POST.
-const SEND_BATCH_CHARS = 128 * 1024;
+// after a reconnect with a large backlog the page sent it all again and was refused again, reconnecting each time.
+// No ack can come for a send still waiting for its POST, so a POST carries at most the window (and one message past
+// it), unless the POST before it was out longer than ACK_TIMEOUT_MS.
+const SEND_WINDOW_CHARS = 128 * 1024;
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,9 +34,10 @@ const state = {
   pending: new Map(),
   // Conversations whose messages go one at a time, each after the ack of the one before, since one of them was
   // refused with `retry` or `rate-limited` (sent together, a later one could be taken while an earlier one is
-  // refused again), or since their unacked messages weighed more than SEND_BATCH_CHARS. Back to sending at once
-  // when none is left unacked.
+  // refused again). Back to sending at once when none is left unacked.
   oneAtATime: new Set(),
+  // Sends not answered yet, {clientMessageId, chars, until}: the send window's content (SEND_WINDOW_CHARS)
+  inFlight: [],
   client: null,
   sock: null,
   lastTypingSent: 0,
@@ -347,7 +349,7 @@ async function onMessage(m) {
 async function onAck(ack) {
   const pending = state.pending.get(ack.clientMessageId);
   state.pending.delete(ack.clientMessageId);
-  sendNext(ack.conversationId);
+  answered(ack.clientMessageId, ack.conversationId);
   const conv = state.conversations.get(ack.conversationId);
   if (!conv) {
     return;
@@ -384,12 +386,13 @@ function onError(error) {
     if (pending) {
       state.oneAtATime.add(pending.conversationId);
       pending.dueAt = Date.now() + backoff(RETRY_AFTER_MS, pending.sends);
+      answered(error.clientMessageId, pending.conversationId);
     }
     return;
   }
   if (pending) {
     pending.error = error.code;
-    sendNext(pending.conversationId);
+    answered(error.clientMessageId, pending.conversationId);
   }
   $('send-error').textContent = `${error.code}: ${error.message}`;
   const conv = state.conversations.get(state.openId);
@@ -460,37 +463,40 @@ function publish(destination, body) {
 
 function send(conv, body) {
   const clientMessageId = `web-${crypto.randomUUID()}`;
-  // Due at once: sent now, or as soon as the page is connected; in a conversation sending one at a time, after
-  // the ones before it.
+  // Due at once: sent now if the window has room, or as soon as it has (or the page is connected); in a
+  // conversation sending one at a time, after the ones before it.
   state.pending.set(clientMessageId, { conversationId: conv.id, body, dueAt: 0 });
-  if (unackedChars(conv.id) > SEND_BATCH_CHARS) {
-    state.oneAtATime.add(conv.id);
-  }
-  if (!state.oneAtATime.has(conv.id)) {
-    resend(clientMessageId);
-  }
+  resendDue();
   renderMessages(conv, 'bottom');
 }
 
-/** The conversation's first message neither acked nor refused for good, if any. */
-function firstUnacked(conversationId) {
-  for (const [clientMessageId, pending] of state.pending) {
-    if (pending.conversationId === conversationId && !pending.error) {
-      return clientMessageId;
-    }
-  }
-  return null;
+/** How much the unanswered sends weigh, in characters as SockJS sends them (forgetting those past their time). */
+function inFlightChars() {
+  const now = Date.now();
+  state.inFlight = state.inFlight.filter((sent) => sent.until > now);
+  return state.inFlight.reduce((chars, sent) => chars + sent.chars, 0);
 }
 
-/** How much the conversation's unacked messages weigh, in characters as SockJS sends them. */
-function unackedChars(conversationId) {
-  let chars = 0;
+/**
+ * After an ack or an error: the message's sends leave the window, a conversation sending one at a time whose
+ * messages are all answered goes back to sending at once, and what is due is sent (the room made, or the
+ * conversation's next message).
+ */
+function answered(clientMessageId, conversationId) {
+  state.inFlight = state.inFlight.filter((sent) => sent.clientMessageId !== clientMessageId);
+  if (state.oneAtATime.has(conversationId) && !hasUnacked(conversationId)) {
+    state.oneAtATime.delete(conversationId);
+  }
+  resendDue();
+}
+
+function hasUnacked(conversationId) {
   for (const pending of state.pending.values()) {
     if (pending.conversationId === conversationId && !pending.error) {
-      chars += frameChars(pending);
+      return true;
     }
   }
-  return chars;
+  return false;
 }
 
 /**
@@ -507,19 +513,6 @@ function frameChars(pending) {
   return pending.chars;
 }
 
-/** After an ack or a refusal for good: a conversation sending one at a time sends its next message. */
-function sendNext(conversationId) {
-  if (!state.oneAtATime.has(conversationId)) {
-    return;
-  }
-  const next = firstUnacked(conversationId);
-  if (next === null) {
-    state.oneAtATime.delete(conversationId);
-  } else if (Date.now() >= state.pending.get(next).dueAt) {
-    resend(next);
-  }
-}
-
 /**
  * The wait before the next send of a message sent `sends` times: `first` doubled for each send after the first,
  * at most RESEND_MAX_MS, drawn between all and one and a half times that.
@@ -530,62 +523,61 @@ function backoff(first, sends) {
 }
 
 /**
- * Sends (again) with the same clientMessageId: stored once, acked with the same seq (rule 4).
- * @returns the characters sent (0 when not connected)
+ * Sends (again) with the same clientMessageId: stored once, acked with the same seq (rule 4), if connected and the
+ * send window has room for it.
+ * @returns whether it was sent
  */
 function resend(clientMessageId) {
   const pending = state.pending.get(clientMessageId);
   if (!pending || !state.client || !state.client.connected) {
-    return 0;
+    return false;
+  }
+  const chars = frameChars(pending);
+  const out = inFlightChars();
+  if (out > 0 && out + chars > SEND_WINDOW_CHARS) {
+    return false;
   }
   pending.error = null;
   pending.sends = (pending.sends || 0) + 1;
   pending.dueAt = Date.now() + backoff(ACK_TIMEOUT_MS, pending.sends);
   publish(`/app/conversations/${pending.conversationId}/messages`, { clientMessageId, body: pending.body });
-  return frameChars(pending);
+  state.inFlight.push({ clientMessageId, chars, until: Date.now() + ACK_TIMEOUT_MS });
+  return true;
 }
 
 /**
- * Sends again what is due (rule 4): no ack nor error in time, a `retry`/`rate-limited` error, or a reconnect, so
- * that a conversation's messages are stored in the order they were written. When one message of a conversation is
- * due, every unacked message of it is sent again, in that order; in a conversation sending one at a time, only
- * its first unacked message, when due. A conversation whose unacked messages weigh more than SEND_BATCH_CHARS
- * goes one at a time; a pass stops before a conversation that would take it past SEND_BATCH_CHARS (the rest are
- * still due at the next pass), so that no SockJS POST carries much more than that.
+ * Sends what is due (rule 4): new messages, and again those with no ack nor error in time, after a
+ * `retry`/`rate-limited` error, or after a reconnect, so that a conversation's messages are stored in the order they
+ * were written. When one message of a conversation is due, every unacked message of it not in the send window is
+ * sent (again), in that order: one whose send is in the window went earlier in this session, so before them. In a
+ * conversation sending one at a time, only its first unacked message, when due. Stops at the first message the
+ * window has no room for, so that the earliest written go first; the rest stay due, sent as answers make room (or
+ * at the next pass, every 500 ms).
  */
 function resendDue() {
   if (!state.client || !state.client.connected) {
     return;
   }
+  inFlightChars();
+  const out = new Set(state.inFlight.map((sent) => sent.clientMessageId));
+  const now = Date.now();
   const due = new Set();
   for (const pending of state.pending.values()) {
-    if (!pending.error && Date.now() >= pending.dueAt) {
+    if (!pending.error && now >= pending.dueAt) {
       due.add(pending.conversationId);
     }
   }
-  let sent = 0;
-  for (const conversationId of due) {
-    const chars = unackedChars(conversationId);
-    if (chars > SEND_BATCH_CHARS) {
-      state.oneAtATime.add(conversationId);
-    }
-    if (state.oneAtATime.has(conversationId)) {
-      const first = firstUnacked(conversationId);
-      if (first !== null && Date.now() >= state.pending.get(first).dueAt) {
-        if (sent > 0 && sent + frameChars(state.pending.get(first)) > SEND_BATCH_CHARS) {
-          return;
-        }
-        sent += resend(first);
-      }
+  const passed = new Set();
+  for (const [clientMessageId, pending] of state.pending) {
+    const conversationId = pending.conversationId;
+    if (pending.error || !due.has(conversationId)) {
       continue;
     }
-    if (sent > 0 && sent + chars > SEND_BATCH_CHARS) {
+    const first = !passed.has(conversationId);
+    passed.add(conversationId);
+    const sendIt = state.oneAtATime.has(conversationId) ? first && now >= pending.dueAt : !out.has(clientMessageId);
+    if (sendIt && !resend(clientMessageId)) {
       return;
-    }
-    for (const [clientMessageId, pending] of state.pending) {
-      if (!pending.error && pending.conversationId === conversationId) {
-        sent += resend(clientMessageId);
-      }
     }
   }
 }
@@ -641,7 +633,9 @@ async function onConnected() {
   state.client.subscribe('/user/queue/presence', json(onPresence));
   state.client.subscribe('/user/queue/typing', json(onTyping));
   state.client.subscribe('/user/queue/receipts', json(onReceipt));
-  // Everything unacked is sent again (by resendDue, in the order it was written), except what failed for good.
+  // Everything unacked is sent again (by resendDue, in the order it was written), except what failed for good; what
+  // the last session sent left with it.
+  state.inFlight = [];
   state.pending.forEach((pending) => {
     if (!pending.error) {
       pending.dueAt = 0;

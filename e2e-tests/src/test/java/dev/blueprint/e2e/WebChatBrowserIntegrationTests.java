@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * conversation, see unread counts, presence, typing and read ticks, exchange messages
  * both ways, page back through history, Bob loses the network and catches up, and Bob's
  * backlog of long messages written offline, past the gateway's body limit as one POST, is
- * stored in order once he is back (the scenario is src/test/browser/web-chat.mjs).
+ * stored in order once he is back, also over a slow uplink with no POST carrying more
+ * than the page's send window (the scenario is src/test/browser/web-chat.mjs).
  * Screenshots go to target/screenshots. Missing Chromium or Node.js fails the test; it
  * never skips.
  */
@@ -63,7 +64,7 @@ class WebChatBrowserIntegrationTests {
 		try (Stream<Path> shots = Files.list(SCREENSHOTS)) {
 			assertThat(shots.map((file) -> file.getFileName().toString())).contains("01-signed-in-alice.png",
 					"01-signed-in-bob.png", "03-conversation-alice.png", "04-history-bob.png", "05-offline-bob.png",
-					"06-reconnected-bob.png", "08-backlog-bob.png");
+					"06-reconnected-bob.png", "08-backlog-bob.png", "09-slow-uplink-bob.png");
 		}
 	}
 
