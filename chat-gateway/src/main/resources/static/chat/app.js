@@ -18,8 +18,8 @@ const RESEND_MAX_MS = 60000;
 // is sent only when it fits (or when nothing is out). SockJS's XHR transports put everything sent while a POST is out
 // into the next POST, and a POST past the gateway's request body limit (1 MB) is refused, which closes the session:
 // after a reconnect with a large backlog the page sent it all again and was refused again, reconnecting each time.
-// No ack can come for a send still waiting for its POST, so a POST carries at most the window (and one message past
-// it), unless the POST before it was out longer than ACK_TIMEOUT_MS.
+// No ack can come for a send still waiting for its POST, so a POST carries at most the window, unless the POST
+// before it was out longer than ACK_TIMEOUT_MS (or one message weighs more than the window: it goes alone).
 const SEND_WINDOW_CHARS = 128 * 1024;
 
 const $ = (id) => document.getElementById(id);

@@ -3,9 +3,12 @@ package dev.blueprint.chat.gateway;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -401,8 +404,8 @@ class GatewayIntegrationTests {
 						sends - refused.size(), WAIT)
 				.forEach((taken) -> submitted.add(taken.event().clientMessageId()));
 			// A full bucket takes the first burst (frames of a session are handled in
-			// order); every later send is taken or refused as tokens come back, never
-			// both.
+			// order); the first send past it is refused, and every later one is held
+			// behind it (SendOrder): refused, never both.
 			assertThat(submitted).containsAll(IntStream.range(0, burst).mapToObj((i) -> "r-" + i).toList())
 				.doesNotContainAnyElementsOf(refused);
 			assertThat(refused).isNotEmpty();
@@ -423,40 +426,55 @@ class GatewayIntegrationTests {
 				Integer.class);
 		Duration twoTokens = Duration.ofMillis(2 * 1000 / perSecond);
 		UUID conversation = UUID.randomUUID();
-		String drain = UUID.randomUUID().toString();
-		String other = UUID.randomUUID().toString();
+		List<String> sent = List.of("o-1", "o-2", "o-3");
 		try (StompTestClient client = connect(this.alice)) {
-			// The bucket is emptied in a third conversation (ten sends past the burst
-			// keep it
-			// empty however slowly they are handled), then o-x is refused
-			for (int i = 0; i < burst + 10; i++) {
-				client.send(drain, "d-" + i, "drain " + i);
+			// The bucket is emptied in other conversations (one each, so that none is
+			// held),
+			// then three sends follow at once: at most one token's fraction can come back
+			// meanwhile, so at least one of them is refused, and every one after it is
+			// held
+			for (int i = 0; i < burst + 2; i++) {
+				client.send(UUID.randomUUID().toString(), "d-" + i, "drain " + i);
 			}
-			client.send(conversation.toString(), "o-x", "refused");
-			JsonNode refused = errorFor(client, "o-x");
-			assertThat(refused.get("code").asString()).isEqualTo("rate-limited");
+			for (String id : sent) {
+				client.send(conversation.toString(), id, id);
+			}
+			Map<String, JsonNode> errors = new HashMap<>();
+			while (!errors.containsKey("o-3")) {
+				JsonNode error = client.expect("errors", WAIT);
+				errors.put(error.path("clientMessageId").asString(""), error);
+			}
+			String refused = sent.stream().filter(errors::containsKey).findFirst().orElseThrow();
+			assertThat(errors.get(refused).get("code").asString()).isEqualTo("rate-limited");
+			assertThat(errors.get(refused).get("message").asString()).doesNotContain("Waits for");
+			List<String> after = sent.subList(sent.indexOf(refused) + 1, sent.size());
+			for (String id : after) {
+				assertThat(errors.get(id).get("code").asString()).isEqualTo("rate-limited");
+				assertThat(errors.get(id).get("message").asString()).contains("Waits for " + refused);
+			}
 
-			// Tokens are back, but o-y was sent after o-x: it waits for it, with the same
-			// code
+			// Tokens are back, but o-4 was sent after the refused one: it waits for it
+			// too
 			Thread.sleep(twoTokens.toMillis());
-			client.send(conversation.toString(), "o-y", "held");
-			JsonNode held = errorFor(client, "o-y");
-			assertThat(held.get("code").asString()).isEqualTo("rate-limited");
-			assertThat(held.get("message").asString()).contains("Waits for o-x");
+			client.send(conversation.toString(), "o-4", "o-4");
+			assertThat(errorFor(client, "o-4").get("message").asString()).contains("Waits for " + refused);
 			// Another conversation is not held, and the token was there
-			client.send(other, "o-z", "elsewhere");
+			client.send(UUID.randomUUID().toString(), "o-z", "elsewhere");
 			this.submitted.next(ChatEvent.MessageSubmitted.class, (message) -> "o-z".equals(message.clientMessageId()),
 					WAIT, "o-z");
 
-			Thread.sleep(twoTokens.toMillis());
-			client.send(conversation.toString(), "o-x", "refused");
-			Thread.sleep(twoTokens.toMillis());
-			client.send(conversation.toString(), "o-y", "held");
+			// Sent again in order, one token each: all taken, in the order first sent
+			List<String> again = new ArrayList<>(sent.subList(sent.indexOf(refused), sent.size()));
+			again.add("o-4");
+			for (String id : again) {
+				Thread.sleep(twoTokens.toMillis());
+				client.send(conversation.toString(), id, id);
+			}
 			assertThat(this.submitted
-				.take(ChatEvent.MessageSubmitted.class, (message) -> message.conversationId().equals(conversation), 2,
-						WAIT)
+				.take(ChatEvent.MessageSubmitted.class, (message) -> message.conversationId().equals(conversation),
+						sent.size() + 1, WAIT)
 				.stream()
-				.map((taken) -> taken.event().clientMessageId())).containsExactly("o-x", "o-y");
+				.map((taken) -> taken.event().clientMessageId())).containsExactly("o-1", "o-2", "o-3", "o-4");
 			assertThat(client.next("errors", Duration.ofMillis(500))).as("no other refusal").isNull();
 		}
 		assertThat(this.meters.get("blueprint.chat.gateway.sends").tag("outcome", "held").counter().count())

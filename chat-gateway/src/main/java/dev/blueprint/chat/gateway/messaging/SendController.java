@@ -18,6 +18,7 @@ import dev.blueprint.platform.tracing.TracedRecords;
 import dev.blueprint.ratelimit.client.RateLimitDecider;
 import dev.blueprint.ratelimit.client.Verdict;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ import org.springframework.messaging.handler.annotation.DestinationVariable;
 import org.springframework.messaging.handler.annotation.MessageExceptionHandler;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 
@@ -88,6 +90,9 @@ public class SendController {
 		this.clock = clock;
 		this.meters = meters;
 		this.tracing = tracing;
+		Gauge.builder("blueprint.chat.gateway.send.held.sessions", order, SendOrder::sessions)
+			.description("Sessions whose sends to a conversation wait for one refused before them")
+			.register(meters);
 	}
 
 	@MessageMapping("/conversations/{conversationId}/messages")
@@ -106,11 +111,12 @@ public class SendController {
 			return;
 		}
 		// The id as validated, in one spelling: the destination may spell it in capitals
-		// (or
-		// without leading zeros), and the Kafka key must be the same for every message of
+		// or
+		// without leading zeros, and the Kafka key must be the same for every message of
 		// a
 		// conversation, or they would go to different partitions and sequencers
 		String conversation = result.conversationId().toString();
+		long position = this.order.position();
 		Optional<SendOrder.Hold> hold = this.order.holding(sessionId, conversation, result.clientMessageId());
 		if (hold.isPresent()) {
 			this.frames.error(user.getName(), sessionId, hold.get().code(),
@@ -122,7 +128,8 @@ public class SendController {
 		}
 		Verdict verdict = this.rateLimits.decide(SEND_RULE, user.getName(), 1, null);
 		if (!verdict.allowed()) {
-			this.order.refused(sessionId, conversation, result.clientMessageId(), ChatErrorCodes.RATE_LIMITED);
+			this.order.refused(sessionId, conversation, result.clientMessageId(), ChatErrorCodes.RATE_LIMITED,
+					position);
 			refuse(user, sessionId, ChatErrorCodes.RATE_LIMITED,
 					"Too many messages; retry after " + verdict.retryAfterSeconds() + " s", result.clientMessageId());
 			return;
@@ -135,7 +142,7 @@ public class SendController {
 				.send(TracedRecords.of(this.tracing, ChatTopics.SUBMITTED, conversation, this.codec.encode(submitted)))
 				.whenComplete((sent, failure) -> {
 					if (failure != null) {
-						kafkaUnavailable(user, sessionId, conversation, result.clientMessageId(), failure);
+						kafkaUnavailable(user, sessionId, conversation, result.clientMessageId(), position, failure);
 					}
 					else {
 						this.order.taken(sessionId, conversation, result.clientMessageId());
@@ -144,7 +151,7 @@ public class SendController {
 				});
 		}
 		catch (RuntimeException ex) {
-			kafkaUnavailable(user, sessionId, conversation, result.clientMessageId(), ex);
+			kafkaUnavailable(user, sessionId, conversation, result.clientMessageId(), position, ex);
 		}
 	}
 
@@ -155,6 +162,10 @@ public class SendController {
 				"No such destination: " + headers.getDestination(), null);
 	}
 
+	/**
+	 * A frame the gateway failed on. Answered {@code retry} without a clientMessageId
+	 * (the frame may not have had a valid one), so it holds nothing: none is expected.
+	 */
 	@MessageExceptionHandler
 	public void failed(Exception ex, Principal user, SimpMessageHeaderAccessor headers) {
 		logger.warn("Frame to {} failed", headers.getDestination(), ex);
@@ -167,10 +178,20 @@ public class SendController {
 		this.order.closed(event.getSessionId());
 	}
 
+	/**
+	 * Holds whose time has ended, and those of sessions that closed before their refusal
+	 * came (a Kafka callback, or a frame handled after the disconnect), are forgotten
+	 * here.
+	 */
+	@Scheduled(fixedDelay = 10_000, initialDelay = 10_000)
+	public void forgetEndedHolds() {
+		this.order.forgetEnded();
+	}
+
 	private void kafkaUnavailable(Principal user, String sessionId, String conversationId, String clientMessageId,
-			Throwable failure) {
+			long position, Throwable failure) {
 		logger.warn("Could not hand a message to Kafka: {}", failure.toString());
-		this.order.refused(sessionId, conversationId, clientMessageId, ChatErrorCodes.RETRY);
+		this.order.refused(sessionId, conversationId, clientMessageId, ChatErrorCodes.RETRY, position);
 		refuse(user, sessionId, ChatErrorCodes.RETRY,
 				"The message could not be accepted (messaging unavailable) and is not acked. "
 						+ "Send it again with the same clientMessageId: it is stored once",

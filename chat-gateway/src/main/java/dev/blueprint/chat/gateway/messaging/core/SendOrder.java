@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -15,16 +16,23 @@ import java.util.function.LongSupplier;
  * (refused with the same code) until the refused message comes again, which lifts the
  * hold, or until {@code hold} has passed: long enough for the frames that were on their
  * way to arrive, and no longer, so that a client that gave the message up is not blocked.
- * Per session: order across a user's devices is not defined. Framework-free; the gateway
- * forgets a session's holds when it closes.
+ * <p>
+ * Each send takes a {@link #position() position} as it is handled (a session's frames are
+ * handled in order), so that a refusal that comes late ({@code retry} comes from a Kafka
+ * callback, seconds after the send) still holds the messages sent after it. Per session:
+ * order across a user's devices is not defined. Holds end with their session
+ * ({@link #closed}) or their time ({@link #forgetEnded}, which also covers a refusal that
+ * came after its session closed). Framework-free.
  */
 public final class SendOrder {
 
-	/** A refused message the session's later messages to its conversation wait for. */
-	public record Hold(String clientMessageId, String code, long sinceNanos) {
+	/** A refused message, sent at {@code position}, that the later ones wait for. */
+	public record Hold(String clientMessageId, String code, long position, long sinceNanos) {
 	}
 
 	private final Map<String, Map<String, Hold>> holds = new ConcurrentHashMap<>();
+
+	private final AtomicLong positions = new AtomicLong();
 
 	private final long holdNanos;
 
@@ -42,6 +50,11 @@ public final class SendOrder {
 		this.nanoTime = nanoTime;
 	}
 
+	/** The position of a send being handled: later sends have higher positions. */
+	public long position() {
+		return this.positions.incrementAndGet();
+	}
+
 	/**
 	 * The refused message a send of {@code clientMessageId} must wait for, if any. A send
 	 * of the refused message itself lifts the hold (and is not held), as does the end of
@@ -53,8 +66,7 @@ public final class SendOrder {
 		if (hold == null) {
 			return Optional.empty();
 		}
-		if (hold.clientMessageId().equals(clientMessageId)
-				|| this.nanoTime.getAsLong() - hold.sinceNanos() >= this.holdNanos) {
+		if (hold.clientMessageId().equals(clientMessageId) || ended(hold, this.nanoTime.getAsLong())) {
 			session.remove(conversationId, hold);
 			return Optional.empty();
 		}
@@ -62,15 +74,15 @@ public final class SendOrder {
 	}
 
 	/**
-	 * A message was refused for now: the session's later messages to the conversation
-	 * wait for it, unless they already wait for an earlier one (whose hold has not
-	 * ended).
+	 * The message sent at {@code position} was refused for now: the session's later
+	 * messages to the conversation wait for it, unless they already wait for one sent
+	 * before it (whose hold has not ended).
 	 */
-	public void refused(String sessionId, String conversationId, String clientMessageId, String code) {
+	public void refused(String sessionId, String conversationId, String clientMessageId, String code, long position) {
 		long now = this.nanoTime.getAsLong();
 		this.holds.computeIfAbsent(sessionId, (id) -> new ConcurrentHashMap<>())
-			.compute(conversationId, (id, earlier) -> (earlier != null && now - earlier.sinceNanos() < this.holdNanos)
-					? earlier : new Hold(clientMessageId, code, now));
+			.compute(conversationId, (id, other) -> (other != null && other.position() < position && !ended(other, now))
+					? other : new Hold(clientMessageId, code, position, now));
 	}
 
 	/**
@@ -90,9 +102,24 @@ public final class SendOrder {
 		this.holds.remove(sessionId);
 	}
 
-	/** Sessions holding anything. */
+	/** Forgets the holds whose time has ended, and the sessions left with none. */
+	public void forgetEnded() {
+		long now = this.nanoTime.getAsLong();
+		for (String sessionId : this.holds.keySet()) {
+			this.holds.computeIfPresent(sessionId, (id, session) -> {
+				session.values().removeIf((hold) -> ended(hold, now));
+				return session.isEmpty() ? null : session;
+			});
+		}
+	}
+
+	/** Sessions holding anything (ended holds included until {@link #forgetEnded}). */
 	public int sessions() {
 		return this.holds.size();
+	}
+
+	private boolean ended(Hold hold, long now) {
+		return now - hold.sinceNanos() >= this.holdNanos;
 	}
 
 }
