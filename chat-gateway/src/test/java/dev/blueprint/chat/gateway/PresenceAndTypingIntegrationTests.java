@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Presence fan-out and typing indicators through the gateway, against the build's real
  * Redis with real STOMP clients. Conversations come from a stand-in for
- * chat-message-service's {@code GET /api/v1/conversations} ({@link ConversationsStub});
- * presence changes are published on Redis as presence-service publishes them.
+ * chat-message-service's {@code GET /api/v1/conversations?view=members}
+ * ({@link ConversationsStub}); presence changes are published on Redis as
+ * presence-service publishes them.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "gateway.contacts.min-refresh-interval=1s", "CHAT_TYPING_LIMIT_PER_SECOND=1",

@@ -21,9 +21,10 @@ import org.springframework.web.client.RestClientException;
 
 /**
  * A caller's contacts: the members of the caller's conversations, which
- * chat-message-service owns. Read with {@code GET /api/v1/conversations} using the
- * caller's own bearer token (so no service credential is needed and chat-message-service
- * applies its own authorization), and cached per caller for a while.
+ * chat-message-service owns. Read with {@code GET /api/v1/conversations?view=members}
+ * (ids and members only) using the caller's own bearer token (so no service credential is
+ * needed and chat-message-service applies its own authorization), and cached per caller
+ * for a while.
  */
 public class ContactDirectory {
 
@@ -78,7 +79,7 @@ public class ContactDirectory {
 		String body;
 		try {
 			body = this.rest.get()
-				.uri("/api/v1/conversations")
+				.uri("/api/v1/conversations?view=members")
 				.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
 				.retrieve()
 				.body(String.class);

@@ -38,7 +38,8 @@ import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 
 /**
  * The conversations (and so the contacts) of the users connected to this gateway, read
- * from chat-message-service ({@code GET /api/v1/conversations}) with each user's own
+ * from chat-message-service ({@code GET /api/v1/conversations?view=members}: ids and
+ * members only, two Cassandra reads a conversation instead of four) with each user's own
  * token: when the user's first session here connects, again when a delivery names a
  * conversation the gateway does not know for the user, and about every
  * {@code gateway.contacts.refresh}, each user at its own time. Used to fan presence
@@ -255,7 +256,7 @@ public class ContactBook {
 		String body;
 		try {
 			body = this.rest.get()
-				.uri("/api/v1/conversations")
+				.uri("/api/v1/conversations?view=members")
 				.header(HttpHeaders.AUTHORIZATION, "Bearer " + entry.token)
 				.retrieve()
 				.body(String.class);

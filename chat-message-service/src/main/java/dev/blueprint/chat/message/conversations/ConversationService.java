@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import dev.blueprint.chat.message.ChatMessageProperties;
@@ -149,32 +150,51 @@ public class ConversationService {
 	 * {@code max-conversations-per-user}), most recently active first.
 	 */
 	public List<ConversationSummary> list(String caller) {
-		List<UUID> ids = this.store.conversationIdsOf(caller);
-		List<CompletableFuture<ConversationSummary>> loading = new ArrayList<>();
-		for (UUID id : ids) {
+		List<ConversationSummary> summaries = loadAll(caller, (id) -> {
+			CompletableFuture<ConversationState> state = this.store.stateAsync(id);
+			CompletableFuture<Watermarks> own = this.store.watermarksAsync(id, caller);
+			return this.store.findConversationAsync(id)
+				.thenCombine(state.thenCombine(own, OwnState::new),
+						(conversation, known) -> conversation
+							.map((c) -> ConversationSummary.of(c, known.state(), known.own()))
+							.orElse(null));
+		});
+		summaries.sort(Comparator.comparing(ConversationSummary::lastActivity).reversed());
+		return summaries;
+	}
+
+	/**
+	 * The caller's conversations with their members and nothing else, in no particular
+	 * order: two reads a conversation instead of the list's four. What the gateways and
+	 * presence-service need to know a user's contacts.
+	 */
+	public List<Conversation> listMembers(String caller) {
+		return loadAll(caller, (id) -> this.store.findConversationAsync(id).thenApply((found) -> found.orElse(null)));
+	}
+
+	/**
+	 * Loads each of the caller's conversations, {@link #LISTED_IN_FLIGHT} at a time (one
+	 * wave at a time: a large list does not take the API's whole share), leaving out
+	 * those that load as {@code null} (rows of a creation that failed half-way).
+	 */
+	private <T> List<T> loadAll(String caller, Function<UUID, CompletableFuture<T>> load) {
+		List<CompletableFuture<T>> loading = new ArrayList<>();
+		for (UUID id : this.store.conversationIdsOf(caller)) {
 			if (loading.size() % LISTED_IN_FLIGHT == 0) {
-				// one wave at a time: a large list does not take the API's whole share
 				CompletableFuture.allOf(loading.toArray(CompletableFuture[]::new))
 					.exceptionally((failure) -> null)
 					.join();
 			}
-			CompletableFuture<ConversationState> state = this.store.stateAsync(id);
-			CompletableFuture<Watermarks> own = this.store.watermarksAsync(id, caller);
-			loading.add(this.store.findConversationAsync(id)
-				.thenCombine(state.thenCombine(own, OwnState::new),
-						(conversation, known) -> conversation
-							.map((c) -> ConversationSummary.of(c, known.state(), known.own()))
-							.orElse(null)));
+			loading.add(load.apply(id));
 		}
-		List<ConversationSummary> summaries = new ArrayList<>();
-		for (CompletableFuture<ConversationSummary> summary : loading) {
-			ConversationSummary value = summary.join();
+		List<T> loaded = new ArrayList<>();
+		for (CompletableFuture<T> one : loading) {
+			T value = one.join();
 			if (value != null) {
-				summaries.add(value);
+				loaded.add(value);
 			}
 		}
-		summaries.sort(Comparator.comparing(ConversationSummary::lastActivity).reversed());
-		return summaries;
+		return loaded;
 	}
 
 	/**

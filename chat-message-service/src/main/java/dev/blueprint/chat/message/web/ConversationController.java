@@ -7,8 +7,8 @@ import java.util.UUID;
 
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.conversations.ConversationService;
-import dev.blueprint.chat.message.conversations.ConversationSummary;
 import dev.blueprint.chat.message.conversations.HistoryMessage;
+import dev.blueprint.platform.web.InvalidFieldException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -28,6 +28,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/conversations")
 class ConversationController {
+
+	static final String MEMBERS_VIEW = "members";
 
 	private final ConversationService conversations;
 
@@ -49,9 +51,24 @@ class ConversationController {
 			.body(conversation);
 	}
 
+	/**
+	 * The caller's conversations: summaries with last seq and last message, or with
+	 * {@code view=members} only each one's id, type, name and members (half the reads).
+	 */
 	@GetMapping
-	List<ConversationSummary> list(Principal caller) {
-		return this.conversations.list(caller.getName());
+	List<?> list(Principal caller, @RequestParam(required = false) String view) {
+		if (view == null) {
+			return this.conversations.list(caller.getName());
+		}
+		if (MEMBERS_VIEW.equals(view)) {
+			return this.conversations.listMembers(caller.getName());
+		}
+		throw new InvalidFieldException("view",
+				"view must be '" + MEMBERS_VIEW + "' or left out (the full list), not '" + abbreviate(view) + "'");
+	}
+
+	private static String abbreviate(String value) {
+		return (value.length() <= 32) ? value : value.substring(0, 32) + "…";
 	}
 
 	@GetMapping("/{id}")

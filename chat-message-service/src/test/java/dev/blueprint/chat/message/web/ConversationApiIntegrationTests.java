@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.blueprint.chat.message.ChatMessageProperties;
 import dev.blueprint.chat.message.conversations.Conversation;
@@ -98,6 +99,37 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void theMembersViewListsTheSameConversationsWithTheirMembersOnlyInTwoReadsEach() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String carol = unique("carol");
+		UUID direct = conversation(alice, "direct", bob);
+		UUID group = conversation(alice, "group", bob, carol);
+		submit(direct, alice, "c-1", "hello");
+		awaitEvents(direct, 1, java.time.Duration.ofSeconds(30));
+		AtomicInteger reads = new AtomicInteger();
+		this.apiStoreRequests.getEventPublisher().onCallFinished((event) -> reads.incrementAndGet());
+
+		HttpResponse<String> full = get(alice, "/api/v1/conversations");
+		assertThat(full.statusCode()).as(full.body()).isEqualTo(200);
+		assertThat(reads.getAndSet(0)).as("the full list's reads").isEqualTo(1 + 4 * 2);
+		HttpResponse<String> members = get(alice, "/api/v1/conversations?view=members");
+		assertThat(members.statusCode()).as(members.body()).isEqualTo(200);
+		assertThat(reads.get()).as("the members view's reads").isEqualTo(1 + 2 * 2);
+
+		assertThat((List<String>) json(members, "$[*].id"))
+			.containsExactlyInAnyOrderElementsOf((List<String>) json(full, "$[*].id"));
+		assertThat((List<String>) json(members, "$[?(@.id == '" + direct + "')].members[*]"))
+			.containsExactlyInAnyOrder(alice, bob);
+		assertThat((List<String>) json(members, "$[?(@.id == '" + group + "')].members[*]"))
+			.containsExactlyInAnyOrder(alice, bob, carol);
+		assertThat((List<String>) json(members, "$[?(@.id == '" + group + "')].type")).containsExactly("group");
+		assertThat(members.body()).doesNotContain("lastSeq").doesNotContain("lastMessage").doesNotContain("hello");
+		assertThat((List<Object>) json(get(unique("dave"), "/api/v1/conversations?view=members"), "$")).isEmpty();
+	}
+
+	@Test
 	void badInputIsA400NamingTheField() throws Exception {
 		String alice = unique("alice");
 		assertField(post(alice, "/api/v1/conversations", "{\"members\":[\"bob\"]}"), "type");
@@ -109,6 +141,8 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 		assertField(post(alice, "/api/v1/conversations",
 				"{\"type\":\"group\",\"members\":[\"bob\"],\"name\":\"" + "n".repeat(101) + "\"}"), "name");
 		assertField(get(alice, "/api/v1/conversations/not-a-uuid/messages"), "id");
+		assertField(get(alice, "/api/v1/conversations?view=summary"), "view");
+		assertField(get(alice, "/api/v1/conversations?view=" + "m".repeat(5000)), "view");
 		UUID group = conversation(alice, "group", unique("bob"));
 		assertField(get(alice, "/api/v1/conversations/" + group + "/messages?limit=201"), "limit");
 		assertField(get(alice, "/api/v1/conversations/" + group + "/messages?limit=0"), "limit");

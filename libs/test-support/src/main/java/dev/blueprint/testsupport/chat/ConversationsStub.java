@@ -20,10 +20,12 @@ import com.sun.net.httpserver.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Stands in for chat-message-service's {@code GET /api/v1/conversations}, the one call
- * presence-service and chat-gateway make to it: answers each caller (the bearer token's
- * {@code sub}) with the conversations registered here, and counts calls.
- * chat-message-service itself needs Cassandra and Kafka; the e2e tests run them together.
+ * Stands in for chat-message-service's {@code GET /api/v1/conversations?view=members},
+ * the one call presence-service and chat-gateway make to it: answers each caller (the
+ * bearer token's {@code sub}) with the conversations registered here, and counts calls.
+ * Without {@code view=members} it answers 400, so that a client reading the full list
+ * (twice the Cassandra reads) fails its tests. chat-message-service itself needs
+ * Cassandra and Kafka; the e2e tests run them together.
  */
 public final class ConversationsStub implements AutoCloseable {
 
@@ -87,6 +89,10 @@ public final class ConversationsStub implements AutoCloseable {
 		}
 		if (this.failing.contains(user)) {
 			respond(exchange, 500, "{}");
+			return;
+		}
+		if (!"view=members".equals(exchange.getRequestURI().getRawQuery())) {
+			respond(exchange, 400, "{\"field\":\"view\",\"detail\":\"this stand-in serves only view=members\"}");
 			return;
 		}
 		List<Map<String, Object>> body = new ArrayList<>();
