@@ -426,13 +426,12 @@ class GatewayIntegrationTests {
 				Integer.class);
 		Duration twoTokens = Duration.ofMillis(2 * 1000 / perSecond);
 		UUID conversation = UUID.randomUUID();
-		List<String> sent = List.of("o-1", "o-2", "o-3");
+		List<String> sent = List.of("o-1", "o-2", "o-3", "o-4", "o-5");
 		try (StompTestClient client = connect(this.alice)) {
-			// The bucket is emptied in other conversations (one each, so that none is
-			// held),
-			// then three sends follow at once: at most one token's fraction can come back
-			// meanwhile, so at least one of them is refused, and every one after it is
-			// held
+			// The bucket is emptied in other conversations (one each, so that
+			// none is held), then five sends follow at once: unless the 27 rate
+			// decisions take a second (five tokens back at 5/s), at least one of
+			// them is refused, and every one after it is held
 			for (int i = 0; i < burst + 2; i++) {
 				client.send(UUID.randomUUID().toString(), "d-" + i, "drain " + i);
 			}
@@ -440,7 +439,7 @@ class GatewayIntegrationTests {
 				client.send(conversation.toString(), id, id);
 			}
 			Map<String, JsonNode> errors = new HashMap<>();
-			while (!errors.containsKey("o-3")) {
+			while (!errors.containsKey("o-5")) {
 				JsonNode error = client.expect("errors", WAIT);
 				errors.put(error.path("clientMessageId").asString(""), error);
 			}
@@ -453,11 +452,11 @@ class GatewayIntegrationTests {
 				assertThat(errors.get(id).get("message").asString()).contains("Waits for " + refused);
 			}
 
-			// Tokens are back, but o-4 was sent after the refused one: it waits for it
-			// too
+			// Tokens are back, but o-6 was sent after the refused one: it waits
+			// for it too
 			Thread.sleep(twoTokens.toMillis());
-			client.send(conversation.toString(), "o-4", "o-4");
-			assertThat(errorFor(client, "o-4").get("message").asString()).contains("Waits for " + refused);
+			client.send(conversation.toString(), "o-6", "o-6");
+			assertThat(errorFor(client, "o-6").get("message").asString()).contains("Waits for " + refused);
 			// Another conversation is not held, and the token was there
 			client.send(UUID.randomUUID().toString(), "o-z", "elsewhere");
 			this.submitted.next(ChatEvent.MessageSubmitted.class, (message) -> "o-z".equals(message.clientMessageId()),
@@ -465,7 +464,7 @@ class GatewayIntegrationTests {
 
 			// Sent again in order, one token each: all taken, in the order first sent
 			List<String> again = new ArrayList<>(sent.subList(sent.indexOf(refused), sent.size()));
-			again.add("o-4");
+			again.add("o-6");
 			for (String id : again) {
 				Thread.sleep(twoTokens.toMillis());
 				client.send(conversation.toString(), id, id);
@@ -474,7 +473,8 @@ class GatewayIntegrationTests {
 				.take(ChatEvent.MessageSubmitted.class, (message) -> message.conversationId().equals(conversation),
 						sent.size() + 1, WAIT)
 				.stream()
-				.map((taken) -> taken.event().clientMessageId())).containsExactly("o-1", "o-2", "o-3", "o-4");
+				.map((taken) -> taken.event().clientMessageId()))
+				.containsExactly("o-1", "o-2", "o-3", "o-4", "o-5", "o-6");
 			assertThat(client.next("errors", Duration.ofMillis(500))).as("no other refusal").isNull();
 		}
 		assertThat(this.meters.get("blueprint.chat.gateway.sends").tag("outcome", "held").counter().count())

@@ -164,7 +164,10 @@ public class SendController {
 
 	/**
 	 * A frame the gateway failed on. Answered {@code retry} without a clientMessageId
-	 * (the frame may not have had a valid one), so it holds nothing: none is expected.
+	 * (the frame may not have had a valid one), so it holds nothing. If it was the resend
+	 * of a refused message, which lifted that message's hold on arriving, the later
+	 * messages are no longer held behind it: accepted, as this is a failure of the
+	 * gateway itself (the rate limit fails open), not a refusal.
 	 */
 	@MessageExceptionHandler
 	public void failed(Exception ex, Principal user, SimpMessageHeaderAccessor headers) {

@@ -22,7 +22,10 @@ import java.util.function.LongSupplier;
  * callback, seconds after the send) still holds the messages sent after it. Per session:
  * order across a user's devices is not defined. Holds end with their session
  * ({@link #closed}) or their time ({@link #forgetEnded}, which also covers a refusal that
- * came after its session closed). Framework-free.
+ * came after its session closed). One hold per conversation: when a message sent earlier
+ * replaces a later one's hold and is then taken, the later one no longer holds (a client
+ * that resends while its first send may still fail in Kafka; the web page waits 10 s for
+ * an ack, longer than Kafka's 5 s delivery timeout). Framework-free.
  */
 public final class SendOrder {
 
@@ -67,7 +70,7 @@ public final class SendOrder {
 			return Optional.empty();
 		}
 		if (hold.clientMessageId().equals(clientMessageId) || ended(hold, this.nanoTime.getAsLong())) {
-			session.remove(conversationId, hold);
+			lift(sessionId, conversationId, hold);
 			return Optional.empty();
 		}
 		return Optional.of(hold);
@@ -80,9 +83,16 @@ public final class SendOrder {
 	 */
 	public void refused(String sessionId, String conversationId, String clientMessageId, String code, long position) {
 		long now = this.nanoTime.getAsLong();
-		this.holds.computeIfAbsent(sessionId, (id) -> new ConcurrentHashMap<>())
-			.compute(conversationId, (id, other) -> (other != null && other.position() < position && !ended(other, now))
-					? other : new Hold(clientMessageId, code, position, now));
+		// All in one compute of the session's entry, so that a sweep or a lift (which
+		// drop
+		// a session's map once it is empty) cannot drop the map this hold goes into
+		this.holds.compute(sessionId, (id, session) -> {
+			Map<String, Hold> conversations = (session != null) ? session : new ConcurrentHashMap<>();
+			conversations.compute(conversationId,
+					(conversation, other) -> (other != null && other.position() < position && !ended(other, now))
+							? other : new Hold(clientMessageId, code, position, now));
+			return conversations;
+		});
 	}
 
 	/**
@@ -91,10 +101,21 @@ public final class SendOrder {
 	 */
 	public void taken(String sessionId, String conversationId, String clientMessageId) {
 		Map<String, Hold> session = this.holds.get(sessionId);
-		if (session != null) {
-			session.computeIfPresent(conversationId,
-					(id, hold) -> hold.clientMessageId().equals(clientMessageId) ? null : hold);
+		Hold hold = (session != null) ? session.get(conversationId) : null;
+		if (hold != null && hold.clientMessageId().equals(clientMessageId)) {
+			lift(sessionId, conversationId, hold);
 		}
+	}
+
+	/**
+	 * Removes this hold, if it is still the conversation's, and the session's map once
+	 * empty.
+	 */
+	private void lift(String sessionId, String conversationId, Hold hold) {
+		this.holds.computeIfPresent(sessionId, (id, session) -> {
+			session.remove(conversationId, hold);
+			return session.isEmpty() ? null : session;
+		});
 	}
 
 	/** The session closed: its holds go with it (a new session starts unheld). */
@@ -113,7 +134,10 @@ public final class SendOrder {
 		}
 	}
 
-	/** Sessions holding anything (ended holds included until {@link #forgetEnded}). */
+	/**
+	 * Sessions holding anything (a hold whose time has ended counts until
+	 * {@link #forgetEnded}).
+	 */
 	public int sessions() {
 		return this.holds.size();
 	}

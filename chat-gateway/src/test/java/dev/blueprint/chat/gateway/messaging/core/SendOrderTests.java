@@ -27,6 +27,7 @@ class SendOrderTests {
 		assertThat(this.order.holding("s2", "c1", "m4")).as("another session").isEmpty();
 		assertThat(this.order.holding("s1", "c1", "m1")).as("the refused one itself").isEmpty();
 		assertThat(this.order.holding("s1", "c1", "m2")).as("lifted by it").isEmpty();
+		assertThat(this.order.sessions()).as("the session holds nothing").isZero();
 	}
 
 	@Test
@@ -66,6 +67,7 @@ class SendOrderTests {
 		assertThat(this.order.holding("s1", "c1", "m3")).as("another message taken: still held").isPresent();
 		this.order.taken("s1", "c1", "m1");
 		assertThat(this.order.holding("s1", "c1", "m3")).isEmpty();
+		assertThat(this.order.sessions()).isZero();
 		this.order.taken("s9", "c1", "m1");
 	}
 
