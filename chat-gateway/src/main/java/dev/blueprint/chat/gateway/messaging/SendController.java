@@ -110,11 +110,10 @@ public class SendController {
 			refuse(user, sessionId, result.code(), result.message(), result.clientMessageId());
 			return;
 		}
-		// The id as validated, in one spelling: the destination may spell it in capitals
-		// or
-		// without leading zeros, and the Kafka key must be the same for every message of
-		// a
-		// conversation, or they would go to different partitions and sequencers
+		// The id as validated, in one spelling: the destination may spell it in
+		// capitals or without leading zeros, and the Kafka key must be the same for
+		// every message of a conversation, or they would go to different partitions
+		// and sequencers
 		String conversation = result.conversationId().toString();
 		long position = this.order.position();
 		Optional<SendOrder.Hold> hold = this.order.holding(sessionId, conversation, result.clientMessageId());

@@ -41,6 +41,9 @@ public class ConversationService {
 	 */
 	private static final int LISTED_IN_FLIGHT = 64;
 
+	/** The list's {@code view} that gives only ids and members ({@link #listMembers}). */
+	public static final String MEMBERS_VIEW = "members";
+
 	private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@-]+");
 
 	private final ChatStore store;
@@ -143,6 +146,22 @@ public class ConversationService {
 			throw new ForbiddenException("Not a member of conversation " + id);
 		}
 		return conversation;
+	}
+
+	/**
+	 * The caller's conversations as {@code view} asks: {@link #list(String)} when it is
+	 * absent, {@link #listMembers} for {@code members}; any other view is a 400 naming
+	 * it.
+	 */
+	public List<?> list(String caller, String view) {
+		if (view == null) {
+			return list(caller);
+		}
+		if (MEMBERS_VIEW.equals(view)) {
+			return listMembers(caller);
+		}
+		throw new InvalidFieldException("view",
+				"view must be '" + MEMBERS_VIEW + "' or left out (the full list), not '" + abbreviate(view) + "'");
 	}
 
 	/**

@@ -8,7 +8,6 @@ import java.util.UUID;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.conversations.ConversationService;
 import dev.blueprint.chat.message.conversations.HistoryMessage;
-import dev.blueprint.platform.web.InvalidFieldException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -28,8 +27,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/conversations")
 class ConversationController {
-
-	static final String MEMBERS_VIEW = "members";
 
 	private final ConversationService conversations;
 
@@ -57,18 +54,7 @@ class ConversationController {
 	 */
 	@GetMapping
 	List<?> list(Principal caller, @RequestParam(required = false) String view) {
-		if (view == null) {
-			return this.conversations.list(caller.getName());
-		}
-		if (MEMBERS_VIEW.equals(view)) {
-			return this.conversations.listMembers(caller.getName());
-		}
-		throw new InvalidFieldException("view",
-				"view must be '" + MEMBERS_VIEW + "' or left out (the full list), not '" + abbreviate(view) + "'");
-	}
-
-	private static String abbreviate(String value) {
-		return (value.length() <= 32) ? value : value.substring(0, 32) + "…";
+		return this.conversations.list(caller.getName(), view);
 	}
 
 	@GetMapping("/{id}")

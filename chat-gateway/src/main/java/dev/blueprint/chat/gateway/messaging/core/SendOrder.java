@@ -83,9 +83,9 @@ public final class SendOrder {
 	 */
 	public void refused(String sessionId, String conversationId, String clientMessageId, String code, long position) {
 		long now = this.nanoTime.getAsLong();
-		// All in one compute of the session's entry, so that a sweep or a lift (which
-		// drop
-		// a session's map once it is empty) cannot drop the map this hold goes into
+		// All in one compute of the session's entry, so that a sweep or a lift
+		// (which drop a session's map once it is empty) cannot drop the map this
+		// hold goes into
 		this.holds.compute(sessionId, (id, session) -> {
 			Map<String, Hold> conversations = (session != null) ? session : new ConcurrentHashMap<>();
 			conversations.compute(conversationId,
