@@ -83,7 +83,7 @@ class GatewayConfiguration {
 
 	@Bean
 	SendOrder sendOrder(GatewayProperties properties) {
-		return new SendOrder(properties.sendOrderHold());
+		return new SendOrder(properties.sendOrderHold(), properties.sendOrderMaxHolds());
 	}
 
 	@Bean

@@ -62,6 +62,10 @@ import org.springframework.util.unit.DataSize;
  * hold is for the frames already on their way when the refusal went out, which arrive
  * within a round trip; a longer one would only block a client that gave the refused
  * message up, or that got a late {@code retry} for a message a later send of it stored
+ * @param sendOrderMaxHolds most refused messages a session's conversation keeps holds for
+ * at once: beyond it the one sent last is dropped, and messages sent after it are held
+ * only by those sent before it. Bounds the memory of a session whose sends fail while the
+ * rate limit fails open (Redis down)
  * @param contacts where the connected users' conversations (presence audience, typing
  * members) come from
  */
@@ -73,7 +77,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("10s") Duration heartbeat, @DefaultValue("*") List<String> allowedOrigins,
 		@DefaultValue("6") int topicPartitions, @DefaultValue("1") short topicReplication,
 		@DefaultValue("16") int inboundThreads, @DefaultValue("120000") int subscriptionCacheLimit,
-		@DefaultValue("10s") Duration sendOrderHold, @DefaultValue Contacts contacts) {
+		@DefaultValue("10s") Duration sendOrderHold, @DefaultValue("32") int sendOrderMaxHolds,
+		@DefaultValue Contacts contacts) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -112,6 +117,10 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		}
 		if (sendOrderHold.isNegative() || sendOrderHold.isZero()) {
 			throw new IllegalArgumentException("gateway.send-order-hold must be positive, was " + sendOrderHold);
+		}
+		if (sendOrderMaxHolds < 1) {
+			throw new IllegalArgumentException(
+					"gateway.send-order-max-holds must be at least 1, was " + sendOrderMaxHolds);
 		}
 		if (!heartbeat.minus(sessionLease.dividedBy(2)).isNegative()) {
 			throw new IllegalArgumentException("gateway.heartbeat (" + heartbeat

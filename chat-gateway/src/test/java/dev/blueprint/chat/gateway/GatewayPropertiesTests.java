@@ -25,7 +25,7 @@ class GatewayPropertiesTests {
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, DataSize messageBufferSize,
 			Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, messageBufferSize, DataSize.ofKilobytes(4),
-				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, CONTACTS);
+				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS);
 	}
 
 	@Test
@@ -67,12 +67,12 @@ class GatewayPropertiesTests {
 	void theSubscriptionCacheHoldsAtLeastOneDestination() {
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, CONTACTS)
+				(short) 1, 16, 1, HOLD, 32, CONTACTS)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 					DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-					(short) 1, 16, 0, HOLD, CONTACTS))
+					(short) 1, 16, 0, HOLD, 32, CONTACTS))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -89,7 +89,7 @@ class GatewayPropertiesTests {
 
 	private static GatewayProperties ioBuffer(DataSize size) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8), size, false,
-				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, HOLD,
+				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32,
 				CONTACTS);
 	}
 
@@ -103,17 +103,30 @@ class GatewayPropertiesTests {
 	private static GatewayProperties sendOrderHold(Duration hold) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 120_000, hold, CONTACTS);
+				(short) 1, 16, 120_000, hold, 32, CONTACTS);
+	}
+
+	@Test
+	void aConversationKeepsAtLeastOneSendOrderHold() {
+		assertThat(sendOrderMaxHolds(1).sendOrderMaxHolds()).isEqualTo(1);
+		assertThatIllegalArgumentException().isThrownBy(() -> sendOrderMaxHolds(0))
+			.withMessage("gateway.send-order-max-holds must be at least 1, was 0");
+	}
+
+	private static GatewayProperties sendOrderMaxHolds(int maxHolds) {
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 120_000, HOLD, maxHolds, CONTACTS);
 	}
 
 	@Test
 	void anInstanceWithoutAnIdGetsAUniqueOne() {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
-				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, CONTACTS);
+				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
-				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, CONTACTS);
+				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

@@ -116,7 +116,7 @@ public class SendController {
 		// and sequencers
 		String conversation = result.conversationId().toString();
 		long position = this.order.position();
-		Optional<SendOrder.Hold> hold = this.order.holding(sessionId, conversation, result.clientMessageId());
+		Optional<SendOrder.Hold> hold = this.order.holding(sessionId, conversation, result.clientMessageId(), position);
 		if (hold.isPresent()) {
 			this.frames.error(user.getName(), sessionId, hold.get().code(),
 					"Waits for " + hold.get().clientMessageId() + ", refused before it in this conversation: "

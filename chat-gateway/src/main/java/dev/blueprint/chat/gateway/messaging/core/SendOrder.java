@@ -1,6 +1,10 @@
 package dev.blueprint.chat.gateway.messaging.core;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,19 +17,20 @@ import java.util.function.LongSupplier;
  * already on their way when the refusal was sent would otherwise be taken if a token came
  * back meanwhile, and stored before the refused one once the client sends it again. So
  * after such a refusal the session's later messages to that conversation are held
- * (refused with the same code) until the refused message comes again, which lifts the
+ * (refused with the same code) until the refused message comes again, which lifts its
  * hold, or until {@code hold} has passed: long enough for the frames that were on their
  * way to arrive, and no longer, so that a client that gave the message up is not blocked.
  * <p>
  * Each send takes a {@link #position() position} as it is handled (a session's frames are
  * handled in order), so that a refusal that comes late ({@code retry} comes from a Kafka
- * callback, seconds after the send) still holds the messages sent after it. Per session:
- * order across a user's devices is not defined. Holds end with their session
- * ({@link #closed}) or their time ({@link #forgetEnded}, which also covers a refusal that
- * came after its session closed). One hold per conversation: when a message sent earlier
- * replaces a later one's hold and is then taken, the later one no longer holds (a client
- * that resends while its first send may still fail in Kafka; the web page waits 10 s for
- * an ack, longer than Kafka's 5 s delivery timeout). Framework-free.
+ * callback, seconds after the send) still holds the messages sent after it, and not those
+ * sent before it. A conversation keeps every refused message's hold, up to
+ * {@code maxHolds} (the ones sent first), so a message is held while any message sent
+ * before it waits, whatever order their refusals came in. Per session: order across a
+ * user's devices is not defined. Holds end with their session ({@link #closed}) or their
+ * time ({@link #forgetEnded}, which also covers a refusal that came after its session
+ * closed). A held message sets no hold of its own: the client sends it again after the
+ * one it waits for, in the order it sent them. Framework-free.
  */
 public final class SendOrder {
 
@@ -33,23 +38,35 @@ public final class SendOrder {
 	public record Hold(String clientMessageId, String code, long position, long sinceNanos) {
 	}
 
-	private final Map<String, Map<String, Hold>> holds = new ConcurrentHashMap<>();
+	private static final Comparator<Hold> SENT_FIRST = Comparator.comparingLong(Hold::position);
+
+	/**
+	 * Session → conversation → holds sent first to last. An inner map is only read or
+	 * written inside a compute of its session's entry, which serializes them.
+	 */
+	private final Map<String, Map<String, List<Hold>>> holds = new ConcurrentHashMap<>();
 
 	private final AtomicLong positions = new AtomicLong();
 
 	private final long holdNanos;
 
+	private final int maxHolds;
+
 	private final LongSupplier nanoTime;
 
-	public SendOrder(Duration hold) {
-		this(hold, System::nanoTime);
+	public SendOrder(Duration hold, int maxHolds) {
+		this(hold, maxHolds, System::nanoTime);
 	}
 
-	public SendOrder(Duration hold, LongSupplier nanoTime) {
+	public SendOrder(Duration hold, int maxHolds, LongSupplier nanoTime) {
 		if (hold.isNegative() || hold.isZero()) {
 			throw new IllegalArgumentException("the hold must be positive, was " + hold);
 		}
+		if (maxHolds < 1) {
+			throw new IllegalArgumentException("a conversation must keep at least one hold, was " + maxHolds);
+		}
 		this.holdNanos = hold.toNanos();
+		this.maxHolds = maxHolds;
 		this.nanoTime = nanoTime;
 	}
 
@@ -59,62 +76,68 @@ public final class SendOrder {
 	}
 
 	/**
-	 * The refused message a send of {@code clientMessageId} must wait for, if any. A send
-	 * of the refused message itself lifts the hold (and is not held), as does the end of
-	 * the hold's time.
+	 * The refused message that a send of {@code clientMessageId} at {@code position} must
+	 * wait for, if any: the first one sent before it (before its own refused send, when
+	 * it is a refused message coming again) whose hold has not ended. A send that waits
+	 * for nothing lifts its own message's holds.
 	 */
-	public Optional<Hold> holding(String sessionId, String conversationId, String clientMessageId) {
-		Map<String, Hold> session = this.holds.get(sessionId);
-		Hold hold = (session != null) ? session.get(conversationId) : null;
-		if (hold == null) {
+	public Optional<Hold> holding(String sessionId, String conversationId, String clientMessageId, long position) {
+		if (!this.holds.containsKey(sessionId)) {
 			return Optional.empty();
 		}
-		if (hold.clientMessageId().equals(clientMessageId) || ended(hold, this.nanoTime.getAsLong())) {
-			lift(sessionId, conversationId, hold);
-			return Optional.empty();
-		}
-		return Optional.of(hold);
+		long now = this.nanoTime.getAsLong();
+		List<Hold> waitsFor = new ArrayList<>(1);
+		this.holds.computeIfPresent(sessionId, (id, session) -> {
+			List<Hold> live = live(session.get(conversationId), now);
+			long sent = live.stream()
+				.filter((hold) -> hold.clientMessageId().equals(clientMessageId))
+				.mapToLong(Hold::position)
+				.min()
+				.orElse(position);
+			live.stream()
+				.filter((hold) -> hold.position() < sent && !hold.clientMessageId().equals(clientMessageId))
+				.findFirst()
+				.ifPresentOrElse(waitsFor::add,
+						() -> live.removeIf((hold) -> hold.clientMessageId().equals(clientMessageId)));
+			return keep(session, conversationId, live);
+		});
+		return waitsFor.stream().findFirst();
 	}
 
 	/**
-	 * The message sent at {@code position} was refused for now: the session's later
-	 * messages to the conversation wait for it, unless they already wait for one sent
-	 * before it (whose hold has not ended).
+	 * The message sent at {@code position} was refused for now: the session's messages to
+	 * the conversation sent after it wait for it. Beyond {@code maxHolds} live holds in
+	 * the conversation, the one sent last is dropped.
 	 */
 	public void refused(String sessionId, String conversationId, String clientMessageId, String code, long position) {
 		long now = this.nanoTime.getAsLong();
-		// All in one compute of the session's entry, so that a sweep or a lift
-		// (which drop a session's map once it is empty) cannot drop the map this
-		// hold goes into
+		// In one compute of the session's entry, so that a sweep or a lift (which
+		// drop a session's map once it is empty) cannot drop the map it goes into
 		this.holds.compute(sessionId, (id, session) -> {
-			Map<String, Hold> conversations = (session != null) ? session : new ConcurrentHashMap<>();
-			conversations.compute(conversationId,
-					(conversation, other) -> (other != null && other.position() < position && !ended(other, now))
-							? other : new Hold(clientMessageId, code, position, now));
-			return conversations;
+			Map<String, List<Hold>> conversations = (session != null) ? session : new HashMap<>();
+			List<Hold> live = live(conversations.get(conversationId), now);
+			live.add(new Hold(clientMessageId, code, position, now));
+			live.sort(SENT_FIRST);
+			while (live.size() > this.maxHolds) {
+				live.remove(live.size() - 1);
+			}
+			return keep(conversations, conversationId, live);
 		});
 	}
 
 	/**
-	 * A message was taken after all (a later send of it reached Kafka): a hold for it,
-	 * set by an earlier send's failure that came late, is lifted.
+	 * A message was taken after all (a later send of it reached Kafka): its holds, set by
+	 * an earlier send's failure that came late, are lifted.
 	 */
 	public void taken(String sessionId, String conversationId, String clientMessageId) {
-		Map<String, Hold> session = this.holds.get(sessionId);
-		Hold hold = (session != null) ? session.get(conversationId) : null;
-		if (hold != null && hold.clientMessageId().equals(clientMessageId)) {
-			lift(sessionId, conversationId, hold);
+		if (!this.holds.containsKey(sessionId)) {
+			return;
 		}
-	}
-
-	/**
-	 * Removes this hold, if it is still the conversation's, and the session's map once
-	 * empty.
-	 */
-	private void lift(String sessionId, String conversationId, Hold hold) {
+		long now = this.nanoTime.getAsLong();
 		this.holds.computeIfPresent(sessionId, (id, session) -> {
-			session.remove(conversationId, hold);
-			return session.isEmpty() ? null : session;
+			List<Hold> live = live(session.get(conversationId), now);
+			live.removeIf((hold) -> hold.clientMessageId().equals(clientMessageId));
+			return keep(session, conversationId, live);
 		});
 	}
 
@@ -128,7 +151,9 @@ public final class SendOrder {
 		long now = this.nanoTime.getAsLong();
 		for (String sessionId : this.holds.keySet()) {
 			this.holds.computeIfPresent(sessionId, (id, session) -> {
-				session.values().removeIf((hold) -> ended(hold, now));
+				for (String conversationId : List.copyOf(session.keySet())) {
+					keep(session, conversationId, live(session.get(conversationId), now));
+				}
 				return session.isEmpty() ? null : session;
 			});
 		}
@@ -142,8 +167,32 @@ public final class SendOrder {
 		return this.holds.size();
 	}
 
-	private boolean ended(Hold hold, long now) {
-		return now - hold.sinceNanos() >= this.holdNanos;
+	/** The holds that have not ended, sent first to last, in a list of one's own. */
+	private List<Hold> live(List<Hold> holds, long now) {
+		List<Hold> live = new ArrayList<>((holds != null) ? holds.size() + 1 : 1);
+		if (holds != null) {
+			for (Hold hold : holds) {
+				if (now - hold.sinceNanos() < this.holdNanos) {
+					live.add(hold);
+				}
+			}
+		}
+		return live;
+	}
+
+	/**
+	 * Stores a conversation's holds, or removes it when it has none; the session's map,
+	 * or null (which removes the session) when it is left empty.
+	 */
+	private static Map<String, List<Hold>> keep(Map<String, List<Hold>> session, String conversationId,
+			List<Hold> holds) {
+		if (holds.isEmpty()) {
+			session.remove(conversationId);
+		}
+		else {
+			session.put(conversationId, List.copyOf(holds));
+		}
+		return session.isEmpty() ? null : session;
 	}
 
 }
