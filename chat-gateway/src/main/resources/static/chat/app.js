@@ -36,8 +36,10 @@ const state = {
   // refused with `retry` or `rate-limited` (sent together, a later one could be taken while an earlier one is
   // refused again). Back to sending at once when none is left unacked.
   oneAtATime: new Set(),
-  // Sends not answered yet, {clientMessageId, chars, until}: the send window's content (SEND_WINDOW_CHARS)
+  // Sends not answered yet, {clientMessageId, chars, until}, oldest first: the send window's content
+  // (SEND_WINDOW_CHARS), and their characters in all
   inFlight: [],
+  inFlightChars: 0,
   client: null,
   sock: null,
   lastTypingSent: 0,
@@ -472,9 +474,23 @@ function send(conv, body) {
 
 /** How much the unanswered sends weigh, in characters as SockJS sends them (forgetting those past their time). */
 function inFlightChars() {
+  // Every send has the same time, so the first to end are at the front
   const now = Date.now();
-  state.inFlight = state.inFlight.filter((sent) => sent.until > now);
-  return state.inFlight.reduce((chars, sent) => chars + sent.chars, 0);
+  let ended = 0;
+  while (ended < state.inFlight.length && state.inFlight[ended].until <= now) {
+    state.inFlightChars -= state.inFlight[ended].chars;
+    ended += 1;
+  }
+  if (ended > 0) {
+    state.inFlight.splice(0, ended);
+  }
+  return state.inFlightChars;
+}
+
+/** Empties the send window of the sends for which `leaves` holds. */
+function leaveWindow(leaves) {
+  state.inFlight = state.inFlight.filter((sent) => !leaves(sent));
+  state.inFlightChars = state.inFlight.reduce((chars, sent) => chars + sent.chars, 0);
 }
 
 /**
@@ -483,7 +499,7 @@ function inFlightChars() {
  * conversation's next message).
  */
 function answered(clientMessageId, conversationId) {
-  state.inFlight = state.inFlight.filter((sent) => sent.clientMessageId !== clientMessageId);
+  leaveWindow((sent) => sent.clientMessageId === clientMessageId);
   if (state.oneAtATime.has(conversationId) && !hasUnacked(conversationId)) {
     state.oneAtATime.delete(conversationId);
   }
@@ -542,6 +558,7 @@ function resend(clientMessageId) {
   pending.dueAt = Date.now() + backoff(ACK_TIMEOUT_MS, pending.sends);
   publish(`/app/conversations/${pending.conversationId}/messages`, { clientMessageId, body: pending.body });
   state.inFlight.push({ clientMessageId, chars, until: Date.now() + ACK_TIMEOUT_MS });
+  state.inFlightChars += chars;
   return true;
 }
 
@@ -635,7 +652,7 @@ async function onConnected() {
   state.client.subscribe('/user/queue/receipts', json(onReceipt));
   // Everything unacked is sent again (by resendDue, in the order it was written), except what failed for good; what
   // the last session sent left with it.
-  state.inFlight = [];
+  leaveWindow(() => true);
   state.pending.forEach((pending) => {
     if (!pending.error) {
       pending.dueAt = 0;
