@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -33,6 +34,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.simp.SimpMessagingTemplate;
 import org.springframework.messaging.simp.user.SimpUserRegistry;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -58,8 +60,10 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	StompAuthentication stompAuthentication(JwtDecoder jwtDecoder, ObjectProvider<ClientFrames> frames) {
-		return new StompAuthentication(jwtDecoder, frames);
+	StompAuthentication stompAuthentication(JwtDecoder jwtDecoder, ObjectProvider<ClientFrames> frames,
+			BeanFactory beans) {
+		return new StompAuthentication(jwtDecoder, frames,
+				() -> beans.getBean("clientOutboundChannel", MessageChannel.class));
 	}
 
 	/** The WebSocket handshakes are public: the STOMP CONNECT frame carries the token. */

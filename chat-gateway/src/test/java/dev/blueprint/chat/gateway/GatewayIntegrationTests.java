@@ -20,6 +20,7 @@ import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.chat.gateway.stomp.StompAuthentication;
 import dev.blueprint.platform.kafka.KafkaProducerWarmup;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
@@ -74,6 +75,9 @@ class GatewayIntegrationTests {
 	@Autowired
 	MeterRegistry meters;
 
+	@Autowired
+	org.springframework.context.ApplicationContext context;
+
 	private SubmittedTopic submitted;
 
 	private final String alice = "alice-" + UUID.randomUUID().toString().substring(0, 8);
@@ -104,11 +108,23 @@ class GatewayIntegrationTests {
 	}
 
 	@Test
-	void connectNeedsAValidToken() throws Exception {
-		assertThatException().isThrownBy(() -> StompTestClient.connect(url(), null));
-		assertThatException().isThrownBy(() -> StompTestClient.connect(url(), TestTokens.expired(this.alice)));
+	void connectNeedsAValidTokenAndARefusalIsAnErrorFrameThenTheClose() throws Exception {
+		Map<String, String> refusals = new java.util.LinkedHashMap<>();
+		refusals.put("", "no bearer token");
+		refusals.put(TestTokens.expired(this.alice), "invalid token");
+		refusals.put(TestTokens.tampered(this.alice), "invalid token");
+		refusals.put(TestTokens.foreign(this.alice), "invalid token");
+		for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+			try (RawStompSocket socket = RawStompSocket.open(this.port)) {
+				String[] headers = refusal.getKey().isEmpty() ? new String[] { "accept-version:1.2" }
+						: new String[] { "accept-version:1.2", "Authorization:Bearer " + refusal.getKey() };
+				socket.send("CONNECT", "", headers);
+				// At once, not when a client's own timeout runs out
+				assertThat(socket.next(Duration.ofSeconds(5))).startsWith("ERROR").contains(refusal.getValue());
+				assertThat(socket.closedWith(Duration.ofSeconds(5))).isEqualTo(1002);
+			}
+		}
 		assertThatException().isThrownBy(() -> StompTestClient.connect(url(), TestTokens.tampered(this.alice)));
-		assertThatException().isThrownBy(() -> StompTestClient.connect(url(), TestTokens.foreign(this.alice)));
 		try (StompTestClient viaQuery = StompTestClient
 			.connect(url() + "?access_token=" + TestTokens.token(this.alice), null)
 			.awaitReady()) {
@@ -276,6 +292,95 @@ class GatewayIntegrationTests {
 		finally {
 			client.close();
 		}
+	}
+
+	@Test
+	void theStompCommandIsAConnectThatNeedsATokenAndNoFrameIsTakenBeforeOne() throws Exception {
+		String conversation = UUID.randomUUID().toString();
+		try (RawStompSocket socket = RawStompSocket.open(this.port)) {
+			socket.send("STOMP", "", "accept-version:1.2", "host:localhost");
+			assertThat(socket.next(WAIT)).startsWith("ERROR").contains("no bearer token");
+			assertThat(socket.closedWith(WAIT)).isNotNull();
+		}
+		String[][] beforeConnect = { { "SUBSCRIBE", "id:0", "destination:/user/queue/messages" },
+				{ "SEND", "destination:/app/conversations/" + conversation + "/messages" },
+				{ "SEND", "destination:/user/" + this.alice + "/queue/messages" } };
+		for (String[] frame : beforeConnect) {
+			try (RawStompSocket socket = RawStompSocket.open(this.port)) {
+				String body = frame[0].equals("SEND") ? "{\"clientMessageId\":\"raw-1\",\"body\":\"x\"}" : "";
+				socket.send(frame[0], body, java.util.Arrays.copyOfRange(frame, 1, frame.length));
+				// Refused by Spring ("Unknown session") or by the gateway ("CONNECT with
+				// a
+				// token first")
+				assertThat(socket.next(WAIT)).as(frame[0]).startsWith("ERROR");
+				assertThat(socket.closedWith(WAIT)).isNotNull();
+			}
+		}
+		try (RawStompSocket socket = RawStompSocket.open(this.port)) {
+			socket.send("STOMP", "", "accept-version:1.2", "host:localhost",
+					"Authorization:Bearer " + TestTokens.token(this.alice));
+			assertThat(socket.next(WAIT)).startsWith("CONNECTED");
+			socket.send("SEND", "{\"clientMessageId\":\"raw-2\",\"body\":\"after STOMP\"}",
+					"destination:/app/conversations/" + conversation + "/messages");
+			ChatEvent.MessageSubmitted submitted = nextSubmitted(this.alice);
+			assertThat(submitted.clientMessageId()).as("nothing sent before CONNECT was taken").isEqualTo("raw-2");
+		}
+	}
+
+	@Test
+	void aSockJsSessionIdThatIsNotAPlainTokenIsRefusedSoNoQueueNameIsAPattern() throws Exception {
+		for (String sessionId : new String[] { "*", "abc*defgh", "short" }) {
+			try (RawStompSocket socket = RawStompSocket.openSockJs(this.port, sessionId)) {
+				socket.send("CONNECT", "", "accept-version:1.2", "host:localhost",
+						"Authorization:Bearer " + TestTokens.token(this.alice));
+				assertThat(socket.next(WAIT)).as(sessionId).contains("ERROR").contains("session id");
+			}
+		}
+		try (RawStompSocket socket = RawStompSocket.openSockJs(this.port, "abcdefgh-" + UUID.randomUUID())) {
+			socket.send("CONNECT", "", "accept-version:1.2", "host:localhost",
+					"Authorization:Bearer " + TestTokens.token(this.alice));
+			assertThat(socket.next(WAIT)).contains("CONNECTED");
+		}
+	}
+
+	@Test
+	void aSendOutsideTheApplicationsDestinationsIsRefusedAndReachesNoOne() throws Exception {
+		String bob = "bob-" + UUID.randomUUID().toString().substring(0, 8);
+		try (StompTestClient mallory = connect(this.alice); StompTestClient victim = connect(bob)) {
+			String forged = "{\"conversationId\":\"" + UUID.randomUUID()
+					+ "\",\"seq\":1000000,\"senderId\":\"carol\",\"body\":\"forged\"}";
+			List<String> destinations = List.of("/user/" + bob + "/queue/messages",
+					"/queue/messages-user" + victim.sessionId(), "/topic/everything");
+			for (String destination : destinations) {
+				mallory.sendRaw(destination, forged);
+				JsonNode error = assertError(mallory, "unknown-destination", null);
+				assertThat(error.get("message").asString()).contains(destination);
+			}
+			assertThat(victim.next("messages", Duration.ofSeconds(1))).isNull();
+			assertThat(mallory.isConnected()).isTrue();
+		}
+	}
+
+	@Test
+	void aSessionSubscribesToEachQueueOnceSoAFrameArrivesOnce() throws Exception {
+		StompAuthentication authentication = this.context.getBean(StompAuthentication.class);
+		try (StompTestClient client = connect(this.alice)) {
+			client.subscribeRaw("/user/queue/messages");
+			JsonNode error = assertError(client, "forbidden-destination", null);
+			assertThat(error.get("message").asString()).contains("Already subscribed to /user/queue/messages");
+			UUID conversation = UUID.randomUUID();
+			deliver(new GatewayDelivery.MessageDelivery(List.of(this.alice),
+					new GatewayDelivery.ChatMessage(conversation, 1, UUID.randomUUID(), "bob", "once", Instant.now())));
+			assertThat(client.expect("messages", WAIT).get("body").asString()).isEqualTo("once");
+			assertThat(client.next("/user/queue/messages", Duration.ofSeconds(1))).isNull();
+			assertThat(client.next("messages", Duration.ofMillis(200))).isNull();
+			assertThat(authentication.subscribedSessions()).isPositive();
+		}
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (authentication.subscribedSessions() > 0 && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+		}
+		assertThat(authentication.subscribedSessions()).as("nothing kept for closed sessions").isZero();
 	}
 
 	@Test
