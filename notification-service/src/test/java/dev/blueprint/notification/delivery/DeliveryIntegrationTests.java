@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.IdentityHashMap;
@@ -427,7 +428,7 @@ class DeliveryIntegrationTests {
 	 * message after it is delivered at once, not after the batch's retries.
 	 */
 	@Test
-	void anEventLackingAFieldIsDeadLetteredAndTheMessageAfterItDelivered() throws Exception {
+	void anEventLackingAFieldOrAValueIsDeadLetteredAndTheMessageAfterItDelivered() throws Exception {
 		String alice = "alice-" + UUID.randomUUID();
 		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
 			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
@@ -441,7 +442,9 @@ class DeliveryIntegrationTests {
 				+ "\"recipients\":[\"" + alice + "\",null]}";
 		try (KafkaConsumer<String, String> deadLetters = TopicConsumers
 			.fromEnd(ChatTopics.deadLetter(ChatTopics.EVENTS), Map.of())) {
-			for (String poison : List.of(noRecipients, nullRecipient)) {
+			// the last one a tombstone (no value): Jackson refused the null with an
+			// IllegalArgumentException, so the batch was retried and skipped
+			for (String poison : Arrays.asList(noRecipients, nullRecipient, null)) {
 				this.producer.send(new ProducerRecord<>(ChatTopics.EVENTS, conversation.toString(), poison))
 					.get(10, TimeUnit.SECONDS);
 			}
@@ -455,14 +458,14 @@ class DeliveryIntegrationTests {
 						(delivery) -> assertThat(delivery.message().body()).isEqualTo("after them"));
 			List<String> dead = new ArrayList<>();
 			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			while (dead.size() < 2 && System.nanoTime() < deadline) {
+			while (dead.size() < 3 && System.nanoTime() < deadline) {
 				for (ConsumerRecord<String, String> record : deadLetters.poll(Duration.ofMillis(200))) {
-					if (record.value().contains(conversation.toString())) {
+					if (conversation.toString().equals(record.key())) {
 						dead.add(record.value());
 					}
 				}
 			}
-			assertThat(dead).containsExactly(noRecipients, nullRecipient);
+			assertThat(dead).containsExactly(noRecipients, nullRecipient, null);
 		}
 	}
 

@@ -21,11 +21,17 @@ public final class ChatEventCodec {
 
 	/**
 	 * Reads an event.
-	 * @throws MalformedEventException when the text is not a known event type, or the
-	 * event lacks a field its consumers need (a list of users with a null in it counts as
-	 * lacking it): such a record is dead-lettered, not retried
+	 * @throws MalformedEventException when there is no text (a record without a value, a
+	 * tombstone), the text is not a known event type, or the event lacks a field its
+	 * consumers need (a list of users with a null in it counts as lacking it): such a
+	 * record is dead-lettered, not retried
 	 */
 	public ChatEvent decode(String json) {
+		if (json == null) {
+			// Jackson answers null with an IllegalArgumentException, which the
+			// listeners would retry as a failure, holding up the partition
+			throw new MalformedEventException("a record without a value");
+		}
 		ChatEvent event;
 		try {
 			event = this.mapper.readValue(json, ChatEvent.class);

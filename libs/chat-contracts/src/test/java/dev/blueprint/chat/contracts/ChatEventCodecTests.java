@@ -62,6 +62,10 @@ class ChatEventCodecTests {
 		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
 			.isThrownBy(() -> this.codec.decode("{not json"));
 		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decode(null))
+			.withMessage("a record without a value");
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class).isThrownBy(() -> this.codec.decode(""));
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
 			.isThrownBy(() -> this.codec.decode("{\"type\":\"ConversationChanged.v1\"}"));
 		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class).isThrownBy(() -> this.codec.decode(
 				"{\"type\":\"MessagePersisted.v1\",\"conversationId\":\"" + this.conversation + "\",\"seq\":null}"));
