@@ -87,8 +87,15 @@ public final class SequencePlanner {
 				outcomes.add(new Accepted(message, previous.seq(), conversation.members()));
 				continue;
 			}
+			if (previous != null) {
+				// A client's retry of a message stored before: acked again with its seq
+				// (only the sender is told). Before membership: a sender removed since
+				// must not be told that a message the members have was not stored.
+				outcomes.add(new Duplicate(message, previous.seq(), previous.messageId(), conversation.members()));
+				continue;
+			}
 			LogPosition at = positions.apply(message);
-			if (previous == null && at != null && at.isBefore(conversation.membersFrom())) {
+			if (at != null && at.isBefore(conversation.membersFrom())) {
 				outcomes.add(new Rejected(message, ChatErrorCodes.NOT_A_MEMBER,
 						"Not a member of conversation " + message.conversationId()));
 				continue;
@@ -96,10 +103,6 @@ public final class SequencePlanner {
 			if (!conversation.members().contains(message.senderId())) {
 				outcomes.add(new Rejected(message, ChatErrorCodes.NOT_A_MEMBER,
 						"Not a member of conversation " + message.conversationId()));
-				continue;
-			}
-			if (previous != null) {
-				outcomes.add(new Duplicate(message, previous.seq(), previous.messageId(), conversation.members()));
 				continue;
 			}
 			long seq = lastSeqs.getOrDefault(message.conversationId(), conversation.lastSeq()) + 1;

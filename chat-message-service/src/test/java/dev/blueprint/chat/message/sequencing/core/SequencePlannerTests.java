@@ -147,6 +147,20 @@ class SequencePlannerTests {
 	}
 
 	@Test
+	void aRetryBySenderRemovedSinceIsAckedWithTheStoredSeqAndANewMessageOfTheirsIsRefused() {
+		// a sent "old" (stored as 5, its ack lost), then left; the client sends it again
+		MessageSubmitted retried = message(this.one, "a", "old");
+		MessageSubmitted newOne = message(this.one, "a", "new");
+		Plan plan = SequencePlanner.plan(List.of(retried, newOne), Map.of(this.one, new Snapshot(List.of("b"), 7)),
+				Map.of(DedupKey.of(retried), new StoredRef(5, UUID.randomUUID())));
+		assertThat(plan.outcomes().get(0)).isInstanceOfSatisfying(Duplicate.class,
+				(d) -> assertThat(d.seq()).isEqualTo(5));
+		assertThat(plan.outcomes().get(1)).isInstanceOfSatisfying(Rejected.class,
+				(r) -> assertThat(r.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
+		assertThat(plan.lastSeqs()).doesNotContainKey(this.one);
+	}
+
+	@Test
 	void theSamePlanComesOutOfTheSameLogAndState() {
 		List<MessageSubmitted> batch = List.of(message(this.one, "a", "1"), message(this.one, "a", "2"),
 				message(this.one, "a", "1"));
