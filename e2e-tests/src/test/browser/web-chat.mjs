@@ -342,7 +342,12 @@ try {
   await bob.context.route(xhrSend, async (route) => {
     posts.push((route.request().postData() ?? '').length);
     await new Promise((resolve) => setTimeout(resolve, UPLINK_DELAY_MS));
-    await route.continue();
+    // A POST held when the route is removed went on without it
+    await route.continue().catch((error) => {
+      if (!/already handled/.test(error.message)) {
+        throw error;
+      }
+    });
   });
   await bob.page.evaluate(() => { window.connects = 0; });
   const uplinkStarted = Date.now();
@@ -375,6 +380,51 @@ try {
   step(`all ${UPLINK_GROUPS * UPLINK_MESSAGES} stored in order ${Date.now() - uplinkStarted} ms after bob went back `
     + `online, in ${posts.length} POSTs of at most ${largest} characters`);
   await shot('09-slow-uplink');
+
+  step("bob's token is refused when he reconnects: the page signs out, keeps what he wrote offline, and sends it "
+    + 'once he signs in again');
+  // Until 2026-12-06 a refused CONNECT got no answer at all (the page waited), and signing out lost the messages
+  const keptIn = groups[groups.length - 1];
+  await bob.context.setOffline(true);
+  await bob.page.waitForSelector('#status:not([data-status=connected])', { timeout: WAIT });
+  const kept = ['kept 1', 'kept 2'];
+  for (const text of kept) {
+    await bob.page.fill('#message-input', text);
+    await bob.page.press('#message-input', 'Enter');
+  }
+  const refusedConnects = [];
+  await bob.context.route(xhrSend, async (route) => {
+    const body = route.request().postData() ?? '';
+    if (!body.includes('CONNECT')) {
+      return route.continue();
+    }
+    // A token the gateway refuses, as an expired one would be
+    refusedConnects.push(body.length);
+    return route.continue({ postData: body.replace('Bearer ', 'Bearer x') });
+  });
+  await bob.context.setOffline(false);
+  await bob.page.waitForSelector('#sign-in-form', { state: 'visible', timeout: WAIT });
+  await bob.context.unroute(xhrSend);
+  if (refusedConnects.length === 0) {
+    throw new Error('bob signed out without a refused CONNECT');
+  }
+  await signIn(bob.page, BOB);
+  const keptStored = async () => bob.page.evaluate(async (id) => {
+    const headers = { Authorization: `Bearer ${sessionStorage.getItem('blueprint.chat.token')}` };
+    const res = await fetch(`/api/v1/conversations/${id}/messages?after=0&limit=200`, { headers });
+    return res.ok ? (await res.json()).map((m) => m.body).filter((body) => body.startsWith('kept ')) : [];
+  }, keptIn);
+  const keptStarted = Date.now();
+  let keptNow = await keptStored();
+  while (keptNow.length < kept.length && Date.now() - keptStarted < WAIT) {
+    await bob.page.waitForTimeout(500);
+    keptNow = await keptStored();
+  }
+  if (JSON.stringify(keptNow) !== JSON.stringify(kept)) {
+    throw new Error(`after signing in again, bob's kept messages are stored as ${JSON.stringify(keptNow)}`);
+  }
+  step(`both stored in order ${Date.now() - keptStarted} ms after bob signed in again`);
+  await shot('10-kept-across-sign-in');
 
   step('web chat scenario passed');
   await browser.close();

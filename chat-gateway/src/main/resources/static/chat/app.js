@@ -6,6 +6,9 @@ const PAGE_SIZE = 30;
 const TYPING_EVERY_MS = 2500;
 const TYPING_SHOWN_MS = 5000;
 const TOKEN_KEY = 'blueprint.chat.token';
+// Messages written and not yet stored when the page signed out (a refused token): sent when the same user signs in
+// again in this tab
+const UNSENT_KEY = 'blueprint.chat.unsent';
 // A send with neither an ack nor an error this long is sent again the first time (rule 4: acks can be lost too).
 const ACK_TIMEOUT_MS = 10000;
 // After a `retry` or `rate-limited` error the message is sent again after this long.
@@ -87,15 +90,47 @@ function start(token) {
   $('chat').hidden = false;
   $('sign-out').hidden = false;
   document.body.dataset.state = 'signed-in';
+  restoreUnsent();
   connect();
 }
 
 function signOut() {
+  keepUnsent();
   sessionStorage.removeItem(TOKEN_KEY);
   if (state.client) {
     state.client.deactivate();
   }
   location.reload();
+}
+
+/**
+ * Keeps the messages not stored yet (nor refused for good) in this tab: a token refused on a reconnect (expired) signs
+ * the page out, and what the user wrote offline would otherwise be lost.
+ */
+function keepUnsent() {
+  const unsent = [...state.pending]
+    .filter(([, pending]) => !pending.error)
+    .map(([clientMessageId, pending]) => ({ clientMessageId, conversationId: pending.conversationId, body: pending.body }));
+  if (state.me && unsent.length > 0) {
+    sessionStorage.setItem(UNSENT_KEY, JSON.stringify({ user: state.me, unsent }));
+  }
+}
+
+/** The signed-in user's kept messages go out again, with their clientMessageIds (stored once, rule 4). */
+function restoreUnsent() {
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(UNSENT_KEY) || 'null');
+  } catch {
+    sessionStorage.removeItem(UNSENT_KEY);
+  }
+  if (!kept || kept.user !== state.me || !Array.isArray(kept.unsent)) {
+    return;
+  }
+  for (const { clientMessageId, conversationId, body } of kept.unsent) {
+    state.pending.set(clientMessageId, { conversationId, body, dueAt: 0 });
+  }
+  sessionStorage.removeItem(UNSENT_KEY);
 }
 
 // ---------------------------------------------------------------- REST (through the gateway)
