@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.notification.NotificationProperties;
@@ -35,12 +36,13 @@ public class NotificationService {
 
 	/**
 	 * Folds each target's messages into its notification and stores the ones that
-	 * changed.
-	 * @return the notifications that changed (each one push)
+	 * changed, handing each one stored to {@code stored} (each is one push). When some
+	 * writes fail, the ones stored are still handed over, then the failure is thrown: the
+	 * batch's retry finds them already up to date, unchanged, and would not push them.
 	 */
-	public List<Notification> record(Map<NotificationKey, List<MessagePersisted>> targets) {
+	public void record(Map<NotificationKey, List<MessagePersisted>> targets, Consumer<Notification> stored) {
 		if (targets.isEmpty()) {
-			return List.of();
+			return;
 		}
 		Map<NotificationKey, Notification> current = this.store.findAll(targets.keySet());
 		Instant now = this.clock.instant();
@@ -56,8 +58,7 @@ public class NotificationService {
 				changed.add(after);
 			}
 		});
-		this.store.saveAll(changed);
-		return changed;
+		this.store.saveAll(changed, stored);
 	}
 
 	/** A page of the user's notifications: unseen first, then newest first. */

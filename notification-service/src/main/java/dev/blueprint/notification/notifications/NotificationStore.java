@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
@@ -106,18 +107,51 @@ public class NotificationStore {
 
 	/**
 	 * Writes several notifications in parallel, at most {@value #MAX_IN_FLIGHT} at a
-	 * time.
+	 * time, handing each one written to {@code written}. When some fail, the others are
+	 * still written and handed over, then the first failure is thrown.
 	 */
-	public void saveAll(Collection<Notification> notifications) {
+	public void saveAll(Collection<Notification> notifications, Consumer<Notification> written) {
+		List<Notification> batch = new ArrayList<>();
 		List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
+		RuntimeException failure = null;
 		for (Notification n : notifications) {
-			writes.add(this.session.executeAsync(bind(n)).toCompletableFuture());
+			batch.add(n);
+			try {
+				writes.add(this.session.executeAsync(bind(n)).toCompletableFuture());
+			}
+			catch (RuntimeException ex) {
+				writes.add(CompletableFuture.failedFuture(ex));
+			}
 			if (writes.size() >= MAX_IN_FLIGHT) {
-				join(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)));
-				writes.clear();
+				failure = settle(batch, writes, written, failure);
 			}
 		}
-		join(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)));
+		failure = settle(batch, writes, written, failure);
+		if (failure != null) {
+			throw failure;
+		}
+	}
+
+	/**
+	 * Waits for the writes in flight, hands over those that succeeded, and clears them.
+	 */
+	private static RuntimeException settle(List<Notification> batch, List<CompletableFuture<AsyncResultSet>> writes,
+			Consumer<Notification> written, RuntimeException failure) {
+		RuntimeException first = failure;
+		try {
+			join(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)));
+		}
+		catch (RuntimeException ex) {
+			first = (first != null) ? first : ex;
+		}
+		for (int i = 0; i < writes.size(); i++) {
+			if (!writes.get(i).isCompletedExceptionally()) {
+				written.accept(batch.get(i));
+			}
+		}
+		batch.clear();
+		writes.clear();
+		return first;
 	}
 
 	private com.datastax.oss.driver.api.core.cql.BoundStatement bind(Notification n) {

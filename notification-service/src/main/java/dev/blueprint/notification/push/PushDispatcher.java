@@ -161,7 +161,7 @@ public class PushDispatcher implements AutoCloseable {
 			entry.attempts++;
 			if (!ex.retryable()) {
 				this.failedForGood.increment();
-				give(key, entry, "rejected", ex.getMessage());
+				give(key, entry, push, "rejected", ex.getMessage());
 				return;
 			}
 			RetryPolicy.Next next = this.policy.next(entry.attempts,
@@ -175,7 +175,7 @@ public class PushDispatcher implements AutoCloseable {
 			}
 			else {
 				this.failedForGood.increment();
-				give(key, entry, (next.verdict() == RetryPolicy.Verdict.ATTEMPTS_EXHAUSTED) ? "attempts-exhausted"
+				give(key, entry, push, (next.verdict() == RetryPolicy.Verdict.ATTEMPTS_EXHAUSTED) ? "attempts-exhausted"
 						: "time-exhausted", ex.getMessage());
 			}
 		}
@@ -183,7 +183,7 @@ public class PushDispatcher implements AutoCloseable {
 			entry.attempts++;
 			this.failedForGood.increment();
 			logger.warn("Push provider {} failed unexpectedly", this.provider.name(), ex);
-			give(key, entry, "rejected", ex.toString());
+			give(key, entry, push, "rejected", ex.toString());
 		}
 	}
 
@@ -210,10 +210,13 @@ public class PushDispatcher implements AutoCloseable {
 		}
 	}
 
-	/** Gives up on the key's latest push. */
-	private void give(String key, Pending entry, String reason, String error) {
-		this.pending.remove(key, entry);
-		deadLetter(entry.push, entry.attempts, reason, error, entry.firstAttemptAt);
+	/**
+	 * Gives up on the push that was sent; if a newer push replaced it meanwhile, that one
+	 * is sent next, with fresh attempts (what was refused is the older one).
+	 */
+	private void give(String key, Pending entry, Push sent, String reason, String error) {
+		deadLetter(sent, entry.attempts, reason, error, entry.firstAttemptAt);
+		finish(key, entry, sent);
 	}
 
 	private void deadLetter(Push push, int attempts, String reason, String error, Instant firstAttemptAt) {

@@ -100,13 +100,13 @@ public class PushListener {
 		}
 		Set<NotificationKey> mutedKeys = this.store.muted(offline.keySet());
 		this.muted.increment(mutedKeys.size());
-		for (Notification notification : this.notifications.record(PushPlanner.withoutMuted(offline, mutedKeys))) {
+		this.notifications.record(PushPlanner.withoutMuted(offline, mutedKeys), (notification) -> {
 			// A notification started in this batch was created and updated at the same
 			// instant.
 			boolean fresh = notification.createdAt().equals(notification.updatedAt());
 			(fresh ? this.created : this.collapsed).increment();
 			this.dispatcher.submit(push(notification));
-		}
+		});
 	}
 
 	static Push push(Notification n) {

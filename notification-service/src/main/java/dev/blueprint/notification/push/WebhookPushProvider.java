@@ -1,12 +1,15 @@
 package dev.blueprint.notification.push;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.blueprint.chat.contracts.PushDeadLettered.Push;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -59,8 +62,12 @@ public class WebhookPushProvider implements PushProvider {
 			.POST(HttpRequest.BodyPublishers.ofString(this.json.writeValueAsString(push)))
 			.build();
 		long start = System.nanoTime();
+		// The whole exchange within the timeout: Java 17's request timeout ends once the
+		// headers arrive, and a body that stalls after them would hold this thread
+		CompletableFuture<HttpResponse<Void>> exchange = this.http.sendAsync(request,
+				HttpResponse.BodyHandlers.discarding());
 		try {
-			HttpResponse<Void> response = this.http.send(request, HttpResponse.BodyHandlers.discarding());
+			HttpResponse<Void> response = exchange.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
 			int status = response.statusCode();
 			if (status >= 200 && status < 300) {
 				this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -74,11 +81,20 @@ public class WebhookPushProvider implements PushProvider {
 			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 			throw new PushException("webhook refused the push with " + status, false);
 		}
-		catch (IOException ex) {
-			this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
-			throw new PushException("webhook unreachable: " + ex, true);
+		catch (TimeoutException ex) {
+			exchange.cancel(true);
+			PushException failure = new PushException("webhook timed out after " + this.timeout, true);
+			this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
+			throw failure;
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, cause);
+			String what = (cause instanceof HttpTimeoutException) ? "timed out: " : "unreachable: ";
+			throw new PushException("webhook " + what + cause, true);
 		}
 		catch (InterruptedException ex) {
+			exchange.cancel(true);
 			this.breaker.releasePermission();
 			Thread.currentThread().interrupt();
 			throw new PushException("interrupted", true);

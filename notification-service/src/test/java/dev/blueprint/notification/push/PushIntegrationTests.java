@@ -207,6 +207,34 @@ class PushIntegrationTests extends PushIntegrationTest {
 	}
 
 	@Test
+	void aRefusedPushIsDeadLetteredAndTheNewerPushThatReplacedItMeanwhileIsSent() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		webhook.script(bob, WebhookReceiver.HANG_THEN_REFUSE);
+		try (KafkaConsumer<String, String> deadLetters = deadLetterConsumer()) {
+			UUID conversation = UUID.randomUUID();
+			persisted(conversation, alice, List.of(alice, bob), 1, "first");
+			await("the first push on its way", Duration.ofSeconds(30), () -> webhook.receivedFor(bob).size() == 1);
+			persisted(conversation, alice, List.of(alice, bob), 2, "second");
+			await("the notification counting 2", Duration.ofSeconds(30),
+					() -> notificationsOf(bob, conversation).stream()
+						.anyMatch((n) -> ((Number) n.get("count")).intValue() == 2));
+			Thread.sleep(500);
+			webhook.releaseHanging();
+
+			// Until 2026-12-06 the refusal of the first dead-lettered the second, never
+			// sent
+			PushDeadLettered record = awaitDeadLetter(deadLetters, bob);
+			assertThat(record.reason()).isEqualTo("rejected");
+			assertThat(record.push().count()).isEqualTo(1);
+			await("the newer push sent", Duration.ofSeconds(30),
+					() -> webhook.receivedFor(bob)
+						.stream()
+						.anyMatch((r) -> r.status() == 200 && r.push().count() == 2));
+		}
+	}
+
+	@Test
 	void aHangingWebhookDoesNotDelayLiveDelivery() throws Exception {
 		String gateway = "gw-live-" + UUID.randomUUID();
 		BlockingQueue<String> atGateway = new LinkedBlockingQueue<>();

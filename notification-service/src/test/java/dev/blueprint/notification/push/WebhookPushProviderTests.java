@@ -6,6 +6,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
@@ -17,11 +19,17 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The webhook provider against a real local HTTP server answering a set status. */
 class WebhookPushProviderTests {
 
+	/** A status that answers 200 with a length and then no body. */
+	private static final int STALL_BODY = -1;
+
 	private final AtomicInteger status = new AtomicInteger(200);
+
+	private final CountDownLatch stalled = new CountDownLatch(1);
 
 	private final AtomicInteger requests = new AtomicInteger();
 
@@ -52,6 +60,13 @@ class WebhookPushProviderTests {
 					if (this.status.get() == 0) {
 						Thread.sleep(3000);
 					}
+					if (this.status.get() == STALL_BODY) {
+						// 200 and a length, then no body until the test ends
+						exchange.sendResponseHeaders(200, 10);
+						exchange.getResponseBody().flush();
+						this.stalled.await(30, TimeUnit.SECONDS);
+						return;
+					}
 					exchange.sendResponseHeaders(Math.max(this.status.get(), 200), -1);
 				}
 				catch (InterruptedException ex) {
@@ -68,7 +83,22 @@ class WebhookPushProviderTests {
 
 	@AfterEach
 	void stop() {
+		this.stalled.countDown();
 		this.server.stop(0);
+	}
+
+	@Test
+	void aResponseWhoseBodyStallsTimesOutLikeOneWithoutHeaders() {
+		WebhookPushProvider slow = new WebhookPushProvider(
+				URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/push"), Duration.ofSeconds(2),
+				Duration.ofMillis(300), CircuitBreaker.ofDefaults("stalls"));
+		this.status.set(STALL_BODY);
+		// Java 17's request timeout ends with the headers: the body was awaited for as
+		// long as the server held it, and four such pushes held every push thread
+		assertTimeoutPreemptively(Duration.ofSeconds(10),
+				() -> assertThatExceptionOfType(PushProvider.PushException.class).isThrownBy(() -> slow.send(this.push))
+					.satisfies((ex) -> assertThat(ex.retryable()).isTrue())
+					.withMessageContaining("timed out"));
 	}
 
 	@Test

@@ -28,8 +28,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class WebhookReceiver implements AutoCloseable {
 
-	/** A status to answer, or {@link #HANG}. */
+	/** A status to answer, or {@link #HANG} or {@link #HANG_THEN_REFUSE}. */
 	public static final int HANG = -1;
+
+	/** Hang until released, then answer 400. */
+	public static final int HANG_THEN_REFUSE = -2;
 
 	private final HttpServer server;
 
@@ -81,7 +84,9 @@ public final class WebhookReceiver implements AutoCloseable {
 		this.scripts.remove(userId);
 	}
 
-	/** Lets every hanging request finish (with 200). */
+	/**
+	 * Lets every hanging request finish (with 200, or 400 for {@link #HANG_THEN_REFUSE}).
+	 */
 	public void releaseHanging() {
 		this.release.countDown();
 		this.release = new CountDownLatch(1);
@@ -100,9 +105,9 @@ public final class WebhookReceiver implements AutoCloseable {
 		try (exchange) {
 			Push push = this.json.readValue(exchange.getRequestBody().readAllBytes(), Push.class);
 			int status = next(push.userId());
-			if (status == HANG) {
+			if (status == HANG || status == HANG_THEN_REFUSE) {
 				this.hanging.incrementAndGet();
-				this.received.add(new Received(Instant.now(), push, HANG));
+				this.received.add(new Received(Instant.now(), push, status));
 				try {
 					this.release.await(60, TimeUnit.SECONDS);
 				}
@@ -112,7 +117,7 @@ public final class WebhookReceiver implements AutoCloseable {
 				finally {
 					this.hanging.decrementAndGet();
 				}
-				status = 200;
+				status = (status == HANG) ? 200 : 400;
 			}
 			else {
 				this.received.add(new Received(Instant.now(), push, status));
