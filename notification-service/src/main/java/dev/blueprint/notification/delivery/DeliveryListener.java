@@ -208,7 +208,8 @@ public class DeliveryListener {
 	 * again, and they were dead-lettered by the first attempt (before, every attempt sent
 	 * another copy). Dead-lettered before the batch's publishes, so that a batch skipped
 	 * after its last retry has still kept them. A send that fails fails the batch, which
-	 * is retried: the record is not lost.
+	 * is retried; only if every attempt's send fails is the record lost with the skipped
+	 * batch (counted as a {@code dead-letter} batch failure, and logged).
 	 */
 	private void deadLetter(ConsumerRecord<String, String> record, String reason) {
 		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
