@@ -61,9 +61,9 @@ class GatewayConfiguration {
 
 	@Bean
 	StompAuthentication stompAuthentication(JwtDecoder jwtDecoder, ObjectProvider<ClientFrames> frames,
-			BeanFactory beans) {
+			BeanFactory beans, ClosedSessions closedSessions) {
 		return new StompAuthentication(jwtDecoder, frames,
-				() -> beans.getBean("clientOutboundChannel", MessageChannel.class));
+				() -> beans.getBean("clientOutboundChannel", MessageChannel.class), closedSessions);
 	}
 
 	/** The WebSocket handshakes are public: the STOMP CONNECT frame carries the token. */

@@ -62,7 +62,17 @@ final class RawStompSocket implements AutoCloseable {
 
 	/** Sends a frame: command, headers ({@code name:value}), body. */
 	void send(String command, String body, String... headers) {
-		String frame = command + "\n" + String.join("\n", headers) + "\n\n" + body + "\0";
+		sendTogether(frame(command, body, headers));
+	}
+
+	/** A frame as {@link #sendTogether} takes it. */
+	static String frame(String command, String body, String... headers) {
+		return command + "\n" + String.join("\n", headers) + "\n\n" + body + "\0";
+	}
+
+	/** Sends frames in one WebSocket message (STOMP allows several in one). */
+	void sendTogether(String... frames) {
+		String frame = String.join("", frames);
 		try {
 			this.socket.sendMessage(new TextMessage(this.sockJs ? "[\"" + jsonEscape(frame) + "\"]" : frame));
 		}

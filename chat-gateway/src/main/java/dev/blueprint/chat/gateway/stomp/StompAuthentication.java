@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import dev.blueprint.chat.contracts.ChatErrorCodes;
+import dev.blueprint.chat.gateway.session.ClosedSessions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +41,10 @@ import org.springframework.web.util.UriComponentsBuilder;
  * takes the session id from the client's URL, and a subscription's queue is named after
  * it ({@code /queue/messages-user<id>}), where the broker reads {@code *} or {@code ?} as
  * a pattern matching other sessions' queues.</li>
- * <li>Any other frame before an accepted CONNECT is refused the same way (the broker and
- * the controllers would otherwise take it, without a user).</li>
+ * <li>Any other frame before an accepted CONNECT is refused the same way. Spring refuses
+ * one from a session that sent no CONNECT at all; this covers the frames that come after
+ * a refused CONNECT, before the connection closes (in the same WebSocket message,
+ * say).</li>
  * <li>SUBSCRIBE is allowed to the user's own queues ({@link #QUEUES}) only, once each per
  * session: a session cannot listen to another session's resolved queue or a broadcast
  * topic, nor pile up subscriptions (each one is a broker entry, and a copy of every
@@ -79,10 +82,14 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 
 	/**
 	 * Each open session's subscriptions, id → destination: at most one per queue. A
-	 * session's frames pass here one at a time, its DISCONNECT (also sent when the
-	 * connection drops) last.
+	 * session's frames pass here one at a time; its DISCONNECT removes them. When the
+	 * connection drops, Spring sends that DISCONNECT past the session's queue of frames,
+	 * so a SUBSCRIBE still queued may come after it: one that finds its session closed
+	 * ({@link ClosedSessions}, recorded before the DISCONNECT is sent) keeps nothing.
 	 */
 	private final Map<String, Map<String, String>> subscriptions = new ConcurrentHashMap<>();
+
+	private final ClosedSessions closedSessions;
 
 	private final Supplier<MessageChannel> outbound;
 
@@ -91,10 +98,11 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 	 * ({@code clientOutboundChannel}), looked up when a frame is refused
 	 */
 	public StompAuthentication(JwtDecoder jwtDecoder, ObjectProvider<ClientFrames> frames,
-			Supplier<MessageChannel> outbound) {
+			Supplier<MessageChannel> outbound, ClosedSessions closedSessions) {
 		this.jwtDecoder = jwtDecoder;
 		this.frames = frames;
 		this.outbound = outbound;
+		this.closedSessions = closedSessions;
 	}
 
 	@Override
@@ -145,6 +153,9 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 		}
 		String destination = accessor.getDestination();
 		if (command == StompCommand.SUBSCRIBE) {
+			if (this.closedSessions.isClosed(accessor.getSessionId())) {
+				return null;
+			}
 			String refusal = subscribe(accessor.getSessionId(), accessor.getSubscriptionId(), destination);
 			if (refusal != null) {
 				this.frames.getObject()
@@ -186,6 +197,10 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 			return "Already subscribed to " + destination + " in this session: one subscription per queue";
 		}
 		session.put(subscriptionId, destination);
+		if (this.closedSessions.isClosed(sessionId)) {
+			// closed meanwhile: its DISCONNECT may have come before this was kept
+			this.subscriptions.remove(sessionId);
+		}
 		return null;
 	}
 
