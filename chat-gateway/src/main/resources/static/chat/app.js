@@ -6,8 +6,8 @@ const PAGE_SIZE = 30;
 const TYPING_EVERY_MS = 2500;
 const TYPING_SHOWN_MS = 5000;
 const TOKEN_KEY = 'blueprint.chat.token';
-// Messages written and not yet stored when the page signed out (a refused token): sent when the same user signs in
-// again in this tab
+// Messages written and not yet stored when a refused token signed the page out, per user: sent when that user signs
+// in again in this tab
 const UNSENT_KEY = 'blueprint.chat.unsent';
 // A send with neither an ack nor an error this long is sent again the first time (rule 4: acks can be lost too).
 const ACK_TIMEOUT_MS = 10000;
@@ -94,8 +94,11 @@ function start(token) {
   connect();
 }
 
-function signOut() {
-  keepUnsent();
+/** Signs out; `refused`: the gateway refused the token (expired), so what is not stored yet is kept. */
+function signOut(refused = false) {
+  if (refused) {
+    keepUnsent();
+  }
   sessionStorage.removeItem(TOKEN_KEY);
   if (state.client) {
     state.client.deactivate();
@@ -103,34 +106,45 @@ function signOut() {
   location.reload();
 }
 
+/** Every user's kept messages in this tab, {user: [{clientMessageId, conversationId, body}]}. */
+function keptMessages() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(UNSENT_KEY) || '{}');
+    return kept && typeof kept === 'object' && !Array.isArray(kept) ? kept : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Keeps the messages not stored yet (nor refused for good) in this tab: a token refused on a reconnect (expired) signs
- * the page out, and what the user wrote offline would otherwise be lost.
+ * the page out, and what the user wrote offline would otherwise be lost. Added to what the user had kept before.
  */
 function keepUnsent() {
   const unsent = [...state.pending]
     .filter(([, pending]) => !pending.error)
     .map(([clientMessageId, pending]) => ({ clientMessageId, conversationId: pending.conversationId, body: pending.body }));
   if (state.me && unsent.length > 0) {
-    sessionStorage.setItem(UNSENT_KEY, JSON.stringify({ user: state.me, unsent }));
+    const kept = keptMessages();
+    const before = Array.isArray(kept[state.me]) ? kept[state.me] : [];
+    const ids = new Set(unsent.map((message) => message.clientMessageId));
+    kept[state.me] = [...before.filter((message) => !ids.has(message.clientMessageId)), ...unsent];
+    sessionStorage.setItem(UNSENT_KEY, JSON.stringify(kept));
   }
 }
 
 /** The signed-in user's kept messages go out again, with their clientMessageIds (stored once, rule 4). */
 function restoreUnsent() {
-  let kept = null;
-  try {
-    kept = JSON.parse(sessionStorage.getItem(UNSENT_KEY) || 'null');
-  } catch {
-    sessionStorage.removeItem(UNSENT_KEY);
-  }
-  if (!kept || kept.user !== state.me || !Array.isArray(kept.unsent)) {
+  const kept = keptMessages();
+  const mine = kept[state.me];
+  if (!Array.isArray(mine)) {
     return;
   }
-  for (const { clientMessageId, conversationId, body } of kept.unsent) {
+  for (const { clientMessageId, conversationId, body } of mine) {
     state.pending.set(clientMessageId, { conversationId, body, dueAt: 0 });
   }
-  sessionStorage.removeItem(UNSENT_KEY);
+  delete kept[state.me];
+  sessionStorage.setItem(UNSENT_KEY, JSON.stringify(kept));
 }
 
 // ---------------------------------------------------------------- REST (through the gateway)
@@ -142,7 +156,7 @@ async function api(method, path, body) {
   }
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 401) {
-    signOut();
+    signOut(true);
   }
   if (!res.ok) {
     const problem = await res.json().catch(() => ({}));
@@ -662,7 +676,7 @@ function connect() {
     onStompError: (frame) => {
       setStatus('error', frame.headers.message || 'refused');
       if (/token/i.test(frame.headers.message || '')) {
-        signOut();
+        signOut(true);
       }
     },
     onWebSocketClose: () => {

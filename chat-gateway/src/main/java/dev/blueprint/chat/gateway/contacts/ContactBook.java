@@ -215,10 +215,32 @@ public class ContactBook {
 			}
 			Instant refreshedAt = user.getValue().refreshedAt;
 			if (refreshedAt != null && !now.isBefore(refreshedAt.plus(this.refresh))
-					&& refreshLater(user.getKey(), true)) {
+					&& !forgetWithoutSession(user.getKey()) && refreshLater(user.getKey(), true)) {
 				budget--;
 			}
 		}
+	}
+
+	/**
+	 * Forgets a user who has no session here, when a read comes due: an entry made by a
+	 * frame handled after the user's last disconnect ({@link #membersOf}) would otherwise
+	 * stay, and be read again every {@code refresh} with a token that expires.
+	 * @return whether the user was forgotten
+	 */
+	private boolean forgetWithoutSession(String user) {
+		Entry[] gone = new Entry[1];
+		this.users.computeIfPresent(user, (name, entry) -> {
+			if (entry.sessions > 0) {
+				return entry;
+			}
+			gone[0] = entry;
+			return null;
+		});
+		if (gone[0] == null) {
+			return false;
+		}
+		index(user, gone[0].contacts(), Set.of());
+		return true;
 	}
 
 	/**

@@ -24,6 +24,7 @@ import org.springframework.web.socket.messaging.SessionConnectedEvent;
 import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * How often the contact book queues reads of a user's conversations. The reads themselves
@@ -151,6 +152,31 @@ class ContactBookTests {
 
 		assertThat(contacts.size()).isZero();
 		assertThat(fetches.tasks).as("no read for a session that is gone").isEmpty();
+	}
+
+	@Test
+	void aUserKnownOnlyFromAFrameAfterTheirLastDisconnectIsForgottenWhenTheirReadComesDue() {
+		CollectingExecutor fetches = new CollectingExecutor(10_000);
+		ContactBook contacts = contactBook(fetches);
+		contacts.connected(connected("erin", "s1"));
+		close(contacts, "erin", "s1");
+		// a typing frame of erin's still queued behind her disconnect (the read fails:
+		// nothing listens on the URL)
+		assertThatException().isThrownBy(() -> contacts.membersOf(new ChatUser("erin", "t"), UUID.randomUUID()));
+		assertThat(contacts.size()).isEqualTo(1);
+		fetches.tasks.clear();
+
+		this.clock.advance(REFRESH);
+		contacts.refreshDue();
+		assertThat(contacts.size()).isZero();
+		assertThat(fetches.tasks).as("not read again").isEmpty();
+		// a user with a session is read again as before
+		contacts.connected(connected("frank", "s2"));
+		runAll(fetches);
+		this.clock.advance(REFRESH);
+		contacts.refreshDue();
+		assertThat(fetches.tasks).hasSize(1);
+		assertThat(contacts.size()).isEqualTo(1);
 	}
 
 	/** What the application's event multicaster does: the closed sessions first. */
