@@ -1,5 +1,6 @@
 package dev.blueprint.notification.push;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,8 +65,14 @@ public class WebhookPushProvider implements PushProvider {
 		long start = System.nanoTime();
 		// The whole exchange within the timeout: Java 17's request timeout ends once the
 		// headers arrive, and a body that stalls after them would hold this thread
-		CompletableFuture<HttpResponse<Void>> exchange = this.http.sendAsync(request,
-				HttpResponse.BodyHandlers.discarding());
+		CompletableFuture<HttpResponse<Void>> exchange;
+		try {
+			exchange = this.http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+		}
+		catch (RuntimeException ex) {
+			this.breaker.releasePermission();
+			throw ex;
+		}
 		try {
 			HttpResponse<Void> response = exchange.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
 			int status = response.statusCode();
@@ -88,10 +95,14 @@ public class WebhookPushProvider implements PushProvider {
 			throw failure;
 		}
 		catch (ExecutionException ex) {
-			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, cause);
-			String what = (cause instanceof HttpTimeoutException) ? "timed out: " : "unreachable: ";
-			throw new PushException("webhook " + what + cause, true);
+			if (ex.getCause() instanceof IOException failure) {
+				this.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
+				String what = (failure instanceof HttpTimeoutException) ? "timed out: " : "unreachable: ";
+				throw new PushException("webhook " + what + failure, true);
+			}
+			// Not the endpoint's doing (a bug here): given up, as before
+			this.breaker.releasePermission();
+			throw (ex.getCause() instanceof RuntimeException failure) ? failure : new IllegalStateException(ex);
 		}
 		catch (InterruptedException ex) {
 			exchange.cancel(true);
