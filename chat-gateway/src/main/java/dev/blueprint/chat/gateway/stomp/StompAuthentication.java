@@ -128,18 +128,7 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 		}
 		StompCommand command = accessor.getCommand();
 		if (command == StompCommand.CONNECT || command == StompCommand.STOMP) {
-			String sessionId = accessor.getSessionId();
-			if (sessionId == null || !SESSION_ID.matcher(sessionId).matches()) {
-				return refuse(accessor, "CONNECT refused: the session id must be 8 to 64 letters, digits, '-' or "
-						+ "'_' (SockJS takes it from the URL)");
-			}
-			try {
-				accessor.setUser(authenticate(accessor));
-			}
-			catch (Refused ex) {
-				return refuse(accessor, ex.getMessage());
-			}
-			return message;
+			return connect(accessor, message);
 		}
 		if (command == StompCommand.DISCONNECT) {
 			if (accessor.getSessionId() != null) {
@@ -172,12 +161,32 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 			return null;
 		}
 		else if (command == StompCommand.UNSUBSCRIBE) {
-			Map<String, String> session = this.subscriptions.get(accessor.getSessionId());
-			if (session != null && accessor.getSubscriptionId() != null) {
-				session.remove(accessor.getSubscriptionId());
-			}
+			unsubscribe(accessor.getSessionId(), accessor.getSubscriptionId());
 		}
 		return message;
+	}
+
+	/** A CONNECT: the frame with its user, or refused. */
+	private Message<?> connect(StompHeaderAccessor accessor, Message<?> message) {
+		String sessionId = accessor.getSessionId();
+		if (sessionId == null || !SESSION_ID.matcher(sessionId).matches()) {
+			return refuse(accessor, "CONNECT refused: the session id must be 8 to 64 letters, digits, '-' or '_' "
+					+ "(SockJS takes it from the URL)");
+		}
+		try {
+			accessor.setUser(authenticate(accessor));
+		}
+		catch (Refused ex) {
+			return refuse(accessor, ex.getMessage());
+		}
+		return message;
+	}
+
+	private void unsubscribe(String sessionId, String subscriptionId) {
+		Map<String, String> session = (sessionId != null) ? this.subscriptions.get(sessionId) : null;
+		if (session != null && subscriptionId != null) {
+			session.remove(subscriptionId);
+		}
 	}
 
 	/** Records a SUBSCRIBE, or says why it is refused. */
