@@ -88,6 +88,9 @@ public class Sequencer {
 	/** Cassandra requests one batch keeps in flight at most. */
 	private static final int MAX_IN_FLIGHT = 256;
 
+	/** The longest user id or clientMessageId a record may carry ({@link #key}). */
+	static final int MAX_KEY_LENGTH = 1024;
+
 	private final ChatStore store;
 
 	private final KafkaTemplate<String, String> kafka;
@@ -240,9 +243,19 @@ public class Sequencer {
 	}
 
 	private static boolean valid(MessageSubmitted message) {
-		return message.messageId() != null && message.senderId() != null && !message.senderId().isBlank()
-				&& message.clientMessageId() != null && !message.clientMessageId().isBlank() && message.body() != null
-				&& message.submittedAt() != null;
+		return message.messageId() != null && key(message.senderId()) && key(message.clientMessageId())
+				&& message.body() != null && message.submittedAt() != null;
+	}
+
+	/**
+	 * A user id or clientMessageId the sequencer can use as part of a Cassandra key:
+	 * present, not blank, and at most {@value #MAX_KEY_LENGTH} characters. The gateway
+	 * sends at most 64 (clientMessageId) and the REST API takes user ids of at most 128;
+	 * a record from elsewhere with a key over Cassandra's 64 KiB would fail every attempt
+	 * and hold up its partition, so it is dead-lettered.
+	 */
+	private static boolean key(String value) {
+		return value != null && !value.isBlank() && value.length() <= MAX_KEY_LENGTH;
 	}
 
 	private static boolean valid(ChatEvent.ConversationChanged changed) {
@@ -250,11 +263,11 @@ public class Sequencer {
 	}
 
 	private static boolean validUserIds(List<String> users) {
-		return users == null || users.stream().allMatch((user) -> user != null && !user.isBlank());
+		return users == null || users.stream().allMatch(Sequencer::key);
 	}
 
 	private static boolean valid(ReceiptSubmitted receipt) {
-		return receipt.userId() != null && !receipt.userId().isBlank() && receipt.seq() >= 1
+		return key(receipt.userId()) && receipt.seq() >= 1
 				&& (Receipt.DELIVERED.equals(receipt.kind()) || Receipt.READ.equals(receipt.kind()));
 	}
 

@@ -209,19 +209,23 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 			// A tombstone: Jackson refused the null with an IllegalArgumentException,
 			// which was retried forever, holding up the partition
 			sendRaw(conversation.toString(), null);
+			// A sender id over Cassandra's key limit: every attempt failed, the same way
+			String hugeSender = this.codec.encode(new ChatEvent.MessageSubmitted(conversation, UUID.randomUUID(),
+					"s".repeat(70_000), "c-huge", "too big a key", Instant.now(), new ChatEvent.Origin("gw", "s")));
+			sendRaw(conversation.toString(), hugeSender);
 			submit(conversation, alice, "ok-1", "still flowing");
 			MessagePersisted persisted = (MessagePersisted) awaitEvents(conversation, 1, WAIT).get(0);
 			assertThat(persisted.seq()).isEqualTo(1);
 			List<String> dead = new ArrayList<>();
 			long deadline = System.nanoTime() + WAIT.toNanos();
-			while (dead.size() < 4 && System.nanoTime() < deadline) {
+			while (dead.size() < 5 && System.nanoTime() < deadline) {
 				for (ConsumerRecord<String, String> record : deadLetters.poll(Duration.ofMillis(200))) {
 					if (conversation.toString().equals(record.key())) {
 						dead.add(record.value());
 					}
 				}
 			}
-			assertThat(dead).containsExactly("not json at all " + conversation, poison, blankMember, null);
+			assertThat(dead).containsExactly("not json at all " + conversation, poison, blankMember, null, hugeSender);
 		}
 	}
 
