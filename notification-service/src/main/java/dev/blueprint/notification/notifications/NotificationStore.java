@@ -111,47 +111,56 @@ public class NotificationStore {
 	 * still written and handed over, then the first failure is thrown.
 	 */
 	public void saveAll(Collection<Notification> notifications, Consumer<Notification> written) {
-		List<Notification> batch = new ArrayList<>();
-		List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
+		List<Write> writes = new ArrayList<>();
 		RuntimeException failure = null;
 		for (Notification n : notifications) {
-			batch.add(n);
-			try {
-				writes.add(this.session.executeAsync(bind(n)).toCompletableFuture());
-			}
-			catch (RuntimeException ex) {
-				writes.add(CompletableFuture.failedFuture(ex));
-			}
+			writes.add(new Write(n, write(n)));
 			if (writes.size() >= MAX_IN_FLIGHT) {
-				failure = settle(batch, writes, written, failure);
+				failure = firstOf(failure, settle(writes, written));
 			}
 		}
-		failure = settle(batch, writes, written, failure);
+		failure = firstOf(failure, settle(writes, written));
 		if (failure != null) {
 			throw failure;
 		}
 	}
 
-	/**
-	 * Waits for the writes in flight, hands over those that succeeded, and clears them.
-	 */
-	private static RuntimeException settle(List<Notification> batch, List<CompletableFuture<AsyncResultSet>> writes,
-			Consumer<Notification> written, RuntimeException failure) {
-		RuntimeException first = failure;
+	/** A notification and its write in flight. */
+	private record Write(Notification notification, CompletableFuture<AsyncResultSet> result) {
+	}
+
+	private CompletableFuture<AsyncResultSet> write(Notification n) {
 		try {
-			join(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)));
+			return this.session.executeAsync(bind(n)).toCompletableFuture();
 		}
 		catch (RuntimeException ex) {
-			first = (first != null) ? first : ex;
+			return CompletableFuture.failedFuture(ex);
 		}
-		for (int i = 0; i < writes.size(); i++) {
-			if (!writes.get(i).isCompletedExceptionally()) {
-				written.accept(batch.get(i));
+	}
+
+	/**
+	 * Waits for the writes in flight, hands over those that succeeded, and clears them.
+	 * @return the first failure, or {@code null}
+	 */
+	private static RuntimeException settle(List<Write> writes, Consumer<Notification> written) {
+		RuntimeException failure = null;
+		try {
+			join(CompletableFuture.allOf(writes.stream().map(Write::result).toArray(CompletableFuture[]::new)));
+		}
+		catch (RuntimeException ex) {
+			failure = ex;
+		}
+		for (Write write : writes) {
+			if (!write.result().isCompletedExceptionally()) {
+				written.accept(write.notification());
 			}
 		}
-		batch.clear();
 		writes.clear();
-		return first;
+		return failure;
+	}
+
+	private static RuntimeException firstOf(RuntimeException first, RuntimeException next) {
+		return (first != null) ? first : next;
 	}
 
 	private com.datastax.oss.driver.api.core.cql.BoundStatement bind(Notification n) {
