@@ -43,10 +43,14 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 			@DefaultValue("200") int maxPageSize, @DefaultValue("1000") int maxConversationsPerUser) {
 
 		public Limits {
-			if (maxConversationsPerUser < 1) {
-				throw new IllegalArgumentException(
-						"chat.limits.max-conversations-per-user must be at least 1, not " + maxConversationsPerUser);
-			}
+			atLeast("chat.limits.max-group-members", maxGroupMembers, 2);
+			atLeast("chat.limits.max-name-length", maxNameLength, 1);
+			atLeast("chat.limits.max-user-id-length", maxUserIdLength, 1);
+			atLeast("chat.limits.default-page-size", defaultPageSize, 1);
+			// Otherwise a history call without limit would be refused for a limit it did
+			// not send.
+			atLeast("chat.limits.max-page-size (at least chat.limits.default-page-size)", maxPageSize, defaultPageSize);
+			atLeast("chat.limits.max-conversations-per-user", maxConversationsPerUser, 1);
 		}
 
 	}
@@ -66,10 +70,8 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 			@DefaultValue("500") int apiRequestsInFlight, @DefaultValue("2s") Duration apiRequestsWait) {
 
 		public Storage {
-			if (apiRequestsInFlight < 1) {
-				throw new IllegalArgumentException(
-						"chat.storage.api-requests-in-flight must be at least 1, not " + apiRequestsInFlight);
-			}
+			atLeast("chat.storage.bucket-size", bucketSize, 1);
+			atLeast("chat.storage.api-requests-in-flight", apiRequestsInFlight, 1);
 			if (apiRequestsWait.isNegative()) {
 				throw new IllegalArgumentException(
 						"chat.storage.api-requests-wait must not be negative, not " + apiRequestsWait);
@@ -89,6 +91,12 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 	 */
 	public record Sequencer(@DefaultValue("30s") Duration membershipCacheTtl, @DefaultValue("1s") Duration retryBackoff,
 			@DefaultValue("10s") Duration membershipApplyTimeout) {
+	}
+
+	private static void atLeast(String setting, int value, int least) {
+		if (value < least) {
+			throw new IllegalArgumentException(setting + " must be at least " + least + ", not " + value);
+		}
 	}
 
 }

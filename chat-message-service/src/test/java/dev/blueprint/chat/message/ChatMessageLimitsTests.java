@@ -67,6 +67,32 @@ class ChatMessageLimitsTests {
 			.withMessageContaining("chat.limits.max-conversations-per-user must be at least 1");
 	}
 
+	@Test
+	void eachLimitIsRefusedBelowItsLeastValue() {
+		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 1, 1, 1));
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(1, 1, 1, 1, 1, 1))
+			.withMessage("chat.limits.max-group-members must be at least 2, not 1");
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 0, 1, 1, 1, 1))
+			.withMessageContaining("chat.limits.max-name-length must be at least 1");
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 0, 1, 1, 1))
+			.withMessageContaining("chat.limits.max-user-id-length must be at least 1");
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 0, 1, 1))
+			.withMessageContaining("chat.limits.default-page-size must be at least 1");
+		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 50, 50, 1));
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 50, 49, 1))
+			.withMessageContaining("chat.limits.max-page-size (at least chat.limits.default-page-size) "
+					+ "must be at least 50, not 49");
+	}
+
+	@Test
+	void aBucketHoldsAtLeastOneMessage() {
+		assertThatNoException()
+			.isThrownBy(() -> new ChatMessageProperties.Storage(1, Duration.ofDays(7), 1, Duration.ZERO));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ChatMessageProperties.Storage(0, Duration.ofDays(7), 1, Duration.ZERO))
+			.withMessageContaining("chat.storage.bucket-size must be at least 1, not 0");
+	}
+
 	private static ChatMessageProperties.Storage storage(int inFlight, Duration wait) {
 		return new ChatMessageProperties.Storage(1000, Duration.ofDays(7), inFlight, wait);
 	}

@@ -8,12 +8,14 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import com.datastax.oss.driver.api.core.DriverException;
 import dev.blueprint.chat.message.ChatMessageProperties;
 import dev.blueprint.chat.message.conversations.ChatExceptions.ChangePendingException;
 import dev.blueprint.chat.message.conversations.ChatExceptions.ConflictException;
@@ -21,18 +23,23 @@ import dev.blueprint.chat.message.conversations.ChatExceptions.ConversationNotFo
 import dev.blueprint.chat.message.conversations.ChatExceptions.ForbiddenException;
 import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.storage.ChatStore;
+import dev.blueprint.chat.message.storage.ChatStore.Announcement;
 import dev.blueprint.platform.web.InvalidFieldException;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Conversations, members and history. A membership change is announced through
  * {@link MembershipEvents} on the conversation's partition, where the sequencer applies
  * it in order with the messages, to its own members and to the members table; the call
  * waits for that (202 if it takes longer than the timeout: the change will apply).
- * Repeating a call that failed (Kafka unreachable) announces it again while the table
- * does not show it; applying a change twice is applying it once.
+ * Repeating a call that failed (Kafka unreachable) announces it again while neither the
+ * table nor a pending change shows it; applying a change twice is applying it once.
  */
 public class ConversationService {
+
+	private static final Logger logger = LoggerFactory.getLogger(ConversationService.class);
 
 	/**
 	 * Conversations {@link #list} loads at once: four reads each, so 256 requests in
@@ -120,12 +127,15 @@ public class ConversationService {
 			if (existing.isPresent()) {
 				return new Created(existing.get(), false);
 			}
-			// Claimed now (or by a caller that failed before writing the rows, or was
-			// refused below): write them.
+			// Claimed now, or by a call that is still writing the rows, failed before it
+			// could or was refused below: write them (the same members either way). New
+			// for the one call that writes the conversation's row first.
 			checkRoom(members);
 			Conversation conversation = new Conversation(id, Conversation.DIRECT, null, caller, now, pair);
-			this.store.saveConversation(conversation);
-			return new Created(conversation, true);
+			if (this.store.saveConversation(conversation)) {
+				return new Created(conversation, true);
+			}
+			return new Created(this.store.findConversation(id).orElse(conversation), false);
 		}
 		if (members.size() > this.limits.maxGroupMembers()) {
 			throw new InvalidFieldException("members",
@@ -316,43 +326,114 @@ public class ConversationService {
 	/**
 	 * Adds a member to a group; any member may add. The change goes to the message log,
 	 * and the call returns once the sequencer has applied it: their next message is
-	 * accepted.
+	 * accepted. Adding a member whose addition is pending waits for it; adding one whose
+	 * removal is pending puts the addition after it.
 	 */
 	public Conversation addMember(String caller, UUID id, String userId) {
 		String user = validUserId("userId", userId);
-		Conversation conversation = get(caller, id);
-		if (conversation.isDirect()) {
-			throw new ConflictException("A direct conversation's members cannot change");
+		Conversation conversation = changeableBy(caller, id);
+		Membership membership = membership(id, conversation, user);
+		if (membership.member()) {
+			membership.pending().ifPresent((pending) -> awaitApplied(id, pending));
 		}
-		if (!conversation.members().contains(user)) {
-			if (conversation.members().size() >= this.limits.maxGroupMembers()) {
-				throw new ConflictException(
-						"The group has its maximum of " + this.limits.maxGroupMembers() + " members");
+		else {
+			if (!conversation.members().contains(user)) {
+				if (conversation.members().size() >= this.limits.maxGroupMembers()) {
+					throw groupFull();
+				}
+				checkRoom(List.of(user));
 			}
-			checkRoom(List.of(user));
-			awaitApplied(id, this.events.added(id, user, this.clock.instant()));
+			awaitApplied(id, announce(id, user, true));
 		}
-		return this.store.findConversation(id).orElseThrow(() -> new ConversationNotFoundException(id));
+		Conversation after = this.store.findConversation(id).orElseThrow(() -> new ConversationNotFoundException(id));
+		if (!after.members().contains(user) && after.members().size() >= this.limits.maxGroupMembers()) {
+			// Others joined first: the sequencer holds the limit in log order.
+			throw groupFull();
+		}
+		return after;
+	}
+
+	private ConflictException groupFull() {
+		return new ConflictException("The group has its maximum of " + this.limits.maxGroupMembers() + " members");
 	}
 
 	/**
 	 * Removes a member from a group: members may leave; the creator may remove anyone.
 	 * Returns once the sequencer has applied it: messages the member sent before it keep
-	 * their place, later ones are refused.
+	 * their place, later ones are refused. Removing a member whose removal is pending
+	 * waits for it; removing one whose addition is pending puts the removal after it.
 	 */
 	public void removeMember(String caller, UUID id, String userId) {
 		String user = validUserId("userId", userId);
+		// Leaving again while the leave is pending waits for it.
+		Conversation conversation = caller.equals(user) ? group(caller, id) : changeableBy(caller, id);
+		if (!caller.equals(user) && !caller.equals(conversation.createdBy())) {
+			throw new ForbiddenException("Only the group's creator can remove other members");
+		}
+		Membership membership = membership(id, conversation, user);
+		if (membership.member()) {
+			awaitApplied(id, announce(id, user, false));
+		}
+		else if (membership.pending().isPresent()) {
+			awaitApplied(id, membership.pending().get());
+		}
+		else {
+			throw new ConversationNotFoundException(id + " member " + user);
+		}
+	}
+
+	/**
+	 * The group, if {@code caller} is a member and stays one once the changes in the log
+	 * are applied: a member whose removal is pending cannot undo it, nor change others.
+	 */
+	private Conversation changeableBy(String caller, UUID id) {
+		Conversation conversation = group(caller, id);
+		if (!membership(id, conversation, caller).member()) {
+			throw new ForbiddenException("Not a member of conversation " + id + ": your removal is pending");
+		}
+		return conversation;
+	}
+
+	private Conversation group(String caller, UUID id) {
 		Conversation conversation = get(caller, id);
 		if (conversation.isDirect()) {
 			throw new ConflictException("A direct conversation's members cannot change");
 		}
-		if (!caller.equals(user) && !caller.equals(conversation.createdBy())) {
-			throw new ForbiddenException("Only the group's creator can remove other members");
+		return conversation;
+	}
+
+	/**
+	 * Whether {@code user} is a member once the changes in the log are applied: the
+	 * members table shows what the sequencer has applied, and the last change announced
+	 * for the user, while the sequencer has not applied it, what it will.
+	 */
+	private Membership membership(UUID id, Conversation conversation, String user) {
+		Optional<Announcement> last = this.store.announcement(id, user);
+		if (last.isPresent()) {
+			Announced at = new Announced(last.get().partition(), last.get().offset());
+			if (!this.store.sequenceState(id).applied(at.partition(), at.offset())) {
+				return new Membership(last.get().added(), Optional.of(at));
+			}
 		}
-		if (!conversation.members().contains(user)) {
-			throw new ConversationNotFoundException(id + " member " + user);
+		return new Membership(conversation.members().contains(user), Optional.empty());
+	}
+
+	/**
+	 * Puts the change in the log and records it for {@link #membership}. Recorded after
+	 * the send, so a call that reads in between sees the change only once it applies. A
+	 * record that fails is logged: the change is in the log and applies all the same.
+	 */
+	private Announced announce(UUID id, String user, boolean added) {
+		Instant now = this.clock.instant();
+		Announced at = added ? this.events.added(id, user, now) : this.events.removed(id, user, now);
+		try {
+			this.store.saveAnnouncement(id, user, new Announcement(added, at.partition(), at.offset()));
 		}
-		awaitApplied(id, this.events.removed(id, user, this.clock.instant()));
+		catch (DriverException | BulkheadFullException ex) {
+			logger.warn("Membership change of {} in {} is in the log but not recorded as pending: {}", user, id,
+					ex.toString());
+		}
+		return at;
 	}
 
 	/**
@@ -394,15 +475,15 @@ public class ConversationService {
 	}
 
 	/**
-	 * Whether the change is applied; {@code false} while the API's share of Cassandra
-	 * requests is full: the change is in the log and will apply, so the caller hears
-	 * pending (202), not busy (503).
+	 * Whether the change is applied; {@code false} while Cassandra fails or the API's
+	 * share of its requests is full: the change is in the log and will apply, so the
+	 * caller hears pending (202), not unavailable or busy (503).
 	 */
 	private boolean appliedOrUnknown(UUID id, Announced change) {
 		try {
 			return this.store.sequenceState(id).applied(change.partition(), change.offset());
 		}
-		catch (BulkheadFullException ex) {
+		catch (DriverException | BulkheadFullException ex) {
 			return false;
 		}
 	}
@@ -420,6 +501,10 @@ public class ConversationService {
 
 	private static String abbreviate(String value) {
 		return (value.length() <= 40) ? value : value.substring(0, 40) + "…";
+	}
+
+	/** A user's membership and the change of it still pending, if any. */
+	private record Membership(boolean member, Optional<Announced> pending) {
 	}
 
 	private record OwnState(ConversationState state, Watermarks own) {

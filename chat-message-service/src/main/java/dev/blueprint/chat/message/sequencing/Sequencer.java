@@ -119,6 +119,11 @@ public class Sequencer {
 
 	private final Counter deadLettered;
 
+	private final Counter groupFull;
+
+	/** {@code chat.limits.max-group-members}: additions beyond it are not applied. */
+	private final int maxGroupMembers;
+
 	private final Clock clock;
 
 	private final Timer sequenced;
@@ -129,7 +134,8 @@ public class Sequencer {
 	private final AtomicLong lastStateWriteTime = new AtomicLong();
 
 	public Sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
-			Duration membershipCacheTtl, MeterRegistry meters, Clock clock, MessageTracing tracing) {
+			Duration membershipCacheTtl, int maxGroupMembers, MeterRegistry meters, Clock clock,
+			MessageTracing tracing) {
 		if (!kafka.isTransactional()) {
 			// The events of a batch are sent before its writes are durable: only the
 			// transaction keeps them invisible until then (and discards them on failure).
@@ -137,6 +143,7 @@ public class Sequencer {
 					+ "(spring.kafka.producer.transaction-id-prefix)");
 		}
 		this.store = store;
+		this.maxGroupMembers = maxGroupMembers;
 		this.tracing = tracing;
 		this.clock = clock;
 		this.sequenced = ChatPipelineLatency.timer(meters, ChatPipelineLatency.SEQUENCED);
@@ -158,6 +165,9 @@ public class Sequencer {
 		this.duplicates = outcomeCounter("duplicate");
 		this.deadLettered = Counter.builder("blueprint.chat.sequencer.dead.letters")
 			.description("Records sent to the dead-letter topic because they could not be read")
+			.register(meters);
+		this.groupFull = Counter.builder("blueprint.chat.sequencer.group.full")
+			.description("Membership changes whose additions did not all join: the group had its maximum")
 			.register(meters);
 	}
 
@@ -561,11 +571,16 @@ public class Sequencer {
 		Snapshot next;
 		CompletableFuture<Void> rows;
 		if (changed.describesChange()) {
-			next = current.withChange(orEmpty(changed.added()), orEmpty(changed.removed()), at);
+			next = current.withChange(orEmpty(changed.added()), orEmpty(changed.removed()), at, this.maxGroupMembers);
+			List<String> joined = orEmpty(changed.added()).stream().filter(next.members()::contains).toList();
+			if (joined.size() < orEmpty(changed.added()).size()) {
+				this.groupFull.increment();
+				logger.info("Group {} has its maximum of {} members: not added {}", id, this.maxGroupMembers,
+						orEmpty(changed.added()).stream().filter((user) -> !joined.contains(user)).toList());
+			}
 			Instant joinedAt = (changed.changedAt() != null) ? changed.changedAt()
 					: Instant.ofEpochMilli(poll.polledAt());
-			rows = this.store.saveMemberRowsAsync(id, orEmpty(changed.added()), orEmpty(changed.removed()), joinedAt,
-					writeTime);
+			rows = this.store.saveMemberRowsAsync(id, joined, orEmpty(changed.removed()), joinedAt, writeTime);
 		}
 		else {
 			// A record of the first format names no change (its sender changed the

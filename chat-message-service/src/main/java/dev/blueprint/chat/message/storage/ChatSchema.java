@@ -55,6 +55,10 @@ public final class ChatSchema {
 			"CREATE TABLE IF NOT EXISTS message_dedup (conversation_id uuid, sender_id text, "
 					+ "client_message_id text, seq bigint, message_id uuid, "
 					+ "PRIMARY KEY ((conversation_id, sender_id, client_message_id)))",
+			// The last membership change of each member that REST put in the log, read
+			// until the sequencer has applied it.
+			"CREATE TABLE IF NOT EXISTS membership_announcements (conversation_id uuid, user_id text, "
+					+ "added boolean, log_partition int, log_offset bigint, PRIMARY KEY ((conversation_id), user_id))",
 			"CREATE TABLE IF NOT EXISTS conversation_receipts (conversation_id uuid, user_id text, "
 					+ "delivered_seq bigint, read_seq bigint, PRIMARY KEY ((conversation_id), user_id))");
 

@@ -56,6 +56,13 @@ public class ChatStore {
 	 */
 	private static final long CREATION_WRITE_TIME = 1;
 
+	/**
+	 * How long a membership announcement is kept: it matters only until the sequencer has
+	 * applied the change (seconds, or as long as the sequencer is stopped). One row per
+	 * member changed, which it keeps from piling up.
+	 */
+	static final Duration ANNOUNCEMENT_TTL = Duration.ofDays(1);
+
 	private final CqlSession session;
 
 	/** Permits for this store's requests; {@code null}: none needed (the sequencer's). */
@@ -66,6 +73,8 @@ public class ChatStore {
 	private final Duration dedupWindow;
 
 	private final PreparedStatement insertConversation;
+
+	private final PreparedStatement insertConversationOnce;
 
 	private final PreparedStatement insertMemberAt;
 
@@ -115,6 +124,10 @@ public class ChatStore {
 
 	private final PreparedStatement selectReceipt;
 
+	private final PreparedStatement insertAnnouncement;
+
+	private final PreparedStatement selectAnnouncement;
+
 	/** A store whose requests take no permits (the sequencer's). */
 	public ChatStore(CqlSession session, int bucketSize, Duration dedupWindow) {
 		this(session, bucketSize, dedupWindow, null);
@@ -127,6 +140,8 @@ public class ChatStore {
 		this.bucketSize = bucketSize;
 		this.insertConversation = session
 			.prepare("INSERT INTO conversations (id, type, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)");
+		this.insertConversationOnce = session.prepare("INSERT INTO conversations (id, type, name, created_by, "
+				+ "created_at) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
 		this.insertMemberAt = session.prepare("INSERT INTO conversation_members (conversation_id, user_id, joined_at) "
 				+ "VALUES (?, ?, ?) USING TIMESTAMP ?");
 		this.insertUserConversationAt = session.prepare("INSERT INTO user_conversations (user_id, conversation_id, "
@@ -174,6 +189,13 @@ public class ChatStore {
 				+ "WHERE conversation_id = ? AND user_id = ?");
 		this.raiseBoth = session.prepare("UPDATE conversation_receipts USING TIMESTAMP ? SET delivered_seq = ?, "
 				+ "read_seq = ? WHERE conversation_id = ? AND user_id = ?");
+		// Written at the change's offset: of two changes of one member, the later in the
+		// log is the one kept, whichever write lands last.
+		this.insertAnnouncement = session.prepare("INSERT INTO membership_announcements (conversation_id, user_id, "
+				+ "added, log_partition, log_offset) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL "
+				+ ANNOUNCEMENT_TTL.toSeconds());
+		this.selectAnnouncement = session.prepare("SELECT added, log_partition, log_offset "
+				+ "FROM membership_announcements WHERE conversation_id = ? AND user_id = ?");
 		this.selectReceipts = session
 			.prepare("SELECT user_id, delivered_seq, read_seq FROM conversation_receipts WHERE conversation_id = ?");
 		this.selectReceipt = session.prepare("SELECT delivered_seq, read_seq FROM conversation_receipts "
@@ -206,8 +228,10 @@ public class ChatStore {
 	 * or a conversation whose sequencer falls back to the members table; a retry rewrites
 	 * them (all writes are idempotent). A logged batch would be atomic but is refused
 	 * above a few kilobytes, far below a 1,000-member group.
+	 * @return whether this call made it exist: a direct conversation's row is written
+	 * {@code IF NOT EXISTS} (calls of one pair may write it at once); a group's id is new
 	 */
-	public void saveConversation(Conversation conversation) {
+	public boolean saveConversation(Conversation conversation) {
 		List<CompletableFuture<AsyncResultSet>> members = new ArrayList<>();
 		for (String member : conversation.members()) {
 			members.add(execute(this.insertMemberAt.bind(conversation.id(), member, conversation.createdAt(),
@@ -220,14 +244,25 @@ public class ChatStore {
 			}
 		}
 		join(CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)));
-		executeNow(this.insertConversation.bind(conversation.id(), conversation.type(), conversation.name(),
-				conversation.createdBy(), conversation.createdAt()));
+		boolean created = true;
+		if (conversation.isDirect()) {
+			Row row = executeNow(this.insertConversationOnce
+				.bind(conversation.id(), conversation.type(), conversation.name(), conversation.createdBy(),
+						conversation.createdAt())
+				.setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL)).one();
+			created = row == null || row.getBoolean("[applied]");
+		}
+		else {
+			executeNow(this.insertConversation.bind(conversation.id(), conversation.type(), conversation.name(),
+					conversation.createdBy(), conversation.createdAt()));
+		}
 		// members_partition and members_offset stay unset: no change has left these.
 		executeNow(this.updateSequencedMembers.boundStatementBuilder()
 			.setLong(0, CREATION_WRITE_TIME)
 			.setSet(1, Set.copyOf(conversation.members()), String.class)
 			.setUuid(4, conversation.id())
 			.build());
+		return created;
 	}
 
 	/**
@@ -286,6 +321,23 @@ public class ChatStore {
 
 	public boolean isMember(UUID conversationId, String userId) {
 		return executeNow(this.selectMember.bind(conversationId, userId)).one() != null;
+	}
+
+	/**
+	 * Records that a change of {@code userId}'s membership is in the log at
+	 * {@code partition} and {@code offset}, so that REST sees it before the sequencer has
+	 * applied it ({@link #announcement}). Kept {@link #ANNOUNCEMENT_TTL}.
+	 */
+	public void saveAnnouncement(UUID conversationId, String userId, Announcement announcement) {
+		executeNow(this.insertAnnouncement.bind(conversationId, userId, announcement.added(), announcement.partition(),
+				announcement.offset(), announcement.offset()));
+	}
+
+	/** The last change of {@code userId}'s membership announced over REST, if any. */
+	public Optional<Announcement> announcement(UUID conversationId, String userId) {
+		Row row = executeNow(this.selectAnnouncement.bind(conversationId, userId)).one();
+		return (row == null) ? Optional.empty() : Optional
+			.of(new Announcement(row.getBoolean("added"), row.getInt("log_partition"), row.getLong("log_offset")));
 	}
 
 	/**
@@ -616,6 +668,13 @@ public class ChatStore {
 			return this.membersPartition != null && this.membersPartition == partition && this.membersOffset >= offset;
 		}
 
+	}
+
+	/**
+	 * A membership change in the log: an addition or a removal, at {@code partition} and
+	 * {@code offset}.
+	 */
+	public record Announcement(boolean added, int partition, long offset) {
 	}
 
 	/** Where a deduplicated message was stored. */

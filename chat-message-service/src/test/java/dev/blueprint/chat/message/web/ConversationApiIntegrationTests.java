@@ -49,6 +49,34 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 	}
 
 	@Test
+	void ofManyCallsCreatingOneDirectPairAtOnceOneIsACreationAndAllGetTheSameConversation() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		java.util.concurrent.ExecutorService calls = java.util.concurrent.Executors.newFixedThreadPool(8);
+		try {
+			List<java.util.concurrent.Future<HttpResponse<String>>> responses = new java.util.ArrayList<>();
+			for (int i = 0; i < 8; i++) {
+				String caller = (i % 2 == 0) ? alice : bob;
+				String other = (i % 2 == 0) ? bob : alice;
+				responses.add(calls.submit(() -> post(caller, "/api/v1/conversations",
+						"{\"type\":\"direct\",\"members\":[\"" + other + "\"]}")));
+			}
+			List<Integer> statuses = new java.util.ArrayList<>();
+			Set<String> ids = new HashSet<>();
+			for (var response : responses) {
+				HttpResponse<String> done = response.get(30, java.util.concurrent.TimeUnit.SECONDS);
+				statuses.add(done.statusCode());
+				ids.add(json(done, "$.id"));
+			}
+			assertThat(statuses).containsOnly(200, 201).containsOnlyOnce(201);
+			assertThat(ids).hasSize(1);
+		}
+		finally {
+			calls.shutdownNow();
+		}
+	}
+
+	@Test
 	void theConversationListShowsLastSeqAndLastMessageMostRecentFirst() throws Exception {
 		String alice = unique("alice");
 		UUID quiet = conversation(alice, "group", unique("bob"));

@@ -133,12 +133,16 @@ public final class SequencePlanner {
 		}
 
 		/**
-		 * The members after a change: {@code added} joined and {@code removed} left (in
-		 * that order; adding a member who is there or removing one who is not changes
-		 * nothing, so applying a change twice is the same as once). A change before
-		 * {@link #membersFrom()} is already in them: nothing changes.
+		 * The members after a change: {@code added} joined while fewer than
+		 * {@code maxMembers} are in, and {@code removed} left (in that order; adding a
+		 * member who is there or removing one who is not changes nothing, so applying a
+		 * change twice is the same as once). A change before {@link #membersFrom()} is
+		 * already in them: nothing changes. The limit holds here, at the change's place
+		 * in the log, whatever additions REST let through at once or while they were
+		 * pending.
 		 */
-		public Snapshot withChange(Collection<String> added, Collection<String> removed, LogPosition at) {
+		public Snapshot withChange(Collection<String> added, Collection<String> removed, LogPosition at,
+				int maxMembers) {
 			if (at != null && at.isBefore(this.membersFrom)) {
 				// Already in these members: a batch planned again reaches a change before
 				// the one they were loaded at. Applied again, membersFrom would move back
@@ -146,7 +150,11 @@ public final class SequencePlanner {
 				return this;
 			}
 			SortedSet<String> changed = new TreeSet<>(this.members);
-			changed.addAll(added);
+			for (String member : added) {
+				if (changed.size() < maxMembers) {
+					changed.add(member);
+				}
+			}
 			changed.removeAll(removed);
 			return new Snapshot(List.copyOf(changed), this.lastSeq, at);
 		}

@@ -106,14 +106,29 @@ class SequencePlannerTests {
 	void aMembershipChangeIsAppliedOnceHoweverOftenItIsRead() {
 		LogPosition at = new LogPosition(2, 40);
 		Snapshot before = new Snapshot(List.of("a", "c"), 5);
-		Snapshot after = before.withChange(List.of("b"), List.of("c"), at);
+		Snapshot after = before.withChange(List.of("b"), List.of("c"), at, 10);
 		assertThat(after).isEqualTo(new Snapshot(List.of("a", "b"), 5, at));
-		assertThat(after.withChange(List.of("b"), List.of("c"), at)).isEqualTo(after);
-		assertThat(after.withChange(List.of(), List.of("a", "b"), at).members()).isEmpty();
+		assertThat(after.withChange(List.of("b"), List.of("c"), at, 10)).isEqualTo(after);
+		assertThat(after.withChange(List.of(), List.of("a", "b"), at, 10).members()).isEmpty();
 		// A batch planned again reaches an earlier change: it is in these members
 		// already,
 		// and where they came from stays put.
-		assertThat(after.withChange(List.of("c"), List.of("b"), new LogPosition(2, 30))).isEqualTo(after);
+		assertThat(after.withChange(List.of("c"), List.of("b"), new LogPosition(2, 30), 10)).isEqualTo(after);
+	}
+
+	@Test
+	void anAdditionJoinsOnlyWhileTheGroupHasRoom() {
+		Snapshot two = new Snapshot(List.of("a", "b"), 5);
+		LogPosition at = new LogPosition(0, 7);
+		assertThat(two.withChange(List.of("c"), List.of(), at, 3).members()).containsExactly("a", "b", "c");
+		assertThat(two.withChange(List.of("c", "d"), List.of(), at, 3).members()).containsExactly("a", "b", "c");
+		// Full: nobody joins, a member already in changes nothing, and a removal still
+		// applies.
+		Snapshot full = new Snapshot(List.of("a", "b", "c"), 5);
+		assertThat(full.withChange(List.of("d"), List.of(), at, 3).members()).containsExactly("a", "b", "c");
+		assertThat(full.withChange(List.of("a"), List.of(), at, 3).members()).containsExactly("a", "b", "c");
+		assertThat(full.withChange(List.of("d"), List.of("a"), at, 3).members()).containsExactly("b", "c");
+		assertThat(full.withChange(List.of("d"), List.of("a"), at, 3).membersFrom()).isEqualTo(at);
 	}
 
 	@Test

@@ -1,0 +1,186 @@
+package dev.blueprint.chat.message.web;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import dev.blueprint.chat.message.ChatMessageProperties;
+import dev.blueprint.chat.message.storage.ChatStore;
+import dev.blueprint.chat.message.storage.ChatStore.Announcement;
+import dev.blueprint.chat.message.support.ChatIntegrationTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Membership calls made while an earlier change of the same member is in the log but not
+ * yet applied (the sequencer is stopped): the later call decides, as it would once the
+ * first had applied.
+ */
+class PendingMembershipIntegrationTests extends ChatIntegrationTest {
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	@Autowired
+	private KafkaListenerEndpointRegistry listeners;
+
+	@Autowired
+	private ChatStore store;
+
+	@Autowired
+	private ChatMessageProperties properties;
+
+	/** Each call waits for the sequencer on a thread of its own. */
+	private final ExecutorService calls = Executors.newCachedThreadPool();
+
+	@AfterEach
+	void restart() {
+		startTheSequencer();
+		this.calls.shutdownNow();
+	}
+
+	@Test
+	void removingAMemberWhoseAdditionIsPendingLeavesThemOut() throws Exception {
+		String alice = unique("alice");
+		String carol = unique("carol");
+		UUID group = conversation(alice, "group", unique("bob"));
+		stopTheSequencer();
+		CompletableFuture<HttpResponse<String>> added = inBackground(
+				() -> post(alice, "/api/v1/conversations/" + group + "/members/" + carol, ""));
+		awaitAnnounced(group, carol, true);
+		CompletableFuture<HttpResponse<String>> removed = inBackground(
+				() -> delete(alice, "/api/v1/conversations/" + group + "/members/" + carol));
+		Announcement removal = awaitAnnounced(group, carol, false);
+		startTheSequencer();
+
+		assertThat(added.get(30, TimeUnit.SECONDS).statusCode()).isIn(200, 202);
+		assertThat(removed.get(30, TimeUnit.SECONDS).statusCode()).isIn(204, 202);
+		awaitApplied(group, removal);
+		assertThat(this.store.findConversation(group).orElseThrow().members()).doesNotContain(carol);
+		assertThat(this.store.sequenceState(group).members()).doesNotContain(carol);
+	}
+
+	@Test
+	void addingAMemberWhoseRemovalIsPendingKeepsThemInAndTheyCannotUndoItThemselves() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String carol = unique("carol");
+		UUID group = conversation(alice, "group", bob, carol);
+		stopTheSequencer();
+		CompletableFuture<HttpResponse<String>> bobRemoved = inBackground(
+				() -> delete(alice, "/api/v1/conversations/" + group + "/members/" + bob));
+		awaitAnnounced(group, bob, false);
+		CompletableFuture<HttpResponse<String>> carolLeft = inBackground(
+				() -> delete(carol, "/api/v1/conversations/" + group + "/members/" + carol));
+		awaitAnnounced(group, carol, false);
+		// Still in the table, but on the way out: neither may change the group.
+		HttpResponse<String> undone = post(carol, "/api/v1/conversations/" + group + "/members/" + carol, "");
+		assertThat(undone.statusCode()).as(undone.body()).isEqualTo(403);
+		assertThat(post(carol, "/api/v1/conversations/" + group + "/members/" + unique("dave"), "").statusCode())
+			.isEqualTo(403);
+		CompletableFuture<HttpResponse<String>> bobBack = inBackground(
+				() -> post(alice, "/api/v1/conversations/" + group + "/members/" + bob, ""));
+		Announcement addition = awaitAnnounced(group, bob, true);
+		// Leaving again while the leave is pending waits for it.
+		CompletableFuture<HttpResponse<String>> carolLeftAgain = inBackground(
+				() -> delete(carol, "/api/v1/conversations/" + group + "/members/" + carol));
+		startTheSequencer();
+
+		assertThat(bobRemoved.get(30, TimeUnit.SECONDS).statusCode()).isIn(204, 202);
+		assertThat(carolLeft.get(30, TimeUnit.SECONDS).statusCode()).isIn(204, 202);
+		assertThat(bobBack.get(30, TimeUnit.SECONDS).statusCode()).isIn(200, 202);
+		assertThat(carolLeftAgain.get(30, TimeUnit.SECONDS).statusCode()).isIn(204, 202);
+		awaitApplied(group, addition);
+		assertThat(this.store.findConversation(group).orElseThrow().members()).containsExactlyInAnyOrder(alice, bob);
+		assertThat(this.store.sequenceState(group).members()).containsExactlyInAnyOrder(alice, bob);
+		assertThat(delete(carol, "/api/v1/conversations/" + group + "/members/" + carol).statusCode()).isEqualTo(403);
+		assertThat(delete(alice, "/api/v1/conversations/" + group + "/members/" + carol).statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void additionsPendingAtOnceFillAGroupUpToItsMaximumAndNoFurther() throws Exception {
+		String alice = unique("alice");
+		String prefix = unique("m");
+		int max = this.properties.limits().maxGroupMembers();
+		String[] others = new String[max - 2];
+		for (int i = 0; i < others.length; i++) {
+			others[i] = prefix + i;
+		}
+		UUID group = conversation(alice, "group", others);
+		assertThat(this.store.findConversation(group).orElseThrow().members()).hasSize(max - 1);
+		String carol = unique("carol");
+		String dave = unique("dave");
+		stopTheSequencer();
+		// Each passes REST's check: the other is not a member yet.
+		CompletableFuture<HttpResponse<String>> carolAdded = inBackground(
+				() -> post(alice, "/api/v1/conversations/" + group + "/members/" + carol, ""));
+		CompletableFuture<HttpResponse<String>> daveAdded = inBackground(
+				() -> post(alice, "/api/v1/conversations/" + group + "/members/" + dave, ""));
+		Announcement first = awaitAnnounced(group, carol, true);
+		Announcement second = awaitAnnounced(group, dave, true);
+		startTheSequencer();
+
+		awaitApplied(group, (first.offset() > second.offset()) ? first : second);
+		assertThat(java.util.List.of(carolAdded.get(30, TimeUnit.SECONDS).statusCode(),
+				daveAdded.get(30, TimeUnit.SECONDS).statusCode()))
+			.containsExactlyInAnyOrder(200, 409);
+		assertThat(this.store.findConversation(group).orElseThrow().members()).hasSize(max)
+			.contains((first.offset() < second.offset()) ? carol : dave);
+		assertThat(this.store.sequenceState(group).members()).hasSize(max);
+		assertThat(this.store.conversationIdsOf((first.offset() < second.offset()) ? dave : carol)).isEmpty();
+	}
+
+	private void stopTheSequencer() {
+		this.listeners.getListenerContainer("sequencer").stop();
+	}
+
+	private void startTheSequencer() {
+		this.listeners.getListenerContainer("sequencer").start();
+	}
+
+	private Announcement awaitAnnounced(UUID group, String user, boolean added) throws InterruptedException {
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (true) {
+			var last = this.store.announcement(group, user);
+			if (last.isPresent() && last.get().added() == added) {
+				return last.get();
+			}
+			assertThat(System.nanoTime() - deadline).as("announced within " + WAIT).isNegative();
+			Thread.sleep(20);
+		}
+	}
+
+	private void awaitApplied(UUID group, Announcement change) throws InterruptedException {
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (!this.store.sequenceState(group).applied(change.partition(), change.offset())) {
+			assertThat(System.nanoTime() - deadline).as("applied within " + WAIT).isNegative();
+			Thread.sleep(20);
+		}
+	}
+
+	private CompletableFuture<HttpResponse<String>> inBackground(Call call) {
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return call.send();
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		}, this.calls);
+	}
+
+	private interface Call {
+
+		HttpResponse<String> send() throws Exception;
+
+	}
+
+}
