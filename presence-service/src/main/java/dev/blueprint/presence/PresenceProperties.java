@@ -10,14 +10,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Every setting of presence-service, with its default.
  *
  * @param sessionLease how long a device counts without a heartbeat: the gateways'
- * {@code gateway.session-lease} (the two must match)
+ * {@code gateway.session-lease} (the two must match; at least 1 ms)
  * @param sweepInterval how often this instance looks for users due an evaluation (a
  * disconnect or a lease running out shows within this)
  * @param sweepBatch most users one sweep evaluates (the rest wait for the next)
  * @param claimTimeout how long a claimed user waits before another instance may evaluate
  * it (when this one died mid-sweep)
  * @param retention how long a user's presence (choice, last seen) is kept after its last
- * change
+ * change (at least 1 ms)
  * @param maxQueryUsers most user ids in one bulk query
  * @param contacts where the caller's contacts come from
  */
@@ -28,6 +28,12 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 		@DefaultValue("100") int maxQueryUsers, @DefaultValue Contacts contacts) {
 
 	public PresenceProperties {
+		// Leases are whole milliseconds in the registry, and last seen after an expiry
+		// is the lease end minus the lease: under 1 ms it would be the end or later.
+		atLeastOneMillisecond("presence.session-lease", sessionLease);
+		// The hash is kept with PEXPIRE in milliseconds: under 1 ms it is PEXPIRE 0 (or
+		// less), which deletes the presence the write just stored.
+		atLeastOneMillisecond("presence.retention", retention);
 		if (sweepBatch < 1) {
 			throw new IllegalArgumentException("presence.sweep-batch must be at least 1, was " + sweepBatch);
 		}
@@ -40,6 +46,12 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 		}
 	}
 
+	private static void atLeastOneMillisecond(String setting, Duration value) {
+		if (value.toMillis() < 1) {
+			throw new IllegalArgumentException(setting + " must be at least 1ms, was " + value);
+		}
+	}
+
 	/**
 	 * The caller's contacts (the members of the caller's conversations), read from
 	 * chat-message-service with the caller's own token and cached.
@@ -48,11 +60,20 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 	 * @param cacheTtl how long a caller's contacts are reused (a new conversation's
 	 * members become visible within this)
 	 * @param maxCachedUsers most callers whose contacts are cached (least recently used
-	 * go first)
+	 * go first; 0 caches none)
 	 * @param timeout connect and read timeout of one call
 	 */
 	public record Contacts(@DefaultValue("http://127.0.0.1:8084") URI url, @DefaultValue("30s") Duration cacheTtl,
 			@DefaultValue("10000") int maxCachedUsers, @DefaultValue("2s") Duration timeout) {
+
+		public Contacts {
+			// ContactDirectory evicts while the cache holds more than this: below 0 it
+			// would evict from an empty cache and every contacts read would fail.
+			if (maxCachedUsers < 0) {
+				throw new IllegalArgumentException(
+						"presence.contacts.max-cached-users must be at least 0, was " + maxCachedUsers);
+			}
+		}
 
 	}
 

@@ -10,8 +10,8 @@ import dev.blueprint.presence.tracking.PresenceTracker.PresenceBusyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.data.redis.RedisConnectionFailureException;
-import org.springframework.data.redis.RedisSystemException;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.PoolException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -72,7 +72,18 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 				Duration.ofSeconds(1));
 	}
 
-	@ExceptionHandler({ RedisConnectionFailureException.class, RedisSystemException.class })
+	/**
+	 * Redis failed or did not answer in time. Spring reports that as a
+	 * {@link DataAccessException}, and Redis is this service's only store, so the whole
+	 * family is a 503: a refused connection, a command timeout
+	 * ({@code QueryTimeoutException}), a failed pipeline ({@code RedisPipelineException},
+	 * how every read and write here fails, since they are pipelined) and no pooled
+	 * connection free within {@code spring.data.redis.lettuce.pool.max-wait} (a
+	 * {@code RedisConnectionFailureException} caused by a {@link PoolException}; the bare
+	 * {@link PoolException}, which is no {@link DataAccessException}, too). Mapping only
+	 * some of them left a failed pipeline or a timeout to answer 500.
+	 */
+	@ExceptionHandler({ DataAccessException.class, PoolException.class })
 	ResponseEntity<ProblemDetail> redisUnavailable(RuntimeException ex) {
 		logger.warn("Redis request failed: {}", ex.toString());
 		return unavailable("Presence is unavailable; retry shortly");
