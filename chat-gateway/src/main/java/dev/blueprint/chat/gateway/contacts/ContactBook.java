@@ -108,41 +108,44 @@ public class ContactBook {
 	@EventListener
 	public void connected(SessionConnectedEvent event) {
 		String sessionId = StompHeaderAccessor.wrap(event.getMessage()).getSessionId();
-		if (!(event.getUser() instanceof ChatUser user) || sessionId == null || this.closedSessions.isClosed(sessionId)
-				|| this.sessions.putIfAbsent(sessionId, user.getName()) != null) {
+		if (!(event.getUser() instanceof ChatUser user) || sessionId == null) {
 			return;
 		}
+		boolean[] counted = new boolean[1];
+		// Kept and counted under the user's lock, as forget drops and uncounts: a
+		// disconnect cannot come between the two (it left the count at one for good).
 		this.users.compute(user.getName(), (name, entry) -> {
-			Entry counted = (entry != null) ? entry : new Entry();
-			counted.sessions++;
-			counted.token = user.token();
-			return counted;
+			if (this.closedSessions.isClosed(sessionId) || this.sessions.putIfAbsent(sessionId, name) != null) {
+				return entry;
+			}
+			Entry counting = (entry != null) ? entry : new Entry();
+			counting.sessions++;
+			counting.token = user.token();
+			counted[0] = true;
+			return counting;
 		});
-		if (this.closedSessions.isClosed(sessionId)) {
-			// closed meanwhile, before this session was counted
-			forget(sessionId);
-			return;
+		if (counted[0]) {
+			refreshLater(user.getName(), true);
 		}
-		refreshLater(user.getName(), true);
-	}
-
-	@EventListener
-	public void disconnected(SessionDisconnectEvent event) {
-		forget(event.getSessionId());
 	}
 
 	/**
-	 * Forgets the user with its last session here: the user's session count, not a scan
-	 * of every session (a mass disconnect of n sessions was n² comparisons).
+	 * Forgets the session, and the user with its last session here: the user's session
+	 * count, not a scan of every session (a mass disconnect of n sessions was n²
+	 * comparisons). Under the user's lock, like {@link #connected}; the session is closed
+	 * in {@link ClosedSessions} before this runs, so a connected event that takes the
+	 * lock after it keeps nothing.
 	 */
-	private void forget(String sessionId) {
-		String user = this.sessions.remove(sessionId);
+	@EventListener
+	public void disconnected(SessionDisconnectEvent event) {
+		String sessionId = event.getSessionId();
+		String user = (event.getUser() != null) ? event.getUser().getName() : this.sessions.get(sessionId);
 		if (user == null) {
 			return;
 		}
 		Entry[] gone = new Entry[1];
 		this.users.computeIfPresent(user, (name, entry) -> {
-			if (--entry.sessions > 0) {
+			if (!this.sessions.remove(sessionId, name) || --entry.sessions > 0) {
 				return entry;
 			}
 			gone[0] = entry;

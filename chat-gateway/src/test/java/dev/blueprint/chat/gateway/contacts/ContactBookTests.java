@@ -179,6 +179,43 @@ class ContactBookTests {
 		assertThat(contacts.size()).isEqualTo(1);
 	}
 
+	@Test
+	void connectsAndDisconnectsOfOneUserRacingLeaveNoSessionCounted() throws Exception {
+		// The connected event of a session and its disconnect run on different threads;
+		// a disconnect between the session's registration and its count left the count
+		// at one for good (the user read every 5 minutes for ever), and could take the
+		// entry of another live session of the user with it.
+		ContactBook contacts = contactBook(new CollectingExecutor(Integer.MAX_VALUE));
+		contacts.connected(connected("gina", "anchor"));
+		int rounds = 20_000;
+		java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+		try {
+			var connecting = threads.submit(() -> {
+				for (int i = 0; i < rounds; i++) {
+					together.await();
+					contacts.connected(connected("gina", "s" + i));
+				}
+				return null;
+			});
+			var closing = threads.submit(() -> {
+				for (int i = 0; i < rounds; i++) {
+					together.await();
+					close(contacts, "gina", "s" + i);
+				}
+				return null;
+			});
+			connecting.get(60, java.util.concurrent.TimeUnit.SECONDS);
+			closing.get(60, java.util.concurrent.TimeUnit.SECONDS);
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		assertThat(contacts.size()).as("the anchor's entry is still here").isEqualTo(1);
+		close(contacts, "gina", "anchor");
+		assertThat(contacts.size()).as("no session left counted").isZero();
+	}
+
 	/** What the application's event multicaster does: the closed sessions first. */
 	private void close(ContactBook contacts, String user, String sessionId) {
 		SessionDisconnectEvent event = disconnected(user, sessionId);
