@@ -118,8 +118,8 @@ class ChatMessageConfiguration {
 	@Bean
 	Sequencer sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
 			ChatMessageProperties properties, MeterRegistry meters, Clock clock, MessageTracing tracing) {
-		return new Sequencer(store, kafka, codec, properties.sequencer().membershipCacheTtl(),
-				properties.limits().maxGroupMembers(), meters, clock, tracing);
+		return new Sequencer(store, kafka, codec, properties.sequencer().membershipCacheTtl(), properties.limits(),
+				meters, clock, tracing);
 	}
 
 	/**

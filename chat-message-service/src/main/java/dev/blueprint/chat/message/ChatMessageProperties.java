@@ -37,10 +37,22 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 	 * is refused (409). It bounds what {@code GET /api/v1/conversations} reads and
 	 * returns (every conversation of the caller). Checked when the change is asked for,
 	 * so requests for one user that run at the same time can each pass it once
+	 * @param maxBodyBytes largest message body the sequencer stores, in UTF-8 bytes (the
+	 * gateways' {@code gateway.max-body-bytes} refuses larger ones first; a body over
+	 * this is refused with {@code body-too-large}). At most
+	 * {@value #MAX_BODY_BYTES_CEILING}: a message and its dedup row are written as one
+	 * batch, and Cassandra refuses batches over {@code batch_size_fail_threshold} (50 KiB
+	 * by default)
 	 */
 	public record Limits(@DefaultValue("1000") int maxGroupMembers, @DefaultValue("100") int maxNameLength,
 			@DefaultValue("128") int maxUserIdLength, @DefaultValue("50") int defaultPageSize,
-			@DefaultValue("200") int maxPageSize, @DefaultValue("1000") int maxConversationsPerUser) {
+			@DefaultValue("200") int maxPageSize, @DefaultValue("1000") int maxConversationsPerUser,
+			@DefaultValue("4096") int maxBodyBytes) {
+
+		/**
+		 * The largest {@code max-body-bytes}, well under Cassandra's 50 KiB batch limit.
+		 */
+		public static final int MAX_BODY_BYTES_CEILING = 32 * 1024;
 
 		public Limits {
 			atLeast("chat.limits.max-group-members", maxGroupMembers, 2);
@@ -51,6 +63,12 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 			// not send.
 			atLeast("chat.limits.max-page-size (at least chat.limits.default-page-size)", maxPageSize, defaultPageSize);
 			atLeast("chat.limits.max-conversations-per-user", maxConversationsPerUser, 1);
+			atLeast("chat.limits.max-body-bytes", maxBodyBytes, 1);
+			if (maxBodyBytes > MAX_BODY_BYTES_CEILING) {
+				throw new IllegalArgumentException(
+						"chat.limits.max-body-bytes must be at most " + MAX_BODY_BYTES_CEILING
+								+ " (Cassandra refuses a message's batch over 50 KiB), not " + maxBodyBytes);
+			}
 		}
 
 	}

@@ -61,27 +61,39 @@ class ChatMessageLimitsTests {
 
 	@Test
 	void aUserMayBeInAtLeastOneConversation() {
-		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(1000, 100, 128, 50, 200, 1));
+		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(1000, 100, 128, 50, 200, 1, 4096));
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new ChatMessageProperties.Limits(1000, 100, 128, 50, 200, 0))
+			.isThrownBy(() -> new ChatMessageProperties.Limits(1000, 100, 128, 50, 200, 0, 4096))
 			.withMessageContaining("chat.limits.max-conversations-per-user must be at least 1");
 	}
 
 	@Test
 	void eachLimitIsRefusedBelowItsLeastValue() {
-		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 1, 1, 1));
-		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(1, 1, 1, 1, 1, 1))
+		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 1, 1, 1, 4096));
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(1, 1, 1, 1, 1, 1, 4096))
 			.withMessage("chat.limits.max-group-members must be at least 2, not 1");
-		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 0, 1, 1, 1, 1))
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 0, 1, 1, 1, 1, 4096))
 			.withMessageContaining("chat.limits.max-name-length must be at least 1");
-		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 0, 1, 1, 1))
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 0, 1, 1, 1, 4096))
 			.withMessageContaining("chat.limits.max-user-id-length must be at least 1");
-		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 0, 1, 1))
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 0, 1, 1, 4096))
 			.withMessageContaining("chat.limits.default-page-size must be at least 1");
-		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 50, 50, 1));
-		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 50, 49, 1))
+		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 50, 50, 1, 4096));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 50, 49, 1, 4096))
 			.withMessageContaining("chat.limits.max-page-size (at least chat.limits.default-page-size) "
 					+ "must be at least 50, not 49");
+	}
+
+	@Test
+	void aBodyLimitIsAtLeastOneByteAndAtMostTheCeiling() {
+		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 1, 1, 1, 1));
+		assertThatNoException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 1, 1, 1, 32 * 1024));
+		assertThatIllegalArgumentException().isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 1, 1, 1, 0))
+			.withMessageContaining("chat.limits.max-body-bytes must be at least 1");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ChatMessageProperties.Limits(2, 1, 1, 1, 1, 1, 32 * 1024 + 1))
+			.withMessageContaining("chat.limits.max-body-bytes must be at most 32768");
 	}
 
 	@Test

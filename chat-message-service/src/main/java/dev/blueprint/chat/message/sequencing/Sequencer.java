@@ -28,6 +28,7 @@ import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery.Receipt;
+import dev.blueprint.chat.message.ChatMessageProperties;
 import dev.blueprint.chat.message.conversations.StoredMessage;
 import dev.blueprint.chat.message.receipts.core.ReceiptPlanner;
 import dev.blueprint.chat.message.receipts.core.Watermarks;
@@ -124,6 +125,9 @@ public class Sequencer {
 	/** {@code chat.limits.max-group-members}: additions beyond it are not applied. */
 	private final int maxGroupMembers;
 
+	/** {@code chat.limits.max-body-bytes}: a new message's larger body is refused. */
+	private final int maxBodyBytes;
+
 	private final Clock clock;
 
 	private final Timer sequenced;
@@ -134,7 +138,7 @@ public class Sequencer {
 	private final AtomicLong lastStateWriteTime = new AtomicLong();
 
 	public Sequencer(ChatStore store, KafkaTemplate<String, String> kafka, ChatEventCodec codec,
-			Duration membershipCacheTtl, int maxGroupMembers, MeterRegistry meters, Clock clock,
+			Duration membershipCacheTtl, ChatMessageProperties.Limits limits, MeterRegistry meters, Clock clock,
 			MessageTracing tracing) {
 		if (!kafka.isTransactional()) {
 			// The events of a batch are sent before its writes are durable: only the
@@ -143,7 +147,8 @@ public class Sequencer {
 					+ "(spring.kafka.producer.transaction-id-prefix)");
 		}
 		this.store = store;
-		this.maxGroupMembers = maxGroupMembers;
+		this.maxGroupMembers = limits.maxGroupMembers();
+		this.maxBodyBytes = limits.maxBodyBytes();
 		this.tracing = tracing;
 		this.clock = clock;
 		this.sequenced = ChatPipelineLatency.timer(meters, ChatPipelineLatency.SEQUENCED);
@@ -322,7 +327,7 @@ public class Sequencer {
 		});
 		Map<UUID, Snapshot> conversations = loadConversations(items, poll.start());
 		Map<DedupKey, StoredRef> stored = loadDedup(batch, conversations);
-		Plan plan = SequencePlanner.plan(batch, conversations, stored, positions::get);
+		Plan plan = SequencePlanner.plan(batch, conversations, stored, positions::get, this.maxBodyBytes);
 		// The outcomes go to Kafka first, to travel while Cassandra stores the batch.
 		// In the poll's transaction they stay invisible to read_committed consumers
 		// until the writes below succeed and the transaction commits; a failed write

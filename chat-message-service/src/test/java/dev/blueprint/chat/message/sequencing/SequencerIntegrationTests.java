@@ -16,6 +16,7 @@ import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
 import dev.blueprint.chat.contracts.ChatEvent.MessageRejected;
 import dev.blueprint.chat.contracts.ChatTopics;
+import dev.blueprint.chat.message.ChatMessageProperties;
 import dev.blueprint.chat.message.conversations.StoredMessage;
 import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.storage.ChatStore;
@@ -53,6 +54,9 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	Sequencer sequencer;
+
+	@Autowired
+	ChatMessageProperties properties;
 
 	@Test
 	void theWaitBeforeThePollCountsFromTheRecordTimestamp() throws Exception {
@@ -227,6 +231,29 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 			}
 			assertThat(dead).containsExactly("not json at all " + conversation, poison, blankMember, null, hugeSender);
 		}
+	}
+
+	@Test
+	void aBodyOverTheLimitIsRefusedToItsSenderAndTheConversationGoesOn() throws Exception {
+		// Not from the gateway, which refuses it first: a body Cassandra would refuse on
+		// every attempt (a message and its dedup row are one batch, and batches over
+		// 50 KiB are refused) held up its partition for good.
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "direct", unique("bob"));
+		int limit = this.properties.limits().maxBodyBytes();
+		submit(conversation, alice, "at-limit", "é".repeat(limit / 2));
+		submit(conversation, alice, "over-limit", "é".repeat(limit / 2) + "x");
+		submit(conversation, alice, "huge", "x".repeat(60 * 1024));
+		submit(conversation, alice, "after", "still here");
+		List<ChatEvent> events = awaitEvents(conversation, 4, WAIT);
+		assertThat(events.get(0)).isInstanceOfSatisfying(MessagePersisted.class,
+				(stored) -> assertThat(stored.seq()).isEqualTo(1));
+		for (ChatEvent refused : events.subList(1, 3)) {
+			assertThat(refused).isInstanceOfSatisfying(MessageRejected.class,
+					(rejected) -> assertThat(rejected.code()).isEqualTo(ChatErrorCodes.BODY_TOO_LARGE));
+		}
+		assertThat(events.get(3)).isInstanceOfSatisfying(MessagePersisted.class,
+				(stored) -> assertThat(stored.seq()).isEqualTo(2));
 	}
 
 	@Test

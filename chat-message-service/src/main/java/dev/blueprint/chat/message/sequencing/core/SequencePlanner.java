@@ -1,5 +1,6 @@
 package dev.blueprint.chat.message.sequencing.core;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ public final class SequencePlanner {
 	}
 
 	/**
-	 * Plans a batch.
+	 * Plans a batch whose places in the log are not known, with no bound on a body.
 	 * @param batch the submitted messages, in log order
 	 * @param conversations what is known of each conversation in the batch (absent:
 	 * unknown conversation)
@@ -44,7 +45,7 @@ public final class SequencePlanner {
 	 */
 	public static Plan plan(List<MessageSubmitted> batch, Map<UUID, Snapshot> conversations,
 			Map<DedupKey, StoredRef> stored) {
-		return plan(batch, conversations, stored, (message) -> null);
+		return plan(batch, conversations, stored, (message) -> null, Integer.MAX_VALUE);
 	}
 
 	/**
@@ -58,10 +59,16 @@ public final class SequencePlanner {
 	 * refused by it, and is refused again: checked against the later members, a sender
 	 * added by the change would be accepted now, with a seq the first attempt may have
 	 * given to a message it stored.
+	 * <p>
+	 * A new message whose body is over {@code maxBodyBytes} (UTF-8) is refused: the
+	 * gateway refuses it first, but a record from elsewhere would otherwise be written
+	 * and fail on every attempt. A replay or retry of a stored message is not: it was
+	 * within the limit of its day.
 	 * @param positions each message's place in the log ({@code null}: unknown)
+	 * @param maxBodyBytes the largest body accepted
 	 */
 	public static Plan plan(List<MessageSubmitted> batch, Map<UUID, Snapshot> conversations,
-			Map<DedupKey, StoredRef> stored, Function<MessageSubmitted, LogPosition> positions) {
+			Map<DedupKey, StoredRef> stored, Function<MessageSubmitted, LogPosition> positions, int maxBodyBytes) {
 		Map<UUID, Long> lastSeqs = new HashMap<>();
 		Map<DedupKey, StoredRef> seen = new HashMap<>(stored);
 		List<Outcome> outcomes = new ArrayList<>(batch.size());
@@ -92,6 +99,12 @@ public final class SequencePlanner {
 				// (only the sender is told). Before membership: a sender removed since
 				// must not be told that a message the members have was not stored.
 				outcomes.add(new Duplicate(message, previous.seq(), previous.messageId(), conversation.members()));
+				continue;
+			}
+			int bodyBytes = message.body().getBytes(StandardCharsets.UTF_8).length;
+			if (bodyBytes > maxBodyBytes) {
+				outcomes.add(new Rejected(message, ChatErrorCodes.BODY_TOO_LARGE,
+						"body is " + bodyBytes + " bytes; the limit is " + maxBodyBytes));
 				continue;
 			}
 			LogPosition at = positions.apply(message);

@@ -145,7 +145,7 @@ class SequencePlannerTests {
 				Map.of(this.one, new Snapshot(List.of("a", "x"), 7, new LogPosition(2, 40))),
 				Map.of(DedupKey.of(retriedByA), new StoredRef(3, UUID.randomUUID()), DedupKey.of(storedAfter),
 						new StoredRef(8, storedAfter.messageId())),
-				positions::get);
+				positions::get, Integer.MAX_VALUE);
 		assertThat(plan.outcomes().get(0)).isInstanceOfSatisfying(Duplicate.class,
 				(d) -> assertThat(d.seq()).isEqualTo(3));
 		// Against the later members x would take seq 8, which s-1 holds.
@@ -157,7 +157,8 @@ class SequencePlannerTests {
 				(a) -> assertThat(a.seq()).isEqualTo(9));
 		// In another partition (the topic was repartitioned) the offsets say nothing.
 		Plan elsewhere = SequencePlanner.plan(List.of(fromX),
-				Map.of(this.one, new Snapshot(List.of("a", "x"), 7, new LogPosition(5, 40))), Map.of(), positions::get);
+				Map.of(this.one, new Snapshot(List.of("a", "x"), 7, new LogPosition(5, 40))), Map.of(), positions::get,
+				Integer.MAX_VALUE);
 		assertThat(elsewhere.outcomes().get(0)).isInstanceOf(Accepted.class);
 	}
 
@@ -173,6 +174,27 @@ class SequencePlannerTests {
 		assertThat(plan.outcomes().get(1)).isInstanceOfSatisfying(Rejected.class,
 				(r) -> assertThat(r.code()).isEqualTo(ChatErrorCodes.NOT_A_MEMBER));
 		assertThat(plan.lastSeqs()).doesNotContainKey(this.one);
+	}
+
+	@Test
+	void aNewBodyOverTheLimitIsRefusedAndARetryOfAStoredOneIsNot() {
+		MessageSubmitted atLimit = new MessageSubmitted(this.one, UUID.randomUUID(), "a", "1", "éé", Instant.EPOCH,
+				new Origin("gw", "s"));
+		MessageSubmitted over = new MessageSubmitted(this.one, UUID.randomUUID(), "a", "2", "ééx", Instant.EPOCH,
+				new Origin("gw", "s"));
+		MessageSubmitted retried = new MessageSubmitted(this.one, UUID.randomUUID(), "a", "3", "ééx", Instant.EPOCH,
+				new Origin("gw", "s"));
+		Plan plan = SequencePlanner.plan(List.of(atLimit, over, retried),
+				Map.of(this.one, new Snapshot(List.of("a"), 7)),
+				Map.of(DedupKey.of(retried), new StoredRef(5, UUID.randomUUID())), (message) -> null, 4);
+		assertThat(plan.outcomes().get(0)).isInstanceOfSatisfying(Accepted.class,
+				(accepted) -> assertThat(accepted.seq()).isEqualTo(8));
+		assertThat(plan.outcomes().get(1)).isInstanceOfSatisfying(Rejected.class, (rejected) -> {
+			assertThat(rejected.code()).isEqualTo(ChatErrorCodes.BODY_TOO_LARGE);
+			assertThat(rejected.reason()).isEqualTo("body is 5 bytes; the limit is 4");
+		});
+		assertThat(plan.outcomes().get(2)).isInstanceOfSatisfying(Duplicate.class,
+				(duplicate) -> assertThat(duplicate.seq()).isEqualTo(5));
 	}
 
 	@Test
