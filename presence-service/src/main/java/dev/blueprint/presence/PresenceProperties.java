@@ -16,8 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sweepBatch most users one sweep evaluates (the rest wait for the next)
  * @param claimTimeout how long a claimed user waits before another instance may evaluate
  * it (when this one died mid-sweep)
- * @param retention how long a user's presence (choice, last seen) is kept after its last
- * change (at least 1 ms)
+ * @param retention how long a user's presence (last seen; an online choice) is kept after
+ * its last change (at least 1 ms); away or invisible is kept until the user changes it
  * @param maxQueryUsers most user ids in one bulk query
  * @param contacts where the caller's contacts come from
  */

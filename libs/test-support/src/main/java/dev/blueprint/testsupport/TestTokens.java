@@ -37,6 +37,18 @@ public final class TestTokens {
 		return HmacJwt.mint("some-other-key-that-is-long-enough-0123456789", user, Instant.now(), Duration.ofHours(1));
 	}
 
+	/**
+	 * A correctly signed token, valid for an hour, whose subject is anything, even what
+	 * no local token carries ({@code null}: none), as an external issuer's may.
+	 */
+	public static String withSubject(String subject) {
+		long now = Instant.now().getEpochSecond();
+		String sub = (subject != null) ? "\"sub\":\"" + subject.replace("\\", "\\\\").replace("\"", "\\\"") + "\","
+				: "";
+		return HmacJwt.sign(SECRET,
+				"{" + sub + "\"iss\":\"" + HmacJwt.ISSUER + "\",\"iat\":" + now + ",\"exp\":" + (now + 3600) + "}");
+	}
+
 	/** A valid token whose payload was changed after signing (the subject swapped). */
 	public static String tampered(String user) {
 		String[] parts = token(user).split("\\.");

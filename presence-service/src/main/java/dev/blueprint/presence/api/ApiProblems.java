@@ -24,10 +24,10 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Every error of the presence API as RFC 9457 problem+json: 400 with {@code field}, 403
- * with the refused {@code userIds}, 503 with {@code Retry-After} while Redis or
- * chat-message-service (the contacts) cannot answer, or when a choice kept meeting
- * concurrent writes of the same user's presence.
+ * Every error of the presence API as RFC 9457 problem+json: 400 with {@code field}, 401
+ * for a token that names no user, 403 with the refused {@code userIds}, 503 with
+ * {@code Retry-After} while Redis or chat-message-service (the contacts) cannot answer,
+ * or when a choice kept meeting concurrent writes of the same user's presence.
  */
 @RestControllerAdvice
 class ApiProblems extends ResponseEntityExceptionHandler {
@@ -46,6 +46,16 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 
 	}
 
+	/** The caller's token has no subject that is a user id. */
+	static class NotAUser extends RuntimeException {
+
+		NotAUser() {
+			super("The bearer token's subject (sub) is missing or not a user id "
+					+ "(1-128 of letters, digits, '.', '_', '@', '-')");
+		}
+
+	}
+
 	@ExceptionHandler(InvalidFieldException.class)
 	ProblemDetail invalid(InvalidFieldException ex) {
 		return Problems.invalidField(ex);
@@ -56,6 +66,18 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 		ProblemDetail problem = Problems.of(HttpStatus.FORBIDDEN, "Not a contact", ex.getMessage());
 		problem.setProperty("userIds", ex.userIds);
 		return problem;
+	}
+
+	/**
+	 * 401 like a token that fails verification (RFC 6750 {@code invalid_token}): the
+	 * token is of no use here, and another one may be.
+	 */
+	@ExceptionHandler(NotAUser.class)
+	ResponseEntity<ProblemDetail> notAUser(NotAUser ex) {
+		return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+			.header(HttpHeaders.WWW_AUTHENTICATE,
+					"Bearer error=\"invalid_token\", error_description=\"The token's subject is not a user id\"")
+			.body(Problems.of(HttpStatus.UNAUTHORIZED, "Unauthorized", ex.getMessage()));
 	}
 
 	@ExceptionHandler(ContactsUnavailableException.class)

@@ -75,7 +75,7 @@ class PresenceController {
 
 	@GetMapping("/me")
 	Presence me(@AuthenticationPrincipal Jwt caller) {
-		String user = caller.getSubject();
+		String user = userOf(caller);
 		return own(user, this.tracker.presenceOf(List.of(user)).get(user));
 	}
 
@@ -87,18 +87,18 @@ class PresenceController {
 			throw new InvalidFieldException("status", "status must be online, away or invisible, not "
 					+ ((request == null || request.status() == null) ? "missing" : "'" + request.status() + "'"));
 		}
-		String user = caller.getSubject();
+		String user = userOf(caller);
 		return own(user, this.tracker.choose(user, choice));
 	}
 
 	private List<Presence> query(Jwt caller, List<String> userIds, String field) {
+		String user = userOf(caller);
 		for (String userId : userIds) {
 			if (!QueryPolicy.validUserId(userId)) {
 				throw new InvalidFieldException(field, field + " contains an invalid user id '"
 						+ abbreviate(String.valueOf(userId)) + "' (letters, digits, '.', '_', '@', '-'; at most 128)");
 			}
 		}
-		String user = caller.getSubject();
 		boolean onlySelf = userIds.stream().allMatch(user::equals);
 		Set<String> known = onlySelf ? Set.of() : this.contacts.of(user, caller.getTokenValue());
 		List<String> refused = QueryPolicy.refused(user, known, userIds);
@@ -113,6 +113,19 @@ class PresenceController {
 					: new Presence(userId, presence.status().visible().wire(), presence.lastSeen()));
 		}
 		return answer;
+	}
+
+	/**
+	 * The caller's user id, the token's {@code sub}. A correctly signed token may have no
+	 * subject, or one that is no user id (another issuer's client, say): it names nobody
+	 * whose presence this is, and a missing one failed with a NullPointerException (500).
+	 */
+	private static String userOf(Jwt caller) {
+		String user = caller.getSubject();
+		if (!QueryPolicy.validUserId(user)) {
+			throw new ApiProblems.NotAUser();
+		}
+		return user;
 	}
 
 	/** What the user sees of itself: {@code invisible} included. */

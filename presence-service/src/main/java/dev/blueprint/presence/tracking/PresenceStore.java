@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PresenceChanged;
@@ -17,6 +18,8 @@ import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.presence.core.Choice;
 import dev.blueprint.presence.core.Presence;
 import dev.blueprint.presence.core.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.data.redis.connection.RedisZSetCommands;
 import org.springframework.data.redis.connection.ReturnType;
@@ -30,7 +33,10 @@ import org.springframework.data.redis.core.script.RedisScript;
  * <li>{@code chat:presence:{userId}}: a hash with {@code choice}, {@code status},
  * {@code lastSeen} and {@code leaseEnd} (epoch milliseconds), and {@code version}, which
  * every write increments and checks (see {@link #apply(List)}); it expires
- * {@code presence.retention} after its last write.</li>
+ * {@code presence.retention} after its last write while the choice is online. Away or
+ * invisible is kept without expiry, until the user changes it: an expired hash reads as
+ * online, and a user who hid and stayed away longer than the retention came back
+ * visible.</li>
  * <li>{@value SessionRegistry#PRESENCE_DUE}: users due an evaluation, scored by when
  * (written by the gateways through {@link SessionRegistry}, rescheduled here).</li>
  * <li>Changes are published on {@value PresenceChanged#CHANNEL}.</li>
@@ -74,8 +80,10 @@ public class PresenceStore {
 	 * Applies one user's update if the user's presence is still at the version it was
 	 * read at (ARGV[1]): stores it (ARGV[3..6], unless ARGV[2], the retention, is empty)
 	 * with the next version, and publishes ARGV[8] on channel ARGV[7] (unless empty) in
-	 * the same step, so changes are published in the order they are stored. Returns 1, or
-	 * 0 when another writer got there first and nothing was done.
+	 * the same step, so changes are published in the order they are stored. The hash
+	 * expires after the retention only while the choice (ARGV[3]) is online; any other
+	 * choice is kept until the user changes it. Returns 1, or 0 when another writer got
+	 * there first and nothing was done.
 	 */
 	static final String APPLY = """
 			local current = redis.call('HGET', KEYS[1], 'version') or '0'
@@ -85,7 +93,11 @@ public class PresenceStore {
 			if ARGV[2] ~= '' then
 			  redis.call('HSET', KEYS[1], 'choice', ARGV[3], 'status', ARGV[4], 'lastSeen', ARGV[5],
 			    'leaseEnd', ARGV[6], 'version', tostring(tonumber(current) + 1))
-			  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			  if ARGV[3] == 'online' then
+			    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			  else
+			    redis.call('PERSIST', KEYS[1])
+			  end
 			end
 			if ARGV[8] ~= '' then
 			  redis.call('PUBLISH', ARGV[7], ARGV[8])
@@ -96,6 +108,8 @@ public class PresenceStore {
 	private static final byte[] APPLY_BYTES = bytes(APPLY);
 
 	private static final String APPLY_SHA = RedisScript.of(APPLY, Long.class).getSha1();
+
+	private static final Logger logger = LoggerFactory.getLogger(PresenceStore.class);
 
 	private final StringRedisTemplate redis;
 
@@ -159,16 +173,29 @@ public class PresenceStore {
 		});
 	}
 
-	/** The stored presence of each user ({@link Presence#UNKNOWN} when none). */
+	/**
+	 * The stored presence of each user ({@link Presence#UNKNOWN} when none).
+	 * @throws UnreadablePresenceException if a user's stored presence does not parse
+	 */
 	public Map<String, Presence> read(Collection<String> userIds) {
+		Map<String, Stored> stored = readVersioned(userIds);
 		Map<String, Presence> presences = new LinkedHashMap<>();
-		readVersioned(userIds).forEach((user, stored) -> presences.put(user, stored.presence()));
+		for (String user : new LinkedHashSet<>(userIds)) {
+			Stored one = stored.get(user);
+			if (one == null) {
+				throw new UnreadablePresenceException(user);
+			}
+			presences.put(user, one.presence());
+		}
 		return presences;
 	}
 
 	/**
 	 * The stored presence of each user with the version it is at (0 when none), for an
-	 * {@link #apply(List) update} that must not overwrite a newer one.
+	 * {@link #apply(List) update} that must not overwrite a newer one. A user whose hash
+	 * does not parse (a field of another schema during a rolling deploy, a manual edit)
+	 * is logged and left out, so it does not fail the other users read with it (a sweep's
+	 * whole batch).
 	 */
 	public Map<String, Stored> readVersioned(Collection<String> userIds) {
 		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
@@ -184,7 +211,13 @@ public class PresenceStore {
 		});
 		for (int i = 0; i < users.size(); i++) {
 			Map<?, ?> hash = (hashes.get(i) instanceof Map<?, ?> map) ? map : Map.of();
-			presences.put(users.get(i), new Stored(toPresence(hash), version(hash.get("version"))));
+			try {
+				Long version = number(hash, "version");
+				presences.put(users.get(i), new Stored(toPresence(hash), (version != null) ? version : 0));
+			}
+			catch (IllegalArgumentException ex) {
+				logger.warn("Stored presence of {} does not parse, left out: {}", users.get(i), ex.getMessage());
+			}
 		}
 		return presences;
 	}
@@ -193,16 +226,37 @@ public class PresenceStore {
 		if (hash.isEmpty()) {
 			return Presence.UNKNOWN;
 		}
-		return new Presence(Choice.fromWire((String) hash.get("choice")), Status.fromWire((String) hash.get("status")),
-				instant(hash.get("lastSeen")), instant(hash.get("leaseEnd")));
+		// A choice this version does not know must not read as online (the default
+		// when none is stored): its user would be shown online against it.
+		return new Presence(known(hash, "choice", Choice::fromWire), known(hash, "status", Status::fromWire),
+				instant(hash, "lastSeen"), instant(hash, "leaseEnd"));
 	}
 
-	private static long version(Object text) {
-		return (text instanceof String value && !value.isEmpty()) ? Long.parseLong(value) : 0;
+	private static <T> T known(Map<?, ?> hash, String field, Function<String, T> fromWire) {
+		String text = (String) hash.get(field);
+		T value = fromWire.apply(text);
+		if (value == null && text != null) {
+			throw new IllegalArgumentException(field + " '" + text + "' is unknown");
+		}
+		return value;
 	}
 
-	private static Instant instant(Object millis) {
-		return (millis instanceof String text && !text.isEmpty()) ? Instant.ofEpochMilli(Long.parseLong(text)) : null;
+	private static Long number(Map<?, ?> hash, String field) {
+		String text = (String) hash.get(field);
+		if (text == null || text.isEmpty()) {
+			return null;
+		}
+		try {
+			return Long.parseLong(text);
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException(field + " '" + text + "' is not a whole number", ex);
+		}
+	}
+
+	private static Instant instant(Map<?, ?> hash, String field) {
+		Long millis = number(hash, field);
+		return (millis != null) ? Instant.ofEpochMilli(millis) : null;
 	}
 
 	/**
@@ -283,6 +337,17 @@ public class PresenceStore {
 	 * @param version how many times it was written (0 when never)
 	 */
 	public record Stored(Presence presence, long version) {
+
+	}
+
+	/**
+	 * A user's stored presence does not parse; nothing was read or written for the user.
+	 */
+	public static class UnreadablePresenceException extends IllegalStateException {
+
+		public UnreadablePresenceException(String user) {
+			super("The stored presence of " + user + " does not parse (see the log)");
+		}
 
 	}
 

@@ -18,6 +18,7 @@ import dev.blueprint.presence.core.Presence;
 import dev.blueprint.presence.core.PresenceRules;
 import dev.blueprint.presence.core.Status;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -59,6 +60,10 @@ public class PresenceTracker {
 
 	private final Counter choiceConflicts;
 
+	private final Counter unreadable;
+
+	private final DistributionSummary sweptUsers;
+
 	public PresenceTracker(PresenceStore store, SessionRegistry registry, PresenceRules rules, Clock clock, int batch,
 			Duration claimTimeout, MeterRegistry meters) {
 		this.store = store;
@@ -76,6 +81,13 @@ public class PresenceTracker {
 		}
 		this.sweepConflicts = conflicts("sweep", meters);
 		this.choiceConflicts = conflicts("choice", meters);
+		this.unreadable = Counter.builder("blueprint.chat.presence.unreadable")
+			.description("Users a sweep skipped because their stored presence does not parse "
+					+ "(logged; retried after the claim timeout)")
+			.register(meters);
+		this.sweptUsers = DistributionSummary.builder("blueprint.chat.presence.sweep.users")
+			.description("Users one sweep evaluated, all its batches together")
+			.register(meters);
 		Gauge.builder("blueprint.chat.presence.online", this.online, AtomicLong::get)
 			.description("Users with at least one live device (invisible ones included), as of the last sweep")
 			.register(meters);
@@ -94,10 +106,13 @@ public class PresenceTracker {
 	public void sweep() {
 		try {
 			int evaluated;
+			int total = 0;
 			do {
 				evaluated = sweepOnce();
+				total += evaluated;
 			}
 			while (evaluated == this.batch);
+			this.sweptUsers.record(total);
 			this.online.set(this.store.tracked());
 		}
 		catch (RuntimeException ex) {
@@ -121,7 +136,10 @@ public class PresenceTracker {
 	 * Evaluates users claimed until {@code claimedUntil}, stores and publishes what
 	 * changed, and reschedules them. A user whose presence another writer changed
 	 * meanwhile (the user's own choice on any instance) is left as that writer stored it
-	 * and evaluated again at once.
+	 * and evaluated again at once. A user whose stored presence does not parse is skipped
+	 * and counted, and stays claimed: it is tried again after the claim timeout, while
+	 * the rest of the batch goes on (one such user used to fail every user claimed with
+	 * it, on every attempt).
 	 */
 	void evaluateClaimed(List<String> users, Instant now, Instant claimedUntil) {
 		Map<String, Instant> leases = this.registry.latestLeaseEnds(users);
@@ -130,6 +148,10 @@ public class PresenceTracker {
 		Map<String, Instant> nextChecks = new LinkedHashMap<>();
 		for (String user : users) {
 			PresenceStore.Stored previous = stored.get(user);
+			if (previous == null) {
+				this.unreadable.increment();
+				continue;
+			}
 			PresenceRules.Evaluation evaluation = this.rules.evaluate(previous.presence(), leases.get(user), now);
 			PresenceStore.Update update = update(user, previous.version(), evaluation, now);
 			if (update != null) {
@@ -180,11 +202,16 @@ public class PresenceTracker {
 	 * again on what that writer stored, up to {@value #CHOICE_ATTEMPTS} times.
 	 * @return the user's presence as the user sees it
 	 * @throws PresenceBusyException if every attempt met another write
+	 * @throws PresenceStore.UnreadablePresenceException if the user's stored presence
+	 * does not parse
 	 */
 	public Presence choose(String user, Choice choice) {
 		for (int attempt = 1; attempt <= CHOICE_ATTEMPTS; attempt++) {
 			Instant now = this.clock.instant();
 			PresenceStore.Stored previous = this.store.readVersioned(List.of(user)).get(user);
+			if (previous == null) {
+				throw new PresenceStore.UnreadablePresenceException(user);
+			}
 			PresenceRules.Evaluation evaluation = this.rules.choose(previous.presence(), choice,
 					this.registry.latestLeaseEnds(List.of(user)).get(user), now);
 			PresenceStore.Update update = update(user, previous.version(), evaluation, now);

@@ -7,6 +7,7 @@ import java.util.List;
 import com.jayway.jsonpath.JsonPath;
 import dev.blueprint.chat.contracts.SessionRegistry.Session;
 import dev.blueprint.presence.support.PresenceIntegrationTest;
+import dev.blueprint.testsupport.TestTokens;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(3);
+
+	private static final String ONLINE_CHANGES = "blueprint_chat_presence_changes_total{status=\"online\"}";
+
+	private static final String AWAY_CHANGES = "blueprint_chat_presence_changes_total{status=\"away\"}";
+
+	private static final String OFFLINE_CHANGES = "blueprint_chat_presence_changes_total{status=\"offline\"}";
+
+	private static final String ONLINE_USERS = "blueprint_chat_presence_online";
 
 	private static <T> T json(HttpResponse<String> response, String path) {
 		return JsonPath.read(response.body(), path);
@@ -172,13 +181,75 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 	}
 
 	@Test
-	void metricsShowChangesByStatusAndOnlineUsers() throws Exception {
+	void aTokenWhoseSubjectIsNoUserIdIsA401() throws Exception {
+		for (String subject : java.util.Arrays.asList(null, "not a user")) {
+			String bearer = "Bearer " + TestTokens.withSubject(subject);
+			assertNotAUser(requestAuthorized(bearer, "GET", "/api/v1/presence/me", null));
+			assertNotAUser(requestAuthorized(bearer, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}"));
+			assertNotAUser(requestAuthorized(bearer, "GET", "/api/v1/presence/alice", null));
+			assertNotAUser(requestAuthorized(bearer, "POST", "/api/v1/presence/query", "{\"userIds\":[\"alice\"]}"));
+		}
+	}
+
+	private static void assertNotAUser(HttpResponse<String> response) {
+		assertProblem(response, 401);
+		assertThat(response.headers().firstValue("WWW-Authenticate"))
+			.hasValueSatisfying((value) -> assertThat(value).contains("invalid_token"));
+	}
+
+	/**
+	 * The counters move with the changes they count, and the gauge counts a live user
+	 * (checking only that the names are scraped passed with counters that never moved:
+	 * they are registered at start-up).
+	 */
+	@Test
+	void metricsCountChangesByStatusAndOnlineUsers() throws Exception {
+		double online = scraped(ONLINE_CHANGES);
+		double away = scraped(AWAY_CHANGES);
+		double offline = scraped(OFFLINE_CHANGES);
+		String alice = unique("alice");
+		Session laptop = new Session(alice, "gw-a", "laptop");
+		try (AutoCloseable connected = heartbeat(laptop)) {
+			assertThat(expectChange(alice, WAIT).status()).isEqualTo("online");
+			assertThat(request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}").statusCode())
+				.isEqualTo(200);
+			assertThat(expectChange(alice, WAIT).status()).isEqualTo("away");
+			assertThat(scrapedReaching(ONLINE_USERS, 1)).isGreaterThanOrEqualTo(1);
+		}
+		gateway().remove(laptop);
+		assertThat(expectChange(alice, WAIT).status()).isEqualTo("offline");
+		// No other test's user goes online or away meanwhile; one may go offline.
+		assertThat(scrapedReaching(ONLINE_CHANGES, online + 1)).isEqualTo(online + 1);
+		assertThat(scrapedReaching(AWAY_CHANGES, away + 1)).isEqualTo(away + 1);
+		assertThat(scrapedReaching(OFFLINE_CHANGES, offline + 1)).isGreaterThanOrEqualTo(offline + 1);
+		assertThat(request(null, "GET", "/actuator/prometheus", null).body())
+			.contains("blueprint_chat_presence_unreadable_total ")
+			.contains("blueprint_chat_presence_sweep_users_count ");
+	}
+
+	/**
+	 * A series once it has reached {@code expected}, or after {@link #WAIT}: a sweep
+	 * counts its changes just after publishing them.
+	 */
+	private double scrapedReaching(String series, double expected) throws Exception {
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		double value = scraped(series);
+		while (value < expected && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+			value = scraped(series);
+		}
+		return value;
+	}
+
+	private double scraped(String series) throws Exception {
 		HttpResponse<String> scrape = request(null, "GET", "/actuator/prometheus", null);
 		assertThat(scrape.statusCode()).isEqualTo(200);
-		assertThat(scrape.body()).contains("blueprint_chat_presence_online ")
-			.contains("blueprint_chat_presence_changes_total{status=\"online\"}")
-			.contains("blueprint_chat_presence_changes_total{status=\"away\"}")
-			.contains("blueprint_chat_presence_changes_total{status=\"offline\"}");
+		return scrape.body()
+			.lines()
+			.filter((line) -> line.startsWith(series + " "))
+			.map((line) -> Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError(series + " is not in the scrape"));
 	}
 
 	@Test

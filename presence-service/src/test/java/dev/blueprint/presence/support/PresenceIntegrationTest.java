@@ -178,13 +178,19 @@ public abstract class PresenceIntegrationTest {
 	}
 
 	protected HttpResponse<String> request(String user, String method, String path, String body) throws Exception {
+		return requestAuthorized((user != null) ? TestTokens.bearer(user) : null, method, path, body);
+	}
+
+	/** A request with this {@code Authorization} header ({@code null}: none). */
+	protected HttpResponse<String> requestAuthorized(String authorization, String method, String path, String body)
+			throws Exception {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
 			.method(method,
 					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
-		if (user != null) {
-			request.header("Authorization", TestTokens.bearer(user));
+		if (authorization != null) {
+			request.header("Authorization", authorization);
 		}
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}

@@ -94,6 +94,14 @@ public class ConversationService {
 	 * pair is created once)
 	 */
 	public Created create(String caller, String type, List<String> requestedMembers, String name) {
+		if (caller.length() > this.limits.maxUserIdLength() || !USER_ID.matcher(caller).matches()) {
+			// A token's subject from an external issuer may be anything: one outside the
+			// rule could not be added by others, and a '|' in it could name another
+			// pair's direct conversation.
+			throw new ForbiddenException("Your user id '" + abbreviate(caller)
+					+ "' cannot take part in conversations (letters, digits, '.', '_', '@', '-'; at most "
+					+ this.limits.maxUserIdLength() + ")");
+		}
 		if (type == null || type.isBlank()) {
 			throw new InvalidFieldException("type", "type is required: direct or group");
 		}

@@ -148,12 +148,25 @@ public abstract class ChatIntegrationTest {
 		return send(user, HttpRequest.newBuilder(uri(path)).DELETE());
 	}
 
+	/** A POST with this token, whatever its claims. */
+	protected HttpResponse<String> postWithToken(String token, String path, String json)
+			throws IOException, InterruptedException {
+		return send(HttpRequest.newBuilder(uri(path))
+			.header("Content-Type", "application/json")
+			.header("Authorization", "Bearer " + token)
+			.POST(HttpRequest.BodyPublishers.ofString(json)));
+	}
+
 	private HttpResponse<String> send(String user, HttpRequest.Builder request)
 			throws IOException, InterruptedException {
-		request.timeout(Duration.ofSeconds(30));
 		if (user != null) {
 			request.header("Authorization", TestTokens.bearer(user));
 		}
+		return send(request);
+	}
+
+	private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+		request.timeout(Duration.ofSeconds(30));
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 

@@ -12,6 +12,7 @@ import dev.blueprint.chat.message.ChatMessageProperties;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.chat.message.support.ChatIntegrationTest;
+import dev.blueprint.testsupport.TestTokens;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -177,6 +178,12 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 		assertField(get(alice, "/api/v1/conversations/" + group + "/messages?after=1&before=3"), "after");
 		HttpResponse<String> malformed = post(alice, "/api/v1/conversations", "{\"type\":");
 		assertThat(malformed.statusCode()).isEqualTo(400);
+		// A subject outside the user-id rule (an external issuer's): '|' would name
+		// another pair's direct conversation ("a|b" with "c" is "b|c" with "a").
+		assertProblem(postWithToken(TestTokens.withSubject("x|" + alice), "/api/v1/conversations",
+				"{\"type\":\"direct\",\"members\":[\"bob\"]}"), 403);
+		assertProblem(postWithToken(TestTokens.withSubject("u".repeat(129)), "/api/v1/conversations",
+				"{\"type\":\"group\",\"members\":[\"bob\"]}"), 403);
 		assertThat(json(get(alice, "/api/v1/conversations"), "$[*].id").toString()).containsOnlyOnce(group.toString());
 	}
 
