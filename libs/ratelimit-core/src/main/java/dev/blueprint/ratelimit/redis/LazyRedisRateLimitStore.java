@@ -55,6 +55,15 @@ public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		this.clientFactory = clientFactory;
 	}
 
+	/**
+	 * A store whose client {@code clientFactory} makes, on first use, with this store's
+	 * client resources (reconnects every 200 ms): for settings the factories below do not
+	 * take (the client starter reads Spring Boot's whole Redis configuration).
+	 */
+	public static LazyRedisRateLimitStore of(Function<ClientResources, AbstractRedisClient> clientFactory) {
+		return new LazyRedisRateLimitStore(clientFactory);
+	}
+
 	public static LazyRedisRateLimitStore standalone(String host, int port, String password, boolean ssl,
 			Duration timeout) {
 		return new LazyRedisRateLimitStore((resources) -> {

@@ -35,6 +35,11 @@ public class EmbeddedDecider implements RateLimitDecider {
 		this.instances = instances;
 	}
 
+	/** The rules it decides by, for the start-up check of what names them. */
+	public RuleBook rules() {
+		return this.rules;
+	}
+
 	@Override
 	public Verdict decide(String ruleName, String subject, long cost, String authorization) {
 		Rule rule = this.rules.byName(ruleName)

@@ -10,6 +10,7 @@ import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -18,19 +19,27 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Wires the starter into a servlet web application: the decider for the configured mode,
- * the {@link RateLimited} interceptor and the path-pattern filter.
+ * the {@link RateLimited} interceptor, the path-pattern filter and the start-up check of
+ * the rules they name.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @EnableConfigurationProperties(RateLimitClientProperties.class)
 public class RateLimitClientAutoConfiguration {
+
+	/**
+	 * Spring Security's filter chain order unless {@code spring.security.filter.order}
+	 * says otherwise: Boot's {@code SecurityFilterProperties.DEFAULT_FILTER_ORDER},
+	 * copied because spring-boot-security is no dependency of this starter.
+	 */
+	static final int SECURITY_FILTER_ORDER = -100;
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -44,11 +53,8 @@ public class RateLimitClientAutoConfiguration {
 					"blueprint.ratelimit.client.mode must be 'embedded' or 'remote', was '" + properties.mode() + "'");
 		}
 		RuleBook rules = RuleBook.of(properties.rules());
-		LazyRedisRateLimitStore redis = LazyRedisRateLimitStore.standalone(
-				environment.getProperty("spring.data.redis.host", "127.0.0.1"),
-				environment.getProperty("spring.data.redis.port", Integer.class, 6379),
-				environment.getProperty("spring.data.redis.password"),
-				environment.getProperty("spring.data.redis.ssl.enabled", Boolean.class, false), properties.timeout());
+		LazyRedisRateLimitStore redis = LazyRedisRateLimitStore
+			.of(EmbeddedRedisClientFactory.from(environment, properties.timeout()));
 		return new EmbeddedRedisDecider(rules, redis, properties.instances());
 	}
 
@@ -69,13 +75,24 @@ public class RateLimitClientAutoConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RateLimitFilter> rateLimitFilter(RateLimitEnforcer enforcer,
-			RateLimitClientProperties properties) {
+			RateLimitClientProperties properties, Environment environment) {
 		FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(
 				new RateLimitFilter(properties.filter(), enforcer));
-		// after Spring Security (-100), so the authenticated user is known
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1000);
+		// Right after Spring Security's chain, so the authenticated user is known:
+		// before it, subject USER was user:anonymous for everyone (one shared bucket).
+		int security = environment.getProperty("spring.security.filter.order", Integer.class, SECURITY_FILTER_ORDER);
+		registration.setOrder(security + 1);
 		registration.setEnabled(!properties.filter().isEmpty());
 		return registration;
+	}
+
+	@Bean
+	RateLimitRuleCheck rateLimitRuleCheck(RateLimitDecider decider, RateLimitClientProperties properties,
+			ObjectProvider<RequestMappingHandlerMapping> mappings) {
+		return new RateLimitRuleCheck(decider, properties.filter(),
+				() -> mappings.orderedStream()
+					.flatMap((mapping) -> mapping.getHandlerMethods().values().stream())
+					.toList());
 	}
 
 	/** Embedded mode; closes its Redis client with the context. */

@@ -22,15 +22,24 @@ class RateLimitedInterceptor implements HandlerInterceptor {
 		if (!(handler instanceof HandlerMethod method)) {
 			return true;
 		}
-		RateLimited limited = AnnotatedElementUtils.findMergedAnnotation(method.getMethod(), RateLimited.class);
-		if (limited == null) {
-			limited = AnnotatedElementUtils.findMergedAnnotation(method.getBeanType(), RateLimited.class);
-		}
+		RateLimited limited = find(method);
 		if (limited == null) {
 			return true;
 		}
 		return this.enforcer.enforce(request, response, limited.value(), limited.subject(), limited.header(),
 				limited.cost());
+	}
+
+	/**
+	 * The annotation that applies to a handler: the method's, else its controller's. Also
+	 * used by the start-up check, so both see the same one.
+	 */
+	static RateLimited find(HandlerMethod method) {
+		RateLimited limited = AnnotatedElementUtils.findMergedAnnotation(method.getMethod(), RateLimited.class);
+		if (limited == null) {
+			limited = AnnotatedElementUtils.findMergedAnnotation(method.getBeanType(), RateLimited.class);
+		}
+		return limited;
 	}
 
 }

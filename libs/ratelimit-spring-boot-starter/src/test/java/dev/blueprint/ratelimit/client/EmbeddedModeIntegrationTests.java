@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.blueprint.testsupport.RealInfrastructure;
@@ -21,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The starter in embedded mode against a real Redis: {@code @RateLimited} and the filter
- * enforce their rules per client IP (X-Forwarded-For from a trusted proxy), with the
- * service's headers and a problem+json 429, in the same keys the service uses.
+ * enforce their rules per client IP (X-Forwarded-For from a trusted proxy) or per user
+ * signed in through Spring Security, with the service's headers and a problem+json 429,
+ * in the same keys the service uses.
  */
 @RealInfrastructure
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
@@ -63,10 +66,47 @@ class EmbeddedModeIntegrationTests {
 		assertThat(send("GET", "/browse/4", this.ip).statusCode()).isEqualTo(429);
 	}
 
+	@Test
+	void theFilterLimitsEachSignedInUserApart() throws Exception {
+		// both from one client address: only the user tells them apart
+		String alice = "alice-" + System.nanoTime();
+		String bob = "bob-" + System.nanoTime();
+		assertThat(signedIn("/account/1", alice).statusCode()).isEqualTo(200);
+		assertThat(signedIn("/account/2", alice).statusCode()).isEqualTo(200);
+		assertThat(signedIn("/account/3", alice).statusCode()).isEqualTo(429);
+
+		// Before Spring Security, the filter saw no user: everyone was
+		// user:anonymous, and alice's burst denied bob too.
+		HttpResponse<String> other = signedIn("/account/1", bob);
+		assertThat(other.statusCode()).as("another user has a budget of their own").isEqualTo(200);
+		assertThat(other.body()).isEqualTo(bob);
+		assertThat(sharedKeyExists("rl:{per-user:user:" + alice + "}:4-2-3600000")).isTrue();
+	}
+
+	@Test
+	void annotatedHandlersLimitEachSignedInUserApart() throws Exception {
+		String carol = "carol-" + System.nanoTime();
+		String dave = "dave-" + System.nanoTime();
+		assertThat(signedIn("/profile", carol).statusCode()).isEqualTo(200);
+		assertThat(signedIn("/profile", carol).statusCode()).isEqualTo(200);
+		assertThat(signedIn("/profile", carol).statusCode()).isEqualTo(429);
+		assertThat(signedIn("/profile", dave).statusCode()).isEqualTo(200);
+	}
+
 	private HttpResponse<String> send(String method, String path, String clientIp) throws Exception {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
 			.method(method, HttpRequest.BodyPublishers.noBody())
 			.header("X-Forwarded-For", clientIp)
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> signedIn(String path, String user) throws Exception {
+		String credentials = Base64.getEncoder()
+			.encodeToString((user + ":" + TestApplication.PASSWORD).getBytes(StandardCharsets.UTF_8));
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.header("X-Forwarded-For", this.ip)
+			.header("Authorization", "Basic " + credentials)
 			.build();
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}

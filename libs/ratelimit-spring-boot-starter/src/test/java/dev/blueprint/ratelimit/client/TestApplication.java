@@ -1,6 +1,15 @@
 package dev.blueprint.ratelimit.client;
 
+import java.security.Principal;
+
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -8,6 +17,28 @@ import org.springframework.web.bind.annotation.RestController;
 /** A tiny service that uses the starter the way Blueprint's services do. */
 @SpringBootApplication
 class TestApplication {
+
+	/** Every user name signs in over HTTP Basic with this password. */
+	static final String PASSWORD = "test-only-password";
+
+	// Like the services: Spring Security's filter chain decides who the user is.
+	// Only /account/** and /profile need one; the other routes stay open.
+	@Bean
+	SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
+		return http.csrf(AbstractHttpConfigurer::disable)
+			.httpBasic(Customizer.withDefaults())
+			.authorizeHttpRequests((requests) -> {
+				requests.requestMatchers("/account/**", "/profile").authenticated();
+				requests.anyRequest().permitAll();
+			})
+			.build();
+	}
+
+	// Any name, so each test run limits fresh users in the build's shared Redis.
+	@Bean
+	UserDetailsService users() {
+		return (name) -> User.withUsername(name).password("{noop}" + PASSWORD).roles("USER").build();
+	}
 
 	@RestController
 	static class Things {
@@ -21,6 +52,18 @@ class TestApplication {
 		@GetMapping("/browse/{id}")
 		String browse() {
 			return "ok";
+		}
+
+		// limited by the filter, subject USER
+		@GetMapping("/account/{id}")
+		String account(Principal user) {
+			return user.getName();
+		}
+
+		@RateLimited(value = "per-user", subject = Subject.USER)
+		@GetMapping("/profile")
+		String profile(Principal user) {
+			return user.getName();
 		}
 
 	}

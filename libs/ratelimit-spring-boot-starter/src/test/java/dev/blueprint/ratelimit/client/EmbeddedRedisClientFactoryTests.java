@@ -1,0 +1,195 @@
+package dev.blueprint.ratelimit.client;
+
+import java.time.Duration;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions.RefreshTrigger;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.resource.ClientResources;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * Which Redis embedded mode talks to, from {@code spring.data.redis.*}: the production
+ * overlay sets only {@code cluster.nodes} (and the services keep a host that defaults to
+ * 127.0.0.1), so the nodes must win. No server is contacted.
+ */
+class EmbeddedRedisClientFactoryTests {
+
+	private static final Duration TIMEOUT = Duration.ofMillis(250);
+
+	@Test
+	void clusterNodesWinOverHostAndPort() {
+		MockEnvironment environment = new MockEnvironment().withProperty("spring.data.redis.host", "127.0.0.1")
+			.withProperty("spring.data.redis.port", "6379")
+			.withProperty("spring.data.redis.cluster.nodes", "redis-0.redis:7000, redis-1.redis:7001")
+			.withProperty("spring.data.redis.username", "ratelimit")
+			.withProperty("spring.data.redis.password", "s3cret")
+			.withProperty("spring.data.redis.ssl.enabled", "true");
+
+		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
+
+		assertThat(factory.cluster()).isTrue();
+		assertThat(factory.uris()).extracting(RedisURI::getHost).containsExactly("redis-0.redis", "redis-1.redis");
+		assertThat(factory.uris()).extracting(RedisURI::getPort).containsExactly(7000, 7001);
+		assertThat(factory.uris()).allSatisfy((uri) -> {
+			assertThat(uri.isSsl()).isTrue();
+			assertThat(credentials(uri).getUsername()).isEqualTo("ratelimit");
+			assertThat(credentials(uri).getPassword()).containsExactly("s3cret".toCharArray());
+		});
+	}
+
+	@Test
+	void clusterNodesMayBeAYamlList() {
+		MockEnvironment environment = new MockEnvironment()
+			.withProperty("spring.data.redis.cluster.nodes[0]", "10.0.0.1:6379")
+			.withProperty("spring.data.redis.cluster.nodes[1]", "10.0.0.2:6379");
+
+		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
+
+		assertThat(factory.cluster()).isTrue();
+		assertThat(factory.uris()).extracting(RedisURI::getHost).containsExactly("10.0.0.1", "10.0.0.2");
+		assertThat(factory.uris()).allSatisfy((uri) -> {
+			assertThat(uri.isSsl()).isFalse();
+			assertThat(credentials(uri).hasPassword()).isFalse();
+		});
+	}
+
+	@Test
+	void theClusterClientFailsFastAndRefreshesItsTopology() {
+		MockEnvironment environment = new MockEnvironment().withProperty("spring.data.redis.cluster.nodes",
+				"redis:7000");
+
+		ClusterClientOptions options = EmbeddedRedisClientFactory.from(environment, TIMEOUT).clusterOptions();
+
+		ClusterTopologyRefreshOptions refresh = options.getTopologyRefreshOptions();
+		assertThat(refresh.isPeriodicRefreshEnabled()).isTrue();
+		assertThat(refresh.getRefreshPeriod()).isEqualTo(EmbeddedRedisClientFactory.DEFAULT_REFRESH_PERIOD);
+		assertThat(refresh.getAdaptiveRefreshTriggers()).containsExactlyInAnyOrder(RefreshTrigger.values());
+		assertThat(options.getDisconnectedBehavior()).isEqualTo(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+		assertThat(options.getSocketOptions().getConnectTimeout()).isEqualTo(TIMEOUT);
+	}
+
+	@Test
+	void bootsRefreshSettingsApply() {
+		MockEnvironment environment = new MockEnvironment()
+			.withProperty("spring.data.redis.cluster.nodes", "redis:7000")
+			.withProperty("spring.data.redis.lettuce.cluster.refresh.period", "10s")
+			.withProperty("spring.data.redis.lettuce.cluster.refresh.adaptive", "false");
+
+		ClusterTopologyRefreshOptions refresh = EmbeddedRedisClientFactory.from(environment, TIMEOUT)
+			.clusterOptions()
+			.getTopologyRefreshOptions();
+
+		assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(refresh.getAdaptiveRefreshTriggers()).isEmpty();
+	}
+
+	@Test
+	void standaloneWithoutClusterNodes() {
+		MockEnvironment environment = new MockEnvironment().withProperty("spring.data.redis.host", "redis.internal")
+			.withProperty("spring.data.redis.port", "6380")
+			.withProperty("spring.data.redis.username", "ratelimit")
+			.withProperty("spring.data.redis.password", "s3cret")
+			.withProperty("spring.data.redis.ssl.enabled", "true");
+
+		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
+
+		assertThat(factory.cluster()).isFalse();
+		assertThat(factory.uris()).singleElement().satisfies((uri) -> {
+			assertThat(uri.getHost()).isEqualTo("redis.internal");
+			assertThat(uri.getPort()).isEqualTo(6380);
+			assertThat(uri.isSsl()).isTrue();
+			assertThat(credentials(uri).getUsername()).isEqualTo("ratelimit");
+			assertThat(credentials(uri).getPassword()).containsExactly("s3cret".toCharArray());
+		});
+	}
+
+	@Test
+	void standaloneDefaultsToTheLocalRedis() {
+		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(new MockEnvironment(), TIMEOUT);
+
+		assertThat(factory.cluster()).isFalse();
+		assertThat(factory.uris()).singleElement().satisfies((uri) -> {
+			assertThat(uri.getHost()).isEqualTo("127.0.0.1");
+			assertThat(uri.getPort()).isEqualTo(6379);
+			assertThat(uri.isSsl()).isFalse();
+			assertThat(credentials(uri).hasPassword()).isFalse();
+		});
+	}
+
+	@Test
+	void aUrlWinsOverHostAndPort() {
+		MockEnvironment environment = new MockEnvironment().withProperty("spring.data.redis.host", "127.0.0.1")
+			.withProperty("spring.data.redis.url", "rediss://ratelimit:s3cret@redis.internal:6390");
+
+		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
+
+		assertThat(factory.cluster()).isFalse();
+		assertThat(factory.uris()).singleElement().satisfies((uri) -> {
+			assertThat(uri.getHost()).isEqualTo("redis.internal");
+			assertThat(uri.getPort()).isEqualTo(6390);
+			assertThat(uri.isSsl()).isTrue();
+			assertThat(credentials(uri).getUsername()).isEqualTo("ratelimit");
+			assertThat(credentials(uri).getPassword()).containsExactly("s3cret".toCharArray());
+		});
+	}
+
+	@Test
+	void anSslBundleMeansSsl() {
+		MockEnvironment environment = new MockEnvironment().withProperty("spring.data.redis.ssl.bundle", "redis");
+
+		assertThat(EmbeddedRedisClientFactory.from(environment, TIMEOUT).uris().get(0).isSsl()).isTrue();
+	}
+
+	@Test
+	void rejectsANodeWithoutAPort() {
+		MockEnvironment environment = new MockEnvironment().withProperty("spring.data.redis.cluster.nodes", "redis");
+
+		assertThatIllegalStateException().isThrownBy(() -> EmbeddedRedisClientFactory.from(environment, TIMEOUT))
+			.withMessageContaining("'redis' is not host:port");
+	}
+
+	@Test
+	void makesTheClientOfItsMode() throws Exception {
+		ClientResources resources = ClientResources.create();
+		try {
+			AbstractRedisClient cluster = EmbeddedRedisClientFactory
+				.from(new MockEnvironment().withProperty("spring.data.redis.cluster.nodes", "redis:7000"), TIMEOUT)
+				.apply(resources);
+			AbstractRedisClient standalone = EmbeddedRedisClientFactory.from(new MockEnvironment(), TIMEOUT)
+				.apply(resources);
+			try {
+				assertThat(cluster).isInstanceOf(RedisClusterClient.class);
+				assertThat(cluster.getOptions()).isInstanceOfSatisfying(ClusterClientOptions.class,
+						(options) -> assertThat(options.getTopologyRefreshOptions().isPeriodicRefreshEnabled())
+							.isTrue());
+				assertThat(standalone).isInstanceOf(RedisClient.class);
+				assertThat(standalone.getOptions().getDisconnectedBehavior())
+					.isEqualTo(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+			}
+			finally {
+				cluster.shutdown();
+				standalone.shutdown();
+			}
+		}
+		finally {
+			resources.shutdown().get();
+		}
+	}
+
+	private static RedisCredentials credentials(RedisURI uri) {
+		return uri.getCredentialsProvider().resolveCredentials().block();
+	}
+
+}
