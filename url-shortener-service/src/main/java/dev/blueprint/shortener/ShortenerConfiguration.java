@@ -103,8 +103,9 @@ class ShortenerConfiguration {
 	@Bean
 	LinkRules linkRules(ShortenerProperties properties) {
 		ShortenerProperties.Links links = properties.links();
+		// the row outlives expiresAt by the retention, and must still end in time
 		return new LinkRules(properties.publicBaseUrl(), links.maxUrlLength(), links.blockedHosts(),
-				links.reservedWords());
+				links.reservedWords(), (now) -> CassandraLinkStore.latestExpiry(now).minus(links.expiredRetention()));
 	}
 
 	@Bean

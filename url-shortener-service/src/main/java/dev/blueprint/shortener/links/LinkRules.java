@@ -1,13 +1,16 @@
 package dev.blueprint.shortener.links;
 
+import java.net.IDN;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import dev.blueprint.shortener.ids.Base62;
@@ -23,6 +26,8 @@ public final class LinkRules {
 
 	private static final int MAX_CODE = 32;
 
+	private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
 	private final String publicHost;
 
 	private final int maxUrlLength;
@@ -31,20 +36,28 @@ public final class LinkRules {
 
 	private final Set<String> reservedWords;
 
+	private final UnaryOperator<Instant> latestExpiresAt;
+
 	/**
 	 * @param publicBaseUrl base of this service's short URLs; its host is refused as a
 	 * target
-	 * @param maxUrlLength longest accepted URL
+	 * @param maxUrlLength longest accepted URL, in its ASCII form ({@link #toAscii})
 	 * @param blockedHosts other refused target hosts
 	 * @param reservedWords refused aliases (ignoring case)
+	 * @param latestExpiresAt the latest {@code expiresAt} storage can honour for a link
+	 * created at the given instant
 	 */
-	public LinkRules(URI publicBaseUrl, int maxUrlLength, List<String> blockedHosts, List<String> reservedWords) {
+	public LinkRules(URI publicBaseUrl, int maxUrlLength, List<String> blockedHosts, List<String> reservedWords,
+			UnaryOperator<Instant> latestExpiresAt) {
 		this.publicHost = normalizeHost(publicBaseUrl.getHost());
 		this.maxUrlLength = maxUrlLength;
-		this.blockedHosts = blockedHosts.stream().map(LinkRules::normalizeHost).collect(Collectors.toSet());
+		// targets are compared in their ASCII form, so a host listed in Unicode must be
+		// too
+		this.blockedHosts = blockedHosts.stream().map(LinkRules::asciiHost).collect(Collectors.toSet());
 		// compared ignoring case without lower-casing each redirect's code
 		this.reservedWords = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 		this.reservedWords.addAll(reservedWords);
+		this.latestExpiresAt = latestExpiresAt;
 	}
 
 	/**
@@ -65,8 +78,8 @@ public final class LinkRules {
 		if (alias != null) {
 			checkAlias(alias, violations);
 		}
-		if (expiresAt != null && !expiresAt.isAfter(now)) {
-			violations.add(new FieldViolation("expiresAt", "must be in the future"));
+		if (expiresAt != null) {
+			checkExpiresAt(expiresAt, now, violations);
 		}
 		if (redirectType != null && redirectType != 301 && redirectType != 302) {
 			violations.add(new FieldViolation("redirectType", "must be 301 or 302"));
@@ -79,13 +92,23 @@ public final class LinkRules {
 			violations.add(new FieldViolation("url", "is required"));
 			return;
 		}
-		if (url.length() > this.maxUrlLength) {
-			violations.add(new FieldViolation("url", "must be at most " + this.maxUrlLength + " characters"));
+		String ascii;
+		try {
+			ascii = ascii(url);
+		}
+		catch (URISyntaxException ex) {
+			violations.add(new FieldViolation("url", "is not a valid URI: " + ex.getReason()));
+			return;
+		}
+		// the form that is stored and sent as Location is what the limit protects
+		if (ascii.length() > this.maxUrlLength) {
+			violations.add(new FieldViolation("url", "must be at most " + this.maxUrlLength + " characters"
+					+ (ascii.equals(url) ? "" : " once non-ASCII characters are encoded")));
 			return;
 		}
 		URI uri;
 		try {
-			uri = new URI(url);
+			uri = new URI(ascii);
 		}
 		catch (URISyntaxException ex) {
 			violations.add(new FieldViolation("url", "is not a valid URI: " + ex.getReason()));
@@ -112,6 +135,118 @@ public final class LinkRules {
 		else if (this.blockedHosts.contains(normalized)) {
 			violations.add(new FieldViolation("url", "host " + host + " is not allowed"));
 		}
+	}
+
+	/**
+	 * Rejects an expiry the row TTL cannot reach: storage would cut the link's life short
+	 * (or refuse the write) instead of keeping it until then.
+	 */
+	private void checkExpiresAt(Instant expiresAt, Instant now, List<FieldViolation> violations) {
+		if (!expiresAt.isAfter(now)) {
+			violations.add(new FieldViolation("expiresAt", "must be in the future"));
+			return;
+		}
+		Instant latest = this.latestExpiresAt.apply(now);
+		if (expiresAt.isAfter(latest)) {
+			violations.add(
+					new FieldViolation("expiresAt", "must be at most " + latest + ", the latest expiry storage keeps"));
+		}
+	}
+
+	/**
+	 * The form of a valid target URL that is stored, returned and sent as
+	 * {@code Location}. Tomcat writes headers as ISO-8859-1 and drops one it cannot
+	 * encode, so a non-ASCII target would redirect nowhere. As browsers do, an
+	 * internationalized host becomes its IDNA ({@code xn--}) form and every other
+	 * non-ASCII character its UTF-8 bytes as {@code %XX}; {@code %XX} escapes and ASCII
+	 * characters stay as they are, so an ASCII URL is returned unchanged.
+	 * @throws IllegalArgumentException when {@code url} is no URI or its host no valid
+	 * domain name ({@link #check} says which)
+	 */
+	public static String toAscii(String url) {
+		try {
+			return ascii(url);
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalArgumentException(ex.getMessage(), ex);
+		}
+	}
+
+	private static String ascii(String url) throws URISyntaxException {
+		if (isAscii(url)) {
+			return url;
+		}
+		URI uri = new URI(url);
+		String authority = uri.getRawAuthority();
+		if (authority == null || isAscii(authority)) {
+			return percentEncodeNonAscii(url, url);
+		}
+		// a non-ASCII host makes the authority registry-based: URI has no host for it
+		int start = url.indexOf("//") + 2;
+		int end = start + authority.length();
+		int at = authority.lastIndexOf('@');
+		String userInfo = authority.substring(0, at + 1);
+		String hostAndPort = authority.substring(at + 1);
+		int colon = hostAndPort.lastIndexOf(':');
+		boolean hasPort = colon >= 0 && isDigits(hostAndPort.substring(colon + 1));
+		String host = hasPort ? hostAndPort.substring(0, colon) : hostAndPort;
+		String port = hasPort ? hostAndPort.substring(colon) : "";
+		return url.substring(0, start) + percentEncodeNonAscii(userInfo, url) + idnHost(host, url) + port
+				+ percentEncodeNonAscii(url.substring(end), url);
+	}
+
+	private static String idnHost(String host, String url) throws URISyntaxException {
+		// java.net.IDN is IDNA 2003, which maps these to other letters (faß.de to
+		// fass.de) where browsers keep them: it would redirect to another domain
+		if (host.chars().anyMatch((c) -> c == '\u00DF' || c == '\u03C2' || c == '\u200C' || c == '\u200D')) {
+			throw new URISyntaxException(url, "host " + host + " has \u00DF, \u03C2 or a zero-width joiner, "
+					+ "which IDNA versions map to different domains; give its xn-- form");
+		}
+		try {
+			return IDN.toASCII(host);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new URISyntaxException(url, "host " + host + " is not a valid internationalized domain name");
+		}
+	}
+
+	private static String percentEncodeNonAscii(String text, String url) throws URISyntaxException {
+		StringBuilder encoded = new StringBuilder(text.length() + 32);
+		for (int i = 0; i < text.length();) {
+			int c = text.codePointAt(i);
+			i += Character.charCount(c);
+			if (c < 0x80) {
+				encoded.append((char) c);
+			}
+			else if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
+				// an unpaired surrogate has no UTF-8 form
+				throw new URISyntaxException(url, "has a character that is not Unicode text");
+			}
+			else {
+				for (byte b : Character.toString(c).getBytes(StandardCharsets.UTF_8)) {
+					encoded.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+				}
+			}
+		}
+		return encoded.toString();
+	}
+
+	private static boolean isAscii(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			if (text.charAt(i) >= 0x80) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean isDigits(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private void checkAlias(String alias, List<FieldViolation> violations) {
@@ -157,6 +292,15 @@ public final class LinkRules {
 
 	private boolean isReserved(String code) {
 		return this.reservedWords.contains(code);
+	}
+
+	private static String asciiHost(String host) {
+		try {
+			return normalizeHost(IDN.toASCII(host));
+		}
+		catch (IllegalArgumentException ex) {
+			return normalizeHost(host);
+		}
 	}
 
 	private static String normalizeHost(String host) {

@@ -93,8 +93,10 @@ public class LinkService {
 			count(kind, "invalid");
 			throw new InvalidLinkException(violations);
 		}
+		// stored, returned and redirected to in the form a Location header can carry
+		String url = LinkRules.toAscii(request.url());
 		if (idempotencyKey == null) {
-			return store(request, owner, now, kind);
+			return store(request, url, owner, now, kind);
 		}
 		String scopedKey = ((owner != null) ? "user:" + owner : "ip:" + clientAddress) + "|" + idempotencyKey;
 		String hash = hash(request);
@@ -114,7 +116,7 @@ public class LinkService {
 		}
 		LinkCreated created;
 		try {
-			created = store(request, owner, now, kind);
+			created = store(request, url, owner, now, kind);
 		}
 		catch (RuntimeException ex) {
 			try {
@@ -137,12 +139,12 @@ public class LinkService {
 		return created;
 	}
 
-	private LinkCreated store(CreateLinkRequest request, String owner, Instant now, String kind) {
+	private LinkCreated store(CreateLinkRequest request, String url, String owner, Instant now, String kind) {
 		int redirectType = (request.redirectType() != null) ? request.redirectType() : 302;
 		Duration ttl = (request.expiresAt() != null)
 				? Duration.between(now, request.expiresAt()).plus(this.properties.links().expiredRetention()) : null;
 		if (request.alias() != null) {
-			Link link = new Link(request.alias(), request.url(), now, request.expiresAt(), owner, redirectType);
+			Link link = new Link(request.alias(), url, now, request.expiresAt(), owner, redirectType);
 			boolean claimed = unavailableAsStoreException(() -> this.links.insertIfAbsent(link, ttl));
 			if (!claimed) {
 				count(kind, "alias_taken");
@@ -151,8 +153,7 @@ public class LinkService {
 			return created(link, kind);
 		}
 		Link link = unavailableAsStoreException(() -> {
-			Link generated = new Link(this.codes.nextCode(), request.url(), now, request.expiresAt(), owner,
-					redirectType);
+			Link generated = new Link(this.codes.nextCode(), url, now, request.expiresAt(), owner, redirectType);
 			this.links.insert(generated, ttl);
 			return generated;
 		});
@@ -188,21 +189,36 @@ public class LinkService {
 		if (!this.rules.isPossibleCode(code)) {
 			throw new LinkNotFoundException(code);
 		}
-		Link link = unavailableAsStoreException(() -> this.links.find(code))
-			.orElseThrow(() -> new LinkNotFoundException(code));
+		Optional<Link> found = unavailableAsStoreException(() -> this.links.find(code));
+		if (found.isEmpty()) {
+			// an earlier delete may have timed out (503) and been applied later, with
+			// the caches still holding the link: invalidate again
+			invalidate(code);
+			throw new LinkNotFoundException(code);
+		}
+		Link link = found.get();
 		if (link.owner() == null || !link.owner().equals(caller)) {
 			throw new NotOwnerException(code);
 		}
-		unavailableAsStoreException(() -> {
-			this.links.delete(link);
-			return null;
-		});
+		try {
+			unavailableAsStoreException(() -> {
+				this.links.delete(link);
+				return null;
+			});
+		}
+		finally {
+			// Cassandra first, then the caches: a loader that read the old row holds a
+			// lease that this invalidation voids. Also when the delete failed: a batch
+			// that timed out may still apply, and an extra invalidation costs a reload
+			invalidate(code);
+		}
 		this.clicks.delete(code);
-		// Cassandra first, then the caches: a loader that read the old row holds a lease
-		// that this invalidation voids
+		this.meters.counter("blueprint.shortener.links.deletes").increment();
+	}
+
+	private void invalidate(String code) {
 		this.cache.invalidate(code);
 		this.resolver.evictLocally(code);
-		this.meters.counter("blueprint.shortener.links.deletes").increment();
 	}
 
 	/** A page of the caller's links, newest first. */

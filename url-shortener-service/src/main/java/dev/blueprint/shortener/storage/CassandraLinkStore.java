@@ -25,9 +25,21 @@ import dev.blueprint.shortener.links.Link;
  * Consistency: writes and reads at {@code LOCAL_QUORUM} (with replication factor 3 a read
  * always sees a completed write, so a link resolves on any instance right after its
  * creation); alias claims are LWTs at {@code LOCAL_SERIAL}. Rows carry a TTL of the
- * link's life plus the retention during which it answers 410.
+ * link's life plus the retention during which it answers 410, which must end by
+ * {@link #latestExpiry}.
  */
 public final class CassandraLinkStore {
+
+	/** Cassandra's longest TTL: 20 years; a longer one is refused. */
+	public static final Duration MAX_TTL = Duration.ofSeconds(630_720_000);
+
+	/**
+	 * The latest instant a row may expire at. Cassandra refuses a write that would expire
+	 * after 2038-01-19T03:14:06Z before 5.0 and in 5.0's default
+	 * {@code storage_compatibility_mode: CASSANDRA_4}; ending a day before leaves room
+	 * for the coordinator's clock being ahead of ours.
+	 */
+	public static final Instant LATEST_ROW_EXPIRY = Instant.parse("2038-01-18T00:00:00Z");
 
 	private static final ConsistencyLevel CONSISTENCY = ConsistencyLevel.LOCAL_QUORUM;
 
@@ -162,8 +174,18 @@ public final class CassandraLinkStore {
 				link.redirectType(), ttlSeconds(ttl));
 	}
 
+	/**
+	 * The latest instant a row written at {@code now} can live until: {@link #MAX_TTL}
+	 * from now or {@link #LATEST_ROW_EXPIRY}, whichever comes first.
+	 */
+	public static Instant latestExpiry(Instant now) {
+		Instant byTtl = now.plus(MAX_TTL);
+		return byTtl.isBefore(LATEST_ROW_EXPIRY) ? byTtl : LATEST_ROW_EXPIRY;
+	}
+
 	private static int ttlSeconds(Duration ttl) {
-		return (ttl == null) ? 0 : (int) Math.max(1, Math.min(ttl.toSeconds(), 630_720_000));
+		// LinkRules keeps expiries within latestExpiry; the cap is a last guard
+		return (ttl == null) ? 0 : (int) Math.max(1, Math.min(ttl.toSeconds(), MAX_TTL.toSeconds()));
 	}
 
 	private static Link toLink(Row row) {

@@ -37,6 +37,29 @@ class LinkApiIntegrationTests extends ShortenerIntegrationTest {
 	}
 
 	@Test
+	void nonAsciiTargetsAreStoredAndRedirectedInTheirAsciiForm() throws Exception {
+		HttpResponse<String> created = postJson("{\"url\":\"https://ja.wikipedia.org/wiki/東京\"}");
+
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		String code = json(created, "$.code");
+		String ascii = "https://ja.wikipedia.org/wiki/%E6%9D%B1%E4%BA%AC";
+		assertThat(json(created, "$.url").toString()).isEqualTo(ascii);
+		assertThat(this.session.execute("SELECT url FROM links WHERE code = ?", code).one().getString(0))
+			.isEqualTo(ascii);
+		// Tomcat drops a header it cannot write as ISO-8859-1: no Location at all
+		HttpResponse<String> redirect = get("/" + code);
+		assertThat(redirect.statusCode()).isEqualTo(302);
+		assertThat(redirect.headers().firstValue("Location")).hasValue(ascii);
+
+		// U+0080..U+00FF would go out as raw single bytes
+		String latin = create("https://example.com/?q=café");
+		assertThat(get("/" + latin).headers().firstValue("Location")).hasValue("https://example.com/?q=caf%C3%A9");
+		// an internationalized host was "no host" (400) until it became xn--
+		String idn = create("https://bücher.example/");
+		assertThat(get("/" + idn).headers().firstValue("Location")).hasValue("https://xn--bcher-kva.example/");
+	}
+
+	@Test
 	void permanentLinksRedirectWith301AndArePubliclyCacheable() throws Exception {
 		HttpResponse<String> created = postJson("{\"url\":\"https://example.com/p\",\"redirectType\":301}");
 		String code = json(created, "$.code");

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.blueprint.shortener.storage.CassandraLinkStore;
 import dev.blueprint.shortener.support.ShortenerIntegrationTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
@@ -17,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Every bad input of the API at its edge: the exact status, a problem document naming the
@@ -66,6 +69,33 @@ class BadInputIntegrationTests extends ShortenerIntegrationTest {
 
 		assertFieldProblem(response, "expiresAt");
 		assertNotStored(alias);
+	}
+
+	@Test
+	void expiryBeyondWhatStorageKeepsIs400NamingExpiresAtAndTheLatestAllowed() throws Exception {
+		// the row lives 3 s past expiresAt here (shortener.links.expired-retention)
+		Instant latest = CassandraLinkStore.latestExpiry(Instant.now()).minusSeconds(3);
+		String alias = unique("late");
+		HttpResponse<String> over = postJson("{\"url\":\"https://example.com\",\"alias\":\"" + alias
+				+ "\",\"expiresAt\":\"" + latest.plusMillis(1) + "\"}");
+
+		assertFieldProblem(over, "expiresAt");
+		assertThat(json(over, "$.detail").toString())
+			.isEqualTo("expiresAt must be at most " + latest + ", the latest expiry storage keeps");
+		assertNotStored(alias);
+		// were 500s: Cassandra refused the row, or the timestamp overflowed
+		for (Instant far : new Instant[] { Instant.parse("9999-12-31T23:59:59Z"), Instant.MAX }) {
+			assertFieldProblem(postJson("{\"url\":\"https://example.com\",\"expiresAt\":\"" + far + "\"}"),
+					"expiresAt");
+		}
+
+		HttpResponse<String> atLatest = postJson(
+				"{\"url\":\"https://example.com\",\"alias\":\"" + alias + "\",\"expiresAt\":\"" + latest + "\"}");
+		assertThat(atLatest.statusCode()).as(atLatest.body()).isEqualTo(201);
+		// kept until then, not cut short
+		Row ttl = this.session.execute("SELECT TTL(url) FROM links WHERE code = ?", alias).one();
+		long untilLatest = Duration.between(Instant.now(), latest.plusSeconds(3)).toSeconds();
+		assertThat((long) ttl.getInt(0)).isCloseTo(untilLatest, within(5L));
 	}
 
 	@Test
