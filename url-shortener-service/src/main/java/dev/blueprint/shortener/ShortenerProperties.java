@@ -60,8 +60,8 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	}
 
 	/**
-	 * @param positiveTtl Redis TTL of a found link (shortened to the link's remaining
-	 * life)
+	 * @param positiveTtl Redis TTL of a found link, also of one about to expire: the
+	 * cached target carries its {@code expiresAt}, so it answers 410 from the cache
 	 * @param negativeTtl Redis TTL of an unknown code
 	 * @param leaseTtl how long a loader's lease on a missed key lives in Redis
 	 * @param leaseWait how long a request that lost the lease race polls for the loader's

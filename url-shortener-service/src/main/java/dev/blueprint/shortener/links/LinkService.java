@@ -6,6 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
@@ -168,14 +170,21 @@ public class LinkService {
 				link.redirectType());
 	}
 
-	/** Metadata and click counts of a link. */
+	/**
+	 * Metadata and click counts of a link: those of the UTC days from its creation day
+	 * on. Counters carry no TTL, so an alias claimed again after the previous link's row
+	 * expired shares that link's partition; its earlier days are not this link's clicks.
+	 */
 	public LinkDetails details(String code, String caller) {
 		if (!this.rules.isPossibleCode(code)) {
 			throw new LinkNotFoundException(code);
 		}
 		Link link = unavailableAsStoreException(() -> this.links.find(code))
 			.orElseThrow(() -> new LinkNotFoundException(code));
-		List<DailyClicks> days = unavailableAsStoreException(() -> this.clicks.read(code));
+		LocalDate created = LocalDate.ofInstant(link.createdAt(), ZoneOffset.UTC);
+		List<DailyClicks> days = unavailableAsStoreException(() -> this.clicks.read(code)).stream()
+			.filter((day) -> !day.day().isBefore(created))
+			.toList();
 		long total = days.stream().mapToLong(DailyClicks::clicks).sum();
 		boolean mine = caller != null && caller.equals(link.owner());
 		return new LinkDetails(link.code(), shortUrl(link.code()), link.url(), link.createdAt(), link.expiresAt(),

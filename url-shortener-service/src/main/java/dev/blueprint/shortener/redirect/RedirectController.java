@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.blueprint.platform.web.Problems;
+import dev.blueprint.shortener.ShortenerProperties;
 import dev.blueprint.shortener.cache.LinkResolver;
 import dev.blueprint.shortener.clicks.ClickCounter;
 import dev.blueprint.shortener.links.LinkExceptions.StoreUnavailableException;
@@ -24,6 +25,7 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -35,7 +37,8 @@ import org.springframework.web.util.HtmlUtils;
 
 /**
  * {@code GET /{code}}: the hot path. A code that cannot exist (characters, length,
- * reserved word) is answered 404 before any cache or store is asked.
+ * reserved word) is answered 404 before any cache or store is asked. {@code HEAD} gets
+ * the same answer but is not counted as a click: link unfurlers and crawlers use it.
  */
 @RestController
 @Tag(name = "redirect")
@@ -46,6 +49,9 @@ class RedirectController {
 
 	private static final Duration PERMANENT_MAX_AGE = Duration.ofDays(1);
 
+	/** Longest a 410 may be cached. */
+	private static final Duration GONE_MAX_AGE = Duration.ofSeconds(30);
+
 	private final LinkRules rules;
 
 	private final LinkResolver resolver;
@@ -53,6 +59,8 @@ class RedirectController {
 	private final ClickCounter clicks;
 
 	private final Clock clock;
+
+	private final Duration expiredRetention;
 
 	private final Counter found;
 
@@ -64,11 +72,13 @@ class RedirectController {
 
 	private final Counter unavailable;
 
-	RedirectController(LinkRules rules, LinkResolver resolver, ClickCounter clicks, Clock clock, MeterRegistry meters) {
+	RedirectController(LinkRules rules, LinkResolver resolver, ClickCounter clicks, Clock clock,
+			ShortenerProperties properties, MeterRegistry meters) {
 		this.rules = rules;
 		this.resolver = resolver;
 		this.clicks = clicks;
 		this.clock = clock;
+		this.expiredRetention = properties.links().expiredRetention();
 		this.found = redirects(meters, "redirected");
 		this.notFound = redirects(meters, "not_found");
 		this.invalid = redirects(meters, "invalid_code");
@@ -95,7 +105,7 @@ class RedirectController {
 		String code = code(request);
 		if (!this.rules.isPossibleCode(code)) {
 			this.invalid.increment();
-			return error(HttpStatus.NOT_FOUND, "No such link", code, request);
+			return notFound(code, request);
 		}
 		Optional<RedirectTarget> target;
 		try {
@@ -110,15 +120,18 @@ class RedirectController {
 		}
 		if (target.isEmpty()) {
 			this.notFound.increment();
-			return error(HttpStatus.NOT_FOUND, "No such link", code, request);
+			return notFound(code, request);
 		}
 		RedirectTarget link = target.get();
 		Instant now = this.clock.instant();
 		if (link.expiredAt(now)) {
 			this.expired.increment();
-			return error(HttpStatus.GONE, "This link has expired", code, request);
+			return error(HttpStatus.GONE, "This link has expired", code, goneCacheControl(link, now), request);
 		}
-		this.clicks.record(code);
+		// @GetMapping answers HEAD too: unfurlers and crawlers would inflate the stats
+		if (!HttpMethod.HEAD.matches(request.getMethod())) {
+			this.clicks.record(code);
+		}
 		this.found.increment();
 		return ResponseEntity.status(link.redirectType())
 			.header(HttpHeaders.LOCATION, link.url())
@@ -139,6 +152,18 @@ class RedirectController {
 		return CacheControl.maxAge(maxAge).cachePublic().getHeaderValue();
 	}
 
+	/**
+	 * A 410 may be cached until the link's row is gone: its TTL removes it
+	 * {@code expiredRetention} after expiry, and an alias can then be claimed again.
+	 * Cassandra counts the TTL in whole seconds from the whole second of the write, so
+	 * the row may go up to 2 s sooner.
+	 */
+	private CacheControl goneCacheControl(RedirectTarget link, Instant now) {
+		Duration rowLeft = Duration.between(now, link.expiresAt().plus(this.expiredRetention)).minusSeconds(2);
+		Duration maxAge = (rowLeft.compareTo(GONE_MAX_AGE) < 0) ? rowLeft : GONE_MAX_AGE;
+		return (maxAge.getSeconds() > 0) ? CacheControl.maxAge(maxAge).cachePublic() : CacheControl.noStore();
+	}
+
 	private static String code(HttpServletRequest request) {
 		@SuppressWarnings("unchecked")
 		Map<String, String> variables = (Map<String, String>) request
@@ -146,9 +171,21 @@ class RedirectController {
 		return variables.get("code");
 	}
 
-	private static ResponseEntity<?> error(HttpStatus status, String title, String code, HttpServletRequest request) {
+	/**
+	 * Never stored by browsers or proxies: the code may be claimed any moment (an alias
+	 * asked for before it is created, or after its link was deleted or removed).
+	 */
+	private static ResponseEntity<?> notFound(String code, HttpServletRequest request) {
+		return error(HttpStatus.NOT_FOUND, "No such link", code, CacheControl.noStore(), request);
+	}
+
+	/**
+	 * HTML or problem+json by {@code Accept}, so {@code Vary: Accept}: a shared cache
+	 * must not give one kind of client the other's body.
+	 */
+	private static ResponseEntity<?> error(HttpStatus status, String title, String code, CacheControl cache,
+			HttpServletRequest request) {
 		String accept = request.getHeader(HttpHeaders.ACCEPT);
-		CacheControl cache = CacheControl.maxAge(Duration.ofSeconds(30)).cachePublic();
 		if (accept != null && accept.contains(MediaType.TEXT_HTML_VALUE)) {
 			String page = """
 					<!DOCTYPE html>
@@ -156,13 +193,18 @@ class RedirectController {
 					<body><h1>%1$s</h1><p>The short link <code>/%2$s</code> %3$s.</p></body></html>
 					""".formatted(title, HtmlUtils.htmlEscape(code),
 					(status == HttpStatus.GONE) ? "has expired" : "does not exist");
-			return ResponseEntity.status(status).contentType(MediaType.TEXT_HTML).cacheControl(cache).body(page);
+			return ResponseEntity.status(status)
+				.contentType(MediaType.TEXT_HTML)
+				.cacheControl(cache)
+				.varyBy(HttpHeaders.ACCEPT)
+				.body(page);
 		}
 		ProblemDetail problem = Problems.of(status, title,
 				(status == HttpStatus.GONE) ? "Link '" + code + "' has expired" : "No link with code '" + code + "'");
 		return ResponseEntity.status(status)
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.cacheControl(cache)
+			.varyBy(HttpHeaders.ACCEPT)
 			.body(problem);
 	}
 

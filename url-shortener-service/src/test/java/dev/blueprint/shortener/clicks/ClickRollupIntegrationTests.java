@@ -1,5 +1,6 @@
 package dev.blueprint.shortener.clicks;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,6 +78,25 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 		assertThat(clicksShownByTheApi(code)).isEqualTo(6);
 		rollUpNow(this.buffer);
 		assertThat(cassandraTotal(code)).isEqualTo(6);
+	}
+
+	@Test
+	void aHeadRequestIsAnsweredLikeAGetButNotCounted() throws Exception {
+		String code = create("https://example.com/unfurled");
+		HttpResponse<Void> head = this.http.send(
+				HttpRequest.newBuilder(uri("/" + code)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.discarding());
+		HttpResponse<String> get = get("/" + code);
+		assertThat(head.statusCode()).isEqualTo(get.statusCode()).isEqualTo(302);
+		assertThat(head.headers().firstValue("Location")).isEqualTo(get.headers().firstValue("Location"))
+			.hasValue("https://example.com/unfurled");
+		assertThat(head.headers().firstValue("Cache-Control")).isEqualTo(get.headers().firstValue("Cache-Control"));
+
+		this.counter.flush();
+		// one, and still one once a scheduled flush running meanwhile has landed
+		await().during(Duration.ofSeconds(1))
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(clicksShownByTheApi(code)).isEqualTo(1));
 	}
 
 	@Test

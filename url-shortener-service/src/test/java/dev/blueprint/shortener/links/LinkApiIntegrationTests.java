@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -140,6 +141,12 @@ class LinkApiIntegrationTests extends ShortenerIntegrationTest {
 		assertThat(browser.statusCode()).isEqualTo(404);
 		assertThat(browser.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
 		assertThat(browser.body()).contains("<h1>No such link</h1>");
+
+		// not stored: the body varies by Accept, and the code may be claimed any moment
+		for (HttpResponse<String> notFound : List.of(api, browser)) {
+			assertThat(notFound.headers().firstValue("Cache-Control")).hasValue("no-store");
+			assertVariesByAccept(notFound);
+		}
 	}
 
 	@Test
@@ -158,9 +165,16 @@ class LinkApiIntegrationTests extends ShortenerIntegrationTest {
 			assertThat(gone.statusCode()).isEqualTo(410);
 			assertThat(gone.body()).contains("has expired");
 		});
-		assertThat(get("/" + code).headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		HttpResponse<String> gone = get("/" + code);
+		assertThat(gone.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertVariesByAccept(gone);
+		// cacheable only while the row lives (3 s of retention here): an alias whose row
+		// is gone can be claimed again
+		assertThat(gone.headers().firstValue("Cache-Control").orElseThrow()).matches("max-age=[1-3], public|no-store");
 		await().atMost(Duration.ofSeconds(8))
 			.until(() -> this.session.execute("SELECT code FROM links WHERE code = ?", code).one() == null);
+		// the caches may still answer 410, but no longer cacheable (or 404)
+		assertThat(get("/" + code).headers().firstValue("Cache-Control")).hasValue("no-store");
 	}
 
 	@Test
@@ -185,6 +199,30 @@ class LinkApiIntegrationTests extends ShortenerIntegrationTest {
 		assertThat(anonymous.body()).doesNotContain("carol");
 		HttpResponse<String> owner = get("/api/v1/urls/" + code, "Authorization", TestTokens.bearer("carol"));
 		assertThat(json(owner, "$.owner").toString()).isEqualTo("carol");
+	}
+
+	@Test
+	void clicksOfDaysBeforeTheLinkWasCreatedAreNotShown() throws Exception {
+		String alias = unique("reclaimed");
+		HttpResponse<String> created = postJson(
+				"{\"url\":\"https://example.com/reclaimed\",\"alias\":\"" + alias + "\"}");
+		assertThat(created.statusCode()).isEqualTo(201);
+		// what a previous link of this alias left: counters carry no TTL, so they outlive
+		// its row
+		LocalDate createdOn = LocalDate.ofInstant(Instant.parse(json(created, "$.createdAt")), ZoneOffset.UTC);
+		for (LocalDate day : List.of(createdOn.minusDays(1), createdOn.minusDays(40))) {
+			this.session.execute("UPDATE clicks SET clicks = clicks + 100 WHERE code = ? AND day = ?", alias, day);
+		}
+		assertThat(get("/" + alias).statusCode()).isEqualTo(302);
+
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			HttpResponse<String> details = get("/api/v1/urls/" + alias);
+			assertThat(details.statusCode()).isEqualTo(200);
+			assertThat(json(details, "$.clicks.total").toString()).isEqualTo("1");
+			List<Map<String, Object>> daily = json(details, "$.clicks.daily");
+			assertThat(daily).hasSize(1);
+			assertThat(LocalDate.parse(daily.get(0).get("day").toString())).isAfterOrEqualTo(createdOn);
+		});
 	}
 
 	@Test
@@ -245,6 +283,15 @@ class LinkApiIntegrationTests extends ShortenerIntegrationTest {
 		assertThat(docs.statusCode()).isEqualTo(200);
 		assertThat(docs.body()).contains("/api/v1/urls", "/{code}");
 		assertThat(get("/swagger-ui.html").statusCode()).isIn(200, 302);
+	}
+
+	private static void assertVariesByAccept(HttpResponse<String> response) {
+		assertThat(response.headers()
+			.allValues("Vary")
+			.stream()
+			.flatMap((vary) -> Arrays.stream(vary.split(",")))
+			.map(String::trim)
+			.toList()).contains("Accept");
 	}
 
 }
