@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 
+import dev.blueprint.platform.web.InvalidFieldException;
 import dev.blueprint.platform.web.Problems;
 import dev.blueprint.ratelimit.core.rules.InvalidRuleException;
 import dev.blueprint.ratelimit.core.rules.RuleBook;
@@ -27,7 +28,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Runtime rule changes. {@code PUT} replaces every rule at once (validated whole: one bad
  * rule rejects the change and nothing changes), {@code DELETE} returns to the configured
- * rules. Only subjects listed in {@code blueprint.ratelimit.admins} may call it.
+ * rules. Only subjects listed in {@code blueprint.ratelimit.admins} may call it. A
+ * {@code PUT} without rules is refused: a body of {@code {}} or with a misspelt
+ * {@code rules} would otherwise remove every rule, and every check would then be a 400.
  */
 @RestController
 @RequestMapping(path = "/api/v1/ratelimit/rules", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -57,7 +60,11 @@ class RuleAdminController {
 	@PutMapping
 	RulesDocument replace(@RequestBody RulesChange change, Authentication user) {
 		requireAdmin(user);
-		List<RuleSpec> specs = (change.rules() != null) ? change.rules() : List.of();
+		List<RuleSpec> specs = change.rules();
+		if (specs == null || specs.isEmpty()) {
+			throw new InvalidFieldException("rules", "rules must list at least one rule (a PUT replaces every rule; "
+					+ "DELETE returns every instance to its configured rules)");
+		}
 		RuleBook.of(specs);
 		long version = this.store.save(specs);
 		this.synchronizer.reload();
@@ -81,6 +88,14 @@ class RuleAdminController {
 		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
 	}
 
+	@ExceptionHandler(InvalidFieldException.class)
+	ResponseEntity<ProblemDetail> invalidField(InvalidFieldException ex, HttpServletRequest request) {
+		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Invalid rate limit rules", ex.getMessage());
+		problem.setInstance(URI.create(request.getRequestURI()));
+		problem.setProperty("field", ex.field());
+		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+	}
+
 	private void requireAdmin(Authentication user) {
 		if (user == null || !this.admins.contains(user.getName())) {
 			throw new AccessDeniedException("changing rate-limit rules needs an administrator");
@@ -90,8 +105,8 @@ class RuleAdminController {
 	/**
 	 * A change: the complete new set of rules.
 	 *
-	 * @param rules every rule (JSON field names as in {@code RuleSpec}, e.g.
-	 * {@code failurePolicy})
+	 * @param rules every rule, at least one (JSON field names as in {@code RuleSpec},
+	 * e.g. {@code failurePolicy})
 	 */
 	record RulesChange(List<RuleSpec> rules) {
 

@@ -100,6 +100,8 @@ class CheckApiIntegrationTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(JsonPath.<Integer>read(response.body(), "$.limit")).isEqualTo(20);
 		assertThat(JsonPath.<Integer>read(response.body(), "$.remaining")).isEqualTo(5);
+		// 10 per hour with bursts of 20: 20 per the 2 hours a burst takes to refill
+		assertThat(response.headers().firstValue("RateLimit-Policy")).hasValue("\"bucket\";q=20;w=7200");
 		assertThat(this.api.post("/api/v1/ratelimit/check", body).statusCode()).isEqualTo(429);
 	}
 

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import com.jayway.jsonpath.JsonPath;
@@ -101,6 +102,50 @@ class RuleAdminIntegrationTests {
 		ApiClient here = new ApiClient(this.port);
 		assertThat(here.check("fine", this.subject).statusCode()).isEqualTo(400);
 		assertThat(here.check("tight", this.subject).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void aChangeWithoutRulesIsRefusedInsteadOfRemovingEveryRule() {
+		for (String body : List.of("{}", "{\"rules\":null}", "{\"rules\":[]}")) {
+			HttpResponse<String> put = send("PUT", this.port, body, "admin");
+			assertThat(put.statusCode()).as(body).isEqualTo(400);
+			assertThat(put.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(JsonPath.<String>read(put.body(), "$.field")).isEqualTo("rules");
+			assertThat(JsonPath.<String>read(put.body(), "$.detail")).isEqualTo("rules must list at least one rule "
+					+ "(a PUT replaces every rule; DELETE returns every instance to its configured rules)");
+		}
+		HttpResponse<String> typo = send("PUT", this.port, """
+				{"rulez":[{"name":"runtime","limits":[{"limit":1,"unit":"hour"}]}]}""", "admin");
+		assertThat(typo.statusCode()).isEqualTo(400);
+		assertThat(new ApiClient(this.port).check("tight", this.subject).statusCode()).as("nothing changed")
+			.isEqualTo(200);
+		assertThat(JsonPath.<Integer>read(send("GET", this.port, null, "admin").body(), "$.version")).isZero();
+	}
+
+	@Test
+	void windowsAreAtMostAYear() {
+		for (String unit : List.of("367d", "106752d", "99999999999999999999d")) {
+			HttpResponse<String> put = send("PUT", this.port,
+					"{\"rules\":[{\"name\":\"forever\",\"limits\":[{\"limit\":1,\"unit\":\"" + unit + "\"}]}]}",
+					"admin");
+			assertThat(put.statusCode()).as(unit).isEqualTo(400);
+			assertThat(put.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(JsonPath.<String>read(put.body(), "$.detail")).isEqualTo("Invalid rate limit rule 'forever': "
+					+ "limits[0].unit '" + unit + "' is longer than the longest window, 366d");
+			assertThat(JsonPath.<String>read(put.body(), "$.rule")).isEqualTo("'forever'");
+			assertThat(JsonPath.<String>read(put.body(), "$.field")).isEqualTo("limits[0].unit");
+		}
+
+		HttpResponse<String> put = send("PUT", this.port, """
+				{"rules":[{"name":"yearly","algorithm":"fixed-window","limits":[{"limit":2,"unit":"366d"}]}]}""",
+				"admin");
+		assertThat(put.statusCode()).isEqualTo(200);
+		ApiClient here = new ApiClient(this.port);
+		HttpResponse<String> first = here.check("yearly", this.subject);
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(first.headers().firstValue("RateLimit-Policy")).hasValue("\"yearly\";q=2;w=31622400");
+		assertThat(here.check("yearly", this.subject).statusCode()).isEqualTo(200);
+		assertThat(here.check("yearly", this.subject).statusCode()).isEqualTo(429);
 	}
 
 	@Test

@@ -36,6 +36,7 @@ class RulesFileTests {
 					unknown-unit.yaml           | Invalid rate limit rule 'search': limits[1].unit 'fortnight' is not one of second, minute, hour, day or a duration such as 500ms, 10s, 5m
 					unknown-algorithm.yaml      | Invalid rate limit rule 'search': algorithm 'leaky-bucket' is not one of token-bucket, sliding-window-log, sliding-window-counter, fixed-window
 					duplicate-rule.yaml         | Invalid rate limit rule 'search': name is defined twice (rules[0] and rules[2])
+					window-too-long.yaml        | Invalid rate limit rule 'search': limits[1].unit '99999999999999999999d' is longer than the longest window, 366d
 					""")
 	void badRulesFileFailsStartUp(String fixture, String message, CapturedOutput output) {
 		Throwable failure = catchThrowable(

@@ -176,7 +176,9 @@ public class CoalescingRateLimitStore implements RateLimitStore {
 				if (cause instanceof RateLimitStoreException store) {
 					throw new RateLimitStoreException(store.getMessage(), store);
 				}
-				throw new RateLimitStoreException("Rate-limit decision failed: " + cause, cause);
+				// Not the store failing but a bug (e.g. arguments the store cannot send):
+				// as a store failure it would open a circuit breaker for every rule.
+				throw new IllegalStateException("Rate-limit decision failed: " + cause, cause);
 			}
 		}
 

@@ -21,7 +21,9 @@ public interface RateLimitStore {
 	Decision acquire(String bucket, List<Limit> limits, long cost);
 
 	/**
-	 * Rejects what no store can decide: no limits, or a cost below 1.
+	 * Rejects what no store can decide: no limits, a cost below 1, or a cost above
+	 * {@link Limit#MAX_LOG_COST} on a sliding window log (one entry per permit, all
+	 * written in one call).
 	 * @throws IllegalArgumentException if so
 	 */
 	static void requireValid(List<Limit> limits, long cost) {
@@ -30,6 +32,11 @@ public interface RateLimitStore {
 		}
 		if (cost < 1) {
 			throw new IllegalArgumentException("cost must be at least 1, was " + cost);
+		}
+		if (cost > Limit.MAX_LOG_COST
+				&& limits.stream().anyMatch((limit) -> limit.algorithm() == Algorithm.SLIDING_WINDOW_LOG)) {
+			throw new IllegalArgumentException(
+					"cost must be at most " + Limit.MAX_LOG_COST + " on a sliding-window-log limit, was " + cost);
 		}
 	}
 

@@ -122,6 +122,18 @@ class CoalescingRateLimitStoreTests {
 	}
 
 	@Test
+	void aBugInTheStoreIsNotAStoreFailure() throws Exception {
+		// as a store failure it would count towards the circuit breaker of every rule
+		CoalescingRateLimitStore store = new CoalescingRateLimitStore((bucket, limits, costs) -> {
+			throw new ArithmeticException("long overflow");
+		});
+		Caller caller = call(store, "a", LIMITS, 1);
+		assertThat(caller.failure()).isNotInstanceOf(RateLimitStoreException.class)
+			.isInstanceOf(IllegalStateException.class)
+			.hasRootCauseInstanceOf(ArithmeticException.class);
+	}
+
+	@Test
 	void anAnswerWithTheWrongNumberOfDecisionsFailsTheBatch() throws Exception {
 		CoalescingRateLimitStore store = new CoalescingRateLimitStore(this.fake);
 		Caller caller = call(store, "a", LIMITS, 1);

@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * The behaviour every {@link RateLimitStore} must have, written once and run against each
@@ -160,6 +161,17 @@ public abstract class RateLimitStoreContract {
 		String bucket = bucket();
 		assertThat(store().acquire(bucket, List.of(Limit.of(Algorithm.FIXED_WINDOW, 1, HOUR)), 1).allowed()).isTrue();
 		assertThat(store().acquire(bucket, List.of(Limit.of(Algorithm.FIXED_WINDOW, 2, HOUR)), 2).allowed()).isTrue();
+	}
+
+	@Test
+	void aSlidingWindowLogRequestTakesAtMost10000Permits() {
+		String bucket = bucket();
+		List<Limit> limits = List.of(Limit.of(Algorithm.SLIDING_WINDOW_LOG, 100_000, HOUR));
+		assertThatIllegalArgumentException().isThrownBy(() -> store().acquire(bucket, limits, 10_001))
+			.withMessage("cost must be at most 10000 on a sliding-window-log limit, was 10001");
+		Decision largest = store().acquire(bucket, limits, 10_000);
+		assertThat(largest.allowed()).isTrue();
+		assertThat(largest.binding().remaining()).as("the refused request wrote nothing").isEqualTo(90_000);
 	}
 
 	@Test

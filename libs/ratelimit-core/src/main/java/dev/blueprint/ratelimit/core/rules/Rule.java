@@ -28,9 +28,12 @@ public record Rule(String name, String api, List<Limit> limits, Map<String, List
 		return this.overrides.getOrDefault(subject, this.limits);
 	}
 
-	/** The largest cost a request of {@code subject} can have: the smallest capacity. */
+	/**
+	 * The largest cost a request of {@code subject} can have: the smallest capacity, and
+	 * at most {@link Limit#MAX_LOG_COST} with a sliding window log.
+	 */
 	public long maxCost(String subject) {
-		return limitsFor(subject).stream().mapToLong(Limit::capacity).min().orElse(0);
+		return limitsFor(subject).stream().mapToLong(Limit::maxCost).min().orElse(0);
 	}
 
 }

@@ -133,6 +133,10 @@ public final class RuleBook {
 			if (spec.limit() <= 0) {
 				throw new InvalidRuleException(rule, path + ".limit", "must be greater than 0, was " + spec.limit());
 			}
+			if (spec.limit() > Limit.MAX_PERMITS) {
+				throw new InvalidRuleException(rule, path + ".limit",
+						"must be at most " + Limit.MAX_PERMITS + ", was " + spec.limit());
+			}
 			Duration window = unit(rule, path + ".unit", spec.unit());
 			Algorithm algorithm = algorithm(rule, path + ".algorithm", spec.algorithm(), ruleAlgorithm);
 			long burst = spec.limit();
@@ -140,6 +144,10 @@ public final class RuleBook {
 				if (spec.burst() <= 0) {
 					throw new InvalidRuleException(rule, path + ".burst",
 							"must be greater than 0, was " + spec.burst());
+				}
+				if (spec.burst() > Limit.MAX_PERMITS) {
+					throw new InvalidRuleException(rule, path + ".burst",
+							"must be at most " + Limit.MAX_PERMITS + ", was " + spec.burst());
 				}
 				if (algorithm != Algorithm.TOKEN_BUCKET) {
 					throw new InvalidRuleException(rule, path + ".burst",
@@ -163,20 +171,37 @@ public final class RuleBook {
 		}
 		Matcher matcher = DURATION.matcher(value);
 		if (matcher.matches()) {
-			long amount = Long.parseLong(matcher.group(1));
-			Duration duration = switch (matcher.group(2)) {
-				case "ms" -> Duration.ofMillis(amount);
-				case "s" -> Duration.ofSeconds(amount);
-				case "m" -> Duration.ofMinutes(amount);
-				case "h" -> Duration.ofHours(amount);
-				default -> Duration.ofDays(amount);
-			};
+			Duration duration = duration(matcher.group(1), matcher.group(2));
+			if (duration == null || duration.compareTo(Limit.MAX_WINDOW) > 0) {
+				throw new InvalidRuleException(rule, field,
+						"'" + unit + "' is longer than the longest window, " + Limit.MAX_WINDOW.toDays() + "d");
+			}
 			if (!duration.isZero()) {
 				return duration;
 			}
 		}
 		throw new InvalidRuleException(rule, field,
 				"'" + unit + "' is not one of second, minute, hour, day or a duration such as 500ms, 10s, 5m");
+	}
+
+	/**
+	 * The duration, or {@code null} if it does not even fit a {@link Duration} (or its
+	 * amount a long), as with {@code 99999999999999999999d}.
+	 */
+	private static Duration duration(String amount, String unit) {
+		try {
+			long value = Long.parseLong(amount);
+			return switch (unit) {
+				case "ms" -> Duration.ofMillis(value);
+				case "s" -> Duration.ofSeconds(value);
+				case "m" -> Duration.ofMinutes(value);
+				case "h" -> Duration.ofHours(value);
+				default -> Duration.ofDays(value);
+			};
+		}
+		catch (NumberFormatException | ArithmeticException ex) {
+			return null;
+		}
 	}
 
 	private static Algorithm algorithm(String rule, String field, String id, Algorithm fallback) {

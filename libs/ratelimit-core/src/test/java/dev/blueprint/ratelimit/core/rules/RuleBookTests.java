@@ -57,6 +57,57 @@ class RuleBookTests {
 				"Invalid rate limit rule 'r': overrides[0].limits[0].limit must be greater than 0, was 0");
 	}
 
+	@Test
+	void windowsUpToAYearAreAccepted() {
+		for (String unit : List.of("366d", "8784h", "527040m", "31622400s", "31622400000ms")) {
+			assertThat(limit(new LimitSpec(1L, unit, null, null)).window()).as(unit).isEqualTo(Duration.ofDays(366));
+		}
+	}
+
+	@Test
+	void longerWindowsAreRefusedNamingTheRuleAndField() {
+		// 106752d overflowed Duration.toNanos() on every check; the last one a long
+		for (String unit : List.of("367d", "31622400001ms", "106752d", "99999999999999999999d",
+				"9223372036854775807m")) {
+			assertInvalid(new RuleSpec("r", null, null, List.of(new LimitSpec(1L, unit, null, null)), null, null, null),
+					"Invalid rate limit rule 'r': limits[0].unit '" + unit
+							+ "' is longer than the longest window, 366d");
+		}
+	}
+
+	@Test
+	void limitsAndBurstsUpTo10To12AreAccepted() {
+		Limit limit = limit(new LimitSpec(1_000_000_000_000L, "second", 1_000_000_000_000L, null));
+		assertThat(limit.permits()).isEqualTo(Limit.MAX_PERMITS);
+		assertThat(limit.burst()).isEqualTo(Limit.MAX_PERMITS);
+		assertInvalid(
+				new RuleSpec("r", null, null, List.of(new LimitSpec(1_000_000_000_001L, "second", null, null)), null,
+						null, null),
+				"Invalid rate limit rule 'r': limits[0].limit must be at most 1000000000000, was 1000000000001");
+		assertInvalid(
+				new RuleSpec("r", null, null, List.of(new LimitSpec(5L, "second", 1_000_000_000_001L, null)), null,
+						null, null),
+				"Invalid rate limit rule 'r': limits[0].burst must be at most 1000000000000, was 1000000000001");
+	}
+
+	@Test
+	void aSlidingWindowLogRequestCostsAtMost10000Permits() {
+		RuleBook book = RuleBook.of(List.of(new RuleSpec("log", null, "sliding-window-log",
+				List.of(new LimitSpec(100_000L, "day", null, null)),
+				List.of(new OverrideSpec("small", List.of(new LimitSpec(5_000L, "day", null, null)))), null, null)));
+		Rule rule = book.byName("log").orElseThrow();
+		assertThat(rule.maxCost("anyone")).isEqualTo(10_000);
+		assertThat(rule.maxCost("small")).isEqualTo(5_000);
+	}
+
+	private static Limit limit(LimitSpec spec) {
+		return RuleBook.of(List.of(new RuleSpec("r", null, null, List.of(spec), null, null, null)))
+			.byName("r")
+			.orElseThrow()
+			.limits()
+			.get(0);
+	}
+
 	private static void assertInvalid(RuleSpec spec, String message) {
 		assertThatExceptionOfType(InvalidRuleException.class).isThrownBy(() -> RuleBook.of(List.of(spec)))
 			.withMessage(message);
