@@ -37,17 +37,17 @@ public record ChatMessageProperties(@DefaultValue Topics topics, @DefaultValue L
 	 * is refused (409). It bounds what {@code GET /api/v1/conversations} reads and
 	 * returns (every conversation of the caller). Checked when the change is asked for,
 	 * so requests for one user that run at the same time can each pass it once
-	 * @param maxBodyBytes largest message body the sequencer stores, in UTF-8 bytes (the
-	 * gateways' {@code gateway.max-body-bytes} refuses larger ones first; a body over
-	 * this is refused with {@code body-too-large}). At most
-	 * {@value #MAX_BODY_BYTES_CEILING}: a message and its dedup row are written as one
-	 * batch, and Cassandra refuses batches over {@code batch_size_fail_threshold} (50 KiB
-	 * by default)
+	 * @param maxBodyBytes largest message body the sequencer stores, in UTF-8 bytes; a
+	 * larger one is refused with {@code body-too-large}. It protects the store, not the
+	 * product's limit (the gateways' {@code gateway.max-body-bytes}, 4 KiB, refuses
+	 * larger bodies first): by default, and at most, {@value #MAX_BODY_BYTES_CEILING}, as
+	 * a message and its dedup row are written as one batch and Cassandra refuses batches
+	 * over {@code batch_size_fail_threshold} (50 KiB by default)
 	 */
 	public record Limits(@DefaultValue("1000") int maxGroupMembers, @DefaultValue("100") int maxNameLength,
 			@DefaultValue("128") int maxUserIdLength, @DefaultValue("50") int defaultPageSize,
 			@DefaultValue("200") int maxPageSize, @DefaultValue("1000") int maxConversationsPerUser,
-			@DefaultValue("4096") int maxBodyBytes) {
+			@DefaultValue("32768") int maxBodyBytes) {
 
 		/**
 		 * The largest {@code max-body-bytes}, well under Cassandra's 50 KiB batch limit.

@@ -50,10 +50,24 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 	static class NotAUser extends RuntimeException {
 
 		NotAUser() {
-			super("The bearer token's subject (sub) is missing or not a user id "
-					+ "(1-128 of letters, digits, '.', '_', '@', '-')");
+			super("The bearer token has no subject (sub)");
 		}
 
+	}
+
+	/** The caller's subject is not a user id chat accepts. */
+	static class UserIdNotAccepted extends RuntimeException {
+
+		UserIdNotAccepted(String user) {
+			super("Your user id '" + ((user.length() <= 40) ? user : user.substring(0, 40) + "…")
+					+ "' is not one chat accepts (1-128 of letters, digits, '.', '_', '@', '-')");
+		}
+
+	}
+
+	@ExceptionHandler(UserIdNotAccepted.class)
+	ProblemDetail userIdNotAccepted(UserIdNotAccepted ex) {
+		return Problems.of(HttpStatus.FORBIDDEN, "Forbidden", ex.getMessage());
 	}
 
 	@ExceptionHandler(InvalidFieldException.class)

@@ -117,13 +117,17 @@ class PresenceController {
 
 	/**
 	 * The caller's user id, the token's {@code sub}. A correctly signed token may have no
-	 * subject, or one that is no user id (another issuer's client, say): it names nobody
-	 * whose presence this is, and a missing one failed with a NullPointerException (500).
+	 * subject (401: it names nobody; it failed with a NullPointerException, a 500), or
+	 * one that is no user id chat accepts, another issuer's (403, not 401: a new token
+	 * would carry the same subject, and a client that refreshes on 401 would loop).
 	 */
 	private static String userOf(Jwt caller) {
 		String user = caller.getSubject();
-		if (!QueryPolicy.validUserId(user)) {
+		if (user == null || user.isBlank()) {
 			throw new ApiProblems.NotAUser();
+		}
+		if (!QueryPolicy.validUserId(user)) {
+			throw new ApiProblems.UserIdNotAccepted(user);
 		}
 		return user;
 	}

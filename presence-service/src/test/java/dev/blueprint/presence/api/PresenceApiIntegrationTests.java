@@ -181,20 +181,24 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 	}
 
 	@Test
-	void aTokenWhoseSubjectIsNoUserIdIsA401() throws Exception {
-		for (String subject : java.util.Arrays.asList(null, "not a user")) {
+	void aTokenWithoutASubjectIsA401AndOneWhoseSubjectIsNoUserIdA403() throws Exception {
+		for (String subject : java.util.Arrays.asList(null, "not a user", "auth0|123")) {
 			String bearer = "Bearer " + TestTokens.withSubject(subject);
-			assertNotAUser(requestAuthorized(bearer, "GET", "/api/v1/presence/me", null));
-			assertNotAUser(requestAuthorized(bearer, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}"));
-			assertNotAUser(requestAuthorized(bearer, "GET", "/api/v1/presence/alice", null));
-			assertNotAUser(requestAuthorized(bearer, "POST", "/api/v1/presence/query", "{\"userIds\":[\"alice\"]}"));
+			for (HttpResponse<String> response : List.of(requestAuthorized(bearer, "GET", "/api/v1/presence/me", null),
+					requestAuthorized(bearer, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}"),
+					requestAuthorized(bearer, "GET", "/api/v1/presence/alice", null),
+					requestAuthorized(bearer, "POST", "/api/v1/presence/query", "{\"userIds\":[\"alice\"]}"))) {
+				if (subject == null) {
+					assertProblem(response, 401);
+					assertThat(response.headers().firstValue("WWW-Authenticate"))
+						.hasValueSatisfying((value) -> assertThat(value).contains("invalid_token"));
+				}
+				else {
+					assertProblem(response, 403);
+					assertThat(JsonPath.<String>read(response.body(), "$.detail")).contains(subject);
+				}
+			}
 		}
-	}
-
-	private static void assertNotAUser(HttpResponse<String> response) {
-		assertProblem(response, 401);
-		assertThat(response.headers().firstValue("WWW-Authenticate"))
-			.hasValueSatisfying((value) -> assertThat(value).contains("invalid_token"));
 	}
 
 	/**

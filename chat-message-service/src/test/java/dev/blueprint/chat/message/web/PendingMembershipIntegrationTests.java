@@ -89,15 +89,15 @@ class PendingMembershipIntegrationTests extends ChatIntegrationTest {
 		CompletableFuture<HttpResponse<String>> bobBack = inBackground(
 				() -> post(alice, "/api/v1/conversations/" + group + "/members/" + bob, ""));
 		Announcement addition = awaitAnnounced(group, bob, true);
-		// Leaving again while the leave is pending waits for it.
-		CompletableFuture<HttpResponse<String>> carolLeftAgain = inBackground(
-				() -> delete(carol, "/api/v1/conversations/" + group + "/members/" + carol));
+		// Leaving again while the leave is pending waits for it (the membership apply
+		// timeout, the sequencer being stopped): pending, not refused.
+		HttpResponse<String> leftAgain = delete(carol, "/api/v1/conversations/" + group + "/members/" + carol);
+		assertThat(leftAgain.statusCode()).as(leftAgain.body()).isEqualTo(202);
 		startTheSequencer();
 
 		assertThat(bobRemoved.get(30, TimeUnit.SECONDS).statusCode()).isIn(204, 202);
 		assertThat(carolLeft.get(30, TimeUnit.SECONDS).statusCode()).isIn(204, 202);
 		assertThat(bobBack.get(30, TimeUnit.SECONDS).statusCode()).isIn(200, 202);
-		assertThat(carolLeftAgain.get(30, TimeUnit.SECONDS).statusCode()).isIn(204, 202);
 		awaitApplied(group, addition);
 		assertThat(this.store.findConversation(group).orElseThrow().members()).containsExactlyInAnyOrder(alice, bob);
 		assertThat(this.store.sequenceState(group).members()).containsExactlyInAnyOrder(alice, bob);
@@ -129,13 +129,19 @@ class PendingMembershipIntegrationTests extends ChatIntegrationTest {
 		startTheSequencer();
 
 		awaitApplied(group, (first.offset() > second.offset()) ? first : second);
-		assertThat(java.util.List.of(carolAdded.get(30, TimeUnit.SECONDS).statusCode(),
-				daveAdded.get(30, TimeUnit.SECONDS).statusCode()))
-			.containsExactlyInAnyOrder(200, 409);
-		assertThat(this.store.findConversation(group).orElseThrow().members()).hasSize(max)
-			.contains((first.offset() < second.offset()) ? carol : dave);
+		// 200 and 409 once both apply within the apply timeout (202 if the restarted
+		// sequencer took longer): never both in.
+		java.util.List<Integer> statuses = java.util.List.of(carolAdded.get(30, TimeUnit.SECONDS).statusCode(),
+				daveAdded.get(30, TimeUnit.SECONDS).statusCode());
+		assertThat(statuses).as("carol, dave").isSubsetOf(200, 202, 409);
+		assertThat(java.util.Collections.frequency(statuses, 200)).as("carol, dave: " + statuses).isLessThan(2);
+		assertThat(java.util.Collections.frequency(statuses, 409)).as("carol, dave: " + statuses).isLessThan(2);
+		String in = (first.offset() < second.offset()) ? carol : dave;
+		String out = in.equals(carol) ? dave : carol;
+		assertThat(this.store.findConversation(group).orElseThrow().members()).hasSize(max).contains(in);
 		assertThat(this.store.sequenceState(group).members()).hasSize(max);
-		assertThat(this.store.conversationIdsOf((first.offset() < second.offset()) ? dave : carol)).isEmpty();
+		assertThat(this.store.conversationIdsOf(out)).isEmpty();
+		assertThat(post(alice, "/api/v1/conversations/" + group + "/members/" + out, "").statusCode()).isEqualTo(409);
 	}
 
 	private void stopTheSequencer() {

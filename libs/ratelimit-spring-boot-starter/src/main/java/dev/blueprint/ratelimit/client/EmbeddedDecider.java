@@ -65,7 +65,7 @@ public class EmbeddedDecider implements RateLimitDecider {
 			.map((limit) -> new Limit(limit.algorithm(), Math.max(1, limit.permits() / this.instances), limit.window(),
 					Math.max(1, limit.burst() / this.instances)))
 			.toList();
-		if (cost > shares.stream().mapToLong(Limit::capacity).min().orElse(1)) {
+		if (cost > shares.stream().mapToLong(Limit::maxCost).min().orElse(1)) {
 			return new Decision(false, shares.stream()
 				.map((limit) -> new LimitOutcome(limit, false, 0, limit.window().toMillis(), limit.window().toMillis()))
 				.toList());

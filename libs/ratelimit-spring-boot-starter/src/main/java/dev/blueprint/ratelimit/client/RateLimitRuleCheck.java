@@ -75,7 +75,9 @@ class RateLimitRuleCheck implements SmartInitializingSingleton {
 					where + " costs " + cost + " of rate-limit rule '" + ruleName + "'; the cost must be at least 1");
 		}
 		// every subject without an override gets these limits
-		long capacity = rule.limits().stream().mapToLong(Limit::capacity).min().orElse(0);
+		// maxCost: a sliding-window log also bounds one request's cost
+		// (Limit.MAX_LOG_COST)
+		long capacity = rule.limits().stream().mapToLong(Limit::maxCost).min().orElse(0);
 		if (cost > capacity) {
 			throw new IllegalStateException(where + " costs " + cost + " of rate-limit rule '" + ruleName
 					+ "', more than its capacity (" + capacity + "), so every request would be denied");

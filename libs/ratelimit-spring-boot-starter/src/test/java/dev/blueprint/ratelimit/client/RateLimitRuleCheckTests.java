@@ -25,6 +25,8 @@ class RateLimitRuleCheckTests {
 			new RuleSpec("upload", null, "token-bucket", List.of(new LimitSpec(1L, "second", 5L, null)), null, null,
 					null),
 			new RuleSpec("search", null, "sliding-window-log", List.of(new LimitSpec(3L, "minute", null, null)), null,
+					null, null),
+			new RuleSpec("feed", null, "sliding-window-log", List.of(new LimitSpec(100_000L, "hour", null, null)), null,
 					null, null)));
 
 	private final EmbeddedDecider embedded = new EmbeddedDecider(this.rules,
@@ -42,7 +44,7 @@ class RateLimitRuleCheckTests {
 	void rejectsAnUnknownRule() {
 		assertThatIllegalStateException().isThrownBy(() -> RateLimitRuleCheck.check(this.rules, "uplaod", 1, "here"))
 			.withMessageContaining("here names rate-limit rule 'uplaod'")
-			.withMessageContaining("[search, upload]");
+			.withMessageContaining("[feed, search, upload]");
 	}
 
 	@Test
@@ -57,6 +59,14 @@ class RateLimitRuleCheckTests {
 			.withMessageContaining("costs 6 of rate-limit rule 'upload', more than its capacity (5)");
 		assertThatIllegalStateException().isThrownBy(() -> RateLimitRuleCheck.check(this.rules, "search", 4, "here"))
 			.withMessageContaining("more than its capacity (3)");
+	}
+
+	@Test
+	void aSlidingWindowLogsCostIsBoundedBelowItsLimit() {
+		// one request writes one entry per permit: Limit.MAX_LOG_COST, whatever the limit
+		assertThatNoException().isThrownBy(() -> RateLimitRuleCheck.check(this.rules, "feed", 10_000, "here"));
+		assertThatIllegalStateException().isThrownBy(() -> RateLimitRuleCheck.check(this.rules, "feed", 10_001, "here"))
+			.withMessageContaining("more than its capacity (10000)");
 	}
 
 	@Test
