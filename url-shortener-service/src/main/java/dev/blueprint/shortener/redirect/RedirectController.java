@@ -134,7 +134,7 @@ class RedirectController {
 		}
 		this.found.increment();
 		return ResponseEntity.status(link.redirectType())
-			.header(HttpHeaders.LOCATION, link.url())
+			.header(HttpHeaders.LOCATION, location(link.url()))
 			.header(HttpHeaders.CACHE_CONTROL, cacheControl(link, now))
 			.build();
 	}
@@ -162,6 +162,21 @@ class RedirectController {
 		Duration rowLeft = Duration.between(now, link.expiresAt().plus(this.expiredRetention)).minusSeconds(2);
 		Duration maxAge = (rowLeft.compareTo(GONE_MAX_AGE) < 0) ? rowLeft : GONE_MAX_AGE;
 		return (maxAge.getSeconds() > 0) ? CacheControl.maxAge(maxAge).cachePublic() : CacheControl.noStore();
+	}
+
+	/**
+	 * The target as {@code Location}: stored in its ASCII form since 2026-12-06, but a
+	 * link created before may hold non-ASCII characters, which Tomcat drops the header
+	 * for. An ASCII URL is returned as it is, after one scan.
+	 */
+	private static String location(String url) {
+		try {
+			return LinkRules.toAscii(url);
+		}
+		catch (IllegalArgumentException ex) {
+			// not convertible (it was accepted by older rules): as stored
+			return url;
+		}
 	}
 
 	private static String code(HttpServletRequest request) {

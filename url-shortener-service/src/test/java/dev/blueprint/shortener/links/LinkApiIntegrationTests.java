@@ -58,6 +58,12 @@ class LinkApiIntegrationTests extends ShortenerIntegrationTest {
 		// an internationalized host was "no host" (400) until it became xn--
 		String idn = create("https://bücher.example/");
 		assertThat(get("/" + idn).headers().firstValue("Location")).hasValue("https://xn--bcher-kva.example/");
+
+		// a link stored before the ASCII form, with its target as given
+		String legacy = "legacy" + Long.toString(System.nanoTime(), 36);
+		this.session.execute("INSERT INTO links (code, url, created_at, redirect_type) VALUES (?, ?, ?, ?)", legacy,
+				"https://ja.wikipedia.org/wiki/東京", java.time.Instant.now(), 302);
+		assertThat(get("/" + legacy).headers().firstValue("Location")).hasValue(ascii);
 	}
 
 	@Test
