@@ -121,6 +121,11 @@ public class LinkService {
 			created = store(request, url, owner, now, kind);
 		}
 		catch (RuntimeException ex) {
+			if (isOutcomeUnknown(ex)) {
+				// the link may exist: a retry with this key is refused as in progress
+				// until the reservation expires (pendingTtl), not run a second time
+				throw ex;
+			}
 			try {
 				this.idempotency.release(scopedKey);
 			}
@@ -272,6 +277,16 @@ public class LinkService {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/** Whether a failed create may have stored its link all the same. */
+	private static boolean isOutcomeUnknown(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof CassandraLinkStore.WriteOutcomeUnknownException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Whether a Cassandra driver failure means "unavailable now, retry later". */

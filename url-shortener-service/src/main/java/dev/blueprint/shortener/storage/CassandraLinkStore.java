@@ -6,16 +6,22 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
+import com.datastax.oss.driver.api.core.servererrors.CASWriteUnknownException;
+import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import dev.blueprint.shortener.links.Link;
 
 /**
@@ -27,6 +33,10 @@ import dev.blueprint.shortener.links.Link;
  * creation); alias claims are LWTs at {@code LOCAL_SERIAL}. Rows carry a TTL of the
  * link's life plus the retention during which it answers 410, which must end by
  * {@link #latestExpiry}.
+ * <p>
+ * A write that times out may still have been applied. An alias claim's outcome is then
+ * settled by a serial read; a generated code's write, and a claim whose read fails too,
+ * throw {@link WriteOutcomeUnknownException}.
  */
 public final class CassandraLinkStore {
 
@@ -42,6 +52,8 @@ public final class CassandraLinkStore {
 	public static final Instant LATEST_ROW_EXPIRY = Instant.parse("2038-01-18T00:00:00Z");
 
 	private static final ConsistencyLevel CONSISTENCY = ConsistencyLevel.LOCAL_QUORUM;
+
+	private static final ConsistencyLevel SERIAL_CONSISTENCY = ConsistencyLevel.LOCAL_SERIAL;
 
 	private final CqlSession session;
 
@@ -78,26 +90,36 @@ public final class CassandraLinkStore {
 	/**
 	 * Stores a link with a generated code. The code is unique by construction, so no LWT
 	 * is needed; a logged batch makes the owner listing row atomic with the link.
+	 * @throws WriteOutcomeUnknownException when the write timed out: it may be applied,
+	 * even later, so no read can tell
 	 */
 	public void insert(Link link, Duration ttl) {
 		BoundStatement main = bindLink(this.insert, link, ttl);
 		if (link.owner() == null) {
-			this.session.execute(main.setConsistencyLevel(CONSISTENCY));
+			executeWrite(main.setConsistencyLevel(CONSISTENCY));
 			return;
 		}
-		this.session.execute(BatchStatement.newInstance(BatchType.LOGGED, main, bindByOwner(link, ttl))
+		executeWrite(BatchStatement.newInstance(BatchType.LOGGED, main, bindByOwner(link, ttl))
 			.setConsistencyLevel(CONSISTENCY));
+	}
+
+	private void executeWrite(Statement<?> statement) {
+		try {
+			this.session.execute(statement);
+		}
+		catch (RuntimeException ex) {
+			throw isOutcomeUnknown(ex) ? new WriteOutcomeUnknownException(ex) : ex;
+		}
 	}
 
 	/**
 	 * Claims a custom alias with {@code INSERT ... IF NOT EXISTS}.
 	 * @return {@code false} when the alias is taken
+	 * @throws WriteOutcomeUnknownException when the claim timed out and its row could not
+	 * be read
 	 */
 	public boolean insertIfAbsent(Link link, Duration ttl) {
-		ResultSet result = this.session
-			.execute(bindLink(this.insertIfAbsent, link, ttl).setConsistencyLevel(CONSISTENCY)
-				.setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL));
-		if (!result.wasApplied()) {
+		if (!claim(link, ttl)) {
 			return false;
 		}
 		if (link.owner() != null) {
@@ -114,8 +136,49 @@ public final class CassandraLinkStore {
 		return true;
 	}
 
+	/**
+	 * Runs the alias LWT. Whether one that timed out was applied is settled by reading
+	 * the row at {@code LOCAL_SERIAL}: that read completes a Paxos round left unfinished,
+	 * or makes sure it can no longer commit, so what it sees is final. The driver's
+	 * timeout ({@code spring.cassandra.request.timeout}, 10 s) is longer than Cassandra's
+	 * write and CAS timeouts, so the coordinator has stopped retrying the claim by then.
+	 */
+	private boolean claim(Link link, Duration ttl) {
+		try {
+			return this.session
+				.execute(bindLink(this.insertIfAbsent, link, ttl).setConsistencyLevel(CONSISTENCY)
+					.setSerialConsistencyLevel(SERIAL_CONSISTENCY))
+				.wasApplied();
+		}
+		catch (RuntimeException ex) {
+			if (!isOutcomeUnknown(ex)) {
+				throw ex;
+			}
+			Optional<Link> found;
+			try {
+				found = find(link.code(), SERIAL_CONSISTENCY);
+			}
+			catch (RuntimeException readFailure) {
+				ex.addSuppressed(readFailure);
+				throw new WriteOutcomeUnknownException(ex);
+			}
+			if (found.isEmpty()) {
+				// not applied, and no longer can be: nothing stored
+				throw ex;
+			}
+			// createdAt tells this request's claim from an identical one of the owner
+			Link stored = found.get();
+			return stored.url().equals(link.url()) && Objects.equals(stored.owner(), link.owner())
+					&& stored.createdAt().equals(link.createdAt());
+		}
+	}
+
 	public Optional<Link> find(String code) {
-		Row row = this.session.execute(this.select.bind(code).setConsistencyLevel(CONSISTENCY)).one();
+		return find(code, CONSISTENCY);
+	}
+
+	private Optional<Link> find(String code, ConsistencyLevel consistency) {
+		Row row = this.session.execute(this.select.bind(code).setConsistencyLevel(consistency)).one();
 		return Optional.ofNullable(row).map(CassandraLinkStore::toLink);
 	}
 
@@ -188,6 +251,15 @@ public final class CassandraLinkStore {
 		return (ttl == null) ? 0 : (int) Math.max(1, Math.min(ttl.toSeconds(), MAX_TTL.toSeconds()));
 	}
 
+	/**
+	 * Whether a write that failed this way may have been applied: Cassandra or the driver
+	 * gave up waiting, or the connection closed while the request was in flight.
+	 */
+	private static boolean isOutcomeUnknown(RuntimeException failure) {
+		return failure instanceof WriteTimeoutException || failure instanceof CASWriteUnknownException
+				|| failure instanceof DriverTimeoutException || failure instanceof ClosedConnectionException;
+	}
+
 	private static Link toLink(Row row) {
 		Instant expiresAt = row.getInstant("expires_at");
 		return new Link(row.getString("code"), row.getString("url"), row.getInstant("created_at"), expiresAt,
@@ -201,6 +273,18 @@ public final class CassandraLinkStore {
 	 * @param nextCursor position of the next page, or {@code null} on the last one
 	 */
 	public record Page(List<Link> links, String nextCursor) {
+	}
+
+	/**
+	 * A write failed in a way that leaves open whether Cassandra applied it: the link may
+	 * exist. The cause is the driver's exception.
+	 */
+	public static final class WriteOutcomeUnknownException extends RuntimeException {
+
+		WriteOutcomeUnknownException(RuntimeException cause) {
+			super("The write's outcome is unknown: " + cause.getMessage(), cause);
+		}
+
 	}
 
 }

@@ -69,8 +69,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(LinkExceptions.StoreUnavailableException.class)
 	ResponseEntity<ProblemDetail> unavailable(LinkExceptions.StoreUnavailableException ex) {
 		long retryAfter = Math.max(1, this.properties.retryAfter().toSeconds());
+		// a create or delete that timed out may still have been applied
 		return Problems.unavailable("Storage unavailable",
-				"Link storage is temporarily unavailable; nothing was stored. Retry after " + retryAfter + " s",
+				"Link storage is temporarily unavailable. Retry after " + retryAfter + " s",
 				Duration.ofSeconds(retryAfter));
 	}
 
