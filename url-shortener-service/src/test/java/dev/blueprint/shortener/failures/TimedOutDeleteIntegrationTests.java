@@ -1,29 +1,10 @@
 package dev.blueprint.shortener.failures;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.time.Clock;
-
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import dev.blueprint.shortener.ShortenerProperties;
-import dev.blueprint.shortener.cache.LinkResolver;
-import dev.blueprint.shortener.cache.RedisLinkCache;
-import dev.blueprint.shortener.clicks.ClickStats;
-import dev.blueprint.shortener.clicks.RedisClickBuffer;
-import dev.blueprint.shortener.ids.CodeGenerator;
 import dev.blueprint.shortener.links.LinkExceptions.StoreUnavailableException;
-import dev.blueprint.shortener.links.LinkRules;
 import dev.blueprint.shortener.links.LinkService;
-import dev.blueprint.shortener.storage.CassandraClickStore;
-import dev.blueprint.shortener.storage.CassandraIdempotencyStore;
-import dev.blueprint.shortener.storage.CassandraLinkStore;
-import dev.blueprint.shortener.support.ShortenerIntegrationTest;
 import dev.blueprint.testsupport.TestTokens;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -37,37 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * and Cassandra; only the timeout is made up (the batch runs, then the driver's exception
  * is thrown), as stopping Cassandra fails the delete's read before the batch.
  */
-class TimedOutDeleteIntegrationTests extends ShortenerIntegrationTest {
-
-	@Autowired
-	LinkRules rules;
-
-	@Autowired
-	CodeGenerator codes;
-
-	@Autowired
-	CassandraClickStore clickStore;
-
-	@Autowired
-	RedisClickBuffer clickBuffer;
-
-	@Autowired
-	CassandraIdempotencyStore idempotency;
-
-	@Autowired
-	RedisLinkCache cache;
-
-	@Autowired
-	LinkResolver resolver;
-
-	@Autowired
-	JsonMapper jsonMapper;
-
-	@Autowired
-	Clock clock;
-
-	@Autowired
-	ShortenerProperties properties;
+class TimedOutDeleteIntegrationTests extends TimedOutWriteIntegrationTest {
 
 	@Autowired
 	StringRedisTemplate redis;
@@ -79,7 +30,8 @@ class TimedOutDeleteIntegrationTests extends ShortenerIntegrationTest {
 		// in Redis since the create, and in the near-cache after a redirect
 		assertThat(get("/" + code).statusCode()).isEqualTo(302);
 		assertThat(this.redis.hasKey(linkKey(code))).isTrue();
-		LinkService timingOut = linkService(new CassandraLinkStore(batchesTimeOutAfterApplying(this.session)));
+		LinkService timingOut = linkService(timingOut(this.session, (statement) -> statement instanceof BatchStatement,
+				TimedOutWriteIntegrationTest::never));
 
 		assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> timingOut.delete(code, owner));
 
@@ -104,35 +56,6 @@ class TimedOutDeleteIntegrationTests extends ShortenerIntegrationTest {
 
 		assertThat(this.redis.hasKey(linkKey(code))).isFalse();
 		assertThat(get("/" + code).statusCode()).isEqualTo(404);
-	}
-
-	/** The application's service, on {@code links}. */
-	private LinkService linkService(CassandraLinkStore links) {
-		return new LinkService(this.rules, this.codes, links,
-				new ClickStats(this.clickStore, this.clickBuffer, this.clock), this.idempotency, this.cache,
-				this.resolver, this.jsonMapper, this.clock, this.properties, new SimpleMeterRegistry());
-	}
-
-	/**
-	 * {@code session}, except that a batch, once executed, throws the driver's timeout:
-	 * what the service sees when Cassandra applies a write but answers too late.
-	 */
-	private static CqlSession batchesTimeOutAfterApplying(CqlSession session) {
-		return (CqlSession) Proxy.newProxyInstance(CqlSession.class.getClassLoader(),
-				new Class<?>[] { CqlSession.class }, (proxy, method, args) -> {
-					Object result;
-					try {
-						result = method.invoke(session, args);
-					}
-					catch (InvocationTargetException ex) {
-						throw ex.getCause();
-					}
-					if (method.getName().equals("execute") && args != null && args.length == 1
-							&& args[0] instanceof BatchStatement) {
-						throw new DriverTimeoutException("Query timed out after PT10S");
-					}
-					return result;
-				});
 	}
 
 	private static String linkKey(String code) {
