@@ -1,6 +1,5 @@
 package dev.blueprint.ratelimit.check;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +8,6 @@ import dev.blueprint.ratelimit.core.RateLimitHeaders;
 import dev.blueprint.ratelimit.limiter.CheckOutcome;
 import dev.blueprint.ratelimit.limiter.InvalidCheckException;
 import dev.blueprint.ratelimit.limiter.RateLimiter;
-import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -79,11 +77,8 @@ class CheckController {
 	}
 
 	@ExceptionHandler(InvalidCheckException.class)
-	ResponseEntity<ProblemDetail> invalid(InvalidCheckException ex, HttpServletRequest request) {
-		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Invalid rate-limit check", ex.getMessage());
-		problem.setInstance(URI.create(request.getRequestURI()));
-		problem.setProperty("field", ex.field());
-		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+	ProblemDetail invalid(InvalidCheckException ex) {
+		return Problems.invalidField("Invalid rate-limit check", ex.field(), ex.getMessage());
 	}
 
 }

@@ -1,6 +1,5 @@
 package dev.blueprint.ratelimit.rules;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Set;
 
@@ -9,9 +8,7 @@ import dev.blueprint.platform.web.Problems;
 import dev.blueprint.ratelimit.core.rules.InvalidRuleException;
 import dev.blueprint.ratelimit.core.rules.RuleBook;
 import dev.blueprint.ratelimit.core.rules.RuleSpec;
-import jakarta.servlet.http.HttpServletRequest;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -35,6 +32,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/v1/ratelimit/rules", produces = MediaType.APPLICATION_JSON_VALUE)
 class RuleAdminController {
+
+	private static final String INVALID_RULES = "Invalid rate limit rules";
 
 	private final Rules rules;
 
@@ -80,20 +79,15 @@ class RuleAdminController {
 	}
 
 	@ExceptionHandler(InvalidRuleException.class)
-	ResponseEntity<ProblemDetail> invalid(InvalidRuleException ex, HttpServletRequest request) {
-		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Invalid rate limit rules", ex.getMessage());
-		problem.setInstance(URI.create(request.getRequestURI()));
+	ProblemDetail invalid(InvalidRuleException ex) {
+		ProblemDetail problem = Problems.invalidField(INVALID_RULES, ex.field(), ex.getMessage());
 		problem.setProperty("rule", ex.rule());
-		problem.setProperty("field", ex.field());
-		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+		return problem;
 	}
 
 	@ExceptionHandler(InvalidFieldException.class)
-	ResponseEntity<ProblemDetail> invalidField(InvalidFieldException ex, HttpServletRequest request) {
-		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Invalid rate limit rules", ex.getMessage());
-		problem.setInstance(URI.create(request.getRequestURI()));
-		problem.setProperty("field", ex.field());
-		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+	ProblemDetail invalidField(InvalidFieldException ex) {
+		return Problems.invalidField(INVALID_RULES, ex.field(), ex.getMessage());
 	}
 
 	private void requireAdmin(Authentication user) {

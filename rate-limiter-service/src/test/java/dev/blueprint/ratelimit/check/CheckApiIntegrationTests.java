@@ -181,6 +181,8 @@ class CheckApiIntegrationTests {
 		assertThat(JsonPath.<String>read(response.body(), "$.field")).isEqualTo(field);
 		assertThat(JsonPath.<String>read(response.body(), "$.detail")).isEqualTo(detail);
 		assertThat(JsonPath.<Integer>read(response.body(), "$.status")).isEqualTo(400);
+		assertThat(JsonPath.<String>read(response.body(), "$.title")).isEqualTo("Invalid rate-limit check");
+		assertThat(JsonPath.<String>read(response.body(), "$.instance")).startsWith("/api/v1/ratelimit/check");
 	}
 
 }

@@ -99,6 +99,9 @@ class RuleAdminIntegrationTests {
 		assertThat(JsonPath.<String>read(put.body(), "$.detail"))
 			.isEqualTo("Invalid rate limit rule 'broken': limits[0].limit must be greater than 0, was 0");
 		assertThat(JsonPath.<String>read(put.body(), "$.field")).isEqualTo("limits[0].limit");
+		assertThat(JsonPath.<String>read(put.body(), "$.rule")).isEqualTo("'broken'");
+		assertThat(JsonPath.<String>read(put.body(), "$.title")).isEqualTo("Invalid rate limit rules");
+		assertThat(JsonPath.<String>read(put.body(), "$.instance")).isEqualTo("/api/v1/ratelimit/rules");
 		ApiClient here = new ApiClient(this.port);
 		assertThat(here.check("fine", this.subject).statusCode()).isEqualTo(400);
 		assertThat(here.check("tight", this.subject).statusCode()).isEqualTo(200);
@@ -111,6 +114,7 @@ class RuleAdminIntegrationTests {
 			assertThat(put.statusCode()).as(body).isEqualTo(400);
 			assertThat(put.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 			assertThat(JsonPath.<String>read(put.body(), "$.field")).isEqualTo("rules");
+			assertThat(JsonPath.<String>read(put.body(), "$.title")).isEqualTo("Invalid rate limit rules");
 			assertThat(JsonPath.<String>read(put.body(), "$.detail")).isEqualTo("rules must list at least one rule "
 					+ "(a PUT replaces every rule; DELETE returns every instance to its configured rules)");
 		}

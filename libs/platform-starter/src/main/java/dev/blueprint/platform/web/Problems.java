@@ -30,7 +30,15 @@ public final class Problems {
 
 	/** 400 "Invalid request" naming the {@code field} that is missing or wrong. */
 	public static ProblemDetail invalidField(String field, String detail) {
-		ProblemDetail problem = of(HttpStatus.BAD_REQUEST, "Invalid request", detail);
+		return invalidField("Invalid request", field, detail);
+	}
+
+	/**
+	 * 400 with a title of the API's own ("Invalid rate limit rules") naming the
+	 * {@code field} that is missing or wrong.
+	 */
+	public static ProblemDetail invalidField(String title, String field, String detail) {
+		ProblemDetail problem = of(HttpStatus.BAD_REQUEST, title, detail);
 		problem.setProperty(FIELD, field);
 		return problem;
 	}
