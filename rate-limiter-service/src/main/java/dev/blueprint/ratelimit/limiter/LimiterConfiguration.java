@@ -2,21 +2,25 @@ package dev.blueprint.ratelimit.limiter;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 import dev.blueprint.ratelimit.RateLimiterProperties;
 import dev.blueprint.ratelimit.core.InMemoryRateLimitStore;
 import dev.blueprint.ratelimit.core.RateLimitStoreException;
 import dev.blueprint.ratelimit.redis.LazyRedisRateLimitStore;
+import dev.blueprint.ratelimit.redis.RedisClientFactory;
 import dev.blueprint.ratelimit.rules.Rules;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.StringUtils;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RateLimiterProperties.class)
@@ -26,13 +30,33 @@ class LimiterConfiguration {
 
 	@Bean
 	LazyRedisRateLimitStore redisRateLimitStore(DataRedisProperties redis, RateLimiterProperties properties) {
-		Duration timeout = properties.redisTimeout();
-		if (redis.getCluster() != null && redis.getCluster().getNodes() != null
-				&& !redis.getCluster().getNodes().isEmpty()) {
-			return LazyRedisRateLimitStore.cluster(redis.getCluster().getNodes(), redis.getPassword(), timeout);
+		return LazyRedisRateLimitStore.of(clientFactory(redis, properties.redisTimeout()));
+	}
+
+	/**
+	 * The client from Boot's {@code spring.data.redis.*} as Boot reads them: cluster
+	 * nodes win over a URL, which wins over host and port; username, password and SSL
+	 * apply to every node.
+	 */
+	static RedisClientFactory clientFactory(DataRedisProperties redis, Duration timeout) {
+		boolean ssl = redis.getSsl().isEnabled();
+		List<String> nodes = (redis.getCluster() != null) ? redis.getCluster().getNodes() : null;
+		if (nodes != null && !nodes.isEmpty()) {
+			List<RedisURI> seeds = nodes.stream()
+				.map((node) -> RedisClientFactory.node(node.trim(), redis.getUsername(), redis.getPassword(), ssl,
+						timeout))
+				.toList();
+			// Boot 4 has no adaptive-refresh setting: on, so a failover is followed at
+			// the
+			// first MOVED, ASK or reconnect, not at the next period
+			return RedisClientFactory.cluster(seeds, timeout, redis.getLettuce().getCluster().getRefresh().getPeriod(),
+					true);
 		}
-		return LazyRedisRateLimitStore.standalone(redis.getHost(), redis.getPort(), redis.getPassword(),
-				redis.getSsl().isEnabled(), timeout);
+		if (StringUtils.hasLength(redis.getUrl())) {
+			return RedisClientFactory.standalone(RedisClientFactory.url(redis.getUrl(), ssl, timeout), timeout);
+		}
+		return RedisClientFactory.standalone(RedisClientFactory.uri(redis.getHost(), redis.getPort(),
+				redis.getUsername(), redis.getPassword(), ssl, timeout), timeout);
 	}
 
 	@Bean

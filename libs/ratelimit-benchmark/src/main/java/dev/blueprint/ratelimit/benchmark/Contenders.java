@@ -22,6 +22,7 @@ import dev.blueprint.ratelimit.core.rules.RuleBook;
 import dev.blueprint.ratelimit.core.rules.RuleSpec;
 import dev.blueprint.ratelimit.redis.LazyRedisRateLimitStore;
 import dev.blueprint.ratelimit.redis.RedisBatchRateLimitStore;
+import dev.blueprint.ratelimit.redis.RedisClientFactory;
 import dev.blueprint.ratelimit.redis.RedisRateLimitStore;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
@@ -110,8 +111,9 @@ final class Contenders {
 
 	/** The client starter in embedded mode: rule lookup, then the coalescing store. */
 	static Contender starterEmbedded(int redisPort) {
-		LazyRedisRateLimitStore redis = LazyRedisRateLimitStore.standalone("127.0.0.1", redisPort, null, false,
-				Duration.ofSeconds(5));
+		Duration timeout = Duration.ofSeconds(5);
+		LazyRedisRateLimitStore redis = LazyRedisRateLimitStore.of(RedisClientFactory
+			.standalone(RedisClientFactory.uri("127.0.0.1", redisPort, null, null, false, timeout), timeout));
 		RuleBook rules = RuleBook.of(List.of(new RuleSpec(RULE, null, "token-bucket",
 				List.of(new LimitSpec(CAPACITY, REFILL.toSeconds() + "s", CAPACITY, null)), null, null,
 				"fail-closed")));

@@ -10,15 +10,9 @@ import dev.blueprint.ratelimit.core.Limit;
 import dev.blueprint.ratelimit.core.RateLimitStore;
 import dev.blueprint.ratelimit.core.RateLimitStoreException;
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.StaticCredentialsProvider;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -27,12 +21,10 @@ import io.lettuce.core.resource.Delay;
  * The Redis store as the applications use it: {@code acquire.lua} on its own Lettuce
  * client, with concurrent decisions on one bucket coalesced into one script call
  * ({@link CoalescingRateLimitStore} over {@link RedisBatchRateLimitStore}; each request
- * is still decided individually by Redis). The client is tuned to fail fast: commands are
- * rejected at once while disconnected (instead of Lettuce's default of queueing them
- * until they time out), time out after the given timeout, and the client reconnects every
- * 200 ms. A connection is made on first use, so an application starts (and decides by its
- * failure policies) while Redis is down. Used by rate-limiter-service and by the client
- * starter's embedded mode.
+ * is still decided individually by Redis). The client is made by a
+ * {@link RedisClientFactory} (it fails fast) and reconnects every 200 ms. A connection is
+ * made on first use, so an application starts (and decides by its failure policies) while
+ * Redis is down. Used by rate-limiter-service and by the client starter's embedded mode.
  */
 public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
@@ -57,61 +49,12 @@ public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	/**
 	 * A store whose client {@code clientFactory} makes, on first use, with this store's
-	 * client resources (reconnects every 200 ms): for settings the factories below do not
-	 * take (the client starter reads Spring Boot's whole Redis configuration).
+	 * client resources (reconnects every 200 ms).
+	 * @param clientFactory usually a {@link RedisClientFactory}
+	 * @return the store
 	 */
 	public static LazyRedisRateLimitStore of(Function<ClientResources, AbstractRedisClient> clientFactory) {
 		return new LazyRedisRateLimitStore(clientFactory);
-	}
-
-	public static LazyRedisRateLimitStore standalone(String host, int port, String password, boolean ssl,
-			Duration timeout) {
-		return new LazyRedisRateLimitStore((resources) -> {
-			RedisURI uri = RedisURI.builder()
-				.withHost(host)
-				.withPort(port)
-				.withSsl(ssl)
-				.withTimeout(handshakeTimeout(timeout))
-				.build();
-			if (password != null && !password.isEmpty()) {
-				uri.setCredentialsProvider(new StaticCredentialsProvider(null, password.toCharArray()));
-			}
-			RedisClient client = RedisClient.create(resources, uri);
-			client.setOptions(ClientOptions.builder()
-				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-				.timeoutOptions(TimeoutOptions.enabled(timeout))
-				.socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-				.build());
-			return client;
-		});
-	}
-
-	public static LazyRedisRateLimitStore cluster(List<String> nodes, String password, Duration timeout) {
-		return new LazyRedisRateLimitStore((resources) -> {
-			List<RedisURI> uris = nodes.stream().map((node) -> {
-				int colon = node.lastIndexOf(':');
-				RedisURI uri = RedisURI.create(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
-				uri.setTimeout(handshakeTimeout(timeout));
-				if (password != null && !password.isEmpty()) {
-					uri.setCredentialsProvider(new StaticCredentialsProvider(null, password.toCharArray()));
-				}
-				return uri;
-			}).toList();
-			RedisClusterClient client = RedisClusterClient.create(resources, uris);
-			client.setOptions(ClusterClientOptions.builder()
-				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-				.timeoutOptions(TimeoutOptions.enabled(timeout))
-				.socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-				.build());
-			return client;
-		});
-	}
-
-	// The connection handshake (HELLO, PING) uses the URI's timeout; commands use
-	// TimeoutOptions. A loaded machine can take longer than a decision's budget to set
-	// up.
-	private static Duration handshakeTimeout(Duration timeout) {
-		return (timeout.compareTo(Duration.ofSeconds(2)) > 0) ? timeout : Duration.ofSeconds(2);
 	}
 
 	@Override

@@ -2,16 +2,10 @@ package dev.blueprint.ratelimit.client;
 
 import java.time.Duration;
 
-import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
+import dev.blueprint.ratelimit.redis.RedisClientFactory;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions.RefreshTrigger;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.resource.ClientResources;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.mock.env.MockEnvironment;
@@ -22,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 /**
  * Which Redis embedded mode talks to, from {@code spring.data.redis.*}: the production
  * overlay sets only {@code cluster.nodes} (and the services keep a host that defaults to
- * 127.0.0.1), so the nodes must win. No server is contacted.
+ * 127.0.0.1), so the nodes must win. No server is contacted; the client's options are
+ * core's ({@code RedisClientFactoryTests}).
  */
 class EmbeddedRedisClientFactoryTests {
 
@@ -37,7 +32,7 @@ class EmbeddedRedisClientFactoryTests {
 			.withProperty("spring.data.redis.password", "s3cret")
 			.withProperty("spring.data.redis.ssl.enabled", "true");
 
-		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
+		RedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
 
 		assertThat(factory.cluster()).isTrue();
 		assertThat(factory.uris()).extracting(RedisURI::getHost).containsExactly("redis-0.redis", "redis-1.redis");
@@ -55,7 +50,7 @@ class EmbeddedRedisClientFactoryTests {
 			.withProperty("spring.data.redis.cluster.nodes[0]", "10.0.0.1:6379")
 			.withProperty("spring.data.redis.cluster.nodes[1]", "10.0.0.2:6379");
 
-		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
+		RedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
 
 		assertThat(factory.cluster()).isTrue();
 		assertThat(factory.uris()).extracting(RedisURI::getHost).containsExactly("10.0.0.1", "10.0.0.2");
@@ -63,21 +58,6 @@ class EmbeddedRedisClientFactoryTests {
 			assertThat(uri.isSsl()).isFalse();
 			assertThat(credentials(uri).hasPassword()).isFalse();
 		});
-	}
-
-	@Test
-	void theClusterClientFailsFastAndRefreshesItsTopology() {
-		MockEnvironment environment = new MockEnvironment().withProperty("spring.data.redis.cluster.nodes",
-				"redis:7000");
-
-		ClusterClientOptions options = EmbeddedRedisClientFactory.from(environment, TIMEOUT).clusterOptions();
-
-		ClusterTopologyRefreshOptions refresh = options.getTopologyRefreshOptions();
-		assertThat(refresh.isPeriodicRefreshEnabled()).isTrue();
-		assertThat(refresh.getRefreshPeriod()).isEqualTo(EmbeddedRedisClientFactory.DEFAULT_REFRESH_PERIOD);
-		assertThat(refresh.getAdaptiveRefreshTriggers()).containsExactlyInAnyOrder(RefreshTrigger.values());
-		assertThat(options.getDisconnectedBehavior()).isEqualTo(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
-		assertThat(options.getSocketOptions().getConnectTimeout()).isEqualTo(TIMEOUT);
 	}
 
 	@Test
@@ -103,7 +83,7 @@ class EmbeddedRedisClientFactoryTests {
 			.withProperty("spring.data.redis.password", "s3cret")
 			.withProperty("spring.data.redis.ssl.enabled", "true");
 
-		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
+		RedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
 
 		assertThat(factory.cluster()).isFalse();
 		assertThat(factory.uris()).singleElement().satisfies((uri) -> {
@@ -117,7 +97,7 @@ class EmbeddedRedisClientFactoryTests {
 
 	@Test
 	void standaloneDefaultsToTheLocalRedis() {
-		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(new MockEnvironment(), TIMEOUT);
+		RedisClientFactory factory = EmbeddedRedisClientFactory.from(new MockEnvironment(), TIMEOUT);
 
 		assertThat(factory.cluster()).isFalse();
 		assertThat(factory.uris()).singleElement().satisfies((uri) -> {
@@ -133,7 +113,7 @@ class EmbeddedRedisClientFactoryTests {
 		MockEnvironment environment = new MockEnvironment().withProperty("spring.data.redis.host", "127.0.0.1")
 			.withProperty("spring.data.redis.url", "rediss://ratelimit:s3cret@redis.internal:6390");
 
-		EmbeddedRedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
+		RedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
 
 		assertThat(factory.cluster()).isFalse();
 		assertThat(factory.uris()).singleElement().satisfies((uri) -> {
@@ -158,34 +138,6 @@ class EmbeddedRedisClientFactoryTests {
 
 		assertThatIllegalStateException().isThrownBy(() -> EmbeddedRedisClientFactory.from(environment, TIMEOUT))
 			.withMessageContaining("'redis' is not host:port");
-	}
-
-	@Test
-	void makesTheClientOfItsMode() throws Exception {
-		ClientResources resources = ClientResources.create();
-		try {
-			AbstractRedisClient cluster = EmbeddedRedisClientFactory
-				.from(new MockEnvironment().withProperty("spring.data.redis.cluster.nodes", "redis:7000"), TIMEOUT)
-				.apply(resources);
-			AbstractRedisClient standalone = EmbeddedRedisClientFactory.from(new MockEnvironment(), TIMEOUT)
-				.apply(resources);
-			try {
-				assertThat(cluster).isInstanceOf(RedisClusterClient.class);
-				assertThat(cluster.getOptions()).isInstanceOfSatisfying(ClusterClientOptions.class,
-						(options) -> assertThat(options.getTopologyRefreshOptions().isPeriodicRefreshEnabled())
-							.isTrue());
-				assertThat(standalone).isInstanceOf(RedisClient.class);
-				assertThat(standalone.getOptions().getDisconnectedBehavior())
-					.isEqualTo(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
-			}
-			finally {
-				cluster.shutdown();
-				standalone.shutdown();
-			}
-		}
-		finally {
-			resources.shutdown().get();
-		}
 	}
 
 	private static RedisCredentials credentials(RedisURI uri) {
