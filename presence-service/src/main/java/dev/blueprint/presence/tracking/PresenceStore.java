@@ -78,12 +78,13 @@ public class PresenceStore {
 
 	/**
 	 * Applies one user's update if the user's presence is still at the version it was
-	 * read at (ARGV[1]): stores it (ARGV[3..6], unless ARGV[2], the retention, is empty)
-	 * with the next version, and publishes ARGV[8] on channel ARGV[7] (unless empty) in
-	 * the same step, so changes are published in the order they are stored. The hash
-	 * expires after the retention only while the choice (ARGV[3]) is online; any other
-	 * choice is kept until the user changes it. Returns 1, or 0 when another writer got
-	 * there first and nothing was done.
+	 * read at (ARGV[1], compared as stored): stores it (ARGV[3..6], unless ARGV[2], the
+	 * retention, is empty) with the next version, and publishes ARGV[8] on channel
+	 * ARGV[7] (unless empty) in the same step, so changes are published in the order they
+	 * are stored. A version that is no whole number (an unreadable hash its user's choice
+	 * replaces) is followed by 1. The hash expires after the retention only while the
+	 * choice (ARGV[3]) is online; any other choice is kept until the user changes it.
+	 * Returns 1, or 0 when another writer got there first and nothing was done.
 	 */
 	static final String APPLY = """
 			local current = redis.call('HGET', KEYS[1], 'version') or '0'
@@ -91,8 +92,12 @@ public class PresenceStore {
 			  return 0
 			end
 			if ARGV[2] ~= '' then
+			  local version = tonumber(current)
+			  if not version or version % 1 ~= 0 or math.abs(version) >= 1e14 then
+			    version = 0
+			  end
 			  redis.call('HSET', KEYS[1], 'choice', ARGV[3], 'status', ARGV[4], 'lastSeen', ARGV[5],
-			    'leaseEnd', ARGV[6], 'version', tostring(tonumber(current) + 1))
+			    'leaseEnd', ARGV[6], 'version', tostring(version + 1))
 			  if ARGV[3] == 'online' then
 			    redis.call('PEXPIRE', KEYS[1], ARGV[2])
 			  else
@@ -174,28 +179,12 @@ public class PresenceStore {
 	}
 
 	/**
-	 * The stored presence of each user ({@link Presence#UNKNOWN} when none).
-	 * @throws UnreadablePresenceException if a user's stored presence does not parse
-	 */
-	public Map<String, Presence> read(Collection<String> userIds) {
-		Map<String, Stored> stored = readVersioned(userIds);
-		Map<String, Presence> presences = new LinkedHashMap<>();
-		for (String user : new LinkedHashSet<>(userIds)) {
-			Stored one = stored.get(user);
-			if (one == null) {
-				throw new UnreadablePresenceException(user);
-			}
-			presences.put(user, one.presence());
-		}
-		return presences;
-	}
-
-	/**
-	 * The stored presence of each user with the version it is at (0 when none), for an
+	 * The stored presence of each user with the version it is at, for an
 	 * {@link #apply(List) update} that must not overwrite a newer one. A user whose hash
 	 * does not parse (a field of another schema during a rolling deploy, a manual edit)
-	 * is logged and left out, so it does not fail the other users read with it (a sweep's
-	 * whole batch).
+	 * is logged, once per read and without a stack trace, and returned as
+	 * {@link Stored#readable() unreadable} with {@link Presence#UNKNOWN}, so it does not
+	 * fail the other users read with it (a sweep's whole batch, a bulk query).
 	 */
 	public Map<String, Stored> readVersioned(Collection<String> userIds) {
 		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
@@ -211,12 +200,17 @@ public class PresenceStore {
 		});
 		for (int i = 0; i < users.size(); i++) {
 			Map<?, ?> hash = (hashes.get(i) instanceof Map<?, ?> map) ? map : Map.of();
+			String user = users.get(i);
+			String version = (hash.get("version") instanceof String text) ? text : "0";
 			try {
-				Long version = number(hash, "version");
-				presences.put(users.get(i), new Stored(toPresence(hash), (version != null) ? version : 0));
+				// Checked: a version that is no whole number does not parse either.
+				number(hash, "version");
+				presences.put(user, new Stored(toPresence(hash), version, true));
 			}
 			catch (IllegalArgumentException ex) {
-				logger.warn("Stored presence of {} does not parse, left out: {}", users.get(i), ex.getMessage());
+				logger.warn("Stored presence of {} does not parse (read as unknown; the user's next choice "
+						+ "replaces it): {}", user, ex.getMessage());
+				presences.put(user, new Stored(Presence.UNKNOWN, version, false));
 			}
 		}
 		return presences;
@@ -303,8 +297,8 @@ public class PresenceStore {
 			for (Update update : updates) {
 				Presence presence = update.presence();
 				connection.scriptingCommands()
-					.evalSha(APPLY_SHA, ReturnType.INTEGER, 1, bytes(key(update.user())),
-							bytes(Long.toString(update.version())), (presence != null) ? retention : none,
+					.evalSha(APPLY_SHA, ReturnType.INTEGER, 1, bytes(key(update.user())), bytes(update.version()),
+							(presence != null) ? retention : none,
 							(presence != null) ? bytes(presence.choice().wire()) : none,
 							(presence != null) ? bytes(presence.status().wire()) : none,
 							(presence != null) ? bytes(millis(presence.lastSeen())) : none,
@@ -333,21 +327,13 @@ public class PresenceStore {
 	/**
 	 * A user's stored presence and the version it is at.
 	 *
-	 * @param presence the presence ({@link Presence#UNKNOWN} when none)
-	 * @param version how many times it was written (0 when never)
+	 * @param presence the presence ({@link Presence#UNKNOWN} when none, or when it does
+	 * not parse)
+	 * @param version the version as stored, how many times it was written ("0" when
+	 * never): an update applies only while it is still this text
+	 * @param readable {@code false} when the stored hash does not parse
 	 */
-	public record Stored(Presence presence, long version) {
-
-	}
-
-	/**
-	 * A user's stored presence does not parse; nothing was read or written for the user.
-	 */
-	public static class UnreadablePresenceException extends IllegalStateException {
-
-		public UnreadablePresenceException(String user) {
-			super("The stored presence of " + user + " does not parse (see the log)");
-		}
+	public record Stored(Presence presence, String version, boolean readable) {
 
 	}
 
@@ -355,11 +341,11 @@ public class PresenceStore {
 	 * An update of one user's presence, valid only at the version it was evaluated from.
 	 *
 	 * @param user the user
-	 * @param version the version the update was evaluated from
+	 * @param version the version the update was evaluated from, as stored
 	 * @param presence what to store ({@code null}: nothing changed)
 	 * @param change what to publish ({@code null}: others see no change)
 	 */
-	public record Update(String user, long version, Presence presence, PresenceChanged change) {
+	public record Update(String user, String version, Presence presence, PresenceChanged change) {
 
 	}
 

@@ -82,8 +82,9 @@ public class PresenceTracker {
 		this.sweepConflicts = conflicts("sweep", meters);
 		this.choiceConflicts = conflicts("choice", meters);
 		this.unreadable = Counter.builder("blueprint.chat.presence.unreadable")
-			.description("Users a sweep skipped because their stored presence does not parse "
-					+ "(logged; retried after the claim timeout)")
+			.description("Reads of a user whose stored presence does not parse (logged): a sweep skips the user "
+					+ "(retried after the claim timeout), a query answers the user as unknown, "
+					+ "the user's own choice replaces it")
 			.register(meters);
 		this.sweptUsers = DistributionSummary.builder("blueprint.chat.presence.sweep.users")
 			.description("Users one sweep evaluated, all its batches together")
@@ -137,23 +138,22 @@ public class PresenceTracker {
 	 * changed, and reschedules them. A user whose presence another writer changed
 	 * meanwhile (the user's own choice on any instance) is left as that writer stored it
 	 * and evaluated again at once. A user whose stored presence does not parse is skipped
-	 * and counted, and stays claimed: it is tried again after the claim timeout, while
+	 * (and counted), and stays claimed: it is tried again after the claim timeout, while
 	 * the rest of the batch goes on (one such user used to fail every user claimed with
 	 * it, on every attempt).
 	 */
 	void evaluateClaimed(List<String> users, Instant now, Instant claimedUntil) {
 		Map<String, Instant> leases = this.registry.latestLeaseEnds(users);
-		Map<String, PresenceStore.Stored> stored = this.store.readVersioned(users);
+		Map<String, PresenceStore.Stored> stored = read(users);
 		List<PresenceStore.Update> updates = new ArrayList<>();
 		Map<String, Instant> nextChecks = new LinkedHashMap<>();
 		for (String user : users) {
 			PresenceStore.Stored previous = stored.get(user);
-			if (previous == null) {
-				this.unreadable.increment();
+			if (!previous.readable()) {
 				continue;
 			}
 			PresenceRules.Evaluation evaluation = this.rules.evaluate(previous.presence(), leases.get(user), now);
-			PresenceStore.Update update = update(user, previous.version(), evaluation, now);
+			PresenceStore.Update update = update(user, previous, evaluation, now);
 			if (update != null) {
 				updates.add(update);
 			}
@@ -199,22 +199,19 @@ public class PresenceTracker {
 	/**
 	 * Applies a user's choice at once. Should a sweep (or another of the user's devices)
 	 * write the user's presence between this read and this write, the choice is evaluated
-	 * again on what that writer stored, up to {@value #CHOICE_ATTEMPTS} times.
+	 * again on what that writer stored, up to {@value #CHOICE_ATTEMPTS} times. A stored
+	 * presence that does not parse is evaluated as unknown and replaced (at the version
+	 * it was read at), so the user recovers by choosing.
 	 * @return the user's presence as the user sees it
 	 * @throws PresenceBusyException if every attempt met another write
-	 * @throws PresenceStore.UnreadablePresenceException if the user's stored presence
-	 * does not parse
 	 */
 	public Presence choose(String user, Choice choice) {
 		for (int attempt = 1; attempt <= CHOICE_ATTEMPTS; attempt++) {
 			Instant now = this.clock.instant();
-			PresenceStore.Stored previous = this.store.readVersioned(List.of(user)).get(user);
-			if (previous == null) {
-				throw new PresenceStore.UnreadablePresenceException(user);
-			}
+			PresenceStore.Stored previous = read(List.of(user)).get(user);
 			PresenceRules.Evaluation evaluation = this.rules.choose(previous.presence(), choice,
 					this.registry.latestLeaseEnds(List.of(user)).get(user), now);
-			PresenceStore.Update update = update(user, previous.version(), evaluation, now);
+			PresenceStore.Update update = update(user, previous, evaluation, now);
 			if (update == null) {
 				return evaluation.presence();
 			}
@@ -227,21 +224,42 @@ public class PresenceTracker {
 		throw new PresenceBusyException(user, CHOICE_ATTEMPTS);
 	}
 
-	/** The stored presence of each user. */
+	/**
+	 * The stored presence of each user; {@link Presence#UNKNOWN} for a user whose stored
+	 * presence does not parse (counted), as for one with none, so one such user does not
+	 * fail a query of others.
+	 */
 	public Map<String, Presence> presenceOf(Collection<String> users) {
-		return this.store.read(users);
+		Map<String, Presence> presences = new LinkedHashMap<>();
+		read(users).forEach((user, stored) -> presences.put(user, stored.presence()));
+		return presences;
 	}
 
-	/** What to store and publish for an evaluation; {@code null} when nothing. */
-	private static PresenceStore.Update update(String user, long version, PresenceRules.Evaluation evaluation,
-			Instant now) {
-		if (!evaluation.changed() && !evaluation.visibleChange()) {
+	/** The stored presence of each user, counting those that do not parse. */
+	private Map<String, PresenceStore.Stored> read(Collection<String> users) {
+		Map<String, PresenceStore.Stored> stored = this.store.readVersioned(users);
+		for (PresenceStore.Stored one : stored.values()) {
+			if (!one.readable()) {
+				this.unreadable.increment();
+			}
+		}
+		return stored;
+	}
+
+	/**
+	 * What to store and publish for an evaluation; {@code null} when nothing. A stored
+	 * presence that does not parse is always replaced.
+	 */
+	private static PresenceStore.Update update(String user, PresenceStore.Stored previous,
+			PresenceRules.Evaluation evaluation, Instant now) {
+		boolean write = evaluation.changed() || !previous.readable();
+		if (!write && !evaluation.visibleChange()) {
 			return null;
 		}
 		Presence presence = evaluation.presence();
 		PresenceChanged change = evaluation.visibleChange()
 				? new PresenceChanged(user, presence.status().visible().wire(), presence.lastSeen(), now) : null;
-		return new PresenceStore.Update(user, version, evaluation.changed() ? presence : null, change);
+		return new PresenceStore.Update(user, previous.version(), write ? presence : null, change);
 	}
 
 	private void count(PresenceStore.Update update) {

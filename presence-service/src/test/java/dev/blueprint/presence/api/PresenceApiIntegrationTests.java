@@ -2,23 +2,49 @@ package dev.blueprint.presence.api;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.blueprint.chat.contracts.SessionRegistry.Session;
 import dev.blueprint.presence.support.PresenceIntegrationTest;
 import dev.blueprint.testsupport.TestTokens;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The presence REST API: reads within the contacts policy, the bulk query's bounds, the
- * user's own choice (away, invisible), and every error as problem+json.
+ * user's own choice (away, invisible), a stored presence that does not parse, and every
+ * error as problem+json.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(3);
+
+	private static final String UNREADABLE_READS = "blueprint_chat_presence_unreadable_total";
+
+	/** A last seen as an older schema might have stored it: not epoch milliseconds. */
+	private static final String DATE = "2026-12-01T10:15:30Z";
+
+	/**
+	 * Each way a stored presence does not parse (what a sweep skips), with the version
+	 * the user's own choice stores over it.
+	 */
+	private static final List<Unreadable> UNREADABLE = List.of(
+			new Unreadable("unknown choice", Map.of("choice", "busy", "status", "offline", "version", "3"), "4"),
+			new Unreadable("unknown status", Map.of("choice", "online", "status", "dnd", "version", "3"), "4"),
+			new Unreadable("last seen a date",
+					Map.of("choice", "online", "status", "offline", "lastSeen", DATE, "version", "3"), "4"),
+			new Unreadable("lease end a date",
+					Map.of("choice", "online", "status", "online", "leaseEnd", DATE, "version", "3"), "4"),
+			new Unreadable("version no number", Map.of("choice", "online", "status", "offline", "version", "v3"), "1"));
 
 	private static final String ONLINE_CHANGES = "blueprint_chat_presence_changes_total{status=\"online\"}";
 
@@ -150,6 +176,109 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 
 		request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"online\"}");
 		assertThat(expectChange(alice, WAIT).status()).isEqualTo("online");
+	}
+
+	/**
+	 * A user whose stored presence does not parse is answered as a user with none
+	 * (offline, never seen), counted and logged once per read without a stack trace; the
+	 * others of the query are answered as stored. It was a 500 for the whole query.
+	 */
+	@Test
+	void aQueryAnswersAUserWhosePresenceDoesNotParseAsUnknownAndTheOthersAsStored(CapturedOutput output)
+			throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		List<String> unreadable = new ArrayList<>();
+		for (Unreadable kind : UNREADABLE) {
+			String oscar = unique("oscar");
+			this.redis.opsForHash().putAll(presenceKey(oscar), kind.hash());
+			unreadable.add(oscar);
+		}
+		List<String> members = new ArrayList<>(List.of(alice, bob));
+		members.addAll(unreadable);
+		conversations.conversation(members.toArray(String[]::new));
+		Session bobsPhone = new Session(bob, "gw-a", "phone");
+		try (AutoCloseable connected = heartbeat(bobsPhone)) {
+			assertThat(expectChange(bob, WAIT).status()).isEqualTo("online");
+			double before = scraped(UNREADABLE_READS);
+			for (int i = 0; i < UNREADABLE.size(); i++) {
+				String oscar = unreadable.get(i);
+				HttpResponse<String> bulk = request(alice, "POST", "/api/v1/presence/query",
+						"{\"userIds\":[\"" + bob + "\",\"" + oscar + "\",\"" + alice + "\"]}");
+				assertThat(bulk.statusCode()).as(UNREADABLE.get(i).what() + ": " + bulk.body()).isEqualTo(200);
+				assertThat((List<String>) json(bulk, "$[*].userId")).containsExactly(bob, oscar, alice);
+				assertThat((List<String>) json(bulk, "$[*].status")).containsExactly("online", "offline", "offline");
+				assertThat((String) json(bulk, "$[0].lastSeen")).isNotBlank();
+				assertThat((Object) json(bulk, "$[1].lastSeen")).isNull();
+			}
+			assertThat(scraped(UNREADABLE_READS) - before).isEqualTo(UNREADABLE.size());
+		}
+		gateway().remove(bobsPhone);
+		for (String oscar : unreadable) {
+			List<String> logged = output.getOut()
+				.lines()
+				.filter((line) -> line.contains(oscar) && line.contains("does not parse"))
+				.toList();
+			assertThat(logged).as(oscar).hasSize(1);
+			assertThat(JsonPath.<String>read(logged.get(0), "$.log.level")).isEqualTo("WARN");
+			assertThat(logged.get(0)).doesNotContain("stack_trace");
+			this.redis.delete(presenceKey(oscar));
+		}
+	}
+
+	/**
+	 * A user whose stored presence does not parse reads it as unknown and replaces it by
+	 * choosing, even a choice that changes nothing on an unknown presence (online, no
+	 * device): it was a 500 and the user could not recover. The replaced presence parses
+	 * again (not counted when read), is at the next version, and a sweep evaluates it
+	 * when a device connects.
+	 */
+	@Test
+	void aUsersOwnChoiceReplacesAStoredPresenceThatDoesNotParse() throws Exception {
+		double before = scraped(UNREADABLE_READS);
+		for (Unreadable kind : UNREADABLE) {
+			String oscar = unique("oscar");
+			String key = presenceKey(oscar);
+			this.redis.opsForHash().putAll(key, kind.hash());
+			HttpResponse<String> unreadable = request(oscar, "GET", "/api/v1/presence/me", null);
+			assertThat(unreadable.statusCode()).as(kind.what() + ": " + unreadable.body()).isEqualTo(200);
+			assertThat((String) json(unreadable, "$.status")).isEqualTo("offline");
+
+			HttpResponse<String> chosen = request(oscar, "PUT", "/api/v1/presence/me", "{\"status\":\"online\"}");
+			assertThat(chosen.statusCode()).as(kind.what() + ": " + chosen.body()).isEqualTo(200);
+			assertThat((String) json(chosen, "$.status")).isEqualTo("offline");
+			assertThat(this.redis.<String, String>opsForHash().entries(key)).as(kind.what())
+				.containsEntry("choice", "online")
+				.containsEntry("status", "offline")
+				.containsEntry("version", kind.versionAfterChoice());
+			HttpResponse<String> me = request(oscar, "GET", "/api/v1/presence/me", null);
+			assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+			assertThat((String) json(me, "$.status")).isEqualTo("offline");
+
+			Session phone = new Session(oscar, "gw-a", "phone");
+			try (AutoCloseable connected = heartbeat(phone)) {
+				assertThat(expectChange(oscar, WAIT).status()).as(kind.what()).isEqualTo("online");
+			}
+			gateway().remove(phone);
+			assertThat(expectChange(oscar, WAIT).status()).isEqualTo("offline");
+			this.redis.delete(key);
+		}
+		// GET /me and the choice each read one that did not parse; nothing after.
+		assertThat(scraped(UNREADABLE_READS) - before).isEqualTo(2 * UNREADABLE.size());
+	}
+
+	private static String presenceKey(String user) {
+		return "chat:presence:{" + user + "}";
+	}
+
+	/**
+	 * A stored presence that does not parse.
+	 *
+	 * @param what what is wrong with it
+	 * @param hash the hash as stored
+	 * @param versionAfterChoice the version the user's own choice stores over it
+	 */
+	private record Unreadable(String what, Map<String, String> hash, String versionAfterChoice) {
 	}
 
 	@Test
