@@ -24,6 +24,7 @@ import dev.blueprint.chat.message.conversations.ChatExceptions.ForbiddenExceptio
 import dev.blueprint.chat.message.receipts.core.Watermarks;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.chat.message.storage.ChatStore.Announcement;
+import dev.blueprint.chat.message.storage.ChatStore.SequenceState;
 import dev.blueprint.platform.web.InvalidFieldException;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import org.slf4j.Logger;
@@ -339,8 +340,9 @@ public class ConversationService {
 	 */
 	public Conversation addMember(String caller, UUID id, String userId) {
 		String user = validUserId("userId", userId);
-		Conversation conversation = changeableBy(caller, id);
-		Membership membership = membership(id, conversation, user);
+		Progress progress = new Progress(id);
+		Conversation conversation = changeableBy(caller, id, progress);
+		Membership membership = membership(progress, conversation, user);
 		if (membership.member()) {
 			membership.pending().ifPresent((pending) -> awaitApplied(id, pending));
 		}
@@ -374,11 +376,12 @@ public class ConversationService {
 	public void removeMember(String caller, UUID id, String userId) {
 		String user = validUserId("userId", userId);
 		// Leaving again while the leave is pending waits for it.
-		Conversation conversation = caller.equals(user) ? group(caller, id) : changeableBy(caller, id);
+		Progress progress = new Progress(id);
+		Conversation conversation = caller.equals(user) ? group(caller, id) : changeableBy(caller, id, progress);
 		if (!caller.equals(user) && !caller.equals(conversation.createdBy())) {
 			throw new ForbiddenException("Only the group's creator can remove other members");
 		}
-		Membership membership = membership(id, conversation, user);
+		Membership membership = membership(progress, conversation, user);
 		if (membership.member()) {
 			awaitApplied(id, announce(id, user, false));
 		}
@@ -394,9 +397,9 @@ public class ConversationService {
 	 * The group, if {@code caller} is a member and stays one once the changes in the log
 	 * are applied: a member whose removal is pending cannot undo it, nor change others.
 	 */
-	private Conversation changeableBy(String caller, UUID id) {
+	private Conversation changeableBy(String caller, UUID id, Progress progress) {
 		Conversation conversation = group(caller, id);
-		if (!membership(id, conversation, caller).member()) {
+		if (!membership(progress, conversation, caller).member()) {
 			throw new ForbiddenException("Not a member of conversation " + id + ": your removal is pending");
 		}
 		return conversation;
@@ -415,11 +418,11 @@ public class ConversationService {
 	 * members table shows what the sequencer has applied, and the last change announced
 	 * for the user, while the sequencer has not applied it, what it will.
 	 */
-	private Membership membership(UUID id, Conversation conversation, String user) {
-		Optional<Announcement> last = this.store.announcement(id, user);
+	private Membership membership(Progress progress, Conversation conversation, String user) {
+		Optional<Announcement> last = this.store.announcement(progress.id, user);
 		if (last.isPresent()) {
 			Announced at = new Announced(last.get().partition(), last.get().offset());
-			if (!this.store.sequenceState(id).applied(at.partition(), at.offset())) {
+			if (!progress.applied(at)) {
 				return new Membership(last.get().added(), Optional.of(at));
 			}
 		}
@@ -509,6 +512,31 @@ public class ConversationService {
 
 	private static String abbreviate(String value) {
 		return (value.length() <= 40) ? value : value.substring(0, 40) + "…";
+	}
+
+	/**
+	 * How far the sequencer has applied one conversation's log, read once per call and
+	 * only when a change is pending (the caller's and the target's membership share it).
+	 * Applied stays applied, so an earlier read can only send a call to wait for a change
+	 * that already applied, which returns at once.
+	 */
+	private final class Progress {
+
+		private final UUID id;
+
+		private SequenceState state;
+
+		Progress(UUID id) {
+			this.id = id;
+		}
+
+		boolean applied(Announced change) {
+			if (this.state == null) {
+				this.state = ConversationService.this.store.sequenceState(this.id);
+			}
+			return this.state.applied(change.partition(), change.offset());
+		}
+
 	}
 
 	/** A user's membership and the change of it still pending, if any. */
