@@ -6,10 +6,10 @@ import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.ratelimit.core.Decision;
 import dev.blueprint.ratelimit.core.Limit;
-import dev.blueprint.ratelimit.core.LimitOutcome;
 import dev.blueprint.ratelimit.core.RateLimitKeys;
 import dev.blueprint.ratelimit.core.RateLimitStore;
 import dev.blueprint.ratelimit.core.RateLimitStoreException;
+import dev.blueprint.ratelimit.core.rules.Fallback;
 import dev.blueprint.ratelimit.core.rules.Rule;
 import dev.blueprint.ratelimit.core.rules.RuleBook;
 import dev.blueprint.ratelimit.rules.Rules;
@@ -38,13 +38,11 @@ public class RateLimiter {
 
 	private final RateLimitStore redis;
 
-	private final RateLimitStore local;
+	private final Fallback fallback;
 
 	private final CircuitBreaker breaker;
 
 	private final MeterRegistry meters;
-
-	private final int instances;
 
 	private final int maxSubjectLength;
 
@@ -52,10 +50,9 @@ public class RateLimiter {
 			MeterRegistry meters, int instances, int maxSubjectLength) {
 		this.rules = rules;
 		this.redis = redis;
-		this.local = local;
+		this.fallback = new Fallback(local, instances);
 		this.breaker = breaker;
 		this.meters = meters;
-		this.instances = instances;
 		this.maxSubjectLength = maxSubjectLength;
 		Gauge.builder("blueprint.ratelimit.fallback.active", this, (limiter) -> limiter.degraded() ? 1 : 0)
 			.description(
@@ -112,7 +109,10 @@ public class RateLimiter {
 					rule.shadow() && !decision.allowed(), false);
 		}
 		catch (CallNotPermittedException | RateLimitStoreException ex) {
-			Decision decision = fallback(rule, bucket, limits, permits);
+			// fail-closed: retry once the breaker tries Redis again
+			long retry = Math.max(1000,
+					this.breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+			Decision decision = this.fallback.decide(rule, bucket, limits, permits, retry);
 			outcome = new CheckOutcome(rule, decision, decision.allowed() || rule.shadow(),
 					rule.shadow() && !decision.allowed(), true);
 		}
@@ -151,35 +151,6 @@ public class RateLimiter {
 			return book.byApi(api).orElseThrow(() -> new InvalidCheckException("api", "no rule for api '" + api + "'"));
 		}
 		throw new InvalidCheckException("rule", "rule or api is required");
-	}
-
-	private Decision fallback(Rule rule, String bucket, List<Limit> limits, long cost) {
-		return switch (rule.failurePolicy()) {
-			case FAIL_OPEN -> new Decision(true,
-					limits.stream().map((limit) -> new LimitOutcome(limit, true, limit.capacity(), 0, 0)).toList());
-			case FAIL_CLOSED -> {
-				long retry = Math.max(1000,
-						this.breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
-				yield new Decision(false,
-						limits.stream().map((limit) -> new LimitOutcome(limit, false, 0, retry, retry)).toList());
-			}
-			case LOCAL -> localDecision(bucket, limits, cost);
-		};
-	}
-
-	// Each instance gets limit ÷ instances, so together they stay near the global limit.
-	private Decision localDecision(String bucket, List<Limit> limits, long cost) {
-		List<Limit> shares = limits.stream()
-			.map((limit) -> new Limit(limit.algorithm(), Math.max(1, limit.permits() / this.instances), limit.window(),
-					Math.max(1, limit.burst() / this.instances)))
-			.toList();
-		long capacity = shares.stream().mapToLong(Limit::capacity).min().orElse(1);
-		if (cost > capacity) {
-			return new Decision(false, shares.stream()
-				.map((limit) -> new LimitOutcome(limit, false, 0, limit.window().toMillis(), limit.window().toMillis()))
-				.toList());
-		}
-		return this.local.acquire(bucket, shares, cost);
 	}
 
 	/**

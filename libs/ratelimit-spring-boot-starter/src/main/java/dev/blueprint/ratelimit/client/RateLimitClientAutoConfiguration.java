@@ -1,6 +1,7 @@
 package dev.blueprint.ratelimit.client;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 
 import dev.blueprint.ratelimit.core.InMemoryRateLimitStore;
@@ -55,7 +56,7 @@ public class RateLimitClientAutoConfiguration {
 		RuleBook rules = RuleBook.of(properties.rules());
 		LazyRedisRateLimitStore redis = LazyRedisRateLimitStore
 			.of(EmbeddedRedisClientFactory.from(environment, properties.timeout()));
-		return new EmbeddedRedisDecider(rules, redis, properties.instances());
+		return new EmbeddedRedisDecider(rules, redis, properties.instances(), properties.redisOpenFor());
 	}
 
 	@Bean
@@ -100,8 +101,8 @@ public class RateLimitClientAutoConfiguration {
 
 		private final LazyRedisRateLimitStore redis;
 
-		EmbeddedRedisDecider(RuleBook rules, LazyRedisRateLimitStore redis, int instances) {
-			super(rules, redis, new InMemoryRateLimitStore(Clock.systemUTC()), instances);
+		EmbeddedRedisDecider(RuleBook rules, LazyRedisRateLimitStore redis, int instances, Duration openFor) {
+			super(rules, redis, new InMemoryRateLimitStore(Clock.systemUTC()), instances, openFor);
 			this.redis = redis;
 		}
 
@@ -113,21 +114,25 @@ public class RateLimitClientAutoConfiguration {
 	}
 
 	/**
-	 * Remote mode's circuit breaker as Resilience4j's standard meters
+	 * The circuit breaker of either mode as Resilience4j's standard meters
 	 * ({@code resilience4j.circuitbreaker.state}, {@code .calls},
-	 * {@code .not.permitted.calls}, tag {@code name=rate-limiter-service}), when
-	 * Micrometer and resilience4j-micrometer are present.
+	 * {@code .not.permitted.calls}, tag {@code name=rate-limiter-service} in remote mode,
+	 * {@code name=ratelimit-redis} in embedded mode), when Micrometer and
+	 * resilience4j-micrometer are present.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(name = { "io.micrometer.core.instrument.binder.MeterBinder",
 			"io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics" })
-	static class RemoteBreakerMetricsConfiguration {
+	static class BreakerMetricsConfiguration {
 
 		@Bean
-		MeterBinder remoteRateLimiterBreakerMetrics(RateLimitDecider decider) {
+		MeterBinder rateLimitBreakerMetrics(RateLimitDecider decider) {
 			return (registry) -> {
 				if (decider instanceof RemoteDecider remote) {
 					TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(remote.circuitBreakers()).bindTo(registry);
+				}
+				else if (decider instanceof EmbeddedDecider embedded) {
+					TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(embedded.circuitBreakers()).bindTo(registry);
 				}
 			};
 		}

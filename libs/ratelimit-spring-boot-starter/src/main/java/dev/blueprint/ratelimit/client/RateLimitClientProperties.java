@@ -25,6 +25,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param timeout how long a decision may take (default 250ms)
  * @param remoteOpenFor remote mode: how long the circuit breaker stays open, deciding by
  * {@code remoteFailure} without calling, once half the recent calls failed (default 5s)
+ * @param redisOpenFor embedded mode: how long the circuit breaker in front of Redis stays
+ * open, deciding by each rule's failure policy without calling, once half the calls of
+ * the last 2 s failed (default 1s, as rate-limiter-service)
  * @param trustedProxies peer addresses whose X-Forwarded-For is believed
  * @param filter path patterns limited by the servlet filter
  */
@@ -32,12 +35,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record RateLimitClientProperties(@DefaultValue("embedded") String mode, List<RuleSpec> rules,
 		@DefaultValue("1") int instances, @DefaultValue("http://localhost:8082") URI serviceUrl, String serviceToken,
 		@DefaultValue("open") String remoteFailure, @DefaultValue("250ms") Duration timeout,
-		@DefaultValue("5s") Duration remoteOpenFor, List<String> trustedProxies, List<FilterRule> filter) {
+		@DefaultValue("5s") Duration remoteOpenFor, @DefaultValue("1s") Duration redisOpenFor,
+		List<String> trustedProxies, List<FilterRule> filter) {
 
 	public RateLimitClientProperties {
+		requirePositive("remote-open-for", remoteOpenFor);
+		requirePositive("redis-open-for", redisOpenFor);
 		rules = (rules != null) ? rules : List.of();
 		trustedProxies = (trustedProxies != null) ? trustedProxies : List.of();
 		filter = (filter != null) ? filter : List.of();
+	}
+
+	private static void requirePositive(String name, Duration value) {
+		if (value.toMillis() < 1) {
+			throw new IllegalArgumentException(
+					"blueprint.ratelimit.client." + name + " must be at least 1ms, was " + value);
+		}
 	}
 
 	/**

@@ -5,16 +5,27 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -33,8 +44,17 @@ class EmbeddedModeIntegrationTests {
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
+	private static final Duration PAUSE = Duration.ofSeconds(5);
+
 	@LocalServerPort
 	private int port;
+
+	@Autowired
+	private RateLimitDecider decider;
+
+	@Autowired
+	@Qualifier("rateLimitBreakerMetrics")
+	private MeterBinder breakerMetrics;
 
 	private final String ip = "203.0.113." + ThreadLocalRandom.current().nextInt(1, 255) + "-" + System.nanoTime();
 
@@ -91,6 +111,71 @@ class EmbeddedModeIntegrationTests {
 		assertThat(signedIn("/profile", carol).statusCode()).isEqualTo(200);
 		assertThat(signedIn("/profile", carol).statusCode()).isEqualTo(429);
 		assertThat(signedIn("/profile", dave).statusCode()).isEqualTo(200);
+	}
+
+	/**
+	 * A hung Redis (every client paused) costs a few decisions their timeout; then the
+	 * breaker opens and decisions take the rule's policy (fail-open) at once, seen in
+	 * Resilience4j's meters. Once Redis answers again, trial calls close it. Without the
+	 * breaker each of the 40 requests waited out the 250 ms timeout.
+	 */
+	@Test
+	void aHungRedisCostsAFewTimeoutsThenTheBreakerDecidesAtOnce() throws Exception {
+		CircuitBreaker breaker = ((EmbeddedDecider) this.decider).circuitBreaker();
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		this.breakerMetrics.bindTo(meters);
+		// what the other tests decided must not dilute the failure rate
+		breaker.reset();
+		assertThat(send("GET", "/lookup/warm", this.ip).statusCode()).isEqualTo(200);
+		assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+
+		long slow = 0;
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", TestInfrastructure.local().redisPort()));
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			connection.sync().clientPause(PAUSE.toMillis());
+			long pausedAt = System.nanoTime();
+			try {
+				for (int i = 0; i < 40; i++) {
+					long start = System.nanoTime();
+					HttpResponse<String> response = send("GET", "/lookup/" + i, this.ip);
+					long took = System.nanoTime() - start;
+					assertThat(response.statusCode()).as("fail-open while Redis hangs").isEqualTo(200);
+					if (took >= Duration.ofMillis(200).toNanos()) {
+						slow++;
+					}
+				}
+				assertThat(System.nanoTime() - pausedAt).as("the requests ran while Redis was paused")
+					.isLessThan(PAUSE.toNanos());
+			}
+			finally {
+				// CLIENT UNPAUSE (Redis 6.2), which Lettuce has no method for
+				connection.sync()
+					.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+							new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
+			}
+		}
+		finally {
+			client.shutdown();
+		}
+
+		// 4 failures after the warm-up's success open it (5 calls, 80%); at most 3 trial
+		// calls if a second passed
+		assertThat(slow).as("decisions that waited for Redis").isBetween(4L, 10L);
+		assertThat(breaker.getState()).isIn(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN);
+		assertThat(breaker.getMetrics().getNumberOfNotPermittedCalls()).isGreaterThanOrEqualTo(30);
+		assertThat(meters.get("resilience4j.circuitbreaker.not.permitted.calls")
+			.tag("name", EmbeddedDecider.BREAKER)
+			.counter()
+			.count()).isGreaterThanOrEqualTo(30);
+
+		Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+			assertThat(send("GET", "/lookup/after", this.ip).statusCode()).isEqualTo(200);
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		});
+		assertThat(meters.get("resilience4j.circuitbreaker.state")
+			.tags("name", EmbeddedDecider.BREAKER, "state", "closed")
+			.gauge()
+			.value()).isEqualTo(1.0);
 	}
 
 	private HttpResponse<String> send(String method, String path, String clientIp) throws Exception {

@@ -54,6 +54,12 @@ class TestApplication {
 			return "ok";
 		}
 
+		// limited by the filter, fail-open
+		@GetMapping("/lookup/{id}")
+		String lookup() {
+			return "ok";
+		}
+
 		// limited by the filter, subject USER
 		@GetMapping("/account/{id}")
 		String account(Principal user) {

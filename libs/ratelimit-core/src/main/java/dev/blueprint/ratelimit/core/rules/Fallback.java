@@ -1,0 +1,69 @@
+package dev.blueprint.ratelimit.core.rules;
+
+import java.util.List;
+
+import dev.blueprint.ratelimit.core.Decision;
+import dev.blueprint.ratelimit.core.Limit;
+import dev.blueprint.ratelimit.core.LimitOutcome;
+import dev.blueprint.ratelimit.core.RateLimitStore;
+
+/**
+ * What a rule decides while Redis cannot (its {@link FailurePolicy}), the same in
+ * rate-limiter-service and the client starter's embedded mode: {@code fail-open} admits,
+ * {@code fail-closed} denies with a retry after {@code closedRetryMillis}, and
+ * {@code local} decides in this process with each limit divided by the number of
+ * instances, so the instances together stay near the global limit.
+ */
+public final class Fallback {
+
+	private final RateLimitStore local;
+
+	private final int instances;
+
+	/**
+	 * @param local where {@code local} decides (an in-memory store)
+	 * @param instances how many instances share the limits (at least 1)
+	 */
+	public Fallback(RateLimitStore local, int instances) {
+		if (instances < 1) {
+			throw new IllegalArgumentException("instances must be at least 1, was " + instances);
+		}
+		this.local = local;
+		this.instances = instances;
+	}
+
+	/**
+	 * @param rule the rule
+	 * @param bucket the bucket ({@code RateLimitKeys.bucket})
+	 * @param limits the rule's limits for the subject
+	 * @param cost the permits asked for
+	 * @param closedRetryMillis the retry a {@code fail-closed} denial advertises
+	 * @return the decision
+	 */
+	public Decision decide(Rule rule, String bucket, List<Limit> limits, long cost, long closedRetryMillis) {
+		return switch (rule.failurePolicy()) {
+			case FAIL_OPEN -> new Decision(true,
+					limits.stream().map((limit) -> new LimitOutcome(limit, true, limit.capacity(), 0, 0)).toList());
+			case FAIL_CLOSED -> new Decision(false,
+					limits.stream()
+						.map((limit) -> new LimitOutcome(limit, false, 0, closedRetryMillis, closedRetryMillis))
+						.toList());
+			case LOCAL -> local(bucket, limits, cost);
+		};
+	}
+
+	private Decision local(String bucket, List<Limit> limits, long cost) {
+		List<Limit> shares = limits.stream()
+			.map((limit) -> new Limit(limit.algorithm(), Math.max(1, limit.permits() / this.instances), limit.window(),
+					Math.max(1, limit.burst() / this.instances)))
+			.toList();
+		// A cost no share can ever grant is denied for a window, not asked of the store.
+		if (cost > shares.stream().mapToLong(Limit::maxCost).min().orElse(1)) {
+			return new Decision(false, shares.stream()
+				.map((limit) -> new LimitOutcome(limit, false, 0, limit.window().toMillis(), limit.window().toMillis()))
+				.toList());
+		}
+		return this.local.acquire(bucket, shares, cost);
+	}
+
+}

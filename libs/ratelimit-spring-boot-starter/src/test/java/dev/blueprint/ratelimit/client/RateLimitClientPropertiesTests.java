@@ -1,0 +1,28 @@
+package dev.blueprint.ratelimit.client;
+
+import java.net.URI;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** The breakers' open durations are checked at start-up: at least 1 ms. */
+class RateLimitClientPropertiesTests {
+
+	@Test
+	void openDurationsMustBeAtLeastOneMillisecond() {
+		assertThat(properties(Duration.ofMillis(1), Duration.ofMillis(1)).redisOpenFor()).hasMillis(1);
+		assertThatIllegalArgumentException().isThrownBy(() -> properties(Duration.ofSeconds(5), Duration.ZERO))
+			.withMessage("blueprint.ratelimit.client.redis-open-for must be at least 1ms, was PT0S");
+		assertThatIllegalArgumentException().isThrownBy(() -> properties(Duration.ofMillis(-1), Duration.ofSeconds(1)))
+			.withMessage("blueprint.ratelimit.client.remote-open-for must be at least 1ms, was PT-0.001S");
+	}
+
+	private static RateLimitClientProperties properties(Duration remoteOpenFor, Duration redisOpenFor) {
+		return new RateLimitClientProperties("embedded", null, 1, URI.create("http://localhost:8082"), null, "open",
+				Duration.ofMillis(250), remoteOpenFor, redisOpenFor, null, null);
+	}
+
+}
