@@ -21,6 +21,8 @@ import dev.blueprint.presence.core.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisPipelineException;
 import org.springframework.data.redis.connection.RedisZSetCommands;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
@@ -77,24 +79,43 @@ public class PresenceStore {
 			""", Long.class);
 
 	/**
+	 * The version of a key of another type than a hash ({@code WRONGTYPE}), as
+	 * {@link #readVersioned} reports it and {@link #APPLY} compares it (written there as
+	 * text too). No whole number: a sweep, which skips an unreadable presence, never
+	 * writes at it; only the user's own choice does, and replaces the key.
+	 */
+	static final String OTHER_TYPE = "other-type";
+
+	/**
 	 * Applies one user's update if the user's presence is still at the version it was
-	 * read at (ARGV[1], compared as stored): stores it (ARGV[3..6], unless ARGV[2], the
+	 * read at (ARGV[1], compared as stored; {@value #OTHER_TYPE} for a key of another
+	 * type, which the update then replaces): stores it (ARGV[3..6], unless ARGV[2], the
 	 * retention, is empty) with the next version, and publishes ARGV[8] on channel
 	 * ARGV[7] (unless empty) in the same step, so changes are published in the order they
-	 * are stored. A version that is no whole number (an unreadable hash its user's choice
-	 * replaces) is followed by 1. The hash expires after the retention only while the
-	 * choice (ARGV[3]) is online; any other choice is kept until the user changes it.
-	 * Returns 1, or 0 when another writer got there first and nothing was done.
+	 * are stored. A version that is no whole number (an unreadable hash or key its user's
+	 * choice replaces), or whose next would not print as one (1e14 and beyond), is
+	 * followed by 1. The hash expires after the retention only while the choice (ARGV[3])
+	 * is online; any other choice is kept until the user changes it. Returns 1, or 0 when
+	 * another writer got there first and nothing was done.
 	 */
 	static final String APPLY = """
-			local current = redis.call('HGET', KEYS[1], 'version') or '0'
+			local kind = redis.call('TYPE', KEYS[1]).ok
+			local current = '0'
+			if kind == 'hash' then
+			  current = redis.call('HGET', KEYS[1], 'version') or '0'
+			elseif kind ~= 'none' then
+			  current = 'other-type'
+			end
 			if current ~= ARGV[1] then
 			  return 0
 			end
 			if ARGV[2] ~= '' then
 			  local version = tonumber(current)
-			  if not version or version % 1 ~= 0 or math.abs(version) >= 1e14 then
+			  if not version or version % 1 ~= 0 or math.abs(version + 1) >= 1e14 then
 			    version = 0
+			  end
+			  if kind ~= 'hash' and kind ~= 'none' then
+			    redis.call('DEL', KEYS[1])
 			  end
 			  redis.call('HSET', KEYS[1], 'choice', ARGV[3], 'status', ARGV[4], 'lastSeen', ARGV[5],
 			    'leaseEnd', ARGV[6], 'version', tostring(version + 1))
@@ -184,7 +205,8 @@ public class PresenceStore {
 	 * does not parse (a field of another schema during a rolling deploy, a manual edit)
 	 * is logged, once per read and without a stack trace, and returned as
 	 * {@link Stored#readable() unreadable} with {@link Presence#UNKNOWN}, so it does not
-	 * fail the other users read with it (a sweep's whole batch, a bulk query).
+	 * fail the other users read with it (a sweep's whole batch, a bulk query). So is a
+	 * key of another type than a hash, at version {@value #OTHER_TYPE}.
 	 */
 	public Map<String, Stored> readVersioned(Collection<String> userIds) {
 		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
@@ -192,15 +214,17 @@ public class PresenceStore {
 		if (users.isEmpty()) {
 			return presences;
 		}
-		List<Object> hashes = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			for (String user : users) {
-				connection.hashCommands().hGetAll(key(user).getBytes(StandardCharsets.UTF_8));
-			}
-			return null;
-		});
+		List<Object> hashes = readHashes(users);
 		for (int i = 0; i < users.size(); i++) {
-			Map<?, ?> hash = (hashes.get(i) instanceof Map<?, ?> map) ? map : Map.of();
 			String user = users.get(i);
+			if (hashes.get(i) instanceof DataAccessException otherType) {
+				// a WRONGTYPE error, the only one read in place (see readHashes)
+				logger.warn("Stored presence of {} does not parse (read as unknown; the user's next choice "
+						+ "replaces it): the key holds no hash ({})", user, otherType.getMessage());
+				presences.put(user, new Stored(Presence.UNKNOWN, OTHER_TYPE, false));
+				continue;
+			}
+			Map<?, ?> hash = (hashes.get(i) instanceof Map<?, ?> map) ? map : Map.of();
 			String version = (hash.get("version") instanceof String text) ? text : "0";
 			try {
 				// Checked: a version that is no whole number does not parse either.
@@ -214,6 +238,52 @@ public class PresenceStore {
 			}
 		}
 		return presences;
+	}
+
+	/**
+	 * Each user's hash, in order: its fields (none when it does not exist), read in one
+	 * pipeline. A key of another type fails only its own read: its {@code WRONGTYPE}
+	 * error is in its place. Any other failure (connection, timeout) fails the read.
+	 */
+	private List<Object> readHashes(List<String> users) {
+		try {
+			return this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+				for (String user : users) {
+					connection.hashCommands().hGetAll(bytes(key(user)));
+				}
+				return null;
+			});
+		}
+		catch (RedisPipelineException ex) {
+			if (!wrongType(ex)) {
+				throw ex;
+			}
+			// Lettuce fails the whole pipeline and keeps no result of the others: read
+			// each alone (rare: until the key is replaced or deleted)
+			List<Object> hashes = new ArrayList<>(users.size());
+			for (String user : users) {
+				try {
+					hashes.add(this.redis.opsForHash().entries(key(user)));
+				}
+				catch (DataAccessException one) {
+					if (!wrongType(one)) {
+						throw one;
+					}
+					hashes.add(one);
+				}
+			}
+			return hashes;
+		}
+	}
+
+	/** Whether Redis refused a command on a key of another type. */
+	private static boolean wrongType(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause.getMessage() != null && cause.getMessage().startsWith("WRONGTYPE")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static Presence toPresence(Map<?, ?> hash) {
@@ -330,8 +400,9 @@ public class PresenceStore {
 	 * @param presence the presence ({@link Presence#UNKNOWN} when none, or when it does
 	 * not parse)
 	 * @param version the version as stored, how many times it was written ("0" when
-	 * never): an update applies only while it is still this text
-	 * @param readable {@code false} when the stored hash does not parse
+	 * never, {@value PresenceStore#OTHER_TYPE} for a key of another type): an update
+	 * applies only while it is still this text
+	 * @param readable {@code false} when the stored hash does not parse or is no hash
 	 */
 	public record Stored(Presence presence, String version, boolean readable) {
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.blueprint.chat.contracts.SessionRegistry.Session;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,16 +37,18 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 
 	/**
 	 * Each way a stored presence does not parse (what a sweep skips), with the version
-	 * the user's own choice stores over it.
+	 * the user's own choice stores over it. A key of another type (WRONGTYPE) failed the
+	 * whole pipeline it was read in: a query of it was a 503, and its user's choice too.
 	 */
 	private static final List<Unreadable> UNREADABLE = List.of(
-			new Unreadable("unknown choice", Map.of("choice", "busy", "status", "offline", "version", "3"), "4"),
-			new Unreadable("unknown status", Map.of("choice", "online", "status", "dnd", "version", "3"), "4"),
-			new Unreadable("last seen a date",
+			Unreadable.hash("unknown choice", Map.of("choice", "busy", "status", "offline", "version", "3"), "4"),
+			Unreadable.hash("unknown status", Map.of("choice", "online", "status", "dnd", "version", "3"), "4"),
+			Unreadable.hash("last seen a date",
 					Map.of("choice", "online", "status", "offline", "lastSeen", DATE, "version", "3"), "4"),
-			new Unreadable("lease end a date",
+			Unreadable.hash("lease end a date",
 					Map.of("choice", "online", "status", "online", "leaseEnd", DATE, "version", "3"), "4"),
-			new Unreadable("version no number", Map.of("choice", "online", "status", "offline", "version", "v3"), "1"));
+			Unreadable.hash("version no number", Map.of("choice", "online", "status", "offline", "version", "v3"), "1"),
+			new Unreadable("a string at the key", (redis, key) -> redis.opsForValue().set(key, "online"), "1"));
 
 	private static final String ONLINE_CHANGES = "blueprint_chat_presence_changes_total{status=\"online\"}";
 
@@ -181,7 +185,8 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 	/**
 	 * A user whose stored presence does not parse is answered as a user with none
 	 * (offline, never seen), counted and logged once per read without a stack trace; the
-	 * others of the query are answered as stored. It was a 500 for the whole query.
+	 * others of the query are answered as stored. It was a 500 for the whole query (a 503
+	 * for a key of another type).
 	 */
 	@Test
 	void aQueryAnswersAUserWhosePresenceDoesNotParseAsUnknownAndTheOthersAsStored(CapturedOutput output)
@@ -191,7 +196,7 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 		List<String> unreadable = new ArrayList<>();
 		for (Unreadable kind : UNREADABLE) {
 			String oscar = unique("oscar");
-			this.redis.opsForHash().putAll(presenceKey(oscar), kind.hash());
+			kind.store().accept(this.redis, presenceKey(oscar));
 			unreadable.add(oscar);
 		}
 		List<String> members = new ArrayList<>(List.of(alice, bob));
@@ -229,7 +234,8 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 	/**
 	 * A user whose stored presence does not parse reads it as unknown and replaces it by
 	 * choosing, even a choice that changes nothing on an unknown presence (online, no
-	 * device): it was a 500 and the user could not recover. The replaced presence parses
+	 * device): it was a 500 (a 503 for a key of another type, which the choice now
+	 * replaces with a hash) and the user could not recover. The replaced presence parses
 	 * again (not counted when read), is at the next version, and a sweep evaluates it
 	 * when a device connects.
 	 */
@@ -239,7 +245,7 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 		for (Unreadable kind : UNREADABLE) {
 			String oscar = unique("oscar");
 			String key = presenceKey(oscar);
-			this.redis.opsForHash().putAll(key, kind.hash());
+			kind.store().accept(this.redis, key);
 			HttpResponse<String> unreadable = request(oscar, "GET", "/api/v1/presence/me", null);
 			assertThat(unreadable.statusCode()).as(kind.what() + ": " + unreadable.body()).isEqualTo(200);
 			assertThat((String) json(unreadable, "$.status")).isEqualTo("offline");
@@ -267,6 +273,25 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 		assertThat(scraped(UNREADABLE_READS) - before).isEqualTo(2 * UNREADABLE.size());
 	}
 
+	/**
+	 * The version's next value must still print as a whole number in Lua (1e14 would be
+	 * written as "1e+14", which no read parses): at the limit it starts again at 1.
+	 */
+	@Test
+	void aVersionAtItsLimitStartsAgainAtOne() throws Exception {
+		String oscar = unique("oscar");
+		String key = presenceKey(oscar);
+		this.redis.opsForHash()
+			.putAll(key, Map.of("choice", "online", "status", "offline", "version", "99999999999998"));
+		assertThat(request(oscar, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}").statusCode()).isEqualTo(200);
+		assertThat(this.redis.<String, String>opsForHash().get(key, "version")).isEqualTo("99999999999999");
+		assertThat(request(oscar, "PUT", "/api/v1/presence/me", "{\"status\":\"online\"}").statusCode()).isEqualTo(200);
+		assertThat(this.redis.<String, String>opsForHash().get(key, "version")).isEqualTo("1");
+		HttpResponse<String> me = request(oscar, "GET", "/api/v1/presence/me", null);
+		assertThat(me.statusCode()).isEqualTo(200);
+		this.redis.delete(key);
+	}
+
 	private static String presenceKey(String user) {
 		return "chat:presence:{" + user + "}";
 	}
@@ -275,10 +300,15 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 	 * A stored presence that does not parse.
 	 *
 	 * @param what what is wrong with it
-	 * @param hash the hash as stored
+	 * @param store stores it at a key
 	 * @param versionAfterChoice the version the user's own choice stores over it
 	 */
-	private record Unreadable(String what, Map<String, String> hash, String versionAfterChoice) {
+	private record Unreadable(String what, BiConsumer<StringRedisTemplate, String> store, String versionAfterChoice) {
+
+		static Unreadable hash(String what, Map<String, String> hash, String versionAfterChoice) {
+			return new Unreadable(what, (redis, key) -> redis.opsForHash().putAll(key, hash), versionAfterChoice);
+		}
+
 	}
 
 	@Test
