@@ -68,8 +68,8 @@ class ShortenerConfiguration {
 	}
 
 	@Bean
-	CassandraLinkStore cassandraLinkStore(CqlSession session, SchemaMigrated schema) {
-		return new CassandraLinkStore(session);
+	CassandraLinkStore cassandraLinkStore(CqlSession session, SchemaMigrated schema, ShortenerProperties properties) {
+		return new CassandraLinkStore(session, properties.storeReadTimeout());
 	}
 
 	@Bean
@@ -87,6 +87,7 @@ class ShortenerConfiguration {
 			ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
 		ShortenerProperties.Ids ids = properties.ids();
 		CassandraIdBlockSource counter = new CassandraIdBlockSource(session, ids.counter());
+		counter.requireCounterOrNoLinks();
 		Counter leases = Counter.builder("blueprint.shortener.ids.leases")
 			.description("ID blocks leased from the Cassandra counter")
 			.register(meters);

@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clicks click counting
  * @param idempotency {@code Idempotency-Key} records
  * @param retryAfter {@code Retry-After} of a 503 while Cassandra is unavailable
+ * @param storeReadTimeout how long a link lookup or listing page waits for Cassandra
+ * before it counts as unavailable (503): a hung node holds a redirect's thread this long,
+ * not the session's 10 s (kept for writes and lightweight transactions)
  * @param benchmarkEndpoint whether {@code GET /_bench/fixed-redirect} (a fixed 302, the
  * benchmark's framework ceiling) is exposed
  */
@@ -26,7 +29,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI publicBaseUrl, @DefaultValue Ids ids,
 		@DefaultValue Links links, @DefaultValue Cache cache, @DefaultValue Clicks clicks,
 		@DefaultValue Idempotency idempotency, @DefaultValue("5s") Duration retryAfter,
-		@DefaultValue("false") boolean benchmarkEndpoint) {
+		@DefaultValue("2s") Duration storeReadTimeout, @DefaultValue("false") boolean benchmarkEndpoint) {
+
+	public ShortenerProperties {
+		if (storeReadTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+			throw new IllegalArgumentException(
+					"shortener.store-read-timeout must be at least 100ms, was " + storeReadTimeout);
+		}
+	}
 
 	/**
 	 * @param blockSize IDs leased from the Cassandra counter at a time

@@ -74,6 +74,21 @@ public final class TestInfrastructure {
 		stack().stopServer(name);
 	}
 
+	/**
+	 * Freezes one of the test servers (SIGSTOP): it keeps its connections and answers
+	 * nothing, as a hung server does. Always pair with {@link #thawServer} in a
+	 * {@code finally}: the other tests of the build share these servers.
+	 */
+	public static void freezeServer(String name) {
+		local();
+		stack().freezeServer(name, true);
+	}
+
+	/** Lets a frozen test server go on (SIGCONT). */
+	public static void thawServer(String name) {
+		stack().freezeServer(name, false);
+	}
+
 	/** Starts a stopped test server again and waits until it answers a real request. */
 	public static void startServer(String name) {
 		stack().startServer(name, System.out);

@@ -53,7 +53,12 @@ public final class LinkRules {
 		this.maxUrlLength = maxUrlLength;
 		// targets are compared in their ASCII form, so a host listed in Unicode must be
 		// too
-		this.blockedHosts = blockedHosts.stream().map(LinkRules::asciiHost).collect(Collectors.toSet());
+		// "*.evil.example" and ".evil.example" mean what "evil.example" does: the domain
+		// and its subdomains
+		this.blockedHosts = blockedHosts.stream()
+			.map((host) -> host.startsWith("*.") ? host.substring(2) : host.startsWith(".") ? host.substring(1) : host)
+			.map(LinkRules::asciiHost)
+			.collect(Collectors.toSet());
 		// compared ignoring case without lower-casing each redirect's code
 		this.reservedWords = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 		this.reservedWords.addAll(reservedWords);
@@ -132,8 +137,27 @@ public final class LinkRules {
 		if (normalized.equals(this.publicHost)) {
 			violations.add(new FieldViolation("url", "must not point at this shortener (" + host + ")"));
 		}
-		else if (this.blockedHosts.contains(normalized)) {
+		else if (blocked(normalized)) {
 			violations.add(new FieldViolation("url", "host " + host + " is not allowed"));
+		}
+	}
+
+	/**
+	 * Whether a host is blocked: listed, or a subdomain of a listed one (a blocked
+	 * {@code evil.example} blocks {@code www.evil.example}; until 2026-12-06 only the
+	 * exact host was).
+	 */
+	private boolean blocked(String host) {
+		String domain = host;
+		while (true) {
+			if (this.blockedHosts.contains(domain)) {
+				return true;
+			}
+			int dot = domain.indexOf('.');
+			if (dot < 0) {
+				return false;
+			}
+			domain = domain.substring(dot + 1);
 		}
 	}
 

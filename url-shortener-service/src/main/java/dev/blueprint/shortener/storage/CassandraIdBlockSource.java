@@ -38,6 +38,26 @@ public final class CassandraIdBlockSource implements IdBlockSource {
 		this.advance = session.prepare("UPDATE id_counters SET next_id = ? WHERE name = ? IF next_id = ?");
 	}
 
+	/**
+	 * Refuses to start a counter from 0 over existing links. A counter that has no row (a
+	 * renamed {@code shortener.ids.counter}, a lost {@code id_counters} table) would
+	 * issue the codes it issued before, and a generated code is stored with a plain
+	 * {@code INSERT}: each would silently overwrite a live link.
+	 * @throws IllegalStateException if the counter has no row while links exist
+	 */
+	public void requireCounterOrNoLinks() {
+		if (read() != null) {
+			return;
+		}
+		if (this.session.execute("SELECT code FROM links LIMIT 1").one() != null) {
+			throw new IllegalStateException("The ID counter '" + this.counter + "' has no row in id_counters, but "
+					+ "links exist: starting it at 0 would issue codes again and overwrite their links. Use the "
+					+ "counter the links were created with (shortener.ids.counter), or give this one that "
+					+ "counter's next_id (INSERT INTO id_counters (name, next_id) VALUES ('" + this.counter
+					+ "', <next_id of the old counter>))");
+		}
+	}
+
 	@Override
 	public IdBlock lease(int size) {
 		Long current = read();

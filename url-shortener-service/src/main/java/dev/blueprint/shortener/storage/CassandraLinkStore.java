@@ -55,7 +55,12 @@ public final class CassandraLinkStore {
 
 	private static final ConsistencyLevel SERIAL_CONSISTENCY = ConsistencyLevel.LOCAL_SERIAL;
 
+	/** {@link #CassandraLinkStore(CqlSession)}'s read timeout. */
+	public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(2);
+
 	private final CqlSession session;
+
+	private final Duration readTimeout;
 
 	private final PreparedStatement insert;
 
@@ -72,7 +77,19 @@ public final class CassandraLinkStore {
 	private final PreparedStatement selectByOwner;
 
 	public CassandraLinkStore(CqlSession session) {
+		this(session, DEFAULT_READ_TIMEOUT);
+	}
+
+	/**
+	 * @param session the session
+	 * @param readTimeout how long a plain read (a lookup, a listing page) may take: a
+	 * hung node must not hold a redirect's thread for the session's 10 s, which stays for
+	 * writes and lightweight transactions (whose outcome a shorter client timeout would
+	 * leave unknown more often)
+	 */
+	public CassandraLinkStore(CqlSession session, Duration readTimeout) {
 		this.session = session;
+		this.readTimeout = readTimeout;
 		String columns = "(code, url, created_at, expires_at, owner, redirect_type) VALUES (?, ?, ?, ?, ?, ?)";
 		this.insert = session.prepare("INSERT INTO links " + columns + " USING TTL ?");
 		this.insertIfAbsent = session.prepare("INSERT INTO links " + columns + " IF NOT EXISTS USING TTL ?");
@@ -156,7 +173,8 @@ public final class CassandraLinkStore {
 			}
 			Optional<Link> found;
 			try {
-				found = find(link.code(), SERIAL_CONSISTENCY);
+				// the session's timeout: settling the claim must not time out sooner
+				found = find(this.select.bind(link.code()).setConsistencyLevel(SERIAL_CONSISTENCY));
 			}
 			catch (RuntimeException readFailure) {
 				ex.addSuppressed(readFailure);
@@ -174,11 +192,11 @@ public final class CassandraLinkStore {
 	}
 
 	public Optional<Link> find(String code) {
-		return find(code, CONSISTENCY);
+		return find(this.select.bind(code).setConsistencyLevel(CONSISTENCY).setTimeout(this.readTimeout));
 	}
 
-	private Optional<Link> find(String code, ConsistencyLevel consistency) {
-		Row row = this.session.execute(this.select.bind(code).setConsistencyLevel(consistency)).one();
+	private Optional<Link> find(BoundStatement read) {
+		Row row = this.session.execute(read).one();
 		return Optional.ofNullable(row).map(CassandraLinkStore::toLink);
 	}
 
@@ -198,7 +216,8 @@ public final class CassandraLinkStore {
 	public Page listByOwner(String owner, int pageSize, String cursor) {
 		BoundStatement statement = this.selectByOwner.bind(owner)
 			.setPageSize(pageSize)
-			.setConsistencyLevel(CONSISTENCY);
+			.setConsistencyLevel(CONSISTENCY)
+			.setTimeout(this.readTimeout);
 		if (cursor != null) {
 			statement = statement.setPagingState(ByteBuffer.wrap(Base64.getUrlDecoder().decode(cursor)));
 		}

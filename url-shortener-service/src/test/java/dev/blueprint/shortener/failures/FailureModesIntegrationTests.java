@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Stops the real Redis or Cassandra under the running service. Each test restarts what it
- * stopped in {@code finally}: the other test classes share these servers.
+ * Stops (or freezes) the real Redis or Cassandra under the running service. Each test
+ * restarts what it stopped in {@code finally}: the other test classes share these
+ * servers.
  */
 class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 
@@ -156,6 +157,43 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 		HttpResponse<String> redirect = get("/" + code);
 		assertThat(redirect.statusCode()).isEqualTo(302);
 		assertThat(redirect.headers().firstValue("Location")).hasValue("https://example.com/without-redis");
+	}
+
+	/**
+	 * A hung Cassandra (frozen: connections open, nothing answered) costs an uncached
+	 * redirect the store's read timeout (2 s), then a 503; it held the request's thread
+	 * for the session's 10 s before. Cached links go on redirecting.
+	 */
+	@Test
+	void aHungCassandraAnswersAnUncachedRedirectWithA503AfterTheReadTimeout() throws Exception {
+		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> this.redis.hasKey("any") != null);
+		String cached = create("https://example.com/cached-while-hung");
+		String uncached = create("https://example.com/uncached-while-hung");
+		this.redis.delete("shortener:{" + uncached + "}:link");
+		this.resolver.evictLocally(uncached);
+		TestInfrastructure.freezeServer("cassandra");
+		try {
+			this.resolver.evictLocally(cached);
+			long start = System.nanoTime();
+			HttpResponse<String> redirect = get("/" + cached);
+			assertThat(redirect.statusCode()).isEqualTo(302);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).as("from Redis").isLessThan(Duration.ofSeconds(1));
+
+			start = System.nanoTime();
+			HttpResponse<String> miss = get("/" + uncached);
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			assertThat(miss.statusCode()).isEqualTo(503);
+			assertThat(miss.headers().firstValue("Retry-After")).hasValue("5");
+			assertThat(took).as("waited for the read, then gave up at its timeout")
+				.isGreaterThanOrEqualTo(Duration.ofMillis(1900))
+				.isLessThan(Duration.ofSeconds(5));
+		}
+		finally {
+			TestInfrastructure.thawServer("cassandra");
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(500))
+			.untilAsserted(() -> assertThat(get("/" + uncached).statusCode()).isEqualTo(302));
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import dev.blueprint.shortener.support.ShortenerIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class IdAllocationIntegrationTests extends ShortenerIntegrationTest {
 
@@ -53,6 +54,20 @@ class IdAllocationIntegrationTests extends ShortenerIntegrationTest {
 			prefetch.shutdownNow();
 			callers.shutdownNow();
 		}
+	}
+
+	@Test
+	void aCounterWithoutARowIsRefusedOverExistingLinks() throws Exception {
+		create("https://example.com/issued-by-the-old-counter");
+		String renamed = unique("renamed-counter");
+		CassandraIdBlockSource source = new CassandraIdBlockSource(this.session, renamed);
+
+		assertThatIllegalStateException().isThrownBy(source::requireCounterOrNoLinks)
+			.withMessageStartingWith("The ID counter '" + renamed + "' has no row in id_counters, but links exist");
+		// the service's own counter has its row
+		new CassandraIdBlockSource(this.session, "links").requireCounterOrNoLinks();
+		source.lease(10);
+		source.requireCounterOrNoLinks();
 	}
 
 	@Test

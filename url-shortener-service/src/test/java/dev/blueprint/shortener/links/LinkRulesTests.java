@@ -63,6 +63,34 @@ class LinkRulesTests {
 	}
 
 	@Test
+	void aBlockedHostBlocksItsSubdomainsButNotItsNeighbours() {
+		for (String url : List.of("https://www.evil.example/x", "https://a.b.EVIL.example./",
+				"https://cdn.böse.example/")) {
+			assertThat(this.rules.check(url, null, null, null, NOW)).as(url)
+				.containsExactly(new FieldViolation("url",
+						"host " + URI.create(LinkRules.toAscii(url)).getHost() + " is not allowed"));
+		}
+		for (String url : List.of("https://notevil.example/", "https://evil.example.org/", "https://example/",
+				"https://www.sho.rt/")) {
+			assertThat(this.rules.check(url, null, null, null, NOW)).as(url).isEmpty();
+		}
+	}
+
+	@Test
+	void aWildcardOrLeadingDotEntryMeansTheDomainAndItsSubdomains() {
+		LinkRules wildcards = new LinkRules(URI.create("https://sho.rt"), 2048,
+				List.of("*.evil.example", ".bad.example"), List.of(),
+				(now) -> CassandraLinkStore.latestExpiry(now).minus(RETENTION));
+		for (String url : List.of("https://www.evil.example/", "https://evil.example/", "https://x.bad.example/",
+				"https://bad.example/")) {
+			assertThat(wildcards.check(url, null, null, null, NOW)).as(url)
+				.extracting(FieldViolation::field)
+				.containsExactly("url");
+		}
+		assertThat(wildcards.check("https://good.example/", null, null, null, NOW)).isEmpty();
+	}
+
+	@Test
 	void nonAsciiTargetsBecomeAscii() {
 		assertThat(LinkRules.toAscii("https://ja.wikipedia.org/wiki/東京"))
 			.isEqualTo("https://ja.wikipedia.org/wiki/%E6%9D%B1%E4%BA%AC");

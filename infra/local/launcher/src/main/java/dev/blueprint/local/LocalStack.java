@@ -2,6 +2,8 @@ package dev.blueprint.local;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -80,6 +82,33 @@ public final class LocalStack {
 	public void stopServer(String name) {
 		server(name);
 		this.supervisor.stop(name, stopTimeout(name));
+	}
+
+	/**
+	 * Freezes (SIGSTOP) or thaws (SIGCONT) one running server of the stack: a hung
+	 * server, whose connections stay open and whose requests go unanswered, not a refused
+	 * connection as after {@link #stopServer}.
+	 */
+	public void freezeServer(String name, boolean freeze) {
+		server(name);
+		long pid = this.supervisor.running(name)
+			.orElseThrow(() -> new IllegalStateException(name + " is not running"))
+			.pid();
+		String signal = freeze ? "-STOP" : "-CONT";
+		try {
+			Process kill = new ProcessBuilder("kill", signal, Long.toString(pid)).redirectErrorStream(true).start();
+			String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (kill.waitFor() != 0) {
+				throw new IllegalStateException("kill " + signal + " " + pid + " failed: " + output);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/** Starts one server of the stack unless it runs, and waits until it answers. */
