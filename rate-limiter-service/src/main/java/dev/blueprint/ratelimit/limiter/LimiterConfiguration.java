@@ -40,12 +40,18 @@ class LimiterConfiguration {
 	 */
 	static RedisClientFactory clientFactory(DataRedisProperties redis, Duration timeout) {
 		boolean ssl = redis.getSsl().isEnabled();
-		List<String> nodes = (redis.getCluster() != null) ? redis.getCluster().getNodes() : null;
-		if (nodes != null && !nodes.isEmpty()) {
-			List<RedisURI> seeds = nodes.stream()
-				.map((node) -> RedisClientFactory.node(node.trim(), redis.getUsername(), redis.getPassword(), ssl,
-						timeout))
-				.toList();
+		List<String> nodes = (redis.getCluster() != null && redis.getCluster().getNodes() != null)
+				? redis.getCluster().getNodes().stream().map(String::trim).filter(StringUtils::hasLength).toList()
+				: List.of();
+		if (!nodes.isEmpty()) {
+			List<RedisURI> seeds = nodes.stream().map((node) -> {
+				try {
+					return RedisClientFactory.node(node, redis.getUsername(), redis.getPassword(), ssl, timeout);
+				}
+				catch (IllegalArgumentException ex) {
+					throw new IllegalStateException("spring.data.redis.cluster.nodes: " + ex.getMessage(), ex);
+				}
+			}).toList();
 			// Boot 4 has no adaptive-refresh setting: on, so a failover is followed at
 			// the
 			// first MOVED, ASK or reconnect, not at the next period

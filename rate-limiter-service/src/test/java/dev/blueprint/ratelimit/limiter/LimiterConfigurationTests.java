@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Which Redis the service decides on, from Boot's {@code spring.data.redis.*}: the
@@ -26,7 +27,7 @@ class LimiterConfigurationTests {
 		DataRedisProperties redis = new DataRedisProperties();
 		redis.setHost("127.0.0.1");
 		DataRedisProperties.Cluster cluster = new DataRedisProperties.Cluster();
-		cluster.setNodes(List.of("redis-0.redis:7000", " redis-1.redis:7001"));
+		cluster.setNodes(List.of("redis-0.redis:7000", " redis-1.redis:7001", " "));
 		redis.setCluster(cluster);
 		redis.setUsername("ratelimit");
 		redis.setPassword("s3cret");
@@ -81,6 +82,17 @@ class LimiterConfigurationTests {
 			assertThat(uri.isSsl()).isFalse();
 			assertThat(credentials(uri).getUsername()).isEqualTo("ratelimit");
 		});
+	}
+
+	@Test
+	void aNodeWithoutAPortIsRefusedNamingTheProperty() {
+		DataRedisProperties redis = new DataRedisProperties();
+		DataRedisProperties.Cluster cluster = new DataRedisProperties.Cluster();
+		cluster.setNodes(List.of("redis-0.redis"));
+		redis.setCluster(cluster);
+
+		assertThatIllegalStateException().isThrownBy(() -> LimiterConfiguration.clientFactory(redis, TIMEOUT))
+			.withMessage("spring.data.redis.cluster.nodes: 'redis-0.redis' is not host:port");
 	}
 
 	private static RedisCredentials credentials(RedisURI uri) {

@@ -26,8 +26,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
  * A Resilience4j circuit breaker ({@value #BREAKER}, configured as the service's) sits in
  * front of Redis: once half the calls of the last 2 s (at least 5) failed or timed out,
  * every decision takes its rule's policy at once for {@code openFor}, then three trial
- * calls decide whether it closes. A hung Redis then costs a few timeouts, not one per
- * request. Only Redis failing counts, not a bug.
+ * calls decide whether it closes. A hung Redis then costs the decisions waiting when it
+ * hung and those that open the breaker their timeout, and three trial calls per
+ * {@code openFor}, not every request. What counts is Redis failing or answering with an
+ * error ({@link RateLimitStoreException}), not a bug in this process.
  */
 public class EmbeddedDecider implements RateLimitDecider {
 
@@ -68,6 +70,9 @@ public class EmbeddedDecider implements RateLimitDecider {
 			.failureRateThreshold(50)
 			.waitDurationInOpenState(openFor)
 			.permittedNumberOfCallsInHalfOpenState(3)
+			// the state meter shows half-open once openFor has passed, also without
+			// traffic
+			.automaticTransitionFromOpenToHalfOpenEnabled(true)
 			.recordExceptions(RateLimitStoreException.class)
 			.build());
 		this.breaker = this.breakers.circuitBreaker(BREAKER);

@@ -114,8 +114,8 @@ class EmbeddedModeIntegrationTests {
 	}
 
 	/**
-	 * A hung Redis (every client paused) costs a few decisions their timeout; then the
-	 * breaker opens and decisions take the rule's policy (fail-open) at once, seen in
+	 * A hung Redis (scripts paused) costs a few decisions their timeout; then the breaker
+	 * opens and decisions take the rule's policy (fail-open) at once, seen in
 	 * Resilience4j's meters. Once Redis answers again, trial calls close it. Without the
 	 * breaker each of the 40 requests waited out the 250 ms timeout.
 	 */
@@ -131,8 +131,12 @@ class EmbeddedModeIntegrationTests {
 
 		long slow = 0;
 		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", TestInfrastructure.local().redisPort()));
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			connection.sync().clientPause(PAUSE.toMillis());
+		try (StatefulRedisConnection<String, String> pausing = client.connect();
+				StatefulRedisConnection<String, String> unpausing = client.connect()) {
+			// WRITE: scripts wait, reads and CLIENT UNPAUSE do not
+			pausing.sync()
+				.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+						new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(PAUSE.toMillis()).add("WRITE"));
 			long pausedAt = System.nanoTime();
 			try {
 				for (int i = 0; i < 40; i++) {
@@ -149,7 +153,7 @@ class EmbeddedModeIntegrationTests {
 			}
 			finally {
 				// CLIENT UNPAUSE (Redis 6.2), which Lettuce has no method for
-				connection.sync()
+				unpausing.sync()
 					.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
 							new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
 			}
@@ -162,7 +166,6 @@ class EmbeddedModeIntegrationTests {
 		// calls if a second passed
 		assertThat(slow).as("decisions that waited for Redis").isBetween(4L, 10L);
 		assertThat(breaker.getState()).isIn(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN);
-		assertThat(breaker.getMetrics().getNumberOfNotPermittedCalls()).isGreaterThanOrEqualTo(30);
 		assertThat(meters.get("resilience4j.circuitbreaker.not.permitted.calls")
 			.tag("name", EmbeddedDecider.BREAKER)
 			.counter()
