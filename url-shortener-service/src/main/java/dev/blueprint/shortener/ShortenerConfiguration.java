@@ -28,6 +28,7 @@ import dev.blueprint.shortener.storage.CassandraIdBlockSource;
 import dev.blueprint.shortener.storage.CassandraIdempotencyStore;
 import dev.blueprint.shortener.storage.CassandraLinkStore;
 import dev.blueprint.shortener.storage.ShortenerSchema;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.Counter;
@@ -127,16 +128,22 @@ class ShortenerConfiguration {
 		return cache;
 	}
 
+	/**
+	 * The redirect path's reads go through the {@code cassandra} circuit breaker: while
+	 * Cassandra fails or hangs, an uncached redirect is a 503 at once instead of a thread
+	 * held for the read's timeout.
+	 */
 	@Bean
 	LinkResolver linkResolver(ShortenerProperties properties, RedisLinkCache redisLinkCache, CassandraLinkStore links,
-			MeterRegistry meters) {
+			CircuitBreakerRegistry breakers, MeterRegistry meters) {
 		Counter reads = Counter.builder("blueprint.shortener.store.reads")
 			.description("Link reads from Cassandra on the redirect path")
 			.register(meters);
-		Function<String, Optional<RedirectTarget>> store = (code) -> {
+		CircuitBreaker cassandra = breakers.circuitBreaker("cassandra");
+		Function<String, Optional<RedirectTarget>> store = (code) -> cassandra.executeSupplier(() -> {
 			reads.increment();
 			return links.find(code).map(Link::target);
-		};
+		});
 		return new LinkResolver(properties.cache(), redisLinkCache, store, meters);
 	}
 

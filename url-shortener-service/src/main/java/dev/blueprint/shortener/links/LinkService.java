@@ -32,6 +32,7 @@ import dev.blueprint.shortener.links.LinkExceptions.StoreUnavailableException;
 import dev.blueprint.shortener.storage.CassandraClickStore.DailyClicks;
 import dev.blueprint.shortener.storage.CassandraIdempotencyStore;
 import dev.blueprint.shortener.storage.CassandraLinkStore;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -289,11 +290,15 @@ public class LinkService {
 		return false;
 	}
 
-	/** Whether a Cassandra driver failure means "unavailable now, retry later". */
+	/**
+	 * Whether a Cassandra driver failure (or the {@code cassandra} circuit breaker being
+	 * open) means "unavailable now, retry later".
+	 */
 	public static boolean isUnavailable(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (cause instanceof AllNodesFailedException || cause instanceof DriverTimeoutException
-					|| cause instanceof QueryExecutionException || cause instanceof ClosedConnectionException) {
+					|| cause instanceof QueryExecutionException || cause instanceof ClosedConnectionException
+					|| cause instanceof CallNotPermittedException) {
 				return true;
 			}
 		}

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.blueprint.shortener.UrlShortenerApplication;
 import dev.blueprint.shortener.cache.InvalidationSubscription;
@@ -162,15 +164,23 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 	/**
 	 * A hung Cassandra (frozen: connections open, nothing answered) costs an uncached
 	 * redirect the store's read timeout (2 s), then a 503; it held the request's thread
-	 * for the session's 10 s before. Cached links go on redirecting.
+	 * for the session's 10 s before. Five such misses open the {@code cassandra} circuit
+	 * breaker: the next miss is a 503 at once. Cached links go on redirecting, and once
+	 * Cassandra answers again the breaker closes.
 	 */
 	@Test
 	void aHungCassandraAnswersAnUncachedRedirectWithA503AfterTheReadTimeout() throws Exception {
 		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> this.redis.hasKey("any") != null);
+		CircuitBreaker breaker = this.breakers.circuitBreaker("cassandra");
+		breaker.reset();
 		String cached = create("https://example.com/cached-while-hung");
-		String uncached = create("https://example.com/uncached-while-hung");
-		this.redis.delete("shortener:{" + uncached + "}:link");
-		this.resolver.evictLocally(uncached);
+		List<String> uncached = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			String code = create("https://example.com/uncached-while-hung-" + i);
+			this.redis.delete("shortener:{" + code + "}:link");
+			this.resolver.evictLocally(code);
+			uncached.add(code);
+		}
 		TestInfrastructure.freezeServer("cassandra");
 		try {
 			this.resolver.evictLocally(cached);
@@ -179,21 +189,32 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 			assertThat(redirect.statusCode()).isEqualTo(302);
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).as("from Redis").isLessThan(Duration.ofSeconds(1));
 
+			for (String code : uncached.subList(0, 5)) {
+				start = System.nanoTime();
+				HttpResponse<String> miss = get("/" + code);
+				Duration took = Duration.ofNanos(System.nanoTime() - start);
+				assertThat(miss.statusCode()).isEqualTo(503);
+				assertThat(miss.headers().firstValue("Retry-After")).hasValue("5");
+				assertThat(took).as("waited for the read, then gave up at its timeout")
+					.isGreaterThanOrEqualTo(Duration.ofMillis(1900))
+					.isLessThan(Duration.ofSeconds(5));
+			}
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
 			start = System.nanoTime();
-			HttpResponse<String> miss = get("/" + uncached);
-			Duration took = Duration.ofNanos(System.nanoTime() - start);
-			assertThat(miss.statusCode()).isEqualTo(503);
-			assertThat(miss.headers().firstValue("Retry-After")).hasValue("5");
-			assertThat(took).as("waited for the read, then gave up at its timeout")
-				.isGreaterThanOrEqualTo(Duration.ofMillis(1900))
-				.isLessThan(Duration.ofSeconds(5));
+			HttpResponse<String> shed = get("/" + uncached.get(5));
+			assertThat(shed.statusCode()).isEqualTo(503);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the open breaker does not wait")
+				.isLessThan(Duration.ofMillis(500));
 		}
 		finally {
 			TestInfrastructure.thawServer("cassandra");
 		}
-		await().atMost(Duration.ofSeconds(30))
-			.pollInterval(Duration.ofMillis(500))
-			.untilAsserted(() -> assertThat(get("/" + uncached).statusCode()).isEqualTo(302));
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			for (String code : uncached) {
+				assertThat(get("/" + code).statusCode()).isEqualTo(302);
+			}
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		});
 	}
 
 	@Test
