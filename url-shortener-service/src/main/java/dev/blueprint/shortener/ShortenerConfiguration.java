@@ -88,7 +88,7 @@ class ShortenerConfiguration {
 			ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
 		ShortenerProperties.Ids ids = properties.ids();
 		CassandraIdBlockSource counter = new CassandraIdBlockSource(session, ids.counter());
-		counter.requireCounterOrNoLinks();
+		counter.requireCounterOrNoLinks(ids.allowNewCounter());
 		Counter leases = Counter.builder("blueprint.shortener.ids.leases")
 			.description("ID blocks leased from the Cassandra counter")
 			.register(meters);

@@ -45,9 +45,12 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	 * @param permutationKey key of the code permutation; must never change once codes are
 	 * issued
 	 * @param counter name of the counter row (one per deployment)
+	 * @param allowNewCounter start a counter without a row at 0 although links exist:
+	 * only when every link is an alias (start-up refuses it otherwise)
 	 */
 	public record Ids(@DefaultValue("10000") int blockSize, @DefaultValue("5000") int refillThreshold,
-			@DefaultValue("6148914691236517205") long permutationKey, @DefaultValue("links") String counter) {
+			@DefaultValue("6148914691236517205") long permutationKey, @DefaultValue("links") String counter,
+			@DefaultValue("false") boolean allowNewCounter) {
 	}
 
 	/**

@@ -39,23 +39,30 @@ public final class CassandraIdBlockSource implements IdBlockSource {
 	}
 
 	/**
-	 * Refuses to start a counter from 0 over existing links. A counter that has no row (a
-	 * renamed {@code shortener.ids.counter}, a lost {@code id_counters} table) would
-	 * issue the codes it issued before, and a generated code is stored with a plain
-	 * {@code INSERT}: each would silently overwrite a live link.
-	 * @throws IllegalStateException if the counter has no row while links exist
+	 * Makes sure the counter has its row before any code is issued, refusing to start it
+	 * from 0 over existing links. A counter that has no row (a renamed
+	 * {@code shortener.ids.counter}, a lost {@code id_counters} row) would issue the
+	 * codes it issued before, and a generated code is stored with a plain {@code INSERT}:
+	 * each would silently overwrite a live link. The row is created at once when there
+	 * are no links yet (a new deployment) or when {@code allowNew} says the links are
+	 * known not to be generated codes (aliases only, from before rows were created at
+	 * start-up).
+	 * @throws IllegalStateException if the counter has no row while links exist and
+	 * {@code allowNew} is false
 	 */
-	public void requireCounterOrNoLinks() {
+	public void requireCounterOrNoLinks(boolean allowNew) {
 		if (read() != null) {
 			return;
 		}
-		if (this.session.execute("SELECT code FROM links LIMIT 1").one() != null) {
+		if (!allowNew && this.session.execute("SELECT code FROM links LIMIT 1").one() != null) {
 			throw new IllegalStateException("The ID counter '" + this.counter + "' has no row in id_counters, but "
 					+ "links exist: starting it at 0 would issue codes again and overwrite their links. Use the "
 					+ "counter the links were created with (shortener.ids.counter), or give this one that "
 					+ "counter's next_id (INSERT INTO id_counters (name, next_id) VALUES ('" + this.counter
-					+ "', <next_id of the old counter>))");
+					+ "', <next_id of the old counter>)). If every link is an alias (no code was ever generated), "
+					+ "start once with shortener.ids.allow-new-counter=true");
 		}
+		this.session.execute(lwt(this.create.bind(this.counter)));
 	}
 
 	@Override

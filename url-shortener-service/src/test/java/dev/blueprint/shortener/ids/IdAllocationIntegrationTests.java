@@ -62,12 +62,29 @@ class IdAllocationIntegrationTests extends ShortenerIntegrationTest {
 		String renamed = unique("renamed-counter");
 		CassandraIdBlockSource source = new CassandraIdBlockSource(this.session, renamed);
 
-		assertThatIllegalStateException().isThrownBy(source::requireCounterOrNoLinks)
-			.withMessageStartingWith("The ID counter '" + renamed + "' has no row in id_counters, but links exist");
-		// the service's own counter has its row
-		new CassandraIdBlockSource(this.session, "links").requireCounterOrNoLinks();
-		source.lease(10);
-		source.requireCounterOrNoLinks();
+		assertThatIllegalStateException().isThrownBy(() -> source.requireCounterOrNoLinks(false))
+			.withMessageStartingWith("The ID counter '" + renamed + "' has no row in id_counters, but links exist")
+			.withMessageContaining("shortener.ids.allow-new-counter=true");
+		assertThat(this.session.execute("SELECT next_id FROM id_counters WHERE name = ?", renamed).one())
+			.as("nothing created")
+			.isNull();
+		// the service's own counter got its row when the application started
+		new CassandraIdBlockSource(this.session, "links").requireCounterOrNoLinks(false);
+	}
+
+	@Test
+	void aCounterAllowedOverAliasesGetsItsRowAtOnceAndStartsAtZero() throws Exception {
+		create("https://example.com/any-link");
+		String aliasesOnly = unique("aliases-only-counter");
+		CassandraIdBlockSource source = new CassandraIdBlockSource(this.session, aliasesOnly);
+
+		source.requireCounterOrNoLinks(true);
+
+		assertThat(this.session.execute("SELECT next_id FROM id_counters WHERE name = ?", aliasesOnly).one().getLong(0))
+			.isZero();
+		// from now on it has its row: no override needed
+		source.requireCounterOrNoLinks(false);
+		assertThat(source.lease(10)).isEqualTo(new IdBlock(0, 10));
 	}
 
 	@Test
