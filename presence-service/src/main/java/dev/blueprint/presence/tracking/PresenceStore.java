@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PresenceChanged;
@@ -278,8 +279,13 @@ public class PresenceStore {
 
 	/** Whether Redis refused a command on a key of another type. */
 	private static boolean wrongType(Throwable failure) {
+		return anyCause(failure, (message) -> message.startsWith("WRONGTYPE"));
+	}
+
+	/** Whether the message of the failure or of one of its causes matches. */
+	private static boolean anyCause(Throwable failure, Predicate<String> message) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause.getMessage() != null && cause.getMessage().startsWith("WRONGTYPE")) {
+			if (cause.getMessage() != null && message.test(cause.getMessage())) {
 				return true;
 			}
 		}
@@ -380,12 +386,7 @@ public class PresenceStore {
 	}
 
 	private static boolean noScript(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause.getMessage() != null && cause.getMessage().contains("NOSCRIPT")) {
-				return true;
-			}
-		}
-		return false;
+		return anyCause(ex, (message) -> message.contains("NOSCRIPT"));
 	}
 
 	/** Users with at least one live device (those scheduled for evaluation). */
