@@ -194,9 +194,10 @@ class ShortenerConfiguration {
 	@Bean
 	LinkService linkService(LinkRules rules, CodeGenerator codes, CassandraLinkStore links, CassandraClickStore clicks,
 			RedisClickBuffer clickBuffer, CassandraIdempotencyStore idempotency, RedisLinkCache cache,
-			LinkResolver resolver, JsonMapper json, Clock clock, ShortenerProperties properties, MeterRegistry meters) {
+			LinkResolver resolver, JsonMapper json, Clock clock, ShortenerProperties properties, MeterRegistry meters,
+			CircuitBreakerRegistry breakers) {
 		return new LinkService(rules, codes, links, new ClickStats(clicks, clickBuffer, clock), idempotency, cache,
-				resolver, json, clock, properties, meters);
+				resolver, json, clock, properties, meters, breakers.circuitBreaker("cassandra"));
 	}
 
 	/** Marker: the tables exist. */

@@ -48,16 +48,18 @@ class DependencyHealthIndicators {
 	}
 
 	@Bean
-	HealthIndicator cassandraHealthIndicator(CqlSession session) {
+	HealthIndicator cassandraHealthIndicator(CqlSession session, CircuitBreakerRegistry breakers) {
 		SimpleStatement probe = SimpleStatement.newInstance("SELECT release_version FROM system.local")
 			.setTimeout(CASSANDRA_PROBE_TIMEOUT);
 		return () -> {
+			String breaker = breakers.circuitBreaker("cassandra").getState().name();
 			try {
 				String version = session.execute(probe).one().getString("release_version");
-				return Health.up().withDetail("version", version).build();
+				return Health.up().withDetail("version", version).withDetail("circuitBreaker", breaker).build();
 			}
 			catch (RuntimeException ex) {
 				return Health.status(DEGRADED)
+					.withDetail("circuitBreaker", breaker)
 					.withDetail("error", String.valueOf(ex.getMessage()))
 					.withDetail("impact", "cached redirects work; creates, deletes and uncached redirects answer 503")
 					.build();

@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
@@ -33,12 +34,17 @@ import dev.blueprint.shortener.storage.CassandraClickStore.DailyClicks;
 import dev.blueprint.shortener.storage.CassandraIdempotencyStore;
 import dev.blueprint.shortener.storage.CassandraLinkStore;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Creates, reads, lists and deletes links. Cassandra is the source of truth; the caches
- * are written through on create and invalidated on delete.
+ * are written through on create and invalidated on delete. Every Cassandra call goes
+ * through the {@code cassandra} circuit breaker, the one the redirect path's reads use:
+ * while it is open, a create, delete, lookup or listing is a 503 at once, before anything
+ * is sent (so nothing was written), instead of a request thread held for the driver's
+ * timeout (10 s for a write) on a hung Cassandra.
  */
 public class LinkService {
 
@@ -64,9 +70,11 @@ public class LinkService {
 
 	private final MeterRegistry meters;
 
+	private final CircuitBreaker cassandra;
+
 	public LinkService(LinkRules rules, CodeGenerator codes, CassandraLinkStore links, ClickStats clicks,
 			CassandraIdempotencyStore idempotency, RedisLinkCache cache, LinkResolver resolver, JsonMapper json,
-			Clock clock, ShortenerProperties properties, MeterRegistry meters) {
+			Clock clock, ShortenerProperties properties, MeterRegistry meters, CircuitBreaker cassandra) {
 		this.rules = rules;
 		this.codes = codes;
 		this.links = links;
@@ -78,6 +86,7 @@ public class LinkService {
 		this.clock = clock;
 		this.properties = properties;
 		this.meters = meters;
+		this.cassandra = cassandra;
 	}
 
 	/**
@@ -103,7 +112,7 @@ public class LinkService {
 		}
 		String scopedKey = ((owner != null) ? "user:" + owner : "ip:" + clientAddress) + "|" + idempotencyKey;
 		String hash = hash(request);
-		CassandraIdempotencyStore.Existing existing = unavailableAsStoreException(
+		CassandraIdempotencyStore.Existing existing = stored(
 				() -> this.idempotency.reserve(scopedKey, hash, this.properties.idempotency().pendingTtl()));
 		if (existing != null) {
 			if (!existing.requestHash().equals(hash)) {
@@ -153,14 +162,14 @@ public class LinkService {
 				? Duration.between(now, request.expiresAt()).plus(this.properties.links().expiredRetention()) : null;
 		if (request.alias() != null) {
 			Link link = new Link(request.alias(), url, now, request.expiresAt(), owner, redirectType);
-			boolean claimed = unavailableAsStoreException(() -> this.links.insertIfAbsent(link, ttl));
+			boolean claimed = stored(() -> this.links.insertIfAbsent(link, ttl));
 			if (!claimed) {
 				count(kind, "alias_taken");
 				throw new AliasTakenException(request.alias());
 			}
 			return created(link, kind);
 		}
-		Link link = unavailableAsStoreException(() -> {
+		Link link = stored(() -> {
 			Link generated = new Link(this.codes.nextCode(), url, now, request.expiresAt(), owner, redirectType);
 			this.links.insert(generated, ttl);
 			return generated;
@@ -185,10 +194,9 @@ public class LinkService {
 		if (!this.rules.isPossibleCode(code)) {
 			throw new LinkNotFoundException(code);
 		}
-		Link link = unavailableAsStoreException(() -> this.links.find(code))
-			.orElseThrow(() -> new LinkNotFoundException(code));
+		Link link = stored(() -> this.links.find(code)).orElseThrow(() -> new LinkNotFoundException(code));
 		LocalDate created = LocalDate.ofInstant(link.createdAt(), ZoneOffset.UTC);
-		List<DailyClicks> days = unavailableAsStoreException(() -> this.clicks.read(code)).stream()
+		List<DailyClicks> days = stored(() -> this.clicks.read(code)).stream()
 			.filter((day) -> !day.day().isBefore(created))
 			.toList();
 		long total = days.stream().mapToLong(DailyClicks::clicks).sum();
@@ -204,7 +212,7 @@ public class LinkService {
 		if (!this.rules.isPossibleCode(code)) {
 			throw new LinkNotFoundException(code);
 		}
-		Optional<Link> found = unavailableAsStoreException(() -> this.links.find(code));
+		Optional<Link> found = stored(() -> this.links.find(code));
 		if (found.isEmpty()) {
 			// an earlier delete may have timed out (503) and been applied later, with
 			// the caches still holding the link: invalidate again
@@ -216,7 +224,7 @@ public class LinkService {
 			throw new NotOwnerException(code);
 		}
 		try {
-			unavailableAsStoreException(() -> {
+			stored(() -> {
 				this.links.delete(link);
 				return null;
 			});
@@ -245,7 +253,7 @@ public class LinkService {
 		}
 		CassandraLinkStore.Page page;
 		try {
-			page = unavailableAsStoreException(() -> this.links.listByOwner(owner, pageSize, cursor));
+			page = stored(() -> this.links.listByOwner(owner, pageSize, cursor));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidLinkException(List.of(new FieldViolation("cursor", "is not a cursor of this listing")));
@@ -305,9 +313,14 @@ public class LinkService {
 		return false;
 	}
 
-	private static <T> T unavailableAsStoreException(java.util.function.Supplier<T> operation) {
+	/**
+	 * Runs a Cassandra operation through the {@code cassandra} circuit breaker; a driver
+	 * failure, or the breaker refusing the call, becomes a
+	 * {@link StoreUnavailableException} (503 with Retry-After).
+	 */
+	private <T> T stored(Supplier<T> operation) {
 		try {
-			return operation.get();
+			return this.cassandra.executeSupplier(operation);
 		}
 		catch (RuntimeException ex) {
 			if (isUnavailable(ex)) {

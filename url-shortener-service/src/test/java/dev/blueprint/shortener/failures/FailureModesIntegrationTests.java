@@ -6,6 +6,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.shortener.UrlShortenerApplication;
 import dev.blueprint.shortener.cache.InvalidationSubscription;
@@ -172,7 +174,6 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 	void aHungCassandraAnswersAnUncachedRedirectWithA503AfterTheReadTimeout() throws Exception {
 		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> this.redis.hasKey("any") != null);
 		CircuitBreaker breaker = this.breakers.circuitBreaker("cassandra");
-		breaker.reset();
 		String cached = create("https://example.com/cached-while-hung");
 		List<String> uncached = new ArrayList<>();
 		for (int i = 0; i < 6; i++) {
@@ -181,6 +182,8 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 			this.resolver.evictLocally(code);
 			uncached.add(code);
 		}
+		// the creates were calls through the breaker too: start from an empty window
+		breaker.reset();
 		TestInfrastructure.freezeServer("cassandra");
 		try {
 			this.resolver.evictLocally(cached);
@@ -215,6 +218,78 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 			}
 			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
 		});
+	}
+
+	/**
+	 * Writes go through the same {@code cassandra} breaker: five creates that hang on a
+	 * frozen Cassandra (each a 503 after the driver's 10 s) open it, and from then on a
+	 * create, a create with an alias, a delete, a lookup and a listing are each a 503 at
+	 * once, sent nowhere: once Cassandra answers, the link refused a delete is still
+	 * there and the alias refused a create is free. Before, each of them held its thread
+	 * for the driver's timeout (10 s for a write, 2 s for a read).
+	 */
+	@Test
+	void aHungCassandraOpensTheBreakerThroughWritesAndThenRefusesEveryCallAtOnce() throws Exception {
+		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> this.redis.hasKey("any") != null);
+		CircuitBreaker breaker = this.breakers.circuitBreaker("cassandra");
+		breaker.reset();
+		String owner = unique("hung-writer");
+		String auth = TestTokens.bearer(owner);
+		String kept = create("https://example.com/kept-while-hung", "Authorization", auth);
+		String alias = unique("hung-alias");
+		TestInfrastructure.freezeServer("cassandra");
+		try {
+			List<CompletableFuture<HttpResponse<String>>> hung = new ArrayList<>();
+			for (int i = 0; i < 5; i++) {
+				hung.add(this.http.sendAsync(createRequest("{\"url\":\"https://example.com/hung-" + i + "\"}"),
+						HttpResponse.BodyHandlers.ofString()));
+			}
+			for (CompletableFuture<HttpResponse<String>> create : hung) {
+				HttpResponse<String> response = create.get(30, TimeUnit.SECONDS);
+				assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+			}
+			assertThat(breaker.getState()).as("opened by writes alone").isEqualTo(CircuitBreaker.State.OPEN);
+
+			List<HttpResponse<String>> refused = new ArrayList<>();
+			long start = System.nanoTime();
+			refused.add(postJson("{\"url\":\"https://example.com/refused\"}", "Authorization", auth));
+			refused.add(postJson("{\"url\":\"https://example.com/refused\",\"alias\":\"" + alias + "\"}",
+					"Authorization", auth));
+			refused.add(delete("/api/v1/urls/" + kept, "Authorization", auth));
+			refused.add(get("/api/v1/urls/" + kept, "Authorization", auth));
+			refused.add(get("/api/v1/urls?owner=me", "Authorization", auth));
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			for (HttpResponse<String> response : refused) {
+				assertThat(response.statusCode()).as(response.uri() + " " + response.body()).isEqualTo(503);
+				assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+				assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			}
+			assertThat(took).as("five calls refused by the open breaker, none waiting for Cassandra")
+				.isLessThan(Duration.ofSeconds(1));
+			assertThat(json(get("/actuator/health"), "$.components.cassandra.details.circuitBreaker").toString())
+				.isIn("OPEN", "HALF_OPEN");
+		}
+		finally {
+			TestInfrastructure.thawServer("cassandra");
+		}
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			HttpResponse<String> claimed = postJson(
+					"{\"url\":\"https://example.com/after\",\"alias\":\"" + alias + "\"}", "Authorization", auth);
+			assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(201);
+		});
+		// three calls in half-open close the breaker
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+			assertThat(get("/api/v1/urls/" + kept, "Authorization", auth).statusCode()).isEqualTo(200);
+			assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		});
+	}
+
+	private HttpRequest createRequest(String json) {
+		return HttpRequest.newBuilder(uri("/api/v1/urls"))
+			.timeout(Duration.ofSeconds(30))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build();
 	}
 
 	@Test

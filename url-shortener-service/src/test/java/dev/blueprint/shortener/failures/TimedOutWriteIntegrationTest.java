@@ -20,6 +20,7 @@ import dev.blueprint.shortener.storage.CassandraClickStore;
 import dev.blueprint.shortener.storage.CassandraIdempotencyStore;
 import dev.blueprint.shortener.storage.CassandraLinkStore;
 import dev.blueprint.shortener.support.ShortenerIntegrationTest;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -66,7 +67,8 @@ abstract class TimedOutWriteIntegrationTest extends ShortenerIntegrationTest {
 	LinkService linkService(CassandraLinkStore links) {
 		return new LinkService(this.rules, this.codes, links,
 				new ClickStats(this.clickStore, this.clickBuffer, this.clock), this.idempotency, this.cache,
-				this.resolver, this.jsonMapper, this.clock, this.properties, new SimpleMeterRegistry());
+				this.resolver, this.jsonMapper, this.clock, this.properties, new SimpleMeterRegistry(),
+				CircuitBreaker.ofDefaults("cassandra"));
 	}
 
 	/**
