@@ -46,8 +46,9 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * redirects here for at most {@code silence + heartbeat} (channel lost) or
  * {@code nearTtl} (entries loaded while it was not trusted), whichever is longer.
  * <p>
- * {@code blueprint.shortener.cache.invalidation.subscribed} is 1 while subscribed,
- * {@code blueprint.shortener.cache.invalidation.live} 1 while the channel is proven live.
+ * {@code blueprint.shortener.cache.invalidation.subscribed} is 1 once the subscription is
+ * set up (through the container's own recoveries), {@code
+ * blueprint.shortener.cache.invalidation.live} 1 while the channel is proven live.
  */
 public final class InvalidationSubscription implements SmartLifecycle {
 
@@ -100,7 +101,8 @@ public final class InvalidationSubscription implements SmartLifecycle {
 					+ "near-cache")
 			.register(meters);
 		Gauge.builder("blueprint.shortener.cache.invalidation.subscribed", this.subscribed, AtomicInteger::get)
-			.description("1 while this instance receives near-cache invalidations from Redis pub/sub")
+			.description("1 once the subscription to near-cache invalidations is set up (it then recovers lost "
+					+ "connections itself); whether they arrive is blueprint.shortener.cache.invalidation.live")
 			.register(meters);
 		this.resubscriptions = Counter.builder("blueprint.shortener.cache.invalidation.subscriptions")
 			.description("Subscriptions to the invalidation channel (start-up and every recovery); each empties "

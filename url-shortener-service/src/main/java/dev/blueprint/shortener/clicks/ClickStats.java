@@ -9,6 +9,8 @@ import java.util.TreeMap;
 
 import dev.blueprint.shortener.storage.CassandraClickStore;
 import dev.blueprint.shortener.storage.CassandraClickStore.DailyClicks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A link's clicks as readers see them: what Cassandra holds plus what still waits in
@@ -16,6 +18,8 @@ import dev.blueprint.shortener.storage.CassandraClickStore.DailyClicks;
  * interval. While Redis is unavailable, only Cassandra's part is shown.
  */
 public final class ClickStats {
+
+	private static final Logger logger = LoggerFactory.getLogger(ClickStats.class);
 
 	private final CassandraClickStore store;
 
@@ -42,9 +46,18 @@ public final class ClickStats {
 		return days.entrySet().stream().map((day) -> new DailyClicks(day.getKey(), day.getValue())).toList();
 	}
 
-	/** Forgets a deleted link's clicks, in Cassandra and in the buffer. */
+	/**
+	 * Forgets a deleted link's clicks, in Cassandra and in the buffer. Cassandra's delete
+	 * is not awaited (the link is gone either way); one that fails is logged: its rows
+	 * stay, read again only by an alias claimed again on a day they cover.
+	 */
 	public void delete(String code) {
-		this.store.delete(code);
+		this.store.delete(code).whenComplete((done, failure) -> {
+			if (failure != null) {
+				logger.warn("Deleting the click counts of deleted link {} failed (rows left behind): {}", code,
+						failure.toString());
+			}
+		});
 		this.buffer.forget(code, today());
 	}
 
