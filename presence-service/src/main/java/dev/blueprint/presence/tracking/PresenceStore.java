@@ -23,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.InvalidDataAccessApiUsageException;
+import org.springframework.data.redis.connection.DataType;
 import org.springframework.data.redis.connection.RedisPipelineException;
 import org.springframework.data.redis.connection.RedisZSetCommands;
 import org.springframework.data.redis.connection.ReturnType;
@@ -259,22 +261,71 @@ public class PresenceStore {
 			if (!wrongType(ex)) {
 				throw ex;
 			}
-			// Lettuce fails the whole pipeline and keeps no result of the others: read
-			// each alone (rare: until the key is replaced or deleted)
-			List<Object> hashes = new ArrayList<>(users.size());
-			for (String user : users) {
-				try {
-					hashes.add(this.redis.opsForHash().entries(key(user)));
-				}
-				catch (DataAccessException one) {
-					if (!wrongType(one)) {
-						throw one;
-					}
-					hashes.add(one);
-				}
-			}
-			return hashes;
+			// Lettuce fails the whole pipeline and keeps no result of the others (rare:
+			// until the key is replaced or deleted)
+			return readHashesAroundOtherTypes(users);
 		}
+	}
+
+	/**
+	 * {@link #readHashes(List)} once a key of another type failed its pipeline: the keys'
+	 * types in one pipeline, then the hashes (and the keys that do not exist) in another,
+	 * so a sweep's batch of 500 users costs two round trips, not 500. A key whose type
+	 * changes between the two fails the second pipeline: then each user is read alone.
+	 */
+	private List<Object> readHashesAroundOtherTypes(List<String> users) {
+		List<Object> types = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			for (String user : users) {
+				connection.keyCommands().type(bytes(key(user)));
+			}
+			return null;
+		});
+		List<String> readable = new ArrayList<>();
+		for (int i = 0; i < users.size(); i++) {
+			if (types.get(i) == DataType.HASH || types.get(i) == DataType.NONE) {
+				readable.add(users.get(i));
+			}
+		}
+		List<Object> hashes;
+		try {
+			hashes = readable.isEmpty() ? List.of()
+					: this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+						for (String user : readable) {
+							connection.hashCommands().hGetAll(bytes(key(user)));
+						}
+						return null;
+					});
+		}
+		catch (RedisPipelineException ex) {
+			if (!wrongType(ex)) {
+				throw ex;
+			}
+			return readEachAlone(users);
+		}
+		List<Object> all = new ArrayList<>(users.size());
+		int next = 0;
+		for (int i = 0; i < users.size(); i++) {
+			all.add((types.get(i) == DataType.HASH || types.get(i) == DataType.NONE) ? hashes.get(next++)
+					: new InvalidDataAccessApiUsageException(
+							"WRONGTYPE the key holds a " + types.get(i) + ", not a hash"));
+		}
+		return all;
+	}
+
+	private List<Object> readEachAlone(List<String> users) {
+		List<Object> hashes = new ArrayList<>(users.size());
+		for (String user : users) {
+			try {
+				hashes.add(this.redis.opsForHash().entries(key(user)));
+			}
+			catch (DataAccessException one) {
+				if (!wrongType(one)) {
+					throw one;
+				}
+				hashes.add(one);
+			}
+		}
+		return hashes;
 	}
 
 	/** Whether Redis refused a command on a key of another type. */
