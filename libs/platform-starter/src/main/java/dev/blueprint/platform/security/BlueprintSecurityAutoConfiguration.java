@@ -23,6 +23,8 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 
@@ -59,6 +61,18 @@ public final class BlueprintSecurityAutoConfiguration {
 	@Conditional(NoExternalJwtKeySourceCondition.class)
 	JwtDecoder jwtDecoder(JwtProperties properties) {
 		return HmacJwtDecoders.create(properties);
+	}
+
+	/**
+	 * A token needs a subject also from an external issuer: Spring Boot adds every
+	 * {@link OAuth2TokenValidator} bean to the decoder it builds from
+	 * {@code spring.security.oauth2.resourceserver.jwt.*} (the HS256 decoder has it
+	 * already).
+	 */
+	@Bean
+	@ConditionalOnMissingBean(name = "blueprintSubjectRequired")
+	OAuth2TokenValidator<Jwt> blueprintSubjectRequired() {
+		return HmacJwtDecoders.subjectRequired();
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -5,7 +5,12 @@ import java.nio.charset.StandardCharsets;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
@@ -24,7 +29,8 @@ public final class HmacJwtDecoders {
 
 	/**
 	 * Returns a decoder that checks the HS256 signature, {@code exp} and {@code nbf} (60
-	 * s clock skew) and, when {@link JwtProperties#issuer()} is set, {@code iss}.
+	 * s clock skew), that there is a {@code sub} ({@link #subjectRequired()}) and, when
+	 * {@link JwtProperties#issuer()} is set, {@code iss}.
 	 * @param properties the configured secret and optional issuer
 	 * @return the decoder
 	 * @throws JwtKeyConfigurationException if the secret is missing or shorter than
@@ -34,9 +40,21 @@ public final class HmacJwtDecoders {
 		NimbusJwtDecoder decoder = NimbusJwtDecoder.withSecretKey(secretKey(properties.hmacSecret()))
 			.macAlgorithm(MacAlgorithm.HS256)
 			.build();
-		decoder.setJwtValidator(StringUtils.hasText(properties.issuer())
-				? JwtValidators.createDefaultWithIssuer(properties.issuer()) : JwtValidators.createDefault());
+		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(StringUtils.hasText(properties.issuer())
+				? JwtValidators.createDefaultWithIssuer(properties.issuer()) : JwtValidators.createDefault(),
+				subjectRequired()));
 		return decoder;
+	}
+
+	/**
+	 * Refuses a token without a subject ({@code sub} missing or blank): every service
+	 * takes the caller's user id from it, and a token without one would reach them as a
+	 * caller named {@code null} (a 500, or a Cassandra query for a null key answered as a
+	 * 503 that clients retry), where it is a bad token (401). Blueprint's own tokens
+	 * always carry one; an external issuer's client-credentials tokens may not.
+	 */
+	public static OAuth2TokenValidator<Jwt> subjectRequired() {
+		return new JwtClaimValidator<String>(JwtClaimNames.SUB, StringUtils::hasText);
 	}
 
 	static SecretKey secretKey(String secret) {

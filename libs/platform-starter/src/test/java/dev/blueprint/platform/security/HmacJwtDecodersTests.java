@@ -59,6 +59,17 @@ class HmacJwtDecodersTests {
 	}
 
 	@Test
+	void rejectsTokenWithoutASubject() throws Exception {
+		JwtDecoder decoder = HmacJwtDecoders.create(new JwtProperties(SECRET, null));
+
+		for (String subject : new String[] { null, "", "  " }) {
+			assertThatExceptionOfType(JwtValidationException.class).as("sub %s", subject)
+				.isThrownBy(() -> decoder.decode(token(SECRET, subject, "blueprint-local", this.now.plusSeconds(300))))
+				.withMessageContaining("sub");
+		}
+	}
+
+	@Test
 	void refusesSecretShorterThan32Bytes() {
 		assertThatExceptionOfType(JwtKeyConfigurationException.class)
 			.isThrownBy(() -> HmacJwtDecoders.create(new JwtProperties("too-short", null)))
@@ -76,7 +87,11 @@ class HmacJwtDecodersTests {
 	}
 
 	private String token(String secret, String issuer, Instant expiresAt) throws Exception {
-		JWTClaimsSet claims = new JWTClaimsSet.Builder().subject("alice")
+		return token(secret, "alice", issuer, expiresAt);
+	}
+
+	private String token(String secret, String subject, String issuer, Instant expiresAt) throws Exception {
+		JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject)
 			.issuer(issuer)
 			.issueTime(Date.from(expiresAt.minusSeconds(600)))
 			.expirationTime(Date.from(expiresAt))
