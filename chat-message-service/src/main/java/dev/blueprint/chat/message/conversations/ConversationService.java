@@ -416,7 +416,10 @@ public class ConversationService {
 	/**
 	 * Whether {@code user} is a member once the changes in the log are applied: the
 	 * members table shows what the sequencer has applied, and the last change announced
-	 * for the user, while the sequencer has not applied it, what it will.
+	 * for the user, while the sequencer has not applied it, what it will. Once it has
+	 * applied, the answer is the sequencer's members as read with its progress:
+	 * {@code conversation} was read before the progress, and the change may have applied
+	 * in between, so that copy may not show it.
 	 */
 	private Membership membership(Progress progress, Conversation conversation, String user) {
 		Optional<Announcement> last = this.store.announcement(progress.id, user);
@@ -425,6 +428,7 @@ public class ConversationService {
 			if (!progress.applied(at)) {
 				return new Membership(last.get().added(), Optional.of(at));
 			}
+			return new Membership(progress.members().contains(user), Optional.empty());
 		}
 		return new Membership(conversation.members().contains(user), Optional.empty());
 	}
@@ -535,6 +539,14 @@ public class ConversationService {
 				this.state = ConversationService.this.store.sequenceState(this.id);
 			}
 			return this.state.applied(change.partition(), change.offset());
+		}
+
+		/**
+		 * The sequencer's members as of its progress; read after {@link #applied}
+		 * answered true, so they are stored (with the place of the last change applied).
+		 */
+		Set<String> members() {
+			return this.state.members();
 		}
 
 	}

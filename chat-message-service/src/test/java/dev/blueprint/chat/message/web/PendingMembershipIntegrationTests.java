@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import dev.blueprint.chat.message.ChatMessageProperties;
 import dev.blueprint.chat.message.storage.ChatStore;
 import dev.blueprint.chat.message.storage.ChatStore.Announcement;
@@ -34,6 +35,9 @@ class PendingMembershipIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	private ChatStore store;
+
+	@Autowired
+	private CqlSession session;
 
 	@Autowired
 	private ChatMessageProperties properties;
@@ -103,6 +107,34 @@ class PendingMembershipIntegrationTests extends ChatIntegrationTest {
 		assertThat(this.store.sequenceState(group).members()).containsExactlyInAnyOrder(alice, bob);
 		assertThat(delete(carol, "/api/v1/conversations/" + group + "/members/" + carol).statusCode()).isEqualTo(403);
 		assertThat(delete(alice, "/api/v1/conversations/" + group + "/members/" + carol).statusCode()).isEqualTo(404);
+	}
+
+	/**
+	 * A call reads the group (the members table) before the sequencer's progress, and a
+	 * change can apply in between: the table copy then shows a removed member as still
+	 * in. Here the table is made to lag so (the removed member's row written back), as a
+	 * read taken just before the removal applied would show it. Adding the member again
+	 * must still put the addition in the log; before, the call took the table's word,
+	 * answered 200 and added no one.
+	 */
+	@Test
+	void aMembershipCallGoesByTheSequencersMembersOnceTheLastChangeApplied() throws Exception {
+		String alice = unique("alice");
+		String carol = unique("carol");
+		UUID group = conversation(alice, "group", unique("bob"), carol);
+		HttpResponse<String> removed = delete(alice, "/api/v1/conversations/" + group + "/members/" + carol);
+		assertThat(removed.statusCode()).as(removed.body()).isEqualTo(204);
+		Announcement removal = awaitAnnounced(group, carol, false);
+		awaitApplied(group, removal);
+		this.session.execute("INSERT INTO conversation_members (conversation_id, user_id, joined_at) "
+				+ "VALUES (?, ?, toTimestamp(now()))", group, carol);
+
+		HttpResponse<String> added = post(alice, "/api/v1/conversations/" + group + "/members/" + carol, "");
+
+		assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+		Announcement addition = awaitAnnounced(group, carol, true);
+		assertThat(addition.offset()).isGreaterThan(removal.offset());
+		assertThat(this.store.sequenceState(group).members()).contains(carol);
 	}
 
 	@Test
