@@ -10,8 +10,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param sessionLease how long a gateway session counts without a heartbeat (the same
  * value the gateways use)
- * @param deliveryRetries attempts to route a batch while Redis fails, one second apart;
- * after them the batch is skipped (recipients recover the messages from history by seq)
+ * @param deliveryRetries retries of a batch while Redis fails (after its first attempt),
+ * one second apart; after them the batch is skipped (recipients recover the messages from
+ * history by seq)
  * @param deliveryCommitInterval how often the delivery listener commits the offsets of
  * the batches it has published (asynchronously; never ahead of a publish). A crash
  * re-publishes up to this much; clients drop a seq they already have
@@ -43,6 +44,19 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 			throw new IllegalArgumentException(
 					"notification.deliveries-per-publish must be at least 1, was " + deliveriesPerPublish);
 		}
+		atLeast("notification.delivery-retries", deliveryRetries, 0);
+	}
+
+	static void atLeast(String name, long value, long min) {
+		if (value < min) {
+			throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+		}
+	}
+
+	static void positive(String name, Duration value) {
+		if (value.isZero() || value.isNegative()) {
+			throw new IllegalArgumentException(name + " must be positive, was " + value);
+		}
 	}
 
 	/**
@@ -56,6 +70,18 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 	public record Notifications(@DefaultValue("30d") Duration ttl, @DefaultValue("100") int previewLength,
 			@DefaultValue("20") int defaultPageSize, @DefaultValue("100") int maxPageSize,
 			@DefaultValue("1000") int maxOffset) {
+
+		public Notifications {
+			positive("notification.notifications.ttl", ttl);
+			atLeast("notification.notifications.preview-length", previewLength, 0);
+			atLeast("notification.notifications.max-page-size", maxPageSize, 1);
+			if (defaultPageSize < 1 || defaultPageSize > maxPageSize) {
+				throw new IllegalArgumentException("notification.notifications.default-page-size must be from 1 to "
+						+ "max-page-size (" + maxPageSize + "), was " + defaultPageSize);
+			}
+			atLeast("notification.notifications.max-offset", maxOffset, 0);
+		}
+
 	}
 
 	/**
@@ -64,8 +90,8 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 	 * @param consumerGroup the push listener's Kafka consumer group, separate from the
 	 * live routing's
 	 * @param listenerConcurrency consumers in that group per instance
-	 * @param listenerRetries attempts to record a batch while Redis or Cassandra fails,
-	 * one second apart; then the batch's notifications are skipped
+	 * @param listenerRetries retries of a batch (after its first attempt) while Redis or
+	 * Cassandra fails, one second apart; then the batch's notifications are skipped
 	 * @param fetchMaxWait how long the push listener's fetch waits for
 	 * {@code fetchMinBytes} of new events: pushes are not on the live path, so it takes
 	 * larger, rarer batches (each one a Kafka fetch, a Redis look-up and an offset
@@ -95,6 +121,10 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 				throw new IllegalArgumentException(
 						"notification.push.fetch-min-bytes must be at least 0, was " + fetchMinBytes);
 			}
+			atLeast("notification.push.listener-concurrency", listenerConcurrency, 1);
+			atLeast("notification.push.listener-retries", listenerRetries, 0);
+			atLeast("notification.push.concurrency", concurrency, 1);
+			atLeast("notification.push.queue-capacity", queueCapacity, 1);
 		}
 
 	}
@@ -107,6 +137,12 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 	 */
 	public record Webhook(@DefaultValue("") String url, @DefaultValue("2s") Duration connectTimeout,
 			@DefaultValue("5s") Duration timeout) {
+
+		public Webhook {
+			positive("notification.push.webhook.connect-timeout", connectTimeout);
+			positive("notification.push.webhook.timeout", timeout);
+		}
+
 	}
 
 	/**
@@ -120,16 +156,47 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 	public record Retry(@DefaultValue("6") int maxAttempts, @DefaultValue("1s") Duration initialBackoff,
 			@DefaultValue("2.0") double multiplier, @DefaultValue("30s") Duration maxBackoff,
 			@DefaultValue("0.5") double jitter, @DefaultValue("2m") Duration maxTotal) {
+
+		public Retry {
+			atLeast("notification.push.retry.max-attempts", maxAttempts, 1);
+			positive("notification.push.retry.initial-backoff", initialBackoff);
+			if (!(multiplier >= 1)) {
+				throw new IllegalArgumentException(
+						"notification.push.retry.multiplier must be at least 1, was " + multiplier);
+			}
+			if (maxBackoff.compareTo(initialBackoff) < 0) {
+				throw new IllegalArgumentException("notification.push.retry.max-backoff must be at least "
+						+ "initial-backoff (" + initialBackoff + "), was " + maxBackoff);
+			}
+			if (!(jitter >= 0 && jitter <= 1)) {
+				throw new IllegalArgumentException("notification.push.retry.jitter must be from 0 to 1, was " + jitter);
+			}
+			positive("notification.push.retry.max-total", maxTotal);
+		}
+
 	}
 
 	/**
 	 * Resilience4j, count-based: opens when {@code failureRateThreshold} percent of the
 	 * last {@code slidingWindowSize} calls (at least {@code minimumCalls}) failed; while
-	 * open every send fails at once (and is retried later) for {@code openFor}.
+	 * open, for {@code openFor}, pushes are held back without a request (and without
+	 * using an attempt).
 	 */
 	public record CircuitBreaker(@DefaultValue("50") float failureRateThreshold,
 			@DefaultValue("20") int slidingWindowSize, @DefaultValue("10") int minimumCalls,
 			@DefaultValue("30s") Duration openFor) {
+
+		public CircuitBreaker {
+			if (!(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
+				throw new IllegalArgumentException(
+						"notification.push.circuit-breaker.failure-rate-threshold must be above 0 and at most 100, "
+								+ "was " + failureRateThreshold);
+			}
+			atLeast("notification.push.circuit-breaker.sliding-window-size", slidingWindowSize, 1);
+			atLeast("notification.push.circuit-breaker.minimum-calls", minimumCalls, 1);
+			positive("notification.push.circuit-breaker.open-for", openFor);
+		}
+
 	}
 
 }

@@ -50,6 +50,48 @@ class NotificationPropertiesTests {
 			.withMessage("notification.topic-replication must be at least 1, was 0");
 	}
 
+	@Test
+	void everyCountSizeAndDurationIsCheckedNamingItsSetting() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(30), -1, Duration.ofSeconds(1), 100, null,
+					null, (short) 1))
+			.withMessage("notification.delivery-retries must be at least 0, was -1");
+		assertThatIllegalArgumentException()
+			.isThrownBy(
+					() -> new NotificationProperties.Push("log", "g", 1, 60, Duration.ZERO, 0, 4, 0, null, null, null))
+			.withMessage("notification.push.queue-capacity must be at least 1, was 0");
+		assertThatIllegalArgumentException()
+			.isThrownBy(
+					() -> new NotificationProperties.Push("log", "g", 1, 60, Duration.ZERO, 0, 0, 1, null, null, null))
+			.withMessage("notification.push.concurrency must be at least 1, was 0");
+		assertThatIllegalArgumentException()
+			.isThrownBy(
+					() -> new NotificationProperties.Push("log", "g", 0, 60, Duration.ZERO, 0, 1, 1, null, null, null))
+			.withMessage("notification.push.listener-concurrency must be at least 1, was 0");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties.Notifications(Duration.ofDays(30), 100, 101, 100, 1000))
+			.withMessage("notification.notifications.default-page-size must be from 1 to max-page-size (100), was 101");
+		assertThat(new NotificationProperties.Notifications(Duration.ofDays(30), 0, 100, 100, 0).defaultPageSize())
+			.isEqualTo(100);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties.Retry(6, Duration.ofSeconds(1), 2, Duration.ofMillis(999), 0.5,
+					Duration.ofMinutes(2)))
+			.withMessage("notification.push.retry.max-backoff must be at least initial-backoff (PT1S), was PT0.999S");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties.Retry(6, Duration.ofSeconds(1), 2, Duration.ofSeconds(30), 1.5,
+					Duration.ofMinutes(2)))
+			.withMessage("notification.push.retry.jitter must be from 0 to 1, was 1.5");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties.Webhook("", Duration.ofSeconds(2), Duration.ZERO))
+			.withMessage("notification.push.webhook.timeout must be positive, was PT0S");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties.CircuitBreaker(0, 20, 10, Duration.ofSeconds(30)))
+			.withMessageStartingWith("notification.push.circuit-breaker.failure-rate-threshold must be above 0");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties.CircuitBreaker(50, 20, 10, Duration.ZERO))
+			.withMessage("notification.push.circuit-breaker.open-for must be positive, was PT0S");
+	}
+
 	private static NotificationProperties replicated(short topicReplication) {
 		return new NotificationProperties(Duration.ofSeconds(30), 10, Duration.ofSeconds(1), 100, null,
 				push(Duration.ofMillis(500), 65536), topicReplication);

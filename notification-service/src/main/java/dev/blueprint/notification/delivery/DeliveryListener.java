@@ -27,6 +27,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -227,8 +228,12 @@ public class DeliveryListener {
 			throw new IllegalStateException("Interrupted while dead-lettering " + partition + "@" + record.offset(),
 					ex);
 		}
-		catch (ExecutionException | TimeoutException ex) {
+		catch (ExecutionException | TimeoutException | KafkaException ex) {
+			// KafkaException: send() itself failed (no metadata or buffer space within
+			// max.block.ms), before any future
 			this.deadLetterFailures.increment();
+			logger.warn("Dead-lettering {}@{} failed; the batch is retried: {}", partition, record.offset(),
+					ex.toString());
 			throw new IllegalStateException(
 					"Dead-lettering " + partition + "@" + record.offset() + " failed; the batch is retried", ex);
 		}

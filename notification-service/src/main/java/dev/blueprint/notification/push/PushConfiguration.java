@@ -1,6 +1,7 @@
 package dev.blueprint.notification.push;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.util.Locale;
 
@@ -78,14 +79,35 @@ class PushConfiguration {
 					"notification.push.provider (NOTIFICATION_PUSH_PROVIDER) must be webhook or log, not '"
 							+ push.provider() + "'");
 		}
-		String url = push.webhook().url();
+		CircuitBreaker breaker = pushCircuitBreakers.circuitBreaker(WEBHOOK_BREAKER);
+		return new WebhookPushProvider(webhookUrl(push.webhook().url()), push.webhook().connectTimeout(),
+				push.webhook().timeout(), breaker);
+	}
+
+	/**
+	 * The webhook's URL, checked at start-up: an absolute http or https URL with a host.
+	 * Java's URI takes {@code push-gateway:8080/v1/push} (no scheme) as an opaque URI,
+	 * and every push would then have been refused by the HTTP client and dead-lettered.
+	 */
+	static URI webhookUrl(String url) {
 		if (url == null || url.isBlank()) {
 			throw new IllegalStateException("The webhook push provider needs notification.push.webhook.url "
 					+ "(NOTIFICATION_PUSH_WEBHOOK_URL); or set NOTIFICATION_PUSH_PROVIDER=log");
 		}
-		CircuitBreaker breaker = pushCircuitBreakers.circuitBreaker(WEBHOOK_BREAKER);
-		return new WebhookPushProvider(URI.create(url.trim()), push.webhook().connectTimeout(),
-				push.webhook().timeout(), breaker);
+		URI uri;
+		try {
+			uri = new URI(url.trim());
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalStateException("notification.push.webhook.url (NOTIFICATION_PUSH_WEBHOOK_URL) '" + url
+					+ "' is not a URL: " + ex.getMessage());
+		}
+		String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
+		if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+			throw new IllegalStateException("notification.push.webhook.url (NOTIFICATION_PUSH_WEBHOOK_URL) must be an "
+					+ "http or https URL with a host, such as http://push-gateway:8080/v1/push, not '" + url + "'");
+		}
+		return uri;
 	}
 
 	@Bean

@@ -73,6 +73,8 @@ public class PushDispatcher implements AutoCloseable {
 
 	private final Counter failedForGood;
 
+	private final Counter heldBack;
+
 	private final MeterRegistry meters;
 
 	public PushDispatcher(PushProvider provider, RetryPolicy policy, int concurrency, int capacity,
@@ -88,6 +90,7 @@ public class PushDispatcher implements AutoCloseable {
 		this.succeeded = attempts("success");
 		this.retried = attempts("retry");
 		this.failedForGood = attempts("dead-lettered");
+		this.heldBack = attempts("not-sent");
 		Gauge.builder("blueprint.chat.push.pending", this.pending, ConcurrentHashMap::size)
 			.description("Pushes waiting to be sent or retried")
 			.register(meters);
@@ -96,7 +99,8 @@ public class PushDispatcher implements AutoCloseable {
 	private Counter attempts(String outcome) {
 		return Counter.builder("blueprint.chat.push.attempts")
 			.description("Push attempts by outcome: success, retry (failed, will be retried), "
-					+ "dead-lettered (failed, given up)")
+					+ "dead-lettered (failed, given up), not-sent (held back while the provider's circuit "
+					+ "breaker is open, not an attempt)")
 			.tag("provider", this.provider.name())
 			.tag("outcome", outcome)
 			.register(this.meters);
@@ -158,6 +162,10 @@ public class PushDispatcher implements AutoCloseable {
 			finish(key, entry, push);
 		}
 		catch (PushProvider.PushException ex) {
+			if (ex.notSentRetryIn() != null) {
+				notSent(key, entry, push, ex);
+				return;
+			}
 			entry.attempts++;
 			if (!ex.retryable()) {
 				this.failedForGood.increment();
@@ -184,6 +192,26 @@ public class PushDispatcher implements AutoCloseable {
 			this.failedForGood.increment();
 			logger.warn("Push provider {} failed unexpectedly", this.provider.name(), ex);
 			give(key, entry, push, "rejected", ex.toString());
+		}
+	}
+
+	/**
+	 * The provider did not send the push (its circuit breaker is open): tried again once
+	 * it may take calls, without using an attempt, so a short outage that opened the
+	 * breaker only delays pushes, up to the policy's total time.
+	 */
+	private void notSent(String key, Pending entry, Push push, PushProvider.PushException ex) {
+		RetryPolicy.Next next = this.policy.notSent(Duration.between(entry.firstAttemptAt, this.clock.instant()),
+				ex.notSentRetryIn(), () -> ThreadLocalRandom.current().nextDouble());
+		if (next.retry()) {
+			this.heldBack.increment();
+			logger.debug("Push {} not sent ({}); trying again in {}", key, ex.getMessage(), next.delay());
+			this.timer.schedule(() -> this.workers.execute(() -> attempt(key)), next.delay().toMillis(),
+					TimeUnit.MILLISECONDS);
+		}
+		else {
+			this.failedForGood.increment();
+			give(key, entry, push, "time-exhausted", ex.getMessage());
 		}
 	}
 

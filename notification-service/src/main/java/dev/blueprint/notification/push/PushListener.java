@@ -19,6 +19,8 @@ import dev.blueprint.notification.notifications.core.NotificationKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.kafka.annotation.KafkaListener;
 
@@ -37,6 +39,8 @@ import org.springframework.kafka.annotation.KafkaListener;
  */
 public class PushListener {
 
+	private static final Logger logger = LoggerFactory.getLogger(PushListener.class);
+
 	private final SessionRegistry sessions;
 
 	private final NotificationStore store;
@@ -53,6 +57,8 @@ public class PushListener {
 
 	private final Counter muted;
 
+	private final Counter failures;
+
 	public PushListener(SessionRegistry sessions, NotificationStore store, NotificationService notifications,
 			PushDispatcher dispatcher, ChatEventCodec codec, MeterRegistry meters) {
 		this.sessions = sessions;
@@ -64,6 +70,9 @@ public class PushListener {
 		this.collapsed = notificationCounter(meters, "collapsed");
 		this.muted = Counter.builder("blueprint.chat.notifications.muted")
 			.description("Offline recipients not notified because they muted the conversation")
+			.register(meters);
+		this.failures = Counter.builder("blueprint.chat.push.batch.failures")
+			.description("Push listener batches that failed (Redis or Cassandra) and are retried, then skipped")
 			.register(meters);
 	}
 
@@ -93,6 +102,20 @@ public class PushListener {
 		if (messages.isEmpty()) {
 			return;
 		}
+		try {
+			notify(messages);
+		}
+		catch (RuntimeException ex) {
+			// Spring's retries of a batch log nothing above DEBUG: without this a batch
+			// failing on Redis or Cassandra went unseen until it was skipped
+			this.failures.increment();
+			logger.warn("Recording the notifications of a batch of {} messages failed; the batch is retried "
+					+ "(notification.push.listener-retries), then skipped: {}", messages.size(), ex.toString());
+			throw ex;
+		}
+	}
+
+	private void notify(List<MessagePersisted> messages) {
 		Set<String> online = this.sessions.gatewaysOf(PushPlanner.recipients(messages)).keySet();
 		Map<NotificationKey, List<MessagePersisted>> offline = PushPlanner.offline(messages, online);
 		if (offline.isEmpty()) {

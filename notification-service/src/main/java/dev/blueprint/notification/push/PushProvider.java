@@ -1,5 +1,7 @@
 package dev.blueprint.notification.push;
 
+import java.time.Duration;
+
 import dev.blueprint.chat.contracts.PushDeadLettered.Push;
 
 /**
@@ -19,18 +21,41 @@ public interface PushProvider {
 	 */
 	void send(Push push) throws PushException;
 
-	/** A failed attempt. */
+	/** A failed attempt, or one not made. */
 	class PushException extends Exception {
 
 		private final boolean retryable;
 
+		private final Duration notSentRetryIn;
+
 		public PushException(String message, boolean retryable) {
+			this(message, retryable, null);
+		}
+
+		private PushException(String message, boolean retryable, Duration notSentRetryIn) {
 			super(message);
 			this.retryable = retryable;
+			this.notSentRetryIn = notSentRetryIn;
+		}
+
+		/**
+		 * Nothing was sent (the provider's circuit breaker is open): not an attempt, and
+		 * worth trying again after {@code retryIn}.
+		 */
+		public static PushException notSent(String message, Duration retryIn) {
+			return new PushException(message, true, retryIn);
 		}
 
 		public boolean retryable() {
 			return this.retryable;
+		}
+
+		/**
+		 * When nothing was sent, how long to wait before trying again; {@code null} after
+		 * a real attempt.
+		 */
+		public Duration notSentRetryIn() {
+			return this.notSentRetryIn;
 		}
 
 	}

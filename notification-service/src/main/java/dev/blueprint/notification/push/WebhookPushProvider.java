@@ -7,10 +7,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.blueprint.chat.contracts.PushDeadLettered.Push;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -21,9 +23,16 @@ import tools.jackson.databind.json.JsonMapper;
  * 2xx is delivered. A timeout, a connection failure, a 408, a 429 or a 5xx is worth
  * retrying and counts as a failure for the breaker; any other status is a refusal that
  * retrying cannot fix (dead-lettered at once), and shows the endpoint is up. While the
- * breaker is open an attempt fails at once without a request.
+ * breaker is open a push is not sent ({@link PushException#notSent}: no request, and not
+ * an attempt), to be tried again once the breaker lets calls through: when it is due to
+ * half-open, or in {@value #HALF_OPEN_RETRY_MILLIS} ms while its trial calls decide.
  */
 public class WebhookPushProvider implements PushProvider {
+
+	static final long HALF_OPEN_RETRY_MILLIS = 1000;
+
+	/** When the breaker last opened (its clock), to tell how long it stays open. */
+	private final AtomicReference<Instant> openedAt = new AtomicReference<>(Instant.MIN);
 
 	private final HttpClient http;
 
@@ -40,6 +49,11 @@ public class WebhookPushProvider implements PushProvider {
 		this.timeout = timeout;
 		this.breaker = breaker;
 		this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+		breaker.getEventPublisher().onStateTransition((event) -> {
+			if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+				this.openedAt.set(event.getCreationTime().toInstant());
+			}
+		});
 	}
 
 	@Override
@@ -54,7 +68,7 @@ public class WebhookPushProvider implements PushProvider {
 	@Override
 	public void send(Push push) throws PushException {
 		if (!this.breaker.tryAcquirePermission()) {
-			throw new PushException("circuit breaker " + this.breaker.getState(), true);
+			throw PushException.notSent("not sent: circuit breaker " + this.breaker.getState(), untilPermitted());
 		}
 		HttpRequest request = HttpRequest.newBuilder(this.url)
 			.timeout(this.timeout)
@@ -110,6 +124,21 @@ public class WebhookPushProvider implements PushProvider {
 			Thread.currentThread().interrupt();
 			throw new PushException("interrupted", true);
 		}
+	}
+
+	/**
+	 * How long until the breaker lets a call through: the rest of its open period, or a
+	 * short wait while it is half-open (its trial calls are taken).
+	 */
+	Duration untilPermitted() {
+		if (this.breaker.getState() == CircuitBreaker.State.OPEN) {
+			long openFor = this.breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
+			Duration rest = Duration.between(Instant.now(), this.openedAt.get().plusMillis(openFor));
+			if (rest.toMillis() > HALF_OPEN_RETRY_MILLIS) {
+				return rest;
+			}
+		}
+		return Duration.ofMillis(HALF_OPEN_RETRY_MILLIS);
 	}
 
 }

@@ -7,7 +7,11 @@ import java.util.UUID;
 
 import dev.blueprint.notification.support.PushIntegrationTest;
 import dev.blueprint.testsupport.TestInfrastructure;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,10 +21,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NotificationStoreOutageIntegrationTests extends PushIntegrationTest {
 
+	@Autowired
+	MeterRegistry meters;
+
 	@Test
 	void withCassandraDownTheApiAnswers503WithRetryAfterAndRecoversAfter() throws Exception {
 		String alice = unique("alice");
 		String bob = unique("bob");
+		Counter batchFailures = this.meters.counter("blueprint.chat.push.batch.failures");
+		double failuresBefore = batchFailures.count();
 		TestInfrastructure.stopServer("cassandra");
 		UUID conversation = UUID.randomUUID();
 		try {
@@ -33,7 +42,8 @@ class NotificationStoreOutageIntegrationTests extends PushIntegrationTest {
 			assertThat(put(bob, "/api/v1/notifications/mutes/" + conversation).statusCode()).isEqualTo(503);
 			// Stored while Cassandra is down: the push listener retries the batch.
 			persisted(conversation, alice, List.of(alice, bob), 1, "while you were out");
-			Thread.sleep(2000);
+			await("the push listener's failures counted", Duration.ofSeconds(20),
+					() -> batchFailures.count() > failuresBefore);
 		}
 		finally {
 			TestInfrastructure.startServer("cassandra");

@@ -143,8 +143,18 @@ class WebhookPushProviderTests {
 		this.status.set(200);
 		assertThatExceptionOfType(PushProvider.PushException.class).isThrownBy(() -> this.provider.send(this.push))
 			.satisfies((ex) -> assertThat(ex.retryable()).isTrue())
+			.satisfies((ex) -> assertThat(ex.notSentRetryIn()).as("the rest of the minute the breaker stays open")
+				.isBetween(Duration.ofSeconds(50), Duration.ofMinutes(1)))
 			.withMessageContaining("OPEN");
 		assertThat(this.requests).as("no request while open").hasValue(4);
+		this.breaker.transitionToHalfOpenState();
+		// its ten trial calls in flight
+		for (int i = 0; i < 10; i++) {
+			assertThat(this.breaker.tryAcquirePermission()).isTrue();
+		}
+		assertThatExceptionOfType(PushProvider.PushException.class).as("half-open, trial calls taken")
+			.isThrownBy(() -> this.provider.send(this.push))
+			.satisfies((ex) -> assertThat(ex.notSentRetryIn()).isEqualTo(Duration.ofSeconds(1)));
 	}
 
 }

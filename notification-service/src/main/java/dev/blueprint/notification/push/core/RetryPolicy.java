@@ -66,6 +66,22 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multi
 		return new Next(Verdict.RETRY, delay);
 	}
 
+	/**
+	 * Decides after a push that was not sent (its provider's circuit breaker is open):
+	 * not an attempt, so only the total time bounds it. The wait is {@code wait} plus up
+	 * to {@code jitter} of it, so the pushes held back do not all come back at once.
+	 * @param elapsed time since the first send started
+	 * @param wait when the provider may take calls again
+	 * @param random a uniform random number in [0, 1)
+	 */
+	public Next notSent(Duration elapsed, Duration wait, DoubleSupplier random) {
+		Duration delay = Duration.ofMillis(Math.round(wait.toMillis() * (1 + this.jitter * random.getAsDouble())));
+		if (elapsed.plus(delay).compareTo(this.maxTotal) > 0) {
+			return new Next(Verdict.TIME_EXHAUSTED, Duration.ZERO);
+		}
+		return new Next(Verdict.RETRY, delay);
+	}
+
 	/** The wait before retry number {@code retry} (1 for the first). */
 	Duration backoff(int retry, double random) {
 		double base = this.initialBackoff.toMillis() * Math.pow(this.multiplier, retry - 1);

@@ -31,6 +31,20 @@ class RetryPolicyTests {
 	}
 
 	@Test
+	void aPushNotSentWaitsForTheProviderWithoutUsingAnAttemptUntilTheTotalTimeIsUp() {
+		RetryPolicy one = new RetryPolicy(1, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), 0.5,
+				Duration.ofMinutes(2));
+		RetryPolicy.Next next = one.notSent(Duration.ofSeconds(40), Duration.ofSeconds(30), () -> 0);
+		assertThat(next.retry()).isTrue();
+		assertThat(next.delay()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(one.notSent(Duration.ofSeconds(40), Duration.ofSeconds(30), () -> 0.5).delay())
+			.as("jitter adds up to half the wait")
+			.isEqualTo(Duration.ofMillis(37_500));
+		assertThat(one.notSent(Duration.ofSeconds(100), Duration.ofSeconds(30), () -> 0).verdict())
+			.isEqualTo(RetryPolicy.Verdict.TIME_EXHAUSTED);
+	}
+
+	@Test
 	void retriesUntilTheAttemptsAreUsedUp() {
 		RetryPolicy.Next fifth = this.policy.next(5, Duration.ofSeconds(20), () -> 0);
 		assertThat(fifth.retry()).isTrue();

@@ -1,0 +1,116 @@
+package dev.blueprint.notification.push;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.blueprint.chat.contracts.PushDeadLettered.Push;
+import dev.blueprint.notification.push.core.RetryPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The dispatcher's retry bookkeeping against a provider that makes no request: a push the
+ * provider did not send (its circuit breaker open) is held back, not counted as an
+ * attempt. The dead-letter topic is not reached here (no Kafka template: a dead letter is
+ * only counted, and its send fails and is logged); PushIntegrationTests covers it.
+ */
+class PushDispatcherTests {
+
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	private final List<PushDispatcher> dispatchers = new CopyOnWriteArrayList<>();
+
+	private final Push push = new Push(UUID.randomUUID(), "bob", UUID.randomUUID(), 2, 3, 4, UUID.randomUUID(), "alice",
+			"hi", "bob:x", Instant.EPOCH, Instant.EPOCH);
+
+	@AfterEach
+	void close() {
+		this.dispatchers.forEach(PushDispatcher::close);
+	}
+
+	/**
+	 * Until 2026-12-06 each refusal of an open breaker used one of the push's attempts:
+	 * with the defaults, a push's six attempts fell within 15-31 s while the breaker
+	 * stays open 30 s, so a webhook blip that opened it dead-lettered nearly every push
+	 * of the next 30 s without a request.
+	 */
+	@Test
+	void pushesHeldBackByAnOpenBreakerAreSentOnceItLetsCallsThroughWithoutUsingAttempts() {
+		AtomicInteger refusals = new AtomicInteger(5);
+		AtomicInteger sent = new AtomicInteger();
+		PushDispatcher dispatcher = dispatcher(
+				new RetryPolicy(1, Duration.ofMillis(10), 2, Duration.ofSeconds(1), 0, Duration.ofSeconds(10)),
+				(push) -> {
+					if (refusals.getAndDecrement() > 0) {
+						throw PushProvider.PushException.notSent("not sent: circuit breaker OPEN",
+								Duration.ofMillis(50));
+					}
+					sent.incrementAndGet();
+				});
+
+		dispatcher.submit(this.push);
+
+		await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() == 1);
+		assertThat(attempts("not-sent")).isEqualTo(5);
+		assertThat(attempts("success")).isEqualTo(1);
+		assertThat(attempts("dead-lettered")).isZero();
+		await().atMost(Duration.ofSeconds(1)).until(() -> dispatcher.pending() == 0);
+	}
+
+	@Test
+	void aPushHeldBackPastTheTotalTimeIsDeadLetteredAsTimeExhausted() {
+		PushDispatcher dispatcher = dispatcher(
+				new RetryPolicy(6, Duration.ofMillis(10), 2, Duration.ofSeconds(1), 0, Duration.ofMillis(300)),
+				(push) -> {
+					throw PushProvider.PushException.notSent("not sent: circuit breaker OPEN", Duration.ofMillis(100));
+				});
+
+		dispatcher.submit(this.push);
+
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.meters.counter("blueprint.chat.push.dead.letters", "reason", "time-exhausted")
+				.count() == 1);
+		assertThat(attempts("not-sent")).isBetween(2.0, 3.0);
+		await().atMost(Duration.ofSeconds(1)).until(() -> dispatcher.pending() == 0);
+	}
+
+	private PushDispatcher dispatcher(RetryPolicy policy, Sender sender) {
+		PushProvider provider = new PushProvider() {
+
+			@Override
+			public String name() {
+				return "fake";
+			}
+
+			@Override
+			public void send(Push push) throws PushException {
+				sender.send(push);
+			}
+
+		};
+		PushDispatcher dispatcher = new PushDispatcher(provider, policy, 2, 10, null, this.meters, Clock.systemUTC());
+		this.dispatchers.add(dispatcher);
+		return dispatcher;
+	}
+
+	private double attempts(String outcome) {
+		return this.meters.counter("blueprint.chat.push.attempts", "provider", "fake", "outcome", outcome).count();
+	}
+
+	@FunctionalInterface
+	interface Sender {
+
+		void send(Push push) throws PushProvider.PushException;
+
+	}
+
+}
