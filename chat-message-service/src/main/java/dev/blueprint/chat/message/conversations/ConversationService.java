@@ -139,7 +139,19 @@ public class ConversationService {
 			// Claimed now, or by a call that is still writing the rows, failed before it
 			// could or was refused below: write them (the same members either way). New
 			// for the one call that writes the conversation's row first.
-			checkRoom(members);
+			try {
+				checkRoom(members);
+			}
+			catch (ConflictException full) {
+				// a call for the same pair may have written it meanwhile, which is what
+				// filled the member's last place: this one finds it, as any later call
+				// would
+				Optional<Conversation> written = this.store.findConversation(id);
+				if (written.isPresent()) {
+					return new Created(written.get(), false);
+				}
+				throw full;
+			}
 			Conversation conversation = new Conversation(id, Conversation.DIRECT, null, caller, now, pair);
 			if (this.store.saveConversation(conversation)) {
 				return new Created(conversation, true);
@@ -481,10 +493,9 @@ public class ConversationService {
 	 * {@code max-conversations-per-user} conversations already, naming them.
 	 */
 	private void checkRoom(java.util.Collection<String> users) {
-		Set<String> full = this.store.usersWithAtLeast(users, this.limits.maxConversationsPerUser());
-		if (!full.isEmpty()) {
-			throw new ConflictException(String.join(", ", full) + ((full.size() == 1) ? " is" : " are") + " in "
-					+ this.limits.maxConversationsPerUser()
+		Optional<String> full = this.store.userWithAtLeast(users, this.limits.maxConversationsPerUser());
+		if (full.isPresent()) {
+			throw new ConflictException(full.get() + " is in " + this.limits.maxConversationsPerUser()
 					+ " conversations, the most one user may be in: leave one first");
 		}
 	}

@@ -341,14 +341,16 @@ public class ChatStore {
 	}
 
 	/**
-	 * The users of {@code users} who are members of at least {@code limit} conversations.
-	 * Each user's rows are read up to {@code limit} ({@link #MAX_IN_FLIGHT} users at
-	 * once); only for a user who has that many are the conversations themselves read, and
-	 * rows of a conversation that does not exist (a creation that failed half-way, which
-	 * every other read skips too) are not counted.
+	 * A user of {@code users} who is a member of at least {@code limit} conversations, if
+	 * any: the first one found. Each user's rows are read up to {@code limit}
+	 * ({@link #MAX_IN_FLIGHT} users at once); only for a user who has that many are the
+	 * conversations themselves read, and rows of a conversation that does not exist (a
+	 * creation that failed half-way, which every other read skips too) are not counted.
+	 * The first user found ends the search: a request naming many users at the limit
+	 * costs one user's conversation reads, not every one's (999 such members cost ~1
+	 * million reads before 2026-12-06).
 	 */
-	public Set<String> usersWithAtLeast(Collection<String> users, int limit) {
-		Set<String> atLimit = new java.util.LinkedHashSet<>();
+	public Optional<String> userWithAtLeast(Collection<String> users, int limit) {
 		List<String> wave = new ArrayList<>(MAX_IN_FLIGHT);
 		for (java.util.Iterator<String> each = users.iterator(); each.hasNext();) {
 			wave.add(each.next());
@@ -360,13 +362,14 @@ public class ChatStore {
 				}
 				for (Map.Entry<String, CompletableFuture<List<UUID>>> count : counting.entrySet()) {
 					if (join(count.getValue()).size() >= limit && existingConversationsOf(count.getKey()) >= limit) {
-						atLimit.add(count.getKey());
+						counting.values().forEach((reading) -> reading.cancel(false));
+						return Optional.of(count.getKey());
 					}
 				}
 				wave.clear();
 			}
 		}
-		return atLimit;
+		return Optional.empty();
 	}
 
 	private int existingConversationsOf(String userId) {
