@@ -155,7 +155,11 @@ class ShortenerConfiguration {
 				properties.cache(), meters);
 	}
 
-	@Bean
+	/**
+	 * Closed before the Cassandra session and the Redis connection it uses (it depends on
+	 * them): a rollup in progress stops after its chunk.
+	 */
+	@Bean(destroyMethod = "close")
 	RedisClickBuffer redisClickBuffer(StringRedisTemplate redis, CassandraClickStore clicks,
 			CircuitBreakerRegistry breakers, ShortenerProperties properties, ScheduledExecutorService clickRollups,
 			MeterRegistry meters) {

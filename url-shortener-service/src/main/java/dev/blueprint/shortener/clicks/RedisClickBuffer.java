@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.blueprint.shortener.cache.CacheUnavailableException;
 import dev.blueprint.shortener.cache.RedisLinkCache;
@@ -48,7 +50,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * Keys: {@code shortener:clicks:{N}:pending} and {@code shortener:clicks:{N}:rolling}
  * (the hash tag keeps both in one Redis Cluster slot); fields {@code code:epochDay}.
  */
-public final class RedisClickBuffer {
+public final class RedisClickBuffer implements AutoCloseable {
 
 	static final int SHARDS = 16;
 
@@ -61,6 +63,12 @@ public final class RedisClickBuffer {
 	static final int DAYS_READ = 7;
 
 	private static final Duration LOCK_RENEWAL = Duration.ofSeconds(60);
+
+	/**
+	 * How long {@link #close()} waits for a chunk being written (a write times out in 10
+	 * s).
+	 */
+	static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisClickBuffer.class);
 
@@ -125,6 +133,11 @@ public final class RedisClickBuffer {
 
 	private final Map<String, Counter> rollups = new HashMap<>();
 
+	/** Held while this instance rolls up, so that {@link #close()} can wait for it. */
+	private final ReentrantLock rollingUp = new ReentrantLock();
+
+	private volatile boolean closed;
+
 	/**
 	 * @param redis the shared Redis
 	 * @param store where rollups write
@@ -144,11 +157,12 @@ public final class RedisClickBuffer {
 			.description("Clicks moved from Redis to Cassandra by rollups")
 			.register(meters);
 		this.writes = ClickCounter.cassandraWrites(meters);
-		for (String outcome : List.of("completed", "failed", "skipped", "redis_unavailable")) {
+		for (String outcome : List.of("completed", "failed", "skipped", "redis_unavailable", "stopped")) {
 			this.rollups.put(outcome,
 					Counter.builder("blueprint.shortener.clicks.rollups")
 						.description("Rollups of buffered clicks into Cassandra: completed, failed (Cassandra or Redis "
-								+ "failed midway; resumed by the next), skipped (another instance holds the lock)")
+								+ "failed midway; resumed by the next), skipped (another instance holds the lock), "
+								+ "stopped (the instance shut down between two chunks; resumed by the next)")
 						.tag("outcome", outcome)
 						.register(meters));
 		}
@@ -193,11 +207,50 @@ public final class RedisClickBuffer {
 	 * rollup interval; runs on the background scheduler.
 	 */
 	public void rollUp() {
+		this.rollingUp.lock();
+		try {
+			if (!this.closed) {
+				rollUpLocked();
+			}
+		}
+		finally {
+			this.rollingUp.unlock();
+		}
+	}
+
+	/**
+	 * Stops rolling up: a rollup in progress stops after the chunk it is writing (the
+	 * next rollup, on any instance, resumes the rest), and this waits up to
+	 * {@link #CLOSE_WAIT} for it, so that the Cassandra session and the Redis connection
+	 * close after it. Before 2026-12-06 a shutdown closed them under a running rollup,
+	 * and a chunk Cassandra had taken but Redis had not yet dropped was written again by
+	 * the next.
+	 */
+	@Override
+	public void close() {
+		this.closed = true;
+		try {
+			if (this.rollingUp.tryLock(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+				this.rollingUp.unlock();
+			}
+			else {
+				logger.warn("A click rollup still runs after {}; shutting down under it", CLOSE_WAIT);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void rollUpLocked() {
 		String token = UUID.randomUUID().toString();
 		Boolean locked;
 		try {
+			// at least LOCK_RENEWAL: a chunk must not outlast the lock, whatever the
+			// interval
+			Duration hold = (this.rollupInterval.compareTo(LOCK_RENEWAL) > 0) ? this.rollupInterval : LOCK_RENEWAL;
 			locked = RedisLinkCache.call(this.breaker,
-					() -> this.redis.opsForValue().setIfAbsent(LOCK_KEY, token, this.rollupInterval));
+					() -> this.redis.opsForValue().setIfAbsent(LOCK_KEY, token, hold));
 		}
 		catch (CacheUnavailableException ex) {
 			this.rollups.get("redis_unavailable").increment();
@@ -211,7 +264,7 @@ public final class RedisClickBuffer {
 		for (int shard = 0; shard < SHARDS; shard++) {
 			try {
 				if (!rollUp(shard, token)) {
-					this.rollups.get("failed").increment();
+					this.rollups.get(this.closed ? "stopped" : "failed").increment();
 					return;
 				}
 			}
@@ -261,12 +314,12 @@ public final class RedisClickBuffer {
 				if (seen.add(field.getKey())) {
 					chunk.put(field.getKey(), field.getValue());
 				}
-				if (chunk.size() >= CHUNK && !writeChunk(rolling, chunk, token)) {
+				if (chunk.size() >= CHUNK && (this.closed || !writeChunk(rolling, chunk, token))) {
 					return false;
 				}
 			}
 		}
-		return chunk.isEmpty() || writeChunk(rolling, chunk, token);
+		return chunk.isEmpty() || (!this.closed && writeChunk(rolling, chunk, token));
 	}
 
 	/** One counter batch of a chunk, sent: its fields, their clicks, whether written. */
@@ -274,6 +327,13 @@ public final class RedisClickBuffer {
 	}
 
 	private boolean writeChunk(String rolling, Map<String, String> chunk, String token) {
+		// Checked (and renewed) before the writes too: an instance that lost the lock
+		// (a stall longer than it) must not write what the holder now rolls up as well
+		if (!renew(token)) {
+			logger.warn("Click rollup: the rollup lock passed to another instance; this one stops");
+			chunk.clear();
+			return false;
+		}
 		List<String> fields = new ArrayList<>(chunk.keySet());
 		List<SentBatch> batches = new ArrayList<>();
 		for (int from = 0; from < fields.size(); from += CassandraClickStore.BATCH) {
@@ -308,6 +368,13 @@ public final class RedisClickBuffer {
 					fields.size() - written.size(), fields.size());
 			return false;
 		}
+		return renew(token);
+	}
+
+	/**
+	 * Whether the rollup lock is still {@code token}'s; if so, it holds another minute.
+	 */
+	private boolean renew(String token) {
 		Long renewed = RedisLinkCache.call(this.breaker,
 				() -> this.redis.execute(RENEW, List.of(LOCK_KEY), token, Long.toString(LOCK_RENEWAL.toMillis())));
 		return renewed != null && renewed == 1;

@@ -179,6 +179,66 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 		assertThat(this.redis.hasKey(RedisClickBuffer.rollingKey(shard))).isFalse();
 	}
 
+	/**
+	 * A rollup that lost its lock (stalled longer than it, and another instance took it)
+	 * writes nothing more: before 2026-12-06 the lock was checked only after a chunk was
+	 * in Cassandra, so both instances wrote that chunk.
+	 */
+	@Test
+	void aRollupThatLostItsLockWritesNothingMore() {
+		String code = unique("lost-lock");
+		assertThat(this.buffer.add(Map.of(new CodeDay(code, today()), 5L))).isEmpty();
+		this.redis.opsForValue().set(RedisClickBuffer.LOCK_KEY, "another-instance", Duration.ofMinutes(1));
+		try {
+			assertThat(this.buffer.rollUp(RedisClickBuffer.shard(code), "this-instance")).isFalse();
+
+			assertThat(cassandraTotal(code)).isZero();
+			assertThat(total(this.buffer.waiting(code, today()))).as("left for the lock's holder").isEqualTo(5);
+		}
+		finally {
+			this.redis.delete(RedisClickBuffer.LOCK_KEY);
+		}
+		rollUpNow(this.buffer);
+		assertThat(cassandraTotal(code)).isEqualTo(5);
+	}
+
+	/**
+	 * Shutting down waits for the chunk being written and stops there: every click is
+	 * then either in Cassandra or still waiting, once (the next rollup resumes the rest).
+	 */
+	@Test
+	void closingStopsARollupBetweenChunksAndWaitsForTheOneInFlight() throws Exception {
+		RedisClickBuffer closing = new RedisClickBuffer(this.redis, this.store, this.breakers.circuitBreaker("redis"),
+				Duration.ofMinutes(5), new SimpleMeterRegistry());
+		List<String> codes = new java.util.ArrayList<>();
+		Map<CodeDay, Long> sums = new java.util.HashMap<>();
+		for (int i = 0; i < 4 * RedisClickBuffer.CHUNK; i++) {
+			String code = unique("closing");
+			codes.add(code);
+			sums.put(new CodeDay(code, today()), 2L);
+		}
+		assertThat(closing.add(sums)).isEmpty();
+		this.redis.delete(RedisClickBuffer.LOCK_KEY);
+		CompletableFuture<Void> rollup = CompletableFuture.runAsync(closing::rollUp);
+		Thread.sleep(50);
+
+		closing.close();
+
+		assertThat(rollup).as("close waited for the rollup").isDone();
+		long inCassandra = 0;
+		long waiting = 0;
+		for (String code : codes) {
+			inCassandra += cassandraTotal(code);
+			waiting += total(this.buffer.waiting(code, today()));
+		}
+		assertThat(inCassandra + waiting).as("each click once, in Cassandra or waiting").isEqualTo(2L * codes.size());
+		closing.rollUp();
+		assertThat(codes.stream().mapToLong(this::cassandraTotal).sum()).as("a closed buffer rolls up nothing more")
+			.isEqualTo(inCassandra);
+		rollUpNow(this.buffer);
+		assertThat(codes.stream().mapToLong(this::cassandraTotal).sum()).isEqualTo(2L * codes.size());
+	}
+
 	@Test
 	void twoInstancesRollingUpAtOnceWriteEachClickOnce() throws Exception {
 		SimpleMeterRegistry otherMeters = new SimpleMeterRegistry();
