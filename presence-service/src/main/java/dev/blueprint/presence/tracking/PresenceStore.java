@@ -250,12 +250,7 @@ public class PresenceStore {
 	 */
 	private List<Object> readHashes(List<String> users) {
 		try {
-			return this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-				for (String user : users) {
-					connection.hashCommands().hGetAll(bytes(key(user)));
-				}
-				return null;
-			});
+			return hashesPipelined(users);
 		}
 		catch (RedisPipelineException ex) {
 			if (!wrongType(ex)) {
@@ -288,13 +283,7 @@ public class PresenceStore {
 		}
 		List<Object> hashes;
 		try {
-			hashes = readable.isEmpty() ? List.of()
-					: this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-						for (String user : readable) {
-							connection.hashCommands().hGetAll(bytes(key(user)));
-						}
-						return null;
-					});
+			hashes = readable.isEmpty() ? List.of() : hashesPipelined(readable);
 		}
 		catch (RedisPipelineException ex) {
 			if (!wrongType(ex)) {
@@ -310,6 +299,16 @@ public class PresenceStore {
 							"WRONGTYPE the key holds a " + types.get(i) + ", not a hash"));
 		}
 		return all;
+	}
+
+	/** Each user's hash, in one pipeline; a {@code WRONGTYPE} fails all of it. */
+	private List<Object> hashesPipelined(List<String> users) {
+		return this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			for (String user : users) {
+				connection.hashCommands().hGetAll(bytes(key(user)));
+			}
+			return null;
+		});
 	}
 
 	private List<Object> readEachAlone(List<String> users) {
