@@ -68,6 +68,7 @@ class ChatMessageConfiguration {
 	@Bean
 	ChatStore chatStore(CqlSession session, ChatMessageProperties properties) {
 		ChatSchema.migrate(session);
+		ChatSchema.checkBucketSize(session, properties.storage().bucketSize());
 		return new ChatStore(session, properties.storage().bucketSize(), properties.storage().dedupWindow());
 	}
 

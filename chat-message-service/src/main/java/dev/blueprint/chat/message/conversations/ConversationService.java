@@ -54,6 +54,11 @@ public class ConversationService {
 
 	private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@-]+");
 
+	private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]+");
+
+	/** Longest {@code Idempotency-Key} of a group create. */
+	public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+
 	private final ChatStore store;
 
 	private final MembershipEvents events;
@@ -95,6 +100,19 @@ public class ConversationService {
 	 * pair is created once)
 	 */
 	public Created create(String caller, String type, List<String> requestedMembers, String name) {
+		return create(caller, type, requestedMembers, name, null);
+	}
+
+	/**
+	 * Creates a conversation with the caller as a member; a group's retries with the same
+	 * {@code idempotencyKey} (from the caller, within {@link ChatStore#REQUEST_KEY_TTL})
+	 * create it once: a retry after a failure or a lost answer gets the same id, and the
+	 * group if it was written (not new). A key used for another request is refused. A
+	 * direct conversation needs no key (a pair has one).
+	 * @return the conversation and whether it is new
+	 */
+	public Created create(String caller, String type, List<String> requestedMembers, String name,
+			String idempotencyKey) {
 		if (caller.length() > this.limits.maxUserIdLength() || !USER_ID.matcher(caller).matches()) {
 			// A token's subject from an external issuer may be anything: one outside the
 			// rule could not be added by others, and a '|' in it could name another
@@ -162,11 +180,44 @@ public class ConversationService {
 			throw new InvalidFieldException("members",
 					"a group has at most " + this.limits.maxGroupMembers() + " members");
 		}
+		UUID id = UUID.randomUUID();
+		if (idempotencyKey != null) {
+			if (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH
+					|| !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+				throw new InvalidFieldException("Idempotency-Key", "Idempotency-Key must be 1-"
+						+ MAX_IDEMPOTENCY_KEY_LENGTH + " of letters, digits, '.', '_', ':', '-'");
+			}
+			String hash = requestHash(members, name);
+			ChatStore.RequestClaim claim = this.store.claimRequestKey(caller, idempotencyKey, hash, id);
+			if (!claim.requestHash().equals(hash)) {
+				throw new ConflictException("Idempotency-Key '" + idempotencyKey
+						+ "' was used for another request (other members or name); use a new key for a new group");
+			}
+			id = claim.conversationId();
+			Optional<Conversation> written = this.store.findConversation(id);
+			if (written.isPresent()) {
+				return new Created(written.get(), false);
+			}
+			// claimed now, or by an attempt that failed before the group was written
+		}
 		checkRoom(members);
-		Conversation conversation = new Conversation(UUID.randomUUID(), Conversation.GROUP, name, caller, now,
-				List.copyOf(members));
+		Conversation conversation = new Conversation(id, Conversation.GROUP, name, caller, now, List.copyOf(members));
 		this.store.saveConversation(conversation);
 		return new Created(conversation, true);
+	}
+
+	/** A group request's members (as a set) and name, for its Idempotency-Key. */
+	private static String requestHash(Set<String> members, String name) {
+		String canonical = String.join("\n", new java.util.TreeSet<>(members)) + "\n\n"
+				+ ((name != null) ? "name:" + name : "no name");
+		try {
+			return java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
+					.digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/** A conversation the caller is a member of. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,9 +61,57 @@ public final class ChatSchema {
 			"CREATE TABLE IF NOT EXISTS membership_announcements (conversation_id uuid, user_id text, "
 					+ "added boolean, log_partition int, log_offset bigint, PRIMARY KEY ((conversation_id), user_id))",
 			"CREATE TABLE IF NOT EXISTS conversation_receipts (conversation_id uuid, user_id text, "
-					+ "delivered_seq bigint, read_seq bigint, PRIMARY KEY ((conversation_id), user_id))");
+					+ "delivered_seq bigint, read_seq bigint, PRIMARY KEY ((conversation_id), user_id))",
+			// A group create's Idempotency-Key: the id its retries get (rows expire
+			// after a day, the TTL each is written with).
+			"CREATE TABLE IF NOT EXISTS conversation_requests (user_id text, idempotency_key text, "
+					+ "conversation_id uuid, request_hash text, PRIMARY KEY ((user_id), idempotency_key))",
+			// Settings the stored data depends on (the messages' bucket size).
+			"CREATE TABLE IF NOT EXISTS chat_settings (name text PRIMARY KEY, value text)");
+
+	static final String BUCKET_SIZE = "messages.bucket-size";
 
 	private ChatSchema() {
+	}
+
+	/**
+	 * Checks that {@code bucketSize} is the one the stored messages were written with. A
+	 * message's row is in the bucket its seq had at that size, and reads compute it with
+	 * the current one, so another size would hide stored history (and write new messages
+	 * beside it). The first start records it; a later one with another size is refused,
+	 * unless no message is stored yet (then the new size is recorded).
+	 * @throws IllegalStateException if messages are stored with another bucket size
+	 */
+	public static void checkBucketSize(CqlSession session, int bucketSize) {
+		Row claimed = session
+			.execute(
+					SimpleStatement
+						.newInstance("INSERT INTO chat_settings (name, value) VALUES (?, ?) IF NOT EXISTS", BUCKET_SIZE,
+								Integer.toString(bucketSize))
+						.setTimeout(SCHEMA_TIMEOUT))
+			.one();
+		if (claimed.getBoolean("[applied]")) {
+			logger.info("Messages are stored in buckets of {} (recorded in chat_settings)", bucketSize);
+			return;
+		}
+		String stored = claimed.getString("value");
+		if (Integer.toString(bucketSize).equals(stored)) {
+			return;
+		}
+		if (session.execute(SimpleStatement.newInstance("SELECT seq FROM messages LIMIT 1").setTimeout(SCHEMA_TIMEOUT))
+			.one() == null) {
+			session.execute(
+					SimpleStatement
+						.newInstance("UPDATE chat_settings SET value = ? WHERE name = ?", Integer.toString(bucketSize),
+								BUCKET_SIZE)
+						.setTimeout(SCHEMA_TIMEOUT));
+			logger.info("Messages are stored in buckets of {} (was {}; no message stored yet)", bucketSize, stored);
+			return;
+		}
+		throw new IllegalStateException("chat.storage.bucket-size (CHAT_STORAGE_BUCKETSIZE) is " + bucketSize
+				+ ", but the stored messages are in buckets of " + stored
+				+ ": with another size their history would be read from the wrong partitions. Set it back to " + stored
+				+ " (changing it needs the messages copied into the new buckets)");
 	}
 
 	/** Creates the tables that do not exist yet, in the session's keyspace. */

@@ -63,6 +63,9 @@ public class ChatStore {
 	 */
 	static final Duration ANNOUNCEMENT_TTL = Duration.ofDays(1);
 
+	/** How long a group create's Idempotency-Key keeps the id of its conversation. */
+	public static final Duration REQUEST_KEY_TTL = Duration.ofDays(1);
+
 	private final CqlSession session;
 
 	/** Permits for this store's requests; {@code null}: none needed (the sequencer's). */
@@ -85,6 +88,8 @@ public class ChatStore {
 	private final PreparedStatement deleteUserConversationAt;
 
 	private final PreparedStatement claimPair;
+
+	private final PreparedStatement claimRequest;
 
 	private final PreparedStatement selectConversation;
 
@@ -152,6 +157,9 @@ public class ChatStore {
 			.prepare("DELETE FROM user_conversations USING TIMESTAMP ? WHERE user_id = ? AND conversation_id = ?");
 		this.claimPair = session
 			.prepare("INSERT INTO direct_conversations (pair, conversation_id) VALUES (?, ?) IF NOT EXISTS");
+		this.claimRequest = session.prepare("INSERT INTO conversation_requests (user_id, idempotency_key, "
+				+ "conversation_id, request_hash) VALUES (?, ?, ?, ?) IF NOT EXISTS USING TTL "
+				+ REQUEST_KEY_TTL.toSeconds());
 		this.selectConversation = session
 			.prepare("SELECT type, name, created_by, created_at FROM conversations WHERE id = ?");
 		this.selectMembers = session.prepare("SELECT user_id FROM conversation_members WHERE conversation_id = ?");
@@ -269,6 +277,24 @@ public class ChatStore {
 	 * Claims the direct conversation of a pair of users (a lightweight transaction).
 	 * @return the id that owns the pair: {@code candidate} if this call claimed it
 	 */
+	/**
+	 * Claims a group create's {@code Idempotency-Key} of {@code userId} for
+	 * {@code candidate} (a lightweight transaction); a key claimed before keeps its id
+	 * and request hash. Kept {@link #REQUEST_KEY_TTL}.
+	 */
+	public RequestClaim claimRequestKey(String userId, String key, String requestHash, UUID candidate) {
+		Row row = executeNow(this.claimRequest.bind(userId, key, candidate, requestHash)
+			.setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL)).one();
+		if (row == null || row.getBoolean("[applied]")) {
+			return new RequestClaim(candidate, requestHash);
+		}
+		return new RequestClaim(row.getUuid("conversation_id"), row.getString("request_hash"));
+	}
+
+	/** The conversation id a request key stands for, and the hash of its request. */
+	public record RequestClaim(UUID conversationId, String requestHash) {
+	}
+
 	public UUID claimDirectPair(String pair, UUID candidate) {
 		Row row = executeNow(
 				this.claimPair.bind(pair, candidate).setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL))

@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -39,9 +40,10 @@ class ConversationController {
 	}
 
 	@PostMapping
-	ResponseEntity<Conversation> create(Principal caller, @RequestBody CreateConversationRequest request) {
+	ResponseEntity<Conversation> create(Principal caller, @RequestBody CreateConversationRequest request,
+			@RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
 		ConversationService.Created created = this.conversations.create(caller.getName(), request.type(),
-				request.members(), request.name());
+				request.members(), request.name(), idempotencyKey);
 		Conversation conversation = created.conversation();
 		return ResponseEntity.status(created.isNew() ? HttpStatus.CREATED : HttpStatus.OK)
 			.location(URI.create("/api/v1/conversations/" + conversation.id()))

@@ -134,6 +134,9 @@ class SequencerKillIntegrationTests extends ChatIntegrationTest {
 		env.put("CASSANDRA_CONTACT_POINTS", TestInfrastructure.local().cassandraContactPoint());
 		env.put("CASSANDRA_DATACENTER", "datacenter1");
 		env.put("BLUEPRINT_JWT_HMAC_SECRET", TestTokens.SECRET);
+		// the tests' bucket size (ChatIntegrationTest): with the default it would write
+		// seqs from 50 on into other partitions than the tests read, and is refused
+		env.put("CHAT_STORAGE_BUCKETSIZE", "50");
 		System.out.println("second sequencer logs to " + log);
 		return builder.start();
 	}

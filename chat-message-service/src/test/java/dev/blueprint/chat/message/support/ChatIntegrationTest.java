@@ -144,6 +144,18 @@ public abstract class ChatIntegrationTest {
 					.POST(HttpRequest.BodyPublishers.ofString(json)));
 	}
 
+	/** A POST with more headers (name, value, …). */
+	protected HttpResponse<String> post(String user, String path, String json, String... headers)
+			throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json));
+		if (headers.length > 0) {
+			request.headers(headers);
+		}
+		return send(user, request);
+	}
+
 	protected HttpResponse<String> delete(String user, String path) throws IOException, InterruptedException {
 		return send(user, HttpRequest.newBuilder(uri(path)).DELETE());
 	}

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import dev.blueprint.chat.message.ChatMessageProperties;
 import dev.blueprint.chat.message.conversations.Conversation;
 import dev.blueprint.chat.message.storage.ChatStore;
@@ -31,6 +32,51 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 
 	@Autowired
 	private ChatMessageProperties properties;
+
+	@Autowired
+	private CqlSession session;
+
+	/**
+	 * A group create's retries with the same Idempotency-Key create one group: a replay
+	 * gets it (200), a retry after an attempt that failed before writing it gets the same
+	 * id (201), and the key for another request is refused. Before 2026-12-06 every retry
+	 * created another group.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void aGroupCreatedWithAnIdempotencyKeyIsCreatedOnceWhateverTheRetries() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String body = "{\"type\":\"group\",\"name\":\"trip\",\"members\":[\"" + bob + "\"]}";
+		String key = unique("key");
+
+		HttpResponse<String> first = post(alice, "/api/v1/conversations", body, "Idempotency-Key", key);
+		assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+		String id = json(first, "$.id");
+		HttpResponse<String> replay = post(alice, "/api/v1/conversations", body, "Idempotency-Key", key);
+		assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+		assertThat((String) json(replay, "$.id")).isEqualTo(id);
+
+		HttpResponse<String> other = post(alice, "/api/v1/conversations",
+				"{\"type\":\"group\",\"name\":\"another trip\",\"members\":[\"" + bob + "\"]}", "Idempotency-Key", key);
+		assertProblem(other, 409);
+		assertThat((String) json(other, "$.detail")).contains(key);
+		HttpResponse<String> bobsOwn = post(bob, "/api/v1/conversations",
+				"{\"type\":\"group\",\"members\":[\"" + alice + "\"]}", "Idempotency-Key", key);
+		assertThat(bobsOwn.statusCode()).as("a key is the caller's own").isEqualTo(201);
+		assertThat((String) json(bobsOwn, "$.id")).isNotEqualTo(id);
+		assertProblem(post(alice, "/api/v1/conversations", body, "Idempotency-Key", "a key"), 400);
+
+		// an attempt that claimed its key and failed before the group was written
+		String retried = unique("key");
+		String firstTry = json(post(alice, "/api/v1/conversations", body, "Idempotency-Key", retried), "$.id");
+		this.session.execute("DELETE FROM conversations WHERE id = ?", UUID.fromString(firstTry));
+		HttpResponse<String> retry = post(alice, "/api/v1/conversations", body, "Idempotency-Key", retried);
+		assertThat(retry.statusCode()).as(retry.body()).isEqualTo(201);
+		assertThat((String) json(retry, "$.id")).isEqualTo(firstTry);
+		assertThat((List<String>) json(get(alice, "/api/v1/conversations"), "$[*].id")).as("one group per key")
+			.containsExactlyInAnyOrder(id, firstTry, json(bobsOwn, "$.id"));
+	}
 
 	@Test
 	void aDirectConversationBetweenTheSameTwoUsersIsCreatedOnce() throws Exception {
