@@ -3,9 +3,12 @@ package dev.blueprint.notification.notifications;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import dev.blueprint.chat.contracts.ChatEvent.MessagePersisted;
@@ -28,6 +31,18 @@ public class NotificationService {
 
 	private final Clock clock;
 
+	/**
+	 * Notifications whose write failed, by key, as they were to be written: a write that
+	 * timed out may have been applied all the same, and then the batch's retry reads them
+	 * back unchanged and would not push them.
+	 */
+	private final Map<NotificationKey, Notification> unsettled = new ConcurrentHashMap<>();
+
+	/**
+	 * Unsettled writes remembered at most (a batch skipped after its retries leaves its).
+	 */
+	static final int MAX_UNSETTLED = 10_000;
+
 	public NotificationService(NotificationStore store, NotificationProperties.Notifications settings, Clock clock) {
 		this.store = store;
 		this.settings = settings;
@@ -38,7 +53,9 @@ public class NotificationService {
 	 * Folds each target's messages into its notification and stores the ones that
 	 * changed, handing each one stored to {@code stored} (each is one push). When some
 	 * writes fail, the ones stored are still handed over, then the failure is thrown: the
-	 * batch's retry finds them already up to date, unchanged, and would not push them.
+	 * batch's retry finds them already up to date, unchanged, and would not push them. A
+	 * write that failed is remembered, so that when the retry finds it applied all the
+	 * same (a timeout after Cassandra wrote it) it is handed over then.
 	 */
 	public void record(Map<NotificationKey, List<MessagePersisted>> targets, Consumer<Notification> stored) {
 		if (targets.isEmpty()) {
@@ -47,6 +64,7 @@ public class NotificationService {
 		Map<NotificationKey, Notification> current = this.store.findAll(targets.keySet());
 		Instant now = this.clock.instant();
 		List<Notification> changed = new ArrayList<>();
+		List<Notification> appliedAfterAll = new ArrayList<>();
 		targets.forEach((key, messages) -> {
 			Notification before = current.get(key);
 			Notification after = before;
@@ -57,8 +75,43 @@ public class NotificationService {
 			if (after != before) {
 				changed.add(after);
 			}
+			else if (before != null && sameVersion(this.unsettled.get(key), before)) {
+				appliedAfterAll.add(before);
+			}
 		});
-		this.store.saveAll(changed, stored);
+		for (Notification applied : appliedAfterAll) {
+			this.unsettled.remove(key(applied));
+			stored.accept(applied);
+		}
+		Set<NotificationKey> written = new HashSet<>();
+		try {
+			this.store.saveAll(changed, (n) -> {
+				written.add(key(n));
+				this.unsettled.remove(key(n));
+				stored.accept(n);
+			});
+		}
+		catch (RuntimeException ex) {
+			if (this.unsettled.size() + changed.size() > MAX_UNSETTLED) {
+				this.unsettled.clear();
+			}
+			for (Notification n : changed) {
+				if (!written.contains(key(n))) {
+					this.unsettled.put(key(n), n);
+				}
+			}
+			throw ex;
+		}
+	}
+
+	/** Whether {@code stored} is the notification {@code tried} wrote. */
+	private static boolean sameVersion(Notification tried, Notification stored) {
+		return tried != null && tried.id().equals(stored.id()) && tried.latestSeq() == stored.latestSeq()
+				&& tried.count() == stored.count();
+	}
+
+	private static NotificationKey key(Notification n) {
+		return new NotificationKey(n.userId(), n.conversationId());
 	}
 
 	/** A page of the user's notifications: unseen first, then newest first. */
