@@ -147,12 +147,31 @@ class ShortenerConfiguration {
 		return new LinkResolver(properties.cache(), redisLinkCache, store, meters);
 	}
 
+	/**
+	 * The invalidation channel's heartbeat and silence check get a thread of their own:
+	 * on {@code shortenerBackground} a click flush writing to a slow Cassandra and an ID
+	 * block prefetch could hold both threads, and the check would come late, beyond the
+	 * stated bound of a missed delete (silence + one heartbeat).
+	 */
 	@Bean
 	InvalidationSubscription invalidationSubscription(RedisConnectionFactory connectionFactory, LinkResolver resolver,
-			RedisLinkCache redisLinkCache, ScheduledExecutorService shortenerBackground, ShortenerProperties properties,
-			MeterRegistry meters) {
-		return new InvalidationSubscription(connectionFactory, resolver, redisLinkCache, shortenerBackground,
+			RedisLinkCache redisLinkCache, ScheduledExecutorService invalidationScheduler,
+			ShortenerProperties properties, MeterRegistry meters) {
+		return new InvalidationSubscription(connectionFactory, resolver, redisLinkCache, invalidationScheduler,
 				properties.cache(), meters);
+	}
+
+	@Bean(destroyMethod = "shutdown")
+	ScheduledExecutorService invalidationScheduler() {
+		return singleDaemonThread("shortener-invalidation");
+	}
+
+	private static ScheduledExecutorService singleDaemonThread(String name) {
+		return Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, name);
+			thread.setDaemon(true);
+			return thread;
+		});
 	}
 
 	/**
@@ -177,11 +196,7 @@ class ShortenerConfiguration {
 	 */
 	@Bean(destroyMethod = "shutdown")
 	ScheduledExecutorService clickRollups() {
-		return Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "shortener-click-rollup");
-			thread.setDaemon(true);
-			return thread;
-		});
+		return singleDaemonThread("shortener-click-rollup");
 	}
 
 	@Bean(destroyMethod = "flush")

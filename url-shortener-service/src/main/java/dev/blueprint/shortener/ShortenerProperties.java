@@ -119,8 +119,10 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	/**
 	 * @param flushInterval how often counted clicks leave this instance's memory (to
 	 * Redis's buffer, or straight to Cassandra)
-	 * @param maxPendingCodes distinct code-days held in memory while nothing takes them;
-	 * beyond it new clicks are dropped (and counted as dropped)
+	 * @param maxPendingCodes distinct code-days held in memory: those clicked within
+	 * about two flush intervals, plus those waiting while neither Redis nor Cassandra
+	 * takes them; beyond it clicks of further code-days are dropped (and counted as
+	 * dropped); at least 1
 	 * @param redisBuffer whether sums wait in Redis and reach Cassandra at the rollup;
 	 * false writes them to Cassandra every flush interval
 	 * @param rollupInterval how often buffered clicks move from Redis to Cassandra (one
@@ -131,6 +133,14 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 			@DefaultValue("true") boolean redisBuffer, @DefaultValue("5m") Duration rollupInterval) {
 
 		public Clicks {
+			if (flushInterval.isZero() || flushInterval.isNegative()) {
+				throw new IllegalArgumentException(
+						"shortener.clicks.flush-interval must be positive, was " + flushInterval);
+			}
+			if (maxPendingCodes < 1) {
+				throw new IllegalArgumentException(
+						"shortener.clicks.max-pending-codes must be at least 1, was " + maxPendingCodes);
+			}
 			if (rollupInterval.compareTo(flushInterval) <= 0) {
 				throw new IllegalArgumentException("shortener.clicks.rollup-interval (" + rollupInterval
 						+ ") must be longer than shortener.clicks.flush-interval (" + flushInterval + ")");

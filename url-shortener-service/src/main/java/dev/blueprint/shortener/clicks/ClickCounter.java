@@ -74,7 +74,8 @@ public final class ClickCounter {
 		this.maxPending = maxPending;
 		this.flushed = flushed(meters, "cassandra");
 		this.dropped = Counter.builder("blueprint.shortener.clicks.dropped")
-			.description("Clicks not counted because too many were pending while Cassandra was down")
+			.description("Clicks not counted: more than max-pending-codes code-days were in memory (clicked within "
+					+ "about two flush intervals, or waiting while Redis and Cassandra took nothing)")
 			.register(meters);
 		this.failed = Counter.builder("blueprint.shortener.clicks.flush.failures")
 			.description("Counter updates that failed and were kept for the next flush")
