@@ -32,6 +32,11 @@ public record RateLimiterProperties(List<RuleSpec> rules, @DefaultValue("1") int
 		if (instances < 1) {
 			throw new IllegalArgumentException("blueprint.ratelimit.instances must be at least 1, was " + instances);
 		}
+		// zero would be no timeout at all for Lettuce: a hung Redis would hang requests
+		if (redisTimeout.toMillis() < 1) {
+			throw new IllegalArgumentException(
+					"blueprint.ratelimit.redis-timeout must be at least 1ms, was " + redisTimeout);
+		}
 	}
 
 }

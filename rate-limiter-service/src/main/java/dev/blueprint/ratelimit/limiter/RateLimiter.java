@@ -46,6 +46,9 @@ public class RateLimiter {
 
 	private final int maxSubjectLength;
 
+	/** Whether the last call to Redis failed (cleared by the next that succeeds). */
+	private volatile boolean lastStoreCallFailed;
+
 	public RateLimiter(Rules rules, RateLimitStore redis, RateLimitStore local, CircuitBreaker breaker,
 			MeterRegistry meters, int instances, int maxSubjectLength) {
 		this.rules = rules;
@@ -105,10 +108,14 @@ public class RateLimiter {
 		CheckOutcome outcome;
 		try {
 			Decision decision = this.breaker.executeSupplier(() -> this.redis.acquire(bucket, limits, permits));
+			this.lastStoreCallFailed = false;
 			outcome = new CheckOutcome(rule, decision, decision.allowed() || rule.shadow(),
 					rule.shadow() && !decision.allowed(), false);
 		}
 		catch (CallNotPermittedException | RateLimitStoreException ex) {
+			if (ex instanceof RateLimitStoreException) {
+				this.lastStoreCallFailed = true;
+			}
 			// fail-closed: retry once the breaker tries Redis again
 			long retry = Math.max(1000,
 					this.breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
@@ -132,9 +139,14 @@ public class RateLimiter {
 		return outcome;
 	}
 
-	/** Whether decisions currently bypass Redis (the circuit breaker is not closed). */
+	/**
+	 * Whether decisions currently bypass Redis: the circuit breaker is not closed, or the
+	 * last call to Redis failed. The breaker needs five calls in 2 s to open, so at low
+	 * traffic it stayed closed while every decision fell back, and health and the
+	 * fallback gauge said Redis decided (until 2026-12-06).
+	 */
 	public boolean degraded() {
-		return this.breaker.getState() != CircuitBreaker.State.CLOSED;
+		return this.breaker.getState() != CircuitBreaker.State.CLOSED || this.lastStoreCallFailed;
 	}
 
 	public CircuitBreaker.State breakerState() {

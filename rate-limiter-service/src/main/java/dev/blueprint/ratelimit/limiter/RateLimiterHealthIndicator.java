@@ -6,8 +6,8 @@ import org.springframework.boot.health.contributor.Status;
 
 /**
  * The {@code rateLimiter} health component: UP while decisions are taken in Redis,
- * DEGRADED (HTTP 200) while the circuit breaker keeps Redis out and rules' failure
- * policies decide.
+ * DEGRADED (HTTP 200) while rules' failure policies decide: the circuit breaker keeps
+ * Redis out, or the last call to Redis failed ({@link RateLimiter#degraded()}).
  */
 class RateLimiterHealthIndicator implements HealthIndicator {
 

@@ -116,6 +116,20 @@ class RateLimiterTests {
 	}
 
 	@Test
+	void aFallbackShowsAsDegradedBeforeTheBreakerOpensAndClearsOnceRedisAnswers() {
+		this.redisDown = true;
+		assertThat(this.limiter.check("open", null, "alice", null).fallback()).isTrue();
+		assertThat(this.breaker.getState()).as("one failure: too few calls to open")
+			.isEqualTo(CircuitBreaker.State.CLOSED);
+		assertThat(this.limiter.degraded()).isTrue();
+		assertThat(fallbackActive()).isEqualTo(1);
+		this.redisDown = false;
+		assertThat(this.limiter.check("open", null, "alice", null).fallback()).isFalse();
+		assertThat(this.limiter.degraded()).isFalse();
+		assertThat(fallbackActive()).isZero();
+	}
+
+	@Test
 	void anOpenBreakerStopsCallingRedis() {
 		assertThat(fallbackActive()).isZero();
 		this.redisDown = true;

@@ -57,7 +57,7 @@ public class InMemoryRateLimitStore implements RateLimitStore {
 				outcomes.add(new LimitOutcome(limit, step.allowed, Math.max(0, remaining), ceilMillis(reset),
 						step.allowed ? 0 : ceilMillis(step.retryMicros)));
 			}
-			state.expiresAt = now + limits.stream().mapToLong((limit) -> 2 * micros(limit)).max().orElse(0);
+			state.expiresAt = now + limits.stream().mapToLong(InMemoryRateLimitStore::lifetimeMicros).max().orElse(0);
 			return new Decision(allowed, outcomes);
 		}
 	}
@@ -81,6 +81,22 @@ public class InMemoryRateLimitStore implements RateLimitStore {
 
 	private static long micros(Limit limit) {
 		return limit.window().toNanos() / 1_000;
+	}
+
+	/**
+	 * How long a limit's state matters after its last use: two windows, and for a token
+	 * bucket at least the time to refill it from empty (burst / permits windows), plus a
+	 * window. Before 2026-12-06 it was two windows for all, and a bucket whose burst is
+	 * more than twice its refill was swept (so full again) before it had refilled.
+	 */
+	static long lifetimeMicros(Limit limit) {
+		double window = micros(limit);
+		double lifetime = 2 * window;
+		if (limit.algorithm() == Algorithm.TOKEN_BUCKET) {
+			lifetime = Math.max(lifetime, window * ((double) limit.burst() / limit.permits()) + window);
+		}
+		// at most ~146 years: now + lifetime stays a long
+		return (long) Math.min(lifetime, Long.MAX_VALUE / 4.0);
 	}
 
 	// The epsilon keeps floating-point noise (3000000.0000000004 µs) from adding a

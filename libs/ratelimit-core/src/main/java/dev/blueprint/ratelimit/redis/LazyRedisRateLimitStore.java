@@ -2,6 +2,8 @@ package dev.blueprint.ratelimit.redis;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 import dev.blueprint.ratelimit.core.CoalescingRateLimitStore;
@@ -41,7 +43,10 @@ public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	private volatile RateLimitStore store;
 
-	private AutoCloseable connection;
+	private volatile AutoCloseable connection;
+
+	/** The connection attempt in progress, if any (guarded by {@code lock}). */
+	private CompletableFuture<RateLimitStore> connecting;
 
 	private LazyRedisRateLimitStore(Function<ClientResources, AbstractRedisClient> clientFactory) {
 		this.clientFactory = clientFactory;
@@ -62,36 +67,75 @@ public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		return store().acquire(bucket, limits, cost);
 	}
 
+	/**
+	 * The connected store. One connection attempt at a time: the decisions that come
+	 * while it runs wait for it and share its outcome, and one that fails fails them all,
+	 * the next decision trying again. Before 2026-12-06 each waiting decision then made
+	 * an attempt of its own, one after another under the lock: with Redis unreachable at
+	 * start-up, the fiftieth concurrent request waited out fifty connect timeouts.
+	 */
 	private RateLimitStore store() {
 		RateLimitStore current = this.store;
 		if (current != null) {
 			return current;
 		}
+		CompletableFuture<RateLimitStore> attempt;
+		boolean mine = false;
 		synchronized (this.lock) {
-			if (this.store == null) {
-				try {
-					if (this.client == null) {
-						this.client = this.clientFactory.apply(this.resources);
-					}
-					RedisScriptingAsyncCommands<String, String> commands;
-					if (this.client instanceof RedisClusterClient cluster) {
-						var connection = cluster.connect();
-						this.connection = connection;
-						commands = connection.async();
-					}
-					else {
-						var connection = ((RedisClient) this.client).connect();
-						this.connection = connection;
-						commands = connection.async();
-					}
-					this.store = new CoalescingRateLimitStore(new RedisBatchRateLimitStore(commands));
-				}
-				catch (RedisException ex) {
-					throw new RateLimitStoreException("Cannot connect to Redis: " + ex.getMessage(), ex);
-				}
+			if (this.store != null) {
+				return this.store;
 			}
-			return this.store;
+			if (this.connecting == null) {
+				this.connecting = new CompletableFuture<>();
+				mine = true;
+			}
+			attempt = this.connecting;
 		}
+		if (mine) {
+			try {
+				RateLimitStore connected = connect();
+				synchronized (this.lock) {
+					this.store = connected;
+					this.connecting = null;
+				}
+				attempt.complete(connected);
+			}
+			catch (RuntimeException ex) {
+				synchronized (this.lock) {
+					this.connecting = null;
+				}
+				attempt.completeExceptionally(ex);
+			}
+		}
+		try {
+			return attempt.join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof RedisException failure) {
+				throw new RateLimitStoreException("Cannot connect to Redis: " + failure.getMessage(), failure);
+			}
+			throw (ex.getCause() instanceof RuntimeException failure) ? failure : ex;
+		}
+	}
+
+	private RateLimitStore connect() {
+		synchronized (this.lock) {
+			if (this.client == null) {
+				this.client = this.clientFactory.apply(this.resources);
+			}
+		}
+		RedisScriptingAsyncCommands<String, String> commands;
+		if (this.client instanceof RedisClusterClient cluster) {
+			var connection = cluster.connect();
+			this.connection = connection;
+			commands = connection.async();
+		}
+		else {
+			var connection = ((RedisClient) this.client).connect();
+			this.connection = connection;
+			commands = connection.async();
+		}
+		return new CoalescingRateLimitStore(new RedisBatchRateLimitStore(commands));
 	}
 
 	@Override

@@ -45,6 +45,37 @@ class InMemoryRateLimitStoreTests extends RateLimitStoreContract {
 		assertThat(denied.retryAfterMillis()).isEqualTo(3_000);
 	}
 
+	/**
+	 * A token bucket's state outlives its refill: 1 per second with a burst of 10 takes
+	 * 10 s to refill, and was swept after two windows (2 s), so it came back full.
+	 */
+	@Test
+	void aTokenBucketIsNotSweptBeforeItHasRefilled() {
+		MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
+		InMemoryRateLimitStore store = new InMemoryRateLimitStore(clock);
+		List<Limit> limits = List.of(Limit.tokenBucket(10, 1, Duration.ofSeconds(1)));
+		assertThat(store.acquire("spender", limits, 10).allowed()).isTrue();
+		clock.advance(Duration.ofMillis(2100));
+		List<Limit> other = List.of(Limit.of(Algorithm.FIXED_WINDOW, 2, Duration.ofSeconds(1)));
+		for (int i = 0; i < 5000; i++) {
+			store.acquire("other" + i, other, 1);
+		}
+		assertThat(store.acquire("spender", limits, 2).allowed()).as("2.1 tokens refilled").isTrue();
+		assertThat(store.acquire("spender", limits, 1).allowed()).as("not 10").isFalse();
+	}
+
+	@Test
+	void aLimitsStateLivesTwoWindowsOrUntilItsTokenBucketHasRefilled() {
+		assertThat(InMemoryRateLimitStore.lifetimeMicros(Limit.of(Algorithm.FIXED_WINDOW, 5, Duration.ofSeconds(1))))
+			.isEqualTo(2_000_000);
+		assertThat(InMemoryRateLimitStore.lifetimeMicros(Limit.tokenBucket(10, 1, Duration.ofSeconds(1))))
+			.isEqualTo(11_000_000);
+		assertThat(InMemoryRateLimitStore.lifetimeMicros(Limit.tokenBucket(1, 10, Duration.ofSeconds(1))))
+			.isEqualTo(2_000_000);
+		assertThat(InMemoryRateLimitStore.lifetimeMicros(Limit.tokenBucket(Limit.MAX_PERMITS, 1, Duration.ofDays(366))))
+			.isPositive();
+	}
+
 	@Test
 	void sweepsIdleBuckets() {
 		MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));

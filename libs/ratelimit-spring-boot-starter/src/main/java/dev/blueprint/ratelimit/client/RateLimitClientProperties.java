@@ -39,6 +39,8 @@ public record RateLimitClientProperties(@DefaultValue("embedded") String mode, L
 		List<String> trustedProxies, List<FilterRule> filter) {
 
 	public RateLimitClientProperties {
+		// zero would be no timeout at all for Lettuce: a hung Redis would hang requests
+		requirePositive("timeout", timeout);
 		requirePositive("remote-open-for", remoteOpenFor);
 		requirePositive("redis-open-for", redisOpenFor);
 		rules = (rules != null) ? rules : List.of();

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.util.AntPathMatcher;
+import org.springframework.web.util.UrlPathHelper;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -31,7 +32,9 @@ class RateLimitFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		String path = request.getRequestURI().substring(request.getContextPath().length());
+		// decoded and cleaned as Spring MVC routes it: matching the raw URI let
+		// /%62rowse/1 reach a handler of /browse/** unlimited (before 2026-12-06)
+		String path = UrlPathHelper.defaultInstance.getPathWithinApplication(request);
 		for (RateLimitClientProperties.FilterRule rule : this.rules) {
 			boolean methodMatches = rule.method() == null || rule.method().equalsIgnoreCase(request.getMethod());
 			if (methodMatches && this.paths.match(rule.path(), path)) {

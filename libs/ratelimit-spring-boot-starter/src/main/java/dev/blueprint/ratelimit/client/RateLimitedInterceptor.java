@@ -1,5 +1,6 @@
 package dev.blueprint.ratelimit.client;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -19,7 +20,9 @@ class RateLimitedInterceptor implements HandlerInterceptor {
 	@Override
 	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
 			throws Exception {
-		if (!(handler instanceof HandlerMethod method)) {
+		// An async handler's result comes back through a second dispatch: the request was
+		// charged on the first (before 2026-12-06 it was charged twice)
+		if (request.getDispatcherType() == DispatcherType.ASYNC || !(handler instanceof HandlerMethod method)) {
 			return true;
 		}
 		RateLimited limited = find(method);

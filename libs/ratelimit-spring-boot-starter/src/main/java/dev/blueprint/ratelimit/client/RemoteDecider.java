@@ -9,22 +9,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Asks rate-limiter-service ({@code POST /api/v1/ratelimit/check}) and passes its headers
  * on unchanged. Authenticates with the configured service token, else with the request's
  * own bearer token. When the service cannot be reached in time, or answers 5xx, the
- * request is admitted or denied as {@code remote-failure} says. A circuit breaker
- * (Resilience4j) counts those failures: once half of the last 20 calls (at least 10)
- * failed it opens, and for {@code openFor} every decision takes the failure policy at
- * once instead of waiting out a timeout per request; then a few trial calls decide
- * whether it closes again.
+ * request is admitted or denied as {@code remote-failure} says; so is it when the service
+ * refuses the credentials (401, 403: a caller without a token, with an expired one, or a
+ * service token it does not accept), which before 2026-12-06 became a 500 for the caller.
+ * A circuit breaker (Resilience4j) counts those failures: once half of the last 20 calls
+ * (at least 10) failed it opens, and for {@code openFor} every decision takes the failure
+ * policy at once instead of waiting out a timeout per request; then a few trial calls
+ * decide whether it closes again.
  */
 public class RemoteDecider implements RateLimitDecider {
 
@@ -42,6 +47,10 @@ public class RemoteDecider implements RateLimitDecider {
 	private final Duration timeout;
 
 	private final boolean failOpen;
+
+	private final AtomicBoolean credentialsRefusedLogged = new AtomicBoolean();
+
+	private static final Logger logger = LoggerFactory.getLogger(RemoteDecider.class);
 
 	private final CircuitBreakerRegistry breakers;
 
@@ -93,6 +102,14 @@ public class RemoteDecider implements RateLimitDecider {
 			}
 			// Any other answer means the service is there, even a refusal of this check.
 			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			if (response.statusCode() == 401 || response.statusCode() == 403) {
+				if (this.credentialsRefusedLogged.compareAndSet(false, true)) {
+					logger.warn("rate-limiter-service refused the credentials of a check ({}): such checks take the "
+							+ "remote-failure policy. Configure a service token (service-token) it accepts; "
+							+ "logged once", response.statusCode());
+				}
+				return unreachable(rule);
+			}
 			if (response.statusCode() != 200 && response.statusCode() != 429) {
 				throw new IllegalStateException("rate-limiter-service answered " + response.statusCode() + " for rule '"
 						+ rule + "': " + response.body());

@@ -79,6 +79,24 @@ class EmbeddedModeIntegrationTests {
 	}
 
 	@Test
+	void anAsyncHandlerIsChargedOnce() throws Exception {
+		HttpResponse<String> first = send("POST", "/things/later", this.ip);
+		assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+		assertThat(first.body()).isEqualTo("created");
+		assertThat(first.headers().firstValue("X-RateLimit-Remaining")).hasValue("1");
+		assertThat(send("POST", "/things/later", this.ip).statusCode()).as("the second of two").isEqualTo(200);
+		assertThat(send("POST", "/things/later", this.ip).statusCode()).isEqualTo(429);
+	}
+
+	@Test
+	void theFilterMatchesThePathAsItIsRoutedNotAsItIsEncoded() throws Exception {
+		for (int i = 0; i < 3; i++) {
+			assertThat(send("GET", "/%62rowse/" + i, this.ip).statusCode()).isEqualTo(200);
+		}
+		assertThat(send("GET", "/browse/4", this.ip).statusCode()).as("all four counted alike").isEqualTo(429);
+	}
+
+	@Test
 	void theFilterLimitsPathPatterns() throws Exception {
 		for (int i = 0; i < 3; i++) {
 			assertThat(send("GET", "/browse/" + i, this.ip).statusCode()).isEqualTo(200);

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** The breakers' open durations are checked at start-up: at least 1 ms. */
+/**
+ * The timeout and the breakers' open durations are checked at start-up: at least 1 ms.
+ */
 class RateLimitClientPropertiesTests {
 
 	@Test
@@ -18,6 +20,14 @@ class RateLimitClientPropertiesTests {
 			.withMessage("blueprint.ratelimit.client.redis-open-for must be at least 1ms, was PT0S");
 		assertThatIllegalArgumentException().isThrownBy(() -> properties(Duration.ofMillis(-1), Duration.ofSeconds(1)))
 			.withMessage("blueprint.ratelimit.client.remote-open-for must be at least 1ms, was PT-0.001S");
+	}
+
+	@Test
+	void theDecisionTimeoutMustBeAtLeastOneMillisecond() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new RateLimitClientProperties("embedded", null, 1, URI.create("http://localhost:8082"),
+					null, "open", Duration.ZERO, Duration.ofSeconds(5), Duration.ofSeconds(1), null, null))
+			.withMessage("blueprint.ratelimit.client.timeout must be at least 1ms, was PT0S");
 	}
 
 	private static RateLimitClientProperties properties(Duration remoteOpenFor, Duration redisOpenFor) {

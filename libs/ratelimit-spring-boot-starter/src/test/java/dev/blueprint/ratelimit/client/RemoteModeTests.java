@@ -151,6 +151,34 @@ class RemoteModeTests {
 		}
 	}
 
+	/**
+	 * A caller without a token (or an expired one), its own forwarded: the service
+	 * answers 401. That check takes the failure policy; it was a 500 for the caller.
+	 */
+	@Test
+	void refusedCredentialsTakeTheFailurePolicyAndDoNotCountAgainstTheService() throws IOException {
+		HttpServer refusing = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		refusing.createContext("/api/v1/ratelimit/check", (exchange) -> {
+			exchange.getRequestBody().readAllBytes();
+			exchange.sendResponseHeaders(exchange.getRequestHeaders().containsKey("Authorization") ? 403 : 401, -1);
+			exchange.close();
+		});
+		refusing.start();
+		try {
+			URI url = URI.create("http://127.0.0.1:" + refusing.getAddress().getPort());
+			RemoteDecider open = new RemoteDecider(url, null, Duration.ofSeconds(2), true);
+			assertThat(open.decide("create", "ip:203.0.113.9", 1, null).allowed()).isTrue();
+			RemoteDecider closed = new RemoteDecider(url, null, Duration.ofSeconds(2), false);
+			Verdict denied = closed.decide("create", "ip:203.0.113.9", 1, "Bearer expired");
+			assertThat(denied.allowed()).isFalse();
+			assertThat(denied.headers()).containsEntry("Retry-After", "1");
+			assertThat(closed.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
+		}
+		finally {
+			refusing.stop(0);
+		}
+	}
+
 	@Test
 	void aServerErrorCountsAsUnreachableAndTakesTheFailurePolicy() throws IOException {
 		HttpServer broken = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

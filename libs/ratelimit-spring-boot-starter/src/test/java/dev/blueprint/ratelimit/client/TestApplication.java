@@ -1,6 +1,7 @@
 package dev.blueprint.ratelimit.client;
 
 import java.security.Principal;
+import java.util.concurrent.Callable;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -47,6 +48,13 @@ class TestApplication {
 		@PostMapping("/things")
 		String create() {
 			return "created";
+		}
+
+		// an async handler: its result comes back through a second dispatch
+		@RateLimited("create")
+		@PostMapping("/things/later")
+		Callable<String> createLater() {
+			return () -> "created";
 		}
 
 		@GetMapping("/browse/{id}")
