@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -68,6 +69,11 @@ import org.springframework.util.unit.DataSize;
  * rate limit fails open (Redis down)
  * @param contacts where the connected users' conversations (presence audience, typing
  * members) come from
+ * @param clientSilenceTimeout how long a WebSocket client may send nothing (no frame, no
+ * heart-beat) before its connection is closed. A client that offers STOMP heart-beats is
+ * held to them (three missed, 30 s); one that offers none was never timed out, and a
+ * silently dead one stayed registered, so online, for as long as the TCP connection
+ * looked open. At least 1 s and above three heart-beat intervals
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
@@ -78,7 +84,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("6") int topicPartitions, @DefaultValue("1") short topicReplication,
 		@DefaultValue("16") int inboundThreads, @DefaultValue("120000") int subscriptionCacheLimit,
 		@DefaultValue("10s") Duration sendOrderHold, @DefaultValue("32") int sendOrderMaxHolds,
-		@DefaultValue Contacts contacts) {
+		@DefaultValue Contacts contacts, @DefaultValue("60s") Duration clientSilenceTimeout) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -86,6 +92,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 	 * a JSON string ({@code \\u0001}).
 	 */
 	static final int MAX_ESCAPE = 7;
+
+	private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
 	static final DataSize MIN_IO_BUFFER = DataSize.ofKilobytes(1);
 
@@ -121,6 +129,16 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		if (sendOrderMaxHolds < 1) {
 			throw new IllegalArgumentException(
 					"gateway.send-order-max-holds must be at least 1, was " + sendOrderMaxHolds);
+		}
+		if (!ID.matcher(id).matches()) {
+			throw new IllegalArgumentException("gateway.id (CHAT_GATEWAY_ID) must be 1-128 of letters, digits, '.', "
+					+ "'_', ':', '-' (it is part of every session's registry entry), was '" + id + "'");
+		}
+		if (clientSilenceTimeout.compareTo(heartbeat.multipliedBy(3)) <= 0
+				|| clientSilenceTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+			throw new IllegalArgumentException("gateway.client-silence-timeout (" + clientSilenceTimeout
+					+ ") must be at least 1s and longer than three gateway.heartbeat intervals (" + heartbeat
+					+ "): a client that keeps its heart-beats would be closed");
 		}
 		if (!heartbeat.minus(sessionLease.dividedBy(2)).isNegative()) {
 			throw new IllegalArgumentException("gateway.heartbeat (" + heartbeat

@@ -1,5 +1,7 @@
 package dev.blueprint.chat.gateway;
 
+import java.time.Duration;
+
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -89,6 +91,8 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 		registration.setMessageSizeLimit(limit);
 		int buffer = (int) this.properties.messageBufferSize().toBytes();
 		registration.addDecoratorFactory((handler) -> new PartialMessages(handler, limit, buffer));
+		Duration silence = this.properties.clientSilenceTimeout();
+		registration.addDecoratorFactory((handler) -> new ClientSilence(handler, silence));
 	}
 
 	/**

@@ -25,7 +25,8 @@ class GatewayPropertiesTests {
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, DataSize messageBufferSize,
 			Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, messageBufferSize, DataSize.ofKilobytes(4),
-				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS);
+				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS,
+				Duration.ofSeconds(60));
 	}
 
 	@Test
@@ -64,15 +65,43 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void theIdIsOneThatSessionEntriesCanCarry() {
+		assertThat(withId("chat-gateway-5d8f9c7b4-x2x9z").id()).isEqualTo("chat-gateway-5d8f9c7b4-x2x9z");
+		assertThatIllegalArgumentException().isThrownBy(() -> withId("gw|1"))
+			.withMessageStartingWith("gateway.id (CHAT_GATEWAY_ID) must be 1-128 of letters, digits");
+		assertThatIllegalArgumentException().isThrownBy(() -> withId("x".repeat(129)));
+	}
+
+	@Test
+	void aSilentClientIsClosedOnlyAfterMoreThanThreeHeartBeats() {
+		assertThat(withSilenceTimeout(Duration.ofMillis(30_001)).clientSilenceTimeout()).hasMillis(30_001);
+		assertThatIllegalArgumentException().isThrownBy(() -> withSilenceTimeout(Duration.ofSeconds(30)))
+			.withMessageStartingWith("gateway.client-silence-timeout (PT30S) must be at least 1s and longer than "
+					+ "three gateway.heartbeat intervals (PT10S)");
+	}
+
+	private static GatewayProperties withId(String id) {
+		return new GatewayProperties(id, 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60));
+	}
+
+	private static GatewayProperties withSilenceTimeout(Duration timeout) {
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout);
+	}
+
+	@Test
 	void theSubscriptionCacheHoldsAtLeastOneDestination() {
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS)
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60))
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 					DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-					(short) 1, 16, 0, HOLD, 32, CONTACTS))
+					(short) 1, 16, 0, HOLD, 32, CONTACTS, Duration.ofSeconds(60)))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -90,7 +119,7 @@ class GatewayPropertiesTests {
 	private static GatewayProperties ioBuffer(DataSize size) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8), size, false,
 				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32,
-				CONTACTS);
+				CONTACTS, Duration.ofSeconds(60));
 	}
 
 	@Test
@@ -103,7 +132,7 @@ class GatewayPropertiesTests {
 	private static GatewayProperties sendOrderHold(Duration hold) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 120_000, hold, 32, CONTACTS);
+				(short) 1, 16, 120_000, hold, 32, CONTACTS, Duration.ofSeconds(60));
 	}
 
 	@Test
@@ -116,17 +145,17 @@ class GatewayPropertiesTests {
 	private static GatewayProperties sendOrderMaxHolds(int maxHolds) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 120_000, HOLD, maxHolds, CONTACTS);
+				(short) 1, 16, 120_000, HOLD, maxHolds, CONTACTS, Duration.ofSeconds(60));
 	}
 
 	@Test
 	void anInstanceWithoutAnIdGetsAUniqueOne() {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
-				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS);
+				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60));
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
-				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS);
+				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60));
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

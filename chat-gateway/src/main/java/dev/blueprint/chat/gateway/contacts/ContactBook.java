@@ -67,6 +67,11 @@ public class ContactBook {
 
 	private final Duration minRefreshInterval;
 
+	/** When a user whose read failed is read again by {@link #refreshDue()}. */
+	private final Duration failedRetry;
+
+	static final Duration FAILED_RETRY = Duration.ofSeconds(30);
+
 	private final Map<String, Entry> users = new ConcurrentHashMap<>();
 
 	private final Map<String, String> sessions = new ConcurrentHashMap<>();
@@ -91,6 +96,8 @@ public class ContactBook {
 		this.clock = clock;
 		this.refresh = refresh;
 		this.minRefreshInterval = minRefreshInterval;
+		Duration retry = (minRefreshInterval.compareTo(FAILED_RETRY) > 0) ? minRefreshInterval : FAILED_RETRY;
+		this.failedRetry = (retry.compareTo(refresh) < 0) ? retry : refresh;
 		this.fetched = Counter.builder("blueprint.chat.gateway.contacts.reads")
 			.description("Reads of a user's conversations from chat-message-service, by outcome")
 			.tag("outcome", "ok")
@@ -178,11 +185,20 @@ public class ContactBook {
 			return null;
 		}
 		Set<String> members = entry.conversations.get(conversationId);
-		if (members == null && (!entry.loaded || entry.mayRefresh(this.clock.instant(), this.minRefreshInterval))) {
-			if (!refresh(user.getName(), entry)) {
+		if (members == null) {
+			if (entry.mayRefresh(this.clock.instant(), this.minRefreshInterval)) {
+				if (!refresh(user.getName(), entry)) {
+					throw new ContactsUnavailableException();
+				}
+				members = entry.conversations.get(conversationId);
+			}
+			else if (!entry.loaded) {
+				// the last read failed a moment ago: not read again on this (inbound)
+				// thread
+				// before the interval, whatever the frames (before 2026-12-06 every frame
+				// of such a user waited on a read here)
 				throw new ContactsUnavailableException();
 			}
-			members = entry.conversations.get(conversationId);
 		}
 		return members;
 	}
@@ -217,8 +233,11 @@ public class ContactBook {
 				return;
 			}
 			Instant refreshedAt = user.getValue().refreshedAt;
-			if (refreshedAt != null && !now.isBefore(refreshedAt.plus(this.refresh))
-					&& !forgetWithoutSession(user.getKey()) && refreshLater(user.getKey(), true)) {
+			// a user whose last read failed is read again after 30 s, not after the whole
+			// refresh period (5 min without contacts, so without presence pushes)
+			Duration due = user.getValue().loaded ? this.refresh : this.failedRetry;
+			if (refreshedAt != null && !now.isBefore(refreshedAt.plus(due)) && !forgetWithoutSession(user.getKey())
+					&& refreshLater(user.getKey(), true)) {
 				budget--;
 			}
 		}

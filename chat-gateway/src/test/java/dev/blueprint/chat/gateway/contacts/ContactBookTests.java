@@ -25,6 +25,7 @@ import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * How often the contact book queues reads of a user's conversations. The reads themselves
@@ -154,6 +155,37 @@ class ContactBookTests {
 		assertThat(fetches.tasks).as("no read for a session that is gone").isEmpty();
 	}
 
+	/**
+	 * A user whose read failed: their frames (typing) do not each read again on the
+	 * inbound thread within the minimum interval, and the read is retried in the
+	 * background after 30 s rather than the whole refresh period. Before 2026-12-06 every
+	 * frame of such a user read again (each up to the read's timeouts on a shared inbound
+	 * thread), and the background retry waited the refresh period.
+	 */
+	@Test
+	void aUserWhoseReadFailedIsReadAgainAfterTheMinimumIntervalAndRetriedInTheBackground() {
+		CollectingExecutor fetches = new CollectingExecutor(10_000);
+		ContactBook contacts = contactBook(fetches);
+		contacts.connected(connected("gina", "s1"));
+		runAll(fetches);
+		assertThat(failed()).isEqualTo(1);
+
+		ChatUser gina = new ChatUser("gina", "t");
+		for (int i = 0; i < 50; i++) {
+			assertThatExceptionOfType(ContactBook.ContactsUnavailableException.class)
+				.isThrownBy(() -> contacts.membersOf(gina, UUID.randomUUID()));
+		}
+		assertThat(failed()).as("no read within the minimum interval").isEqualTo(1);
+		this.clock.advance(MIN_REFRESH);
+		assertThatExceptionOfType(ContactBook.ContactsUnavailableException.class)
+			.isThrownBy(() -> contacts.membersOf(gina, UUID.randomUUID()));
+		assertThat(failed()).isEqualTo(2);
+
+		this.clock.advance(ContactBook.FAILED_RETRY);
+		contacts.refreshDue();
+		assertThat(fetches.tasks).as("retried before the refresh period (%s)", REFRESH).hasSize(1);
+	}
+
 	@Test
 	void aUserKnownOnlyFromAFrameAfterTheirLastDisconnectIsForgottenWhenTheirReadComesDue() {
 		CollectingExecutor fetches = new CollectingExecutor(10_000);
@@ -227,6 +259,10 @@ class ContactBookTests {
 		List<Runnable> tasks = new ArrayList<>(fetches.tasks);
 		fetches.tasks.clear();
 		tasks.forEach(Runnable::run);
+	}
+
+	private double failed() {
+		return this.meters.get("blueprint.chat.gateway.contacts.reads").tag("outcome", "failed").counter().count();
 	}
 
 	private double rejected() {
