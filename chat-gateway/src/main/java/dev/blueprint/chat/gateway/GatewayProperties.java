@@ -73,7 +73,8 @@ import org.springframework.util.unit.DataSize;
  * heart-beat) before its connection is closed. A client that offers STOMP heart-beats is
  * held to them (three missed, 30 s); one that offers none was never timed out, and a
  * silently dead one stayed registered, so online, for as long as the TCP connection
- * looked open. At least 1 s and above three heart-beat intervals
+ * looked open. 0 (the default): 60 s, or three heart-beat intervals and 10 s if that is
+ * longer; else at least 1 s and above three heart-beat intervals
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
@@ -84,7 +85,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("6") int topicPartitions, @DefaultValue("1") short topicReplication,
 		@DefaultValue("16") int inboundThreads, @DefaultValue("120000") int subscriptionCacheLimit,
 		@DefaultValue("10s") Duration sendOrderHold, @DefaultValue("32") int sendOrderMaxHolds,
-		@DefaultValue Contacts contacts, @DefaultValue("60s") Duration clientSilenceTimeout) {
+		@DefaultValue Contacts contacts, @DefaultValue("0s") Duration clientSilenceTimeout) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -94,6 +95,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 	static final int MAX_ESCAPE = 7;
 
 	private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+	static final Duration DEFAULT_SILENCE = Duration.ofSeconds(60);
 
 	static final DataSize MIN_IO_BUFFER = DataSize.ofKilobytes(1);
 
@@ -133,6 +136,10 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		if (!ID.matcher(id).matches()) {
 			throw new IllegalArgumentException("gateway.id (CHAT_GATEWAY_ID) must be 1-128 of letters, digits, '.', "
 					+ "'_', ':', '-' (it is part of every session's registry entry), was '" + id + "'");
+		}
+		if (clientSilenceTimeout.isZero()) {
+			Duration threeBeats = heartbeat.multipliedBy(3).plusSeconds(10);
+			clientSilenceTimeout = (threeBeats.compareTo(DEFAULT_SILENCE) > 0) ? threeBeats : DEFAULT_SILENCE;
 		}
 		if (clientSilenceTimeout.compareTo(heartbeat.multipliedBy(3)) <= 0
 				|| clientSilenceTimeout.compareTo(Duration.ofSeconds(1)) < 0) {

@@ -73,6 +73,15 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void theSilenceTimeoutByDefaultIsAMinuteOrLongerWithLongerHeartBeats() {
+		assertThat(withSilenceTimeout(Duration.ZERO).clientSilenceTimeout()).isEqualTo(Duration.ofSeconds(60));
+		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(60), Duration.ofSeconds(20), List.of("*"), 6,
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO)
+			.clientSilenceTimeout()).as("heart-beats of 20 s").isEqualTo(Duration.ofSeconds(70));
+	}
+
+	@Test
 	void aSilentClientIsClosedOnlyAfterMoreThanThreeHeartBeats() {
 		assertThat(withSilenceTimeout(Duration.ofMillis(30_001)).clientSilenceTimeout()).hasMillis(30_001);
 		assertThatIllegalArgumentException().isThrownBy(() -> withSilenceTimeout(Duration.ofSeconds(30)))

@@ -46,8 +46,14 @@ public class RateLimiter {
 
 	private final int maxSubjectLength;
 
-	/** Whether the last call to Redis failed (cleared by the next that succeeds). */
-	private volatile boolean lastStoreCallFailed;
+	/**
+	 * When (nanoTime) the last call to Redis failed, if the last call failed; 0 once one
+	 * succeeds.
+	 */
+	private volatile long lastStoreCallFailedAt;
+
+	/** How long a failed call to Redis alone keeps decisions reported as degraded. */
+	static final Duration FAILED_CALL_SHOWS_FOR = Duration.ofSeconds(30);
 
 	public RateLimiter(Rules rules, RateLimitStore redis, RateLimitStore local, CircuitBreaker breaker,
 			MeterRegistry meters, int instances, int maxSubjectLength) {
@@ -108,13 +114,13 @@ public class RateLimiter {
 		CheckOutcome outcome;
 		try {
 			Decision decision = this.breaker.executeSupplier(() -> this.redis.acquire(bucket, limits, permits));
-			this.lastStoreCallFailed = false;
+			this.lastStoreCallFailedAt = 0;
 			outcome = new CheckOutcome(rule, decision, decision.allowed() || rule.shadow(),
 					rule.shadow() && !decision.allowed(), false);
 		}
 		catch (CallNotPermittedException | RateLimitStoreException ex) {
 			if (ex instanceof RateLimitStoreException) {
-				this.lastStoreCallFailed = true;
+				this.lastStoreCallFailedAt = Math.max(1, System.nanoTime());
 			}
 			// fail-closed: retry once the breaker tries Redis again
 			long retry = Math.max(1000,
@@ -141,12 +147,16 @@ public class RateLimiter {
 
 	/**
 	 * Whether decisions currently bypass Redis: the circuit breaker is not closed, or the
-	 * last call to Redis failed. The breaker needs five calls in 2 s to open, so at low
-	 * traffic it stayed closed while every decision fell back, and health and the
-	 * fallback gauge said Redis decided (until 2026-12-06).
+	 * last call to Redis failed, within the last 30 s. The breaker needs five calls in 2
+	 * s to open, so at low traffic it stayed closed while every decision fell back, and
+	 * health and the fallback gauge said Redis decided (until 2026-12-06). The 30 s keep
+	 * one failure on an instance that then sees no traffic from showing degraded for
+	 * good.
 	 */
 	public boolean degraded() {
-		return this.breaker.getState() != CircuitBreaker.State.CLOSED || this.lastStoreCallFailed;
+		long failedAt = this.lastStoreCallFailedAt;
+		return this.breaker.getState() != CircuitBreaker.State.CLOSED
+				|| (failedAt != 0 && System.nanoTime() - failedAt < FAILED_CALL_SHOWS_FOR.toNanos());
 	}
 
 	public CircuitBreaker.State breakerState() {

@@ -137,7 +137,12 @@ public class LinkService {
 				throw ex;
 			}
 			try {
-				this.idempotency.release(scopedKey);
+				// through the breaker: refused at once while it is open (Cassandra hung),
+				// instead of holding the request thread for the write's timeout
+				stored(() -> {
+					this.idempotency.release(scopedKey);
+					return null;
+				});
 			}
 			catch (RuntimeException releaseFailure) {
 				// the reservation expires after pendingTtl

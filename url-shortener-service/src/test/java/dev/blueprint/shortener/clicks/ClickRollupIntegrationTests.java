@@ -220,7 +220,9 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 		assertThat(closing.add(sums)).isEmpty();
 		this.redis.delete(RedisClickBuffer.LOCK_KEY);
 		CompletableFuture<Void> rollup = CompletableFuture.runAsync(closing::rollUp);
-		Thread.sleep(50);
+		// under way: it took the lock
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> rollup.isDone() || Boolean.TRUE.equals(this.redis.hasKey(RedisClickBuffer.LOCK_KEY)));
 
 		closing.close();
 

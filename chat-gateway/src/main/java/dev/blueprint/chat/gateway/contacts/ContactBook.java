@@ -192,11 +192,12 @@ public class ContactBook {
 				}
 				members = entry.conversations.get(conversationId);
 			}
-			else if (!entry.loaded) {
+			else if (entry.failed) {
 				// the last read failed a moment ago: not read again on this (inbound)
-				// thread
-				// before the interval, whatever the frames (before 2026-12-06 every frame
-				// of such a user waited on a read here)
+				// thread before the interval, whatever the frames (before 2026-12-06
+				// every
+				// frame of such a user waited on a read here). A first read still running
+				// is no failure: the frame reads as before.
 				throw new ContactsUnavailableException();
 			}
 		}
@@ -235,7 +236,7 @@ public class ContactBook {
 			Instant refreshedAt = user.getValue().refreshedAt;
 			// a user whose last read failed is read again after 30 s, not after the whole
 			// refresh period (5 min without contacts, so without presence pushes)
-			Duration due = user.getValue().loaded ? this.refresh : this.failedRetry;
+			Duration due = user.getValue().failed ? this.failedRetry : this.refresh;
 			if (refreshedAt != null && !now.isBefore(refreshedAt.plus(due)) && !forgetWithoutSession(user.getKey())
 					&& refreshLater(user.getKey(), true)) {
 				budget--;
@@ -307,6 +308,7 @@ public class ContactBook {
 		}
 		catch (RestClientException ex) {
 			this.failed.increment();
+			entry.failed = true;
 			logger.warn("Could not read the conversations of {}: {}", user, ex.toString());
 			return false;
 		}
@@ -320,6 +322,7 @@ public class ContactBook {
 		}
 		catch (JacksonException | IllegalArgumentException ex) {
 			this.failed.increment();
+			entry.failed = true;
 			logger.warn("Unreadable conversations of {}: {}", user, ex.toString());
 			return false;
 		}
@@ -328,6 +331,7 @@ public class ContactBook {
 			Set<String> before = entry.contacts();
 			entry.conversations = conversations;
 			entry.loaded = true;
+			entry.failed = false;
 			if (this.users.get(user) == entry) {
 				index(user, before, entry.contacts());
 			}
@@ -370,6 +374,9 @@ public class ContactBook {
 
 		/** Whether a read succeeded (until then a typing check waits for one). */
 		private volatile boolean loaded;
+
+		/** Whether the last read failed (not merely: none has finished yet). */
+		private volatile boolean failed;
 
 		/** Every member of every conversation, the user included. */
 		Set<String> contacts() {

@@ -196,6 +196,11 @@ public class ConversationService {
 			id = claim.conversationId();
 			Optional<Conversation> written = this.store.findConversation(id);
 			if (written.isPresent()) {
+				if (!written.get().members().contains(caller)) {
+					// the caller left it since: the key gives no way back in
+					throw new ForbiddenException("Not a member of conversation " + id
+							+ ", created earlier with Idempotency-Key '" + idempotencyKey + "'");
+				}
 				return new Created(written.get(), false);
 			}
 			// claimed now, or by an attempt that failed before the group was written

@@ -100,13 +100,23 @@ public final class ChatSchema {
 		}
 		if (session.execute(SimpleStatement.newInstance("SELECT seq FROM messages LIMIT 1").setTimeout(SCHEMA_TIMEOUT))
 			.one() == null) {
-			session.execute(
-					SimpleStatement
-						.newInstance("UPDATE chat_settings SET value = ? WHERE name = ?", Integer.toString(bucketSize),
-								BUCKET_SIZE)
-						.setTimeout(SCHEMA_TIMEOUT));
-			logger.info("Messages are stored in buckets of {} (was {}; no message stored yet)", bucketSize, stored);
-			return;
+			// conditional: of two instances starting with other sizes, one changes it
+			// and the other is refused below
+			Row changed = session
+				.execute(
+						SimpleStatement
+							.newInstance("UPDATE chat_settings SET value = ? WHERE name = ? IF value = ?",
+									Integer.toString(bucketSize), BUCKET_SIZE, stored)
+							.setTimeout(SCHEMA_TIMEOUT))
+				.one();
+			if (changed.getBoolean("[applied]")) {
+				logger.info("Messages are stored in buckets of {} (was {}; no message stored yet)", bucketSize, stored);
+				return;
+			}
+			stored = changed.getString("value");
+			if (Integer.toString(bucketSize).equals(stored)) {
+				return;
+			}
 		}
 		throw new IllegalStateException("chat.storage.bucket-size (CHAT_STORAGE_BUCKETSIZE) is " + bucketSize
 				+ ", but the stored messages are in buckets of " + stored

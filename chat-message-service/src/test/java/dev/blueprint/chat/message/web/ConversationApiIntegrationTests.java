@@ -76,6 +76,11 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 		assertThat((String) json(retry, "$.id")).isEqualTo(firstTry);
 		assertThat((List<String>) json(get(alice, "/api/v1/conversations"), "$[*].id")).as("one group per key")
 			.containsExactlyInAnyOrder(id, firstTry, json(bobsOwn, "$.id"));
+
+		// having left the group, the key is no way back in
+		HttpResponse<String> left = delete(alice, "/api/v1/conversations/" + id + "/members/" + alice);
+		assertThat(left.statusCode()).as(left.body()).isEqualTo(204);
+		assertProblem(post(alice, "/api/v1/conversations", body, "Idempotency-Key", key), 403);
 	}
 
 	@Test

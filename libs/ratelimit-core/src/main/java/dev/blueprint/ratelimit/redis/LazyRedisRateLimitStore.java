@@ -100,7 +100,9 @@ public class LazyRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 				}
 				attempt.complete(connected);
 			}
-			catch (RuntimeException ex) {
+			catch (RuntimeException | Error ex) {
+				// an Error too: the decisions waiting for this attempt must not wait
+				// forever
 				synchronized (this.lock) {
 					this.connecting = null;
 				}

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,7 +48,9 @@ public class RemoteDecider implements RateLimitDecider {
 
 	private final boolean failOpen;
 
-	private final AtomicBoolean credentialsRefusedLogged = new AtomicBoolean();
+	private final AtomicLong credentialsRefusedLoggedAt = new AtomicLong();
+
+	private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofMinutes(1);
 
 	private static final Logger logger = LoggerFactory.getLogger(RemoteDecider.class);
 
@@ -103,10 +105,14 @@ public class RemoteDecider implements RateLimitDecider {
 			// Any other answer means the service is there, even a refusal of this check.
 			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 			if (response.statusCode() == 401 || response.statusCode() == 403) {
-				if (this.credentialsRefusedLogged.compareAndSet(false, true)) {
+				long now = System.nanoTime();
+				long last = this.credentialsRefusedLoggedAt.get();
+				if ((last == 0 || now - last >= REFUSAL_LOG_INTERVAL.toNanos())
+						&& this.credentialsRefusedLoggedAt.compareAndSet(last, now)) {
 					logger.warn("rate-limiter-service refused the credentials of a check ({}): such checks take the "
-							+ "remote-failure policy. Configure a service token (service-token) it accepts; "
-							+ "logged once", response.statusCode());
+							+ "remote-failure policy ({}). Configure a service token (service-token) it accepts; "
+							+ "logged at most once a minute", response.statusCode(),
+							this.failOpen ? "open: not limited" : "closed: denied");
 				}
 				return unreachable(rule);
 			}
