@@ -178,8 +178,7 @@ public class PushDispatcher implements AutoCloseable {
 			if (next.retry()) {
 				this.retried.increment();
 				logger.debug("Push {} failed ({}); retry {} in {}", key, ex.getMessage(), entry.attempts, next.delay());
-				this.timer.schedule(() -> this.workers.execute(() -> attempt(key)), next.delay().toMillis(),
-						TimeUnit.MILLISECONDS);
+				attemptLater(key, next.delay());
 			}
 			else {
 				this.failedForGood.increment();
@@ -206,13 +205,16 @@ public class PushDispatcher implements AutoCloseable {
 		if (next.retry()) {
 			this.heldBack.increment();
 			logger.debug("Push {} not sent ({}); trying again in {}", key, ex.getMessage(), next.delay());
-			this.timer.schedule(() -> this.workers.execute(() -> attempt(key)), next.delay().toMillis(),
-					TimeUnit.MILLISECONDS);
+			attemptLater(key, next.delay());
 		}
 		else {
 			this.failedForGood.increment();
 			give(key, entry, push, "time-exhausted", ex.getMessage());
 		}
+	}
+
+	private void attemptLater(String key, Duration delay) {
+		this.timer.schedule(() -> this.workers.execute(() -> attempt(key)), delay.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 	/**

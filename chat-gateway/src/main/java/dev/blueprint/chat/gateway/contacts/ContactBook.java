@@ -193,11 +193,9 @@ public class ContactBook {
 				members = entry.conversations.get(conversationId);
 			}
 			else if (entry.failed) {
-				// the last read failed a moment ago: not read again on this (inbound)
-				// thread before the interval, whatever the frames (before 2026-12-06
-				// every
-				// frame of such a user waited on a read here). A first read still running
-				// is no failure: the frame reads as before.
+				// The last read failed a moment ago: no new read on this inbound thread
+				// before the interval (until 2026-12-06 every frame of such a user
+				// waited on one). A first read still running is no failure.
 				throw new ContactsUnavailableException();
 			}
 		}

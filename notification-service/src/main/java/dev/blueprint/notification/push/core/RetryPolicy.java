@@ -60,10 +60,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multi
 			return new Next(Verdict.ATTEMPTS_EXHAUSTED, Duration.ZERO);
 		}
 		Duration delay = backoff(failedAttempts, random.getAsDouble());
-		if (elapsed.plus(delay).compareTo(this.maxTotal) > 0) {
-			return new Next(Verdict.TIME_EXHAUSTED, Duration.ZERO);
-		}
-		return new Next(Verdict.RETRY, delay);
+		return retryWithin(elapsed, delay);
 	}
 
 	/**
@@ -76,6 +73,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multi
 	 */
 	public Next notSent(Duration elapsed, Duration wait, DoubleSupplier random) {
 		Duration delay = Duration.ofMillis(Math.round(wait.toMillis() * (1 + this.jitter * random.getAsDouble())));
+		return retryWithin(elapsed, delay);
+	}
+
+	/** A retry after {@code delay}, unless it would start after {@code maxTotal}. */
+	private Next retryWithin(Duration elapsed, Duration delay) {
 		if (elapsed.plus(delay).compareTo(this.maxTotal) > 0) {
 			return new Next(Verdict.TIME_EXHAUSTED, Duration.ZERO);
 		}
