@@ -20,7 +20,9 @@ import dev.blueprint.chat.gateway.stomp.ClientFrames;
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
 import dev.blueprint.platform.kafka.TopicDeclarer;
 import dev.blueprint.platform.security.PublicRequests;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.web.socket.config.WebSocketMessageBrokerStats;
+import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GatewayProperties.class)
@@ -116,6 +120,26 @@ class GatewayConfiguration {
 	DeliveryReceiver deliveryReceiver(ChatEventCodec codec, ClientFrames frames, SessionTracker sessions,
 			ContactBook contacts, Clock clock, MeterRegistry meters) {
 		return new DeliveryReceiver(codec, frames, sessions, contacts, clock, meters);
+	}
+
+	/**
+	 * Sessions closed because their client stopped reading
+	 * ({@code gateway.send-time-limit} or {@code gateway.send-buffer-limit} exceeded), as
+	 * Spring's broker stats count them.
+	 */
+	@Bean
+	MeterBinder slowClientTerminations(WebSocketMessageBrokerStats stats) {
+		return (meters) -> FunctionCounter
+			.builder("blueprint.chat.gateway.sessions.terminated", stats, GatewayConfiguration::limitExceeded)
+			.description("Sessions closed by the gateway, by reason (slow-client: a write waited "
+					+ "gateway.send-time-limit or gateway.send-buffer-limit queued behind it)")
+			.tag("reason", "slow-client")
+			.register(meters);
+	}
+
+	private static double limitExceeded(WebSocketMessageBrokerStats stats) {
+		SubProtocolWebSocketHandler.Stats sessions = stats.getWebSocketSessionStats();
+		return (sessions != null) ? sessions.getLimitExceededSessions() : 0;
 	}
 
 	@Bean

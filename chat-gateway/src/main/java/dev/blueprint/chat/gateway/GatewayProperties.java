@@ -75,6 +75,16 @@ import org.springframework.util.unit.DataSize;
  * silently dead one stayed registered, so online, for as long as the TCP connection
  * looked open. 0 (the default): 60 s, or three heart-beat intervals and 10 s if that is
  * longer; else at least 1 s and above three heart-beat intervals
+ * @param sendTimeLimit how long a write to a client may wait (the client is not reading:
+ * a dead mobile link, a frozen tab) before its connection is closed. Both Tomcat's
+ * blocking write and Spring's per-session limit take it, so a client that stops reading
+ * holds an outbound thread for at most about this long, and a second one while its
+ * session closes. 100 ms to 60 s
+ * @param sendBufferLimit how much may queue for one client while a write to it waits:
+ * beyond it the connection is closed. At least 16 KiB
+ * @param outboundThreads threads writing frames to clients. Each client that stops
+ * reading holds up to two of them for up to sendTimeLimit, so this many minus twice the
+ * number of such clients at once are left for the others
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
@@ -85,7 +95,9 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("6") int topicPartitions, @DefaultValue("1") short topicReplication,
 		@DefaultValue("16") int inboundThreads, @DefaultValue("120000") int subscriptionCacheLimit,
 		@DefaultValue("10s") Duration sendOrderHold, @DefaultValue("32") int sendOrderMaxHolds,
-		@DefaultValue Contacts contacts, @DefaultValue("0s") Duration clientSilenceTimeout) {
+		@DefaultValue Contacts contacts, @DefaultValue("0s") Duration clientSilenceTimeout,
+		@DefaultValue("5s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize sendBufferLimit,
+		@DefaultValue("16") int outboundThreads) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -101,6 +113,12 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 	static final DataSize MIN_IO_BUFFER = DataSize.ofKilobytes(1);
 
 	static final DataSize MAX_IO_BUFFER = DataSize.ofKilobytes(64);
+
+	static final Duration MIN_SEND_TIME_LIMIT = Duration.ofMillis(100);
+
+	static final Duration MAX_SEND_TIME_LIMIT = Duration.ofSeconds(60);
+
+	static final DataSize MIN_SEND_BUFFER = DataSize.ofKilobytes(16);
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
@@ -146,6 +164,20 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 			throw new IllegalArgumentException("gateway.client-silence-timeout (" + clientSilenceTimeout
 					+ ") must be at least 1s and longer than three gateway.heartbeat intervals (" + heartbeat
 					+ "): a client that keeps its heart-beats would be closed");
+		}
+		if (sendTimeLimit.compareTo(MIN_SEND_TIME_LIMIT) < 0 || sendTimeLimit.compareTo(MAX_SEND_TIME_LIMIT) > 0) {
+			throw new IllegalArgumentException("gateway.send-time-limit must be from " + MIN_SEND_TIME_LIMIT + " to "
+					+ MAX_SEND_TIME_LIMIT + ", was " + sendTimeLimit);
+		}
+		if (sendBufferLimit.toBytes() < MIN_SEND_BUFFER.toBytes() || sendBufferLimit.toBytes() > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException(
+					"gateway.send-buffer-limit must be from " + MIN_SEND_BUFFER + " to 2GB, was " + sendBufferLimit);
+		}
+		if (outboundThreads < 1) {
+			throw new IllegalArgumentException("gateway.outbound-threads must be at least 1, was " + outboundThreads);
+		}
+		if (inboundThreads < 1) {
+			throw new IllegalArgumentException("gateway.inbound-threads must be at least 1, was " + inboundThreads);
 		}
 		if (!heartbeat.minus(sessionLease.dividedBy(2)).isNegative()) {
 			throw new IllegalArgumentException("gateway.heartbeat (" + heartbeat

@@ -82,6 +82,17 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 	}
 
 	/**
+	 * Spring's default is two threads per core: on two cores, two clients that stopped
+	 * reading held all four (SessionTimeouts).
+	 */
+	@Override
+	public void configureClientOutboundChannel(ChannelRegistration registration) {
+		registration.taskExecutor()
+			.corePoolSize(this.properties.outboundThreads())
+			.maxPoolSize(this.properties.outboundThreads());
+	}
+
+	/**
 	 * Frames up to {@code gateway.max-frame-size}, taken in parts of the container's
 	 * buffer size ({@link PartialMessages}).
 	 */
@@ -92,7 +103,13 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 		int buffer = (int) this.properties.messageBufferSize().toBytes();
 		registration.addDecoratorFactory((handler) -> new PartialMessages(handler, limit, buffer));
 		Duration silence = this.properties.clientSilenceTimeout();
-		registration.addDecoratorFactory((handler) -> new ClientSilence(handler, silence));
+		Duration sendTimeLimit = this.properties.sendTimeLimit();
+		registration.addDecoratorFactory((handler) -> new SessionTimeouts(handler, silence, sendTimeLimit));
+		// A client that stops reading is closed once a write to it has waited this long,
+		// or
+		// once this much is queued for it behind that write (SessionTimeouts).
+		registration.setSendTimeLimit((int) sendTimeLimit.toMillis());
+		registration.setSendBufferSizeLimit((int) this.properties.sendBufferLimit().toBytes());
 	}
 
 	/**

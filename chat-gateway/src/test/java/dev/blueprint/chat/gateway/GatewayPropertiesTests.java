@@ -18,6 +18,10 @@ class GatewayPropertiesTests {
 
 	private static final Duration HOLD = Duration.ofSeconds(10);
 
+	private static final Duration SEND_TIME_LIMIT = Duration.ofSeconds(5);
+
+	private static final DataSize SEND_BUFFER = DataSize.ofKilobytes(512);
+
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
 		return properties(maxBodyBytes, maxFrameSize, DataSize.ofKilobytes(4), heartbeat);
 	}
@@ -26,7 +30,7 @@ class GatewayPropertiesTests {
 			Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, messageBufferSize, DataSize.ofKilobytes(4),
 				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS,
-				Duration.ofSeconds(60));
+				Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16);
 	}
 
 	@Test
@@ -77,7 +81,7 @@ class GatewayPropertiesTests {
 		assertThat(withSilenceTimeout(Duration.ZERO).clientSilenceTimeout()).isEqualTo(Duration.ofSeconds(60));
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(60), Duration.ofSeconds(20), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO)
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO, SEND_TIME_LIMIT, SEND_BUFFER, 16)
 			.clientSilenceTimeout()).as("heart-beats of 20 s").isEqualTo(Duration.ofSeconds(70));
 	}
 
@@ -92,25 +96,25 @@ class GatewayPropertiesTests {
 	private static GatewayProperties withId(String id) {
 		return new GatewayProperties(id, 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60));
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16);
 	}
 
 	private static GatewayProperties withSilenceTimeout(Duration timeout) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout);
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout, SEND_TIME_LIMIT, SEND_BUFFER, 16);
 	}
 
 	@Test
 	void theSubscriptionCacheHoldsAtLeastOneDestination() {
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60))
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 					DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-					(short) 1, 16, 0, HOLD, 32, CONTACTS, Duration.ofSeconds(60)))
+					(short) 1, 16, 0, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -128,7 +132,7 @@ class GatewayPropertiesTests {
 	private static GatewayProperties ioBuffer(DataSize size) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8), size, false,
 				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32,
-				CONTACTS, Duration.ofSeconds(60));
+				CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16);
 	}
 
 	@Test
@@ -141,7 +145,7 @@ class GatewayPropertiesTests {
 	private static GatewayProperties sendOrderHold(Duration hold) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 120_000, hold, 32, CONTACTS, Duration.ofSeconds(60));
+				(short) 1, 16, 120_000, hold, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16);
 	}
 
 	@Test
@@ -154,17 +158,50 @@ class GatewayPropertiesTests {
 	private static GatewayProperties sendOrderMaxHolds(int maxHolds) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 120_000, HOLD, maxHolds, CONTACTS, Duration.ofSeconds(60));
+				(short) 1, 16, 120_000, HOLD, maxHolds, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER,
+				16);
+	}
+
+	@Test
+	void aWriteToAClientWaitsFromATenthOfASecondToAMinute() {
+		assertThat(sendLimits(Duration.ofMillis(100), SEND_BUFFER, 16).sendTimeLimit())
+			.isEqualTo(Duration.ofMillis(100));
+		assertThat(sendLimits(Duration.ofSeconds(60), SEND_BUFFER, 16).sendTimeLimit())
+			.isEqualTo(Duration.ofSeconds(60));
+		assertThatIllegalArgumentException().isThrownBy(() -> sendLimits(Duration.ofMillis(99), SEND_BUFFER, 16))
+			.withMessage("gateway.send-time-limit must be from PT0.1S to PT1M, was PT0.099S");
+		assertThatIllegalArgumentException().isThrownBy(() -> sendLimits(Duration.ofMillis(60_001), SEND_BUFFER, 16));
+	}
+
+	@Test
+	void atLeastSixteenKiBMayQueueForAClientAndOneThreadWrites() {
+		assertThat(sendLimits(SEND_TIME_LIMIT, DataSize.ofKilobytes(16), 1).sendBufferLimit())
+			.isEqualTo(DataSize.ofKilobytes(16));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> sendLimits(SEND_TIME_LIMIT, DataSize.ofBytes(16 * 1024 - 1), 16))
+			.withMessage("gateway.send-buffer-limit must be from 16384B to 2GB, was 16383B");
+		assertThatIllegalArgumentException().isThrownBy(() -> sendLimits(SEND_TIME_LIMIT, DataSize.ofGigabytes(2), 16));
+		assertThatIllegalArgumentException().isThrownBy(() -> sendLimits(SEND_TIME_LIMIT, SEND_BUFFER, 0))
+			.withMessage("gateway.outbound-threads must be at least 1, was 0");
+	}
+
+	private static GatewayProperties sendLimits(Duration sendTimeLimit, DataSize sendBuffer, int outboundThreads) {
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), sendTimeLimit, sendBuffer,
+				outboundThreads);
 	}
 
 	@Test
 	void anInstanceWithoutAnIdGetsAUniqueOne() {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
-				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60));
+				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
+				SEND_BUFFER, 16);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
-				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60));
+				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
+				SEND_BUFFER, 16);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 
