@@ -33,6 +33,14 @@ public final class LocalStack {
 
 	private final Map<String, String> env;
 
+	/** Guards {@link #startedHere} and {@link #aborted} against {@link #abort}. */
+	private final Object starts = new Object();
+
+	/** Every component the up calls of this object started, in order. */
+	private final List<String> startedHere = new ArrayList<>();
+
+	private boolean aborted;
+
 	public LocalStack(StackSettings settings) {
 		this(settings, System.getenv());
 	}
@@ -167,8 +175,15 @@ public final class LocalStack {
 		try {
 			for (Component component : toStart) {
 				ProcessBuilder command = component.command();
-				TimerSlack.around(component.timerSlackNanos(), () -> this.supervisor.start(component.name(), command));
-				started.add(component.name());
+				synchronized (this.starts) {
+					if (this.aborted) {
+						throw new LauncherException("Stopped while starting the stack");
+					}
+					TimerSlack.around(component.timerSlackNanos(),
+							() -> this.supervisor.start(component.name(), command));
+					started.add(component.name());
+					this.startedHere.add(component.name());
+				}
 			}
 			awaitReady(components, started, begin, out);
 		}
@@ -251,6 +266,23 @@ public final class LocalStack {
 	}
 
 	/** Stops the named processes, services before servers. */
+	/**
+	 * Stops every component this object's up calls started, and refuses any further
+	 * start: for a launcher stopped (Ctrl-C, SIGTERM) while it was still bringing the
+	 * stack up, or after it brought it up in the foreground. An up call that is waiting
+	 * for a component then fails, as the component exits.
+	 * @return the names it stopped
+	 */
+	List<String> abort(PrintStream out) {
+		List<String> started;
+		synchronized (this.starts) {
+			this.aborted = true;
+			started = List.copyOf(this.startedHere);
+		}
+		stop(started, out);
+		return started;
+	}
+
 	void stop(List<String> names, PrintStream out) {
 		stopTogether(names.stream().filter(ServiceProcess.DEFAULT_PORTS::containsKey).toList(), out);
 		stopTogether(names.stream().filter((name) -> !ServiceProcess.DEFAULT_PORTS.containsKey(name)).toList(), out);

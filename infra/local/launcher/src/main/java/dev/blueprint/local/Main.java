@@ -172,11 +172,35 @@ public final class Main {
 		boolean detach = args.contains("-d") || args.contains("--detach");
 		Optional<Long> watch = option(args, "--watch-pid").map(Main::pid);
 		long begin = System.nanoTime();
+		// Installed before anything starts: Ctrl-C or SIGTERM while the stack comes up (a
+		// minute or two) stops what this run started so far. Every process runs in a
+		// session of its own (setsid), so the terminal's SIGINT reaches only this one.
+		CountDownLatch stopped = new CountDownLatch(1);
+		// Set before the hook stops anything: what exits from then on is not unexpected.
+		AtomicBoolean stopping = new AtomicBoolean();
+		Thread hook = new Thread(() -> {
+			stopping.set(true);
+			this.out.println("\nStopping...");
+			this.stack.abort(this.out);
+			stopped.countDown();
+		});
+		Runtime.getRuntime().addShutdownHook(hook);
 		this.out.println("Starting the Blueprint stack (state in " + this.stack.settings().stateDir() + ")");
-		List<String> started = this.stack.upAll(this.out);
+		List<String> started;
+		try {
+			started = this.stack.upAll(this.out);
+		}
+		catch (RuntimeException ex) {
+			// upAll stopped what it started; nothing is left for the hook
+			forget(hook);
+			throw ex;
+		}
 		this.out.printf("All healthy in %.1f s.%n%n", (System.nanoTime() - begin) / 1e9);
 		printEndpoints();
 		watch.ifPresent((pid) -> Reaper.watch(this.stack, pid));
+		if (detach || started.isEmpty()) {
+			forget(hook);
+		}
 		if (detach) {
 			this.out.println("\nRunning in the background: ./suite ps, ./suite logs NAME, ./suite down.");
 			return 0;
@@ -185,20 +209,11 @@ public final class Main {
 			this.out.println("\nEverything was already running (started by an earlier ./suite up -d): nothing to do.");
 			return 0;
 		}
-		return foreground(started);
+		return foreground(started, hook, stopped, stopping);
 	}
 
-	private int foreground(List<String> started) throws InterruptedException {
-		CountDownLatch stopped = new CountDownLatch(1);
-		// Set before the hook stops anything: what exits from then on is not unexpected.
-		AtomicBoolean stopping = new AtomicBoolean();
-		Thread hook = new Thread(() -> {
-			stopping.set(true);
-			this.out.println("\nStopping...");
-			this.stack.stop(started, this.out);
-			stopped.countDown();
-		});
-		Runtime.getRuntime().addShutdownHook(hook);
+	private int foreground(List<String> started, Thread hook, CountDownLatch stopped, AtomicBoolean stopping)
+			throws InterruptedException {
 		// Exit through the hook on SIGINT. A shell without job control starts
 		// background commands with SIGINT ignored; the JVM then keeps it ignored
 		// (this call changes nothing), so such a stack stops on SIGTERM (kill PID),
@@ -214,9 +229,26 @@ public final class Main {
 					this.out.println(name + " exited unexpectedly; see ./suite logs " + name);
 				}
 			}
+			if (reported.size() == started.size()) {
+				// ./suite down in another terminal, or every process failed: nothing is
+				// left to stop.
+				this.out.println("Nothing started here is running any more.");
+				forget(hook);
+				return 0;
+			}
 			Thread.sleep(2000);
 		}
 		return 0;
+	}
+
+	/** Removes the stop hook, unless the JVM is already running it. */
+	private static void forget(Thread hook) {
+		try {
+			Runtime.getRuntime().removeShutdownHook(hook);
+		}
+		catch (IllegalStateException ex) {
+			// shutting down: the hook runs
+		}
 	}
 
 	private void printEndpoints() {

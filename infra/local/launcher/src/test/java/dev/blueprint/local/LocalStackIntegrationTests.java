@@ -130,6 +130,56 @@ class LocalStackIntegrationTests {
 		assertThat(this.stackA.supervisor().recorded()).isEmpty();
 	}
 
+	@Test
+	void abortStopsWhatAnUpStartedWhileItWaitsAndRefusesFurtherStarts() throws Exception {
+		this.stackA = stack(this.stateA, 21000);
+		Component slow = new Component() {
+
+			@Override
+			public String name() {
+				return "slow-service";
+			}
+
+			@Override
+			public int port() {
+				return 28998;
+			}
+
+			@Override
+			public List<Integer> ports() {
+				return List.of(port());
+			}
+
+			@Override
+			public ProcessBuilder command() {
+				return new ProcessBuilder("sleep", "600");
+			}
+
+			@Override
+			public java.util.Optional<String> probe() {
+				return java.util.Optional.empty(); // never ready
+			}
+
+		};
+		java.util.concurrent.CompletableFuture<List<String>> up = java.util.concurrent.CompletableFuture
+			.supplyAsync(() -> this.stackA.up(List.of(slow), this.out));
+		long deadline = System.nanoTime() + 10_000_000_000L;
+		while (this.stackA.supervisor().running("slow-service").isEmpty() && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+		}
+		ProcessHandle process = this.stackA.supervisor().running("slow-service").orElseThrow();
+
+		assertThat(this.stackA.abort(this.out)).containsExactly("slow-service");
+
+		assertThat(process.isAlive()).isFalse();
+		assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+			.isThrownBy(() -> up.get(10, java.util.concurrent.TimeUnit.SECONDS))
+			.withCauseInstanceOf(LauncherException.class);
+		assertThatExceptionOfType(LauncherException.class).isThrownBy(() -> this.stackA.up(List.of(slow), this.out))
+			.withMessage("Stopped while starting the stack");
+		assertThat(this.stackA.supervisor().recorded()).isEmpty();
+	}
+
 	private static LocalStack stack(Path state, int offset) {
 		return new LocalStack(new StackSettings(REPO, state, offset, "512m", "384m", "256m", "64mb"), Map.of());
 	}
