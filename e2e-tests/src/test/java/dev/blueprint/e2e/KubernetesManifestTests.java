@@ -373,6 +373,11 @@ class KubernetesManifestTests {
 				.filter((mount) -> mount.getMountPath().equals(treeDir))
 				.toList();
 			if (dependencies.contains("cassandra")) {
+				// Created beforehand with NetworkTopologyStrategy (the README): a service
+				// would create it with SimpleStrategy and one replica.
+				assertThat(at(config, "blueprint", "cassandra").get("create-keyspace"))
+					.as(name + " creates no keyspace")
+					.isEqualTo(false);
 				assertThat(mounts).as(name + " mounts the Cassandra credentials").hasSize(1);
 				Volume volume = volume(deployment.getSpec().getTemplate().getSpec(), mounts.get(0).getName());
 				assertThat(volume.getSecret().getItems()).extracting((item) -> item.getPath())
