@@ -444,15 +444,17 @@ class GatewayIntegrationTests {
 			assertThat(device.expect("acks", WAIT).get("clientMessageId").asString()).isEqualTo("c-12");
 			assertThat(deliveredCount()).isEqualTo(delivered + 2);
 
-			// A delivery that cannot be pushed (no users, no message) costs only itself.
+			// A delivery that cannot be pushed (no users, no message) or read (a kind a
+			// later
+			// version adds) costs only itself.
 			double failed = this.meters.counter("blueprint.chat.gateway.deliveries.failed").count();
 			this.redis.convertAndSend(GatewayDelivery.channel(this.properties.id()),
-					"{\"kind\":\"batch\",\"deliveries\":[{\"kind\":\"message\"},"
+					"{\"kind\":\"batch\",\"deliveries\":[{\"kind\":\"message\"},{\"kind\":\"added-later\"},"
 							+ this.codec.encode(new GatewayDelivery.AckDelivery(List.of(this.alice),
 									new GatewayDelivery.MessageAck("c-13", conversation, 13)))
 							+ "]}");
 			assertThat(device.expect("acks", WAIT).get("clientMessageId").asString()).isEqualTo("c-13");
-			assertThat(this.meters.counter("blueprint.chat.gateway.deliveries.failed").count()).isEqualTo(failed + 1);
+			assertThat(this.meters.counter("blueprint.chat.gateway.deliveries.failed").count()).isEqualTo(failed + 2);
 		}
 	}
 

@@ -71,7 +71,8 @@ public class DeliveryReceiver implements MessageListener {
 			.tag("queue", "typing")
 			.register(meters);
 		this.failed = Counter.builder("blueprint.chat.gateway.deliveries.failed")
-			.description("Deliveries of a batch skipped because they could not be pushed (the rest of the batch was)")
+			.description("Deliveries of a batch skipped because they could not be read or pushed (the rest of the "
+					+ "batch was)")
 			.register(meters);
 		this.receiptsOut = Counter.builder("blueprint.chat.gateway.frames.out")
 			.description("Frames pushed to clients, by queue")
@@ -83,14 +84,21 @@ public class DeliveryReceiver implements MessageListener {
 	public void onMessage(Message message, byte[] pattern) {
 		GatewayDelivery delivery;
 		try {
-			delivery = this.codec
-				.decodeDelivery(new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8));
+			// A delivery of a batch that this version cannot read (a kind added later) is
+			// skipped and counted; the rest of the batch is still pushed.
+			delivery = this.codec.decodeDelivery(new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8),
+					this::unreadable);
 		}
 		catch (ChatEventCodec.MalformedEventException ex) {
 			logger.warn("Ignoring an unreadable delivery: {}", ex.getMessage());
 			return;
 		}
 		deliver(delivery);
+	}
+
+	private void unreadable(String reason) {
+		this.failed.increment();
+		logger.warn("Skipping a delivery of a batch that could not be read: {}", reason);
 	}
 
 	private void deliver(GatewayDelivery delivery) {

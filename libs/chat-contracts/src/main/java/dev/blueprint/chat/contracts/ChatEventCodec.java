@@ -1,6 +1,11 @@
 package dev.blueprint.chat.contracts;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -106,12 +111,54 @@ public final class ChatEventCodec {
 	}
 
 	/**
-	 * Reads a gateway delivery.
+	 * Reads a gateway delivery; a batch holding anything that is not a delivery is
+	 * malformed as a whole.
 	 * @throws MalformedEventException when the text is not a delivery
 	 */
 	public GatewayDelivery decodeDelivery(String json) {
+		return decodeDelivery(json, (reason) -> {
+			throw new MalformedEventException(reason);
+		});
+	}
+
+	/**
+	 * Reads a gateway delivery; a batch's deliveries one by one, so that one this version
+	 * cannot read (a kind added later, a {@code null}) costs only itself: it is left out
+	 * and {@code skipped} is told why.
+	 * @throws MalformedEventException when the text is not a delivery, or a batch without
+	 * its list
+	 */
+	public GatewayDelivery decodeDelivery(String json, Consumer<String> skipped) {
+		JsonNode tree;
 		try {
-			return this.mapper.readValue(json, GatewayDelivery.class);
+			tree = this.mapper.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw new MalformedEventException(ex.getOriginalMessage());
+		}
+		JsonNode items = tree.path("deliveries");
+		if (!"batch".equals(tree.path("kind").asString("")) || !items.isArray()) {
+			return read(tree);
+		}
+		List<GatewayDelivery> deliveries = new ArrayList<>(items.size());
+		for (JsonNode item : items) {
+			try {
+				deliveries.add(read(item));
+			}
+			catch (MalformedEventException ex) {
+				skipped.accept(ex.getMessage());
+			}
+		}
+		return new GatewayDelivery.Batch(deliveries);
+	}
+
+	private GatewayDelivery read(JsonNode tree) {
+		try {
+			GatewayDelivery delivery = this.mapper.treeToValue(tree, GatewayDelivery.class);
+			if (delivery == null) {
+				throw new MalformedEventException("null instead of a delivery");
+			}
+			return delivery;
 		}
 		catch (JacksonException ex) {
 			throw new MalformedEventException(ex.getOriginalMessage());

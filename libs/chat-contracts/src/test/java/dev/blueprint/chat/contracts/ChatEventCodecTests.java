@@ -167,4 +167,26 @@ class ChatEventCodecTests {
 			.isThrownBy(() -> this.codec.decodeDelivery("{\"kind\":\"batch\",\"deliveries\":[{\"kind\":\"nope\"}]}"));
 	}
 
+	@Test
+	void aDeliveryOfABatchThatCannotBeReadCostsOnlyItselfWhenTheCallerSkipsIt() {
+		GatewayDelivery ack = new GatewayDelivery.AckDelivery(List.of("alice"),
+				new GatewayDelivery.MessageAck("c-1", this.conversation, 3));
+		GatewayDelivery error = new GatewayDelivery.ErrorDelivery("carol", "s-2",
+				new GatewayDelivery.ChatError("not-a-member", "no", "c-2"));
+		String json = "{\"kind\":\"batch\",\"deliveries\":[" + this.codec.encode(ack)
+				+ ",{\"kind\":\"added-later\",\"x\":1},null," + this.codec.encode(error) + "]}";
+		List<String> skipped = new java.util.ArrayList<>();
+
+		assertThat(this.codec.decodeDelivery(json, skipped::add))
+			.isEqualTo(new GatewayDelivery.Batch(List.of(ack, error)));
+		assertThat(skipped).hasSize(2);
+		assertThat(skipped.get(0)).contains("added-later");
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decodeDelivery("{\"kind\":\"batch\"}", skipped::add));
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decodeDelivery("{\"kind\":\"nope\"}", skipped::add));
+		assertThatExceptionOfType(ChatEventCodec.MalformedEventException.class)
+			.isThrownBy(() -> this.codec.decodeDelivery("not json", skipped::add));
+	}
+
 }
