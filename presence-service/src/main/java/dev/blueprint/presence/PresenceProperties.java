@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code gateway.session-lease} (the two must match; at least 1 ms)
  * @param sweepInterval how often this instance looks for users due an evaluation (a
  * disconnect or a lease running out shows within this)
- * @param sweepBatch most users one sweep evaluates (the rest wait for the next)
+ * @param sweepBatch most users one sweep evaluates (the rest wait for the next); 1 to
+ * 10,000, as one Lua call claims them and Redis runs nothing else meanwhile
  * @param claimTimeout how long a claimed user waits before another instance may evaluate
  * it (when this one died mid-sweep)
  * @param retention how long a user's presence (last seen; an online choice) is kept after
@@ -27,6 +28,8 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 		@DefaultValue("5s") Duration claimTimeout, @DefaultValue("30d") Duration retention,
 		@DefaultValue("100") int maxQueryUsers, @DefaultValue Contacts contacts) {
 
+	static final int MAX_SWEEP_BATCH = 10_000;
+
 	public PresenceProperties {
 		// Leases are whole milliseconds in the registry, and last seen after an expiry
 		// is the lease end minus the lease: under 1 ms it would be the end or later.
@@ -34,8 +37,10 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 		// The hash is kept with PEXPIRE in milliseconds: under 1 ms it is PEXPIRE 0 (or
 		// less), which deletes the presence the write just stored.
 		atLeastOneMillisecond("presence.retention", retention);
-		if (sweepBatch < 1) {
-			throw new IllegalArgumentException("presence.sweep-batch must be at least 1, was " + sweepBatch);
+		atLeastOneMillisecond("presence.sweep-interval", sweepInterval);
+		if (sweepBatch < 1 || sweepBatch > MAX_SWEEP_BATCH) {
+			throw new IllegalArgumentException(
+					"presence.sweep-batch must be from 1 to " + MAX_SWEEP_BATCH + ", was " + sweepBatch);
 		}
 		if (maxQueryUsers < 1) {
 			throw new IllegalArgumentException("presence.max-query-users must be at least 1, was " + maxQueryUsers);
@@ -58,10 +63,11 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 	 *
 	 * @param url chat-message-service's base URL
 	 * @param cacheTtl how long a caller's contacts are reused (a new conversation's
-	 * members become visible within this)
+	 * members become visible within this); at least 1 ms (max-cached-users 0 turns the
+	 * cache off)
 	 * @param maxCachedUsers most callers whose contacts are cached (least recently used
 	 * go first; 0 caches none)
-	 * @param timeout connect and read timeout of one call
+	 * @param timeout connect and read timeout of one call; at least 1 ms
 	 */
 	public record Contacts(@DefaultValue("http://127.0.0.1:8084") URI url, @DefaultValue("30s") Duration cacheTtl,
 			@DefaultValue("10000") int maxCachedUsers, @DefaultValue("2s") Duration timeout) {
@@ -73,6 +79,11 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 				throw new IllegalArgumentException(
 						"presence.contacts.max-cached-users must be at least 0, was " + maxCachedUsers);
 			}
+			// 0 or less silently turned the cache off (every read called
+			// chat-message-service); a zero timeout failed in the HTTP client without
+			// naming the setting.
+			atLeastOneMillisecond("presence.contacts.cache-ttl", cacheTtl);
+			atLeastOneMillisecond("presence.contacts.timeout", timeout);
 		}
 
 	}

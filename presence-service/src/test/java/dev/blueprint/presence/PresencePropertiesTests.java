@@ -41,6 +41,55 @@ class PresencePropertiesTests {
 			.withMessage("presence.contacts.max-cached-users must be at least 0, was -1");
 	}
 
+	@Test
+	void theSweepRunsEveryMillisecondOrLessOftenOverOneToTenThousandUsers() {
+		assertThat(sweep(Duration.ofMillis(1), 1, Duration.ofSeconds(5)).sweepInterval())
+			.isEqualTo(Duration.ofMillis(1));
+		assertThat(sweep(Duration.ofMillis(500), 10_000, Duration.ofSeconds(5)).sweepBatch()).isEqualTo(10_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> sweep(Duration.ZERO, 500, Duration.ofSeconds(5)))
+			.withMessage("presence.sweep-interval must be at least 1ms, was PT0S");
+		assertThatIllegalArgumentException().isThrownBy(() -> sweep(Duration.ofMillis(500), 0, Duration.ofSeconds(5)))
+			.withMessage("presence.sweep-batch must be from 1 to 10000, was 0");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> sweep(Duration.ofMillis(500), 10_001, Duration.ofSeconds(5)))
+			.withMessage("presence.sweep-batch must be from 1 to 10000, was 10001");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> sweep(Duration.ofMillis(500), 500, Duration.ofMillis(500)))
+			.withMessage("presence.claim-timeout (PT0.5S) must be longer than presence.sweep-interval (PT0.5S)");
+		assertThat(sweep(Duration.ofMillis(500), 500, Duration.ofMillis(501)).claimTimeout())
+			.isEqualTo(Duration.ofMillis(501));
+	}
+
+	@Test
+	void aQueryNamesAtLeastOneUser() {
+		assertThat(new PresenceProperties(LEASE, Duration.ofMillis(500), 500, Duration.ofSeconds(5), RETENTION, 1,
+				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)))
+			.maxQueryUsers()).isEqualTo(1);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new PresenceProperties(LEASE, Duration.ofMillis(500), 500, Duration.ofSeconds(5),
+					RETENTION, 0, contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2))))
+			.withMessage("presence.max-query-users must be at least 1, was 0");
+	}
+
+	@Test
+	void contactsAreCachedAndReadWithinAtLeastOneMillisecond() {
+		assertThat(contacts(Duration.ofMillis(1), 10000, Duration.ofMillis(1)).cacheTtl())
+			.isEqualTo(Duration.ofMillis(1));
+		assertThatIllegalArgumentException().isThrownBy(() -> contacts(Duration.ZERO, 10000, Duration.ofSeconds(2)))
+			.withMessage("presence.contacts.cache-ttl must be at least 1ms, was PT0S");
+		assertThatIllegalArgumentException().isThrownBy(() -> contacts(Duration.ofSeconds(30), 10000, Duration.ZERO))
+			.withMessage("presence.contacts.timeout must be at least 1ms, was PT0S");
+	}
+
+	private static PresenceProperties sweep(Duration interval, int batch, Duration claimTimeout) {
+		return new PresenceProperties(LEASE, interval, batch, claimTimeout, RETENTION, 100,
+				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)));
+	}
+
+	private static PresenceProperties.Contacts contacts(Duration cacheTtl, int maxCachedUsers, Duration timeout) {
+		return new PresenceProperties.Contacts(URI.create("http://127.0.0.1:8084"), cacheTtl, maxCachedUsers, timeout);
+	}
+
 	private static PresenceProperties properties(Duration sessionLease, Duration retention, int maxCachedUsers) {
 		return new PresenceProperties(sessionLease, Duration.ofMillis(500), 500, Duration.ofSeconds(5), retention, 100,
 				new PresenceProperties.Contacts(URI.create("http://127.0.0.1:8084"), Duration.ofSeconds(30),

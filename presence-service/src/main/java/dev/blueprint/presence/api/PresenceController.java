@@ -74,6 +74,7 @@ class PresenceController {
 	}
 
 	@GetMapping("/me")
+	@RateLimited("presence-query")
 	Presence me(@AuthenticationPrincipal Jwt caller) {
 		String user = userOf(caller);
 		return own(user, this.tracker.presenceOf(List.of(user)).get(user));

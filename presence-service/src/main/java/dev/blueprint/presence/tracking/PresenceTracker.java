@@ -58,6 +58,8 @@ public class PresenceTracker {
 
 	private final Counter sweepConflicts;
 
+	private final Counter sweepFailures;
+
 	private final Counter choiceConflicts;
 
 	private final Counter unreadable;
@@ -89,6 +91,9 @@ public class PresenceTracker {
 		this.sweptUsers = DistributionSummary.builder("blueprint.chat.presence.sweep.users")
 			.description("Users one sweep evaluated, all its batches together")
 			.register(meters);
+		this.sweepFailures = Counter.builder("blueprint.chat.presence.sweep.failures")
+			.description("Sweeps that failed (a Redis error): nobody is marked offline meanwhile")
+			.register(meters);
 		Gauge.builder("blueprint.chat.presence.online", this.online, AtomicLong::get)
 			.description("Users with at least one live device (invisible ones included), as of the last sweep")
 			.register(meters);
@@ -117,6 +122,10 @@ public class PresenceTracker {
 			this.online.set(this.store.tracked());
 		}
 		catch (RuntimeException ex) {
+			// While sweeps fail (Redis read-only, or refusing writes at maxmemory, while
+			// PING still answers) nobody goes offline and the online gauge keeps its last
+			// value: counted, for the alert BlueprintPresenceSweepsFailing.
+			this.sweepFailures.increment();
 			logger.warn("Presence sweep failed (retried next interval): {}", ex.toString());
 		}
 	}

@@ -416,6 +416,21 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 	}
 
 	@Test
+	void readingOnesOwnPresenceAboveTheQueryRateGets429() throws Exception {
+		String alice = unique("alice");
+		// presence-query: burst 50, 20 a second; GET /me was not limited at all
+		HttpResponse<String> response = null;
+		for (int i = 0; i < 200; i++) {
+			response = request(alice, "GET", "/api/v1/presence/me", null);
+			if (response.statusCode() != 200) {
+				break;
+			}
+		}
+		assertProblem(response, 429);
+		assertThat(response.headers().firstValue("Retry-After")).isPresent();
+	}
+
+	@Test
 	void statusChangesAboveTheUsersRateGet429() throws Exception {
 		String alice = unique("alice");
 		// PRESENCE_UPDATE_BURST is 3 here (1/s refill): three pass, the burst's next ones

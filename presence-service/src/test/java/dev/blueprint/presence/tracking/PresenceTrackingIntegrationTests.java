@@ -88,6 +88,38 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 		return score;
 	}
 
+	/**
+	 * Redis refusing writes while it still answers PING (here: no replica for
+	 * {@code min-replicas-to-write}; a read-only replica after a failover, or a full one,
+	 * alike): the sweeps fail, nobody goes offline, and health stays UP, so the failures
+	 * are counted for the alert. Before, only a WARN log showed it.
+	 */
+	@Test
+	void sweepsThatRedisRefusesAreCounted() throws Exception {
+		double before = this.meters.counter("blueprint.chat.presence.sweep.failures").count();
+		Session phone = new Session(unique("dave"), "gw-a", "phone");
+		gateway().renew(List.of(phone));
+		this.redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
+			connection.serverCommands().setConfig("min-replicas-to-write", "1");
+			return null;
+		});
+		try {
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (this.meters.counter("blueprint.chat.presence.sweep.failures").count() < before + 2
+					&& System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+		}
+		finally {
+			this.redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
+				connection.serverCommands().setConfig("min-replicas-to-write", "0");
+				return null;
+			});
+		}
+		assertThat(this.meters.counter("blueprint.chat.presence.sweep.failures").count())
+			.isGreaterThanOrEqualTo(before + 2);
+	}
+
 	@Test
 	void aUserWithTwoDevicesStaysOnlineUntilTheLastOneGoesSilentThenGoesOfflineWithinTheLease() throws Exception {
 		String bob = unique("bob");
