@@ -44,10 +44,12 @@ class PresenceConfiguration {
 	}
 
 	@Bean
-	ContactDirectory contactDirectory(PresenceProperties properties, Clock clock) {
+	ContactDirectory contactDirectory(PresenceProperties properties, Clock clock, MeterRegistry meters) {
 		PresenceProperties.Contacts contacts = properties.contacts();
-		return new ContactDirectory(contacts.url(), contacts.timeout(), contacts.cacheTtl(), contacts.maxCachedUsers(),
-				clock);
+		return new ContactDirectory(contacts.url(), contacts.timeout(), contacts.cacheTtl(),
+				new ContactDirectory.Limits(contacts.maxCachedUsers(), contacts.maxContacts(),
+						contacts.maxCachedContacts()),
+				clock, meters);
 	}
 
 }

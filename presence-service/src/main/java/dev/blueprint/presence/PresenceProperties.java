@@ -68,9 +68,15 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 	 * @param maxCachedUsers most callers whose contacts are cached (least recently used
 	 * go first; 0 caches none)
 	 * @param timeout connect and read timeout of one call; at least 1 ms
+	 * @param maxContacts most contacts taken from one caller's conversations: the listing
+	 * is not read further, and members of the conversations beyond count as no contacts
+	 * of the caller (one account may be in 1,000 groups of 1,000 members). At least 1
+	 * @param maxCachedContacts most contacts the cache holds, all callers together (least
+	 * recently used callers go first); at least maxContacts
 	 */
 	public record Contacts(@DefaultValue("http://127.0.0.1:8084") URI url, @DefaultValue("30s") Duration cacheTtl,
-			@DefaultValue("10000") int maxCachedUsers, @DefaultValue("2s") Duration timeout) {
+			@DefaultValue("10000") int maxCachedUsers, @DefaultValue("2s") Duration timeout,
+			@DefaultValue("100000") int maxContacts, @DefaultValue("2000000") long maxCachedContacts) {
 
 		public Contacts {
 			// ContactDirectory evicts while the cache holds more than this: below 0 it
@@ -84,6 +90,14 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 			// naming the setting.
 			atLeastOneMillisecond("presence.contacts.cache-ttl", cacheTtl);
 			atLeastOneMillisecond("presence.contacts.timeout", timeout);
+			if (maxContacts < 1) {
+				throw new IllegalArgumentException(
+						"presence.contacts.max-contacts must be at least 1, was " + maxContacts);
+			}
+			if (maxCachedContacts < maxContacts) {
+				throw new IllegalArgumentException("presence.contacts.max-cached-contacts (" + maxCachedContacts
+						+ ") must be at least presence.contacts.max-contacts (" + maxContacts + ")");
+			}
 		}
 
 	}

@@ -81,19 +81,35 @@ class PresencePropertiesTests {
 			.withMessage("presence.contacts.timeout must be at least 1ms, was PT0S");
 	}
 
+	@Test
+	void atLeastOneContactIsReadAndTheCacheHoldsAtLeastOneCallersWorth() {
+		PresenceProperties.Contacts smallest = new PresenceProperties.Contacts(URI.create("http://127.0.0.1:8084"),
+				Duration.ofSeconds(30), 10000, Duration.ofSeconds(2), 1, 1);
+		assertThat(smallest.maxContacts()).isEqualTo(1);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new PresenceProperties.Contacts(URI.create("http://127.0.0.1:8084"),
+					Duration.ofSeconds(30), 10000, Duration.ofSeconds(2), 0, 1))
+			.withMessage("presence.contacts.max-contacts must be at least 1, was 0");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new PresenceProperties.Contacts(URI.create("http://127.0.0.1:8084"),
+					Duration.ofSeconds(30), 10000, Duration.ofSeconds(2), 100, 99))
+			.withMessage("presence.contacts.max-cached-contacts (99) must be at least presence.contacts.max-contacts "
+					+ "(100)");
+	}
+
 	private static PresenceProperties sweep(Duration interval, int batch, Duration claimTimeout) {
 		return new PresenceProperties(LEASE, interval, batch, claimTimeout, RETENTION, 100,
 				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)));
 	}
 
 	private static PresenceProperties.Contacts contacts(Duration cacheTtl, int maxCachedUsers, Duration timeout) {
-		return new PresenceProperties.Contacts(URI.create("http://127.0.0.1:8084"), cacheTtl, maxCachedUsers, timeout);
+		return new PresenceProperties.Contacts(URI.create("http://127.0.0.1:8084"), cacheTtl, maxCachedUsers, timeout,
+				100_000, 2_000_000);
 	}
 
 	private static PresenceProperties properties(Duration sessionLease, Duration retention, int maxCachedUsers) {
 		return new PresenceProperties(sessionLease, Duration.ofMillis(500), 500, Duration.ofSeconds(5), retention, 100,
-				new PresenceProperties.Contacts(URI.create("http://127.0.0.1:8084"), Duration.ofSeconds(30),
-						maxCachedUsers, Duration.ofSeconds(2)));
+				contacts(Duration.ofSeconds(30), maxCachedUsers, Duration.ofSeconds(2)));
 	}
 
 }

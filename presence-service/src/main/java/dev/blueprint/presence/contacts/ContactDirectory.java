@@ -5,13 +5,22 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
@@ -28,27 +37,53 @@ import org.springframework.web.client.RestClientException;
  */
 public class ContactDirectory {
 
+	private static final Logger logger = LoggerFactory.getLogger(ContactDirectory.class);
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final RestClient rest;
 
 	private final Duration ttl;
 
-	private final int maxCachedUsers;
+	private final Limits limits;
 
 	private final Clock clock;
 
+	private final Counter truncated;
+
+	/** Guarded by itself; {@link #cachedContacts} with it. */
 	private final Map<String, Cached> cache;
 
-	public ContactDirectory(URI chatMessageService, Duration timeout, Duration ttl, int maxCachedUsers, Clock clock) {
+	private long cachedContacts;
+
+	/** The read running for each caller: concurrent misses of one caller share it. */
+	private final ConcurrentHashMap<String, CompletableFuture<Set<String>>> reads = new ConcurrentHashMap<>();
+
+	/**
+	 * How much is read and kept.
+	 *
+	 * @param maxCachedUsers most callers whose contacts are cached
+	 * @param maxContacts most contacts taken from one caller's listing: the rest of it is
+	 * not read, and those users count as no contact of the caller
+	 * @param maxCachedContacts most contacts in the cache, all callers together
+	 */
+	public record Limits(int maxCachedUsers, int maxContacts, long maxCachedContacts) {
+	}
+
+	public ContactDirectory(URI chatMessageService, Duration timeout, Duration ttl, Limits limits, Clock clock,
+			MeterRegistry meters) {
 		HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
 		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
 		requests.setReadTimeout(timeout);
 		this.rest = RestClient.builder().baseUrl(chatMessageService.toString()).requestFactory(requests).build();
 		this.ttl = ttl;
-		this.maxCachedUsers = maxCachedUsers;
+		this.limits = limits;
 		this.clock = clock;
 		this.cache = new LinkedHashMap<>(16, 0.75f, true);
+		this.truncated = Counter.builder("blueprint.chat.presence.contacts.truncated")
+			.description("Contacts reads that stopped at presence.contacts.max-contacts (the caller's conversations "
+					+ "have more members; the rest count as no contacts)")
+			.register(meters);
 	}
 
 	/**
@@ -65,42 +100,114 @@ public class ContactDirectory {
 				return cached.contacts();
 			}
 		}
-		Set<String> contacts = fetch(caller, token);
+		CompletableFuture<Set<String>> mine = new CompletableFuture<>();
+		CompletableFuture<Set<String>> running = this.reads.putIfAbsent(caller, mine);
+		if (running != null) {
+			return await(running);
+		}
+		try {
+			Set<String> contacts = fetch(caller, token);
+			cache(caller, new Cached(contacts, now.plus(this.ttl)));
+			mine.complete(contacts);
+			return contacts;
+		}
+		catch (RuntimeException ex) {
+			mine.completeExceptionally(ex);
+			throw ex;
+		}
+		finally {
+			this.reads.remove(caller, mine);
+		}
+	}
+
+	private static Set<String> await(CompletableFuture<Set<String>> read) {
+		try {
+			return read.join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
+			}
+			throw ex;
+		}
+	}
+
+	private void cache(String caller, Cached entry) {
 		synchronized (this.cache) {
-			this.cache.put(caller, new Cached(contacts, now.plus(this.ttl)));
-			while (this.cache.size() > this.maxCachedUsers) {
-				this.cache.remove(this.cache.keySet().iterator().next());
+			Cached replaced = this.cache.put(caller, entry);
+			this.cachedContacts += entry.contacts().size() - ((replaced != null) ? replaced.contacts().size() : 0);
+			while (this.cache.size() > this.limits.maxCachedUsers()
+					|| this.cachedContacts > this.limits.maxCachedContacts()) {
+				Map.Entry<String, Cached> eldest = this.cache.entrySet().iterator().next();
+				this.cachedContacts -= eldest.getValue().contacts().size();
+				this.cache.remove(eldest.getKey());
 			}
 		}
-		return contacts;
 	}
 
 	private Set<String> fetch(String caller, String token) {
-		String body;
 		try {
-			body = this.rest.get()
+			Set<String> contacts = this.rest.get()
 				.uri("/api/v1/conversations?view=members")
 				.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-				.retrieve()
-				.body(String.class);
+				.exchange((request, response) -> {
+					if (!response.getStatusCode().is2xxSuccessful()) {
+						throw new ContactsUnavailableException(
+								"chat-message-service answered " + response.getStatusCode().value());
+					}
+					return read(caller, response.getBody());
+				});
+			return (contacts != null) ? contacts : Set.of();
 		}
 		catch (RestClientException ex) {
 			throw new ContactsUnavailableException("chat-message-service did not list the conversations: " + ex);
 		}
+	}
+
+	/**
+	 * The members of a listing ({@code [{"id": ..., "members": [...]}, ...]}), read as
+	 * they arrive: neither the body nor a tree of it is held, and the read stops at
+	 * {@code maxContacts} (a user in many large groups lists up to a million members).
+	 */
+	private Set<String> read(String caller, InputStream body) {
 		Set<String> contacts = new LinkedHashSet<>();
-		JsonNode conversations;
-		try {
-			conversations = JSON.readTree((body != null) ? body : "[]");
+		try (JsonParser json = JSON.createParser(body)) {
+			if (json.nextToken() != JsonToken.START_ARRAY) {
+				throw new ContactsUnavailableException(
+						"chat-message-service answered with something other than a list");
+			}
+			conversations: while (json.nextToken() == JsonToken.START_OBJECT) {
+				while (json.nextToken() == JsonToken.PROPERTY_NAME) {
+					String property = json.currentName();
+					JsonToken value = json.nextToken();
+					if (!"members".equals(property) || value != JsonToken.START_ARRAY) {
+						json.skipChildren();
+						continue;
+					}
+					while (json.nextToken() != JsonToken.END_ARRAY) {
+						String member = (json.currentToken() == JsonToken.VALUE_STRING) ? json.getString() : null;
+						if (member != null && !caller.equals(member) && !contacts.contains(member)) {
+							if (contacts.size() >= this.limits.maxContacts()) {
+								// one more than fits: the rest of the listing is not read
+								this.truncated.increment();
+								logger.warn(
+										"Contacts of {} stop at {} (presence.contacts.max-contacts): the members "
+												+ "of their further conversations count as no contacts",
+										caller, this.limits.maxContacts());
+								break conversations;
+							}
+							contacts.add(member);
+						}
+						else if (member == null) {
+							json.skipChildren();
+						}
+					}
+				}
+			}
 		}
 		catch (JacksonException ex) {
 			throw new ContactsUnavailableException("chat-message-service answered with something other than JSON");
 		}
-		for (JsonNode conversation : conversations) {
-			for (JsonNode member : conversation.path("members")) {
-				contacts.add(member.asString());
-			}
-		}
-		contacts.remove(caller);
 		return Set.copyOf(contacts);
 	}
 

@@ -39,6 +39,8 @@ public final class ConversationsStub implements AutoCloseable {
 
 	private final AtomicInteger calls = new AtomicInteger();
 
+	private volatile long delayMillis;
+
 	public ConversationsStub() {
 		try {
 			this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -75,12 +77,25 @@ public final class ConversationsStub implements AutoCloseable {
 		this.failing.add(user);
 	}
 
+	/** Answers every call this much later (calls are answered one at a time). */
+	public void delay(java.time.Duration delay) {
+		this.delayMillis = delay.toMillis();
+	}
+
 	public int calls() {
 		return this.calls.get();
 	}
 
 	private void handle(HttpExchange exchange) throws IOException {
 		this.calls.incrementAndGet();
+		if (this.delayMillis > 0) {
+			try {
+				Thread.sleep(this.delayMillis);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 		String user = subject(authorization);
 		if (user == null) {

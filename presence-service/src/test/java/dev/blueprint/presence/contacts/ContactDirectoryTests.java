@@ -1,0 +1,121 @@
+package dev.blueprint.presence.contacts;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+import dev.blueprint.testsupport.TestTokens;
+import dev.blueprint.testsupport.chat.ConversationsStub;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The contacts read against an HTTP stand-in of chat-message-service's listing: how much
+ * of it is read and kept, and that one caller's concurrent misses share one read.
+ */
+class ContactDirectoryTests {
+
+	private final ConversationsStub conversations = new ConversationsStub();
+
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	@AfterEach
+	void close() {
+		this.conversations.close();
+	}
+
+	private ContactDirectory directory(int maxContacts, long maxCachedContacts) {
+		return new ContactDirectory(URI.create(this.conversations.url()), Duration.ofSeconds(5), Duration.ofMinutes(5),
+				new ContactDirectory.Limits(100, maxContacts, maxCachedContacts), Clock.systemUTC(), this.meters);
+	}
+
+	@Test
+	void aListingIsReadUpToMaxContactsAndTheRestAreNoContacts() {
+		this.conversations.conversation("alice", "bob", "carol");
+		this.conversations.conversation("alice", "dave", "erin", "frank");
+		this.conversations.conversation("alice", "bob", "gina");
+
+		Set<String> contacts = directory(4, 100).of("alice", TestTokens.token("alice"));
+
+		assertThat(contacts).containsExactlyInAnyOrder("bob", "carol", "dave", "erin");
+		assertThat(this.meters.counter("blueprint.chat.presence.contacts.truncated").count()).isEqualTo(1);
+		assertThat(directory(6, 100).of("alice", TestTokens.token("alice"))).containsExactlyInAnyOrder("bob", "carol",
+				"dave", "erin", "frank", "gina");
+		assertThat(this.meters.counter("blueprint.chat.presence.contacts.truncated").count()).isEqualTo(1);
+	}
+
+	@Test
+	void theCacheKeepsAtMostMaxCachedContactsDroppingTheLeastRecentlyUsedCaller() {
+		this.conversations.conversation("alice", "bob", "carol", "dave");
+		this.conversations.conversation("erin", "frank", "gina");
+		ContactDirectory directory = directory(5, 5);
+
+		directory.of("alice", TestTokens.token("alice"));
+		directory.of("alice", TestTokens.token("alice"));
+		assertThat(this.conversations.calls()).as("cached").isEqualTo(1);
+		directory.of("erin", TestTokens.token("erin"));
+		assertThat(this.conversations.calls()).isEqualTo(2);
+		// three contacts and two: both fit
+		directory.of("alice", TestTokens.token("alice"));
+		assertThat(this.conversations.calls()).isEqualTo(2);
+		this.conversations.conversation("frank", "bob");
+		directory.of("frank", TestTokens.token("frank"));
+		// erin's 2 + frank's 2 + alice's 3 = 7 > 5: erin, least recently used, went
+		// first,
+		// then alice (2 + 3 is 5 again only without her)
+		assertThat(this.conversations.calls()).isEqualTo(3);
+		directory.of("frank", TestTokens.token("frank"));
+		assertThat(this.conversations.calls()).isEqualTo(3);
+		directory.of("erin", TestTokens.token("erin"));
+		assertThat(this.conversations.calls()).as("erin read again").isEqualTo(4);
+	}
+
+	@Test
+	void concurrentMissesOfOneCallerShareOneRead() throws Exception {
+		this.conversations.conversation("alice", "bob");
+		this.conversations.delay(Duration.ofMillis(500));
+		ContactDirectory directory = directory(10, 100);
+		CountDownLatch start = new CountDownLatch(1);
+		List<CompletableFuture<Set<String>>> reads = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			reads.add(CompletableFuture.supplyAsync(() -> {
+				try {
+					start.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				return directory.of("alice", TestTokens.token("alice"));
+			}));
+		}
+		start.countDown();
+
+		for (CompletableFuture<Set<String>> read : reads) {
+			assertThat(read.get()).containsExactly("bob");
+		}
+		assertThat(this.conversations.calls()).isEqualTo(1);
+	}
+
+	@Test
+	void aFailedReadFailsEveryCallerWaitingForItAndIsNotCached() {
+		this.conversations.fail("alice");
+		ContactDirectory directory = directory(10, 100);
+
+		assertThatExceptionOfType(ContactDirectory.ContactsUnavailableException.class)
+			.isThrownBy(() -> directory.of("alice", TestTokens.token("alice")))
+			.withMessageContaining("500");
+		assertThatExceptionOfType(ContactDirectory.ContactsUnavailableException.class)
+			.isThrownBy(() -> directory.of("alice", TestTokens.token("alice")));
+		assertThat(this.conversations.calls()).isEqualTo(2);
+	}
+
+}
