@@ -42,7 +42,7 @@ class RuleSynchronizer implements MessageListener, SmartLifecycle {
 	synchronized void reload() {
 		try {
 			this.store.load().ifPresentOrElse((stored) -> {
-				if (stored.version() != this.rules.version()) {
+				if (!this.rules.inForce(stored.version(), stored.rules())) {
 					this.rules.apply(stored.version(), stored.rules());
 					logger.info("Rate-limit rules version " + stored.version() + " in force");
 				}

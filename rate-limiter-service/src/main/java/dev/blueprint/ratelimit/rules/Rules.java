@@ -43,6 +43,16 @@ public class Rules {
 		this.active.set(new Active(version, List.copyOf(specs), RuleBook.of(specs)));
 	}
 
+	/**
+	 * Whether these runtime rules, under this version, are the ones in force. The rules
+	 * are compared too: a Redis that restarted without its data numbers changes from 1
+	 * again, so a new rule set can come with the version of the one in force.
+	 */
+	public boolean inForce(long version, List<RuleSpec> specs) {
+		Active active = this.active.get();
+		return active.version() == version && active.specs().equals(specs);
+	}
+
 	/** Back to the configured rules (runtime rules were deleted). */
 	public void revertToConfigured() {
 		this.active.set(new Active(0, this.configured, RuleBook.of(this.configured)));

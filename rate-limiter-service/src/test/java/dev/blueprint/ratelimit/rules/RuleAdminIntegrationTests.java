@@ -44,6 +44,9 @@ class RuleAdminIntegrationTests {
 	@LocalServerPort
 	private int port;
 
+	@org.springframework.beans.factory.annotation.Autowired
+	private org.springframework.data.redis.core.StringRedisTemplate redis;
+
 	private final String subject = "admin-test-" + UUID.randomUUID();
 
 	@BeforeAll
@@ -85,6 +88,29 @@ class RuleAdminIntegrationTests {
 
 		assertThat(send("DELETE", this.port, null, "admin").statusCode()).isEqualTo(204);
 		assertThat(awaitStatusOtherThan(other, "tight", 400, Duration.ofSeconds(1))).isEqualTo(200);
+		assertThat(other.check("runtime", this.subject).statusCode()).isEqualTo(400);
+	}
+
+	/**
+	 * A Redis restarted without its data counts versions from 1 again: a change can come
+	 * with the number of the rules an instance has in force. It compared the number only,
+	 * and kept the old rules until a later change.
+	 */
+	@Test
+	void aChangeUnderTheVersionNumberInForceIsAppliedToo() throws InterruptedException {
+		ApiClient other = new ApiClient(otherPort());
+		HttpResponse<String> put = send("PUT", this.port, """
+				{"rules":[{"name":"runtime","algorithm":"fixed-window","limits":[{"limit":1,"unit":"hour"}]}]}""",
+				"admin");
+		assertThat(put.statusCode()).isEqualTo(200);
+		assertThat(awaitStatusOtherThan(other, "runtime", 400, Duration.ofSeconds(1))).isEqualTo(200);
+
+		String stored = this.redis.opsForValue().get(RuleStore.KEY);
+		assertThat(stored).contains("\"runtime\"");
+		this.redis.opsForValue().set(RuleStore.KEY, stored.replace("\"runtime\"", "\"renamed\""));
+		this.redis.convertAndSend(RuleStore.CHANNEL, "1");
+
+		assertThat(awaitStatusOtherThan(other, "renamed", 400, Duration.ofSeconds(2))).isEqualTo(200);
 		assertThat(other.check("runtime", this.subject).statusCode()).isEqualTo(400);
 	}
 

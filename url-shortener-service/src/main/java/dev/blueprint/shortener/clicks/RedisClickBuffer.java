@@ -218,6 +218,11 @@ public final class RedisClickBuffer implements AutoCloseable {
 		}
 	}
 
+	/** Whether a rollup of this buffer runs now. */
+	boolean isRollingUp() {
+		return this.rollingUp.isLocked();
+	}
+
 	/**
 	 * Stops rolling up: a rollup in progress stops after the chunk it is writing (the
 	 * next rollup, on any instance, resumes the rest), and this waits up to

@@ -24,10 +24,14 @@ local function int(x)
   return string.format('%.0f', x)
 end
 
+-- 100 years: a token bucket of 10^12 permits refilled one a year takes 10^12 years to fill,
+-- beyond what PEXPIRE takes and what converts to a Redis integer (the script failed)
+local MAX_MS = 3153600000000
+
 local function ms(micros)
   if micros <= 0 then return 0 end
   -- the epsilon keeps floating-point noise (3000000.0000000004 µs) from adding a millisecond
-  return math.ceil(micros / 1000 - 1e-6)
+  return math.min(math.ceil(micros / 1000 - 1e-6), MAX_MS)
 end
 
 local limits = {}

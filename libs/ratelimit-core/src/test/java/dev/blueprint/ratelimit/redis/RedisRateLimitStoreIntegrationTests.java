@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.blueprint.ratelimit.core.Algorithm;
+import dev.blueprint.ratelimit.core.Decision;
 import dev.blueprint.ratelimit.core.Limit;
 import dev.blueprint.ratelimit.core.RateLimitKeys;
 import dev.blueprint.ratelimit.core.RateLimitStore;
@@ -61,6 +62,28 @@ class RedisRateLimitStoreIntegrationTests extends RateLimitStoreContract {
 			.distinct()
 			.toList();
 		assertThat(slots).hasSize(1);
+	}
+
+	/**
+	 * A bucket that takes longer than any expiry to refill (10^12 permits, one a year):
+	 * the script's PEXPIRE and its integer replies failed (an error for every decision of
+	 * the rule). Its times are capped at 100 years.
+	 */
+	@Test
+	void aBucketThatNeverRefillsInALifetimeStillDecides() {
+		String bucket = RateLimitKeys.bucket("forever", Long.toString(System.nanoTime()));
+		Limit limit = Limit.tokenBucket(Limit.MAX_PERMITS, 1, Limit.MAX_WINDOW);
+		long hundredYears = Duration.ofDays(36_500).toMillis();
+
+		Decision first = store.acquire(bucket, List.of(limit), Limit.MAX_PERMITS);
+		Decision second = store.acquire(bucket, List.of(limit), 1);
+
+		assertThat(first.allowed()).isTrue();
+		assertThat(first.outcomes().get(0).resetMillis()).isEqualTo(hundredYears);
+		assertThat(second.allowed()).isFalse();
+		assertThat(second.retryAfterMillis()).isBetween(1L, hundredYears);
+		assertThat(redis.commands().pttl(RateLimitKeys.stateKey(bucket, limit))).isBetween(hundredYears,
+				hundredYears + 1000);
 	}
 
 	@Test
