@@ -55,6 +55,24 @@ class ChatPresenceScenarioIntegrationTests {
 		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
+	/**
+	 * The gateway's successful reads of users' conversations so far (tests run one at a
+	 * time).
+	 */
+	private static double contactReads() throws Exception {
+		HttpResponse<String> scrape = http.send(HttpRequest
+			.newBuilder(URI.create("http://localhost:" + Suite.port("chat-gateway") + "/actuator/prometheus"))
+			.timeout(WAIT)
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(scrape.statusCode()).isEqualTo(200);
+		return scrape.body()
+			.lines()
+			.filter((line) -> line.startsWith("blueprint_chat_gateway_contacts_reads_total{")
+					&& line.contains("outcome=\"ok\""))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
 	/** The next presence push about {@code user}. */
 	private static JsonNode presenceOf(StompTestClient client, String user) throws InterruptedException {
 		long deadline = System.nanoTime() + WAIT.toNanos();
@@ -73,7 +91,17 @@ class ChatPresenceScenarioIntegrationTests {
 		String bob = user("bob");
 		String mallory = user("mallory");
 		String conversation = conversation(alice, "direct", bob);
+		double contactReads = contactReads();
 		try (StompTestClient aliceClient = connect(alice)) {
+			// The gateway reads Alice's conversations in the background after she
+			// connects;
+			// a change of Bob's before that read is done reaches no one watching him
+			// here.
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (contactReads() <= contactReads && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+			assertThat(contactReads()).as("Alice's contacts read").isGreaterThan(contactReads);
 			StompTestClient bobClient = connect(bob);
 			assertThat(presenceOf(aliceClient, bob).path("status").asString()).isEqualTo("online");
 

@@ -109,8 +109,14 @@ class ChatReceiptsScenarioIntegrationTests {
 			// A lower read changes nothing and is not announced; Carol reads the first.
 			bobLaptop.sendRaw("/app/conversations/" + conversation + "/read", "{\"seq\":1}");
 			carolClient.sendRaw("/app/conversations/" + conversation + "/read", "{\"seq\":1}");
-			JsonNode carolRead = receiptOf(aliceClient, carol);
+			// Same conversation, same partition: an announced lower read of Bob's would
+			// come before Carol's (receiptOf would have skipped it).
+			JsonNode carolRead = aliceClient.expect("receipts", WAIT);
+			assertThat(carolRead.path("userId").asString()).as("the next receipt Alice gets: " + carolRead)
+				.isEqualTo(carol);
 			assertReceipt(carolRead, conversation, "read", 1);
+			assertThat(aliceClient.next("receipts", Duration.ofMillis(500))).as("nothing about the lower read")
+				.isNull();
 			assertThat(listed(carol, conversation).path("unreadCount").asLong()).isEqualTo(1);
 			assertThat(listed(alice, conversation).path("unreadCount").asLong()).isZero();
 

@@ -3,6 +3,7 @@ package dev.blueprint.notification.push;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,6 +78,9 @@ public class PushDispatcher implements AutoCloseable {
 
 	private final MeterRegistry meters;
 
+	private static final List<String> DEAD_LETTER_REASONS = List.of("overflow", "rejected", "attempts-exhausted",
+			"time-exhausted");
+
 	public PushDispatcher(PushProvider provider, RetryPolicy policy, int concurrency, int capacity,
 			KafkaTemplate<String, String> kafka, MeterRegistry meters, Clock clock) {
 		this.provider = provider;
@@ -91,9 +95,20 @@ public class PushDispatcher implements AutoCloseable {
 		this.retried = attempts("retry");
 		this.failedForGood = attempts("dead-lettered");
 		this.heldBack = attempts("not-sent");
+		// At 0 from the start, so a rate over them is 0 before the first, not no data.
+		for (String reason : DEAD_LETTER_REASONS) {
+			deadLetters(reason);
+		}
 		Gauge.builder("blueprint.chat.push.pending", this.pending, ConcurrentHashMap::size)
 			.description("Pushes waiting to be sent or retried")
 			.register(meters);
+	}
+
+	private Counter deadLetters(String reason) {
+		return Counter.builder("blueprint.chat.push.dead.letters")
+			.description("Pushes given up and sent to the dead-letter topic, by reason")
+			.tag("reason", reason)
+			.register(this.meters);
 	}
 
 	private Counter attempts(String outcome) {
@@ -254,11 +269,7 @@ public class PushDispatcher implements AutoCloseable {
 				push.notificationId(), push.userId(), attempts, reason, error);
 		PushDeadLettered record = new PushDeadLettered(push, this.provider.name(), attempts, reason, error,
 				firstAttemptAt, this.clock.instant());
-		Counter.builder("blueprint.chat.push.dead.letters")
-			.description("Pushes given up and sent to the dead-letter topic, by reason")
-			.tag("reason", reason)
-			.register(this.meters)
-			.increment();
+		deadLetters(reason).increment();
 		try {
 			this.kafka.send(PushDeadLettered.TOPIC, push.userId(), this.json.writeValueAsString(record))
 				.whenComplete((result, failure) -> {

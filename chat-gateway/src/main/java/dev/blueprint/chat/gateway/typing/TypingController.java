@@ -45,6 +45,8 @@ public class TypingController {
 
 	static final String TYPING_RULE = "chat-typing";
 
+	private static final String RELAYED = "relayed";
+
 	private final ContactBook contacts;
 
 	private final SessionRegistry registry;
@@ -68,6 +70,9 @@ public class TypingController {
 		this.frames = frames;
 		this.rateLimits = rateLimits;
 		this.meters = meters;
+		// At 0 from the start, so a rate over it is 0 before the first typing frame, not
+		// no data.
+		counter(RELAYED);
 	}
 
 	@MessageMapping("/conversations/{conversationId}/typing")
@@ -102,7 +107,7 @@ public class TypingController {
 		List<String> others = new ArrayList<>(members);
 		others.remove(user.getName());
 		relay(others, new GatewayDelivery.Typing(result.conversationId(), user.getName(), result.typing()));
-		count("relayed");
+		count(RELAYED);
 	}
 
 	@MessageExceptionHandler
@@ -134,11 +139,14 @@ public class TypingController {
 	}
 
 	private void count(String outcome) {
-		Counter.builder("blueprint.chat.gateway.typing")
+		counter(outcome).increment();
+	}
+
+	private Counter counter(String outcome) {
+		return Counter.builder("blueprint.chat.gateway.typing")
 			.description("Typing frames by outcome (relayed, or the error code)")
 			.tag("outcome", outcome)
-			.register(this.meters)
-			.increment();
+			.register(this.meters);
 	}
 
 }

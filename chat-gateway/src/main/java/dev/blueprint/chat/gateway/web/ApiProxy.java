@@ -48,12 +48,18 @@ class ApiProxy {
 
 	private final MeterRegistry meters;
 
+	private static final String PROXIED = "blueprint.chat.web.proxied";
+
 	ApiProxy(GatewayProperties gateway, WebProperties web, MeterRegistry meters) {
 		this.timeout = web.proxyTimeout();
 		this.http = HttpClient.newBuilder().connectTimeout(this.timeout).version(HttpClient.Version.HTTP_1_1).build();
 		this.messages = gateway.contacts().url();
 		this.presence = web.presenceUrl();
 		this.meters = meters;
+		// At 0 from the start, so a rate over it is 0 before the first call, not no data.
+		for (String service : new String[] { "chat-message-service", "presence-service" }) {
+			meters.counter(PROXIED, "service", service, "status", "200");
+		}
 	}
 
 	@RequestMapping({ "/api/v1/conversations", "/api/v1/conversations/**" })
@@ -81,9 +87,7 @@ class ApiProxy {
 		}
 		try {
 			HttpResponse<byte[]> response = this.http.send(forwarded.build(), HttpResponse.BodyHandlers.ofByteArray());
-			this.meters
-				.counter("blueprint.chat.web.proxied", "service", service, "status",
-						Integer.toString(response.statusCode()))
+			this.meters.counter(PROXIED, "service", service, "status", Integer.toString(response.statusCode()))
 				.increment();
 			HttpHeaders headers = new HttpHeaders();
 			for (String name : RESPONSE_HEADERS) {
