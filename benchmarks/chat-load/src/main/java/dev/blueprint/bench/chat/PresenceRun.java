@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,8 +67,21 @@ final class PresenceRun implements LoadClient.Frames {
 			this.rate = rate;
 		}
 
+		/** Each (contact, user, change) counted once: a repeated push is a duplicate. */
+		final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+		final LongAdder duplicates = new LongAdder();
+
 		long lost() {
 			return Math.max(0, this.expected.sum() - this.delivered.sum());
+		}
+
+		/**
+		 * Pushes beyond those expected: a PUT that failed here (a timeout) but was
+		 * applied.
+		 */
+		long extra() {
+			return Math.max(0, this.delivered.sum() - this.expected.sum());
 		}
 
 		String failureSummary() {
@@ -81,7 +95,7 @@ final class PresenceRun implements LoadClient.Frames {
 	/**
 	 * A user's latest change: its step, due time and the status the contacts should see.
 	 */
-	private record Change(int step, long due, String status) {
+	private record Change(int step, long number, long due, String status) {
 	}
 
 	private final ChatLoad load;
@@ -234,7 +248,7 @@ final class PresenceRun implements LoadClient.Frames {
 			// Every user starts online (connected): odd rounds set away, even rounds
 			// online.
 			String status = ((cursor[0] - 1) / users.size() % 2 == 0) ? "away" : "online";
-			this.latest.put(user, new Change(index, due, status));
+			this.latest.put(user, new Change(index, cursor[0], due, status));
 			step.changes.increment();
 			step.expected.add(this.contacts);
 			HttpRequest request = HttpRequest.newBuilder(uri)
@@ -286,6 +300,10 @@ final class PresenceRun implements LoadClient.Frames {
 			return;
 		}
 		Step step = this.steps.get(change.step());
+		if (!step.seen.add(client.user + "|" + change.number())) {
+			step.duplicates.increment();
+			return;
+		}
 		step.delivered.increment();
 		step.deliveries.add(receivedNanos - change.due());
 	}
@@ -305,8 +323,8 @@ final class PresenceRun implements LoadClient.Frames {
 			.increment();
 	}
 
-	private static final String HEADER = "| step | target changes/s | changes | achieved/s | pushes expected | received | lost | pushes/s | p50 ms | p99 ms | max ms | PUT p50 ms | PUT p99 ms | failures |\n"
-			+ "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+	private static final String HEADER = "| step | target changes/s | changes | achieved/s | pushes expected | received | lost | extra | duplicates | pushes/s | p50 ms | p99 ms | max ms | PUT p50 ms | PUT p99 ms | failures |\n"
+			+ "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
 	private void printStep(Step step) {
 		System.out.println(HEADER);
@@ -320,9 +338,9 @@ final class PresenceRun implements LoadClient.Frames {
 	private static String row(Step step) {
 		long[] deliveries = step.deliveries.sorted();
 		long[] puts = step.puts.sorted();
-		return String.format("| %s | %d | %d | %.0f | %d | %d | %d | %.0f | %s | %s | %s | %s | %s | %s |", step.name,
-				step.rate, step.changes.sum(), step.achievedRate, step.expected.sum(), step.delivered.sum(),
-				step.lost(), step.delivered.sum() / Math.max(1e-9, step.seconds),
+		return String.format("| %s | %d | %d | %.0f | %d | %d | %d | %d | %d | %.0f | %s | %s | %s | %s | %s | %s |",
+				step.name, step.rate, step.changes.sum(), step.achievedRate, step.expected.sum(), step.delivered.sum(),
+				step.lost(), step.extra(), step.duplicates.sum(), step.delivered.sum() / Math.max(1e-9, step.seconds),
 				ChatLoad.millis(Latencies.millis(deliveries, 0.5)), ChatLoad.millis(Latencies.millis(deliveries, 0.99)),
 				ChatLoad.millis(Latencies.millis(deliveries, 1.0)), ChatLoad.millis(Latencies.millis(puts, 0.5)),
 				ChatLoad.millis(Latencies.millis(puts, 0.99)), step.failureSummary());

@@ -63,15 +63,23 @@ final class StackCpu {
 		return millis;
 	}
 
-	/** "name 0.12, ..., total 1.23". */
+	/**
+	 * "name 0.12, ..., stack 1.11, with generator 1.23": the stack's total leaves this
+	 * generator out (it added ~0.2 ms per message to the stack's figure before
+	 * 2026-12-07).
+	 */
 	static String format(Map<String, Double> millis) {
 		StringBuilder text = new StringBuilder();
+		double stack = 0;
 		double total = 0;
 		for (Map.Entry<String, Double> entry : millis.entrySet()) {
 			text.append(String.format("%s %.2f, ", entry.getKey(), entry.getValue()));
 			total += entry.getValue();
+			if (!entry.getKey().equals("generator")) {
+				stack += entry.getValue();
+			}
 		}
-		return text.append(String.format("total %.2f", total)).toString();
+		return text.append(String.format("stack %.2f, with generator %.2f", stack, total)).toString();
 	}
 
 	/**

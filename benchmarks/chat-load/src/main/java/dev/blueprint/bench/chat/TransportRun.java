@@ -49,6 +49,8 @@ final class TransportRun implements LoadClient.Frames {
 	static final List<String> TRANSPORTS = List.of("websocket (/ws)", "sockjs websocket", "sockjs xhr-streaming",
 			"sockjs xhr-polling");
 
+	private static final String MEASURED = "t-";
+
 	private final ChatLoad load;
 
 	private final Options options;
@@ -62,6 +64,11 @@ final class TransportRun implements LoadClient.Frames {
 	private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
 
 	private final LongAdder errors = new LongAdder();
+
+	/** Each measured message counted once per recipient (the last hop may repeat one). */
+	private final java.util.Set<String> seen = ConcurrentHashMap.newKeySet();
+
+	private final LongAdder repeated = new LongAdder();
 
 	private volatile boolean measuring;
 
@@ -141,12 +148,16 @@ final class TransportRun implements LoadClient.Frames {
 				TRANSPORTS.size() + 1, TRANSPORTS);
 
 		int rate = Integer.parseInt(this.options.list("rates").get(0));
-		send(senders, conversations, rate, this.options.integer("warmup-seconds"));
+		// Warm-up messages are stamped "w-": one arriving late is not measured (it could
+		// end
+		// the drain early before 2026-12-07).
+		send(senders, conversations, rate, this.options.integer("warmup-seconds"), "w-");
 		Thread.sleep(2000);
 		this.latencies.replaceAll((name, old) -> new Latencies());
 		this.received.replaceAll((name, old) -> new LongAdder());
+		this.errors.reset();
 		this.measuring = true;
-		long sent = send(senders, conversations, rate, this.options.integer("step-seconds"));
+		long sent = send(senders, conversations, rate, this.options.integer("step-seconds"), MEASURED);
 		long deadline = System.nanoTime() + this.options.integer("drain-seconds") * 1_000_000_000L;
 		while (System.nanoTime() < deadline && this.received.values().stream().anyMatch((n) -> n.sum() < sent)) {
 			Thread.sleep(50);
@@ -172,7 +183,7 @@ final class TransportRun implements LoadClient.Frames {
 	}
 
 	/** Open loop: the i-th send is due at start + i / rate, round robin over groups. */
-	private long send(List<LoadClient> senders, List<String> conversations, int rate, int seconds) {
+	private long send(List<LoadClient> senders, List<String> conversations, int rate, int seconds, String phase) {
 		long count = (long) rate * seconds;
 		double interval = 1e9 / rate;
 		long start = System.nanoTime() + 1_000_000;
@@ -184,7 +195,7 @@ final class TransportRun implements LoadClient.Frames {
 				LockSupport.parkNanos(wait);
 			}
 			int g = (int) (i % senders.size());
-			String stamp = "t-" + (due - ChatLoad.ORIGIN);
+			String stamp = phase + (due - ChatLoad.ORIGIN);
 			if (senders.get(g).sendMessage(conversations.get(g), stamp + "-" + i, stamp + " transport comparison")) {
 				sent++;
 			}
@@ -199,7 +210,11 @@ final class TransportRun implements LoadClient.Frames {
 			return;
 		}
 		String body = frame.path("body").asString("");
-		if (!body.startsWith("t-")) {
+		if (!body.startsWith(MEASURED)) {
+			return;
+		}
+		if (!this.seen.add(transport + "|" + client.user + "|" + body)) {
+			this.repeated.increment();
 			return;
 		}
 		long due = ChatLoad.ORIGIN + Long.parseLong(body, 2, body.indexOf(' '), 10);
@@ -233,7 +248,8 @@ final class TransportRun implements LoadClient.Frames {
 					Latencies.millis(sorted, 0.5) / Latencies.millis(base, 0.5),
 					Latencies.millis(sorted, 0.99) / Latencies.millis(base, 0.99));
 		}
-		System.out.println("errors: " + this.errors.sum());
+		System.out
+			.println("errors: " + this.errors.sum() + "; repeated deliveries (not counted): " + this.repeated.sum());
 	}
 
 	private static WebSocketStompClient stompClient(WebSocketClient transport) {
