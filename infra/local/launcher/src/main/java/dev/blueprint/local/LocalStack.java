@@ -138,6 +138,9 @@ public final class LocalStack {
 
 	/** Starts the servers, then the services; returns the names started by this call. */
 	List<String> upAll(PrintStream out) {
+		// Every port first: a taken service port used to show only after the servers had
+		// started (and were stopped again).
+		checkPorts(everything());
 		List<String> started = new ArrayList<>(up(infrastructure(), out));
 		try {
 			started.addAll(up(services(), out));
@@ -154,22 +157,7 @@ public final class LocalStack {
 	 * @return names of the components this call started
 	 */
 	List<String> up(List<Component> components, PrintStream out) {
-		List<Component> toStart = components.stream()
-			.filter((component) -> this.supervisor.running(component.name()).isEmpty())
-			.toList();
-		List<String> taken = new ArrayList<>();
-		for (Component component : toStart) {
-			for (int port : component.ports()) {
-				if (Probes.portInUse(port)) {
-					taken.add("port " + port + " (" + component.name() + ")");
-				}
-			}
-		}
-		if (!taken.isEmpty()) {
-			throw new LauncherException("Already in use by another process: " + String.join(", ", taken)
-					+ ". Nothing was started. Stop that process, or run this stack on other ports with "
-					+ "BLUEPRINT_PORT_OFFSET.");
-		}
+		List<Component> toStart = checkPorts(components);
 		List<String> started = new ArrayList<>();
 		long begin = System.nanoTime();
 		try {
@@ -195,6 +183,30 @@ public final class LocalStack {
 			throw new LauncherException("Start failed: " + ex.getMessage(), ex);
 		}
 		return started;
+	}
+
+	/**
+	 * The components not running yet, once each of their ports is free.
+	 * @throws LauncherException naming every port another process holds
+	 */
+	private List<Component> checkPorts(List<Component> components) {
+		List<Component> toStart = components.stream()
+			.filter((component) -> this.supervisor.running(component.name()).isEmpty())
+			.toList();
+		List<String> taken = new ArrayList<>();
+		for (Component component : toStart) {
+			for (int port : component.ports()) {
+				if (Probes.portInUse(port)) {
+					taken.add("port " + port + " (" + component.name() + ")");
+				}
+			}
+		}
+		if (!taken.isEmpty()) {
+			throw new LauncherException("Already in use by another process: " + String.join(", ", taken)
+					+ ". Nothing was started. Stop that process, or run this stack on other ports with "
+					+ "BLUEPRINT_PORT_OFFSET.");
+		}
+		return toStart;
 	}
 
 	private void awaitReady(List<Component> components, List<String> started, long begin, PrintStream out) {

@@ -78,6 +78,19 @@ class LocalStackIntegrationTests {
 	}
 
 	@Test
+	void aTakenServicePortFailsTheWholeUpBeforeAnyServerStarts() throws Exception {
+		this.stackA = stack(this.stateA, 21000);
+		int shortener = ServiceProcess.DEFAULT_PORTS.get("url-shortener-service") + 21000;
+		try (ServerSocket squatter = new ServerSocket()) {
+			squatter.bind(new InetSocketAddress("127.0.0.1", shortener));
+			assertThatExceptionOfType(LauncherException.class).isThrownBy(() -> this.stackA.upAll(this.out))
+				.withMessageStartingWith(
+						"Already in use by another process: port " + shortener + " (url-shortener-service)");
+			assertThat(this.stackA.supervisor().recorded()).as("not even Redis was started").isEmpty();
+		}
+	}
+
+	@Test
 	void downStopsOnlyTheProcessesOfItsOwnStack() {
 		this.stackA = stack(this.stateA, 21000);
 		this.stackB = stack(this.stateB, 22000);
