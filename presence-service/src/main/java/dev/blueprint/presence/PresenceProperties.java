@@ -76,7 +76,7 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 	 */
 	public record Contacts(@DefaultValue("http://127.0.0.1:8084") URI url, @DefaultValue("30s") Duration cacheTtl,
 			@DefaultValue("10000") int maxCachedUsers, @DefaultValue("2s") Duration timeout,
-			@DefaultValue("100000") int maxContacts, @DefaultValue("2000000") long maxCachedContacts) {
+			@DefaultValue("100000") int maxContacts, @DefaultValue("500000") long maxCachedContacts) {
 
 		public Contacts {
 			// ContactDirectory evicts while the cache holds more than this: below 0 it

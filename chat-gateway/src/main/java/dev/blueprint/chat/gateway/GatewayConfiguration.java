@@ -122,18 +122,23 @@ class GatewayConfiguration {
 		return new DeliveryReceiver(codec, frames, sessions, contacts, clock, meters);
 	}
 
+	static final String SESSIONS_TERMINATED = "blueprint.chat.gateway.sessions.terminated";
+
+	static final String SESSIONS_TERMINATED_DESCRIPTION = "Sessions closed because their client stopped reading: "
+			+ "send-timeout, a write waited gateway.send-time-limit (Tomcat); send-limit, a frame came while a write "
+			+ "waited longer, or gateway.send-buffer-limit queued behind it (Spring)";
+
 	/**
-	 * Sessions closed because their client stopped reading
-	 * ({@code gateway.send-time-limit} or {@code gateway.send-buffer-limit} exceeded), as
-	 * Spring's broker stats count them.
+	 * Sessions Spring closed because their client stopped reading (a frame came while a
+	 * write had waited longer than {@code gateway.send-time-limit}, or with
+	 * {@code gateway.send-buffer-limit} queued), as its broker stats count them; Tomcat's
+	 * write timeouts are counted by {@link SessionTimeouts}.
 	 */
 	@Bean
 	MeterBinder slowClientTerminations(WebSocketMessageBrokerStats stats) {
-		return (meters) -> FunctionCounter
-			.builder("blueprint.chat.gateway.sessions.terminated", stats, GatewayConfiguration::limitExceeded)
-			.description("Sessions closed by the gateway, by reason (slow-client: a write waited "
-					+ "gateway.send-time-limit or gateway.send-buffer-limit queued behind it)")
-			.tag("reason", "slow-client")
+		return (meters) -> FunctionCounter.builder(SESSIONS_TERMINATED, stats, GatewayConfiguration::limitExceeded)
+			.description(SESSIONS_TERMINATED_DESCRIPTION)
+			.tag("reason", "send-limit")
 			.register(meters);
 	}
 

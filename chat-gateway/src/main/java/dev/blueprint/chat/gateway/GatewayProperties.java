@@ -78,13 +78,12 @@ import org.springframework.util.unit.DataSize;
  * @param sendTimeLimit how long a write to a client may wait (the client is not reading:
  * a dead mobile link, a frozen tab) before its connection is closed. Both Tomcat's
  * blocking write and Spring's per-session limit take it, so a client that stops reading
- * holds an outbound thread for at most about this long, and a second one while its
- * session closes. 100 ms to 60 s
+ * holds an outbound thread for at most about this long. 100 ms to 60 s
  * @param sendBufferLimit how much may queue for one client while a write to it waits:
  * beyond it the connection is closed. At least 16 KiB
  * @param outboundThreads threads writing frames to clients. Each client that stops
- * reading holds up to two of them for up to sendTimeLimit, so this many minus twice the
- * number of such clients at once are left for the others
+ * reading holds one of them for up to sendTimeLimit, so this many minus the number of
+ * such clients at once are left for the others
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,

@@ -3,6 +3,8 @@ package dev.blueprint.chat.gateway;
 import java.time.Duration;
 
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -33,11 +35,14 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
 	private final TaskScheduler heartbeats;
 
+	private final MeterRegistry meters;
+
 	WebSocketConfiguration(GatewayProperties properties, StompAuthentication authentication,
-			TaskScheduler stompHeartbeats) {
+			TaskScheduler stompHeartbeats, MeterRegistry meters) {
 		this.properties = properties;
 		this.authentication = authentication;
 		this.heartbeats = stompHeartbeats;
+		this.meters = meters;
 	}
 
 	@Override
@@ -83,7 +88,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
 	/**
 	 * Spring's default is two threads per core: on two cores, two clients that stopped
-	 * reading held all four (SessionTimeouts).
+	 * reading held all four for 20 s (SessionTimeouts).
 	 */
 	@Override
 	public void configureClientOutboundChannel(ChannelRegistration registration) {
@@ -104,10 +109,15 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 		registration.addDecoratorFactory((handler) -> new PartialMessages(handler, limit, buffer));
 		Duration silence = this.properties.clientSilenceTimeout();
 		Duration sendTimeLimit = this.properties.sendTimeLimit();
-		registration.addDecoratorFactory((handler) -> new SessionTimeouts(handler, silence, sendTimeLimit));
-		// A client that stops reading is closed once a write to it has waited this long,
-		// or
-		// once this much is queued for it behind that write (SessionTimeouts).
+		Counter sendTimeouts = Counter.builder(GatewayConfiguration.SESSIONS_TERMINATED)
+			.description(GatewayConfiguration.SESSIONS_TERMINATED_DESCRIPTION)
+			.tag("reason", "send-timeout")
+			.register(this.meters);
+		registration
+			.addDecoratorFactory((handler) -> new SessionTimeouts(handler, silence, sendTimeLimit, sendTimeouts));
+		// A client that stops reading is closed once a write to it has waited this long
+		// (Tomcat, SessionTimeouts), or, when another frame for it comes meanwhile, once
+		// the wait is longer or this much is queued behind it (Spring).
 		registration.setSendTimeLimit((int) sendTimeLimit.toMillis());
 		registration.setSendBufferSizeLimit((int) this.properties.sendBufferLimit().toBytes());
 	}

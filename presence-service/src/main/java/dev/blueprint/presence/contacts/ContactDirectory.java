@@ -111,7 +111,8 @@ public class ContactDirectory {
 			mine.complete(contacts);
 			return contacts;
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
+			// an Error too: callers waiting on the read must not wait forever
 			mine.completeExceptionally(ex);
 			throw ex;
 		}
@@ -128,7 +129,7 @@ public class ContactDirectory {
 			if (ex.getCause() instanceof RuntimeException cause) {
 				throw cause;
 			}
-			throw ex;
+			throw new ContactsUnavailableException("the caller's contacts read failed: " + ex.getCause());
 		}
 	}
 
@@ -172,11 +173,25 @@ public class ContactDirectory {
 	private Set<String> read(String caller, InputStream body) {
 		Set<String> contacts = new LinkedHashSet<>();
 		try (JsonParser json = JSON.createParser(body)) {
-			if (json.nextToken() != JsonToken.START_ARRAY) {
+			JsonToken first = json.nextToken();
+			if (first == null) {
+				// an empty body: no conversations
+				return Set.of();
+			}
+			if (first != JsonToken.START_ARRAY) {
 				throw new ContactsUnavailableException(
 						"chat-message-service answered with something other than a list");
 			}
-			conversations: while (json.nextToken() == JsonToken.START_OBJECT) {
+			conversations: for (JsonToken item = json.nextToken(); item != JsonToken.END_ARRAY; item = json
+				.nextToken()) {
+				if (item == null) {
+					throw new ContactsUnavailableException("chat-message-service's list ended early");
+				}
+				if (item != JsonToken.START_OBJECT) {
+					// not a conversation: skipped, as the tree reading did
+					json.skipChildren();
+					continue;
+				}
 				while (json.nextToken() == JsonToken.PROPERTY_NAME) {
 					String property = json.currentName();
 					JsonToken value = json.nextToken();

@@ -54,6 +54,31 @@ class ContactDirectoryTests {
 	}
 
 	@Test
+	void aListItemThatIsNoConversationIsSkipped() throws Exception {
+		com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer
+			.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+		String listing = "[\"odd\",{\"id\":\"c-1\",\"members\":[\"alice\",\"bob\",7,{\"x\":1}]},[1,2],"
+				+ "{\"members\":[\"carol\"],\"extra\":{\"members\":[\"mallory\"]}}]";
+		server.createContext("/", (exchange) -> {
+			byte[] body = listing.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			exchange.sendResponseHeaders(200, body.length);
+			exchange.getResponseBody().write(body);
+			exchange.close();
+		});
+		server.start();
+		try {
+			ContactDirectory directory = new ContactDirectory(
+					URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofSeconds(5),
+					Duration.ofMinutes(5), new ContactDirectory.Limits(100, 10, 100), Clock.systemUTC(), this.meters);
+
+			assertThat(directory.of("alice", TestTokens.token("alice"))).containsExactlyInAnyOrder("bob", "carol");
+		}
+		finally {
+			server.stop(0);
+		}
+	}
+
+	@Test
 	void theCacheKeepsAtMostMaxCachedContactsDroppingTheLeastRecentlyUsedCaller() {
 		this.conversations.conversation("alice", "bob", "carol", "dave");
 		this.conversations.conversation("erin", "frank", "gina");
@@ -69,9 +94,8 @@ class ContactDirectoryTests {
 		assertThat(this.conversations.calls()).isEqualTo(2);
 		this.conversations.conversation("frank", "bob");
 		directory.of("frank", TestTokens.token("frank"));
-		// erin's 2 + frank's 2 + alice's 3 = 7 > 5: erin, least recently used, went
-		// first,
-		// then alice (2 + 3 is 5 again only without her)
+		// frank's 3 (erin, gina, bob) + alice's 3 + erin's 2 = 8 > 5: erin, least
+		// recently used, went first, then alice
 		assertThat(this.conversations.calls()).isEqualTo(3);
 		directory.of("frank", TestTokens.token("frank"));
 		assertThat(this.conversations.calls()).isEqualTo(3);
@@ -106,7 +130,34 @@ class ContactDirectoryTests {
 	}
 
 	@Test
-	void aFailedReadFailsEveryCallerWaitingForItAndIsNotCached() {
+	void aFailedReadFailsEveryCallerWaitingForIt() throws Exception {
+		this.conversations.fail("alice");
+		this.conversations.delay(Duration.ofMillis(500));
+		ContactDirectory directory = directory(10, 100);
+		CountDownLatch start = new CountDownLatch(1);
+		List<CompletableFuture<Set<String>>> reads = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			reads.add(CompletableFuture.supplyAsync(() -> {
+				try {
+					start.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				return directory.of("alice", TestTokens.token("alice"));
+			}));
+		}
+		start.countDown();
+
+		for (CompletableFuture<Set<String>> read : reads) {
+			assertThatExceptionOfType(java.util.concurrent.ExecutionException.class).isThrownBy(read::get)
+				.withCauseInstanceOf(ContactDirectory.ContactsUnavailableException.class);
+		}
+		assertThat(this.conversations.calls()).isEqualTo(1);
+	}
+
+	@Test
+	void aFailedReadIsNotCached() {
 		this.conversations.fail("alice");
 		ContactDirectory directory = directory(10, 100);
 

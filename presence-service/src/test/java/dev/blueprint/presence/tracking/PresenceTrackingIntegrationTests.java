@@ -98,7 +98,10 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 	void sweepsThatRedisRefusesAreCounted() throws Exception {
 		double before = this.meters.counter("blueprint.chat.presence.sweep.failures").count();
 		Session phone = new Session(unique("dave"), "gw-a", "phone");
-		gateway().renew(List.of(phone));
+		// due in a second, after Redis refuses writes: due now, a sweep could evaluate
+		// him
+		// before, and nothing would be due for the lease
+		gatewayAt(Instant.now().plusSeconds(1)).renew(List.of(phone));
 		this.redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
 			connection.serverCommands().setConfig("min-replicas-to-write", "1");
 			return null;

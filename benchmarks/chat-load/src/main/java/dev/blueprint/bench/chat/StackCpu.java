@@ -3,6 +3,7 @@ package dev.blueprint.bench.chat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -73,13 +74,13 @@ final class StackCpu {
 		double stack = 0;
 		double total = 0;
 		for (Map.Entry<String, Double> entry : millis.entrySet()) {
-			text.append(String.format("%s %.2f, ", entry.getKey(), entry.getValue()));
+			text.append(String.format(Locale.ROOT, "%s %.2f, ", entry.getKey(), entry.getValue()));
 			total += entry.getValue();
 			if (!entry.getKey().equals("generator")) {
 				stack += entry.getValue();
 			}
 		}
-		return text.append(String.format("stack %.2f, with generator %.2f", stack, total)).toString();
+		return text.append(String.format(Locale.ROOT, "stack %.2f, with generator %.2f", stack, total)).toString();
 	}
 
 	/**

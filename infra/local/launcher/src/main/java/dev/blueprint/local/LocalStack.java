@@ -277,7 +277,6 @@ public final class LocalStack {
 			.toList(), out);
 	}
 
-	/** Stops the named processes, services before servers. */
 	/**
 	 * Stops every component this object's up calls started, and refuses any further
 	 * start: for a launcher stopped (Ctrl-C, SIGTERM) while it was still bringing the
@@ -295,6 +294,7 @@ public final class LocalStack {
 		return started;
 	}
 
+	/** Stops the named processes, services before servers. */
 	void stop(List<String> names, PrintStream out) {
 		stopTogether(names.stream().filter(ServiceProcess.DEFAULT_PORTS::containsKey).toList(), out);
 		stopTogether(names.stream().filter((name) -> !ServiceProcess.DEFAULT_PORTS.containsKey(name)).toList(), out);

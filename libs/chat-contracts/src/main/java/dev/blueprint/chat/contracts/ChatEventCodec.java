@@ -129,6 +129,13 @@ public final class ChatEventCodec {
 	 * its list
 	 */
 	public GatewayDelivery decodeDelivery(String json, Consumer<String> skipped) {
+		try {
+			// the common case, parsed once
+			return this.mapper.readValue(json, GatewayDelivery.class);
+		}
+		catch (JacksonException ex) {
+			// read again below, a batch's deliveries one by one
+		}
 		JsonNode tree;
 		try {
 			tree = this.mapper.readTree(json);
