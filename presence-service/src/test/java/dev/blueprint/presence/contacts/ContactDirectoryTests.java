@@ -108,20 +108,7 @@ class ContactDirectoryTests {
 		this.conversations.conversation("alice", "bob");
 		this.conversations.delay(Duration.ofMillis(500));
 		ContactDirectory directory = directory(10, 100);
-		CountDownLatch start = new CountDownLatch(1);
-		List<CompletableFuture<Set<String>>> reads = new ArrayList<>();
-		for (int i = 0; i < 8; i++) {
-			reads.add(CompletableFuture.supplyAsync(() -> {
-				try {
-					start.await();
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-				return directory.of("alice", TestTokens.token("alice"));
-			}));
-		}
-		start.countDown();
+		List<CompletableFuture<Set<String>>> reads = readsAtOnce(directory, "alice", 8);
 
 		for (CompletableFuture<Set<String>> read : reads) {
 			assertThat(read.get()).containsExactly("bob");
@@ -134,9 +121,21 @@ class ContactDirectoryTests {
 		this.conversations.fail("alice");
 		this.conversations.delay(Duration.ofMillis(500));
 		ContactDirectory directory = directory(10, 100);
+		List<CompletableFuture<Set<String>>> reads = readsAtOnce(directory, "alice", 8);
+
+		for (CompletableFuture<Set<String>> read : reads) {
+			assertThatExceptionOfType(java.util.concurrent.ExecutionException.class).isThrownBy(read::get)
+				.withCauseInstanceOf(ContactDirectory.ContactsUnavailableException.class);
+		}
+		assertThat(this.conversations.calls()).isEqualTo(1);
+	}
+
+	/** {@code count} reads of the caller's contacts, let go at the same moment. */
+	private static List<CompletableFuture<Set<String>>> readsAtOnce(ContactDirectory directory, String caller,
+			int count) {
 		CountDownLatch start = new CountDownLatch(1);
 		List<CompletableFuture<Set<String>>> reads = new ArrayList<>();
-		for (int i = 0; i < 8; i++) {
+		for (int i = 0; i < count; i++) {
 			reads.add(CompletableFuture.supplyAsync(() -> {
 				try {
 					start.await();
@@ -144,16 +143,11 @@ class ContactDirectoryTests {
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
 				}
-				return directory.of("alice", TestTokens.token("alice"));
+				return directory.of(caller, TestTokens.token(caller));
 			}));
 		}
 		start.countDown();
-
-		for (CompletableFuture<Set<String>> read : reads) {
-			assertThatExceptionOfType(java.util.concurrent.ExecutionException.class).isThrownBy(read::get)
-				.withCauseInstanceOf(ContactDirectory.ContactsUnavailableException.class);
-		}
-		assertThat(this.conversations.calls()).isEqualTo(1);
+		return reads;
 	}
 
 	@Test

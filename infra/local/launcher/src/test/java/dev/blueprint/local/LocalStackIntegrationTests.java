@@ -109,34 +109,8 @@ class LocalStackIntegrationTests {
 	@Test
 	void aProcessThatDiesDuringStartUpFailsUpWithTheTailOfItsLog() {
 		this.stackA = stack(this.stateA, 21000);
-		Component broken = new Component() {
-
-			@Override
-			public String name() {
-				return "broken-service";
-			}
-
-			@Override
-			public int port() {
-				return 28999;
-			}
-
-			@Override
-			public List<Integer> ports() {
-				return List.of(port());
-			}
-
-			@Override
-			public ProcessBuilder command() {
-				return new ProcessBuilder("sh", "-c", "echo 'APPLICATION FAILED TO START: no key'; exit 3");
-			}
-
-			@Override
-			public java.util.Optional<String> probe() {
-				return java.util.Optional.empty();
-			}
-
-		};
+		Component broken = component("broken-service", 28999,
+				new ProcessBuilder("sh", "-c", "echo 'APPLICATION FAILED TO START: no key'; exit 3"));
 		assertThatExceptionOfType(LauncherException.class).isThrownBy(() -> this.stackA.up(List.of(broken), this.out))
 			.withMessageStartingWith("broken-service exited during start-up. Last lines of ")
 			.withMessageContaining("APPLICATION FAILED TO START: no key");
@@ -146,34 +120,8 @@ class LocalStackIntegrationTests {
 	@Test
 	void abortStopsWhatAnUpStartedWhileItWaitsAndRefusesFurtherStarts() throws Exception {
 		this.stackA = stack(this.stateA, 21000);
-		Component slow = new Component() {
-
-			@Override
-			public String name() {
-				return "slow-service";
-			}
-
-			@Override
-			public int port() {
-				return 28998;
-			}
-
-			@Override
-			public List<Integer> ports() {
-				return List.of(port());
-			}
-
-			@Override
-			public ProcessBuilder command() {
-				return new ProcessBuilder("sleep", "600");
-			}
-
-			@Override
-			public java.util.Optional<String> probe() {
-				return java.util.Optional.empty(); // never ready
-			}
-
-		};
+		// never ready: it answers no probe
+		Component slow = component("slow-service", 28998, new ProcessBuilder("sleep", "600"));
 		java.util.concurrent.CompletableFuture<List<String>> up = java.util.concurrent.CompletableFuture
 			.supplyAsync(() -> this.stackA.up(List.of(slow), this.out));
 		long deadline = System.nanoTime() + 10_000_000_000L;
@@ -191,6 +139,38 @@ class LocalStackIntegrationTests {
 		assertThatExceptionOfType(LauncherException.class).isThrownBy(() -> this.stackA.up(List.of(slow), this.out))
 			.withMessage("Stopped while starting the stack");
 		assertThat(this.stackA.supervisor().recorded()).isEmpty();
+	}
+
+	/** A component that runs {@code command} and never answers its probe. */
+	private static Component component(String name, int port, ProcessBuilder command) {
+		return new Component() {
+
+			@Override
+			public String name() {
+				return name;
+			}
+
+			@Override
+			public int port() {
+				return port;
+			}
+
+			@Override
+			public List<Integer> ports() {
+				return List.of(port);
+			}
+
+			@Override
+			public ProcessBuilder command() {
+				return command;
+			}
+
+			@Override
+			public java.util.Optional<String> probe() {
+				return java.util.Optional.empty();
+			}
+
+		};
 	}
 
 	private static LocalStack stack(Path state, int offset) {
