@@ -128,6 +128,12 @@ public final class LinkRules {
 			violations.add(new FieldViolation("url", "scheme must be http or https, was " + scheme));
 			return;
 		}
+		if (uri.getRawUserInfo() != null) {
+			// https://bank.example@evil.example/ reads as the bank's; a password would be
+			// shown to anyone by GET /api/v1/urls/{code}
+			violations.add(new FieldViolation("url", "must not contain a user name or password (user@host)"));
+			return;
+		}
 		String host = uri.getHost();
 		if (host == null || host.isEmpty()) {
 			violations.add(new FieldViolation("url", "must have a host"));

@@ -115,6 +115,12 @@ public class LinkService {
 		CassandraIdempotencyStore.Existing existing = stored(
 				() -> this.idempotency.reserve(scopedKey, hash, this.properties.idempotency().pendingTtl()));
 		if (existing != null) {
+			if (existing.requestHash() == null) {
+				// a record of an older version whose hash expired before its response:
+				// nothing to compare with, as while a request runs
+				count(kind, "idempotency_in_progress");
+				throw new IdempotencyKeyInUseException();
+			}
 			if (!existing.requestHash().equals(hash)) {
 				count(kind, "idempotency_mismatch");
 				throw new IdempotencyKeyMismatchException();
@@ -140,7 +146,7 @@ public class LinkService {
 				// through the breaker: refused at once while it is open (Cassandra hung),
 				// instead of holding the request thread for the write's timeout
 				stored(() -> {
-					this.idempotency.release(scopedKey);
+					this.idempotency.release(scopedKey, hash);
 					return null;
 				});
 			}
@@ -175,7 +181,7 @@ public class LinkService {
 			return created(link, kind);
 		}
 		Link link = stored(() -> {
-			Link generated = new Link(this.codes.nextCode(), url, now, request.expiresAt(), owner, redirectType);
+			Link generated = new Link(generatedCode(), url, now, request.expiresAt(), owner, redirectType);
 			this.links.insert(generated, ttl);
 			return generated;
 		});
@@ -247,6 +253,18 @@ public class LinkService {
 	private void invalidate(String code) {
 		this.cache.invalidate(code);
 		this.resolver.evictLocally(code);
+	}
+
+	/**
+	 * The next generated code that can be redirected: one spelling a reserved word in any
+	 * case (`webjars` has 128) would be answered 404 for good, so it is skipped.
+	 */
+	private String generatedCode() {
+		String code = this.codes.nextCode();
+		while (!this.rules.isPossibleCode(code)) {
+			code = this.codes.nextCode();
+		}
+		return code;
 	}
 
 	/** A page of the caller's links, newest first. */

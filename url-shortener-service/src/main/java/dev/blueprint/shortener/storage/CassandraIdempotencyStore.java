@@ -28,9 +28,15 @@ public final class CassandraIdempotencyStore {
 		this.session = session;
 		this.reserve = session
 			.prepare("INSERT INTO idempotency_keys (scope_key, request_hash) VALUES (?, ?) IF NOT EXISTS USING TTL ?");
-		this.complete = session
-			.prepare("UPDATE idempotency_keys USING TTL ? SET request_hash = ?, response = ? WHERE scope_key = ?");
-		this.release = session.prepare("DELETE FROM idempotency_keys WHERE scope_key = ?");
+		// Conditional like the reservation: an LWT's write takes the Paxos ballot's time,
+		// a plain one the client's clock, and a client clock behind Cassandra's let the
+		// reservation's hash (60 s TTL) win over the completed one; once it expired the
+		// record had a response and no hash (a 500 on every retry for a day) and a
+		// release
+		// deleted nothing.
+		this.complete = session.prepare("UPDATE idempotency_keys USING TTL ? SET request_hash = ?, response = ? "
+				+ "WHERE scope_key = ? IF request_hash = ?");
+		this.release = session.prepare("DELETE FROM idempotency_keys WHERE scope_key = ? IF request_hash = ?");
 	}
 
 	/**
@@ -50,13 +56,16 @@ public final class CassandraIdempotencyStore {
 
 	/** Stores the response replayed for the key. */
 	public void complete(String key, String requestHash, String response, Duration ttl) {
-		this.session.execute(this.complete.bind((int) ttl.toSeconds(), requestHash, response, key)
-			.setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM));
+		this.session.execute(this.complete.bind((int) ttl.toSeconds(), requestHash, response, key, requestHash)
+			.setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)
+			.setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL));
 	}
 
 	/** Frees a reservation whose request failed, so a retry can run it again. */
-	public void release(String key) {
-		this.session.execute(this.release.bind(key).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM));
+	public void release(String key, String requestHash) {
+		this.session.execute(this.release.bind(key, requestHash)
+			.setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)
+			.setSerialConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL));
 	}
 
 	/**

@@ -218,10 +218,23 @@ public final class CassandraLinkStore {
 			.setPageSize(pageSize)
 			.setConsistencyLevel(CONSISTENCY)
 			.setTimeout(this.readTimeout);
-		if (cursor != null) {
-			statement = statement.setPagingState(ByteBuffer.wrap(Base64.getUrlDecoder().decode(cursor)));
+		ResultSet result;
+		if (cursor == null) {
+			result = this.session.execute(statement);
 		}
-		ResultSet result = this.session.execute(statement);
+		else {
+			statement = statement.setPagingState(ByteBuffer.wrap(Base64.getUrlDecoder().decode(cursor)));
+			try {
+				result = this.session.execute(statement);
+			}
+			catch (com.datastax.oss.driver.api.core.servererrors.ProtocolError
+					| com.datastax.oss.driver.api.core.servererrors.InvalidQueryException ex) {
+				// well-formed base64 that is no paging state: the client's mistake (a
+				// 400),
+				// not Cassandra failing (it was a 500)
+				throw new IllegalArgumentException("not a paging state: " + ex.getMessage(), ex);
+			}
+		}
 		List<Link> links = new ArrayList<>();
 		int available = result.getAvailableWithoutFetching();
 		for (int i = 0; i < available; i++) {

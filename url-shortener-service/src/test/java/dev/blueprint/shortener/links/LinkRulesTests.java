@@ -90,6 +90,16 @@ class LinkRulesTests {
 		assertThat(wildcards.check("https://good.example/", null, null, null, NOW)).isEmpty();
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "https://bank.example@evil.example/", "https://user:secret@example.com/",
+			"http://%62ank@example.com/", "https://@example.com/" })
+	void aTargetWithAUserNameOrPasswordIsRefused(String url) {
+		assertThat(this.rules.check(url, null, null, null, NOW)).singleElement().satisfies((violation) -> {
+			assertThat(violation.field()).isEqualTo("url");
+			assertThat(violation.message()).contains("user name or password");
+		});
+	}
+
 	@Test
 	void nonAsciiTargetsBecomeAscii() {
 		assertThat(LinkRules.toAscii("https://ja.wikipedia.org/wiki/東京"))

@@ -122,6 +122,8 @@ public class Sequencer {
 
 	private final Counter groupFull;
 
+	private final Counter batchFailures;
+
 	/** {@code chat.limits.max-group-members}: additions beyond it are not applied. */
 	private final int maxGroupMembers;
 
@@ -170,6 +172,10 @@ public class Sequencer {
 		this.duplicates = outcomeCounter("duplicate");
 		this.deadLettered = Counter.builder("blueprint.chat.sequencer.dead.letters")
 			.description("Records sent to the dead-letter topic because they could not be read")
+			.register(meters);
+		this.batchFailures = Counter.builder("blueprint.chat.sequencer.batch.failures")
+			.description("Sequencer batches that failed and are retried (their partitions wait): Cassandra or "
+					+ "Kafka failing, or a record that fails every time")
 			.register(meters);
 		this.groupFull = Counter.builder("blueprint.chat.sequencer.group.full")
 			.description("Membership changes whose additions did not all join: the group had its maximum")
@@ -233,6 +239,12 @@ public class Sequencer {
 			// attempt did (what it wrote to Cassandra may be ahead of that; the retry
 			// recognizes its own stored records).
 			poll.start().forEach(this.snapshots::put);
+			// Counted for the alert BlueprintChatSequencerBatchesFailing: readiness stays
+			// UP
+			// while Kafka and Cassandra answer, and the consumer's lag metric, measured
+			// from
+			// its fetch position, stays near 0 while the same batch is retried.
+			this.batchFailures.increment();
 			logger.warn("Batch of {} records failed and will be retried: {}", records.size(), ex.toString());
 			throw ex;
 		}

@@ -20,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SequencerFailureIntegrationTests extends ChatIntegrationTest {
 
+	@org.springframework.beans.factory.annotation.Autowired
+	io.micrometer.core.instrument.MeterRegistry meters;
+
 	@Test
 	void withCassandraDownNothingIsPublishedAndAfterItEveryMessageIsStoredOnceInOrder() throws Exception {
 		String alice = unique("alice");
@@ -29,6 +32,7 @@ class SequencerFailureIntegrationTests extends ChatIntegrationTest {
 		}
 		awaitEvents(conversation, 5, Duration.ofSeconds(30));
 
+		double failures = batchFailures();
 		TestInfrastructure.stopServer("cassandra");
 		try {
 			for (int i = 1; i <= 20; i++) {
@@ -39,6 +43,7 @@ class SequencerFailureIntegrationTests extends ChatIntegrationTest {
 			HttpResponse<String> history = get(alice, "/api/v1/conversations/" + conversation + "/messages");
 			assertThat(history.statusCode()).isEqualTo(503);
 			assertThat(history.headers().firstValue("Retry-After")).isPresent();
+			assertThat(batchFailures()).as("failed batches counted, for the alert").isGreaterThan(failures);
 		}
 		finally {
 			TestInfrastructure.startServer("cassandra");
@@ -54,6 +59,10 @@ class SequencerFailureIntegrationTests extends ChatIntegrationTest {
 		List<Integer> stored = json(get(alice, "/api/v1/conversations/" + conversation + "/messages?after=0&limit=200"),
 				"$[*].seq");
 		assertThat(stored).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 25).boxed().toList());
+	}
+
+	private double batchFailures() {
+		return this.meters.counter("blueprint.chat.sequencer.batch.failures").count();
 	}
 
 }
