@@ -89,8 +89,8 @@ class DashboardQueriesIntegrationTests {
 		chatClients.add(ChatApi.connect(bob));
 		String conversation = ChatApi.conversation(alice, "direct", bob);
 		// Twice, a few scrapes apart: series created by the first round have a before and
-		// an
-		// after in the second, so rate() and histogram_quantile() have something to show.
+		// an after in the second, so rate() and histogram_quantile() have something to
+		// show.
 		for (int round = 1; round <= 2; round++) {
 			driveShortener();
 			driveRateLimiter(alice);

@@ -78,9 +78,8 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 	public void configureClientInboundChannel(ChannelRegistration registration) {
 		registration.interceptors(this.authentication);
 		// A SEND waits on a Redis round trip (the per-user rate limit) and a Kafka
-		// hand-off;
-		// the default pool (2 threads per core) queued frames for minutes in the
-		// benchmark.
+		// hand-off; the default pool (2 threads per core) queued frames for minutes in
+		// the benchmark.
 		registration.taskExecutor()
 			.corePoolSize(this.properties.inboundThreads())
 			.maxPoolSize(this.properties.inboundThreads());

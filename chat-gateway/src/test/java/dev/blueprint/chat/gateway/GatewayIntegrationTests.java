@@ -445,8 +445,7 @@ class GatewayIntegrationTests {
 			assertThat(deliveredCount()).isEqualTo(delivered + 2);
 
 			// A delivery that cannot be pushed (no users, no message) or read (a kind a
-			// later
-			// version adds) costs only itself.
+			// later version adds) costs only itself.
 			double failed = this.meters.counter("blueprint.chat.gateway.deliveries.failed").count();
 			this.redis.convertAndSend(GatewayDelivery.channel(this.properties.id()),
 					"{\"kind\":\"batch\",\"deliveries\":[{\"kind\":\"message\"},{\"kind\":\"added-later\"},"

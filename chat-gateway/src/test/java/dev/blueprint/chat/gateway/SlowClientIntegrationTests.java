@@ -84,8 +84,7 @@ class SlowClientIntegrationTests {
 				deliver(new GatewayDelivery.Batch(deliveries));
 			}
 			// The first message to the reader waits behind the decoding of the flood on
-			// the
-			// one delivery thread: timed from the second on.
+			// the one delivery thread: timed from the second on.
 			deliver(new GatewayDelivery.MessageDelivery(List.of(reader), new GatewayDelivery.ChatMessage(conversation,
 					0, UUID.randomUUID(), "sender-" + run, "after the flood", Instant.now())));
 			assertThat(healthy.expect("messages", Duration.ofSeconds(30)).get("seq").asLong()).isZero();
@@ -101,8 +100,7 @@ class SlowClientIntegrationTests {
 				Thread.sleep(Math.max(0, 100 - millis));
 			}
 			// 20.2 s before 2026-12-07; a stalled client's write now waits 2 s at most,
-			// and
-			// holds one of sixteen threads meanwhile
+			// and holds one of sixteen threads meanwhile
 			assertThat(worstMillis).as("the slowest delivery to the client that reads, in ms").isLessThan(3000);
 			for (StalledClient client : stalled) {
 				assertThat(client.closedWithin(Duration.ofSeconds(10))).as("a stalled client is disconnected").isTrue();

@@ -99,8 +99,7 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 		double before = this.meters.counter("blueprint.chat.presence.sweep.failures").count();
 		Session phone = new Session(unique("dave"), "gw-a", "phone");
 		// due in a second, after Redis refuses writes: due now, a sweep could evaluate
-		// him
-		// before, and nothing would be due for the lease
+		// him before, and nothing would be due for the lease
 		gatewayAt(Instant.now().plusSeconds(1)).renew(List.of(phone));
 		this.redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
 			connection.serverCommands().setConfig("min-replicas-to-write", "1");
@@ -154,8 +153,7 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 		Instant detected = Instant.now();
 		assertThat(offline.status()).isEqualTo("offline");
 		// Last seen at the last renewal; detected no earlier than its lease end and
-		// within
-		// one sweep (plus slack) after it.
+		// within one sweep (plus slack) after it.
 		assertThat(offline.lastSeen()).isEqualTo(silentSince.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
 		assertThat(Duration.between(silentSince, offline.changedAt())).isGreaterThanOrEqualTo(LEASE)
 			.isLessThanOrEqualTo(LEASE.plus(SWEEP).plus(SLACK));

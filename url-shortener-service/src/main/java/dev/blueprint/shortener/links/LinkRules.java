@@ -51,10 +51,9 @@ public final class LinkRules {
 			UnaryOperator<Instant> latestExpiresAt) {
 		this.publicHost = normalizeHost(publicBaseUrl.getHost());
 		this.maxUrlLength = maxUrlLength;
-		// targets are compared in their ASCII form, so a host listed in Unicode must be
-		// too
-		// "*.evil.example" and ".evil.example" mean what "evil.example" does: the domain
-		// and its subdomains
+		// Targets are compared in their ASCII form, so a host listed in Unicode must be
+		// too. "*.evil.example" and ".evil.example" mean what "evil.example" does: the
+		// domain and its subdomains.
 		this.blockedHosts = blockedHosts.stream()
 			.map((host) -> host.startsWith("*.") ? host.substring(2) : host.startsWith(".") ? host.substring(1) : host)
 			.map(LinkRules::asciiHost)

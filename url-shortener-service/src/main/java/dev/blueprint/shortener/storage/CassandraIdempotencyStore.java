@@ -29,11 +29,10 @@ public final class CassandraIdempotencyStore {
 		this.reserve = session
 			.prepare("INSERT INTO idempotency_keys (scope_key, request_hash) VALUES (?, ?) IF NOT EXISTS USING TTL ?");
 		// Conditional like the reservation: an LWT's write takes the Paxos ballot's time,
-		// a plain one the client's clock, and a client clock behind Cassandra's let the
-		// reservation's hash (60 s TTL) win over the completed one; once it expired the
-		// record had a response and no hash (a 500 on every retry for a day) and a
-		// release
-		// deleted nothing.
+		// a plain one the client's clock. With the client's clock behind Cassandra's, the
+		// reservation's hash (60 s TTL) won over the completed one; once it expired the
+		// record had a response and no hash (a 500 on every retry for a day), and a
+		// release deleted nothing.
 		this.complete = session.prepare("UPDATE idempotency_keys USING TTL ? SET request_hash = ?, response = ? "
 				+ "WHERE scope_key = ? IF request_hash = ?");
 		this.release = session.prepare("DELETE FROM idempotency_keys WHERE scope_key = ? IF request_hash = ?");

@@ -229,9 +229,8 @@ public final class CassandraLinkStore {
 			}
 			catch (com.datastax.oss.driver.api.core.servererrors.ProtocolError
 					| com.datastax.oss.driver.api.core.servererrors.InvalidQueryException ex) {
-				// well-formed base64 that is no paging state: the client's mistake (a
-				// 400),
-				// not Cassandra failing (it was a 500)
+				// well-formed base64 that is no paging state: the client's mistake, a
+				// 400, not Cassandra failing (it was a 500)
 				throw new IllegalArgumentException("not a paging state: " + ex.getMessage(), ex);
 			}
 		}

@@ -221,10 +221,8 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 		this.redis.delete(RedisClickBuffer.LOCK_KEY);
 		CompletableFuture<Void> rollup = CompletableFuture.runAsync(closing::rollUp);
 		// under way (the Redis lock is no sign of it: the context's own buffer rolls up
-		// on
-		// its schedule and takes it too, and a CI run of 2026-12-07 closed this one
-		// before
-		// its rollup had started)
+		// on its schedule and takes it too, and a CI run of 2026-12-07 closed this one
+		// before its rollup had started)
 		await().atMost(Duration.ofSeconds(10)).until(() -> rollup.isDone() || closing.isRollingUp());
 
 		closing.close();
@@ -267,8 +265,7 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 		});
 		CompletableFuture.allOf(first, second).join();
 		// the lock let one of them roll up; it stays for the interval, so the other
-		// skipped
-		// whether or not they overlapped
+		// skipped whether or not they overlapped
 		double skipped = rollups("skipped") - skippedBefore
 				+ otherMeters.get("blueprint.shortener.clicks.rollups").tag("outcome", "skipped").counter().count();
 		assertThat(skipped).isEqualTo(1);

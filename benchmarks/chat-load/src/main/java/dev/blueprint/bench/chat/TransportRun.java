@@ -110,10 +110,8 @@ final class TransportRun implements LoadClient.Frames {
 			}
 		}
 		// One at a time, each tried up to three times: a loaded machine drops the odd
-		// SockJS
-		// session opened among a hundred at once, and this run is about latency, not
-		// connect
-		// storms.
+		// SockJS session opened among a hundred at once, and this run is about latency,
+		// not connect storms.
 		for (int i = 0; i < all.size(); i++) {
 			LoadClient client = all.get(i);
 			String transport = this.transportOf.getOrDefault(client, TRANSPORTS.get(0));
@@ -149,8 +147,7 @@ final class TransportRun implements LoadClient.Frames {
 
 		int rate = Integer.parseInt(this.options.list("rates").get(0));
 		// Warm-up messages are stamped "w-": one arriving late is not measured (it could
-		// end
-		// the drain early before 2026-12-07).
+		// end the drain early before 2026-12-07).
 		send(senders, conversations, rate, this.options.integer("warmup-seconds"), "w-");
 		Thread.sleep(2000);
 		this.latencies.replaceAll((name, old) -> new Latencies());

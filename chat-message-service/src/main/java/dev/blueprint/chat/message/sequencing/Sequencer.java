@@ -240,9 +240,7 @@ public class Sequencer {
 			// recognizes its own stored records).
 			poll.start().forEach(this.snapshots::put);
 			// Counted for the alert BlueprintChatSequencerBatchesFailing: readiness stays
-			// UP
-			// while Kafka and Cassandra answer, and the consumer's lag metric, measured
-			// from
+			// UP while Kafka and Cassandra answer, and the consumer's lag, measured from
 			// its fetch position, stays near 0 while the same batch is retried.
 			this.batchFailures.increment();
 			logger.warn("Batch of {} records failed and will be retried: {}", records.size(), ex.toString());
