@@ -17,7 +17,6 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -306,24 +305,42 @@ public class ChatStore {
 	 * Adds and removes members in {@code conversation_members} and their
 	 * {@code user_conversations}, at {@code writeTime} (µs): the sequencer applies each
 	 * membership change from the log here, at its state's write time, so the rows follow
-	 * the log's order and a zombie's late write loses. One logged batch: both tables or
-	 * neither.
+	 * the log's order and a zombie's late write loses. One small logged batch per user:
+	 * both of a user's rows or neither. Not one batch for the change: Cassandra refuses a
+	 * batch over 50 KiB ({@code batch_size_fail_threshold}), about 150 users with long
+	 * ids, and a change refused every time would hold its partition. Users are written
+	 * {@link #MAX_IN_FLIGHT} at a time; a failure half-way leaves some users changed,
+	 * which the sequencer's retry rewrites (the writes are idempotent).
 	 */
 	public CompletableFuture<Void> saveMemberRowsAsync(UUID conversationId, Collection<String> added,
 			Collection<String> removed, Instant joinedAt, long writeTime) {
-		BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
+		List<BatchStatement> batches = new ArrayList<>(added.size() + removed.size());
 		for (String user : added) {
-			batch.addStatement(this.insertMemberAt.bind(conversationId, user, joinedAt, writeTime));
-			batch.addStatement(this.insertUserConversationAt.bind(user, conversationId, joinedAt, writeTime));
+			batches.add(BatchStatement.newInstance(DefaultBatchType.LOGGED,
+					this.insertMemberAt.bind(conversationId, user, joinedAt, writeTime),
+					this.insertUserConversationAt.bind(user, conversationId, joinedAt, writeTime)));
 		}
 		for (String user : removed) {
-			batch.addStatement(this.deleteMemberAt.bind(writeTime, conversationId, user));
-			batch.addStatement(this.deleteUserConversationAt.bind(writeTime, user, conversationId));
+			batches.add(BatchStatement.newInstance(DefaultBatchType.LOGGED,
+					this.deleteMemberAt.bind(writeTime, conversationId, user),
+					this.deleteUserConversationAt.bind(writeTime, user, conversationId)));
 		}
-		if (batch.getStatementsCount() == 0) {
+		return inWaves(batches, 0);
+	}
+
+	/**
+	 * Executes {@code statements} from {@code from} on, {@link #MAX_IN_FLIGHT} at a time.
+	 */
+	private CompletableFuture<Void> inWaves(List<? extends Statement<?>> statements, int from) {
+		if (from >= statements.size()) {
 			return CompletableFuture.completedFuture(null);
 		}
-		return execute(batch.build()).thenApply((rs) -> null);
+		int to = Math.min(statements.size(), from + MAX_IN_FLIGHT);
+		CompletableFuture<?>[] wave = statements.subList(from, to)
+			.stream()
+			.map(this::execute)
+			.toArray(CompletableFuture[]::new);
+		return CompletableFuture.allOf(wave).thenCompose((done) -> inWaves(statements, to));
 	}
 
 	public Optional<Conversation> findConversation(UUID id) {

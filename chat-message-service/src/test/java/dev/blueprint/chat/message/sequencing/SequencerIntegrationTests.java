@@ -456,6 +456,31 @@ class SequencerIntegrationTests extends ChatIntegrationTest {
 	}
 
 	@Test
+	void aChangeNamingHundredsOfUsersIsAppliedAndTheConversationGoesOn() throws Exception {
+		// 300 users with 120-character ids: one logged batch for all of them would be
+		// about 100 KiB, over Cassandra's 50 KiB limit, refused on every attempt.
+		String alice = unique("alice");
+		UUID conversation = conversation(alice, "group", unique("bob"));
+		List<String> added = new ArrayList<>();
+		for (int i = 0; i < 300; i++) {
+			String id = unique("u" + i);
+			added.add(id + "-" + "x".repeat(119 - id.length()));
+		}
+		send(new ChatEvent.ConversationChanged(conversation, Instant.now(), added, List.of()));
+		submit(conversation, added.get(299), "c-1", "hello from the 300th");
+		assertThat(awaitEvents(conversation, 1, WAIT).get(0)).isInstanceOfSatisfying(MessagePersisted.class,
+				(persisted) -> assertThat(persisted.recipients()).hasSize(302).containsAll(added));
+		assertThat(this.store.findConversation(conversation).orElseThrow().members()).hasSize(302).containsAll(added);
+		assertThat(this.store.conversationIdsOf(added.get(150))).containsExactly(conversation);
+
+		send(new ChatEvent.ConversationChanged(conversation, Instant.now(), List.of(), added));
+		submit(conversation, added.get(0), "c-2", "after the removal");
+		assertThat(awaitEvents(conversation, 2, WAIT).get(1)).isInstanceOf(MessageRejected.class);
+		assertThat(this.store.findConversation(conversation).orElseThrow().members()).hasSize(2);
+		assertThat(this.store.conversationIdsOf(added.get(150))).isEmpty();
+	}
+
+	@Test
 	void aConversationWithoutSequencedMembersUsesTheMembersTableAndARecordOfTheFirstFormatRereadsIt() throws Exception {
 		String alice = unique("alice");
 		String bob = unique("bob");
