@@ -358,7 +358,9 @@ public class Sequencer {
 		saveProgress(plan, receipts, poll);
 		// The cached watermarks follow only once the transaction commits: a batch that is
 		// rolled back and replayed finds them as they were and announces its receipts
-		// again.
+		// again. Not a member's that was not cached: read from Cassandra during the
+		// replay, it may hold the failed attempt's write, and that receipt is stored but
+		// not announced (clients read it over REST, as after any lost push).
 		afterCommit(() -> receipts.moved().forEach(this.watermarks::put));
 		plan.lastSeqs()
 			.forEach((conversation, seq) -> this.snapshots.put(conversation,
