@@ -75,6 +75,16 @@ public final class BlueprintSecurityAutoConfiguration {
 		return HmacJwtDecoders.subjectRequired();
 	}
 
+	/**
+	 * A token needs an {@code exp} also from an external issuer (Spring Security's
+	 * default accepts a token without one, valid for ever).
+	 */
+	@Bean
+	@ConditionalOnMissingBean(name = "blueprintExpiryRequired")
+	OAuth2TokenValidator<Jwt> blueprintExpiryRequired() {
+		return HmacJwtDecoders.expiryRequired();
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = Type.SERVLET)
 	@ConditionalOnClass({ HttpSecurity.class, JsonMapper.class })

@@ -1,17 +1,21 @@
 package dev.blueprint.platform.security;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.util.StringUtils;
@@ -24,13 +28,16 @@ public final class HmacJwtDecoders {
 	/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output. */
 	public static final int MIN_SECRET_BYTES = 32;
 
+	private static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
+
 	private HmacJwtDecoders() {
 	}
 
 	/**
-	 * Returns a decoder that checks the HS256 signature, {@code exp} and {@code nbf} (60
-	 * s clock skew), that there is a {@code sub} ({@link #subjectRequired()}) and, when
-	 * {@link JwtProperties#issuer()} is set, {@code iss}.
+	 * Returns a decoder that checks the HS256 signature, that there is an {@code exp} and
+	 * it and {@code nbf} hold (60 s clock skew, {@link #expiryRequired()}), that there is
+	 * a {@code sub} ({@link #subjectRequired()}) and, unless
+	 * {@link JwtProperties#issuer()} is empty, {@code iss}.
 	 * @param properties the configured secret and optional issuer
 	 * @return the decoder
 	 * @throws JwtKeyConfigurationException if the secret is missing or shorter than
@@ -40,10 +47,26 @@ public final class HmacJwtDecoders {
 		NimbusJwtDecoder decoder = NimbusJwtDecoder.withSecretKey(secretKey(properties.hmacSecret()))
 			.macAlgorithm(MacAlgorithm.HS256)
 			.build();
-		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(StringUtils.hasText(properties.issuer())
-				? JwtValidators.createDefaultWithIssuer(properties.issuer()) : JwtValidators.createDefault(),
-				subjectRequired()));
+		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+		validators.add(expiryRequired());
+		if (StringUtils.hasText(properties.issuer())) {
+			validators.add(new JwtIssuerValidator(properties.issuer()));
+		}
+		validators.add(subjectRequired());
+		decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(validators));
 		return decoder;
+	}
+
+	/**
+	 * Checks {@code exp} and {@code nbf} with 60 s of clock skew, and refuses a token
+	 * without {@code exp}: Spring Security's default accepts one, which would be valid
+	 * for ever (a token minted by hand or by a script that forgot the claim). Blueprint's
+	 * own tokens always carry one.
+	 */
+	public static OAuth2TokenValidator<Jwt> expiryRequired() {
+		JwtTimestampValidator validator = new JwtTimestampValidator(CLOCK_SKEW);
+		validator.setAllowEmptyExpiryClaim(false);
+		return validator;
 	}
 
 	/**

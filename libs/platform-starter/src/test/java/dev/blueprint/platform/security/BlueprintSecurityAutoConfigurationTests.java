@@ -10,6 +10,7 @@ import java.util.Date;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -38,9 +39,26 @@ class BlueprintSecurityAutoConfigurationTests {
 	}
 
 	@Test
-	void usesTheSharedSecret() {
-		this.contextRunner.withPropertyValues("blueprint.security.jwt.hmac-secret=0123456789abcdef0123456789abcdef")
-			.run((context) -> assertThat(context).hasSingleBean(JwtDecoder.class));
+	void usesTheSharedSecretAndTheLocalIssuerByDefault() {
+		String secret = "0123456789abcdef0123456789abcdef";
+		this.contextRunner.withPropertyValues("blueprint.security.jwt.hmac-secret=" + secret).run((context) -> {
+			JwtDecoder decoder = context.getBean(JwtDecoder.class);
+			assertThat(decoder.decode(hmacToken(secret, "blueprint-local")).getSubject()).isEqualTo("alice");
+			assertThatExceptionOfType(JwtValidationException.class)
+				.isThrownBy(() -> decoder.decode(hmacToken(secret, "someone-else")))
+				.withMessageContaining("iss");
+		});
+	}
+
+	private static String hmacToken(String secret, String issuer) throws Exception {
+		JWTClaimsSet claims = new JWTClaimsSet.Builder().subject("alice")
+			.issuer(issuer)
+			.issueTime(new Date())
+			.expirationTime(Date.from(Instant.now().plusSeconds(300)))
+			.build();
+		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+		jwt.sign(new MACSigner(secret));
+		return jwt.serialize();
 	}
 
 	/**
@@ -48,7 +66,7 @@ class BlueprintSecurityAutoConfigurationTests {
 	 * token without {@code sub} is refused like a bad signature.
 	 */
 	@Test
-	void springBootsDecoderRefusesATokenWithoutASubject(@TempDir Path directory) throws Exception {
+	void springBootsDecoderRefusesATokenWithoutASubjectOrAnExpiry(@TempDir Path directory) throws Exception {
 		KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
 		generator.initialize(2048);
 		KeyPair keys = generator.generateKeyPair();
@@ -64,13 +82,20 @@ class BlueprintSecurityAutoConfigurationTests {
 				assertThatExceptionOfType(JwtValidationException.class)
 					.isThrownBy(() -> decoder.decode(rsaToken(keys, null)))
 					.withMessageContaining("sub");
+				assertThatExceptionOfType(JwtValidationException.class)
+					.isThrownBy(() -> decoder.decode(rsaToken(keys, "alice", null)))
+					.withMessageContaining("exp");
 			});
 	}
 
 	private static String rsaToken(KeyPair keys, String subject) throws Exception {
+		return rsaToken(keys, subject, Instant.now().plusSeconds(300));
+	}
+
+	private static String rsaToken(KeyPair keys, String subject, Instant expiresAt) throws Exception {
 		JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject)
 			.issueTime(new Date())
-			.expirationTime(Date.from(Instant.now().plusSeconds(300)))
+			.expirationTime((expiresAt != null) ? Date.from(expiresAt) : null)
 			.build();
 		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), claims);
 		jwt.sign(new RSASSASigner(keys.getPrivate()));

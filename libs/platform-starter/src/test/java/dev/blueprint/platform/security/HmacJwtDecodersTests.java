@@ -59,6 +59,23 @@ class HmacJwtDecodersTests {
 	}
 
 	@Test
+	void rejectsTokenWithoutAnExpiry() throws Exception {
+		JwtDecoder decoder = HmacJwtDecoders.create(new JwtProperties(SECRET, "blueprint-local"));
+
+		assertThatExceptionOfType(JwtValidationException.class)
+			.isThrownBy(() -> decoder.decode(token(SECRET, "alice", "blueprint-local", null)))
+			.withMessageContaining("exp");
+	}
+
+	@Test
+	void acceptsAnyIssuerOnlyWhenTheIssuerIsSetEmpty() throws Exception {
+		JwtDecoder decoder = HmacJwtDecoders.create(new JwtProperties(SECRET, ""));
+
+		assertThat(decoder.decode(token(SECRET, "someone-else", this.now.plusSeconds(300))).getSubject())
+			.isEqualTo("alice");
+	}
+
+	@Test
 	void rejectsTokenWithoutASubject() throws Exception {
 		JwtDecoder decoder = HmacJwtDecoders.create(new JwtProperties(SECRET, null));
 
@@ -93,8 +110,8 @@ class HmacJwtDecodersTests {
 	private String token(String secret, String subject, String issuer, Instant expiresAt) throws Exception {
 		JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject)
 			.issuer(issuer)
-			.issueTime(Date.from(expiresAt.minusSeconds(600)))
-			.expirationTime(Date.from(expiresAt))
+			.issueTime(Date.from(this.now.minusSeconds(900)))
+			.expirationTime((expiresAt != null) ? Date.from(expiresAt) : null)
 			.build();
 		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
 		jwt.sign(new MACSigner(secret));
