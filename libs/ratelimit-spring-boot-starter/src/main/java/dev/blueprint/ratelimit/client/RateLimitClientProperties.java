@@ -43,6 +43,13 @@ public record RateLimitClientProperties(@DefaultValue("embedded") String mode, L
 		requirePositive("timeout", timeout);
 		requirePositive("remote-open-for", remoteOpenFor);
 		requirePositive("redis-open-for", redisOpenFor);
+		// Anything but "closed" used to fail open: "fail-closed" (how rule policies are
+		// spelled) or "deny" left users unlimited.
+		if (!"open".equalsIgnoreCase(remoteFailure) && !"closed".equalsIgnoreCase(remoteFailure)) {
+			throw new IllegalArgumentException(
+					"blueprint.ratelimit.client.remote-failure must be 'open' or 'closed', was '" + remoteFailure
+							+ "'");
+		}
 		rules = (rules != null) ? rules : List.of();
 		trustedProxies = (trustedProxies != null) ? trustedProxies : List.of();
 		filter = (filter != null) ? filter : List.of();

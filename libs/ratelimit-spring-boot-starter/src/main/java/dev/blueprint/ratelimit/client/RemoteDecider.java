@@ -48,6 +48,8 @@ public class RemoteDecider implements RateLimitDecider {
 
 	private final boolean failOpen;
 
+	private final long retryAfterSeconds;
+
 	private final AtomicLong credentialsRefusedLoggedAt = new AtomicLong();
 
 	private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofMinutes(1);
@@ -77,6 +79,7 @@ public class RemoteDecider implements RateLimitDecider {
 		this.serviceToken = serviceToken;
 		this.timeout = timeout;
 		this.failOpen = failOpen;
+		this.retryAfterSeconds = Math.max(1, (openFor.toMillis() + 999) / 1000);
 	}
 
 	@Override
@@ -86,8 +89,11 @@ public class RemoteDecider implements RateLimitDecider {
 			.timeout(this.timeout)
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(body));
+		// The caller's own credentials only when they are a bearer token: a Basic header
+		// would hand a user's password to another service.
 		String token = (this.serviceToken != null && !this.serviceToken.isEmpty()) ? "Bearer " + this.serviceToken
-				: authorization;
+				: (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) ? authorization
+						: null;
 		if (token != null) {
 			request.header("Authorization", token);
 		}
@@ -150,9 +156,14 @@ public class RemoteDecider implements RateLimitDecider {
 		return this.breakers;
 	}
 
+	/**
+	 * The failure policy's verdict. Closed, it asks the client to come back once the
+	 * breaker may let a trial call through ({@code openFor}, at least 1 s): sooner, the
+	 * retry is refused the same way.
+	 */
 	private Verdict unreachable(String rule) {
-		return this.failOpen ? new Verdict(true, rule, 0, Map.of())
-				: new Verdict(false, rule, 1, Map.of("Retry-After", "1"));
+		return this.failOpen ? new Verdict(true, rule, 0, Map.of()) : new Verdict(false, rule, this.retryAfterSeconds,
+				Map.of("Retry-After", Long.toString(this.retryAfterSeconds)));
 	}
 
 	private static String quote(String value) {

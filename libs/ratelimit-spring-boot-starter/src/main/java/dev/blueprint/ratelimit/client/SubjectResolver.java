@@ -1,6 +1,12 @@
 package dev.blueprint.ratelimit.client;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,6 +18,9 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 public class SubjectResolver {
 
+	/** The longest subject rate-limiter-service takes (its default). */
+	static final int MAX_SUBJECT_LENGTH = 256;
+
 	private final Set<String> trustedProxies;
 
 	public SubjectResolver(Set<String> trustedProxies) {
@@ -22,27 +31,57 @@ public class SubjectResolver {
 		return switch (subject) {
 			case USER_OR_IP -> {
 				Principal user = request.getUserPrincipal();
-				yield (user != null) ? "user:" + user.getName() : "ip:" + clientIp(request);
+				yield (user != null) ? bounded("user:" + user.getName()) : "ip:" + clientIp(request);
 			}
 			case USER -> {
 				Principal user = request.getUserPrincipal();
-				yield "user:" + ((user != null) ? user.getName() : "anonymous");
+				yield bounded("user:" + ((user != null) ? user.getName() : "anonymous"));
 			}
 			case IP -> "ip:" + clientIp(request);
 			case HEADER -> {
 				String value = request.getHeader(header);
-				yield "header:" + ((value != null) ? value : "");
+				// Without the header, the caller's IP: one shared "header:" bucket would
+				// let
+				// any client that leaves it out drain it for all of them.
+				yield (value != null && !value.isBlank()) ? bounded("header:" + value) : "ip:" + clientIp(request);
 			}
 		};
 	}
 
+	/**
+	 * {@code subject} itself when at most {@value #MAX_SUBJECT_LENGTH} characters, else
+	 * its kind and a SHA-256 of the rest: rate-limiter-service refuses longer subjects
+	 * (every request would fail), and in embedded mode each would be a Redis key as long
+	 * as the header a client sent.
+	 */
+	static String bounded(String subject) {
+		if (subject.length() <= MAX_SUBJECT_LENGTH) {
+			return subject;
+		}
+		int colon = subject.indexOf(':');
+		String kind = subject.substring(0, colon + 1);
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256")
+				.digest(subject.substring(colon + 1).getBytes(StandardCharsets.UTF_8));
+			return kind + "sha256:" + HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is part of every Java platform", ex);
+		}
+	}
+
 	public String clientIp(HttpServletRequest request) {
 		String peer = request.getRemoteAddr();
-		String forwarded = request.getHeader("X-Forwarded-For");
-		if (forwarded == null || !this.trustedProxies.contains(peer)) {
+		if (!this.trustedProxies.contains(peer)) {
 			return peer;
 		}
-		String[] hops = forwarded.split(",");
+		// Every line of the header, in order: a proxy that adds its own line (HAProxy's
+		// option forwardfor) leaves the client's line first, which getHeader returns.
+		List<String> lines = Collections.list(request.getHeaders("X-Forwarded-For"));
+		if (lines.isEmpty()) {
+			return peer;
+		}
+		String[] hops = String.join(",", lines).split(",");
 		for (int i = hops.length - 1; i >= 0; i--) {
 			String hop = hops[i].trim();
 			if (!hop.isEmpty() && !this.trustedProxies.contains(hop)) {

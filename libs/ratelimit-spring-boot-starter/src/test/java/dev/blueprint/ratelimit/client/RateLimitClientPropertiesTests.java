@@ -30,6 +30,23 @@ class RateLimitClientPropertiesTests {
 			.withMessage("blueprint.ratelimit.client.timeout must be at least 1ms, was PT0S");
 	}
 
+	@Test
+	void theRemoteFailurePolicyIsOpenOrClosed() {
+		for (String policy : new String[] { "open", "closed", "CLOSED" }) {
+			assertThat(withRemoteFailure(policy).remoteFailure()).isEqualTo(policy);
+		}
+		for (String policy : new String[] { "fail-closed", "deny", "" }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> withRemoteFailure(policy))
+				.withMessage(
+						"blueprint.ratelimit.client.remote-failure must be 'open' or 'closed', was '" + policy + "'");
+		}
+	}
+
+	private static RateLimitClientProperties withRemoteFailure(String policy) {
+		return new RateLimitClientProperties("remote", null, 1, URI.create("http://localhost:8082"), null, policy,
+				Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(1), null, null);
+	}
+
 	private static RateLimitClientProperties properties(Duration remoteOpenFor, Duration redisOpenFor) {
 		return new RateLimitClientProperties("embedded", null, 1, URI.create("http://localhost:8082"), null, "open",
 				Duration.ofMillis(250), remoteOpenFor, redisOpenFor, null, null);

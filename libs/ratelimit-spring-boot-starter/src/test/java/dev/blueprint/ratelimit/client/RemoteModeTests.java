@@ -94,7 +94,21 @@ class RemoteModeTests {
 			.isTrue();
 		Verdict closed = new RemoteDecider(nowhere, null, Duration.ofMillis(200), false).decide("create", "s", 1, null);
 		assertThat(closed.allowed()).isFalse();
-		assertThat(closed.headers()).containsEntry("Retry-After", "1");
+		assertThat(closed.headers()).as("the breaker's default 5 s open, not 1 s: sooner is refused again")
+			.containsEntry("Retry-After", "5");
+		assertThat(closed.retryAfterSeconds()).isEqualTo(5);
+		Verdict shortOpen = new RemoteDecider(nowhere, null, Duration.ofMillis(200), false, Duration.ofMillis(300))
+			.decide("create", "s", 1, null);
+		assertThat(shortOpen.headers()).containsEntry("Retry-After", "1");
+	}
+
+	@Test
+	void forwardsTheCallersCredentialsOnlyWhenTheyAreABearerToken() {
+		RemoteDecider decider = new RemoteDecider(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort()),
+				null, Duration.ofSeconds(2), true);
+		decider.decide("create", "user:alice", 1, "Basic YWxpY2U6c2VjcmV0");
+		decider.decide("create", "user:alice", 1, "bearer caller-token");
+		assertThat(this.authorizations).containsExactly(null, "bearer caller-token");
 	}
 
 	@Test
@@ -171,7 +185,7 @@ class RemoteModeTests {
 			RemoteDecider closed = new RemoteDecider(url, null, Duration.ofSeconds(2), false);
 			Verdict denied = closed.decide("create", "ip:203.0.113.9", 1, "Bearer expired");
 			assertThat(denied.allowed()).isFalse();
-			assertThat(denied.headers()).containsEntry("Retry-After", "1");
+			assertThat(denied.headers()).containsEntry("Retry-After", "5");
 			assertThat(closed.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
 		}
 		finally {

@@ -41,6 +41,43 @@ class SubjectResolverTests {
 		assertThat(this.resolver.resolve(request, Subject.HEADER, "X-Api-Key")).isEqualTo("header:k-123");
 	}
 
+	@Test
+	void readsEveryForwardedForLine() {
+		// A proxy that adds its own line instead of appending: the client's line comes
+		// first, and getHeader alone would return the address the client chose.
+		MockHttpServletRequest request = request("10.0.0.1", "1.2.3.4");
+		request.addHeader("X-Forwarded-For", "203.0.113.7");
+		assertThat(this.resolver.resolve(request, Subject.IP, null)).isEqualTo("ip:203.0.113.7");
+	}
+
+	@Test
+	void aRequestWithoutTheHeaderIsLimitedByItsIp() {
+		MockHttpServletRequest request = request("198.51.100.9", null);
+		assertThat(this.resolver.resolve(request, Subject.HEADER, "X-Api-Key")).isEqualTo("ip:198.51.100.9");
+		request.addHeader("X-Api-Key", " ");
+		assertThat(this.resolver.resolve(request, Subject.HEADER, "X-Api-Key")).isEqualTo("ip:198.51.100.9");
+	}
+
+	@Test
+	void aSubjectOver256CharactersIsHashed() {
+		MockHttpServletRequest request = request("198.51.100.9", null);
+		String longest = "k".repeat(256 - "header:".length());
+		request.addHeader("X-Api-Key", longest);
+		assertThat(this.resolver.resolve(request, Subject.HEADER, "X-Api-Key")).isEqualTo("header:" + longest);
+
+		MockHttpServletRequest longer = request("198.51.100.9", null);
+		longer.addHeader("X-Api-Key", longest + "k");
+		String hashed = this.resolver.resolve(longer, Subject.HEADER, "X-Api-Key");
+		assertThat(hashed).startsWith("header:sha256:").hasSize("header:sha256:".length() + 64);
+		MockHttpServletRequest other = request("198.51.100.9", null);
+		other.addHeader("X-Api-Key", longest + "j");
+		assertThat(this.resolver.resolve(other, Subject.HEADER, "X-Api-Key")).isNotEqualTo(hashed);
+
+		MockHttpServletRequest user = request("198.51.100.9", null);
+		user.setUserPrincipal(() -> "u".repeat(300));
+		assertThat(this.resolver.resolve(user, Subject.USER, null)).startsWith("user:sha256:").hasSize(76);
+	}
+
 	private static MockHttpServletRequest request(String peer, String forwardedFor) {
 		MockHttpServletRequest request = new MockHttpServletRequest("POST", "/things");
 		request.setRemoteAddr(peer);
