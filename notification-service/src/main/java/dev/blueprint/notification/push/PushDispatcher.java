@@ -98,6 +98,7 @@ public class PushDispatcher implements AutoCloseable {
 		// At 0 from the start, so a rate over them is 0 before the first, not no data.
 		for (String reason : DEAD_LETTER_REASONS) {
 			deadLetters(reason);
+			deadLetterFailures(reason);
 		}
 		Gauge.builder("blueprint.chat.push.pending", this.pending, ConcurrentHashMap::size)
 			.description("Pushes waiting to be sent or retried")
@@ -107,6 +108,13 @@ public class PushDispatcher implements AutoCloseable {
 	private Counter deadLetters(String reason) {
 		return Counter.builder("blueprint.chat.push.dead.letters")
 			.description("Pushes given up and sent to the dead-letter topic, by reason")
+			.tag("reason", reason)
+			.register(this.meters);
+	}
+
+	private Counter deadLetterFailures(String reason) {
+		return Counter.builder("blueprint.chat.push.dead.letter.failures")
+			.description("Pushes given up whose dead letter Kafka did not take (not replayable), by reason")
 			.tag("reason", reason)
 			.register(this.meters);
 	}
@@ -269,19 +277,27 @@ public class PushDispatcher implements AutoCloseable {
 				push.notificationId(), push.userId(), attempts, reason, error);
 		PushDeadLettered record = new PushDeadLettered(push, this.provider.name(), attempts, reason, error,
 				firstAttemptAt, this.clock.instant());
-		deadLetters(reason).increment();
+		// Counted once Kafka has it: a push counted as parked for replay must be there.
 		try {
 			this.kafka.send(PushDeadLettered.TOPIC, push.userId(), this.json.writeValueAsString(record))
 				.whenComplete((result, failure) -> {
 					if (failure != null) {
-						logger.error("Could not dead-letter the push of notification {}: {}", push.notificationId(),
-								failure.toString());
+						lost(push, reason, failure);
+					}
+					else {
+						deadLetters(reason).increment();
 					}
 				});
 		}
 		catch (RuntimeException ex) {
-			logger.error("Could not dead-letter the push of notification {}: {}", push.notificationId(), ex.toString());
+			lost(push, reason, ex);
 		}
+	}
+
+	private void lost(Push push, String reason, Throwable failure) {
+		deadLetterFailures(reason).increment();
+		logger.error("Could not dead-letter the push of notification {} ({}): {}; the notification stays listed",
+				push.notificationId(), reason, failure.toString());
 	}
 
 	@Override

@@ -189,11 +189,20 @@ class PushIntegrationTests extends PushIntegrationTest {
 		String alice = unique("alice");
 		String bob = unique("bob");
 		webhook.always(bob, 500);
+		double parkedBefore = this.meters.counter("blueprint.chat.push.dead.letters", "reason", "attempts-exhausted")
+			.count();
 		try (KafkaConsumer<String, String> deadLetters = deadLetterConsumer()) {
 			UUID conversation = UUID.randomUUID();
 			persisted(conversation, alice, List.of(alice, bob), 1, "lost in the void");
 
 			PushDeadLettered record = awaitDeadLetter(deadLetters, bob);
+			// Counted once Kafka has acknowledged it, which can come after a consumer
+			// read it.
+			await("the dead letter counted", Duration.ofSeconds(10),
+					() -> this.meters.counter("blueprint.chat.push.dead.letters", "reason", "attempts-exhausted")
+						.count() > parkedBefore);
+			assertThat(this.meters.counter("blueprint.chat.push.dead.letter.failures", "reason", "attempts-exhausted")
+				.count()).isZero();
 			assertThat(record.reason()).isEqualTo("attempts-exhausted");
 			assertThat(record.attempts()).isEqualTo(3);
 			assertThat(record.provider()).isEqualTo("webhook");
