@@ -11,9 +11,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisZSetCommands;
 import org.springframework.data.redis.connection.zset.Tuple;
 import org.springframework.data.redis.core.RedisCallback;
@@ -190,7 +192,7 @@ public final class SessionRegistry {
 
 	/**
 	 * When the latest lease of each user with a live session ends (users without one are
-	 * absent); one pipelined round trip.
+	 * absent); one pipelined round trip per {@value #CHUNK} users.
 	 */
 	public Map<String, Instant> latestLeaseEnds(Collection<String> userIds) {
 		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
@@ -198,12 +200,8 @@ public final class SessionRegistry {
 			return Map.of();
 		}
 		long now = this.clock.millis();
-		List<Object> results = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			for (String user : users) {
-				connection.zSetCommands().zRevRangeWithScores(bytes(key(user)), 0, 0);
-			}
-			return null;
-		});
+		List<Object> results = readInChunks(users,
+				(connection, user) -> connection.zSetCommands().zRevRangeWithScores(bytes(key(user)), 0, 0));
 		Map<String, Instant> ends = new LinkedHashMap<>();
 		for (int i = 0; i < users.size(); i++) {
 			if (results.get(i) instanceof Collection<?> latest && !latest.isEmpty()) {
@@ -219,8 +217,27 @@ public final class SessionRegistry {
 	}
 
 	/**
+	 * One read per user, pipelined {@value #CHUNK} at a time, each chunk within the
+	 * command timeout: one pipeline for a batch naming 30,000 users (a poll of messages
+	 * to 30 groups of 1,000) had to be answered whole within one timeout, and a batch
+	 * that misses it fails on every retry.
+	 * @return the replies in the order of {@code users}
+	 */
+	private List<Object> readInChunks(List<String> users, BiConsumer<RedisConnection, String> read) {
+		List<Object> results = new ArrayList<>(users.size());
+		for (int from = 0; from < users.size(); from += CHUNK) {
+			List<String> chunk = users.subList(from, Math.min(users.size(), from + CHUNK));
+			results.addAll(this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+				chunk.forEach((user) -> read.accept(connection, user));
+				return null;
+			}));
+		}
+		return results;
+	}
+
+	/**
 	 * The live sessions of each user (users without any are absent); one pipelined round
-	 * trip for the whole batch.
+	 * trip per {@value #CHUNK} users.
 	 */
 	public Map<String, List<Session>> sessionsOf(Collection<String> userIds) {
 		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
@@ -228,13 +245,8 @@ public final class SessionRegistry {
 			return Map.of();
 		}
 		double now = this.clock.millis();
-		List<Object> results = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			RedisZSetCommands zsets = connection.zSetCommands();
-			for (String user : users) {
-				zsets.zRangeByScore(bytes(key(user)), Range.closed(now, Double.POSITIVE_INFINITY));
-			}
-			return null;
-		});
+		List<Object> results = readInChunks(users, (connection, user) -> connection.zSetCommands()
+			.zRangeByScore(bytes(key(user)), Range.closed(now, Double.POSITIVE_INFINITY)));
 		Map<String, List<Session>> sessions = new LinkedHashMap<>();
 		for (int i = 0; i < users.size(); i++) {
 			if (results.get(i) instanceof Collection<?> members && !members.isEmpty()) {

@@ -68,6 +68,36 @@ class SessionRegistryIntegrationTests {
 	}
 
 	@Test
+	void aBatchOfMoreUsersThanOneChunkFindsEveryoneInOrder() {
+		// 1,201 users: three pipelines of at most 500; users with sessions in each of
+		// them, the first and the last included.
+		SessionRegistry registry = registryAt(Instant.now());
+		List<String> users = new ArrayList<>();
+		List<SessionRegistry.Session> sessions = new ArrayList<>();
+		for (int i = 0; i < 1201; i++) {
+			String user = "u" + i + "-" + UUID.randomUUID();
+			users.add(user);
+			if (i % 7 == 0 || i == 499 || i == 500 || i == 1200) {
+				sessions.add(new SessionRegistry.Session(user, "gw-" + (i % 3), "s" + i));
+			}
+		}
+		registry.renew(sessions);
+		try {
+			Map<String, Set<String>> gateways = registry.gatewaysOf(users);
+			assertThat(gateways).hasSize(sessions.size());
+			for (SessionRegistry.Session session : sessions) {
+				assertThat(gateways.get(session.userId())).as(session.userId()).containsExactly(session.gatewayId());
+			}
+			assertThat(registry.latestLeaseEnds(users)).containsOnlyKeys(gateways.keySet());
+		}
+		finally {
+			registry.remove(sessions);
+			redis.opsForZSet()
+				.remove(SessionRegistry.PRESENCE_DUE, sessions.stream().map(SessionRegistry.Session::userId).toArray());
+		}
+	}
+
+	@Test
 	void aClosedSessionIsForgotten() {
 		SessionRegistry registry = registryAt(Instant.now());
 		SessionRegistry.Session session = new SessionRegistry.Session(this.alice, "gw-a", "s1");
