@@ -20,6 +20,7 @@ import dev.blueprint.chat.gateway.stomp.ClientFrames;
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
 import dev.blueprint.platform.kafka.TopicDeclarer;
 import dev.blueprint.platform.security.PublicRequests;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,6 +45,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.config.WebSocketMessageBrokerStats;
 import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
 
@@ -126,7 +129,28 @@ class GatewayConfiguration {
 
 	static final String SESSIONS_TERMINATED_DESCRIPTION = "Sessions closed because their client stopped reading: "
 			+ "send-timeout, a write waited gateway.send-time-limit (Tomcat); send-limit, a frame came while a write "
-			+ "waited longer, or gateway.send-buffer-limit queued behind it (Spring)";
+			+ "waited longer, or gateway.send-buffer-limit queued behind it (Spring); or because it sent too fast: "
+			+ "inbound-backlog, more than gateway.max-inbound-backlog of its frames waited to be handled on a "
+			+ "transport that cannot stop reading (SockJS over HTTP)";
+
+	@Bean
+	InboundBacklog inboundBacklog(GatewayProperties properties, MeterRegistry meters) {
+		return new InboundBacklog(properties.maxInboundBacklog(),
+				Counter.builder("blueprint.chat.gateway.inbound.suspensions")
+					.description("Times the gateway stopped reading a client's connection because more than "
+							+ "gateway.max-inbound-backlog of its frames waited to be handled")
+					.register(meters),
+				Counter.builder(SESSIONS_TERMINATED)
+					.description(SESSIONS_TERMINATED_DESCRIPTION)
+					.tag("reason", "inbound-backlog")
+					.register(meters));
+	}
+
+	/** Spring's STOMP handler exists once every singleton does. */
+	@Bean
+	static SmartInitializingSingleton inboundBacklogDecoder(ObjectProvider<InboundBacklog> backlog, BeanFactory beans) {
+		return () -> backlog.getObject().install(beans.getBean("subProtocolWebSocketHandler", WebSocketHandler.class));
+	}
 
 	/**
 	 * Sessions Spring closed because their client stopped reading (a frame came while a

@@ -84,6 +84,12 @@ import org.springframework.util.unit.DataSize;
  * @param outboundThreads threads writing frames to clients. Each client that stops
  * reading holds one of them for up to sendTimeLimit, so this many minus the number of
  * such clients at once are left for the others
+ * @param maxInboundBacklog most frames of one session received but not yet handled (a
+ * session's frames are handled one at a time, in order): beyond it the gateway stops
+ * reading the client's connection until half of it is left, so a client that sends faster
+ * than its frames are handled is slowed by TCP instead of growing the heap by up to
+ * gateway.max-frame-size a frame; over SockJS's HTTP transports, which cannot stop
+ * reading, it is closed (1008). 1 to 100,000
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
@@ -96,7 +102,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("10s") Duration sendOrderHold, @DefaultValue("32") int sendOrderMaxHolds,
 		@DefaultValue Contacts contacts, @DefaultValue("0s") Duration clientSilenceTimeout,
 		@DefaultValue("5s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize sendBufferLimit,
-		@DefaultValue("16") int outboundThreads) {
+		@DefaultValue("16") int outboundThreads, @DefaultValue("128") int maxInboundBacklog) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -118,6 +124,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 	static final Duration MAX_SEND_TIME_LIMIT = Duration.ofSeconds(60);
 
 	static final DataSize MIN_SEND_BUFFER = DataSize.ofKilobytes(16);
+
+	static final int MAX_INBOUND_BACKLOG = 100_000;
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
@@ -174,6 +182,10 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		}
 		if (outboundThreads < 1) {
 			throw new IllegalArgumentException("gateway.outbound-threads must be at least 1, was " + outboundThreads);
+		}
+		if (maxInboundBacklog < 1 || maxInboundBacklog > MAX_INBOUND_BACKLOG) {
+			throw new IllegalArgumentException("gateway.max-inbound-backlog must be from 1 to " + MAX_INBOUND_BACKLOG
+					+ ", was " + maxInboundBacklog);
 		}
 		if (inboundThreads < 1) {
 			throw new IllegalArgumentException("gateway.inbound-threads must be at least 1, was " + inboundThreads);

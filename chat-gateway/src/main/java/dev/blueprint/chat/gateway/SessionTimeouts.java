@@ -27,7 +27,7 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * STOMP heart-beats to them, but one that offers none (the STOMP default) was never timed
  * out: a client whose network died silently stayed registered, so online, with deliveries
  * routed to it and its pushes held back, for as long as the TCP connection looked open.
- * Tomcat checks about every 10 s, and closes with 1001 (going away).</li>
+ * Tomcat closes with 1001 (going away).</li>
  * <li>The blocking write timeout ({@code gateway.send-time-limit}): a write to a client
  * that stopped reading fails after it instead of Tomcat's 20 s, and Tomcat closes the
  * connection. Spring's own limits only apply when another frame for the session comes
@@ -35,7 +35,15 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * outbound thread for 20 s. Such a close is counted
  * ({@code blueprint.chat.gateway.sessions.terminated{reason=send-timeout}}) and logged
  * here, as Spring sees only a failed send.</li>
+ * <li>The close timeout ({@code gateway.send-time-limit} too): once the gateway has sent
+ * its close frame, Tomcat waits this long for the client's before it drops the
+ * connection. Its default is 30 s, and a client that stopped reading does not answer: a
+ * close frame that got through (because the client read a little meanwhile) kept such a
+ * connection open for 30 s more ({@code SlowClientIntegrationTests} failed on it in about
+ * a third of its runs).</li>
  * </ul>
+ * Tomcat checks the idle and close timeouts once a second
+ * ({@link WebSocketConfiguration#webSocketContainer}; its default is every 10 s).
  */
 final class SessionTimeouts extends WebSocketHandlerDecorator {
 
@@ -48,6 +56,12 @@ final class SessionTimeouts extends WebSocketHandlerDecorator {
 	 * Tomcat's per-session timeout of a blocking write (a {@code Long}, milliseconds).
 	 */
 	static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+	/**
+	 * How long Tomcat waits for the client's close frame after sending its own (a
+	 * {@code Long}, milliseconds).
+	 */
+	static final String SESSION_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
 
 	private final Long silenceMillis;
 
@@ -69,6 +83,7 @@ final class SessionTimeouts extends WebSocketHandlerDecorator {
 			if (container != null) {
 				container.getUserProperties().put(READ_IDLE_TIMEOUT_MS, this.silenceMillis);
 				container.getUserProperties().put(BLOCKING_SEND_TIMEOUT, this.sendTimeLimit.toMillis());
+				container.getUserProperties().put(SESSION_CLOSE_TIMEOUT, this.sendTimeLimit.toMillis());
 			}
 		}
 		super.afterConnectionEstablished(new TimedSends(session));

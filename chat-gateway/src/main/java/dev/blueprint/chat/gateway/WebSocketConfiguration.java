@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.blueprint.chat.gateway.stomp.StompAuthentication;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.tomcat.websocket.WsWebSocketContainer;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -37,12 +38,15 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
 	private final MeterRegistry meters;
 
+	private final InboundBacklog backlog;
+
 	WebSocketConfiguration(GatewayProperties properties, StompAuthentication authentication,
-			TaskScheduler stompHeartbeats, MeterRegistry meters) {
+			TaskScheduler stompHeartbeats, MeterRegistry meters, InboundBacklog backlog) {
 		this.properties = properties;
 		this.authentication = authentication;
 		this.heartbeats = stompHeartbeats;
 		this.meters = meters;
+		this.backlog = backlog;
 	}
 
 	@Override
@@ -76,7 +80,8 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
 	@Override
 	public void configureClientInboundChannel(ChannelRegistration registration) {
-		registration.interceptors(this.authentication);
+		// The backlog first: a frame another interceptor refuses has left the queue too.
+		registration.interceptors(this.backlog, this.authentication);
 		// A SEND waits on a Redis round trip (the per-user rate limit) and a Kafka
 		// hand-off; the default pool (2 threads per core) queued frames for minutes in
 		// the benchmark.
@@ -106,6 +111,7 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 		registration.setMessageSizeLimit(limit);
 		int buffer = (int) this.properties.messageBufferSize().toBytes();
 		registration.addDecoratorFactory((handler) -> new PartialMessages(handler, limit, buffer));
+		registration.addDecoratorFactory(this.backlog::decorate);
 		Duration silence = this.properties.clientSilenceTimeout();
 		Duration sendTimeLimit = this.properties.sendTimeLimit();
 		Counter sendTimeouts = Counter.builder(GatewayConfiguration.SESSIONS_TERMINATED)
@@ -130,7 +136,19 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 	@Bean
 	ServletServerContainerFactoryBean webSocketContainer() {
 		DataSize buffer = this.properties.messageBufferSize();
-		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean() {
+
+			@Override
+			public void afterPropertiesSet() {
+				super.afterPropertiesSet();
+				// Idle and close timeouts checked each second, not every 10 s
+				// (SessionTimeouts).
+				if (getObject() instanceof WsWebSocketContainer tomcat) {
+					tomcat.setProcessPeriod(1);
+				}
+			}
+
+		};
 		container.setMaxTextMessageBufferSize((int) buffer.toBytes());
 		container.setMaxBinaryMessageBufferSize((int) buffer.toBytes());
 		return container;

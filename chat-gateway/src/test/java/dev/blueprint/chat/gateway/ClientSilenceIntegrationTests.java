@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * just stopped) is disconnected after {@code gateway.client-silence-timeout}, and its
  * session leaves the registry: it was never timed out before, and stayed online. One that
  * keeps sending heart-beats stays. Short settings (heart-beats every second, silence
- * after 4 s) in a context of its own; Tomcat checks idle sessions about every 10 s.
+ * after 4 s) in a context of its own; Tomcat checks idle sessions each second.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "gateway.heartbeat=1s", "gateway.session-lease=3s", "gateway.client-silence-timeout=4s" })

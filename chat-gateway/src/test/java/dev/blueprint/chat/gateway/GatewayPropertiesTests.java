@@ -22,6 +22,8 @@ class GatewayPropertiesTests {
 
 	private static final DataSize SEND_BUFFER = DataSize.ofKilobytes(512);
 
+	private static final int BACKLOG = 128;
+
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
 		return properties(maxBodyBytes, maxFrameSize, DataSize.ofKilobytes(4), heartbeat);
 	}
@@ -30,7 +32,7 @@ class GatewayPropertiesTests {
 			Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, messageBufferSize, DataSize.ofKilobytes(4),
 				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS,
-				Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16);
+				Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG);
 	}
 
 	@Test
@@ -81,7 +83,7 @@ class GatewayPropertiesTests {
 		assertThat(withSilenceTimeout(Duration.ZERO).clientSilenceTimeout()).isEqualTo(Duration.ofSeconds(60));
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(60), Duration.ofSeconds(20), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO, SEND_TIME_LIMIT, SEND_BUFFER, 16)
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG)
 			.clientSilenceTimeout()).as("heart-beats of 20 s").isEqualTo(Duration.ofSeconds(70));
 	}
 
@@ -96,25 +98,27 @@ class GatewayPropertiesTests {
 	private static GatewayProperties withId(String id) {
 		return new GatewayProperties(id, 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16);
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
+				BACKLOG);
 	}
 
 	private static GatewayProperties withSilenceTimeout(Duration timeout) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout, SEND_TIME_LIMIT, SEND_BUFFER, 16);
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG);
 	}
 
 	@Test
 	void theSubscriptionCacheHoldsAtLeastOneDestination() {
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16)
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 					DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-					(short) 1, 16, 0, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16))
+					(short) 1, 16, 0, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
+					BACKLOG))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -132,7 +136,7 @@ class GatewayPropertiesTests {
 	private static GatewayProperties ioBuffer(DataSize size) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8), size, false,
 				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32,
-				CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16);
+				CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG);
 	}
 
 	@Test
@@ -145,7 +149,8 @@ class GatewayPropertiesTests {
 	private static GatewayProperties sendOrderHold(Duration hold) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 120_000, hold, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16);
+				(short) 1, 16, 120_000, hold, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
+				BACKLOG);
 	}
 
 	@Test
@@ -159,7 +164,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, maxHolds, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER,
-				16);
+				16, BACKLOG);
 	}
 
 	@Test
@@ -189,7 +194,23 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), sendTimeLimit, sendBuffer,
-				outboundThreads);
+				outboundThreads, BACKLOG);
+	}
+
+	@Test
+	void theInboundBacklogIsFromOneTo100000Frames() {
+		assertThat(backlog(1).maxInboundBacklog()).isEqualTo(1);
+		assertThat(backlog(100_000).maxInboundBacklog()).isEqualTo(100_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> backlog(0))
+			.withMessage("gateway.max-inbound-backlog must be from 1 to 100000, was 0");
+		assertThatIllegalArgumentException().isThrownBy(() -> backlog(100_001));
+	}
+
+	private static GatewayProperties backlog(int maxInboundBacklog) {
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
+				maxInboundBacklog);
 	}
 
 	@Test
@@ -197,11 +218,11 @@ class GatewayPropertiesTests {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
 				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
-				SEND_BUFFER, 16);
+				SEND_BUFFER, 16, BACKLOG);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
 				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
-				SEND_BUFFER, 16);
+				SEND_BUFFER, 16, BACKLOG);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 
