@@ -1,10 +1,12 @@
 package dev.blueprint.ratelimit.core.rules;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import dev.blueprint.ratelimit.core.Algorithm;
 import dev.blueprint.ratelimit.core.Decision;
 import dev.blueprint.ratelimit.core.InMemoryRateLimitStore;
 import dev.blueprint.ratelimit.core.Limit;
@@ -57,8 +59,28 @@ class FallbackTests {
 		Decision decision = this.fallback.decide(rule, "big", limits(rule), 3, 1000);
 
 		assertThat(decision.allowed()).isFalse();
-		assertThat(decision.outcomes()).extracting(LimitOutcome::retryAfterMillis).containsOnly(60_000L);
+		assertThat(decision.outcomes()).as("until the breaker tries Redis again, not a window")
+			.extracting(LimitOutcome::retryAfterMillis)
+			.containsOnly(1000L);
 		assertThat(this.fallback.decide(rule, "big", limits(rule), 2, 1000).allowed()).as("nothing was taken").isTrue();
+	}
+
+	@Test
+	void aLimitWithFewerPermitsThanInstancesKeepsOnePermitOverALongerWindow() {
+		// 2 a minute over 5 instances: 1 every 2.5 minutes here, not 1 a minute.
+		Fallback five = new Fallback(null, 5);
+		Limit share = five.share(Limit.of(Algorithm.FIXED_WINDOW, 2, Duration.ofMinutes(1)));
+		assertThat(share.permits()).isEqualTo(1);
+		assertThat(share.window()).isEqualTo(Duration.ofSeconds(150));
+		assertThat(five.share(Limit.of(Algorithm.FIXED_WINDOW, 10, Duration.ofMinutes(1))))
+			.isEqualTo(Limit.of(Algorithm.FIXED_WINDOW, 2, Duration.ofMinutes(1)));
+		assertThat(five.share(Limit.tokenBucket(20, 5, Duration.ofSeconds(1))))
+			.isEqualTo(Limit.tokenBucket(4, 1, Duration.ofSeconds(1)));
+		assertThat(five.share(Limit.tokenBucket(3, 1, Duration.ofSeconds(1))))
+			.isEqualTo(Limit.tokenBucket(1, 1, Duration.ofSeconds(5)));
+		assertThat(new Fallback(null, 1000).share(Limit.of(Algorithm.FIXED_WINDOW, 1, Duration.ofDays(300))).window())
+			.as("at most a year")
+			.isEqualTo(Limit.MAX_WINDOW);
 	}
 
 	@Test
