@@ -60,7 +60,8 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 	}
 
 	/**
-	 * @param ttl how long a notification is kept after its last change (Cassandra TTL)
+	 * @param ttl how long a notification is kept after its last change (Cassandra TTL, in
+	 * whole seconds): 1 s to 20 years
 	 * @param previewLength characters of the latest message a notification and its push
 	 * carry (0: no preview)
 	 * @param defaultPageSize notifications listed without {@code limit}
@@ -71,8 +72,16 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 			@DefaultValue("20") int defaultPageSize, @DefaultValue("100") int maxPageSize,
 			@DefaultValue("1000") int maxOffset) {
 
+		/** Cassandra's largest TTL: 20 years. */
+		static final long MAX_TTL_SECONDS = 20L * 365 * 24 * 60 * 60;
+
 		public Notifications {
-			positive("notification.notifications.ttl", ttl);
+			// Whole seconds, as Cassandra takes them: under 1 s was USING TTL 0, which
+			// keeps rows for ever; above Cassandra's 20 years every write failed.
+			if (ttl.toSeconds() < 1 || ttl.toSeconds() > MAX_TTL_SECONDS) {
+				throw new IllegalArgumentException("notification.notifications.ttl must be from 1s to "
+						+ MAX_TTL_SECONDS + "s (20 years, Cassandra's limit), was " + ttl);
+			}
 			atLeast("notification.notifications.preview-length", previewLength, 0);
 			atLeast("notification.notifications.max-page-size", maxPageSize, 1);
 			if (defaultPageSize < 1 || defaultPageSize > maxPageSize) {

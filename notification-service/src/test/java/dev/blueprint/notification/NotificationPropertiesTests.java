@@ -73,6 +73,14 @@ class NotificationPropertiesTests {
 			.withMessage("notification.notifications.default-page-size must be from 1 to max-page-size (100), was 101");
 		assertThat(new NotificationProperties.Notifications(Duration.ofDays(30), 0, 100, 100, 0).defaultPageSize())
 			.isEqualTo(100);
+		assertThat(new NotificationProperties.Notifications(Duration.ofSeconds(1), 0, 20, 100, 0).ttl()).hasSeconds(1);
+		assertThat(new NotificationProperties.Notifications(Duration.ofDays(7300), 0, 20, 100, 0).ttl()).hasDays(7300);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties.Notifications(Duration.ofMillis(999), 0, 20, 100, 0))
+			.withMessage("notification.notifications.ttl must be from 1s to 630720000s (20 years, Cassandra's limit), "
+					+ "was PT0.999S");
+		assertThatIllegalArgumentException().isThrownBy(
+				() -> new NotificationProperties.Notifications(Duration.ofDays(7300).plusSeconds(1), 0, 20, 100, 0));
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties.Retry(6, Duration.ofSeconds(1), 2, Duration.ofMillis(999), 0.5,
 					Duration.ofMinutes(2)))

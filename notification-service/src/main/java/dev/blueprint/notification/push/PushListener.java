@@ -122,7 +122,6 @@ public class PushListener {
 			return;
 		}
 		Set<NotificationKey> mutedKeys = this.store.muted(offline.keySet());
-		this.muted.increment(mutedKeys.size());
 		this.notifications.record(PushPlanner.withoutMuted(offline, mutedKeys), (notification) -> {
 			// A notification started in this batch was created and updated at the same
 			// instant.
@@ -130,6 +129,9 @@ public class PushListener {
 			(fresh ? this.created : this.collapsed).increment();
 			this.dispatcher.submit(push(notification));
 		});
+		// Once the batch's notifications are recorded: a batch that fails and is retried
+		// counted its muted recipients on every attempt.
+		this.muted.increment(mutedKeys.size());
 	}
 
 	static Push push(Notification n) {
