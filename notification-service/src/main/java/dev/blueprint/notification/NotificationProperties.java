@@ -100,7 +100,9 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 	 * live routing's
 	 * @param listenerConcurrency consumers in that group per instance
 	 * @param listenerRetries retries of a batch (after its first attempt) while Redis or
-	 * Cassandra fails, one second apart; then the batch's notifications are skipped
+	 * Cassandra fails, one second apart, so an outage this long loses no notification;
+	 * then the batch's notifications are skipped (counted in
+	 * {@code blueprint.chat.push.records.skipped})
 	 * @param fetchMaxWait how long the push listener's fetch waits for
 	 * {@code fetchMinBytes} of new events: pushes are not on the live path, so it takes
 	 * larger, rarer batches (each one a Kafka fetch, a Redis look-up and an offset
@@ -116,7 +118,7 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 	 */
 	public record Push(@DefaultValue("webhook") String provider,
 			@DefaultValue("notification-push") String consumerGroup, @DefaultValue("1") int listenerConcurrency,
-			@DefaultValue("60") int listenerRetries, @DefaultValue("500ms") Duration fetchMaxWait,
+			@DefaultValue("600") int listenerRetries, @DefaultValue("500ms") Duration fetchMaxWait,
 			@DefaultValue("65536") int fetchMinBytes, @DefaultValue("4") int concurrency,
 			@DefaultValue("10000") int queueCapacity, @DefaultValue Webhook webhook, @DefaultValue Retry retry,
 			@DefaultValue CircuitBreaker circuitBreaker) {

@@ -17,7 +17,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -38,6 +41,8 @@ import org.springframework.util.backoff.FixedBackOff;
  */
 @Configuration(proxyBeanMethods = false)
 class PushConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(PushConfiguration.class);
 
 	static final String WEBHOOK_BREAKER = "push-webhook";
 
@@ -138,19 +143,37 @@ class PushConfiguration {
 	/**
 	 * The push listener's containers: batch, their own consumer group (set on the
 	 * listener), a batch that fails (Redis or Cassandra unreachable) retried once a
-	 * second {@code listener-retries} times and then skipped. A new group starts at the
-	 * latest offset: deploying push never notifies anyone of old messages.
+	 * second {@code listener-retries} times (10 minutes) and then skipped, each skipped
+	 * record counted ({@code blueprint.chat.push.records.skipped}) and logged: its
+	 * offline recipients get no notification. Until 2026-12-07 the default was a minute,
+	 * and a skip was logged by Spring only. A new group starts at the latest offset:
+	 * deploying push never notifies anyone of old messages.
 	 */
 	@Bean
 	ConcurrentKafkaListenerContainerFactory<Object, Object> pushListenerContainerFactory(
-			ConsumerFactory<Object, Object> consumers, NotificationProperties properties) {
+			ConsumerFactory<Object, Object> consumers, NotificationProperties properties, MeterRegistry meters) {
 		ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
 		factory.setConsumerFactory(consumers);
 		factory.setBatchListener(true);
 		factory.setConcurrency(properties.push().listenerConcurrency());
+		Counter skipped = Counter.builder("blueprint.chat.push.records.skipped")
+			.description("Events the push listener gave up on after notification.push.listener-retries: their "
+					+ "offline recipients were not notified")
+			.register(meters);
 		factory.setCommonErrorHandler(
-				new DefaultErrorHandler(new FixedBackOff(1000, properties.push().listenerRetries())));
+				listenerErrorHandler(new FixedBackOff(1000, properties.push().listenerRetries()), skipped));
 		return factory;
+	}
+
+	/**
+	 * Retries a failed batch as {@code backOff} says, then skips it, counting its events.
+	 */
+	static DefaultErrorHandler listenerErrorHandler(FixedBackOff backOff, Counter skipped) {
+		return new DefaultErrorHandler((record, failure) -> {
+			skipped.increment();
+			logger.error("Skipped event {}-{}@{} after {} retries: its offline recipients get no notification ({})",
+					record.topic(), record.partition(), record.offset(), backOff.getMaxAttempts(), failure.toString());
+		}, backOff);
 	}
 
 	/**

@@ -1,11 +1,31 @@
 package dev.blueprint.notification.push;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.util.backoff.FixedBackOff;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
 
 class PushConfigurationTests {
 
@@ -27,6 +47,38 @@ class PushConfigurationTests {
 		}
 		assertThatIllegalStateException().isThrownBy(() -> PushConfiguration.webhookUrl(" "))
 			.withMessageContaining("NOTIFICATION_PUSH_PROVIDER=log");
+	}
+
+	/**
+	 * A batch that still fails after its retries is skipped, and each of its events is
+	 * counted (Spring's default only logged it). Driven through Spring Kafka's own
+	 * handler with a stand-in consumer; the listener fails every time.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void aBatchThatFailsAfterItsRetriesIsSkippedAndEachEventCounted() {
+		Counter skipped = new SimpleMeterRegistry().counter("skipped");
+		DefaultErrorHandler handler = PushConfiguration.listenerErrorHandler(new FixedBackOff(0, 2), skipped);
+		TopicPartition partition = new TopicPartition("chat.events", 0);
+		ConsumerRecords<String, String> batch = new ConsumerRecords<>(
+				Map.of(partition, List.of(new ConsumerRecord<>("chat.events", 0, 7, "k", "a"),
+						new ConsumerRecord<>("chat.events", 0, 8, "k", "b"))),
+				Map.of());
+		Consumer<String, String> consumer = mock(Consumer.class);
+		given(consumer.assignment()).willReturn(Set.of(partition));
+		given(consumer.poll(any(Duration.class))).willReturn(ConsumerRecords.empty());
+		MessageListenerContainer container = mock(MessageListenerContainer.class);
+		given(container.isRunning()).willReturn(true);
+		given(container.getContainerProperties()).willReturn(new ContainerProperties("chat.events"));
+		AtomicInteger attempts = new AtomicInteger();
+
+		handler.handleBatch(new IllegalStateException("Cassandra unavailable"), batch, consumer, container, () -> {
+			attempts.incrementAndGet();
+			throw new IllegalStateException("Cassandra unavailable");
+		});
+
+		assertThat(attempts).as("retried twice after the first attempt").hasValue(2);
+		assertThat(skipped.count()).isEqualTo(2);
 	}
 
 }
