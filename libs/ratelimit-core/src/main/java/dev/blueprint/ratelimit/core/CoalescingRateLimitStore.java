@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Every request still gets its own exact decision from the store, so limits hold across
  * any number of instances; what changes is that a hot bucket costs one round trip per
  * batch instead of one per request. A request whose caller is interrupted while waiting
- * may still be decided (and charged) by the store.
+ * may still be decided (and charged) by the store. When a call fails, the requests that
+ * queued behind it fail with it rather than wait for another call to the same store.
  */
 public class CoalescingRateLimitStore implements RateLimitStore {
 
@@ -103,7 +104,19 @@ public class CoalescingRateLimitStore implements RateLimitStore {
 	}
 
 	private void completed(Queue queue, List<Request> batch, List<Decision> decisions, Throwable failure) {
+		List<Request> answered = batch;
 		try {
+			if (failure != null) {
+				// What queued behind a failed call fails with it instead of going to the
+				// same store next: behind a hung Redis each request waited two timeouts
+				// (more behind a full batch), not the one a decision may take; failed
+				// now, they take their rule's failure policy, and the breaker sees them.
+				answered = new ArrayList<>(batch);
+				Request waiting;
+				while ((waiting = queue.waiting.poll()) != null) {
+					answered.add(waiting);
+				}
+			}
 			// the next batch goes out before this one's callers are woken, to keep the
 			// key busy
 			queue.inFlight.set(false);
@@ -115,11 +128,12 @@ public class CoalescingRateLimitStore implements RateLimitStore {
 		}
 		finally {
 			// whatever happened above, no caller of this batch is left waiting
-			answer(batch, decisions, failure);
+			answer(answered, decisions, failure);
 		}
 	}
 
 	private static void answer(List<Request> batch, List<Decision> decisions, Throwable failure) {
+		// (with a failure, batch also holds the requests that queued behind the call)
 		if (failure == null && (decisions == null || decisions.size() != batch.size())) {
 			failure = new RateLimitStoreException("The store answered " + ((decisions != null) ? decisions.size() : 0)
 					+ " decisions for " + batch.size() + " requests", null);

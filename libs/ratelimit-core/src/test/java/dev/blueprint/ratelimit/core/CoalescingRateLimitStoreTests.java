@@ -94,18 +94,19 @@ class CoalescingRateLimitStoreTests {
 	}
 
 	@Test
-	void aFailedCallFailsEachOfItsRequestsAndTheBucketGoesOn() throws Exception {
+	void aFailedCallFailsItsRequestsAndThoseQueuedBehindItAndTheBucketGoesOn() throws Exception {
 		CoalescingRateLimitStore store = new CoalescingRateLimitStore(this.fake);
 		Caller first = call(store, "a", LIMITS, 1);
 		Call call = this.fake.next();
 		Caller second = call(store, "a", LIMITS, 2);
 		Caller third = call(store, "a", LIMITS, 3);
 		call.fail();
-		Call batch = this.fake.next();
-		batch.fail();
 		assertThat(first.failure()).isInstanceOf(RateLimitStoreException.class).hasMessageContaining("unreachable");
-		assertThat(second.failure()).isInstanceOf(RateLimitStoreException.class);
+		// Not sent to the store that just failed: behind a hung Redis they waited a
+		// second timeout.
+		assertThat(second.failure()).isInstanceOf(RateLimitStoreException.class).hasMessageContaining("unreachable");
 		assertThat(third.failure()).isInstanceOf(RateLimitStoreException.class);
+		assertThat(this.fake.calls).isEmpty();
 		Caller later = call(store, "a", LIMITS, 5);
 		this.fake.next().answer();
 		assertThat(later.decision().outcomes().get(0).remaining()).isEqualTo(5);
