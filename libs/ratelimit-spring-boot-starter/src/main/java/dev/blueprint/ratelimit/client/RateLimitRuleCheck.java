@@ -11,10 +11,11 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.web.method.HandlerMethod;
 
 /**
- * Embedded mode: fails start-up when a {@link RateLimited} handler or a filter entry
- * names a rule that does not exist, or costs less than 1 or more than the rule's
- * capacity. Otherwise the mistake shows only when the route is first called: a 500 for a
- * missing rule, or a 429 on every request for a cost no bucket can ever hold.
+ * Fails start-up when a filter entry has no path, or a {@link RateLimited} handler or a
+ * filter entry limits by a header without naming it; in embedded mode also when one names
+ * a rule that does not exist, or costs less than 1 or more than the rule's capacity.
+ * Otherwise the mistake shows only when the route is first called: a 500 for a missing
+ * rule, or a 429 on every request for a cost no bucket can ever hold.
  */
 class RateLimitRuleCheck implements SmartInitializingSingleton {
 
@@ -39,6 +40,23 @@ class RateLimitRuleCheck implements SmartInitializingSingleton {
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		// In both modes: entries and annotations that cannot work whatever the rules.
+		for (RateLimitClientProperties.FilterRule entry : this.filter) {
+			String where = "blueprint.ratelimit.client.filter entry "
+					+ ((entry.method() != null) ? entry.method() + " " : "") + entry.path();
+			if (entry.path() == null || entry.path().isBlank()) {
+				// it failed every request it was matched against (a NullPointerException)
+				throw new IllegalStateException(where + " has no path");
+			}
+			checkHeader(entry.subject(), entry.header(), where);
+		}
+		List<HandlerMethod> handlers = this.handlers.get();
+		for (HandlerMethod handler : handlers) {
+			RateLimited limited = RateLimitedInterceptor.find(handler);
+			if (limited != null) {
+				checkHeader(limited.subject(), limited.header(), "@RateLimited on " + handler);
+			}
+		}
 		if (!(this.decider instanceof EmbeddedDecider embedded)) {
 			// remote mode: the rules live in rate-limiter-service
 			return;
@@ -48,7 +66,7 @@ class RateLimitRuleCheck implements SmartInitializingSingleton {
 			String method = (entry.method() != null) ? entry.method() + " " : "";
 			check(rules, entry.rule(), 1, "blueprint.ratelimit.client.filter entry " + method + entry.path());
 		}
-		for (HandlerMethod handler : this.handlers.get()) {
+		for (HandlerMethod handler : handlers) {
 			RateLimited limited = RateLimitedInterceptor.find(handler);
 			if (limited != null) {
 				check(rules, limited.value(), limited.cost(), "@RateLimited on " + handler);
@@ -81,6 +99,16 @@ class RateLimitRuleCheck implements SmartInitializingSingleton {
 		if (cost > capacity) {
 			throw new IllegalStateException(where + " costs " + cost + " of rate-limit rule '" + ruleName
 					+ "', more than its capacity (" + capacity + "), so every request would be denied");
+		}
+	}
+
+	/**
+	 * A {@code HEADER} subject names its header: without one every request was the
+	 * subject {@code header:}, one bucket any client could drain for all.
+	 */
+	static void checkHeader(Subject subject, String header, String where) {
+		if (subject == Subject.HEADER && (header == null || header.isBlank())) {
+			throw new IllegalStateException(where + " limits by header but names none (header: X-Api-Key, say)");
 		}
 	}
 

@@ -111,6 +111,40 @@ class RateLimitRuleCheckTests {
 	}
 
 	@Test
+	void rejectsInBothModesAFilterEntryWithoutAPathAndAHeaderSubjectWithoutAHeader() throws Exception {
+		RateLimitDecider remote = (rule, subject, cost, authorization) -> null;
+		for (RateLimitDecider decider : new RateLimitDecider[] { this.embedded, remote }) {
+			assertThatIllegalStateException()
+				.isThrownBy(() -> new RateLimitRuleCheck(decider,
+						List.of(new RateLimitClientProperties.FilterRule(null, "POST", "upload", Subject.IP, null)),
+						List::of)
+					.afterSingletonsInstantiated())
+				.withMessage("blueprint.ratelimit.client.filter entry POST null has no path");
+			assertThatIllegalStateException()
+				.isThrownBy(() -> new RateLimitRuleCheck(decider,
+						List.of(new RateLimitClientProperties.FilterRule("/api/**", null, "upload", Subject.HEADER,
+								" ")),
+						List::of)
+					.afterSingletonsInstantiated())
+				.withMessageContaining("filter entry /api/** limits by header but names none");
+			List<HandlerMethod> handlers = List.of(handler(new Keyed(), "list"));
+			assertThatIllegalStateException()
+				.isThrownBy(
+						() -> new RateLimitRuleCheck(decider, List.of(), () -> handlers).afterSingletonsInstantiated())
+				.withMessageContaining("Keyed#list()")
+				.withMessageContaining("limits by header but names none");
+		}
+	}
+
+	static class Keyed {
+
+		@RateLimited(value = "upload", subject = Subject.HEADER)
+		void list() {
+		}
+
+	}
+
+	@Test
 	void leavesRemoteModeAlone() throws Exception {
 		RateLimitDecider remote = (rule, subject, cost, authorization) -> null;
 		List<HandlerMethod> handlers = List.of(handler(new Uploads(), "huge"));
