@@ -313,6 +313,12 @@ class KubernetesManifestTests {
 			.as("BLUEPRINT_RATELIMIT_INSTANCES is rate-limiter-service's replica count")
 			.containsEntry("BLUEPRINT_RATELIMIT_INSTANCES",
 					get(objects, Deployment.class, "rate-limiter-service").getSpec().getReplicas().toString());
+		assertThat(get(objects, ConfigMap.class, "url-shortener-service").getData())
+			.as("SHORTENER_RATELIMIT_INSTANCES is the shortener's least replica count")
+			.containsEntry("SHORTENER_RATELIMIT_INSTANCES",
+					get(objects, HorizontalPodAutoscaler.class, "url-shortener-service").getSpec()
+						.getMinReplicas()
+						.toString());
 	}
 
 	@Test
