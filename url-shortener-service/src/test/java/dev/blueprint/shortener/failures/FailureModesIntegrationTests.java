@@ -266,8 +266,9 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 			}
 			assertThat(took).as("five calls refused by the open breaker, none waiting for Cassandra")
 				.isLessThan(Duration.ofSeconds(1));
-			assertThat(json(get("/actuator/health"), "$.components.cassandra.details.circuitBreaker").toString())
-				.isIn("OPEN", "HALF_OPEN");
+			assertThat(json(get("/actuator/health", "Authorization", TestTokens.bearer("operator")),
+					"$.components.cassandra.details.circuitBreaker")
+				.toString()).isIn("OPEN", "HALF_OPEN");
 		}
 		finally {
 			TestInfrastructure.thawServer("cassandra");
