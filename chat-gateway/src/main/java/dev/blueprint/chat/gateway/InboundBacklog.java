@@ -176,6 +176,7 @@ final class InboundBacklog implements ChannelInterceptor {
 					InboundBacklog.this.backlogs.remove(session.getId(), backlog);
 					return;
 				}
+				backlog.readAgain();
 				int waiting = backlog.waiting.get();
 				InboundBacklog.this.highWater.accumulateAndGet(waiting, Math::max);
 				if (waiting > InboundBacklog.this.limit) {
@@ -246,6 +247,13 @@ final class InboundBacklog implements ChannelInterceptor {
 		/** Written under this object's lock, read without it by {@link #preSend}. */
 		volatile boolean suspended;
 
+		/**
+		 * The session's read idle timeout, set aside while it is not read: Tomcat counts
+		 * idleness from the last frame it read, and would close a client whose frames
+		 * wait in its socket as silent ({@code gateway.client-silence-timeout}).
+		 */
+		private @Nullable Object idleTimeout;
+
 		Backlog(WebSocketSession session) {
 			this.connection = connectionOf(session);
 			this.sessionId = session.getId();
@@ -258,6 +266,9 @@ final class InboundBacklog implements ChannelInterceptor {
 		 */
 		synchronized void suspend() {
 			if (!this.suspended) {
+				if (this.idleTimeout == null) {
+					this.idleTimeout = this.connection.getUserProperties().remove(SessionTimeouts.READ_IDLE_TIMEOUT_MS);
+				}
 				this.connection.suspend();
 				this.suspended = true;
 				InboundBacklog.this.suspensions.increment();
@@ -270,6 +281,18 @@ final class InboundBacklog implements ChannelInterceptor {
 			if (this.suspended && this.waiting.get() <= InboundBacklog.this.resumeAt) {
 				this.suspended = false;
 				this.connection.resume();
+			}
+		}
+
+		/**
+		 * A message was read: if the connection was suspended before, its idle timeout
+		 * applies again (only now, once Tomcat has read from it: restored at the resume,
+		 * its next check could find the last read from before the suspension).
+		 */
+		synchronized void readAgain() {
+			if (!this.suspended && this.idleTimeout != null) {
+				this.connection.getUserProperties().put(SessionTimeouts.READ_IDLE_TIMEOUT_MS, this.idleTimeout);
+				this.idleTimeout = null;
 			}
 		}
 
