@@ -314,6 +314,11 @@ public class ChatStore {
 	 */
 	public CompletableFuture<Void> saveMemberRowsAsync(UUID conversationId, Collection<String> added,
 			Collection<String> removed, Instant joinedAt, long writeTime) {
+		if (this.requests != null) {
+			// Each wave after the first starts on a driver thread, where waiting for a
+			// bulkhead permit could block the completions that release them.
+			throw new IllegalStateException("saveMemberRowsAsync is for the sequencer's store, which has no bulkhead");
+		}
 		List<BatchStatement> batches = new ArrayList<>(added.size() + removed.size());
 		for (String user : added) {
 			batches.add(BatchStatement.newInstance(DefaultBatchType.LOGGED,
