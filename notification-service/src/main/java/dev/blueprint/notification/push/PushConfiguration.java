@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.Locale;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PushDeadLettered;
 import dev.blueprint.chat.contracts.SessionRegistry;
@@ -157,23 +158,39 @@ class PushConfiguration {
 		factory.setBatchListener(true);
 		factory.setConcurrency(properties.push().listenerConcurrency());
 		Counter skipped = Counter.builder("blueprint.chat.push.records.skipped")
-			.description("Events the push listener gave up on after notification.push.listener-retries: their "
-					+ "offline recipients were not notified")
+			.description("Stored messages the push listener gave up on after notification.push.listener-retries: "
+					+ "their offline recipients were not notified")
 			.register(meters);
-		factory.setCommonErrorHandler(
-				listenerErrorHandler(new FixedBackOff(1000, properties.push().listenerRetries()), skipped));
+		factory.setCommonErrorHandler(listenerErrorHandler(new FixedBackOff(1000, properties.push().listenerRetries()),
+				skipped, new ChatEventCodec()));
 		return factory;
 	}
 
 	/**
-	 * Retries a failed batch as {@code backOff} says, then skips it, counting its events.
+	 * Retries a failed batch as {@code backOff} says, then skips it, counting (and
+	 * logging) each stored message in it; its other events (acks, receipts, refusals)
+	 * notify no one.
 	 */
-	static DefaultErrorHandler listenerErrorHandler(FixedBackOff backOff, Counter skipped) {
+	static DefaultErrorHandler listenerErrorHandler(FixedBackOff backOff, Counter skipped, ChatEventCodec codec) {
 		return new DefaultErrorHandler((record, failure) -> {
-			skipped.increment();
-			logger.error("Skipped event {}-{}@{} after {} retries: its offline recipients get no notification ({})",
-					record.topic(), record.partition(), record.offset(), backOff.getMaxAttempts(), failure.toString());
+			if (isMessage(codec, record.value())) {
+				skipped.increment();
+				logger.error(
+						"Skipped message {}-{}@{} after {} retries: its offline recipients get no notification "
+								+ "({})",
+						record.topic(), record.partition(), record.offset(), backOff.getMaxAttempts(),
+						failure.toString());
+			}
 		}, backOff);
+	}
+
+	private static boolean isMessage(ChatEventCodec codec, Object value) {
+		try {
+			return value instanceof String json && codec.decode(json) instanceof ChatEvent.MessagePersisted;
+		}
+		catch (ChatEventCodec.MalformedEventException ex) {
+			return false;
+		}
 	}
 
 	/**

@@ -2,11 +2,15 @@ package dev.blueprint.notification.push;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.blueprint.chat.contracts.ChatEvent;
+import dev.blueprint.chat.contracts.ChatEventCodec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -58,11 +62,18 @@ class PushConfigurationTests {
 	@SuppressWarnings("unchecked")
 	void aBatchThatFailsAfterItsRetriesIsSkippedAndEachEventCounted() {
 		Counter skipped = new SimpleMeterRegistry().counter("skipped");
-		DefaultErrorHandler handler = PushConfiguration.listenerErrorHandler(new FixedBackOff(0, 2), skipped);
+		ChatEventCodec codec = new ChatEventCodec();
+		DefaultErrorHandler handler = PushConfiguration.listenerErrorHandler(new FixedBackOff(0, 2), skipped, codec);
 		TopicPartition partition = new TopicPartition("chat.events", 0);
-		ConsumerRecords<String, String> batch = new ConsumerRecords<>(
-				Map.of(partition, List.of(new ConsumerRecord<>("chat.events", 0, 7, "k", "a"),
-						new ConsumerRecord<>("chat.events", 0, 8, "k", "b"))),
+		UUID conversation = UUID.randomUUID();
+		String message = codec.encode(new ChatEvent.MessagePersisted(conversation, 1, UUID.randomUUID(), "alice", "c-1",
+				"hi", Instant.now(), List.of("alice", "bob"), false, null));
+		String otherMessage = codec.encode(new ChatEvent.MessagePersisted(conversation, 2, UUID.randomUUID(), "alice",
+				"c-2", "hi again", Instant.now(), List.of("alice", "bob"), false, null));
+		ConsumerRecords<String, String> batch = new ConsumerRecords<>(Map.of(partition,
+				List.of(new ConsumerRecord<>("chat.events", 0, 7, "k", message),
+						new ConsumerRecord<>("chat.events", 0, 8, "k", "not an event"),
+						new ConsumerRecord<>("chat.events", 0, 9, "k", otherMessage))),
 				Map.of());
 		Consumer<String, String> consumer = mock(Consumer.class);
 		given(consumer.assignment()).willReturn(Set.of(partition));
@@ -78,7 +89,7 @@ class PushConfigurationTests {
 		});
 
 		assertThat(attempts).as("retried twice after the first attempt").hasValue(2);
-		assertThat(skipped.count()).isEqualTo(2);
+		assertThat(skipped.count()).as("the two stored messages, not the unreadable record").isEqualTo(2);
 	}
 
 }
