@@ -141,19 +141,7 @@ class InboundBacklogIntegrationTests {
 
 	/** A SockJS message array of one message holding {@code frames}. */
 	private static String sockJsArray(String... frames) {
-		StringBuilder escaped = new StringBuilder("[\"");
-		for (char c : String.join("", frames).toCharArray()) {
-			if (c == '"' || c == '\\') {
-				escaped.append('\\').append(c);
-			}
-			else if (c < 0x20) {
-				escaped.append(String.format("\\u%04x", (int) c));
-			}
-			else {
-				escaped.append(c);
-			}
-		}
-		return escaped.append("\"]").toString();
+		return "[\"" + RawStompSocket.jsonEscape(String.join("", frames)) + "\"]";
 	}
 
 	/**

@@ -108,7 +108,7 @@ final class RawStompSocket implements AutoCloseable {
 		}
 	}
 
-	private static String jsonEscape(String text) {
+	static String jsonEscape(String text) {
 		StringBuilder escaped = new StringBuilder();
 		for (char c : text.toCharArray()) {
 			if (c == '"' || c == '\\') {
