@@ -68,9 +68,10 @@ class GatewayConfiguration {
 
 	@Bean
 	StompAuthentication stompAuthentication(JwtDecoder jwtDecoder, ObjectProvider<ClientFrames> frames,
-			BeanFactory beans, ClosedSessions closedSessions) {
+			BeanFactory beans, ClosedSessions closedSessions, GatewayProperties properties) {
 		return new StompAuthentication(jwtDecoder, frames,
-				() -> beans.getBean("clientOutboundChannel", MessageChannel.class), closedSessions);
+				() -> beans.getBean("clientOutboundChannel", MessageChannel.class), closedSessions,
+				properties.maxSessionsPerUser());
 	}
 
 	/** The WebSocket handshakes are public: the STOMP CONNECT frame carries the token. */

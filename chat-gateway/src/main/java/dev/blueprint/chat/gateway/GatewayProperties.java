@@ -90,6 +90,9 @@ import org.springframework.util.unit.DataSize;
  * than its frames are handled is slowed by TCP instead of growing the heap by up to
  * gateway.max-frame-size a frame; over SockJS's HTTP transports, which cannot stop
  * reading, it is closed (1008). 1 to 100,000
+ * @param maxSessionsPerUser most open sessions of one user on one gateway (devices,
+ * tabs): a CONNECT beyond it is refused with an ERROR frame. One token could otherwise
+ * open sessions until the gateway ran out of heap or file descriptors. 1 to 10,000
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
@@ -102,7 +105,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("10s") Duration sendOrderHold, @DefaultValue("32") int sendOrderMaxHolds,
 		@DefaultValue Contacts contacts, @DefaultValue("0s") Duration clientSilenceTimeout,
 		@DefaultValue("5s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize sendBufferLimit,
-		@DefaultValue("16") int outboundThreads, @DefaultValue("128") int maxInboundBacklog) {
+		@DefaultValue("16") int outboundThreads, @DefaultValue("128") int maxInboundBacklog,
+		@DefaultValue("20") int maxSessionsPerUser) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -126,6 +130,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 	static final DataSize MIN_SEND_BUFFER = DataSize.ofKilobytes(16);
 
 	static final int MAX_INBOUND_BACKLOG = 100_000;
+
+	static final int MAX_SESSIONS_PER_USER = 10_000;
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
@@ -186,6 +192,10 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		if (maxInboundBacklog < 1 || maxInboundBacklog > MAX_INBOUND_BACKLOG) {
 			throw new IllegalArgumentException("gateway.max-inbound-backlog must be from 1 to " + MAX_INBOUND_BACKLOG
 					+ ", was " + maxInboundBacklog);
+		}
+		if (maxSessionsPerUser < 1 || maxSessionsPerUser > MAX_SESSIONS_PER_USER) {
+			throw new IllegalArgumentException("gateway.max-sessions-per-user must be from 1 to "
+					+ MAX_SESSIONS_PER_USER + ", was " + maxSessionsPerUser);
 		}
 		if (inboundThreads < 1) {
 			throw new IllegalArgumentException("gateway.inbound-threads must be at least 1, was " + inboundThreads);

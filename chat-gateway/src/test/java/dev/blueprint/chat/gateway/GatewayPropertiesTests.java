@@ -32,7 +32,7 @@ class GatewayPropertiesTests {
 			Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, messageBufferSize, DataSize.ofKilobytes(4),
 				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS,
-				Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG);
+				Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20);
 	}
 
 	@Test
@@ -83,7 +83,7 @@ class GatewayPropertiesTests {
 		assertThat(withSilenceTimeout(Duration.ZERO).clientSilenceTimeout()).isEqualTo(Duration.ofSeconds(60));
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(60), Duration.ofSeconds(20), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG)
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20)
 			.clientSilenceTimeout()).as("heart-beats of 20 s").isEqualTo(Duration.ofSeconds(70));
 	}
 
@@ -98,27 +98,28 @@ class GatewayPropertiesTests {
 	private static GatewayProperties withId(String id) {
 		return new GatewayProperties(id, 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				BACKLOG);
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG,
+				20);
 	}
 
 	private static GatewayProperties withSilenceTimeout(Duration timeout) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG);
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20);
 	}
 
 	@Test
 	void theSubscriptionCacheHoldsAtLeastOneDestination() {
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG)
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG,
+				20)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 					DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 					(short) 1, 16, 0, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-					BACKLOG))
+					BACKLOG, 20))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -136,7 +137,7 @@ class GatewayPropertiesTests {
 	private static GatewayProperties ioBuffer(DataSize size) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8), size, false,
 				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32,
-				CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG);
+				CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20);
 	}
 
 	@Test
@@ -150,7 +151,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, hold, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				BACKLOG);
+				BACKLOG, 20);
 	}
 
 	@Test
@@ -164,7 +165,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, maxHolds, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER,
-				16, BACKLOG);
+				16, BACKLOG, 20);
 	}
 
 	@Test
@@ -194,7 +195,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), sendTimeLimit, sendBuffer,
-				outboundThreads, BACKLOG);
+				outboundThreads, BACKLOG, 20);
 	}
 
 	@Test
@@ -206,11 +207,27 @@ class GatewayPropertiesTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> backlog(100_001));
 	}
 
+	@Test
+	void aUserHasFromOneTo10000SessionsOnAGateway() {
+		assertThat(sessionsPerUser(1).maxSessionsPerUser()).isEqualTo(1);
+		assertThat(sessionsPerUser(10_000).maxSessionsPerUser()).isEqualTo(10_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> sessionsPerUser(0))
+			.withMessage("gateway.max-sessions-per-user must be from 1 to 10000, was 0");
+		assertThatIllegalArgumentException().isThrownBy(() -> sessionsPerUser(10_001));
+	}
+
+	private static GatewayProperties sessionsPerUser(int maxSessionsPerUser) {
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
+				BACKLOG, maxSessionsPerUser);
+	}
+
 	private static GatewayProperties backlog(int maxInboundBacklog) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				maxInboundBacklog);
+				maxInboundBacklog, 20);
 	}
 
 	@Test
@@ -218,11 +235,11 @@ class GatewayPropertiesTests {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
 				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
-				SEND_BUFFER, 16, BACKLOG);
+				SEND_BUFFER, 16, BACKLOG, 20);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
 				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
-				SEND_BUFFER, 16, BACKLOG);
+				SEND_BUFFER, 16, BACKLOG, 20);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

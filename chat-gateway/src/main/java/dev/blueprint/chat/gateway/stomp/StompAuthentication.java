@@ -3,7 +3,9 @@ package dev.blueprint.chat.gateway.stomp;
 import java.security.Principal;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -93,16 +95,30 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 
 	private final Supplier<MessageChannel> outbound;
 
+	private final int maxSessionsPerUser;
+
+	/**
+	 * Each user's open sessions on this gateway (changed only inside {@code compute}),
+	 * and whose each session is: one token could otherwise open sessions until the
+	 * gateway's heap or file descriptors ran out.
+	 */
+	private final Map<String, Set<String>> sessionsByUser = new ConcurrentHashMap<>();
+
+	private final Map<String, String> userOfSession = new ConcurrentHashMap<>();
+
 	/**
 	 * @param outbound Spring's channel of frames to clients
 	 * ({@code clientOutboundChannel}), looked up when a frame is refused
+	 * @param maxSessionsPerUser most open sessions of one user on this gateway
+	 * ({@code gateway.max-sessions-per-user}); a CONNECT beyond it is refused
 	 */
 	public StompAuthentication(JwtDecoder jwtDecoder, ObjectProvider<ClientFrames> frames,
-			Supplier<MessageChannel> outbound, ClosedSessions closedSessions) {
+			Supplier<MessageChannel> outbound, ClosedSessions closedSessions, int maxSessionsPerUser) {
 		this.jwtDecoder = jwtDecoder;
 		this.frames = frames;
 		this.outbound = outbound;
 		this.closedSessions = closedSessions;
+		this.maxSessionsPerUser = maxSessionsPerUser;
 	}
 
 	@Override
@@ -133,6 +149,7 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 		if (command == StompCommand.DISCONNECT) {
 			if (accessor.getSessionId() != null) {
 				this.subscriptions.remove(accessor.getSessionId());
+				release(accessor.getSessionId());
 			}
 			return message;
 		}
@@ -173,13 +190,56 @@ public class StompAuthentication implements ChannelInterceptor, HandshakeInterce
 			return refuse(accessor, "CONNECT refused: the session id must be 8 to 64 letters, digits, '-' or '_' "
 					+ "(SockJS takes it from the URL)");
 		}
+		ChatUser user;
 		try {
-			accessor.setUser(authenticate(accessor));
+			user = authenticate(accessor);
 		}
 		catch (Refused ex) {
 			return refuse(accessor, ex.getMessage());
 		}
+		if (!admit(user.getName(), sessionId)) {
+			return refuse(accessor, "CONNECT refused: " + this.maxSessionsPerUser
+					+ " sessions of this user are open on this gateway (gateway.max-sessions-per-user)");
+		}
+		accessor.setUser(user);
 		return message;
+	}
+
+	/** Counts the session against its user's, unless they have the most already. */
+	private boolean admit(String user, String sessionId) {
+		boolean[] admitted = new boolean[1];
+		this.sessionsByUser.compute(user, (name, sessions) -> {
+			Set<String> open = (sessions != null) ? sessions : new HashSet<>();
+			if (open.contains(sessionId) || open.size() < this.maxSessionsPerUser) {
+				open.add(sessionId);
+				admitted[0] = true;
+			}
+			return open.isEmpty() ? null : open;
+		});
+		if (admitted[0]) {
+			this.userOfSession.put(sessionId, user);
+			if (this.closedSessions.isClosed(sessionId)) {
+				// closed meanwhile: its DISCONNECT may have come before this was counted
+				release(sessionId);
+			}
+		}
+		return admitted[0];
+	}
+
+	private void release(String sessionId) {
+		String user = this.userOfSession.remove(sessionId);
+		if (user != null) {
+			this.sessionsByUser.computeIfPresent(user, (name, open) -> {
+				open.remove(sessionId);
+				return open.isEmpty() ? null : open;
+			});
+		}
+	}
+
+	/** Open sessions of {@code user} on this gateway, as counted for the limit. */
+	public int sessionsOf(String user) {
+		Set<String> open = this.sessionsByUser.get(user);
+		return (open != null) ? open.size() : 0;
 	}
 
 	private void unsubscribe(String sessionId, String subscriptionId) {

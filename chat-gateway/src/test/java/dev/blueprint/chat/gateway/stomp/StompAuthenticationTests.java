@@ -32,7 +32,43 @@ class StompAuthenticationTests {
 			new DefaultListableBeanFactory().getBeanProvider(ClientFrames.class), () -> (message, timeout) -> {
 				this.toClients.add(message);
 				return true;
-			}, this.closedSessions);
+			}, this.closedSessions, 2);
+
+	@Test
+	void aUserHasAtMostTheLimitOfSessionsOpenAndAClosedOneFreesItsPlace() {
+		ChatUser alice = new ChatUser("alice", "t");
+		assertThat(this.authentication.preSend(frame(StompCommand.CONNECT, "session-1", null, null), null)).isNotNull();
+		assertThat(this.authentication.preSend(frame(StompCommand.CONNECT, "session-2", null, null), null)).isNotNull();
+		assertThat(this.authentication.preSend(frame(StompCommand.CONNECT, "session-3", null, null), null))
+			.as("a third session of alice, over the limit of 2")
+			.isNull();
+		assertThat(this.toClients).singleElement().satisfies((error) -> {
+			StompHeaderAccessor headers = StompHeaderAccessor.wrap(error);
+			assertThat(headers.getCommand()).isEqualTo(StompCommand.ERROR);
+			assertThat(headers.getMessage()).contains("gateway.max-sessions-per-user");
+		});
+		assertThat(this.authentication.sessionsOf("alice")).isEqualTo(2);
+
+		this.authentication.preSend(frame(StompCommand.DISCONNECT, "session-1", null, alice), null);
+		assertThat(this.authentication.sessionsOf("alice")).isEqualTo(1);
+		assertThat(this.authentication.preSend(frame(StompCommand.CONNECT, "session-3", null, null), null)).isNotNull();
+		// Spring's own DISCONNECT after the client's changes nothing more
+		this.authentication.preSend(frame(StompCommand.DISCONNECT, "session-1", null, alice), null);
+		this.authentication.preSend(frame(StompCommand.DISCONNECT, "session-2", null, alice), null);
+		this.authentication.preSend(frame(StompCommand.DISCONNECT, "session-3", null, alice), null);
+		assertThat(this.authentication.sessionsOf("alice")).isZero();
+	}
+
+	@Test
+	void aConnectQueuedBehindTheDisconnectOfADroppedConnectionIsNotCounted() {
+		ChatUser alice = new ChatUser("alice", "t");
+		this.closedSessions
+			.closed(new SessionDisconnectEvent(this, frame(StompCommand.DISCONNECT, "session-9", null, alice),
+					"session-9", CloseStatus.SESSION_NOT_RELIABLE, alice));
+		this.authentication.preSend(frame(StompCommand.DISCONNECT, "session-9", null, alice), null);
+		this.authentication.preSend(frame(StompCommand.CONNECT, "session-9", null, null), null);
+		assertThat(this.authentication.sessionsOf("alice")).isZero();
+	}
 
 	@Test
 	void aSubscribeQueuedBehindTheDisconnectOfADroppedConnectionKeepsNothing() {
