@@ -34,10 +34,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /api/v1/dev/token {"user": "alice"}} → {@code {"token": "<jwt>", "user",
  * "expiresAt"}}: the same HS256 token {@code ./suite token alice} prints (issuer
- * {@code blueprint-local}), so the web page can sign in on a local stack. Exists only
- * when {@code gateway.web.dev-tokens=true} (env {@code CHAT_DEV_TOKENS}), which
- * {@code ./suite up} sets and no deployment manifest does: it hands out any identity to
- * anyone who can reach the gateway.
+ * {@code blueprint-local}, or {@code blueprint.security.jwt.issuer} when set), so the web
+ * page can sign in on a local stack. Exists only when {@code gateway.web.dev-tokens=true}
+ * (env {@code CHAT_DEV_TOKENS}), which {@code ./suite up} sets and no deployment manifest
+ * does: it hands out any identity to anyone who can reach the gateway.
  */
 @RestController
 @ConditionalOnProperty(name = "gateway.web.dev-tokens", havingValue = "true")
@@ -57,6 +57,12 @@ class DevTokens {
 
 	private final Clock clock;
 
+	/**
+	 * The issuer the gateway's own decoder expects
+	 * ({@code blueprint.security.jwt.issuer}).
+	 */
+	private final String issuer;
+
 	DevTokens(WebProperties web, Environment environment, Clock clock) {
 		for (String external : new String[] { "issuer-uri", "jwk-set-uri", "public-key-location" }) {
 			if (StringUtils.hasText(environment.getProperty("spring.security.oauth2.resourceserver.jwt." + external))) {
@@ -73,6 +79,8 @@ class DevTokens {
 				new ImmutableSecret<>(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256")));
 		this.ttl = web.devTokenTtl();
 		this.clock = clock;
+		String configured = environment.getProperty("blueprint.security.jwt.issuer");
+		this.issuer = (configured != null && !configured.isBlank()) ? configured : ISSUER;
 		logger.warn("Dev tokens are on: POST {} mints a token for any user name. Local stacks only.", PATH);
 	}
 
@@ -93,7 +101,7 @@ class DevTokens {
 		Instant expiresAt = now.plus(this.ttl);
 		JwtClaimsSet claims = JwtClaimsSet.builder()
 			.subject(user)
-			.issuer(ISSUER)
+			.issuer(this.issuer)
 			.issuedAt(now)
 			.expiresAt(expiresAt)
 			.build();

@@ -46,6 +46,21 @@ class DevTokenConfigurationTests {
 	}
 
 	@Test
+	void tokensCarryTheIssuerTheGatewayChecks() {
+		this.context.withPropertyValues("gateway.web.dev-tokens=true", "blueprint.security.jwt.issuer=team-stack")
+			.run((context) -> assertThat(issuerOf(context.getBean(DevTokens.class))).isEqualTo("team-stack"));
+		this.context.withPropertyValues("gateway.web.dev-tokens=true")
+			.run((context) -> assertThat(issuerOf(context.getBean(DevTokens.class))).isEqualTo("blueprint-local"));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static String issuerOf(DevTokens tokens) throws Exception {
+		var response = tokens.mint(new DevTokens.TokenRequest("alice"));
+		String token = ((java.util.Map<String, String>) response.getBody()).get("token");
+		return com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet().getIssuer();
+	}
+
+	@Test
 	void refusedWithAnExternalIssuerOrWithoutTheSecret() {
 		this.context
 			.withPropertyValues("gateway.web.dev-tokens=true",
