@@ -74,6 +74,9 @@ public class PushDispatcher implements AutoCloseable {
 
 	private final Counter failedForGood;
 
+	/** Pushes held back until their total time ran out, never sent. */
+	private final Counter expired;
+
 	private final Counter heldBack;
 
 	private final MeterRegistry meters;
@@ -95,6 +98,7 @@ public class PushDispatcher implements AutoCloseable {
 		this.retried = attempts("retry");
 		this.failedForGood = attempts("dead-lettered");
 		this.heldBack = attempts("not-sent");
+		this.expired = attempts("expired");
 		// At 0 from the start, so a rate over them is 0 before the first, not no data.
 		for (String reason : DEAD_LETTER_REASONS) {
 			deadLetters(reason);
@@ -123,7 +127,8 @@ public class PushDispatcher implements AutoCloseable {
 		return Counter.builder("blueprint.chat.push.attempts")
 			.description("Push attempts by outcome: success, retry (failed, will be retried), "
 					+ "dead-lettered (failed, given up), not-sent (held back while the provider's circuit "
-					+ "breaker is open, not an attempt)")
+					+ "breaker is open, not an attempt), expired (held back until its total time ran out, given "
+					+ "up without an attempt)")
 			.tag("provider", this.provider.name())
 			.tag("outcome", outcome)
 			.register(this.meters);
@@ -231,7 +236,8 @@ public class PushDispatcher implements AutoCloseable {
 			attemptLater(key, next.delay());
 		}
 		else {
-			this.failedForGood.increment();
+			// Given up without an attempt: not a failed send.
+			this.expired.increment();
 			give(key, entry, push, "time-exhausted", ex.getMessage());
 		}
 	}

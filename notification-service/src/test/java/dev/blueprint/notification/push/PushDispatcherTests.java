@@ -84,6 +84,8 @@ class PushDispatcherTests {
 		assertThat(this.meters.counter("blueprint.chat.push.dead.letters", "reason", "time-exhausted").count())
 			.isZero();
 		assertThat(attempts("not-sent")).as("held back 100 ms at a time for 300 ms").isBetween(1.0, 3.0);
+		assertThat(attempts("expired")).isEqualTo(1);
+		assertThat(attempts("dead-lettered")).as("no send failed").isZero();
 		await().atMost(Duration.ofSeconds(1)).until(() -> dispatcher.pending() == 0);
 	}
 
