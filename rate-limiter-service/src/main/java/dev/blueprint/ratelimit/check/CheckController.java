@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.blueprint.platform.web.Problems;
 import dev.blueprint.ratelimit.core.RateLimitHeaders;
+import dev.blueprint.ratelimit.core.rules.FailurePolicy;
 import dev.blueprint.ratelimit.limiter.CheckOutcome;
 import dev.blueprint.ratelimit.limiter.InvalidCheckException;
 import dev.blueprint.ratelimit.limiter.RateLimiter;
@@ -42,7 +43,10 @@ class CheckController {
 	ResponseEntity<CheckResponse> check(@RequestBody CheckRequest request) {
 		CheckOutcome outcome = this.limiter.check(request.rule(), request.api(), request.subject(), request.cost());
 		HttpHeaders headers = new HttpHeaders();
-		RateLimitHeaders.of(outcome.rule().name(), outcome.decision(), outcome.allowed()).forEach(headers::set);
+		// A fail-open admission counted nothing: its headers would promise a full quota.
+		if (!(outcome.fallback() && outcome.rule().failurePolicy() == FailurePolicy.FAIL_OPEN)) {
+			RateLimitHeaders.of(outcome.rule().name(), outcome.decision(), outcome.allowed()).forEach(headers::set);
+		}
 		return ResponseEntity.status(outcome.allowed() ? HttpStatus.OK : HttpStatus.TOO_MANY_REQUESTS)
 			.headers(headers)
 			.body(CheckResponse.of(outcome));

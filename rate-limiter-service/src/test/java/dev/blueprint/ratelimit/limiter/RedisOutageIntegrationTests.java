@@ -62,6 +62,9 @@ class RedisOutageIntegrationTests {
 			try {
 				assertThat(statuses(api, "open", run + "-down", 4)).as("fail-open admits beyond the limit")
 					.isEqualTo("200 200 200 200");
+				assertThat(api.check("open", run + "-down").headers().firstValue("RateLimit"))
+					.as("a fail-open admission counted nothing: no quota to report")
+					.isEmpty();
 				HttpResponse<String> closed = api.check("closed", run + "-down");
 				assertThat(closed.statusCode()).as("fail-closed denies").isEqualTo(429);
 				assertThat(closed.headers().firstValue("Retry-After")).isPresent();

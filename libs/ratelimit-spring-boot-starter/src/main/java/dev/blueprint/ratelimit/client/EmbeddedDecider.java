@@ -2,6 +2,7 @@ package dev.blueprint.ratelimit.client;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import dev.blueprint.ratelimit.core.Decision;
 import dev.blueprint.ratelimit.core.Limit;
@@ -9,6 +10,7 @@ import dev.blueprint.ratelimit.core.RateLimitHeaders;
 import dev.blueprint.ratelimit.core.RateLimitKeys;
 import dev.blueprint.ratelimit.core.RateLimitStore;
 import dev.blueprint.ratelimit.core.RateLimitStoreException;
+import dev.blueprint.ratelimit.core.rules.FailurePolicy;
 import dev.blueprint.ratelimit.core.rules.Fallback;
 import dev.blueprint.ratelimit.core.rules.Rule;
 import dev.blueprint.ratelimit.core.rules.RuleBook;
@@ -101,6 +103,7 @@ public class EmbeddedDecider implements RateLimitDecider {
 		List<Limit> limits = rule.limitsFor(subject);
 		String bucket = RateLimitKeys.bucket(rule.name(), subject);
 		Decision decision;
+		boolean unmetered = false;
 		try {
 			decision = this.breaker.executeSupplier(() -> this.redis.acquire(bucket, limits, cost));
 		}
@@ -109,10 +112,13 @@ public class EmbeddedDecider implements RateLimitDecider {
 			long retry = Math.max(1000,
 					this.breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
 			decision = this.fallback.decide(rule, bucket, limits, cost, retry);
+			unmetered = rule.failurePolicy() == FailurePolicy.FAIL_OPEN;
 		}
 		boolean allowed = decision.allowed() || rule.shadow();
 		long retry = allowed ? 0 : Math.max(1, RateLimitHeaders.seconds(decision.retryAfterMillis()));
-		return new Verdict(allowed, rule.name(), retry, RateLimitHeaders.of(rule.name(), decision, allowed));
+		// A fail-open admission counted nothing: its headers would promise a full quota.
+		return new Verdict(allowed, rule.name(), retry,
+				unmetered ? Map.of() : RateLimitHeaders.of(rule.name(), decision, allowed));
 	}
 
 }
