@@ -200,34 +200,27 @@ class GatewayPropertiesTests {
 
 	@Test
 	void theInboundBacklogIsFromOneTo100000Frames() {
-		assertThat(backlog(1).maxInboundBacklog()).isEqualTo(1);
-		assertThat(backlog(100_000).maxInboundBacklog()).isEqualTo(100_000);
-		assertThatIllegalArgumentException().isThrownBy(() -> backlog(0))
+		assertThat(inboundLimits(1, 20).maxInboundBacklog()).isEqualTo(1);
+		assertThat(inboundLimits(100_000, 20).maxInboundBacklog()).isEqualTo(100_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> inboundLimits(0, 20))
 			.withMessage("gateway.max-inbound-backlog must be from 1 to 100000, was 0");
-		assertThatIllegalArgumentException().isThrownBy(() -> backlog(100_001));
+		assertThatIllegalArgumentException().isThrownBy(() -> inboundLimits(100_001, 20));
 	}
 
 	@Test
 	void aUserHasFromOneTo10000SessionsOnAGateway() {
-		assertThat(sessionsPerUser(1).maxSessionsPerUser()).isEqualTo(1);
-		assertThat(sessionsPerUser(10_000).maxSessionsPerUser()).isEqualTo(10_000);
-		assertThatIllegalArgumentException().isThrownBy(() -> sessionsPerUser(0))
+		assertThat(inboundLimits(BACKLOG, 1).maxSessionsPerUser()).isEqualTo(1);
+		assertThat(inboundLimits(BACKLOG, 10_000).maxSessionsPerUser()).isEqualTo(10_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> inboundLimits(BACKLOG, 0))
 			.withMessage("gateway.max-sessions-per-user must be from 1 to 10000, was 0");
-		assertThatIllegalArgumentException().isThrownBy(() -> sessionsPerUser(10_001));
+		assertThatIllegalArgumentException().isThrownBy(() -> inboundLimits(BACKLOG, 10_001));
 	}
 
-	private static GatewayProperties sessionsPerUser(int maxSessionsPerUser) {
+	private static GatewayProperties inboundLimits(int maxInboundBacklog, int maxSessionsPerUser) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				BACKLOG, maxSessionsPerUser);
-	}
-
-	private static GatewayProperties backlog(int maxInboundBacklog) {
-		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
-				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				maxInboundBacklog, 20);
+				maxInboundBacklog, maxSessionsPerUser);
 	}
 
 	@Test
