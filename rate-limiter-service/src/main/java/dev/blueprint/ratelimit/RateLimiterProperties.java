@@ -16,11 +16,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param instances how many instances of the service run; the {@code local} failure
  * policy gives each one the rule's limits divided by this (default 1)
  * @param redisTimeout how long one decision may wait for Redis before it counts as failed
- * (default 250ms)
- * @param maxSubjectLength the longest subject accepted (default 256)
+ * (default 250ms, 1ms to 1m)
+ * @param maxSubjectLength the longest subject accepted (default 256, at most 4,096)
  * @param admins JWT subjects allowed to change rules at runtime (default {@code admin})
  * @param rulesReconcileInterval how often an instance re-reads the runtime rules in case
- * it missed a change message (default 5s; changes normally arrive by pub/sub at once)
+ * it missed a change message (default 5s, 100ms to 1h; changes normally arrive by pub/sub
+ * at once)
  */
 @ConfigurationProperties("blueprint.ratelimit")
 public record RateLimiterProperties(List<RuleSpec> rules, @DefaultValue("1") int instances,
@@ -33,10 +34,35 @@ public record RateLimiterProperties(List<RuleSpec> rules, @DefaultValue("1") int
 			throw new IllegalArgumentException("blueprint.ratelimit.instances must be at least 1, was " + instances);
 		}
 		// zero would be no timeout at all for Lettuce: a hung Redis would hang requests
-		if (redisTimeout.toMillis() < 1) {
+		if (redisTimeout.toMillis() < 1 || redisTimeout.compareTo(MAX_REDIS_TIMEOUT) > 0) {
 			throw new IllegalArgumentException(
-					"blueprint.ratelimit.redis-timeout must be at least 1ms, was " + redisTimeout);
+					"blueprint.ratelimit.redis-timeout must be 1ms to 1m, was " + redisTimeout);
 		}
+		// 0 refused every check ("must be at most 0"); a subject is part of each Redis
+		// key
+		if (maxSubjectLength < 1 || maxSubjectLength > MAX_SUBJECT_LENGTH) {
+			throw new IllegalArgumentException("blueprint.ratelimit.max-subject-length must be 1 to "
+					+ MAX_SUBJECT_LENGTH + ", was " + maxSubjectLength);
+		}
+		// under 1ms the scheduler refused it at start-up, after the web server had
+		// started,
+		// in a message that named no property
+		if (rulesReconcileInterval.compareTo(MIN_RECONCILE_INTERVAL) < 0
+				|| rulesReconcileInterval.compareTo(MAX_RECONCILE_INTERVAL) > 0) {
+			throw new IllegalArgumentException(
+					"blueprint.ratelimit.rules-reconcile-interval must be 100ms to 1h, was " + rulesReconcileInterval);
+		}
+		admins = (admins != null) ? List.copyOf(admins) : List.of();
 	}
+
+	/** The longest {@code redis-timeout}: a decision that waits longer is no answer. */
+	static final Duration MAX_REDIS_TIMEOUT = Duration.ofMinutes(1);
+
+	/** The highest {@code max-subject-length}. */
+	static final int MAX_SUBJECT_LENGTH = 4096;
+
+	static final Duration MIN_RECONCILE_INTERVAL = Duration.ofMillis(100);
+
+	static final Duration MAX_RECONCILE_INTERVAL = Duration.ofHours(1);
 
 }

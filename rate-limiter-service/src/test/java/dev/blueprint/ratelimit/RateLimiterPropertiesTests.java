@@ -11,14 +11,47 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 class RateLimiterPropertiesTests {
 
 	@Test
-	void theRedisTimeoutMustBeAtLeastOneMillisecond() {
-		assertThat(properties(Duration.ofMillis(1)).redisTimeout()).hasMillis(1);
-		assertThatIllegalArgumentException().isThrownBy(() -> properties(Duration.ZERO))
-			.withMessage("blueprint.ratelimit.redis-timeout must be at least 1ms, was PT0S");
+	void theRedisTimeoutIsOneMillisecondToOneMinute() {
+		assertThat(properties(Duration.ofMillis(1), 256, Duration.ofSeconds(5)).redisTimeout()).hasMillis(1);
+		assertThat(properties(Duration.ofMinutes(1), 256, Duration.ofSeconds(5)).redisTimeout()).hasMinutes(1);
+		assertThatIllegalArgumentException().isThrownBy(() -> properties(Duration.ZERO, 256, Duration.ofSeconds(5)))
+			.withMessage("blueprint.ratelimit.redis-timeout must be 1ms to 1m, was PT0S");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(Duration.ofMinutes(1).plusMillis(1), 256, Duration.ofSeconds(5)))
+			.withMessage("blueprint.ratelimit.redis-timeout must be 1ms to 1m, was PT1M0.001S");
 	}
 
-	private static RateLimiterProperties properties(Duration redisTimeout) {
-		return new RateLimiterProperties(null, 1, redisTimeout, 256, List.of("admin"), Duration.ofSeconds(5));
+	@Test
+	void theLongestSubjectIsOneTo4096Characters() {
+		assertThat(properties(Duration.ofMillis(250), 1, Duration.ofSeconds(5)).maxSubjectLength()).isOne();
+		assertThat(properties(Duration.ofMillis(250), 4096, Duration.ofSeconds(5)).maxSubjectLength()).isEqualTo(4096);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(Duration.ofMillis(250), 0, Duration.ofSeconds(5)))
+			.withMessage("blueprint.ratelimit.max-subject-length must be 1 to 4096, was 0");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(Duration.ofMillis(250), 4097, Duration.ofSeconds(5)))
+			.withMessage("blueprint.ratelimit.max-subject-length must be 1 to 4096, was 4097");
+	}
+
+	@Test
+	void rulesAreReconciledEvery100MillisecondsToAnHour() {
+		assertThat(properties(Duration.ofMillis(250), 256, Duration.ofMillis(100)).rulesReconcileInterval())
+			.hasMillis(100);
+		assertThat(properties(Duration.ofMillis(250), 256, Duration.ofHours(1)).rulesReconcileInterval()).hasHours(1);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(Duration.ofMillis(250), 256, Duration.ofMillis(99)))
+			.withMessage("blueprint.ratelimit.rules-reconcile-interval must be 100ms to 1h, was PT0.099S");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(Duration.ofMillis(250), 256, Duration.ofNanos(500_000)))
+			.withMessageContaining("rules-reconcile-interval");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> properties(Duration.ofMillis(250), 256, Duration.ofHours(1).plusMillis(1)))
+			.withMessageContaining("rules-reconcile-interval must be 100ms to 1h");
+	}
+
+	private static RateLimiterProperties properties(Duration redisTimeout, int maxSubjectLength,
+			Duration reconcileInterval) {
+		return new RateLimiterProperties(null, 1, redisTimeout, maxSubjectLength, List.of("admin"), reconcileInterval);
 	}
 
 }

@@ -36,9 +36,16 @@ class LimiterConfiguration {
 	/**
 	 * The client from Boot's {@code spring.data.redis.*} as Boot reads them: cluster
 	 * nodes win over a URL, which wins over host and port; username, password and SSL
-	 * apply to every node.
+	 * apply to every node, {@code database} to host and port (a URL names its own).
+	 * Sentinel is refused at start-up: this client would have connected to
+	 * {@code spring.data.redis.host} instead, and failed every decision over to the
+	 * rules' failure policies while the rule store, on Boot's connection, worked.
 	 */
 	static RedisClientFactory clientFactory(DataRedisProperties redis, Duration timeout) {
+		if (redis.getSentinel() != null && StringUtils.hasLength(redis.getSentinel().getMaster())) {
+			throw new IllegalStateException("spring.data.redis.sentinel.* is not supported by the rate limiter's "
+					+ "Redis client: set spring.data.redis.cluster.nodes, url, or host and port");
+		}
 		boolean ssl = redis.getSsl().isEnabled();
 		List<String> nodes = (redis.getCluster() != null && redis.getCluster().getNodes() != null)
 				? redis.getCluster().getNodes().stream().map(String::trim).filter(StringUtils::hasLength).toList()
@@ -61,8 +68,10 @@ class LimiterConfiguration {
 		if (StringUtils.hasLength(redis.getUrl())) {
 			return RedisClientFactory.standalone(RedisClientFactory.url(redis.getUrl(), ssl, timeout), timeout);
 		}
-		return RedisClientFactory.standalone(RedisClientFactory.uri(redis.getHost(), redis.getPort(),
-				redis.getUsername(), redis.getPassword(), ssl, timeout), timeout);
+		RedisURI uri = RedisClientFactory.uri(redis.getHost(), redis.getPort(), redis.getUsername(),
+				redis.getPassword(), ssl, timeout);
+		uri.setDatabase(redis.getDatabase());
+		return RedisClientFactory.standalone(uri, timeout);
 	}
 
 	@Bean

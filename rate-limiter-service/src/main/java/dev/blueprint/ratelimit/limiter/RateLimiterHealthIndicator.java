@@ -21,9 +21,11 @@ class RateLimiterHealthIndicator implements HealthIndicator {
 
 	@Override
 	public Health health() {
-		Health.Builder builder = this.limiter.degraded() ? Health.status(DEGRADED) : Health.up();
+		// read once: the status and the details describe the same moment
+		boolean degraded = this.limiter.degraded();
+		Health.Builder builder = degraded ? Health.status(DEGRADED) : Health.up();
 		return builder.withDetail("circuitBreaker", this.limiter.breakerState().name())
-			.withDetail("decidedBy", this.limiter.degraded() ? "failure policies" : "redis")
+			.withDetail("decidedBy", degraded ? "failure policies" : "redis")
 			.build();
 	}
 

@@ -1,5 +1,6 @@
 package dev.blueprint.ratelimit.rules;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -8,7 +9,10 @@ import dev.blueprint.platform.web.Problems;
 import dev.blueprint.ratelimit.core.rules.InvalidRuleException;
 import dev.blueprint.ratelimit.core.rules.RuleBook;
 import dev.blueprint.ratelimit.core.rules.RuleSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -34,6 +38,11 @@ import org.springframework.web.bind.annotation.RestController;
 class RuleAdminController {
 
 	private static final String INVALID_RULES = "Invalid rate limit rules";
+
+	/** The {@code Retry-After} of a change refused because Redis is unavailable. */
+	static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+	private static final Logger logger = LoggerFactory.getLogger(RuleAdminController.class);
 
 	private final Rules rules;
 
@@ -83,6 +92,20 @@ class RuleAdminController {
 		ProblemDetail problem = Problems.invalidField(INVALID_RULES, ex.field(), ex.getMessage());
 		problem.setProperty("rule", ex.rule());
 		return problem;
+	}
+
+	/**
+	 * Redis unreachable or slower than {@code spring.data.redis.timeout}: a 503, not a
+	 * 500. A change whose script timed out may still have been applied; {@code GET} shows
+	 * the rules in force.
+	 */
+	@ExceptionHandler(DataAccessException.class)
+	ResponseEntity<ProblemDetail> storeUnavailable(DataAccessException ex) {
+		logger.warn("Rule change failed, Redis unavailable: {}", ex.toString());
+		return Problems.unavailable("Rule store unavailable",
+				"The rules could not be changed in Redis; retry shortly (GET shows the rules in force: a change "
+						+ "that timed out may have been applied)",
+				RETRY_AFTER);
 	}
 
 	@ExceptionHandler(InvalidFieldException.class)

@@ -1,6 +1,7 @@
 package dev.blueprint.ratelimit.check;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.UUID;
 
 import com.jayway.jsonpath.JsonPath;
@@ -142,6 +143,62 @@ class CheckApiIntegrationTests {
 					""")
 	void badInputIsAProblemNamingTheField(String name, String body, String field, String detail) {
 		assertBadRequest(this.api.post("/api/v1/ratelimit/check", body), field, detail);
+	}
+
+	/**
+	 * A body is read strictly: a field the API does not have, or a fraction for a whole
+	 * number, is a 400 naming it by its JSON path, and charges nothing. Ignored, "Cost":3
+	 * charged 1 and "cost":2.9 charged 2.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					misspelt field        | /check       | {"rule":"tight","subject":"S","Cost":3}              | Cost                | Cost is not a field of this request (its fields: api, cost, rule, subject)
+					fraction for a number | /check       | {"rule":"tight","subject":"S","cost":2.9}            | cost                | cost has an invalid value
+					text for a number     | /check       | {"rule":"tight","subject":"S","cost":"two"}          | cost                | cost has an invalid value
+					misspelt in a batch   | /check/batch | {"checks":[{"rule":"tight","subject":"S","costs":2}]} | checks[0].costs     | checks[0].costs is not a field of this request (its fields: api, cost, rule, subject)
+					object for a list     | /check/batch | {"checks":{"rule":"tight","subject":"S"}}            | checks              | checks has an invalid value
+					""")
+	void aBodyIsReadStrictlyAndItsBadFieldNamed(String name, String path, String body, String field, String detail) {
+		HttpResponse<String> response = this.api.post("/api/v1/ratelimit" + path,
+				body.replace("\"S\"", "\"" + this.subject + "\""));
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(JsonPath.<String>read(response.body(), "$.field")).isEqualTo(field);
+		assertThat(JsonPath.<String>read(response.body(), "$.detail")).isEqualTo(detail);
+		assertThat(JsonPath.<String>read(response.body(), "$.title")).isEqualTo("Malformed request");
+		assertThat(JsonPath.<Integer>read(this.api.check("tight", this.subject).body(), "$.remaining"))
+			.as("nothing charged")
+			.isEqualTo(2);
+	}
+
+	@Test
+	void aBodyThatIsNotJsonIsAProblemWithoutAField() {
+		HttpResponse<String> response = this.api.post("/api/v1/ratelimit/check", "{\"rule\":\"tight\",");
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(JsonPath.<String>read(response.body(), "$.detail")).isEqualTo("The request body is not valid JSON");
+		assertThat(response.body()).doesNotContain("\"field\"");
+	}
+
+	@Test
+	void aBatchHoldsOneToOneHundredChecks() {
+		String one = "{\"rule\":\"bucket\",\"subject\":\"" + this.subject + "\"}";
+		HttpResponse<String> hundred = this.api.post("/api/v1/ratelimit/check/batch",
+				"{\"checks\":[" + String.join(",", java.util.Collections.nCopies(100, one)) + "]}");
+		assertThat(hundred.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.<List<Object>>read(hundred.body(), "$.results")).hasSize(100);
+		for (String checks : List.of("[" + String.join(",", java.util.Collections.nCopies(101, one)) + "]", "[]",
+				"null")) {
+			HttpResponse<String> refused = this.api.post("/api/v1/ratelimit/check/batch",
+					"{\"checks\":" + checks + "}");
+			assertThat(refused.statusCode()).isEqualTo(400);
+			assertThat(JsonPath.<String>read(refused.body(), "$.field")).isEqualTo("checks");
+		}
+		HttpResponse<String> nullCheck = this.api.post("/api/v1/ratelimit/check/batch",
+				"{\"checks\":[" + one + ",null]}");
+		assertThat(nullCheck.statusCode()).isEqualTo(400);
+		assertThat(JsonPath.<String>read(nullCheck.body(), "$.field")).isEqualTo("checks[1]");
 	}
 
 	@Test

@@ -72,6 +72,7 @@ class LimiterConfigurationTests {
 		redis.setPort(6380);
 		redis.setUsername("ratelimit");
 		redis.setPassword("s3cret");
+		redis.setDatabase(3);
 
 		RedisClientFactory factory = LimiterConfiguration.clientFactory(redis, TIMEOUT);
 
@@ -79,6 +80,7 @@ class LimiterConfigurationTests {
 		assertThat(factory.uris()).singleElement().satisfies((uri) -> {
 			assertThat(uri.getHost()).isEqualTo("redis.internal");
 			assertThat(uri.getPort()).isEqualTo(6380);
+			assertThat(uri.getDatabase()).as("the database the rule store uses").isEqualTo(3);
 			assertThat(uri.isSsl()).isFalse();
 			assertThat(credentials(uri).getUsername()).isEqualTo("ratelimit");
 		});
@@ -93,6 +95,18 @@ class LimiterConfigurationTests {
 
 		assertThatIllegalStateException().isThrownBy(() -> LimiterConfiguration.clientFactory(redis, TIMEOUT))
 			.withMessage("spring.data.redis.cluster.nodes: 'redis-0.redis' is not host:port");
+	}
+
+	@Test
+	void sentinelIsRefusedNamingTheProperty() {
+		DataRedisProperties redis = new DataRedisProperties();
+		DataRedisProperties.Sentinel sentinel = new DataRedisProperties.Sentinel();
+		sentinel.setMaster("main");
+		sentinel.setNodes(List.of("sentinel-0:26379"));
+		redis.setSentinel(sentinel);
+
+		assertThatIllegalStateException().isThrownBy(() -> LimiterConfiguration.clientFactory(redis, TIMEOUT))
+			.withMessageStartingWith("spring.data.redis.sentinel.* is not supported");
 	}
 
 	private static RedisCredentials credentials(RedisURI uri) {

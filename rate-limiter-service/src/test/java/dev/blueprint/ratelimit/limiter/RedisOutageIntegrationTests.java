@@ -1,7 +1,11 @@
 package dev.blueprint.ratelimit.limiter;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +16,7 @@ import com.jayway.jsonpath.JsonPath;
 import dev.blueprint.ratelimit.check.ApiClient;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
+import dev.blueprint.testsupport.TestTokens;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
@@ -26,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Stops the real Redis while requests flow: every rule's failure policy decides within a
  * second, nothing waits on a timeout, health shows DEGRADED and a metric counts the
  * fallback decisions; once Redis is back, decisions are exact again without a restart.
- * (Named to run last among this module's integration tests.)
+ * Redis is started again (empty) before the test ends: the tests that run after it (the
+ * order is alphabetical) find it running.
  */
 @RealInfrastructure
 @AutoConfigureMetrics
@@ -73,12 +79,18 @@ class RedisOutageIntegrationTests {
 					.isEqualTo("200 200 429");
 				assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofSeconds(1));
 
-				String health = awaitHealth(api, "DEGRADED");
-				assertThat(JsonPath.<String>read(health, "$.components.rateLimiter.details.circuitBreaker"))
-					.isIn("OPEN", "HALF_OPEN");
+				// DEGRADED from the first failed call; the breaker opens once it has seen
+				// enough of them (5 in its 2 s window)
+				awaitHealth(api, "DEGRADED", "OPEN", "HALF_OPEN");
 				assertThat(api.get("/actuator/health/readiness").statusCode())
 					.as("still ready: requests are answered by policy")
 					.isEqualTo(200);
+				HttpResponse<String> change = changeRules(
+						"{\"rules\":[{\"name\":\"during-outage\",\"limits\":[{\"limit\":1,\"unit\":\"hour\"}]}]}");
+				assertThat(change.statusCode()).as("a rule change cannot be stored: 503, not 500").isEqualTo(503);
+				assertThat(change.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+				assertThat(change.headers().firstValue("Retry-After")).hasValue("5");
+				assertThat(JsonPath.<String>read(change.body(), "$.title")).isEqualTo("Rule store unavailable");
 				String metrics = api.get("/actuator/prometheus").body();
 				assertThat(metrics).containsPattern(
 						"blueprint_ratelimit_decisions_total\\{[^}]*outcome=\"fallback_allowed\",rule=\"open\"[^}]*} [4-9]");
@@ -88,7 +100,7 @@ class RedisOutageIntegrationTests {
 			finally {
 				TestInfrastructure.startServer("redis");
 			}
-			awaitHealth(api, "UP");
+			awaitHealth(api, "UP", "CLOSED");
 		}
 		finally {
 			traffic.set(false);
@@ -102,6 +114,16 @@ class RedisOutageIntegrationTests {
 		assertThat(trafficStatuses.keySet()).as("only decisions, never errors").isSubsetOf(200, 429);
 	}
 
+	private HttpResponse<String> changeRules(String body) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/v1/ratelimit/rules"))
+				.timeout(Duration.ofSeconds(10))
+				.header("Authorization", TestTokens.bearer("admin"))
+				.header("Content-Type", "application/json")
+				.PUT(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	private static String statuses(ApiClient api, String rule, String subject, int requests) {
 		StringBuilder statuses = new StringBuilder();
 		for (int i = 0; i < requests; i++) {
@@ -110,20 +132,23 @@ class RedisOutageIntegrationTests {
 		return statuses.toString();
 	}
 
-	private static String awaitHealth(ApiClient api, String status) throws InterruptedException {
+	private static String awaitHealth(ApiClient api, String status, String... breakerStates)
+			throws InterruptedException {
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		String health;
 		do {
 			// the breaker acts on calls: keep deciding while waiting
 			api.check("open", "health-probe");
 			health = api.get("/actuator/health").body();
-			if (status.equals(JsonPath.read(health, "$.components.rateLimiter.status"))) {
+			if (status.equals(JsonPath.read(health, "$.components.rateLimiter.status")) && List.of(breakerStates)
+				.contains(JsonPath.<String>read(health, "$.components.rateLimiter.details.circuitBreaker"))) {
 				return health;
 			}
 			Thread.sleep(100);
 		}
 		while (System.nanoTime() < deadline);
-		throw new AssertionError("rateLimiter health never became " + status + ": " + health);
+		throw new AssertionError("rateLimiter health never became " + status + " with the circuit breaker "
+				+ String.join(" or ", breakerStates) + ": " + health);
 	}
 
 }

@@ -5,8 +5,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.blueprint.ratelimit.RateLimiterApplication;
@@ -147,9 +152,96 @@ class RuleAdminIntegrationTests {
 		HttpResponse<String> typo = send("PUT", this.port, """
 				{"rulez":[{"name":"runtime","limits":[{"limit":1,"unit":"hour"}]}]}""", "admin");
 		assertThat(typo.statusCode()).isEqualTo(400);
+		assertThat(JsonPath.<String>read(typo.body(), "$.field")).isEqualTo("rulez");
 		assertThat(new ApiClient(this.port).check("tight", this.subject).statusCode()).as("nothing changed")
 			.isEqualTo(200);
 		assertThat(JsonPath.<Integer>read(send("GET", this.port, null, "admin").body(), "$.version")).isZero();
+	}
+
+	/**
+	 * A field the API does not have is refused, not ignored: the YAML spelling
+	 * {@code failure-policy} left a rule failing open, and a misspelt {@code shadow} made
+	 * a rule meant to be tried deny real traffic, both answered with a 200.
+	 */
+	@Test
+	void aMisspeltFieldIsRefusedNotIgnored() {
+		for (String[] typo : new String[][] { { "\"failure-policy\":\"fail-closed\"", "rules[0].failure-policy" },
+				{ "\"shadowMode\":true", "rules[0].shadowMode" },
+				{ "\"limits\":[{\"limit\":1,\"unit\":\"hour\",\"burts\":5}],\"algorithm\":\"token-bucket\"",
+						"rules[0].limits[0].burts" } }) {
+			String rule = typo[0].startsWith("\"limits\"") ? "{\"name\":\"runtime\"," + typo[0] + "}"
+					: "{\"name\":\"runtime\",\"limits\":[{\"limit\":1,\"unit\":\"hour\"}]," + typo[0] + "}";
+			HttpResponse<String> put = send("PUT", this.port, "{\"rules\":[" + rule + "]}", "admin");
+			assertThat(put.statusCode()).as(typo[0]).isEqualTo(400);
+			assertThat(put.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(JsonPath.<String>read(put.body(), "$.field")).isEqualTo(typo[1]);
+			assertThat(JsonPath.<String>read(put.body(), "$.detail"))
+				.startsWith(typo[1] + " is not a field of this request (its fields: ");
+		}
+		assertThat(JsonPath.<Integer>read(send("GET", this.port, null, "admin").body(), "$.version")).isZero();
+		assertThat(this.redis.hasKey(RuleStore.KEY)).isFalse();
+	}
+
+	/**
+	 * Concurrent changes: the rules in force (and stored) are those of the change
+	 * answered with the highest version. As three commands (increment, store, announce),
+	 * an older change could be stored last, its version below one already answered.
+	 */
+	@Test
+	void concurrentChangesLeaveTheLastNumberedInForce() throws Exception {
+		int changes = 16;
+		ExecutorService callers = Executors.newFixedThreadPool(changes);
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<HttpResponse<String>>> puts = new ArrayList<>();
+			for (int i = 0; i < changes; i++) {
+				String body = "{\"rules\":[{\"name\":\"change-" + i
+						+ "\",\"limits\":[{\"limit\":1,\"unit\":\"hour\"}]}]}";
+				puts.add(callers.submit(() -> {
+					start.await();
+					return send("PUT", this.port, body, "admin");
+				}));
+			}
+			start.countDown();
+			long highest = 0;
+			String lastName = null;
+			for (Future<HttpResponse<String>> put : puts) {
+				HttpResponse<String> response = put.get();
+				assertThat(response.statusCode()).isEqualTo(200);
+				long version = JsonPath.<Number>read(response.body(), "$.version").longValue();
+				if (version > highest) {
+					highest = version;
+					lastName = JsonPath.read(response.body(), "$.rules[0].name");
+				}
+			}
+			String stored = this.redis.opsForValue().get(RuleStore.KEY);
+			assertThat(JsonPath.<Number>read(stored, "$.version").longValue()).isEqualTo(highest);
+			assertThat(JsonPath.<String>read(stored, "$.rules[0].name")).isEqualTo(lastName);
+			ApiClient other = new ApiClient(otherPort());
+			assertThat(awaitStatusOtherThan(other, lastName, 400, Duration.ofSeconds(2))).isEqualTo(200);
+		}
+		finally {
+			callers.shutdownNow();
+		}
+	}
+
+	/**
+	 * Rules stored before the keys had a hash tag stay in force after an upgrade, and a
+	 * {@code DELETE} removes them too (left, they would be in force again).
+	 */
+	@Test
+	void rulesUnderTheFormerKeyStayInForceUntilDeleted() throws InterruptedException {
+		this.redis.opsForValue()
+			.set(RuleStore.LEGACY_KEY,
+					"{\"version\":7,\"rules\":[{\"name\":\"legacy\",\"limits\":[{\"limit\":1,\"unit\":\"hour\"}]}]}");
+		this.redis.convertAndSend(RuleStore.CHANNEL, "7");
+		ApiClient other = new ApiClient(otherPort());
+		assertThat(awaitStatusOtherThan(other, "legacy", 400, Duration.ofSeconds(2))).isEqualTo(200);
+
+		assertThat(send("DELETE", this.port, null, "admin").statusCode()).isEqualTo(204);
+		assertThat(this.redis.hasKey(RuleStore.LEGACY_KEY)).isFalse();
+		assertThat(awaitStatusOtherThan(other, "legacy", 200, Duration.ofSeconds(2))).isEqualTo(400);
+		assertThat(other.check("tight", this.subject).statusCode()).isEqualTo(200);
 	}
 
 	@Test

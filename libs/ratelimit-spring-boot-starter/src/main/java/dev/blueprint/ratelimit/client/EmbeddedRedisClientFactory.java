@@ -15,7 +15,8 @@ import org.springframework.util.StringUtils;
  * Embedded mode's Redis client, from Spring Boot's {@code spring.data.redis.*} read the
  * way Boot reads them: {@code cluster.nodes} wins over {@code url}, which wins over
  * {@code host} and {@code port}; {@code username}, {@code password} and
- * {@code ssl.enabled} apply to every node. Reading host and port alone sent production
+ * {@code ssl.enabled} apply to every node, {@code database} to host and port (a URL names
+ * its own). Sentinel is refused at start-up. Reading host and port alone sent production
  * (which sets only cluster nodes) to 127.0.0.1, where every fail-open rule let all
  * requests through. The client itself is core's {@link RedisClientFactory}, as
  * rate-limiter-service's.
@@ -35,6 +36,12 @@ final class EmbeddedRedisClientFactory {
 	static RedisClientFactory from(Environment environment, Duration timeout) {
 		// A Binder, not getProperty: cluster.nodes is often a YAML list (nodes[0], ...).
 		Binder binder = Binder.get(environment);
+		if (binder.bind(PREFIX + "sentinel.master", String.class).map(StringUtils::hasLength).orElse(false)) {
+			// Connected to host instead, every decision failed over to the failure
+			// policy.
+			throw new IllegalStateException("spring.data.redis.sentinel.* is not supported by embedded rate "
+					+ "limiting: set spring.data.redis.cluster.nodes, url, or host and port");
+		}
 		List<String> nodes = binder.bind(PREFIX + "cluster.nodes", Bindable.listOf(String.class))
 			.orElse(List.of())
 			.stream()
@@ -60,8 +67,9 @@ final class EmbeddedRedisClientFactory {
 		}
 		String host = binder.bind(PREFIX + "host", String.class).orElse("127.0.0.1");
 		int port = binder.bind(PREFIX + "port", Integer.class).orElse(RedisURI.DEFAULT_REDIS_PORT);
-		return RedisClientFactory.standalone(RedisClientFactory.uri(host, port, username, password, ssl, timeout),
-				timeout);
+		RedisURI uri = RedisClientFactory.uri(host, port, username, password, ssl, timeout);
+		uri.setDatabase(binder.bind(PREFIX + "database", Integer.class).orElse(0));
+		return RedisClientFactory.standalone(uri, timeout);
 	}
 
 	private static RedisURI node(String node, String username, String password, boolean ssl, Duration timeout) {

@@ -56,6 +56,7 @@ class EmbeddedRedisClientFactoryTests {
 		assertThat(factory.uris()).extracting(RedisURI::getHost).containsExactly("10.0.0.1", "10.0.0.2");
 		assertThat(factory.uris()).allSatisfy((uri) -> {
 			assertThat(uri.isSsl()).isFalse();
+			assertThat(uri.getDatabase()).isZero();
 			assertThat(credentials(uri).hasPassword()).isFalse();
 		});
 	}
@@ -81,7 +82,8 @@ class EmbeddedRedisClientFactoryTests {
 			.withProperty("spring.data.redis.port", "6380")
 			.withProperty("spring.data.redis.username", "ratelimit")
 			.withProperty("spring.data.redis.password", "s3cret")
-			.withProperty("spring.data.redis.ssl.enabled", "true");
+			.withProperty("spring.data.redis.ssl.enabled", "true")
+			.withProperty("spring.data.redis.database", "3");
 
 		RedisClientFactory factory = EmbeddedRedisClientFactory.from(environment, TIMEOUT);
 
@@ -89,6 +91,7 @@ class EmbeddedRedisClientFactoryTests {
 		assertThat(factory.uris()).singleElement().satisfies((uri) -> {
 			assertThat(uri.getHost()).isEqualTo("redis.internal");
 			assertThat(uri.getPort()).isEqualTo(6380);
+			assertThat(uri.getDatabase()).as("the database the application's Redis uses").isEqualTo(3);
 			assertThat(uri.isSsl()).isTrue();
 			assertThat(credentials(uri).getUsername()).isEqualTo("ratelimit");
 			assertThat(credentials(uri).getPassword()).containsExactly("s3cret".toCharArray());
@@ -104,6 +107,7 @@ class EmbeddedRedisClientFactoryTests {
 			assertThat(uri.getHost()).isEqualTo("127.0.0.1");
 			assertThat(uri.getPort()).isEqualTo(6379);
 			assertThat(uri.isSsl()).isFalse();
+			assertThat(uri.getDatabase()).isZero();
 			assertThat(credentials(uri).hasPassword()).isFalse();
 		});
 	}
@@ -138,6 +142,15 @@ class EmbeddedRedisClientFactoryTests {
 
 		assertThatIllegalStateException().isThrownBy(() -> EmbeddedRedisClientFactory.from(environment, TIMEOUT))
 			.withMessageContaining("'redis' is not host:port");
+	}
+
+	@Test
+	void sentinelIsRefusedNamingTheProperty() {
+		MockEnvironment environment = new MockEnvironment().withProperty("spring.data.redis.sentinel.master", "main")
+			.withProperty("spring.data.redis.sentinel.nodes", "sentinel-0:26379");
+
+		assertThatIllegalStateException().isThrownBy(() -> EmbeddedRedisClientFactory.from(environment, TIMEOUT))
+			.withMessageContaining("spring.data.redis.sentinel.* is not supported");
 	}
 
 	private static RedisCredentials credentials(RedisURI uri) {
