@@ -21,6 +21,7 @@ import dev.blueprint.chat.gateway.stomp.StompAuthentication;
 import dev.blueprint.platform.kafka.TopicDeclarer;
 import dev.blueprint.platform.security.PublicRequests;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -132,19 +133,36 @@ class GatewayConfiguration {
 			+ "send-timeout, a write waited gateway.send-time-limit (Tomcat); send-limit, a frame came while a write "
 			+ "waited longer, or gateway.send-buffer-limit queued behind it (Spring); or because it sent too fast: "
 			+ "inbound-backlog, more than gateway.max-inbound-backlog of its frames waited to be handled on a "
-			+ "transport that cannot stop reading (SockJS over HTTP)";
+			+ "transport that cannot stop reading (SockJS over HTTP); inbound-bytes, the same with more than "
+			+ "gateway.max-inbound-bytes of all sessions' frames waiting";
 
 	@Bean
 	InboundBacklog inboundBacklog(GatewayProperties properties, MeterRegistry meters) {
-		return new InboundBacklog(properties.maxInboundBacklog(),
-				Counter.builder("blueprint.chat.gateway.inbound.suspensions")
-					.description("Times the gateway stopped reading a client's connection because more than "
-							+ "gateway.max-inbound-backlog of its frames waited to be handled")
-					.register(meters),
+		InboundBacklog backlog = new InboundBacklog(properties.maxInboundBacklog(),
+				properties.maxInboundBytes().toBytes(), suspensions(meters, "session"), suspensions(meters, "gateway"),
 				Counter.builder(SESSIONS_TERMINATED)
 					.description(SESSIONS_TERMINATED_DESCRIPTION)
 					.tag("reason", "inbound-backlog")
+					.register(meters),
+				Counter.builder(SESSIONS_TERMINATED)
+					.description(SESSIONS_TERMINATED_DESCRIPTION)
+					.tag("reason", "inbound-bytes")
 					.register(meters));
+		Gauge.builder("blueprint.chat.gateway.inbound.bytes", backlog, InboundBacklog::waitingBytes)
+			.description("Bytes of client frames received and not yet handled, all sessions together "
+					+ "(at most gateway.max-inbound-bytes and one message per session)")
+			.baseUnit("bytes")
+			.register(meters);
+		return backlog;
+	}
+
+	private static Counter suspensions(MeterRegistry meters, String limit) {
+		return Counter.builder("blueprint.chat.gateway.inbound.suspensions")
+			.description("Times the gateway stopped reading a client's connection: limit=session, more than "
+					+ "gateway.max-inbound-backlog of its frames waited to be handled; limit=gateway, more than "
+					+ "gateway.max-inbound-bytes of all sessions' frames did")
+			.tag("limit", limit)
+			.register(meters);
 	}
 
 	/** Spring's STOMP handler exists once every singleton does. */

@@ -93,6 +93,10 @@ import org.springframework.util.unit.DataSize;
  * @param maxSessionsPerUser most open sessions of one user on one gateway (devices,
  * tabs): a CONNECT beyond it is refused with an ERROR frame. One token could otherwise
  * open sessions until the gateway ran out of heap or file descriptors. 1 to 10,000
+ * @param maxInboundBytes most bytes of client frames received but not yet handled, all
+ * sessions together: beyond it, each session with frames waiting stops being read (SockJS
+ * over HTTP: is closed with 1013) until half of it is left. The bound per session times
+ * many sessions could otherwise exhaust the heap. From gateway.max-frame-size to 8GB
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
@@ -106,7 +110,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue Contacts contacts, @DefaultValue("0s") Duration clientSilenceTimeout,
 		@DefaultValue("5s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize sendBufferLimit,
 		@DefaultValue("16") int outboundThreads, @DefaultValue("128") int maxInboundBacklog,
-		@DefaultValue("20") int maxSessionsPerUser) {
+		@DefaultValue("20") int maxSessionsPerUser, @DefaultValue("64MB") DataSize maxInboundBytes) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -132,6 +136,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 	static final int MAX_INBOUND_BACKLOG = 100_000;
 
 	static final int MAX_SESSIONS_PER_USER = 10_000;
+
+	static final DataSize MAX_INBOUND_BYTES = DataSize.ofGigabytes(8);
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
@@ -196,6 +202,11 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		if (maxSessionsPerUser < 1 || maxSessionsPerUser > MAX_SESSIONS_PER_USER) {
 			throw new IllegalArgumentException("gateway.max-sessions-per-user must be from 1 to "
 					+ MAX_SESSIONS_PER_USER + ", was " + maxSessionsPerUser);
+		}
+		if (maxInboundBytes.toBytes() < maxFrameSize.toBytes()
+				|| maxInboundBytes.toBytes() > MAX_INBOUND_BYTES.toBytes()) {
+			throw new IllegalArgumentException("gateway.max-inbound-bytes must be from gateway.max-frame-size ("
+					+ maxFrameSize + ") to " + MAX_INBOUND_BYTES + ", was " + maxInboundBytes);
 		}
 		if (inboundThreads < 1) {
 			throw new IllegalArgumentException("gateway.inbound-threads must be at least 1, was " + inboundThreads);

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
 import org.apache.tomcat.websocket.WsSession;
@@ -58,6 +60,17 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
  * </ul>
  * The count is checked after each WebSocket message, so a session may have up to one
  * message's frames (at most {@code gateway.max-frame-size} of them) above the limit.
+ * <p>
+ * The gateway as a whole holds at most {@code gateway.max-inbound-bytes} of frames
+ * waiting (their bodies and headers), whatever the number of sessions: the bound per
+ * session times many sessions could still exhaust the heap. Above it, each session with
+ * frames waiting stops being read after its next message (a session with none waiting
+ * adds nothing and is read as before), and every such session is read again once half the
+ * budget is left (and its own backlog allows). A session that cannot be suspended is
+ * closed with 1013 (try again later). Counted in
+ * {@code blueprint.chat.gateway.inbound.suspensions{limit=gateway}} and
+ * {@code blueprint.chat.gateway.sessions.terminated{reason=inbound-bytes}}; the bytes
+ * waiting are the gauge {@code blueprint.chat.gateway.inbound.bytes}.
  */
 final class InboundBacklog implements ChannelInterceptor {
 
@@ -69,9 +82,28 @@ final class InboundBacklog implements ChannelInterceptor {
 
 	private final int resumeAt;
 
+	private final long maxBytes;
+
+	private final long resumeAtBytes;
+
 	private final Counter suspensions;
 
+	private final Counter gatewaySuspensions;
+
 	private final Counter closed;
+
+	private final Counter closedForBytes;
+
+	/** Bytes of the frames of every session received and not yet handed on. */
+	private final AtomicLong waitingBytes = new AtomicLong();
+
+	private final AtomicLong highWaterBytes = new AtomicLong();
+
+	/**
+	 * Whether sessions were suspended for the gateway's budget and are not yet read again
+	 * (set when the budget is exceeded, cleared once half of it is left).
+	 */
+	private final AtomicBoolean overBudget = new AtomicBoolean();
 
 	private final Map<String, Backlog> backlogs = new ConcurrentHashMap<>();
 
@@ -80,11 +112,34 @@ final class InboundBacklog implements ChannelInterceptor {
 
 	private final AtomicInteger highWater = new AtomicInteger();
 
-	InboundBacklog(int limit, Counter suspensions, Counter closed) {
+	/**
+	 * @param limit most frames of one session waiting
+	 * @param maxBytes most bytes of frames waiting in the whole gateway
+	 * @param suspensions counts suspensions for a session's backlog
+	 * @param gatewaySuspensions counts suspensions for the gateway's budget
+	 * @param closed counts sessions closed for their backlog
+	 * @param closedForBytes counts sessions closed for the gateway's budget
+	 */
+	InboundBacklog(int limit, long maxBytes, Counter suspensions, Counter gatewaySuspensions, Counter closed,
+			Counter closedForBytes) {
 		this.limit = limit;
 		this.resumeAt = limit / 2;
+		this.maxBytes = maxBytes;
+		this.resumeAtBytes = maxBytes / 2;
 		this.suspensions = suspensions;
+		this.gatewaySuspensions = gatewaySuspensions;
 		this.closed = closed;
+		this.closedForBytes = closedForBytes;
+	}
+
+	/** Bytes of every session's frames received and not yet handed on. */
+	long waitingBytes() {
+		return this.waitingBytes.get();
+	}
+
+	/** The most bytes waiting in the gateway after a message was read. */
+	long highWaterBytes() {
+		return this.highWaterBytes.get();
 	}
 
 	/** Sessions with a backlog entry: open sessions that have sent something. */
@@ -137,8 +192,9 @@ final class InboundBacklog implements ChannelInterceptor {
 						StompHeaderAccessor accessor = MessageHeaderAccessor.getAccessor(message,
 								StompHeaderAccessor.class);
 						if (accessor != null && accessor.isMutable()) {
-							accessor.setHeader(COUNTED_HEADER, Boolean.TRUE);
-							backlog.waiting.incrementAndGet();
+							int bytes = sizeOf(message.getPayload(), accessor);
+							accessor.setHeader(COUNTED_HEADER, bytes);
+							backlog.received(bytes);
 						}
 					}
 				}
@@ -173,20 +229,28 @@ final class InboundBacklog implements ChannelInterceptor {
 				}
 				if (!session.isOpen()) {
 					// Closed meanwhile, perhaps before the entry was made.
-					InboundBacklog.this.backlogs.remove(session.getId(), backlog);
+					forget(session.getId(), backlog);
 					return;
 				}
 				backlog.readAgain();
 				int waiting = backlog.waiting.get();
 				InboundBacklog.this.highWater.accumulateAndGet(waiting, Math::max);
+				long bytes = InboundBacklog.this.waitingBytes.get();
+				InboundBacklog.this.highWaterBytes.accumulateAndGet(bytes, Math::max);
 				if (waiting > InboundBacklog.this.limit) {
 					over(session, backlog, waiting);
+				}
+				else if (bytes > InboundBacklog.this.maxBytes && waiting > 0) {
+					overBudget(session, backlog, bytes);
 				}
 			}
 
 			@Override
 			public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) throws Exception {
-				InboundBacklog.this.backlogs.remove(session.getId());
+				Backlog backlog = InboundBacklog.this.backlogs.get(session.getId());
+				if (backlog != null) {
+					forget(session.getId(), backlog);
+				}
 				super.afterConnectionClosed(session, closeStatus);
 			}
 
@@ -195,7 +259,7 @@ final class InboundBacklog implements ChannelInterceptor {
 
 	private void over(WebSocketSession session, Backlog backlog, int waiting) throws Exception {
 		if (backlog.connection != null) {
-			backlog.suspend();
+			backlog.suspend(this.suspensions);
 			return;
 		}
 		this.closed.increment();
@@ -205,7 +269,72 @@ final class InboundBacklog implements ChannelInterceptor {
 				session.getId(), session.getPrincipal(), waiting, this.limit);
 		session.close(CloseStatus.POLICY_VIOLATION
 			.withReason("over " + this.limit + " frames waiting (gateway.max-inbound-backlog)"));
-		this.backlogs.remove(session.getId(), backlog);
+		forget(session.getId(), backlog);
+	}
+
+	private void overBudget(WebSocketSession session, Backlog backlog, long bytes) throws Exception {
+		this.overBudget.set(true);
+		if (backlog.connection != null) {
+			backlog.suspend(this.gatewaySuspensions);
+			// drained below half meanwhile, by frames whose hand-off found no pause to
+			// end
+			resumeIfUnderBudget();
+			return;
+		}
+		this.closedForBytes.increment();
+		logger.warn(
+				"Closing session {} of {}: the gateway holds {} bytes of frames waiting to be handled, over "
+						+ "gateway.max-inbound-bytes ({}), and its transport cannot stop reading",
+				session.getId(), session.getPrincipal(), bytes, this.maxBytes);
+		session.close(CloseStatus.SERVICE_OVERLOAD.withReason("gateway busy: try again later"));
+		forget(session.getId(), backlog);
+	}
+
+	/**
+	 * Drops a session's entry, and its frames still counted from the gateway's bytes:
+	 * frames of a closed session that reach the channel later find no entry and are not
+	 * taken off again.
+	 */
+	private void forget(String sessionId, Backlog backlog) {
+		this.backlogs.remove(sessionId, backlog);
+		long left = backlog.close();
+		if (left > 0) {
+			left(left);
+		}
+	}
+
+	/**
+	 * Bytes handed on (or dropped with their session); reads the paused sessions again.
+	 */
+	private void left(long bytes) {
+		this.waitingBytes.addAndGet(-bytes);
+		resumeIfUnderBudget();
+	}
+
+	private void resumeIfUnderBudget() {
+		if (this.overBudget.get() && this.waitingBytes.get() <= this.resumeAtBytes
+				&& this.overBudget.compareAndSet(true, false)) {
+			for (Backlog paused : this.backlogs.values()) {
+				if (paused.suspended) {
+					paused.resumeIfDrained();
+				}
+			}
+		}
+	}
+
+	/**
+	 * The bytes a decoded frame holds, near enough: its body and its headers' names and
+	 * values (a char counted as a byte).
+	 */
+	private static int sizeOf(byte[] payload, StompHeaderAccessor accessor) {
+		long size = payload.length;
+		Map<String, List<String>> headers = accessor.toNativeHeaderMap();
+		for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+			for (String value : header.getValue()) {
+				size += header.getKey().length() + ((value != null) ? value.length() : 0) + 2;
+			}
+		}
+		return (int) Math.min(Integer.MAX_VALUE, size + 16);
 	}
 
 	/**
@@ -215,11 +344,14 @@ final class InboundBacklog implements ChannelInterceptor {
 	 */
 	@Override
 	public Message<?> preSend(Message<?> message, MessageChannel channel) {
-		if (message.getHeaders().containsKey(COUNTED_HEADER)) {
+		if (message.getHeaders().get(COUNTED_HEADER) instanceof Integer bytes) {
 			String sessionId = SimpMessageHeaderAccessor.getSessionId(message.getHeaders());
 			Backlog backlog = (sessionId != null) ? this.backlogs.get(sessionId) : null;
-			if (backlog != null && backlog.waiting.decrementAndGet() <= this.resumeAt && backlog.suspended) {
-				backlog.resumeIfDrained();
+			if (backlog != null && backlog.handedOn(bytes)) {
+				left(bytes);
+				if (backlog.waiting.get() <= this.resumeAt && backlog.suspended) {
+					backlog.resumeIfDrained();
+				}
 			}
 		}
 		return message;
@@ -240,6 +372,12 @@ final class InboundBacklog implements ChannelInterceptor {
 
 		final AtomicInteger waiting = new AtomicInteger();
 
+		/** Bytes of the frames waiting; guarded by this object's lock. */
+		private long bytes;
+
+		/** Forgotten: its frames no longer count. Guarded by this object's lock. */
+		private boolean closed;
+
 		final @Nullable WsSession connection;
 
 		final String sessionId;
@@ -259,26 +397,57 @@ final class InboundBacklog implements ChannelInterceptor {
 			this.sessionId = session.getId();
 		}
 
+		/** A frame of this session was decoded. */
+		synchronized void received(int frameBytes) {
+			if (!this.closed) {
+				this.waiting.incrementAndGet();
+				this.bytes += frameBytes;
+				InboundBacklog.this.waitingBytes.addAndGet(frameBytes);
+			}
+		}
+
+		/**
+		 * A frame of this session was handed on; false if the session was forgotten
+		 * meanwhile (its bytes were taken off then).
+		 */
+		synchronized boolean handedOn(int frameBytes) {
+			if (this.closed) {
+				return false;
+			}
+			this.waiting.decrementAndGet();
+			this.bytes -= frameBytes;
+			return true;
+		}
+
+		/** Forgets the session; returns the bytes it still had waiting. */
+		synchronized long close() {
+			this.closed = true;
+			long left = this.bytes;
+			this.bytes = 0;
+			return left;
+		}
+
 		/**
 		 * Stops reading; reads again at once if the queue drained meanwhile (a frame
 		 * handed on before {@link #suspended} was set did not resume it). Under the lock,
 		 * so that a resume never comes before the suspension it undoes.
 		 */
-		synchronized void suspend() {
+		synchronized void suspend(Counter counter) {
 			if (!this.suspended) {
 				if (this.idleTimeout == null) {
 					this.idleTimeout = this.connection.getUserProperties().remove(SessionTimeouts.READ_IDLE_TIMEOUT_MS);
 				}
 				this.connection.suspend();
 				this.suspended = true;
-				InboundBacklog.this.suspensions.increment();
+				counter.increment();
 				logger.debug("Suspended reading session {}: {} frames waiting", this.sessionId, this.waiting.get());
 			}
 			resumeIfDrained();
 		}
 
 		synchronized void resumeIfDrained() {
-			if (this.suspended && this.waiting.get() <= InboundBacklog.this.resumeAt) {
+			if (this.suspended && this.waiting.get() <= InboundBacklog.this.resumeAt
+					&& !InboundBacklog.this.overBudget.get()) {
 				this.suspended = false;
 				this.connection.resume();
 			}

@@ -24,6 +24,8 @@ class GatewayPropertiesTests {
 
 	private static final int BACKLOG = 128;
 
+	private static final DataSize INBOUND_BYTES = DataSize.ofMegabytes(64);
+
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
 		return properties(maxBodyBytes, maxFrameSize, DataSize.ofKilobytes(4), heartbeat);
 	}
@@ -32,7 +34,7 @@ class GatewayPropertiesTests {
 			Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, messageBufferSize, DataSize.ofKilobytes(4),
 				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS,
-				Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20);
+				Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES);
 	}
 
 	@Test
@@ -83,7 +85,8 @@ class GatewayPropertiesTests {
 		assertThat(withSilenceTimeout(Duration.ZERO).clientSilenceTimeout()).isEqualTo(Duration.ofSeconds(60));
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(60), Duration.ofSeconds(20), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20)
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20,
+				INBOUND_BYTES)
 			.clientSilenceTimeout()).as("heart-beats of 20 s").isEqualTo(Duration.ofSeconds(70));
 	}
 
@@ -99,13 +102,14 @@ class GatewayPropertiesTests {
 		return new GatewayProperties(id, 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG,
-				20);
+				20, INBOUND_BYTES);
 	}
 
 	private static GatewayProperties withSilenceTimeout(Duration timeout) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
-				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20);
+				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20,
+				INBOUND_BYTES);
 	}
 
 	@Test
@@ -113,13 +117,13 @@ class GatewayPropertiesTests {
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG,
-				20)
+				20, INBOUND_BYTES)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 					DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 					(short) 1, 16, 0, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-					BACKLOG, 20))
+					BACKLOG, 20, INBOUND_BYTES))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -137,7 +141,7 @@ class GatewayPropertiesTests {
 	private static GatewayProperties ioBuffer(DataSize size) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8), size, false,
 				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32,
-				CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20);
+				CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES);
 	}
 
 	@Test
@@ -151,7 +155,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, hold, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				BACKLOG, 20);
+				BACKLOG, 20, INBOUND_BYTES);
 	}
 
 	@Test
@@ -165,7 +169,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, maxHolds, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER,
-				16, BACKLOG, 20);
+				16, BACKLOG, 20, INBOUND_BYTES);
 	}
 
 	@Test
@@ -195,7 +199,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), sendTimeLimit, sendBuffer,
-				outboundThreads, BACKLOG, 20);
+				outboundThreads, BACKLOG, 20, INBOUND_BYTES);
 	}
 
 	@Test
@@ -220,7 +224,25 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				maxInboundBacklog, maxSessionsPerUser);
+				maxInboundBacklog, maxSessionsPerUser, INBOUND_BYTES);
+	}
+
+	@Test
+	void theGatewayHoldsFromOneFrameTo8GiBOfFramesWaiting() {
+		assertThat(inboundBytes(DataSize.ofKilobytes(32)).maxInboundBytes()).isEqualTo(DataSize.ofKilobytes(32));
+		assertThat(inboundBytes(DataSize.ofGigabytes(8)).maxInboundBytes()).isEqualTo(DataSize.ofGigabytes(8));
+		assertThatIllegalArgumentException().isThrownBy(() -> inboundBytes(DataSize.ofBytes(32 * 1024 - 1)))
+			.withMessage("gateway.max-inbound-bytes must be from gateway.max-frame-size (32768B) to 8589934592B, "
+					+ "was 32767B");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> inboundBytes(DataSize.ofBytes(DataSize.ofGigabytes(8).toBytes() + 1)));
+	}
+
+	private static GatewayProperties inboundBytes(DataSize maxInboundBytes) {
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
+				BACKLOG, 20, maxInboundBytes);
 	}
 
 	@Test
@@ -228,11 +250,11 @@ class GatewayPropertiesTests {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
 				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
-				SEND_BUFFER, 16, BACKLOG, 20);
+				SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
 				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
-				SEND_BUFFER, 16, BACKLOG, 20);
+				SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

@@ -47,7 +47,7 @@ class InboundBacklogIntegrationTests {
 	private static final int TOGETHER = 150;
 
 	/** A clientMessageId in an error frame, in plain STOMP or in SockJS's JSON string. */
-	private static final Pattern ANSWERED = Pattern.compile("clientMessageId\\\\?\":\\\\?\"c-(\\d+)");
+	static final Pattern ANSWERED = Pattern.compile("clientMessageId\\\\?\":\\\\?\"c-(\\d+)");
 
 	@LocalServerPort
 	int port;
@@ -148,7 +148,7 @@ class InboundBacklogIntegrationTests {
 	 * SEND frames without a body field, with the clientMessageIds c-first on: each is
 	 * answered with an error naming its clientMessageId.
 	 */
-	private static String[] malformed(int first, int count) {
+	static String[] malformed(int first, int count) {
 		String[] frames = new String[count];
 		for (int i = 0; i < count; i++) {
 			frames[i] = RawStompSocket.frame("SEND", "{\"clientMessageId\":\"c-" + (first + i) + "\"}",
@@ -183,14 +183,14 @@ class InboundBacklogIntegrationTests {
 		assertThat(suspensions()).isEqualTo(suspensionsBefore);
 	}
 
-	private static void connect(RawStompSocket socket, String user) throws InterruptedException {
+	static void connect(RawStompSocket socket, String user) throws InterruptedException {
 		socket.send("CONNECT", "", "accept-version:1.2", "host:localhost",
 				"Authorization:Bearer " + TestTokens.token(user + "-" + UUID.randomUUID().toString().substring(0, 8)));
 		assertThat(socket.next(WAIT)).contains("CONNECTED");
 	}
 
 	private double suspensions() {
-		return this.meters.counter("blueprint.chat.gateway.inbound.suspensions").count();
+		return this.meters.counter("blueprint.chat.gateway.inbound.suspensions", "limit", "session").count();
 	}
 
 	private double closed() {
