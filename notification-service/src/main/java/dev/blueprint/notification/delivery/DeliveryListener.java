@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,11 @@ public class DeliveryListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(DeliveryListener.class);
 
+	/** Deliveries whose publish reached no subscriber, by {@code kind}. */
+	public static final String UNRECEIVED_METRIC = "blueprint.chat.deliveries.unreceived";
+
+	private static final Duration UNRECEIVED_LOG_INTERVAL = Duration.ofSeconds(10);
+
 	/** How long an unreadable record's send to the dead-letter topic may take. */
 	private static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(10);
 
@@ -96,6 +102,12 @@ public class DeliveryListener {
 
 	private final int deliveriesPerPublish;
 
+	/** {@link #UNRECEIVED_METRIC} by kind. */
+	private final Map<String, Counter> unreceived;
+
+	/** When unreceived deliveries were last logged ({@link System#nanoTime()}), or 0. */
+	private volatile long unreceivedLoggedAt;
+
 	/**
 	 * Per partition of the events topic, the highest offset this instance has
 	 * dead-lettered: a retried batch does not send its unreadable records again.
@@ -130,6 +142,16 @@ public class DeliveryListener {
 		this.lookupFailures = batchFailures(meters, "lookup");
 		this.publishFailures = batchFailures(meters, "publish");
 		this.deadLetterFailures = batchFailures(meters, "dead-letter");
+		// Registered up front: the alert reads the series before the first one happens.
+		Map<String, Counter> unreceived = new LinkedHashMap<>();
+		for (String kind : List.of("message", "ack", "receipt", "error")) {
+			unreceived.put(kind, Counter.builder(UNRECEIVED_METRIC)
+				.description("Deliveries published to a gateway's channel that no gateway was subscribed to (gone "
+						+ "with its leases still live, or not subscribed): their recipients catch up from history")
+				.tag("kind", kind)
+				.register(meters));
+		}
+		this.unreceived = Map.copyOf(unreceived);
 	}
 
 	private static Counter batchFailures(MeterRegistry meters, String stage) {
@@ -177,8 +199,9 @@ public class DeliveryListener {
 			});
 		}
 		List<DeliveryBatches.Publish> publishes = batches.publishes();
+		List<Object> receivers;
 		try {
-			publish(publishes);
+			receivers = publish(publishes);
 		}
 		catch (RuntimeException ex) {
 			this.publishFailures.increment();
@@ -193,6 +216,7 @@ public class DeliveryListener {
 		// once.
 		publishes.forEach((publish) -> publish.deliveries().forEach(this::count));
 		this.publishCount.increment(publishes.size());
+		countUnreceived(publishes, receivers);
 		this.offline.increment(offlineRecipients[0]);
 		Instant now = this.clock.instant();
 		for (ChatEvent event : events) {
@@ -250,16 +274,16 @@ public class DeliveryListener {
 	 * Every publish of the batch in one pipeline: one round trip to Redis instead of one
 	 * per publish (a group message alone is one delivery per gateway, plus the ack).
 	 */
-	private void publish(List<DeliveryBatches.Publish> publishes) {
+	private List<Object> publish(List<DeliveryBatches.Publish> publishes) {
 		if (publishes.isEmpty()) {
-			return;
+			return List.of();
 		}
 		List<byte[][]> messages = new ArrayList<>(publishes.size());
 		for (DeliveryBatches.Publish publish : publishes) {
 			messages.add(new byte[][] { GatewayDelivery.channel(publish.gateway()).getBytes(StandardCharsets.UTF_8),
 					this.codec.encode(publish.payload()).getBytes(StandardCharsets.UTF_8) });
 		}
-		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+		return this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
 			for (byte[][] message : messages) {
 				connection.publish(message[0], message[1]);
 			}
@@ -267,14 +291,48 @@ public class DeliveryListener {
 		});
 	}
 
+	/**
+	 * Counts the deliveries whose publish reached no subscriber: the gateway is gone and
+	 * its sessions' leases have not ended yet, or it is alive (renewing its leases) but
+	 * not subscribed to its channel, when its clients miss every live delivery. They
+	 * catch up from history; the alert {@code BlueprintChatDeliveriesUnreceived} says
+	 * when it lasts longer than a lease.
+	 */
+	private void countUnreceived(List<DeliveryBatches.Publish> publishes, List<Object> receivers) {
+		Map<String, Integer> byGateway = new LinkedHashMap<>();
+		for (int i = 0; i < publishes.size() && i < receivers.size(); i++) {
+			if (receivers.get(i) instanceof Long count && count == 0) {
+				DeliveryBatches.Publish publish = publishes.get(i);
+				publish.deliveries().forEach((delivery) -> this.unreceived.get(kind(delivery)).increment());
+				byGateway.merge(publish.gateway(), publish.deliveries().size(), Integer::sum);
+			}
+		}
+		long now = System.nanoTime();
+		long last = this.unreceivedLoggedAt;
+		// at most one line every 10 s: a gateway that died leaves every batch of its
+		// lease's
+		// last seconds with deliveries nobody receives
+		if (!byGateway.isEmpty() && (last == 0 || now - last >= UNRECEIVED_LOG_INTERVAL.toNanos())) {
+			this.unreceivedLoggedAt = now;
+			logger.warn("Deliveries reached no subscriber (per gateway: {}): the gateway is gone and its sessions' "
+					+ "leases have not ended, or it is not subscribed to its channel; its clients catch up from "
+					+ "history (counted in {}; this line at most every {} s)", byGateway, UNRECEIVED_METRIC,
+					UNRECEIVED_LOG_INTERVAL.toSeconds());
+		}
+	}
+
 	private static int deliveries(List<DeliveryBatches.Publish> publishes) {
 		return publishes.stream().mapToInt((publish) -> publish.deliveries().size()).sum();
 	}
 
-	private void count(GatewayDelivery delivery) {
-		String kind = (delivery instanceof GatewayDelivery.MessageDelivery) ? "message"
+	private static String kind(GatewayDelivery delivery) {
+		return (delivery instanceof GatewayDelivery.MessageDelivery) ? "message"
 				: (delivery instanceof GatewayDelivery.AckDelivery) ? "ack"
 						: (delivery instanceof GatewayDelivery.ReceiptDelivery) ? "receipt" : "error";
+	}
+
+	private void count(GatewayDelivery delivery) {
+		String kind = kind(delivery);
 		Counter.builder("blueprint.chat.deliveries")
 			.description("Deliveries published to gateways, by kind")
 			.tag("kind", kind)

@@ -191,6 +191,40 @@ class DeliveryIntegrationTests {
 	}
 
 	/**
+	 * A recipient whose session is on a gateway that nobody listens for (gone, its lease
+	 * still live, or not subscribed) gets nothing live: the delivery is counted as
+	 * unreceived, by kind, and the others' deliveries are not held up.
+	 */
+	@Test
+	void aDeliveryToAGatewayNobodyListensForIsCountedUnreceived() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		String dave = "dave-" + UUID.randomUUID();
+		String gone = "gw-gone-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1"),
+					new SessionRegistry.Session(dave, gone, "s-9")));
+		double messagesBefore = unreceived("message");
+		double acksBefore = unreceived("ack");
+		publish(new ChatEvent.MessagePersisted(UUID.randomUUID(), 1, UUID.randomUUID(), alice, "c-1", "hello",
+				Instant.now(), List.of(alice, dave), false, new ChatEvent.Origin(this.gatewayA, "s-1")));
+
+		GatewayDelivery.MessageDelivery atA = (GatewayDelivery.MessageDelivery) next(this.atA);
+		assertThat(atA.users()).containsExactly(alice);
+		assertThat(next(this.atA)).isInstanceOf(GatewayDelivery.AckDelivery.class);
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (unreceived("message") == messagesBefore && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		assertThat(unreceived("message")).as("dave's delivery reached no gateway").isEqualTo(messagesBefore + 1);
+		assertThat(unreceived("ack")).as("the ack reached gateway A").isEqualTo(acksBefore);
+	}
+
+	private double unreceived(String kind) {
+		Counter counter = this.meters.find(DeliveryListener.UNRECEIVED_METRIC).tag("kind", kind).counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
+	/**
 	 * Events polled together reach a gateway in as few publishes as the limit allows, in
 	 * event order: one producer batch, so one poll, holds two stored messages and a
 	 * refusal, five deliveries for gateway A (each message and its ack, the error), which
