@@ -74,8 +74,8 @@ class ShortenerConfiguration {
 	}
 
 	@Bean
-	CassandraClickStore cassandraClickStore(CqlSession session, SchemaMigrated schema) {
-		return new CassandraClickStore(session);
+	CassandraClickStore cassandraClickStore(CqlSession session, SchemaMigrated schema, ShortenerProperties properties) {
+		return new CassandraClickStore(session, properties.storeReadTimeout());
 	}
 
 	@Bean
@@ -175,8 +175,11 @@ class ShortenerConfiguration {
 	}
 
 	/**
-	 * Closed before the Cassandra session and the Redis connection it uses (it depends on
-	 * them): a rollup in progress stops after its chunk.
+	 * A {@link org.springframework.context.SmartLifecycle}: a shutdown stops its rollups
+	 * in {@link RedisClickBuffer#PHASE}, before the Redis connection factory stops (and
+	 * before any bean, the Cassandra session too, is destroyed), so a rollup in progress
+	 * finishes its chunk in both and stops. {@code close} again on destroy is a no-op
+	 * then; it still stops rollups if the context fails before its lifecycle started.
 	 */
 	@Bean(destroyMethod = "close")
 	RedisClickBuffer redisClickBuffer(StringRedisTemplate redis, CassandraClickStore clicks,

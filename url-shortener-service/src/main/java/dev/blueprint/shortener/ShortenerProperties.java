@@ -4,6 +4,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
+import dev.blueprint.shortener.clicks.RedisClickBuffer;
+import dev.blueprint.shortener.storage.CassandraLinkStore;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -31,10 +34,22 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 		@DefaultValue Idempotency idempotency, @DefaultValue("5s") Duration retryAfter,
 		@DefaultValue("2s") Duration storeReadTimeout, @DefaultValue("false") boolean benchmarkEndpoint) {
 
+	/** The shortest target URL the link rules accept: {@code http://a}. */
+	static final int SHORTEST_URL = "http://a".length();
+
 	public ShortenerProperties {
-		if (storeReadTimeout.compareTo(Duration.ofMillis(100)) < 0) {
-			throw new IllegalArgumentException(
-					"shortener.store-read-timeout must be at least 100ms, was " + storeReadTimeout);
+		requireAtLeast("shortener.store-read-timeout", storeReadTimeout, Duration.ofMillis(100), "100ms");
+	}
+
+	private static void requireAtLeast(String property, Duration value, Duration minimum, String shown) {
+		if (value.compareTo(minimum) < 0) {
+			throw new IllegalArgumentException(property + " must be at least " + shown + ", was " + value);
+		}
+	}
+
+	private static void requireAtLeast(String property, int value, int minimum) {
+		if (value < minimum) {
+			throw new IllegalArgumentException(property + " must be at least " + minimum + ", was " + value);
 		}
 	}
 
@@ -54,14 +69,17 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	}
 
 	/**
-	 * @param maxUrlLength longest accepted target URL, in characters
+	 * @param maxUrlLength longest accepted target URL, in characters; at least the length
+	 * of the shortest URL the rules accept ({@code http://a}, 8), else every create is
+	 * refused
 	 * @param blockedHosts target hosts refused besides the public host
 	 * @param reservedWords aliases refused because they are (or may become) paths of this
 	 * service; compared ignoring case
 	 * @param expiredRetention how long an expired link keeps answering 410 before its
-	 * Cassandra TTL removes it (after that, 404)
-	 * @param defaultPageSize page size of the owner listing
-	 * @param maxPageSize largest page size a client may ask for
+	 * Cassandra TTL removes it (after that, 404); not negative, or a row would end before
+	 * its link expires
+	 * @param defaultPageSize page size of the owner listing; 1 to {@code maxPageSize}
+	 * @param maxPageSize largest page size a client may ask for; at least 1
 	 */
 	public record Links(@DefaultValue("2048") int maxUrlLength, @DefaultValue List<String> blockedHosts,
 			@DefaultValue( {
@@ -70,16 +88,30 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 					"_bench" }) List<String> reservedWords,
 			@DefaultValue("30d") Duration expiredRetention, @DefaultValue("20") int defaultPageSize,
 			@DefaultValue("100") int maxPageSize){
+
+		public Links {
+			requireAtLeast("shortener.links.max-url-length", maxUrlLength, SHORTEST_URL);
+			requireAtLeast("shortener.links.expired-retention", expiredRetention, Duration.ZERO, "0");
+			requireAtLeast("shortener.links.default-page-size", defaultPageSize, 1);
+			requireAtLeast("shortener.links.max-page-size", maxPageSize, 1);
+			if (defaultPageSize > maxPageSize) {
+				throw new IllegalArgumentException("shortener.links.default-page-size (" + defaultPageSize
+						+ ") must not be larger than shortener.links.max-page-size (" + maxPageSize + ")");
+			}
+		}
+
 	}
 
 	/**
 	 * @param positiveTtl Redis TTL of a found link, also of one about to expire: the
-	 * cached target carries its {@code expiresAt}, so it answers 410 from the cache
-	 * @param negativeTtl Redis TTL of an unknown code
-	 * @param leaseTtl how long a loader's lease on a missed key lives in Redis
+	 * cached target carries its {@code expiresAt}, so it answers 410 from the cache; at
+	 * least 1ms (Redis takes it in milliseconds, and refuses {@code PX 0})
+	 * @param negativeTtl Redis TTL of an unknown code; at least 1ms
+	 * @param leaseTtl how long a loader's lease on a missed key lives in Redis; at least
+	 * 1ms
 	 * @param leaseWait how long a request that lost the lease race polls for the loader's
 	 * value before reading Cassandra itself
-	 * @param leasePoll poll interval while waiting
+	 * @param leasePoll poll interval while waiting; at least 1ms (0 would spin on Redis)
 	 * @param nearSize entries of the in-JVM near-cache
 	 * @param nearTtl how long the near-cache serves an entry without asking Redis while
 	 * this instance cannot prove it hears invalidations, and an unknown code always: the
@@ -88,9 +120,9 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	 * invalidation channel is proven live (a message heard within
 	 * {@code invalidationSilence}): deletes and updates evict it sooner
 	 * @param invalidationRetry interval at which invalidations that failed (Redis down),
-	 * and the subscription to the invalidation channel, are retried
+	 * and the subscription to the invalidation channel, are retried; at least 1ms
 	 * @param invalidationHeartbeat how often each instance publishes a heartbeat on the
-	 * invalidation channel and checks it still hears it
+	 * invalidation channel and checks it still hears it; at least 1ms
 	 * @param invalidationSilence how long without any message on the invalidation channel
 	 * before an instance stops trusting it: it empties its near-cache and falls back to
 	 * {@code nearTtl}
@@ -103,6 +135,13 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 			@DefaultValue("3s") Duration invalidationSilence) {
 
 		public Cache {
+			Duration millisecond = Duration.ofMillis(1);
+			requireAtLeast("shortener.cache.positive-ttl", positiveTtl, millisecond, "1ms");
+			requireAtLeast("shortener.cache.negative-ttl", negativeTtl, millisecond, "1ms");
+			requireAtLeast("shortener.cache.lease-ttl", leaseTtl, millisecond, "1ms");
+			requireAtLeast("shortener.cache.lease-poll", leasePoll, millisecond, "1ms");
+			requireAtLeast("shortener.cache.invalidation-retry", invalidationRetry, millisecond, "1ms");
+			requireAtLeast("shortener.cache.invalidation-heartbeat", invalidationHeartbeat, millisecond, "1ms");
 			if (nearTtlLive.compareTo(nearTtl) < 0) {
 				throw new IllegalArgumentException("shortener.cache.near-ttl-live (" + nearTtlLive
 						+ ") must not be shorter than shortener.cache.near-ttl (" + nearTtl + ")");
@@ -127,7 +166,8 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	 * false writes them to Cassandra every flush interval
 	 * @param rollupInterval how often buffered clicks move from Redis to Cassandra (one
 	 * rollup per interval across all instances): Cassandra's write load, and what a loss
-	 * of Redis's data can cost
+	 * of Redis's data can cost; at least a minute, as the rollup lock holds at least that
+	 * long ({@link RedisClickBuffer#LOCK_RENEWAL}), and longer than {@code flushInterval}
 	 */
 	public record Clicks(@DefaultValue("1s") Duration flushInterval, @DefaultValue("100000") int maxPendingCodes,
 			@DefaultValue("true") boolean redisBuffer, @DefaultValue("5m") Duration rollupInterval) {
@@ -141,6 +181,7 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 				throw new IllegalArgumentException(
 						"shortener.clicks.max-pending-codes must be at least 1, was " + maxPendingCodes);
 			}
+			requireAtLeast("shortener.clicks.rollup-interval", rollupInterval, RedisClickBuffer.LOCK_RENEWAL, "1m");
 			if (rollupInterval.compareTo(flushInterval) <= 0) {
 				throw new IllegalArgumentException("shortener.clicks.rollup-interval (" + rollupInterval
 						+ ") must be longer than shortener.clicks.flush-interval (" + flushInterval + ")");
@@ -150,11 +191,29 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	}
 
 	/**
+	 * Both are Cassandra TTLs, in whole seconds: at least 1 s (less is {@code TTL 0},
+	 * which keeps the record forever) and at most Cassandra's 20 years
+	 * ({@link CassandraLinkStore#MAX_TTL}; it refuses a longer one, and the write fails).
+	 *
 	 * @param ttl how long a completed response is replayed for its key
 	 * @param pendingTtl how long a key stays reserved by a request that never completed
 	 * (a crash, Cassandra failing mid-request)
 	 */
 	public record Idempotency(@DefaultValue("24h") Duration ttl, @DefaultValue("60s") Duration pendingTtl) {
+
+		public Idempotency {
+			requireTtl("shortener.idempotency.ttl", ttl);
+			requireTtl("shortener.idempotency.pending-ttl", pendingTtl);
+		}
+
+		private static void requireTtl(String property, Duration ttl) {
+			requireAtLeast(property, ttl, Duration.ofSeconds(1), "1s");
+			if (ttl.compareTo(CassandraLinkStore.MAX_TTL) > 0) {
+				throw new IllegalArgumentException(property + " must be at most "
+						+ CassandraLinkStore.MAX_TTL.toSeconds() + "s (20 years, Cassandra's longest TTL), was " + ttl);
+			}
+		}
+
 	}
 
 }

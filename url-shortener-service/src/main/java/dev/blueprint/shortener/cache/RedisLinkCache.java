@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -30,6 +31,10 @@ import org.springframework.data.redis.core.script.RedisScript;
  * writes its value back only if it still holds its lease (one Lua script), and every
  * invalidation and write-through deletes the lease. So a value read from Cassandra before
  * a delete can never be written back after it.
+ * <p>
+ * A value that does not decode (another version's format during a rolling deploy) counts
+ * as a miss: it is deleted and the code loaded again, rather than failing the redirect
+ * for as long as its TTL.
  * <p>
  * Keys are {@code shortener:{code}:link} and {@code shortener:{code}:lease}: the hash tag
  * keeps both in one slot on Redis Cluster. Every Redis call passes the {@code redis}
@@ -55,7 +60,8 @@ public final class RedisLinkCache {
 			return 0
 			""", Long.class);
 
-	private static final RedisScript<Long> RELEASE = RedisScript.of("""
+	/** Deletes a key only while it holds the given value (a lease's token, a value). */
+	private static final RedisScript<Long> DELETE_IF_UNCHANGED = RedisScript.of("""
 			if redis.call('GET', KEYS[1]) == ARGV[1] then
 			  return redis.call('DEL', KEYS[1])
 			end
@@ -88,6 +94,10 @@ public final class RedisLinkCache {
 
 	private final Counter staleWriteBacksRefused;
 
+	private final Counter malformed;
+
+	private final AtomicBoolean malformedLogged = new AtomicBoolean();
+
 	public RedisLinkCache(StringRedisTemplate redis, ShortenerProperties.Cache properties, CircuitBreaker breaker,
 			MeterRegistry meters) {
 		this.redis = redis;
@@ -99,6 +109,10 @@ public final class RedisLinkCache {
 		this.leaseWaited = leases(meters, "waited");
 		this.leaseTimedOut = leases(meters, "timed_out");
 		this.staleWriteBacksRefused = leases(meters, "write_back_refused");
+		this.malformed = Counter.builder("blueprint.shortener.cache.malformed")
+			.description("Cached values that did not decode (another version's format): deleted, and the code "
+					+ "loaded as on a miss")
+			.register(meters);
 		meters.gauge("blueprint.shortener.cache.invalidations.pending", this.pendingInvalidations, Set::size);
 	}
 
@@ -124,10 +138,10 @@ public final class RedisLinkCache {
 	 * @throws CacheUnavailableException when Redis fails before a value is known
 	 */
 	public Optional<RedirectTarget> get(String code, Function<String, Optional<RedirectTarget>> loader) {
-		String cached = call(() -> this.redis.opsForValue().get(linkKey(code)));
+		Optional<RedirectTarget> cached = read(code);
 		if (cached != null) {
 			this.hits.increment();
-			return TargetCodec.decode(cached);
+			return cached;
 		}
 		this.misses.increment();
 		String token = UUID.randomUUID().toString();
@@ -136,27 +150,61 @@ public final class RedisLinkCache {
 		if (Boolean.TRUE.equals(acquired)) {
 			// the previous holder may have written the value back (and dropped its
 			// lease) between our miss and our lease
-			String written = call(() -> this.redis.opsForValue().get(linkKey(code)));
+			Optional<RedirectTarget> written = read(code);
 			if (written != null) {
 				releaseQuietly(code, token);
 				this.leaseWaited.increment();
-				return TargetCodec.decode(written);
+				return written;
 			}
 			return loadUnderLease(code, token, loader);
 		}
 		long deadline = System.nanoTime() + this.properties.leaseWait().toNanos();
 		while (System.nanoTime() < deadline) {
 			sleep(this.properties.leasePoll());
-			String value = call(() -> this.redis.opsForValue().get(linkKey(code)));
+			Optional<RedirectTarget> value = read(code);
 			if (value != null) {
 				this.leaseWaited.increment();
-				return TargetCodec.decode(value);
+				return value;
 			}
 		}
 		// the loader is slow or died: read ourselves, but leave the write-back to a lease
 		// holder
 		this.leaseTimedOut.increment();
 		return loader.apply(code);
+	}
+
+	/**
+	 * The target Redis holds for {@code code} (empty: a negative entry), or {@code null}
+	 * when it holds none or a value that does not decode. Such a value is deleted, unless
+	 * it changed meanwhile, so that the code is loaded and written back as on a miss.
+	 */
+	private Optional<RedirectTarget> read(String code) {
+		String value = call(() -> this.redis.opsForValue().get(linkKey(code)));
+		if (value == null) {
+			return null;
+		}
+		try {
+			return TargetCodec.decode(value);
+		}
+		catch (IllegalArgumentException ex) {
+			this.malformed.increment();
+			if (this.malformedLogged.compareAndSet(false, true)) {
+				logger.warn(
+						"Cached value of {} does not decode; deleted and loaded again as a miss ({}). Further "
+								+ "ones are logged at debug and counted in blueprint.shortener.cache.malformed",
+						code, ex.getMessage());
+			}
+			else {
+				logger.debug("Cached value of {} does not decode; deleted: {}", code, ex.getMessage());
+			}
+			try {
+				call(() -> this.redis.execute(DELETE_IF_UNCHANGED, List.of(linkKey(code)), value));
+			}
+			catch (CacheUnavailableException deleteFailed) {
+				// a loader's write-back replaces it
+			}
+			return null;
+		}
 	}
 
 	private Optional<RedirectTarget> loadUnderLease(String code, String token,
@@ -254,7 +302,7 @@ public final class RedisLinkCache {
 
 	private void releaseQuietly(String code, String token) {
 		try {
-			call(() -> this.redis.execute(RELEASE, List.of(leaseKey(code)), token));
+			call(() -> this.redis.execute(DELETE_IF_UNCHANGED, List.of(leaseKey(code)), token));
 		}
 		catch (CacheUnavailableException ex) {
 			// the lease expires by itself after leaseTtl

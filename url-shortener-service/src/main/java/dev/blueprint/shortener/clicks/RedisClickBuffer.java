@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -49,8 +50,12 @@ import org.springframework.data.redis.core.script.RedisScript;
  * <p>
  * Keys: {@code shortener:clicks:{N}:pending} and {@code shortener:clicks:{N}:rolling}
  * (the hash tag keeps both in one Redis Cluster slot); fields {@code code:epochDay}.
+ * <p>
+ * Running from construction; as a {@link SmartLifecycle} it is stopped ({@link #close()})
+ * in {@link #PHASE}, while Redis and Cassandra still work, and started again by a context
+ * restart.
  */
-public final class RedisClickBuffer implements AutoCloseable {
+public final class RedisClickBuffer implements SmartLifecycle, AutoCloseable {
 
 	static final int SHARDS = 16;
 
@@ -62,7 +67,23 @@ public final class RedisClickBuffer implements AutoCloseable {
 	/** How far back a link's reads look for days still waiting in Redis. */
 	static final int DAYS_READ = 7;
 
-	private static final Duration LOCK_RENEWAL = Duration.ofSeconds(60);
+	/**
+	 * The shortest the rollup lock holds, and what each chunk renews it to: a chunk must
+	 * not outlast it, whatever the interval. So rollups run at most once per this, and
+	 * {@code shortener.clicks.rollup-interval} is at least this.
+	 */
+	public static final Duration LOCK_RENEWAL = Duration.ofSeconds(60);
+
+	/**
+	 * The lifecycle phase in which a shutdown stops rollups: after the web server (whose
+	 * phases are {@code DEFAULT_PHASE - 1024} and {@code - 2048}), before the Redis
+	 * connection factory (Lettuce's is 0), which closes its connections when it stops.
+	 * Spring stops every lifecycle bean, highest phase first, before it destroys any
+	 * bean: as a destroy method alone, {@link #close()} ran after Lettuce had stopped, so
+	 * a rollup in progress could not delete the fields of the chunk Cassandra had just
+	 * taken, and the next rollup counted that chunk again.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
 	/**
 	 * How long {@link #close()} waits for a chunk being written (a write times out in 10
@@ -229,7 +250,8 @@ public final class RedisClickBuffer implements AutoCloseable {
 	 * {@link #CLOSE_WAIT} for it, so that the Cassandra session and the Redis connection
 	 * close after it. Before 2026-12-06 a shutdown closed them under a running rollup,
 	 * and a chunk Cassandra had taken but Redis had not yet dropped was written again by
-	 * the next.
+	 * the next; until 2026-12-07 the Redis connection still closed first (see
+	 * {@link #PHASE}).
 	 */
 	@Override
 	public void close() {
@@ -245,6 +267,28 @@ public final class RedisClickBuffer implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/** Rolls up again after a {@link #stop()} (a context restart). */
+	@Override
+	public void start() {
+		this.closed = false;
+	}
+
+	/** {@link #close()}, in {@link #PHASE}. */
+	@Override
+	public void stop() {
+		close();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return !this.closed;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
 	}
 
 	private void rollUpLocked() {

@@ -1,5 +1,6 @@
 package dev.blueprint.shortener.storage;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,14 +37,23 @@ public final class CassandraClickStore {
 
 	private final CqlSession session;
 
+	private final Duration readTimeout;
+
 	private final PreparedStatement increment;
 
 	private final PreparedStatement select;
 
 	private final PreparedStatement delete;
 
-	public CassandraClickStore(CqlSession session) {
+	/**
+	 * @param session the session
+	 * @param readTimeout how long a link's click read may take: it is part of {@code GET
+	 * /api/v1/urls/{code}}, whose link read has the same timeout, so a hung node costs
+	 * that request this long and not the session's 10 s (kept for the counter writes)
+	 */
+	public CassandraClickStore(CqlSession session, Duration readTimeout) {
 		this.session = session;
+		this.readTimeout = readTimeout;
 		this.increment = session.prepare("UPDATE clicks SET clicks = clicks + ? WHERE code = ? AND day = ?");
 		this.select = session.prepare("SELECT day, clicks FROM clicks WHERE code = ?");
 		this.delete = session.prepare("DELETE FROM clicks WHERE code = ?");
@@ -75,10 +85,15 @@ public final class CassandraClickStore {
 		return this.increment.bind(increment.clicks(), increment.code(), increment.day());
 	}
 
-	/** Clicks per day, oldest first. */
+	/**
+	 * Clicks per day, oldest first.
+	 * @throws com.datastax.oss.driver.api.core.DriverTimeoutException after the read
+	 * timeout
+	 */
 	public List<DailyClicks> read(String code) {
 		List<DailyClicks> days = new ArrayList<>();
-		for (Row row : this.session.execute(this.select.bind(code).setConsistencyLevel(ConsistencyLevel.LOCAL_ONE))) {
+		for (Row row : this.session.execute(
+				this.select.bind(code).setConsistencyLevel(ConsistencyLevel.LOCAL_ONE).setTimeout(this.readTimeout))) {
 			days.add(new DailyClicks(row.getLocalDate("day"), row.getLong("clicks")));
 		}
 		return days;

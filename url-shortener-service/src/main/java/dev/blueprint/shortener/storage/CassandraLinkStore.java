@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
@@ -21,6 +22,9 @@ import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.servererrors.CASWriteUnknownException;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
+import com.datastax.oss.driver.api.core.servererrors.ProtocolError;
+import com.datastax.oss.driver.api.core.servererrors.ServerError;
 import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import dev.blueprint.shortener.links.Link;
 
@@ -212,6 +216,8 @@ public final class CassandraLinkStore {
 	/**
 	 * A page of an owner's links, newest first.
 	 * @param cursor opaque position from the previous page, or {@code null}
+	 * @throws IllegalArgumentException when {@code cursor} is not one a listing gave (see
+	 * {@link #isRefusedPagingState})
 	 */
 	public Page listByOwner(String owner, int pageSize, String cursor) {
 		BoundStatement statement = this.selectByOwner.bind(owner)
@@ -227,10 +233,12 @@ public final class CassandraLinkStore {
 			try {
 				result = this.session.execute(statement);
 			}
-			catch (com.datastax.oss.driver.api.core.servererrors.ProtocolError
-					| com.datastax.oss.driver.api.core.servererrors.InvalidQueryException ex) {
-				// well-formed base64 that is no paging state: the client's mistake, a
-				// 400, not Cassandra failing (it was a 500)
+			catch (RuntimeException ex) {
+				if (!isRefusedPagingState(ex)) {
+					throw ex;
+				}
+				// the client's mistake, a 400, not Cassandra failing (both kinds were
+				// 500s)
 				throw new IllegalArgumentException("not a paging state: " + ex.getMessage(), ex);
 			}
 		}
@@ -247,6 +255,26 @@ public final class CassandraLinkStore {
 			nextCursor = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
 		}
 		return new Page(links, nextCursor);
+	}
+
+	/**
+	 * Whether a read that carried a client's paging state failed on that state rather
+	 * than on Cassandra: base64 of something that is no paging state is a protocol error
+	 * (or an invalid query); one whose framing is right but whose row mark does not
+	 * decode (a cursor cut short inside, or forged) fails inside Cassandra as it resumes
+	 * the read, a server error. The same statement reads the first page without one, so a
+	 * server error here is the cursor's. If the driver retried on other nodes, every
+	 * node's error must be one of these. Timeouts, unavailable or overloaded replicas,
+	 * lost connections and no node at all are outages, whatever the cursor, and stay
+	 * 503s.
+	 */
+	static boolean isRefusedPagingState(Throwable failure) {
+		if (failure instanceof AllNodesFailedException allFailed) {
+			List<Throwable> errors = allFailed.getAllErrors().values().stream().flatMap(List::stream).toList();
+			return !errors.isEmpty() && errors.stream().allMatch(CassandraLinkStore::isRefusedPagingState);
+		}
+		return failure instanceof ProtocolError || failure instanceof InvalidQueryException
+				|| failure instanceof ServerError;
 	}
 
 	private void deleteQuietly(String code) {

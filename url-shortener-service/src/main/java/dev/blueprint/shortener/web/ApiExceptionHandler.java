@@ -10,12 +10,14 @@ import dev.blueprint.shortener.links.FieldViolation;
 import dev.blueprint.shortener.links.LinkExceptions;
 import tools.jackson.databind.DatabindException;
 
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -89,6 +91,27 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			}
 		}
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+	}
+
+	/**
+	 * A query or path parameter that does not convert to its type ({@code size=abc}):
+	 * named like a body field, where Spring's default problem named nothing.
+	 */
+	@Override
+	protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+			HttpStatusCode status, WebRequest request) {
+		String field = (ex.getPropertyName() != null) ? ex.getPropertyName() : "request";
+		return handleExceptionInternal(ex, fieldProblem(List.of(new FieldViolation(field, "has an invalid value"))),
+				headers, HttpStatus.BAD_REQUEST, request);
+	}
+
+	/** A required query parameter left out (the listing's {@code owner}), named. */
+	@Override
+	protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		return handleExceptionInternal(ex,
+				fieldProblem(List.of(new FieldViolation(ex.getParameterName(), "is required"))), headers,
+				HttpStatus.BAD_REQUEST, request);
 	}
 
 	private static ProblemDetail fieldProblem(List<FieldViolation> violations) {

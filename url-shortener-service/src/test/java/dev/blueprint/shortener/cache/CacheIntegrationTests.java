@@ -1,5 +1,6 @@
 package dev.blueprint.shortener.cache;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,6 +137,27 @@ class CacheIntegrationTests extends ShortenerIntegrationTest {
 		await().atMost(Duration.ofSeconds(2))
 			.untilAsserted(() -> assertThat(this.resolver.resolve(code)).map(RedirectTarget::url)
 				.hasValue("https://example.com/v2"));
+	}
+
+	/**
+	 * A value this version cannot decode (another version's format during a rolling
+	 * deploy, a key written by hand) is a miss: the redirect reads Cassandra and the
+	 * value is replaced. It was a 500 on every redirect of the code until its TTL ended.
+	 */
+	@Test
+	void aCachedValueThatDoesNotDecodeIsAMissAndRedirects() throws Exception {
+		String code = create("https://example.com/after-a-format-change");
+		this.resolver.evictLocally(code);
+		this.redis.opsForValue().set(RedisLinkCache.linkKey(code), "garbage", Duration.ofMinutes(10));
+		double malformed = this.meters.counter("blueprint.shortener.cache.malformed").count();
+
+		HttpResponse<String> redirect = get("/" + code);
+
+		assertThat(redirect.statusCode()).as(redirect.body()).isEqualTo(302);
+		assertThat(redirect.headers().firstValue("Location")).hasValue("https://example.com/after-a-format-change");
+		assertThat(this.redis.opsForValue().get(RedisLinkCache.linkKey(code)))
+			.isEqualTo("302|-|https://example.com/after-a-format-change");
+		assertThat(this.meters.counter("blueprint.shortener.cache.malformed").count()).isEqualTo(malformed + 1);
 	}
 
 	@Test

@@ -7,6 +7,7 @@ import dev.blueprint.shortener.links.RedirectTarget;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class TargetCodecTests {
 
@@ -22,6 +23,23 @@ class TargetCodecTests {
 	void negativeEntryIsADash() {
 		assertThat(TargetCodec.encode(Optional.empty())).isEqualTo("-");
 		assertThat(TargetCodec.decode("-")).isEmpty();
+	}
+
+	/**
+	 * Another format (a rolling deploy), a truncated or hand-written value: refused, for
+	 * the cache to treat as a miss, where it was a NumberFormatException or
+	 * StringIndexOutOfBoundsException (a 500 on every redirect of the code until the
+	 * value's TTL ended), or a redirect with a made-up status.
+	 */
+	@Test
+	void aValueThatIsNoEncodedTargetIsRefused() {
+		for (String value : new String[] { "garbage", "", "302", "302|", "302|-", "302|-|", "x|-|https://example.com/",
+				"307|-|https://example.com/", "302|soon|https://example.com/", "|-|https://example.com/",
+				"{\"url\":\"https://example.com/\"}" }) {
+			assertThatIllegalArgumentException().as(value)
+				.isThrownBy(() -> TargetCodec.decode(value))
+				.withMessageStartingWith("Not a cached redirect target");
+		}
 	}
 
 }

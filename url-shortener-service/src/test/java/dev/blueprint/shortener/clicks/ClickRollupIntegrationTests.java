@@ -26,6 +26,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -239,6 +240,47 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 		closing.rollUp();
 		assertThat(codes.stream().mapToLong(this::cassandraTotal).sum()).as("a closed buffer rolls up nothing more")
 			.isEqualTo(inCassandra);
+		rollUpNow(this.buffer);
+		assertThat(codes.stream().mapToLong(this::cassandraTotal).sum()).isEqualTo(2L * codes.size());
+	}
+
+	/**
+	 * An instance shut down (its context closed) under a rollup: the buffer stops before
+	 * the Redis connection factory, so the chunk Cassandra took is dropped from Redis
+	 * too, and no click is counted twice. Until 2026-12-07 the buffer stopped as a
+	 * destroy method, after Lettuce had closed its connections: that chunk's delete
+	 * failed, and the next rollup wrote it again.
+	 */
+	@Test
+	void shuttingDownTheApplicationUnderARollupCountsEachClickOnce() throws Exception {
+		List<String> codes = new ArrayList<>();
+		Map<CodeDay, Long> sums = new HashMap<>();
+		for (int i = 0; i < 16 * RedisClickBuffer.CHUNK; i++) {
+			String code = unique("shutdown");
+			codes.add(code);
+			sums.put(new CodeDay(code, today()), 2L);
+		}
+		ConfigurableApplicationContext instance = secondInstance("shortener.clicks.rollup-interval=1h");
+		CompletableFuture<Void> rollup;
+		try {
+			RedisClickBuffer stopping = instance.getBean(RedisClickBuffer.class);
+			assertThat(stopping.add(sums)).isEmpty();
+			this.redis.delete(RedisClickBuffer.LOCK_KEY);
+			rollup = CompletableFuture.runAsync(stopping::rollUp);
+			await().atMost(Duration.ofSeconds(10)).until(() -> rollup.isDone() || stopping.isRollingUp());
+		}
+		finally {
+			instance.close();
+		}
+
+		rollup.get(5, java.util.concurrent.TimeUnit.SECONDS);
+		long inCassandra = 0;
+		long waiting = 0;
+		for (String code : codes) {
+			inCassandra += cassandraTotal(code);
+			waiting += total(this.buffer.waiting(code, today()));
+		}
+		assertThat(inCassandra + waiting).as("each click once, in Cassandra or waiting").isEqualTo(2L * codes.size());
 		rollUpNow(this.buffer);
 		assertThat(codes.stream().mapToLong(this::cassandraTotal).sum()).isEqualTo(2L * codes.size());
 	}

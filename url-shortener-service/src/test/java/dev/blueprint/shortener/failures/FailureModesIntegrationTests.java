@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.blueprint.shortener.UrlShortenerApplication;
 import dev.blueprint.shortener.cache.InvalidationSubscription;
 import dev.blueprint.shortener.cache.LinkResolver;
 import dev.blueprint.shortener.support.ShortenerIntegrationTest;
@@ -22,10 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.StandardEnvironment;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,9 +45,6 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 
 	@Autowired
 	MeterRegistry meters;
-
-	@Autowired
-	ConfigurableEnvironment environment;
 
 	@Test
 	void redisDownRedirectsFromCassandraBehindAnOpenBreakerAndRecovers() throws Exception {
@@ -143,17 +136,6 @@ class FailureModesIntegrationTests extends ShortenerIntegrationTest {
 				second.close();
 			}
 		}
-	}
-
-	/** Another instance of the service on the same servers, started now. */
-	private ConfigurableApplicationContext secondInstance(String... properties) {
-		StandardEnvironment environment = new StandardEnvironment();
-		environment.getPropertySources()
-			.addFirst(this.environment.getPropertySources().get("blueprintRealInfrastructure"));
-		return new SpringApplicationBuilder(UrlShortenerApplication.class).environment(environment)
-			.properties("server.port=0", "shortener.public-base-url=https://sho.rt")
-			.properties(properties)
-			.run();
 	}
 
 	private void assertRedirectsFromCassandra(String code) throws Exception {

@@ -10,13 +10,18 @@ import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.jayway.jsonpath.JsonPath;
+import dev.blueprint.shortener.UrlShortenerApplication;
 import dev.blueprint.testsupport.RealInfrastructure;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Base of the service's integration tests: the whole application on a random port against
@@ -44,6 +49,23 @@ public abstract class ShortenerIntegrationTest {
 
 	@Autowired
 	protected CqlSession session;
+
+	@Autowired
+	private ConfigurableEnvironment environment;
+
+	/**
+	 * Another instance of the service on the same Redis and Cassandra, with its own port
+	 * and {@code properties}; the caller closes it.
+	 */
+	protected ConfigurableApplicationContext secondInstance(String... properties) {
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources()
+			.addFirst(this.environment.getPropertySources().get("blueprintRealInfrastructure"));
+		return new SpringApplicationBuilder(UrlShortenerApplication.class).environment(environment)
+			.properties("server.port=0", "shortener.public-base-url=https://sho.rt")
+			.properties(properties)
+			.run();
+	}
 
 	protected static String unique(String prefix) {
 		return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);

@@ -1,15 +1,18 @@
 package dev.blueprint.shortener.web;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.blueprint.shortener.storage.CassandraLinkStore;
 import dev.blueprint.shortener.support.ShortenerIntegrationTest;
+import dev.blueprint.testsupport.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import org.junit.jupiter.api.Test;
@@ -151,6 +154,62 @@ class BadInputIntegrationTests extends ShortenerIntegrationTest {
 		HttpResponse<String> again = postJson("{\"url\":\"https://example.com/2\",\"alias\":\"" + alias + "\"}");
 		assertThat(again.statusCode()).isEqualTo(409);
 		assertThat(json(again, "$.field").toString()).isEqualTo("alias");
+	}
+
+	/**
+	 * Refused by Spring before the listing runs: were 400s with Spring's default problem,
+	 * which named no field.
+	 */
+	@Test
+	void listingParameterOfTheWrongTypeMissingOrOutOfRangeIs400NamingIt() throws Exception {
+		String auth = TestTokens.bearer(unique("params"));
+		HttpResponse<String> notANumber = get("/api/v1/urls?owner=me&size=abc", "Authorization", auth);
+		assertFieldProblem(notANumber, "size");
+		assertThat(json(notANumber, "$.errors[0].field").toString()).isEqualTo("size");
+		HttpResponse<String> noOwner = get("/api/v1/urls?size=2", "Authorization", auth);
+		assertFieldProblem(noOwner, "owner");
+		assertThat(json(noOwner, "$.errors[0].field").toString()).isEqualTo("owner");
+		assertFieldProblem(get("/api/v1/urls?owner=me&size=0", "Authorization", auth), "size");
+		assertFieldProblem(get("/api/v1/urls?owner=me&size=101", "Authorization", auth), "size");
+		assertThat(get("/api/v1/urls?owner=me&size=100", "Authorization", auth).statusCode()).isEqualTo(200);
+	}
+
+	/**
+	 * A cursor whose framing is right but whose row mark is cut short: Cassandra fails
+	 * decoding it as it resumes the read, a server error, which was a 500.
+	 */
+	@Test
+	void cursorWithARowMarkCutShortIs400NamingCursor() throws Exception {
+		String auth = TestTokens.bearer(unique("forger"));
+		for (int i = 0; i < 2; i++) {
+			create("https://example.com/page-" + i, "Authorization", auth);
+		}
+		HttpResponse<String> page = get("/api/v1/urls?owner=me&size=1", "Authorization", auth);
+		String cursor = json(page, "$.nextCursor");
+		byte[] state = Base64.getUrlDecoder().decode(cursor);
+		// Cassandra's paging state (protocol v4+): vint length, partition key (empty for
+		// a single partition's read), vint length, row mark (the last row's clustering:
+		// created_at, then the code with its length), then two vints; the lengths are
+		// under 128 here, one byte each. Dropping the mark's last byte keeps the framing
+		// right and cuts the code short.
+		int keyLength = state[0];
+		int markAt = 1 + keyLength;
+		int markLength = state[markAt];
+		assertThat(keyLength).isBetween(0, 127);
+		assertThat(markLength).isBetween(2, 127);
+		ByteArrayOutputStream forged = new ByteArrayOutputStream();
+		forged.write(state, 0, markAt);
+		forged.write(markLength - 1);
+		forged.write(state, markAt + 1, markLength - 1);
+		forged.write(state, markAt + 1 + markLength, state.length - markAt - 1 - markLength);
+		String cutShort = Base64.getUrlEncoder().withoutPadding().encodeToString(forged.toByteArray());
+
+		HttpResponse<String> refused = get("/api/v1/urls?owner=me&size=1&cursor=" + cutShort, "Authorization", auth);
+
+		assertFieldProblem(refused, "cursor");
+		// and the genuine cursor still pages
+		assertThat(get("/api/v1/urls?owner=me&size=1&cursor=" + cursor, "Authorization", auth).statusCode())
+			.isEqualTo(200);
 	}
 
 	@ParameterizedTest
