@@ -5,7 +5,6 @@ import java.util.List;
 
 import dev.blueprint.platform.web.Problems;
 import dev.blueprint.ratelimit.core.RateLimitHeaders;
-import dev.blueprint.ratelimit.core.rules.FailurePolicy;
 import dev.blueprint.ratelimit.limiter.CheckOutcome;
 import dev.blueprint.ratelimit.limiter.InvalidCheckException;
 import dev.blueprint.ratelimit.limiter.RateLimiter;
@@ -44,7 +43,7 @@ class CheckController {
 		CheckOutcome outcome = this.limiter.check(request.rule(), request.api(), request.subject(), request.cost());
 		HttpHeaders headers = new HttpHeaders();
 		// A fail-open admission counted nothing: its headers would promise a full quota.
-		if (!(outcome.fallback() && outcome.rule().failurePolicy() == FailurePolicy.FAIL_OPEN)) {
+		if (CheckResponse.counted(outcome)) {
 			RateLimitHeaders.of(outcome.rule().name(), outcome.decision(), outcome.allowed()).forEach(headers::set);
 		}
 		return ResponseEntity.status(outcome.allowed() ? HttpStatus.OK : HttpStatus.TOO_MANY_REQUESTS)

@@ -4,12 +4,15 @@ import java.util.List;
 
 import dev.blueprint.ratelimit.core.LimitOutcome;
 import dev.blueprint.ratelimit.core.RateLimitHeaders;
+import dev.blueprint.ratelimit.core.rules.FailurePolicy;
 import dev.blueprint.ratelimit.limiter.CheckOutcome;
 
 /**
  * The answer to a check. {@code limit}, {@code remaining} and {@code resetSeconds} are
  * those of the binding limit (the one that denied, or the one with the fewest permits
- * left); {@code limits} has every limit of the rule.
+ * left); {@code limits} has every limit of the rule. A fail-open admission while Redis is
+ * unreachable counted nothing: its {@code remaining} and {@code resetSeconds} are
+ * {@code null} (unknown), here and in {@code limits}, as it has no rate-limit headers.
  *
  * @param allowed whether the request may proceed
  * @param limit the binding limit's capacity
@@ -21,16 +24,26 @@ import dev.blueprint.ratelimit.limiter.CheckOutcome;
  * @param degraded Redis was unreachable and the rule's failure policy decided
  * @param limits every limit of the rule
  */
-record CheckResponse(boolean allowed, long limit, long remaining, long resetSeconds, long retryAfterSeconds,
+record CheckResponse(boolean allowed, long limit, Long remaining, Long resetSeconds, long retryAfterSeconds,
 		String rule, boolean shadowDenied, boolean degraded, List<LimitView> limits) {
 
 	static CheckResponse of(CheckOutcome outcome) {
 		LimitOutcome binding = outcome.binding();
 		long retry = outcome.allowed() ? 0
 				: Math.max(1, RateLimitHeaders.seconds(outcome.decision().retryAfterMillis()));
-		return new CheckResponse(outcome.allowed(), binding.limit().capacity(), binding.remaining(),
-				RateLimitHeaders.seconds(binding.resetMillis()), retry, outcome.rule().name(), outcome.shadowDenied(),
-				outcome.fallback(), outcome.outcomes().stream().map(LimitView::of).toList());
+		boolean counted = counted(outcome);
+		return new CheckResponse(outcome.allowed(), binding.limit().capacity(), counted ? binding.remaining() : null,
+				counted ? RateLimitHeaders.seconds(binding.resetMillis()) : null, retry, outcome.rule().name(),
+				outcome.shadowDenied(), outcome.fallback(),
+				outcome.outcomes().stream().map((limit) -> LimitView.of(limit, counted)).toList());
+	}
+
+	/**
+	 * Whether the decision counted the request somewhere: all but a fail-open admission
+	 * while Redis is unreachable, which reported a full quota until 2026-12-07.
+	 */
+	static boolean counted(CheckOutcome outcome) {
+		return !(outcome.fallback() && outcome.rule().failurePolicy() == FailurePolicy.FAIL_OPEN);
 	}
 
 	/**
@@ -40,17 +53,18 @@ record CheckResponse(boolean allowed, long limit, long remaining, long resetSeco
 	 * @param limit permits per window (token bucket: refill per window)
 	 * @param windowSeconds the window
 	 * @param capacity the most one request can cost (token bucket: the burst)
-	 * @param remaining permits left
-	 * @param resetSeconds seconds until fully replenished
+	 * @param remaining permits left ({@code null}: not counted)
+	 * @param resetSeconds seconds until fully replenished ({@code null}: not counted)
 	 * @param allowed whether this limit admitted the request
 	 */
-	record LimitView(String algorithm, long limit, double windowSeconds, long capacity, long remaining,
-			long resetSeconds, boolean allowed) {
+	record LimitView(String algorithm, long limit, double windowSeconds, long capacity, Long remaining,
+			Long resetSeconds, boolean allowed) {
 
-		static LimitView of(LimitOutcome outcome) {
+		static LimitView of(LimitOutcome outcome, boolean counted) {
 			return new LimitView(outcome.limit().algorithm().id(), outcome.limit().permits(),
-					outcome.limit().window().toMillis() / 1000.0, outcome.limit().capacity(), outcome.remaining(),
-					RateLimitHeaders.seconds(outcome.resetMillis()), outcome.allowed());
+					outcome.limit().window().toMillis() / 1000.0, outcome.limit().capacity(),
+					counted ? outcome.remaining() : null,
+					counted ? RateLimitHeaders.seconds(outcome.resetMillis()) : null, outcome.allowed());
 		}
 
 	}

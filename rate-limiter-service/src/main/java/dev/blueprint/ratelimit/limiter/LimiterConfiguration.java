@@ -74,13 +74,25 @@ class LimiterConfiguration {
 		return RedisClientFactory.standalone(uri, timeout);
 	}
 
+	/**
+	 * The local fallback's buckets. Swept every minute on a timer as well: once Redis is
+	 * back no decision reaches it, and until 2026-12-07 an outage's buckets stayed until
+	 * the next outage. Closed (the timer stopped) with the context.
+	 */
 	@Bean
-	RateLimiter rateLimiter(Rules rules, LazyRedisRateLimitStore redis, RateLimiterProperties properties,
-			CircuitBreakerRegistry breakers, MeterRegistry meters) {
+	InMemoryRateLimitStore fallbackRateLimitStore() {
+		return new InMemoryRateLimitStore(Clock.systemUTC()).sweepEvery(FALLBACK_SWEEP);
+	}
+
+	static final Duration FALLBACK_SWEEP = Duration.ofMinutes(1);
+
+	@Bean
+	RateLimiter rateLimiter(Rules rules, LazyRedisRateLimitStore redis, InMemoryRateLimitStore fallback,
+			RateLimiterProperties properties, CircuitBreakerRegistry breakers, MeterRegistry meters) {
 		CircuitBreaker breaker = breakers.find(BREAKER)
 			.orElseGet(() -> breakers.circuitBreaker(BREAKER, defaultBreakerConfig()));
-		return new RateLimiter(rules, redis, new InMemoryRateLimitStore(Clock.systemUTC()), breaker, meters,
-				properties.instances(), properties.maxSubjectLength());
+		return new RateLimiter(rules, redis, fallback, breaker, meters, properties.instances(),
+				properties.maxSubjectLength());
 	}
 
 	@Bean

@@ -165,6 +165,10 @@ public class RateLimiter {
 
 	private Rule rule(String ruleName, String api) {
 		RuleBook book = this.rules.current();
+		if (ruleName != null && !ruleName.isEmpty() && api != null && !api.isEmpty()) {
+			// one of them was ignored, and the two may name different rules
+			throw new InvalidCheckException("api", "rule and api name a rule both: give one");
+		}
 		if (ruleName != null && !ruleName.isEmpty()) {
 			return book.byName(ruleName)
 				.orElseThrow(() -> new InvalidCheckException("rule", "unknown rule '" + ruleName + "'"));

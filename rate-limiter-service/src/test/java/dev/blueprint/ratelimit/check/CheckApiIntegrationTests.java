@@ -136,6 +136,7 @@ class CheckApiIntegrationTests {
 			textBlock = """
 					unknown rule       | {"rule":"nope","subject":"a"}               | rule    | unknown rule 'nope'
 					unknown api        | {"api":"GET /nope","subject":"a"}           | api     | no rule for api 'GET /nope'
+					rule and api       | {"rule":"tight","api":"POST /api/v1/things","subject":"a"} | api | rule and api name a rule both: give one
 					missing subject    | {"rule":"tight"}                            | subject | subject is required
 					zero cost          | {"rule":"tight","subject":"a","cost":0}     | cost    | cost must be between 1 and 3 (the capacity of rule 'tight'), was 0
 					negative cost      | {"rule":"tight","subject":"a","cost":-2}    | cost    | cost must be between 1 and 3 (the capacity of rule 'tight'), was -2

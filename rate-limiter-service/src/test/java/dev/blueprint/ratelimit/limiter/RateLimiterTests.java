@@ -74,6 +74,8 @@ class RateLimiterTests {
 		assertInvalid(() -> this.limiter.check("nope", null, "alice", null), "rule", "unknown rule 'nope'");
 		assertInvalid(() -> this.limiter.check(null, "GET /nope", "alice", null), "api", "no rule for api 'GET /nope'");
 		assertInvalid(() -> this.limiter.check(null, null, "alice", null), "rule", "rule or api is required");
+		assertInvalid(() -> this.limiter.check("fixed", "GET /vip", "alice", null), "api",
+				"rule and api name a rule both: give one");
 		assertInvalid(() -> this.limiter.check("fixed", null, null, null), "subject", "subject is required");
 		assertInvalid(() -> this.limiter.check("fixed", null, "x".repeat(257), null), "subject",
 				"subject must be at most 256 characters, was 257");

@@ -68,13 +68,20 @@ class RedisOutageIntegrationTests {
 			try {
 				assertThat(statuses(api, "open", run + "-down", 4)).as("fail-open admits beyond the limit")
 					.isEqualTo("200 200 200 200");
-				assertThat(api.check("open", run + "-down").headers().firstValue("RateLimit"))
+				HttpResponse<String> open = api.check("open", run + "-down");
+				assertThat(open.headers().firstValue("RateLimit"))
 					.as("a fail-open admission counted nothing: no quota to report")
 					.isEmpty();
+				assertThat(JsonPath.<Object>read(open.body(), "$.remaining")).as("nor in the body").isNull();
+				assertThat(JsonPath.<Object>read(open.body(), "$.resetSeconds")).isNull();
+				assertThat(JsonPath.<Object>read(open.body(), "$.limits[0].remaining")).isNull();
+				assertThat(JsonPath.<Integer>read(open.body(), "$.limit")).as("the limit is still known").isPositive();
 				HttpResponse<String> closed = api.check("closed", run + "-down");
 				assertThat(closed.statusCode()).as("fail-closed denies").isEqualTo(429);
 				assertThat(closed.headers().firstValue("Retry-After")).isPresent();
 				assertThat(JsonPath.<Boolean>read(closed.body(), "$.degraded")).isTrue();
+				assertThat(JsonPath.<Integer>read(closed.body(), "$.remaining")).as("a denial's quota is known: none")
+					.isZero();
 				assertThat(statuses(api, "local", run + "-down", 3)).as("local: limit 4 over 2 instances")
 					.isEqualTo("200 200 429");
 				assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofSeconds(1));

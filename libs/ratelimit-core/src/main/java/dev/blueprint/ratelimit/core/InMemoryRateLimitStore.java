@@ -1,21 +1,28 @@
 package dev.blueprint.ratelimit.core;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The same four algorithms as the Lua scripts, for one process: the service's local
  * fallback while Redis is unreachable, and a store for tests. Decisions on one bucket are
  * serialized; buckets are independent. Idle state is swept after it has fully
- * replenished.
+ * replenished: every few thousand decisions, and, once {@link #sweepEvery} was called, on
+ * a timer too. Without the timer, the buckets of an outage's subjects stayed after Redis
+ * came back (no decision reaches a fallback store then) until the next outage: for an
+ * hourly rule and many subjects, a heap's worth.
  */
-public class InMemoryRateLimitStore implements RateLimitStore {
+public class InMemoryRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	private static final int SWEEP_EVERY = 4096;
 
@@ -25,8 +32,48 @@ public class InMemoryRateLimitStore implements RateLimitStore {
 
 	private final AtomicLong operations = new AtomicLong();
 
+	private volatile ScheduledExecutorService sweeper;
+
 	public InMemoryRateLimitStore(Clock clock) {
 		this.clock = clock;
+	}
+
+	/**
+	 * Sweeps idle state every {@code period} on a daemon thread of its own, until
+	 * {@link #close()}.
+	 * @param period how often; at least a second
+	 * @return this store
+	 */
+	public synchronized InMemoryRateLimitStore sweepEvery(Duration period) {
+		if (period.compareTo(Duration.ofSeconds(1)) < 0) {
+			throw new IllegalArgumentException("the sweep period must be at least 1s, was " + period);
+		}
+		if (this.sweeper == null) {
+			ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "ratelimit-fallback-sweep");
+				thread.setDaemon(true);
+				return thread;
+			});
+			sweeper.scheduleWithFixedDelay(this::sweepExpired, period.toMillis(), period.toMillis(),
+					TimeUnit.MILLISECONDS);
+			this.sweeper = sweeper;
+		}
+		return this;
+	}
+
+	/** Drops every bucket that has fully replenished; returns how many are left. */
+	public int sweepExpired() {
+		sweep(micros(this.clock.instant()));
+		return this.buckets.size();
+	}
+
+	/** Stops the timer of {@link #sweepEvery}. */
+	@Override
+	public synchronized void close() {
+		if (this.sweeper != null) {
+			this.sweeper.shutdownNow();
+			this.sweeper = null;
+		}
 	}
 
 	@Override

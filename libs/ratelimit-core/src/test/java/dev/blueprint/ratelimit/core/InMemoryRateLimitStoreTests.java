@@ -9,6 +9,7 @@ import dev.blueprint.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class InMemoryRateLimitStoreTests extends RateLimitStoreContract {
 
@@ -88,6 +89,53 @@ class InMemoryRateLimitStoreTests extends RateLimitStoreContract {
 			}
 		}
 		assertThat(store.size()).isLessThan(5000);
+	}
+
+	/**
+	 * Once no decision comes (Redis is back), state is still let go as it replenishes: a
+	 * sweep does not need a decision.
+	 */
+	@Test
+	void aSweepWithoutDecisionsDropsOnlyTheReplenishedBuckets() {
+		MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
+		InMemoryRateLimitStore store = new InMemoryRateLimitStore(clock);
+		List<Limit> perSecond = List.of(Limit.of(Algorithm.FIXED_WINDOW, 2, Duration.ofSeconds(1)));
+		List<Limit> perHour = List.of(Limit.of(Algorithm.SLIDING_WINDOW_LOG, 2, Duration.ofHours(1)));
+		for (int i = 0; i < 100; i++) {
+			store.acquire("second-" + i, perSecond, 1);
+			store.acquire("hour-" + i, perHour, 1);
+		}
+		assertThat(store.sweepExpired()).isEqualTo(200);
+		clock.advance(Duration.ofSeconds(3));
+		assertThat(store.sweepExpired()).as("the hourly buckets have not replenished").isEqualTo(100);
+		assertThat(store.acquire("hour-1", perHour, 2).allowed()).as("and still count").isFalse();
+		// two windows after its last decision (the denial above)
+		clock.advance(Duration.ofHours(2).plusSeconds(1));
+		assertThat(store.sweepExpired()).isZero();
+	}
+
+	@Test
+	void sweepsOnItsOwnTimerUntilClosed() throws InterruptedException {
+		List<Limit> perSecond = List.of(Limit.of(Algorithm.FIXED_WINDOW, 2, Duration.ofSeconds(1)));
+		try (InMemoryRateLimitStore store = new InMemoryRateLimitStore(Clock.systemUTC())
+			.sweepEvery(Duration.ofSeconds(1))) {
+			store.acquire("b", perSecond, 1);
+			assertThat(store.size()).isOne();
+			// replenished after two windows; swept within the next second
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (store.size() > 0 && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+			}
+			assertThat(store.size()).isZero();
+		}
+	}
+
+	@Test
+	void theSweepPeriodIsAtLeastASecond() {
+		try (InMemoryRateLimitStore store = new InMemoryRateLimitStore(Clock.systemUTC())) {
+			assertThatIllegalArgumentException().isThrownBy(() -> store.sweepEvery(Duration.ofMillis(999)))
+				.withMessage("the sweep period must be at least 1s, was PT0.999S");
+		}
 	}
 
 }

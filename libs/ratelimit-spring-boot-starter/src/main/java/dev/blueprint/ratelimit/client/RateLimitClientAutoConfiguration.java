@@ -96,18 +96,32 @@ public class RateLimitClientAutoConfiguration {
 					.toList());
 	}
 
-	/** Embedded mode; closes its Redis client with the context. */
+	/**
+	 * Embedded mode; closes its Redis client and stops its fallback's sweep with the
+	 * context. The fallback's idle buckets are swept every minute, also once Redis is
+	 * back and no decision reaches the fallback.
+	 */
 	static class EmbeddedRedisDecider extends EmbeddedDecider implements DisposableBean {
 
 		private final LazyRedisRateLimitStore redis;
 
+		private final InMemoryRateLimitStore fallback;
+
 		EmbeddedRedisDecider(RuleBook rules, LazyRedisRateLimitStore redis, int instances, Duration openFor) {
-			super(rules, redis, new InMemoryRateLimitStore(Clock.systemUTC()), instances, openFor);
+			this(rules, redis, new InMemoryRateLimitStore(Clock.systemUTC()).sweepEvery(Duration.ofMinutes(1)),
+					instances, openFor);
+		}
+
+		private EmbeddedRedisDecider(RuleBook rules, LazyRedisRateLimitStore redis, InMemoryRateLimitStore fallback,
+				int instances, Duration openFor) {
+			super(rules, redis, fallback, instances, openFor);
 			this.redis = redis;
+			this.fallback = fallback;
 		}
 
 		@Override
 		public void destroy() throws Exception {
+			this.fallback.close();
 			this.redis.close();
 		}
 
