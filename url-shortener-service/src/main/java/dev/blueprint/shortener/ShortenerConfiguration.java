@@ -120,8 +120,10 @@ class ShortenerConfiguration {
 
 	@Bean
 	RedisLinkCache redisLinkCache(StringRedisTemplate redis, ShortenerProperties properties,
-			CircuitBreakerRegistry breakers, ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
-		RedisLinkCache cache = new RedisLinkCache(redis, properties.cache(), breakers.circuitBreaker("redis"), meters);
+			CircuitBreakerRegistry breakers, Clock clock, ScheduledExecutorService shortenerBackground,
+			MeterRegistry meters) {
+		RedisLinkCache cache = new RedisLinkCache(redis, properties.cache(), breakers.circuitBreaker("redis"), clock,
+				meters);
 		long retry = properties.cache().invalidationRetry().toMillis();
 		shortenerBackground.scheduleWithFixedDelay(cache::retryPendingInvalidations, retry, retry,
 				TimeUnit.MILLISECONDS);
@@ -202,12 +204,18 @@ class ShortenerConfiguration {
 		return singleDaemonThread("shortener-click-rollup");
 	}
 
+	/**
+	 * Its Cassandra writes go through the {@code cassandra} circuit breaker, and a flush
+	 * (also the one at shutdown) takes at most {@link ClickCounter#FLUSH_LIMIT}.
+	 */
 	@Bean(destroyMethod = "flush")
-	ClickCounter clickCounter(CassandraClickStore clicks, RedisClickBuffer buffer, Clock clock,
-			ShortenerProperties properties, ScheduledExecutorService shortenerBackground, MeterRegistry meters) {
+	ClickCounter clickCounter(CassandraClickStore clicks, RedisClickBuffer buffer, CircuitBreakerRegistry breakers,
+			Clock clock, ShortenerProperties properties, ScheduledExecutorService shortenerBackground,
+			MeterRegistry meters) {
 		ShortenerProperties.Clicks settings = properties.clicks();
-		ClickCounter counter = new ClickCounter(clicks, settings.redisBuffer() ? buffer : null, clock,
-				settings.maxPendingCodes(), meters);
+		ClickCounter counter = new ClickCounter(clicks, settings.redisBuffer() ? buffer : null,
+				breakers.circuitBreaker("cassandra"), clock, settings.maxPendingCodes(), ClickCounter.FLUSH_LIMIT,
+				meters);
 		long interval = settings.flushInterval().toMillis();
 		shortenerBackground.scheduleWithFixedDelay(counter::flush, interval, interval, TimeUnit.MILLISECONDS);
 		return counter;

@@ -126,13 +126,16 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	 * @param invalidationSilence how long without any message on the invalidation channel
 	 * before an instance stops trusting it: it empties its near-cache and falls back to
 	 * {@code nearTtl}
+	 * @param maxPendingInvalidations invalidations held for retry while Redis is
+	 * unavailable (each until the stale entry it removes has expired anyway); beyond it
+	 * further ones are dropped and counted; at least 1
 	 */
 	public record Cache(@DefaultValue("10m") Duration positiveTtl, @DefaultValue("30s") Duration negativeTtl,
 			@DefaultValue("2s") Duration leaseTtl, @DefaultValue("500ms") Duration leaseWait,
 			@DefaultValue("10ms") Duration leasePoll, @DefaultValue("100000") long nearSize,
 			@DefaultValue("5s") Duration nearTtl, @DefaultValue("10m") Duration nearTtlLive,
 			@DefaultValue("1s") Duration invalidationRetry, @DefaultValue("1s") Duration invalidationHeartbeat,
-			@DefaultValue("3s") Duration invalidationSilence) {
+			@DefaultValue("3s") Duration invalidationSilence, @DefaultValue("100000") int maxPendingInvalidations) {
 
 		public Cache {
 			Duration millisecond = Duration.ofMillis(1);
@@ -142,6 +145,7 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 			requireAtLeast("shortener.cache.lease-poll", leasePoll, millisecond, "1ms");
 			requireAtLeast("shortener.cache.invalidation-retry", invalidationRetry, millisecond, "1ms");
 			requireAtLeast("shortener.cache.invalidation-heartbeat", invalidationHeartbeat, millisecond, "1ms");
+			requireAtLeast("shortener.cache.max-pending-invalidations", maxPendingInvalidations, 1);
 			if (nearTtlLive.compareTo(nearTtl) < 0) {
 				throw new IllegalArgumentException("shortener.cache.near-ttl-live (" + nearTtlLive
 						+ ") must not be shorter than shortener.cache.near-ttl (" + nearTtl + ")");

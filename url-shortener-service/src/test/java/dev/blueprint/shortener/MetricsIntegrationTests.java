@@ -37,7 +37,9 @@ class MetricsIntegrationTests extends ShortenerIntegrationTest {
 					"blueprint_shortener_clicks_flushed_total{to=\"cassandra\"", "blueprint_shortener_clicks_pending",
 					"blueprint_shortener_clicks_rolled_up_total",
 					"blueprint_shortener_clicks_rollups_total{outcome=\"completed\"",
-					"blueprint_shortener_cache_invalidations_pending", "resilience4j_circuitbreaker_state",
+					"blueprint_shortener_cache_invalidations_pending",
+					"blueprint_shortener_cache_invalidations_dropped_total{reason=\"overflow\"",
+					"blueprint_shortener_clicks_flush_deferred_total", "resilience4j_circuitbreaker_state",
 					"cache_gets_total{cache=\"shortener-near\"");
 			assertThat(scrape.body()).doesNotContain(code);
 		});

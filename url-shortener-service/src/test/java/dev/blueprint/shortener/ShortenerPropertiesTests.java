@@ -26,6 +26,7 @@ class ShortenerPropertiesTests {
 
 		assertThat(properties.storeReadTimeout()).isEqualTo(Duration.ofSeconds(2));
 		assertThat(properties.clicks().rollupInterval()).isEqualTo(Duration.ofMinutes(5));
+		assertThat(properties.cache().maxPendingInvalidations()).isEqualTo(100_000);
 	}
 
 	@Test
@@ -60,6 +61,13 @@ class ShortenerPropertiesTests {
 			// Redis takes milliseconds: PX 0 is refused, and a poll of 0 spins
 			assertRefused(property, "999us", property + " must be at least 1ms, was PT0.000999S");
 		}
+	}
+
+	@Test
+	void atLeastOneInvalidationIsQueued() {
+		assertValid("shortener.cache.max-pending-invalidations", "1");
+		assertRefused("shortener.cache.max-pending-invalidations", "0",
+				"shortener.cache.max-pending-invalidations must be at least 1, was 0");
 	}
 
 	@Test

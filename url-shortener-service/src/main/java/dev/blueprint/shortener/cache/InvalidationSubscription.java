@@ -2,8 +2,10 @@ package dev.blueprint.shortener.cache;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,11 +48,22 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * redirects here for at most {@code silence + heartbeat} (channel lost) or
  * {@code nearTtl} (entries loaded while it was not trusted), whichever is longer.
  * <p>
+ * Messages are handled on a single thread the subscription owns
+ * ({@link #listenerExecutor()}); the container's default executor started a thread per
+ * message (until 2026-12-07), and a burst of invalidations (an instance retrying its
+ * queue after a Redis outage) reaches every instance at once.
+ * <p>
  * {@code blueprint.shortener.cache.invalidation.subscribed} is 1 once the subscription is
  * set up (through the container's own recoveries), {@code
  * blueprint.shortener.cache.invalidation.live} 1 while the channel is proven live.
  */
 public final class InvalidationSubscription implements SmartLifecycle {
+
+	/**
+	 * Messages waiting for the listener thread; beyond them the thread that received a
+	 * message handles it itself (a near-cache eviction, microseconds), so none is lost.
+	 */
+	static final int LISTENER_QUEUE = 10_000;
 
 	private static final Logger logger = LoggerFactory.getLogger(InvalidationSubscription.class);
 
@@ -81,6 +94,8 @@ public final class InvalidationSubscription implements SmartLifecycle {
 	private volatile RedisMessageListenerContainer container;
 
 	private ScheduledFuture<?> heartbeats;
+
+	private ThreadPoolExecutor listeners;
 
 	public InvalidationSubscription(RedisConnectionFactory connectionFactory, LinkResolver resolver,
 			RedisLinkCache cache, ScheduledExecutorService scheduler, ShortenerProperties.Cache properties,
@@ -113,6 +128,7 @@ public final class InvalidationSubscription implements SmartLifecycle {
 	@Override
 	public synchronized void start() {
 		this.running = true;
+		this.listeners = listenerExecutor();
 		this.scheduler.execute(this::subscribe);
 		long period = this.heartbeat.toMillis();
 		this.heartbeats = this.scheduler.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
@@ -155,10 +171,7 @@ public final class InvalidationSubscription implements SmartLifecycle {
 		if (!this.running || this.container != null) {
 			return;
 		}
-		RedisMessageListenerContainer attempt = new RedisMessageListenerContainer();
-		attempt.setConnectionFactory(this.connectionFactory);
-		attempt.setRecoveryInterval(this.retry.toMillis());
-		attempt.addMessageListener(new Listener(), new ChannelTopic(RedisLinkCache.INVALIDATION_CHANNEL));
+		RedisMessageListenerContainer attempt = newContainer();
 		try {
 			attempt.afterPropertiesSet();
 			attempt.start();
@@ -174,6 +187,33 @@ public final class InvalidationSubscription implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * A container for one subscription attempt, handling messages on the listener thread.
+	 */
+	synchronized RedisMessageListenerContainer newContainer() {
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(this.connectionFactory);
+		container.setRecoveryInterval(this.retry.toMillis());
+		container.setTaskExecutor(this.listeners);
+		container.addMessageListener(new Listener(), new ChannelTopic(RedisLinkCache.INVALIDATION_CHANNEL));
+		return container;
+	}
+
+	/**
+	 * One daemon thread (gone after a minute idle) with {@value #LISTENER_QUEUE} messages
+	 * queued at most.
+	 */
+	static ThreadPoolExecutor listenerExecutor() {
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES,
+				new LinkedBlockingQueue<>(LISTENER_QUEUE), (task) -> {
+					Thread thread = new Thread(task, "shortener-invalidation-listener");
+					thread.setDaemon(true);
+					return thread;
+				}, new ThreadPoolExecutor.CallerRunsPolicy());
+		executor.allowCoreThreadTimeOut(true);
+		return executor;
+	}
+
 	@Override
 	public synchronized void stop() {
 		this.running = false;
@@ -185,6 +225,10 @@ public final class InvalidationSubscription implements SmartLifecycle {
 		if (this.container != null) {
 			destroy(this.container);
 			this.container = null;
+		}
+		if (this.listeners != null) {
+			this.listeners.shutdown();
+			this.listeners = null;
 		}
 		this.subscribed.set(0);
 	}

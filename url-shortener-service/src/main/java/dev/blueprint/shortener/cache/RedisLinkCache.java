@@ -1,9 +1,10 @@
 package dev.blueprint.shortener.cache;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,16 @@ import org.springframework.data.redis.core.script.RedisScript;
  * keeps both in one slot on Redis Cluster. Every Redis call passes the {@code redis}
  * circuit breaker; while it is open calls fail at once with
  * {@link CacheUnavailableException} instead of waiting for a timeout.
+ * <p>
+ * An invalidation Redis did not take (a create's write-through or a delete, while Redis
+ * is unavailable) is queued and retried every {@code invalidationRetry}, for as long as
+ * the stale entry it removes can still be served, and no longer: a create's for
+ * {@code leaseTtl + negativeTtl + nearTtl} (a negative entry a loader wrote back under a
+ * lease taken before the create, then copied into a near-cache), a delete's for
+ * {@code leaseTtl + positiveTtl + nearTtlLive} (the same for the found link). At most
+ * {@code maxPendingInvalidations} are held; further ones are dropped and counted. Until
+ * 2026-12-07 the queue had neither bound, and a long outage ended in one pass sending all
+ * of it, each message a thread on every instance.
  */
 public final class RedisLinkCache {
 
@@ -80,7 +91,20 @@ public final class RedisLinkCache {
 
 	private final CircuitBreaker breaker;
 
-	private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
+	/** Codes whose invalidation is to be retried, each with when it stops mattering. */
+	private final Map<String, Long> pendingInvalidations = new ConcurrentHashMap<>();
+
+	private final Clock clock;
+
+	private final long createdMatters;
+
+	private final long deletedMatters;
+
+	private final Counter invalidationsExpired;
+
+	private final Counter invalidationsOverflowed;
+
+	private final AtomicBoolean overflowLogged = new AtomicBoolean();
 
 	private final Counter hits;
 
@@ -98,11 +122,27 @@ public final class RedisLinkCache {
 
 	private final AtomicBoolean malformedLogged = new AtomicBoolean();
 
+	/**
+	 * @param redis the shared Redis
+	 * @param properties cache settings
+	 * @param breaker the {@code redis} circuit breaker
+	 * @param clock the time, for how long a queued invalidation still matters
+	 * @param meters metrics
+	 */
 	public RedisLinkCache(StringRedisTemplate redis, ShortenerProperties.Cache properties, CircuitBreaker breaker,
-			MeterRegistry meters) {
+			Clock clock, MeterRegistry meters) {
 		this.redis = redis;
 		this.properties = properties;
 		this.breaker = breaker;
+		this.clock = clock;
+		this.createdMatters = properties.leaseTtl()
+			.plus(properties.negativeTtl())
+			.plus(properties.nearTtl())
+			.toMillis();
+		this.deletedMatters = properties.leaseTtl()
+			.plus(properties.positiveTtl())
+			.plus(properties.nearTtlLive())
+			.toMillis();
 		this.hits = lookups(meters, "redis", "hit");
 		this.misses = lookups(meters, "redis", "miss");
 		this.leaseWon = leases(meters, "loaded");
@@ -113,7 +153,18 @@ public final class RedisLinkCache {
 			.description("Cached values that did not decode (another version's format): deleted, and the code "
 					+ "loaded as on a miss")
 			.register(meters);
-		meters.gauge("blueprint.shortener.cache.invalidations.pending", this.pendingInvalidations, Set::size);
+		meters.gauge("blueprint.shortener.cache.invalidations.pending", this.pendingInvalidations, Map::size);
+		this.invalidationsExpired = invalidationsDropped(meters, "expired");
+		this.invalidationsOverflowed = invalidationsDropped(meters, "overflow");
+	}
+
+	private static Counter invalidationsDropped(MeterRegistry meters, String reason) {
+		return Counter.builder("blueprint.shortener.cache.invalidations.dropped")
+			.description("Queued invalidations given up: expired (Redis was unavailable for as long as the stale "
+					+ "entry could be served; harmless), overflow (max-pending-invalidations were queued; that "
+					+ "code's stale entry may be served until its TTLs end)")
+			.tag("reason", reason)
+			.register(meters);
 	}
 
 	static Counter lookups(MeterRegistry meters, String layer, String result) {
@@ -246,7 +297,7 @@ public final class RedisLinkCache {
 		catch (CacheUnavailableException ex) {
 			// a negative entry for this code may survive in Redis: remove it once Redis
 			// is back
-			this.pendingInvalidations.add(code);
+			queue(code, this.createdMatters);
 		}
 	}
 
@@ -256,25 +307,69 @@ public final class RedisLinkCache {
 	 * @return whether Redis took the invalidation now
 	 */
 	public boolean invalidate(String code) {
-		try {
-			call(() -> this.redis.delete(List.of(linkKey(code), leaseKey(code))));
-			publish(code);
+		if (send(code)) {
 			this.pendingInvalidations.remove(code);
 			return true;
 		}
-		catch (CacheUnavailableException ex) {
-			this.pendingInvalidations.add(code);
+		if (queue(code, this.deletedMatters)) {
 			logger.warn("Redis unavailable; invalidation of {} queued for retry", code);
+		}
+		return false;
+	}
+
+	private boolean send(String code) {
+		try {
+			call(() -> this.redis.delete(List.of(linkKey(code), leaseKey(code))));
+			publish(code);
+			return true;
+		}
+		catch (CacheUnavailableException ex) {
 			return false;
 		}
 	}
 
-	/** Retries queued invalidations; called periodically. */
+	/**
+	 * Queues an invalidation for retry until {@code matters} ms from now (a later time of
+	 * one already queued stays).
+	 * @return whether it was queued; false when the queue is full
+	 */
+	private boolean queue(String code, long matters) {
+		long until = this.clock.millis() + matters;
+		if (this.pendingInvalidations.size() >= this.properties.maxPendingInvalidations()
+				&& !this.pendingInvalidations.containsKey(code)) {
+			this.invalidationsOverflowed.increment();
+			if (this.overflowLogged.compareAndSet(false, true)) {
+				logger.warn(
+						"{} invalidations already queued (max-pending-invalidations); further ones are dropped "
+								+ "until the queue empties, counted in blueprint.shortener.cache.invalidations.dropped",
+						this.properties.maxPendingInvalidations());
+			}
+			return false;
+		}
+		this.pendingInvalidations.merge(code, until, Math::max);
+		return true;
+	}
+
+	/**
+	 * Drops queued invalidations that no longer matter, then retries the others until one
+	 * fails; called periodically.
+	 */
 	public void retryPendingInvalidations() {
-		for (String code : this.pendingInvalidations) {
-			if (!invalidate(code)) {
+		long now = this.clock.millis();
+		this.pendingInvalidations.forEach((code, until) -> {
+			if (until <= now && this.pendingInvalidations.remove(code, until)) {
+				this.invalidationsExpired.increment();
+			}
+		});
+		for (Map.Entry<String, Long> pending : this.pendingInvalidations.entrySet()) {
+			if (!send(pending.getKey())) {
 				return;
 			}
+			// unless queued again meanwhile
+			this.pendingInvalidations.remove(pending.getKey(), pending.getValue());
+		}
+		if (this.pendingInvalidations.isEmpty()) {
+			this.overflowLogged.set(false);
 		}
 	}
 

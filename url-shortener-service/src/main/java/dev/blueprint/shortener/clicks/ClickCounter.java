@@ -1,18 +1,28 @@
 package dev.blueprint.shortener.clicks;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.blueprint.shortener.storage.CassandraClickStore;
 import dev.blueprint.shortener.storage.CassandraClickStore.Increment;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -26,13 +36,34 @@ import org.slf4j.LoggerFactory;
  * of {@value CassandraClickStore#BATCH}). Sums that fail to reach Cassandra are added
  * back and retried; while both are down at most {@code maxPending} code-days are held,
  * and clicks beyond that are dropped and counted.
+ * <p>
+ * Cassandra writes go through the {@code cassandra} circuit breaker and record their
+ * outcome in it. A flush stops sending at the first failed batch, when the breaker
+ * refuses, or at its time limit ({@link #FLUSH_LIMIT}), and puts the sums it did not send
+ * back into memory for the next flush: before 2026-12-07 it sent every sum in rounds of
+ * {@value #IN_FLIGHT} batches, each round waiting up to the driver's 10 s, so one flush
+ * of 100,000 code-days to a hung Cassandra held its thread for about an hour.
  */
 public final class ClickCounter {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClickCounter.class);
 
-	/** Counter batches in flight at once. */
-	private static final int IN_FLIGHT = 8;
+	/**
+	 * Counter batches in flight at once, across flushes: the batches of a flush that
+	 * stopped at its limit still hold their place until the driver completes them.
+	 */
+	static final int IN_FLIGHT = 8;
+
+	/**
+	 * How long after its start a flush stops sending to and waiting for Cassandra. Below
+	 * the driver's 10 s write timeout, so a hung Cassandra costs a flush this and not a
+	 * timeout per round. A healthy Cassandra takes some 5,000 code-days a second (a
+	 * rollup of ~100,400 took 18-23 s in the benchmark, sent 8 batches at a time as
+	 * here), so a backlog of {@code max-pending-codes} (100,000) drains over four or five
+	 * flushes instead of one of 20 s, nothing lost. And the flush at shutdown ends well
+	 * inside the 40 s Kubernetes leaves after its 5 s preStop (45 s grace).
+	 */
+	public static final Duration FLUSH_LIMIT = Duration.ofSeconds(5);
 
 	private static final long MILLIS_PER_DAY = 86_400_000L;
 
@@ -47,9 +78,20 @@ public final class ClickCounter {
 
 	private final RedisClickBuffer buffer;
 
+	private final CircuitBreaker cassandra;
+
 	private final Clock clock;
 
 	private final int maxPending;
+
+	private final long limitNanos;
+
+	private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
+
+	/**
+	 * Whether the last flush stopped short, so that only the first of a row is logged.
+	 */
+	private volatile boolean stoppedShort;
 
 	private final Counter flushed;
 
@@ -59,19 +101,26 @@ public final class ClickCounter {
 
 	private final Counter writes;
 
+	private final Counter deferred;
+
 	/**
 	 * @param store Cassandra's counters
 	 * @param buffer where sums go first; {@code null} to write them straight to Cassandra
+	 * @param cassandra the {@code cassandra} circuit breaker
 	 * @param clock the time, for the UTC day
 	 * @param maxPending code-days held while nothing takes them
+	 * @param limit how long a flush may send to and wait for Cassandra
+	 * ({@link #FLUSH_LIMIT})
 	 * @param meters metrics
 	 */
-	public ClickCounter(CassandraClickStore store, RedisClickBuffer buffer, Clock clock, int maxPending,
-			MeterRegistry meters) {
+	public ClickCounter(CassandraClickStore store, RedisClickBuffer buffer, CircuitBreaker cassandra, Clock clock,
+			int maxPending, Duration limit, MeterRegistry meters) {
 		this.store = store;
 		this.buffer = buffer;
+		this.cassandra = cassandra;
 		this.clock = clock;
 		this.maxPending = maxPending;
+		this.limitNanos = limit.toNanos();
 		this.flushed = flushed(meters, "cassandra");
 		this.dropped = Counter.builder("blueprint.shortener.clicks.dropped")
 			.description("Clicks not counted: more than max-pending-codes code-days were in memory (clicked within "
@@ -81,6 +130,10 @@ public final class ClickCounter {
 			.description("Counter updates that failed and were kept for the next flush")
 			.register(meters);
 		this.writes = cassandraWrites(meters);
+		this.deferred = Counter.builder("blueprint.shortener.clicks.flush.deferred")
+			.description("Counter updates a flush did not send to Cassandra (a batch failed, the cassandra circuit "
+					+ "breaker refused, or the flush reached its time limit), kept for the next flush")
+			.register(meters);
 		meters.gauge("blueprint.shortener.clicks.pending", this.counts, Map::size);
 	}
 
@@ -123,10 +176,11 @@ public final class ClickCounter {
 	}
 
 	/**
-	 * Hands the counted clicks to Redis's buffer or Cassandra; runs on the background
-	 * scheduler.
+	 * Hands the counted clicks to Redis's buffer or Cassandra within the time limit; runs
+	 * on the background scheduler, and once more when the application stops.
 	 */
 	public void flush() {
+		long deadline = System.nanoTime() + this.limitNanos;
 		Map<CodeDay, Long> sums = new HashMap<>();
 		Map.Entry<CodeDay, LongAdder> entry;
 		while ((entry = this.retired.poll()) != null) {
@@ -145,19 +199,18 @@ public final class ClickCounter {
 		if (this.buffer != null && !sums.isEmpty()) {
 			sums = this.buffer.add(sums);
 		}
-		List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-		List<Map.Entry<CodeDay, Long>> batch = new ArrayList<>(CassandraClickStore.BATCH);
-		for (Map.Entry<CodeDay, Long> sum : sums.entrySet()) {
-			batch.add(sum);
-			if (batch.size() == CassandraClickStore.BATCH) {
-				write(batch, inFlight);
-				batch = new ArrayList<>(CassandraClickStore.BATCH);
+		String stoppedBy = write(sums, deadline);
+		if (stoppedBy == null) {
+			if (this.stoppedShort) {
+				this.stoppedShort = false;
+				logger.info("Click flushes reach Cassandra again");
 			}
 		}
-		if (!batch.isEmpty()) {
-			write(batch, inFlight);
+		else if (!this.stoppedShort) {
+			this.stoppedShort = true;
+			logger.warn("Click flush to Cassandra stopped ({}); the rest is kept for the next flush, and so on "
+					+ "until Cassandra takes them (blueprint.shortener.clicks.flush.deferred)", stoppedBy);
 		}
-		awaitAll(inFlight);
 	}
 
 	private static void add(Map<CodeDay, Long> sums, CodeDay key, long sum) {
@@ -166,37 +219,132 @@ public final class ClickCounter {
 		}
 	}
 
-	private void write(List<Map.Entry<CodeDay, Long>> batch, List<CompletableFuture<Void>> inFlight) {
+	/**
+	 * Sends the sums to Cassandra in counter batches, {@link #IN_FLIGHT} at a time, until
+	 * all are acknowledged, one fails, the breaker refuses or the deadline passes; the
+	 * sums not sent are kept, and so are those of a batch that fails, whenever it does.
+	 * @return why it stopped short, or {@code null} if every batch was acknowledged
+	 */
+	private String write(Map<CodeDay, Long> sums, long deadline) {
+		AtomicBoolean failed = new AtomicBoolean();
+		List<CompletableFuture<Void>> sent = new ArrayList<>();
+		Iterator<Map.Entry<CodeDay, Long>> unsent = sums.entrySet().iterator();
+		String stoppedBy = null;
+		while (unsent.hasNext() && stoppedBy == null) {
+			stoppedBy = acquire(failed, deadline);
+			if (stoppedBy == null) {
+				List<Map.Entry<CodeDay, Long>> batch = new ArrayList<>(CassandraClickStore.BATCH);
+				while (unsent.hasNext() && batch.size() < CassandraClickStore.BATCH) {
+					batch.add(unsent.next());
+				}
+				sent.add(send(batch, failed));
+			}
+		}
+		int kept = 0;
+		while (unsent.hasNext()) {
+			Map.Entry<CodeDay, Long> sum = unsent.next();
+			keep(sum.getKey(), sum.getValue());
+			kept++;
+		}
+		this.deferred.increment(kept);
+		if (stoppedBy == null) {
+			stoppedBy = await(sent, deadline);
+		}
+		return (stoppedBy == null && failed.get()) ? "a counter batch failed" : stoppedBy;
+	}
+
+	/**
+	 * Takes a place in flight and the breaker's permission for the next batch.
+	 * @return why not, or {@code null} if taken
+	 */
+	private String acquire(AtomicBoolean failed, long deadline) {
+		if (failed.get()) {
+			return "a counter batch failed";
+		}
+		if (deadline - System.nanoTime() <= 0) {
+			return timeLimitReached();
+		}
+		if (!this.cassandra.tryAcquirePermission()) {
+			return "the cassandra circuit breaker is " + this.cassandra.getState();
+		}
+		String stoppedBy;
+		try {
+			if (this.inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+				return null;
+			}
+			stoppedBy = timeLimitReached();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			stoppedBy = "interrupted";
+		}
+		this.cassandra.releasePermission();
+		return stoppedBy;
+	}
+
+	private String timeLimitReached() {
+		return "its time limit of " + TimeUnit.NANOSECONDS.toMillis(this.limitNanos) + " ms reached";
+	}
+
+	private CompletableFuture<Void> send(List<Map.Entry<CodeDay, Long>> batch, AtomicBoolean failed) {
 		this.writes.increment(batch.size());
 		List<Increment> increments = batch.stream()
 			.map((sum) -> new Increment(sum.getKey().code(), sum.getKey().day(), sum.getValue()))
 			.toList();
-		CompletableFuture<Void> write = this.store.add(increments).toCompletableFuture().handle((ok, failure) -> {
-			for (Map.Entry<CodeDay, Long> sum : batch) {
-				if (failure == null) {
-					this.flushed.increment(sum.getValue());
-				}
-				else {
-					this.failed.increment();
-					this.counts.computeIfAbsent(sum.getKey(), (k) -> new LongAdder()).add(sum.getValue());
-				}
-			}
-			return null;
-		});
-		inFlight.add(write);
-		if (inFlight.size() >= IN_FLIGHT) {
-			awaitAll(inFlight);
-		}
-	}
-
-	private static void awaitAll(List<CompletableFuture<Void>> inFlight) {
+		long start = System.nanoTime();
+		CompletionStage<Void> write;
 		try {
-			CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+			write = this.store.add(increments);
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Click flush failed", ex);
+			// a failed stage all the same: the place in flight must be given back
+			write = CompletableFuture.failedFuture(ex);
 		}
-		inFlight.clear();
+		return write.toCompletableFuture().handle((ok, failure) -> {
+			long took = System.nanoTime() - start;
+			if (failure == null) {
+				this.cassandra.onSuccess(took, TimeUnit.NANOSECONDS);
+				batch.forEach((sum) -> this.flushed.increment(sum.getValue()));
+			}
+			else {
+				this.cassandra.onError(took, TimeUnit.NANOSECONDS,
+						(failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+								: failure);
+				failed.set(true);
+				this.failed.increment(batch.size());
+				batch.forEach((sum) -> keep(sum.getKey(), sum.getValue()));
+			}
+			this.inFlight.release();
+			return null;
+		});
+	}
+
+	private void keep(CodeDay key, long sum) {
+		this.counts.computeIfAbsent(key, (k) -> new LongAdder()).add(sum);
+	}
+
+	/**
+	 * Waits until the deadline for the batches sent; those still in flight then keep
+	 * their sums themselves if they fail.
+	 * @return why it stopped waiting, or {@code null} if all completed
+	 */
+	private String await(List<CompletableFuture<Void>> sent, long deadline) {
+		try {
+			CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+				.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+			return null;
+		}
+		catch (TimeoutException ex) {
+			return timeLimitReached();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "interrupted";
+		}
+		catch (ExecutionException ex) {
+			// each batch handles its own failure
+			return "a counter batch failed";
+		}
 	}
 
 }

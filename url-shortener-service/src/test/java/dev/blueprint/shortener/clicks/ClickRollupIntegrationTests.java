@@ -134,7 +134,9 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 
 	@Test
 	void withoutTheBufferFlushesWriteEveryCodeDayToCassandraInBatches() {
-		ClickCounter direct = new ClickCounter(this.store, null, Clock.systemUTC(), 10_000, new SimpleMeterRegistry());
+		// a breaker of its own: the application's may still be open after another test
+		ClickCounter direct = new ClickCounter(this.store, null, CircuitBreaker.ofDefaults("cassandra"),
+				Clock.systemUTC(), 10_000, ClickCounter.FLUSH_LIMIT, new SimpleMeterRegistry());
 		String prefix = unique("direct");
 		int codes = 100;
 		for (int i = 0; i < codes; i++) {
