@@ -226,15 +226,38 @@ class GatewayConfiguration {
 	/** This instance's delivery channel. */
 	@Bean
 	RedisMessageListenerContainer deliveryChannel(RedisConnectionFactory connections, DeliveryReceiver receiver,
-			PresenceRelay presence, GatewayProperties properties, ThreadPoolTaskExecutor deliveryExecutor) {
+			GatewayProperties properties, ThreadPoolTaskExecutor deliveryExecutor) {
 		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
 		container.setConnectionFactory(connections);
 		// One thread, in arrival order: deliveries of a conversation reach clients in seq
 		// order.
 		container.setTaskExecutor(deliveryExecutor);
 		container.addMessageListener(receiver, new ChannelTopic(GatewayDelivery.channel(properties.id())));
-		// Every presence change reaches every gateway; each pushes it to its own
-		// watchers.
+		return container;
+	}
+
+	/**
+	 * The presence relay's thread, with a bounded queue ({@link PresenceRelay#executor}).
+	 */
+	@Bean
+	ThreadPoolTaskExecutor presenceExecutor(GatewayProperties properties, MeterRegistry meters) {
+		return PresenceRelay.executor(properties.presenceQueue(),
+				Counter.builder("blueprint.chat.gateway.presence.dropped")
+					.description("Presence changes dropped unpushed: more than gateway.presence-queue waited")
+					.register(meters));
+	}
+
+	/**
+	 * Every presence change reaches every gateway; each pushes it to its own watchers. A
+	 * container (and thread) of its own since 2026-12-07: on the delivery thread, a burst
+	 * of presence changes held chat messages up behind it.
+	 */
+	@Bean
+	RedisMessageListenerContainer presenceChannel(RedisConnectionFactory connections, PresenceRelay presence,
+			ThreadPoolTaskExecutor presenceExecutor) {
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(connections);
+		container.setTaskExecutor(presenceExecutor);
 		container.addMessageListener(presence, new ChannelTopic(PresenceChanged.CHANNEL));
 		return container;
 	}

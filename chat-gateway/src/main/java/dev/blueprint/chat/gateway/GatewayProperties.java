@@ -97,6 +97,10 @@ import org.springframework.util.unit.DataSize;
  * sessions together: beyond it, each session with frames waiting stops being read (SockJS
  * over HTTP: is closed with 1013) until half of it is left. The bound per session times
  * many sessions could otherwise exhaust the heap. From gateway.max-frame-size to 8GB
+ * @param presenceQueue most presence changes waiting to be pushed to this gateway's
+ * watchers: beyond it the oldest waiting change is dropped (and counted), as every
+ * gateway receives every change and a burst (every user flipping after a Redis outage)
+ * would otherwise queue without bound. 1 to 1,000,000
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
@@ -110,7 +114,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue Contacts contacts, @DefaultValue("0s") Duration clientSilenceTimeout,
 		@DefaultValue("5s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize sendBufferLimit,
 		@DefaultValue("16") int outboundThreads, @DefaultValue("128") int maxInboundBacklog,
-		@DefaultValue("20") int maxSessionsPerUser, @DefaultValue("64MB") DataSize maxInboundBytes) {
+		@DefaultValue("20") int maxSessionsPerUser, @DefaultValue("64MB") DataSize maxInboundBytes,
+		@DefaultValue("10000") int presenceQueue) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -138,6 +143,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 	static final int MAX_SESSIONS_PER_USER = 10_000;
 
 	static final DataSize MAX_INBOUND_BYTES = DataSize.ofGigabytes(8);
+
+	static final int MAX_PRESENCE_QUEUE = 1_000_000;
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
@@ -207,6 +214,10 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 				|| maxInboundBytes.toBytes() > MAX_INBOUND_BYTES.toBytes()) {
 			throw new IllegalArgumentException("gateway.max-inbound-bytes must be from gateway.max-frame-size ("
 					+ maxFrameSize + ") to " + MAX_INBOUND_BYTES + ", was " + maxInboundBytes);
+		}
+		if (presenceQueue < 1 || presenceQueue > MAX_PRESENCE_QUEUE) {
+			throw new IllegalArgumentException(
+					"gateway.presence-queue must be from 1 to " + MAX_PRESENCE_QUEUE + ", was " + presenceQueue);
 		}
 		if (inboundThreads < 1) {
 			throw new IllegalArgumentException("gateway.inbound-threads must be at least 1, was " + inboundThreads);

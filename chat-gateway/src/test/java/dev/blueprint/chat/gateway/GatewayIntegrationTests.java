@@ -11,6 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -212,6 +216,47 @@ class GatewayIntegrationTests {
 			assertThat(client.isConnected()).isTrue();
 			client.send(conversation, "c-6", "still here");
 			assertThat(nextSubmitted(this.alice).clientMessageId()).isEqualTo("c-6");
+		}
+	}
+
+	/**
+	 * A client (the shared test client) sending from eight threads at once has each of
+	 * its 200 frames answered: its writes go one at a time. Spring's STOMP client wrote
+	 * straight to the WebSocket session, which takes one write at a time, and a frame
+	 * written beside another was lost.
+	 */
+	@Test
+	void aClientSendingFromSeveralThreadsAtOnceHasEveryFrameAnswered() throws Exception {
+		int threads = 8;
+		int each = 25;
+		try (StompTestClient client = connect(this.alice)) {
+			ExecutorService senders = Executors.newFixedThreadPool(threads);
+			try {
+				CountDownLatch start = new CountDownLatch(1);
+				List<Future<?>> sent = new ArrayList<>();
+				for (int t = 0; t < threads; t++) {
+					sent.add(senders.submit(() -> {
+						start.await();
+						for (int i = 0; i < each; i++) {
+							client.sendRaw("/app/elsewhere", "{}");
+						}
+						return null;
+					}));
+				}
+				start.countDown();
+				for (Future<?> done : sent) {
+					done.get(30, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				senders.shutdownNow();
+			}
+			for (int i = 0; i < threads * each; i++) {
+				JsonNode error = client.next("errors", Duration.ofSeconds(10));
+				assertThat(error).as("answer %d of %d", i, threads * each).isNotNull();
+				assertThat(error.get("code").asString()).isEqualTo("unknown-destination");
+			}
+			assertThat(client.isConnected()).isTrue();
 		}
 	}
 

@@ -26,6 +26,8 @@ class GatewayPropertiesTests {
 
 	private static final DataSize INBOUND_BYTES = DataSize.ofMegabytes(64);
 
+	private static final int PRESENCE_QUEUE = 10_000;
+
 	private static GatewayProperties properties(int maxBodyBytes, DataSize maxFrameSize, Duration heartbeat) {
 		return properties(maxBodyBytes, maxFrameSize, DataSize.ofKilobytes(4), heartbeat);
 	}
@@ -34,7 +36,7 @@ class GatewayPropertiesTests {
 			Duration heartbeat) {
 		return new GatewayProperties("gw-1", maxBodyBytes, 64, maxFrameSize, messageBufferSize, DataSize.ofKilobytes(4),
 				false, Duration.ofSeconds(30), heartbeat, List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS,
-				Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES);
+				Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES, PRESENCE_QUEUE);
 	}
 
 	@Test
@@ -86,7 +88,7 @@ class GatewayPropertiesTests {
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(60), Duration.ofSeconds(20), List.of("*"), 6,
 				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ZERO, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20,
-				INBOUND_BYTES)
+				INBOUND_BYTES, PRESENCE_QUEUE)
 			.clientSilenceTimeout()).as("heart-beats of 20 s").isEqualTo(Duration.ofSeconds(70));
 	}
 
@@ -102,14 +104,14 @@ class GatewayPropertiesTests {
 		return new GatewayProperties(id, 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG,
-				20, INBOUND_BYTES);
+				20, INBOUND_BYTES, PRESENCE_QUEUE);
 	}
 
 	private static GatewayProperties withSilenceTimeout(Duration timeout) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 1, HOLD, 32, CONTACTS, timeout, SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20,
-				INBOUND_BYTES);
+				INBOUND_BYTES, PRESENCE_QUEUE);
 	}
 
 	@Test
@@ -117,13 +119,13 @@ class GatewayPropertiesTests {
 		assertThat(new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 1, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG,
-				20, INBOUND_BYTES)
+				20, INBOUND_BYTES, PRESENCE_QUEUE)
 			.subscriptionCacheLimit()).isEqualTo(1);
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 					DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 					(short) 1, 16, 0, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-					BACKLOG, 20, INBOUND_BYTES))
+					BACKLOG, 20, INBOUND_BYTES, PRESENCE_QUEUE))
 			.withMessage("gateway.subscription-cache-limit must be at least 1, was 0");
 	}
 
@@ -141,7 +143,8 @@ class GatewayPropertiesTests {
 	private static GatewayProperties ioBuffer(DataSize size) {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8), size, false,
 				Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32,
-				CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES);
+				CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES,
+				PRESENCE_QUEUE);
 	}
 
 	@Test
@@ -155,7 +158,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, hold, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				BACKLOG, 20, INBOUND_BYTES);
+				BACKLOG, 20, INBOUND_BYTES, PRESENCE_QUEUE);
 	}
 
 	@Test
@@ -169,7 +172,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, maxHolds, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER,
-				16, BACKLOG, 20, INBOUND_BYTES);
+				16, BACKLOG, 20, INBOUND_BYTES, PRESENCE_QUEUE);
 	}
 
 	@Test
@@ -199,7 +202,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), sendTimeLimit, sendBuffer,
-				outboundThreads, BACKLOG, 20, INBOUND_BYTES);
+				outboundThreads, BACKLOG, 20, INBOUND_BYTES, PRESENCE_QUEUE);
 	}
 
 	@Test
@@ -224,7 +227,7 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				maxInboundBacklog, maxSessionsPerUser, INBOUND_BYTES);
+				maxInboundBacklog, maxSessionsPerUser, INBOUND_BYTES, PRESENCE_QUEUE);
 	}
 
 	@Test
@@ -242,7 +245,23 @@ class GatewayPropertiesTests {
 		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
 				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
 				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
-				BACKLOG, 20, maxInboundBytes);
+				BACKLOG, 20, maxInboundBytes, PRESENCE_QUEUE);
+	}
+
+	@Test
+	void from1To1000000PresenceChangesWait() {
+		assertThat(presenceQueue(1).presenceQueue()).isOne();
+		assertThat(presenceQueue(1_000_000).presenceQueue()).isEqualTo(1_000_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> presenceQueue(0))
+			.withMessage("gateway.presence-queue must be from 1 to 1000000, was 0");
+		assertThatIllegalArgumentException().isThrownBy(() -> presenceQueue(1_000_001));
+	}
+
+	private static GatewayProperties presenceQueue(int presenceQueue) {
+		return new GatewayProperties("gw-1", 4096, 64, DataSize.ofKilobytes(32), DataSize.ofKilobytes(8),
+				DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10), List.of("*"), 6,
+				(short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT, SEND_BUFFER, 16,
+				BACKLOG, 20, INBOUND_BYTES, presenceQueue);
 	}
 
 	@Test
@@ -250,11 +269,11 @@ class GatewayPropertiesTests {
 		GatewayProperties first = new GatewayProperties(null, 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
 				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
-				SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES);
+				SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES, PRESENCE_QUEUE);
 		GatewayProperties second = new GatewayProperties(" ", 4096, 64, DataSize.ofKilobytes(32),
 				DataSize.ofKilobytes(8), DataSize.ofKilobytes(4), false, Duration.ofSeconds(30), Duration.ofSeconds(10),
 				List.of("*"), 6, (short) 1, 16, 120_000, HOLD, 32, CONTACTS, Duration.ofSeconds(60), SEND_TIME_LIMIT,
-				SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES);
+				SEND_BUFFER, 16, BACKLOG, 20, INBOUND_BYTES, PRESENCE_QUEUE);
 		assertThat(first.id()).startsWith("gw-").isNotEqualTo(second.id());
 	}
 

@@ -1,5 +1,6 @@
 package dev.blueprint.testsupport.chat;
 
+import java.io.IOException;
 import java.lang.reflect.Type;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -25,13 +26,16 @@ import org.springframework.messaging.simp.stomp.StompHeaders;
 import org.springframework.messaging.simp.stomp.StompSession;
 import org.springframework.messaging.simp.stomp.StompSessionHandlerAdapter;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketExtension;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketHttpHeaders;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
 import org.springframework.web.socket.client.standard.StandardWebSocketClient;
 import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
+import org.springframework.web.socket.handler.WebSocketSessionDecorator;
 import org.springframework.web.socket.messaging.WebSocketStompClient;
 import org.springframework.web.socket.sockjs.client.RestTemplateXhrTransport;
 import org.springframework.web.socket.sockjs.client.SockJsClient;
@@ -252,7 +256,7 @@ public final class StompTestClient implements AutoCloseable {
 	}
 
 	private static WebSocketStompClient stompClient(WebSocketClient transport) {
-		WebSocketStompClient client = new WebSocketStompClient(transport);
+		WebSocketStompClient client = new WebSocketStompClient(serializedSends(transport));
 		client.setMessageConverter(new SimpleMessageConverter());
 		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 		scheduler.setPoolSize(1);
@@ -261,6 +265,75 @@ public final class StompTestClient implements AutoCloseable {
 		client.setDefaultHeartbeat(new long[] { 10_000, 10_000 });
 		client.setInboundMessageSizeLimit(1024 * 1024);
 		return client;
+	}
+
+	/**
+	 * {@code transport} with every session's writes one at a time. Spring's STOMP client
+	 * writes on the caller's thread and its heart-beats on a scheduler's, straight to the
+	 * WebSocket session, which takes one write at a time: a test sending from several
+	 * threads (or a send meeting a heart-beat) failed the write, and the frame was lost.
+	 */
+	static WebSocketClient serializedSends(WebSocketClient transport) {
+		return new WebSocketClient() {
+
+			@Override
+			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, String uriTemplate,
+					Object... uriVariables) {
+				return transport.execute(serialized(handler), uriTemplate, uriVariables);
+			}
+
+			@Override
+			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
+					URI uri) {
+				return transport.execute(serialized(handler), headers, uri);
+			}
+
+		};
+	}
+
+	/** Hands {@code handler} its connection's session with serialized writes. */
+	private static WebSocketHandler serialized(WebSocketHandler handler) {
+		return new WebSocketHandlerDecorator(handler) {
+
+			private volatile WebSocketSession serialized;
+
+			private WebSocketSession of(WebSocketSession session) {
+				WebSocketSession current = this.serialized;
+				if (current == null || ((WebSocketSessionDecorator) current).getDelegate() != session) {
+					current = new WebSocketSessionDecorator(session) {
+
+						@Override
+						public synchronized void sendMessage(WebSocketMessage<?> message) throws IOException {
+							super.sendMessage(message);
+						}
+
+					};
+					this.serialized = current;
+				}
+				return current;
+			}
+
+			@Override
+			public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+				super.afterConnectionEstablished(of(session));
+			}
+
+			@Override
+			public void handleMessage(WebSocketSession session, WebSocketMessage<?> message) throws Exception {
+				super.handleMessage(of(session), message);
+			}
+
+			@Override
+			public void handleTransportError(WebSocketSession session, Throwable exception) throws Exception {
+				super.handleTransportError(of(session), exception);
+			}
+
+			@Override
+			public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) throws Exception {
+				super.afterConnectionClosed(of(session), closeStatus);
+			}
+
+		};
 	}
 
 	/** Subscribes to {@code /user/queue/<queue>}. */
