@@ -40,7 +40,7 @@ class PresenceConfiguration {
 	PresenceTracker presenceTracker(PresenceStore store, SessionRegistry registry, PresenceProperties properties,
 			Clock clock, MeterRegistry meters) {
 		return new PresenceTracker(store, registry, new PresenceRules(properties.sessionLease()), clock,
-				properties.sweepBatch(), properties.claimTimeout(), meters);
+				properties.sweepBatch(), properties.claimTimeout(), properties.recoveryGrace(), meters);
 	}
 
 	@Bean

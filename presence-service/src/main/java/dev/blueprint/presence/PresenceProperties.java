@@ -19,16 +19,28 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * it (when this one died mid-sweep)
  * @param retention how long a user's presence (last seen; an online choice) is kept after
  * its last change (at least 1 ms); away or invisible is kept until the user changes it
- * @param maxQueryUsers most user ids in one bulk query
+ * @param maxQueryUsers most user ids in one bulk query; 1 to 1,000, as a query costs one
+ * rate-limit token however many it names, and its reads hold a pooled Redis connection
  * @param contacts where the caller's contacts come from
+ * @param recoveryGrace how long, once sweeps succeed again after failing (Redis
+ * unreachable), a user whose leases ran out meanwhile is held as they were instead of
+ * going offline: the gateways could not renew the leases either. Without it, an outage
+ * longer than the lease turned every connected user offline and online again. At least a
+ * gateway heartbeat (under half the lease) and a reconnect; 0 to 10 minutes, 0 for no
+ * hold
  */
 @ConfigurationProperties("presence")
 public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 		@DefaultValue("500ms") Duration sweepInterval, @DefaultValue("500") int sweepBatch,
 		@DefaultValue("5s") Duration claimTimeout, @DefaultValue("30d") Duration retention,
-		@DefaultValue("100") int maxQueryUsers, @DefaultValue Contacts contacts) {
+		@DefaultValue("100") int maxQueryUsers, @DefaultValue Contacts contacts,
+		@DefaultValue("30s") Duration recoveryGrace) {
 
 	static final int MAX_SWEEP_BATCH = 10_000;
+
+	static final int MAX_QUERY_USERS = 1_000;
+
+	static final Duration MAX_RECOVERY_GRACE = Duration.ofMinutes(10);
 
 	public PresenceProperties {
 		// Leases are whole milliseconds in the registry, and last seen after an expiry
@@ -42,8 +54,15 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 			throw new IllegalArgumentException(
 					"presence.sweep-batch must be from 1 to " + MAX_SWEEP_BATCH + ", was " + sweepBatch);
 		}
-		if (maxQueryUsers < 1) {
-			throw new IllegalArgumentException("presence.max-query-users must be at least 1, was " + maxQueryUsers);
+		// Unbounded, one query could name 100,000 users: one caller at the query rate
+		// would ask Redis for millions of hashes a second, each query holding a pooled
+		// connection.
+		if (maxQueryUsers < 1 || maxQueryUsers > MAX_QUERY_USERS) {
+			throw new IllegalArgumentException(
+					"presence.max-query-users must be from 1 to " + MAX_QUERY_USERS + ", was " + maxQueryUsers);
+		}
+		if (recoveryGrace.isNegative() || recoveryGrace.compareTo(MAX_RECOVERY_GRACE) > 0) {
+			throw new IllegalArgumentException("presence.recovery-grace must be from 0 to 10m, was " + recoveryGrace);
 		}
 		if (claimTimeout.compareTo(sweepInterval) <= 0) {
 			throw new IllegalArgumentException("presence.claim-timeout (" + claimTimeout

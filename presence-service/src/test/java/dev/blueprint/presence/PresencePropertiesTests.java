@@ -14,6 +14,8 @@ class PresencePropertiesTests {
 
 	private static final Duration RETENTION = Duration.ofDays(30);
 
+	private static final Duration GRACE = Duration.ofSeconds(30);
+
 	@Test
 	void theSessionLeaseIsAtLeastOneMillisecond() {
 		assertThat(properties(Duration.ofMillis(1), RETENTION, 10000).sessionLease()).isEqualTo(Duration.ofMillis(1));
@@ -61,14 +63,18 @@ class PresencePropertiesTests {
 	}
 
 	@Test
-	void aQueryNamesAtLeastOneUser() {
-		assertThat(new PresenceProperties(LEASE, Duration.ofMillis(500), 500, Duration.ofSeconds(5), RETENTION, 1,
-				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)))
-			.maxQueryUsers()).isEqualTo(1);
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new PresenceProperties(LEASE, Duration.ofMillis(500), 500, Duration.ofSeconds(5),
-					RETENTION, 0, contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2))))
-			.withMessage("presence.max-query-users must be at least 1, was 0");
+	void aQueryNamesOneToAThousandUsers() {
+		assertThat(query(1).maxQueryUsers()).isEqualTo(1);
+		assertThat(query(1_000).maxQueryUsers()).isEqualTo(1_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> query(0))
+			.withMessage("presence.max-query-users must be from 1 to 1000, was 0");
+		assertThatIllegalArgumentException().isThrownBy(() -> query(1_001))
+			.withMessage("presence.max-query-users must be from 1 to 1000, was 1001");
+	}
+
+	private static PresenceProperties query(int maxQueryUsers) {
+		return new PresenceProperties(LEASE, Duration.ofMillis(500), 500, Duration.ofSeconds(5), RETENTION,
+				maxQueryUsers, contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), GRACE);
 	}
 
 	@Test
@@ -99,7 +105,7 @@ class PresencePropertiesTests {
 
 	private static PresenceProperties sweep(Duration interval, int batch, Duration claimTimeout) {
 		return new PresenceProperties(LEASE, interval, batch, claimTimeout, RETENTION, 100,
-				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)));
+				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), GRACE);
 	}
 
 	private static PresenceProperties.Contacts contacts(Duration cacheTtl, int maxCachedUsers, Duration timeout) {
@@ -109,7 +115,21 @@ class PresencePropertiesTests {
 
 	private static PresenceProperties properties(Duration sessionLease, Duration retention, int maxCachedUsers) {
 		return new PresenceProperties(sessionLease, Duration.ofMillis(500), 500, Duration.ofSeconds(5), retention, 100,
-				contacts(Duration.ofSeconds(30), maxCachedUsers, Duration.ofSeconds(2)));
+				contacts(Duration.ofSeconds(30), maxCachedUsers, Duration.ofSeconds(2)), GRACE);
+	}
+
+	@Test
+	void theRecoveryGraceIsFromZeroToTenMinutes() {
+		assertThat(grace(Duration.ZERO).recoveryGrace()).isZero();
+		assertThat(grace(Duration.ofMinutes(10)).recoveryGrace()).hasMinutes(10);
+		assertThatIllegalArgumentException().isThrownBy(() -> grace(Duration.ofMillis(-1)))
+			.withMessage("presence.recovery-grace must be from 0 to 10m, was PT-0.001S");
+		assertThatIllegalArgumentException().isThrownBy(() -> grace(Duration.ofMinutes(10).plusMillis(1)));
+	}
+
+	private static PresenceProperties grace(Duration grace) {
+		return new PresenceProperties(LEASE, Duration.ofMillis(500), 500, Duration.ofSeconds(5), RETENTION, 100,
+				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), grace);
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.blueprint.platform.web.InvalidFieldException;
 import dev.blueprint.platform.web.Problems;
+import dev.blueprint.presence.contacts.ContactDirectory.ContactsRefusedException;
 import dev.blueprint.presence.contacts.ContactDirectory.ContactsUnavailableException;
 import dev.blueprint.presence.tracking.PresenceTracker.PresenceBusyException;
 import org.slf4j.Logger;
@@ -25,7 +26,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 /**
  * Every error of the presence API as RFC 9457 problem+json: 400 with {@code field}, 401
- * for a token that names no user, 403 with the refused {@code userIds}, 503 with
+ * for a token that names no user, 403 with the refused {@code userIds}, 502 when
+ * chat-message-service refuses to list the caller's contacts, 503 with
  * {@code Retry-After} while Redis or chat-message-service (the contacts) cannot answer,
  * or when a choice kept meeting concurrent writes of the same user's presence.
  */
@@ -98,6 +100,20 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> contactsUnavailable(ContactsUnavailableException ex) {
 		logger.warn("Contacts unavailable: {}", ex.getMessage());
 		return unavailable("The caller's contacts cannot be read (chat-message-service unavailable); retry shortly");
+	}
+
+	/**
+	 * 502 without {@code Retry-After}: chat-message-service refused the read (a 4xx, e.g.
+	 * a token it does not accept) and would refuse it again. As a 503 with
+	 * {@code Retry-After: 5} it told the client to retry a request that cannot succeed.
+	 */
+	@ExceptionHandler(ContactsRefusedException.class)
+	ProblemDetail contactsRefused(ContactsRefusedException ex) {
+		logger.warn("Contacts refused: {}", ex.getMessage());
+		return Problems.of(HttpStatus.BAD_GATEWAY, "Contacts unavailable",
+				"chat-message-service answered " + ex.status()
+						+ " when listing the caller's conversations, so the caller's contacts are unknown; "
+						+ "retrying the same request will not help");
 	}
 
 	@ExceptionHandler(PresenceBusyException.class)

@@ -91,6 +91,7 @@ public class ContactDirectory {
 	 * @param caller the caller's user id
 	 * @param token the caller's bearer token
 	 * @throws ContactsUnavailableException when chat-message-service cannot answer
+	 * @throws ContactsRefusedException when chat-message-service refuses the read
 	 */
 	public Set<String> of(String caller, String token) {
 		Instant now = this.clock.instant();
@@ -152,9 +153,12 @@ public class ContactDirectory {
 				.uri("/api/v1/conversations?view=members")
 				.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
 				.exchange((request, response) -> {
+					int status = response.getStatusCode().value();
+					if (refused(status)) {
+						throw new ContactsRefusedException(status);
+					}
 					if (!response.getStatusCode().is2xxSuccessful()) {
-						throw new ContactsUnavailableException(
-								"chat-message-service answered " + response.getStatusCode().value());
+						throw new ContactsUnavailableException("chat-message-service answered " + status);
 					}
 					return read(caller, response.getBody());
 				});
@@ -163,6 +167,16 @@ public class ContactDirectory {
 		catch (RestClientException ex) {
 			throw new ContactsUnavailableException("chat-message-service did not list the conversations: " + ex);
 		}
+	}
+
+	/**
+	 * Whether chat-message-service's answer refuses this request, so the same one fails
+	 * again: a 4xx (401 or 403 for a token it does not accept, another issuer or expired
+	 * between the two checks; 400 for a parameter it does not know), but not 408 or 429,
+	 * which ask for the request to be repeated.
+	 */
+	private static boolean refused(int status) {
+		return status >= 400 && status < 500 && status != 408 && status != 429;
 	}
 
 	/**
@@ -236,6 +250,26 @@ public class ContactDirectory {
 
 		public ContactsUnavailableException(String message) {
 			super(message);
+		}
+
+	}
+
+	/**
+	 * chat-message-service refused to list the caller's conversations (a 4xx): the
+	 * caller's contacts are unknown, and repeating the request would be refused again.
+	 */
+	public static class ContactsRefusedException extends RuntimeException {
+
+		private final int status;
+
+		public ContactsRefusedException(int status) {
+			super("chat-message-service answered " + status + " to the listing of the caller's conversations");
+			this.status = status;
+		}
+
+		/** chat-message-service's status. */
+		public int status() {
+			return this.status;
 		}
 
 	}

@@ -39,7 +39,7 @@ public final class PresenceRules {
 				lastSeen = now;
 			}
 			else if (!visibleAfter.present()) {
-				lastSeen = lastPresent(previous, now);
+				lastSeen = lastPresent(previous, connected, now);
 			}
 			else if (lastSeen == null) {
 				// online <-> away keeps "since"
@@ -62,13 +62,17 @@ public final class PresenceRules {
 	}
 
 	/**
-	 * When a user who stops being present was last present: at the last renewal when the
-	 * leases ran out (the lease ended before this evaluation), otherwise now (a device
-	 * disconnected, or the user went invisible).
+	 * When a user who stops being present was last present: now while a device is
+	 * connected (the user went invisible) or when a device disconnected before its lease
+	 * ended; at the last renewal when the leases ran out (no live lease, and the stored
+	 * one ended before this evaluation). The stored lease end is that of the last
+	 * evaluation: a connected user's is in the past from then until the next sweep
+	 * (longer after an outage or a backlog), so it says nothing about a user who still
+	 * has a live lease.
 	 */
-	private Instant lastPresent(Presence previous, Instant now) {
+	private Instant lastPresent(Presence previous, boolean connected, Instant now) {
 		Instant seen = now;
-		if (previous.leaseEnd() != null && !previous.leaseEnd().isAfter(now)) {
+		if (!connected && previous.leaseEnd() != null && !previous.leaseEnd().isAfter(now)) {
 			seen = previous.leaseEnd().minus(this.lease);
 		}
 		if (previous.lastSeen() != null && seen.isBefore(previous.lastSeen())) {

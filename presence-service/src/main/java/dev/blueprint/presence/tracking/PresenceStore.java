@@ -140,6 +140,14 @@ public class PresenceStore {
 
 	private static final Logger logger = LoggerFactory.getLogger(PresenceStore.class);
 
+	/**
+	 * Most users read in one pipeline, as {@link SessionRegistry} reads leases: a
+	 * pipeline is answered whole within the command timeout while it holds a pooled
+	 * connection, and a sweep's read names up to {@code presence.sweep-batch} (10,000)
+	 * users.
+	 */
+	static final int CHUNK = 500;
+
 	private final StringRedisTemplate redis;
 
 	private final ChatEventCodec codec;
@@ -245,10 +253,20 @@ public class PresenceStore {
 
 	/**
 	 * Each user's hash, in order: its fields (none when it does not exist), read in one
-	 * pipeline. A key of another type fails only its own read: its {@code WRONGTYPE}
-	 * error is in its place. Any other failure (connection, timeout) fails the read.
+	 * pipeline per {@value #CHUNK} users. A key of another type fails only its own read:
+	 * its {@code WRONGTYPE} error is in its place. Any other failure (connection,
+	 * timeout) fails the read.
 	 */
 	private List<Object> readHashes(List<String> users) {
+		List<Object> hashes = new ArrayList<>(users.size());
+		for (int from = 0; from < users.size(); from += CHUNK) {
+			hashes.addAll(readChunk(users.subList(from, Math.min(users.size(), from + CHUNK))));
+		}
+		return hashes;
+	}
+
+	/** {@link #readHashes(List)} of at most {@value #CHUNK} users. */
+	private List<Object> readChunk(List<String> users) {
 		try {
 			return hashesPipelined(users);
 		}
@@ -263,10 +281,10 @@ public class PresenceStore {
 	}
 
 	/**
-	 * {@link #readHashes(List)} once a key of another type failed its pipeline: the keys'
+	 * {@link #readChunk(List)} once a key of another type failed its pipeline: the keys'
 	 * types in one pipeline, then the hashes (and the keys that do not exist) in another,
-	 * so a sweep's batch of 500 users costs two round trips, not 500. A key whose type
-	 * changes between the two fails the second pipeline: then each user is read alone.
+	 * so a chunk of 500 users costs two round trips, not 500. A key whose type changes
+	 * between the two fails the second pipeline: then each user is read alone.
 	 */
 	private List<Object> readHashesAroundOtherTypes(List<String> users) {
 		List<Object> types = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
@@ -439,7 +457,13 @@ public class PresenceStore {
 		return anyCause(ex, (message) -> message.contains("NOSCRIPT"));
 	}
 
-	/** Users with at least one live device (those scheduled for evaluation). */
+	/**
+	 * Users scheduled for an evaluation ({@code ZCARD} of the due set): those with a live
+	 * device as of their last evaluation, and those waiting for one (a connect or
+	 * disconnect not evaluated yet, a claim of another instance, a stored presence that
+	 * does not parse, retried every claim timeout). Counting live devices exactly would
+	 * read every user's sessions.
+	 */
 	public long tracked() {
 		Long size = this.redis.opsForZSet().zCard(SessionRegistry.PRESENCE_DUE);
 		return (size != null) ? size : 0;

@@ -60,6 +60,16 @@ public class PresenceTracker {
 
 	private final Counter sweepFailures;
 
+	private final Duration recoveryGrace;
+
+	private final Counter recoveryHolds;
+
+	/** Whether the last sweep failed. */
+	private volatile boolean failing;
+
+	/** Until when users whose leases ran out are held (see {@link #sweep()}). */
+	private volatile Instant holdUntil = Instant.MIN;
+
 	private final Counter choiceConflicts;
 
 	private final Counter unreadable;
@@ -68,6 +78,21 @@ public class PresenceTracker {
 
 	public PresenceTracker(PresenceStore store, SessionRegistry registry, PresenceRules rules, Clock clock, int batch,
 			Duration claimTimeout, MeterRegistry meters) {
+		this(store, registry, rules, clock, batch, claimTimeout, Duration.ZERO, meters);
+	}
+
+	/**
+	 * @param recoveryGrace how long after sweeps fail (Redis unreachable) a user whose
+	 * leases ran out meanwhile is held as they were instead of going offline: the
+	 * gateways could not renew either ({@code presence.recovery-grace}; zero: no hold)
+	 */
+	public PresenceTracker(PresenceStore store, SessionRegistry registry, PresenceRules rules, Clock clock, int batch,
+			Duration claimTimeout, Duration recoveryGrace, MeterRegistry meters) {
+		this.recoveryGrace = recoveryGrace;
+		this.recoveryHolds = Counter.builder("blueprint.chat.presence.recovery.holds")
+			.description("Users whose leases ran out while sweeps failed, held as they were for "
+					+ "presence.recovery-grace after the sweeps recovered instead of going offline")
+			.register(meters);
 		this.store = store;
 		this.registry = registry;
 		this.rules = rules;
@@ -95,7 +120,8 @@ public class PresenceTracker {
 			.description("Sweeps that failed (a Redis error): nobody is marked offline meanwhile")
 			.register(meters);
 		Gauge.builder("blueprint.chat.presence.online", this.online, AtomicLong::get)
-			.description("Users with at least one live device (invisible ones included), as of the last sweep")
+			.description("Users scheduled for an evaluation, as of this instance's last sweep: those with a live "
+					+ "device at their last evaluation (invisible ones included), plus those waiting for one")
 			.register(meters);
 	}
 
@@ -107,9 +133,16 @@ public class PresenceTracker {
 			.register(meters);
 	}
 
-	/** Evaluates the users that are due; runs every {@code presence.sweep-interval}. */
+	/**
+	 * Evaluates the users that are due; runs every {@code presence.sweep-interval}. The
+	 * sweeps after a failed one hold users whose leases ran out for
+	 * {@code presence.recovery-grace} ({@link #evaluateClaimed}).
+	 */
 	@Scheduled(fixedDelayString = "${presence.sweep-interval:500ms}")
 	public void sweep() {
+		if (this.failing) {
+			this.holdUntil = this.clock.instant().plus(this.recoveryGrace);
+		}
 		try {
 			int evaluated;
 			int total = 0;
@@ -120,8 +153,18 @@ public class PresenceTracker {
 			while (evaluated == this.batch);
 			this.sweptUsers.record(total);
 			this.online.set(this.store.tracked());
+			if (this.failing) {
+				// from its end: this sweep may have started long before Redis answered it
+				this.holdUntil = this.clock.instant().plus(this.recoveryGrace);
+				this.failing = false;
+				logger.info(
+						"Presence sweeps succeed again; users whose leases ran out meanwhile are held as they were "
+								+ "until {} (presence.recovery-grace), for their gateways to renew them",
+						this.holdUntil);
+			}
 		}
 		catch (RuntimeException ex) {
+			this.failing = true;
 			// While sweeps fail (Redis read-only, or refusing writes at maxmemory, while
 			// PING still answers) nobody goes offline and the online gauge keeps its last
 			// value: counted, for the alert BlueprintPresenceSweepsFailing.
@@ -156,9 +199,22 @@ public class PresenceTracker {
 		Map<String, PresenceStore.Stored> stored = read(users);
 		List<PresenceStore.Update> updates = new ArrayList<>();
 		Map<String, Instant> nextChecks = new LinkedHashMap<>();
+		Instant holdUntil = this.holdUntil;
 		for (String user : users) {
 			PresenceStore.Stored previous = stored.get(user);
 			if (!previous.readable()) {
+				continue;
+			}
+			Presence before = previous.presence();
+			if (now.isBefore(holdUntil) && !leases.containsKey(user) && before.status() != Status.OFFLINE
+					&& before.leaseEnd() != null && !before.leaseEnd().isAfter(now)) {
+				// Its leases ran out (no live one, the last one known ended) while Redis
+				// was unreachable: its gateway could not renew them either. Looked at
+				// again once the gateways had a heartbeat to do so; offline then, last
+				// seen at its last renewal, if it is gone. A device that disconnected
+				// (its lease removed before it ended) is not held.
+				nextChecks.put(user, holdUntil);
+				this.recoveryHolds.increment();
 				continue;
 			}
 			PresenceRules.Evaluation evaluation = this.rules.evaluate(previous.presence(), leases.get(user), now);

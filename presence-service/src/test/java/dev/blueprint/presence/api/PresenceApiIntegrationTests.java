@@ -2,12 +2,18 @@ package dev.blueprint.presence.api;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.DoublePredicate;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.blueprint.chat.contracts.PresenceChanged;
+import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.chat.contracts.SessionRegistry.Session;
 import dev.blueprint.presence.support.PresenceIntegrationTest;
 import dev.blueprint.testsupport.TestTokens;
@@ -183,6 +189,39 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 	}
 
 	/**
+	 * The stored lease end is the one of the user's last evaluation: from then until the
+	 * next sweep (longer after an outage or a backlog) it is past while the user's device
+	 * is live. Hiding then was last seen one lease before it (here 12 s before hiding);
+	 * now it is when the user hid.
+	 */
+	@Test
+	void goingInvisibleWithALiveDeviceAfterTheStoredLeaseEndIsLastSeenWhenTheUserHid() throws Exception {
+		String alice = unique("alice");
+		Instant now = Instant.now();
+		// As a sweep stored her before an outage: online a minute, lease ended 10 s ago.
+		this.redis.opsForHash()
+			.putAll(presenceKey(alice),
+					Map.of("choice", "online", "status", "online", "lastSeen",
+							Long.toString(now.minusSeconds(60).toEpochMilli()), "leaseEnd",
+							Long.toString(now.minusSeconds(10).toEpochMilli()), "version", "1"));
+		// Due after this test: no sweep evaluates her meanwhile, and the registration
+		// leaves her scheduled.
+		this.redis.opsForZSet().add(SessionRegistry.PRESENCE_DUE, alice, now.plusSeconds(60).toEpochMilli());
+		Session laptop = new Session(alice, "gw-a", "laptop");
+		try (AutoCloseable connected = heartbeat(laptop)) {
+			Instant hiding = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+			HttpResponse<String> hidden = request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"invisible\"}");
+			assertThat(hidden.statusCode()).as(hidden.body()).isEqualTo(200);
+			assertThat(Instant.parse(json(hidden, "$.lastSeen"))).isBetween(hiding, Instant.now());
+			PresenceChanged change = expectChange(alice, WAIT);
+			assertThat(change.status()).isEqualTo("offline");
+			assertThat(change.lastSeen()).isBetween(hiding, Instant.now());
+		}
+		gateway().remove(laptop);
+		this.redis.delete(presenceKey(alice));
+	}
+
+	/**
 	 * A user whose stored presence does not parse is answered as a user with none
 	 * (offline, never seen), counted and logged once per read without a stack trace; the
 	 * others of the query are answered as stored. It was a 500 for the whole query (a 503
@@ -339,6 +378,30 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 		assertThat(unavailable.headers().firstValue("Retry-After")).hasValue("5");
 	}
 
+	/**
+	 * chat-message-service refusing the contacts read (here a 401: a token of an issuer
+	 * it does not accept, or one that expired between its check and this service's)
+	 * refuses the same request again: a 502 without {@code Retry-After}, logged with the
+	 * status. It was a 503 with {@code Retry-After: 5}, which a client retried forever.
+	 */
+	@Test
+	void aContactsReadThatChatMessageServiceRefusesIsA502WithoutRetryAfter(CapturedOutput output) throws Exception {
+		String alice = unique("alice");
+		String zoe = unique("zoe");
+		conversations.conversation(alice, zoe);
+		conversations.answer(zoe, 401);
+		for (HttpResponse<String> refused : List.of(request(zoe, "GET", "/api/v1/presence/" + alice, null),
+				request(zoe, "POST", "/api/v1/presence/query", "{\"userIds\":[\"" + alice + "\"]}"))) {
+			assertProblem(refused, 502);
+			assertThat((String) json(refused, "$.title")).isEqualTo("Contacts unavailable");
+			assertThat((String) json(refused, "$.detail")).contains("answered 401");
+			assertThat(refused.headers().firstValue("Retry-After")).isEmpty();
+		}
+		assertThat(output.getOut()).contains("Contacts refused: chat-message-service answered 401");
+		// Her own presence needs no contacts.
+		assertThat(request(zoe, "GET", "/api/v1/presence/" + zoe, null).statusCode()).isEqualTo(200);
+	}
+
 	@Test
 	void aTokenWithoutASubjectIsA401AndOneWhoseSubjectIsNoUserIdA403() throws Exception {
 		for (String subject : java.util.Arrays.asList(null, "not a user", "auth0|123")) {
@@ -361,12 +424,14 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 	}
 
 	/**
-	 * The counters move with the changes they count, and the gauge counts a live user
-	 * (checking only that the names are scraped passed with counters that never moved:
-	 * they are registered at start-up).
+	 * The counters move with the changes they count, and the gauge by one for a user who
+	 * connects and back for one who leaves (checking only that the names are scraped
+	 * passed with counters that never moved: they are registered at start-up; checking
+	 * the gauge at least 1, a global value, passed whatever it counted).
 	 */
 	@Test
 	void metricsCountChangesByStatusAndOnlineUsers() throws Exception {
+		double users = onlineUsersOnceSettled();
 		double online = scraped(ONLINE_CHANGES);
 		double away = scraped(AWAY_CHANGES);
 		double offline = scraped(OFFLINE_CHANGES);
@@ -377,10 +442,11 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 			assertThat(request(alice, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}").statusCode())
 				.isEqualTo(200);
 			assertThat(expectChange(alice, WAIT).status()).isEqualTo("away");
-			assertThat(scrapedReaching(ONLINE_USERS, 1)).isGreaterThanOrEqualTo(1);
+			assertThat(scrapedUntil(ONLINE_USERS, (value) -> value >= users + 1)).isEqualTo(users + 1);
 		}
 		gateway().remove(laptop);
 		assertThat(expectChange(alice, WAIT).status()).isEqualTo("offline");
+		assertThat(scrapedUntil(ONLINE_USERS, (value) -> value <= users)).isEqualTo(users);
 		// No other test's user goes online or away meanwhile; one may go offline.
 		assertThat(scrapedReaching(ONLINE_CHANGES, online + 1)).isEqualTo(online + 1);
 		assertThat(scrapedReaching(AWAY_CHANGES, away + 1)).isEqualTo(away + 1);
@@ -395,13 +461,46 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 	 * counts its changes just after publishing them.
 	 */
 	private double scrapedReaching(String series, double expected) throws Exception {
+		return scrapedUntil(series, (value) -> value >= expected);
+	}
+
+	/** A series once it is {@code expected}, or after {@link #WAIT}. */
+	private double scrapedUntil(String series, DoublePredicate expected) throws Exception {
 		long deadline = System.nanoTime() + WAIT.toNanos();
 		double value = scraped(series);
-		while (value < expected && System.nanoTime() < deadline) {
+		while (!expected.test(value) && System.nanoTime() < deadline) {
 			Thread.sleep(50);
 			value = scraped(series);
 		}
 		return value;
+	}
+
+	/**
+	 * The online gauge once the due set it counts (one for the whole Redis, so other
+	 * tests' users too) has held the same users for a lease and two sweeps: a user an
+	 * earlier test left with a live lease has run out and been evaluated by then (tests
+	 * run one at a time), so from here only this test moves it.
+	 */
+	private double onlineUsersOnceSettled() throws Exception {
+		Duration quiet = LEASE.plus(SWEEP.multipliedBy(2));
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		Set<String> due = this.redis.opsForZSet().range(SessionRegistry.PRESENCE_DUE, 0, -1);
+		long quietSince = System.nanoTime();
+		while (System.nanoTime() - quietSince < quiet.toNanos()) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new AssertionError("the due set kept changing for 20 s: " + due);
+			}
+			Thread.sleep(100);
+			Set<String> now = this.redis.opsForZSet().range(SessionRegistry.PRESENCE_DUE, 0, -1);
+			if (!now.equals(due)) {
+				due = now;
+				quietSince = System.nanoTime();
+			}
+		}
+		int settled = due.size();
+		assertThat(scrapedUntil(ONLINE_USERS, (value) -> value == settled)).as("the gauge after the due set settled")
+			.isEqualTo(settled);
+		return settled;
 	}
 
 	private double scraped(String series) throws Exception {

@@ -150,6 +150,28 @@ class ContactDirectoryTests {
 		return reads;
 	}
 
+	/**
+	 * A 4xx is a refusal the same request meets again (a token chat-message-service does
+	 * not accept, a parameter it does not know): told apart from a failure, which a retry
+	 * may get past, as are 408 and 429, which ask for one.
+	 */
+	@Test
+	void aRefusalIsToldApartFromAFailure() {
+		ContactDirectory directory = directory(10, 100);
+		for (int status : List.of(400, 401, 403, 404)) {
+			this.conversations.answer("alice", status);
+			assertThatExceptionOfType(ContactDirectory.ContactsRefusedException.class)
+				.isThrownBy(() -> directory.of("alice", TestTokens.token("alice")))
+				.satisfies((refused) -> assertThat(refused.status()).isEqualTo(status));
+		}
+		for (int status : List.of(408, 429, 500, 503)) {
+			this.conversations.answer("alice", status);
+			assertThatExceptionOfType(ContactDirectory.ContactsUnavailableException.class)
+				.isThrownBy(() -> directory.of("alice", TestTokens.token("alice")))
+				.withMessage("chat-message-service answered " + status);
+		}
+	}
+
 	@Test
 	void aFailedReadIsNotCached() {
 		this.conversations.fail("alice");

@@ -93,6 +93,26 @@ class PresenceRulesTests {
 		assertThat(gone.presence()).isEqualTo(new Presence(Choice.INVISIBLE, Status.OFFLINE, at(10), null));
 	}
 
+	/**
+	 * The stored lease end is the one of the last evaluation: from then until the next
+	 * sweep (far longer after an outage or a backlog) it is past while the user's renewed
+	 * lease runs. Hiding then was last seen one lease before it, 09:59:30 for a user who
+	 * hid at 10:00:00.2.
+	 */
+	@Test
+	void goingInvisibleWithALiveLeaseIsLastSeenNowThoughTheStoredLeaseEnded() {
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(60));
+		Instant hid = at(60).plusMillis(200);
+		PresenceRules.Evaluation hidden = this.rules.choose(online, Choice.INVISIBLE, at(80), hid);
+		assertThat(hidden.presence()).isEqualTo(new Presence(Choice.INVISIBLE, Status.INVISIBLE, hid, at(80)));
+		assertThat(hidden.visibleChange()).isTrue();
+		assertThat(hidden.nextCheck()).isEqualTo(at(80));
+
+		Presence afterAnOutage = new Presence(Choice.AWAY, Status.AWAY, at(0), at(60));
+		assertThat(this.rules.choose(afterAnOutage, Choice.INVISIBLE, at(620), at(600)).presence().lastSeen())
+			.isEqualTo(at(600));
+	}
+
 	@Test
 	void theChoiceOutlivesTheConnection() {
 		Presence awayOffline = new Presence(Choice.AWAY, Status.OFFLINE, at(0), null);

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 
 import dev.blueprint.chat.contracts.PresenceChanged;
 import dev.blueprint.chat.contracts.SessionRegistry;
@@ -17,6 +18,7 @@ import dev.blueprint.presence.core.Choice;
 import dev.blueprint.presence.core.Presence;
 import dev.blueprint.presence.core.Status;
 import dev.blueprint.presence.support.PresenceIntegrationTest;
+import dev.blueprint.testsupport.TestInfrastructure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -120,6 +122,49 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 		}
 		assertThat(this.meters.counter("blueprint.chat.presence.sweep.failures").count())
 			.isGreaterThanOrEqualTo(before + 2);
+	}
+
+	/**
+	 * Redis unreachable for longer than a lease (frozen past the 5 s command timeout):
+	 * the gateway cannot renew, the sweeps fail, and every lease runs out. Once Redis is
+	 * back the sweeps hold such a user as they were for {@code presence.recovery-grace}
+	 * (here 2 s), in which the gateway renews at its next heartbeat (here 0.6 s after,
+	 * three sweeps later): no change is published, and the user is online since the first
+	 * connect. Before, the first sweep turned every connected user offline and the next
+	 * one online again (since then). A user who is gone goes offline as usual after that.
+	 */
+	@Test
+	void aRedisOutageLongerThanTheLeaseDoesNotTurnConnectedUsersOfflineAndOnlineAgain() throws Exception {
+		double holdsBefore = this.meters.counter("blueprint.chat.presence.recovery.holds").count();
+		String erin = unique("erin");
+		Session phone = new Session(erin, "gw-a", "phone");
+		PresenceChanged online;
+		try (AutoCloseable beating = heartbeat(phone)) {
+			online = expectChange(erin, REACTION);
+			assertThat(online.status()).isEqualTo("online");
+		}
+		TestInfrastructure.freezeServer("redis");
+		try {
+			Thread.sleep(Duration.ofSeconds(6).toMillis());
+		}
+		finally {
+			TestInfrastructure.thawServer("redis");
+		}
+		Thread.sleep(SWEEP.multipliedBy(3).toMillis());
+		try (AutoCloseable beating = heartbeat(phone)) {
+			assertThat(nextChange(erin, LEASE.plus(SWEEP).plus(SLACK).plusSeconds(2)))
+				.as("no change: the gateway renewed once Redis was back")
+				.isNull();
+			Presence presence = this.tracker.presenceOf(List.of(erin)).get(erin);
+			assertThat(presence.status()).isEqualTo(Status.ONLINE);
+			assertThat(presence.lastSeen()).as("online since the first connect")
+				.isEqualTo(online.lastSeen().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+		}
+		assertThat(this.meters.counter("blueprint.chat.presence.recovery.holds").count())
+			.as("erin was held after the outage")
+			.isGreaterThan(holdsBefore);
+		PresenceChanged offline = expectChange(erin, LEASE.plus(SWEEP).plus(SLACK).plusSeconds(2));
+		assertThat(offline.status()).as("gone once the heartbeats stopped").isEqualTo("offline");
 	}
 
 	@Test
@@ -254,6 +299,44 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 		assertThat(this.redis.opsForValue().get(PresenceStore.key(olga))).isEqualTo("online");
 		this.redis.delete(List.of(PresenceStore.key(oscar), PresenceStore.key(olga)));
 		gateway().remove(phones);
+	}
+
+	/**
+	 * A read of more users than one pipeline takes ({@value PresenceStore#CHUNK}: a sweep
+	 * batch reads up to 10,000, a query 1,000) is read in chunks, each user's hash in its
+	 * place; a key of another type costs only its own chunk the read around it.
+	 */
+	@Test
+	void aReadOfMoreUsersThanOneChunkAnswersEachUserInPlace() {
+		List<String> users = IntStream.rangeClosed(0, 2 * PresenceStore.CHUNK)
+			.mapToObj((i) -> unique("chunked" + i))
+			.toList();
+		String away = users.get(PresenceStore.CHUNK + 7);
+		String string = users.get(PresenceStore.CHUNK + 8);
+		String invisible = users.get(2 * PresenceStore.CHUNK);
+		this.redis.opsForHash()
+			.putAll(PresenceStore.key(away), Map.of("choice", "away", "status", "offline", "version", "2"));
+		this.redis.opsForValue().set(PresenceStore.key(string), "online");
+		this.redis.opsForHash()
+			.putAll(PresenceStore.key(invisible), Map.of("choice", "invisible", "status", "offline", "version", "5"));
+		try {
+			Map<String, PresenceStore.Stored> read = this.store.readVersioned(users);
+
+			assertThat(read.keySet()).containsExactlyElementsOf(users);
+			assertThat(read.get(away))
+				.isEqualTo(new PresenceStore.Stored(new Presence(Choice.AWAY, Status.OFFLINE, null, null), "2", true));
+			assertThat(read.get(string))
+				.isEqualTo(new PresenceStore.Stored(Presence.UNKNOWN, PresenceStore.OTHER_TYPE, false));
+			assertThat(read.get(invisible)).isEqualTo(
+					new PresenceStore.Stored(new Presence(Choice.INVISIBLE, Status.OFFLINE, null, null), "5", true));
+			assertThat(read.values()).filteredOn((stored) -> stored.version().equals("0"))
+				.hasSize(users.size() - 3)
+				.allMatch((stored) -> stored.readable() && stored.presence().equals(Presence.UNKNOWN));
+		}
+		finally {
+			this.redis
+				.delete(List.of(PresenceStore.key(away), PresenceStore.key(string), PresenceStore.key(invisible)));
+		}
 	}
 
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,7 +34,7 @@ public final class ConversationsStub implements AutoCloseable {
 
 	private final Map<String, List<Listed>> conversations = new ConcurrentHashMap<>();
 
-	private final Set<String> failing = ConcurrentHashMap.newKeySet();
+	private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
 
 	private final AtomicInteger calls = new AtomicInteger();
 
@@ -74,7 +73,12 @@ public final class ConversationsStub implements AutoCloseable {
 
 	/** Answers this caller with a 500. */
 	public void fail(String user) {
-		this.failing.add(user);
+		answer(user, 500);
+	}
+
+	/** Answers this caller with this status (and an empty JSON object), e.g. a 401. */
+	public void answer(String user, int status) {
+		this.statuses.put(user, status);
 	}
 
 	/** Answers every call this much later (calls are answered one at a time). */
@@ -102,8 +106,9 @@ public final class ConversationsStub implements AutoCloseable {
 			respond(exchange, 401, "{}");
 			return;
 		}
-		if (this.failing.contains(user)) {
-			respond(exchange, 500, "{}");
+		Integer status = this.statuses.get(user);
+		if (status != null) {
+			respond(exchange, status, "{}");
 			return;
 		}
 		if (!"view=members".equals(exchange.getRequestURI().getRawQuery())) {
