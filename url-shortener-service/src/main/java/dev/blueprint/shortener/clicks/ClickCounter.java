@@ -9,7 +9,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,12 +36,14 @@ import org.slf4j.LoggerFactory;
  * back and retried; while both are down at most {@code maxPending} code-days are held,
  * and clicks beyond that are dropped and counted.
  * <p>
- * Cassandra writes go through the {@code cassandra} circuit breaker and record their
- * outcome in it. A flush stops sending at the first failed batch, when the breaker
- * refuses, or at its time limit ({@link #FLUSH_LIMIT}), and puts the sums it did not send
- * back into memory for the next flush: before 2026-12-07 it sent every sum in rounds of
- * {@value #IN_FLIGHT} batches, each round waiting up to the driver's 10 s, so one flush
- * of 100,000 code-days to a hung Cassandra held its thread for about an hour.
+ * A flush sends only while the {@code cassandra} circuit breaker is closed, and leaves
+ * its calls and outcomes to the requests it guards (taken, the flush's batches filled its
+ * window while Redis was down and could open it for every redirect). A flush stops
+ * sending at the first failed batch, when the breaker refuses, or at its time limit
+ * ({@link #FLUSH_LIMIT}), and puts the sums it did not send back into memory for the next
+ * flush: before 2026-12-07 it sent every sum in rounds of {@value #IN_FLIGHT} batches,
+ * each round waiting up to the driver's 10 s, so one flush of 100,000 code-days to a hung
+ * Cassandra held its thread for about an hour.
  */
 public final class ClickCounter {
 
@@ -213,6 +214,13 @@ public final class ClickCounter {
 		}
 	}
 
+	/**
+	 * Whether every click counted has been handed on: none in memory, no batch in flight.
+	 */
+	boolean settled() {
+		return this.counts.isEmpty() && this.retired.isEmpty() && this.inFlight.availablePermits() == IN_FLIGHT;
+	}
+
 	private static void add(Map<CodeDay, Long> sums, CodeDay key, long sum) {
 		if (sum != 0) {
 			sums.merge(key, sum, Long::sum);
@@ -254,7 +262,8 @@ public final class ClickCounter {
 	}
 
 	/**
-	 * Takes a place in flight and the breaker's permission for the next batch.
+	 * Takes a place in flight for the next batch, if the {@code cassandra} breaker is
+	 * closed.
 	 * @return why not, or {@code null} if taken
 	 */
 	private String acquire(AtomicBoolean failed, long deadline) {
@@ -264,22 +273,22 @@ public final class ClickCounter {
 		if (deadline - System.nanoTime() <= 0) {
 			return timeLimitReached();
 		}
-		if (!this.cassandra.tryAcquirePermission()) {
+		// Read, not taken: the breaker guards the requests (redirects, creates), and the
+		// flush's batches (up to 8 a second, while Redis is down and every redirect reads
+		// Cassandra) would fill its window and take its half-open trial calls.
+		if (this.cassandra.getState() != CircuitBreaker.State.CLOSED) {
 			return "the cassandra circuit breaker is " + this.cassandra.getState();
 		}
-		String stoppedBy;
 		try {
 			if (this.inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
 				return null;
 			}
-			stoppedBy = timeLimitReached();
+			return timeLimitReached();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			stoppedBy = "interrupted";
+			return "interrupted";
 		}
-		this.cassandra.releasePermission();
-		return stoppedBy;
 	}
 
 	private String timeLimitReached() {
@@ -291,7 +300,6 @@ public final class ClickCounter {
 		List<Increment> increments = batch.stream()
 			.map((sum) -> new Increment(sum.getKey().code(), sum.getKey().day(), sum.getValue()))
 			.toList();
-		long start = System.nanoTime();
 		CompletionStage<Void> write;
 		try {
 			write = this.store.add(increments);
@@ -301,15 +309,10 @@ public final class ClickCounter {
 			write = CompletableFuture.failedFuture(ex);
 		}
 		return write.toCompletableFuture().handle((ok, failure) -> {
-			long took = System.nanoTime() - start;
 			if (failure == null) {
-				this.cassandra.onSuccess(took, TimeUnit.NANOSECONDS);
 				batch.forEach((sum) -> this.flushed.increment(sum.getValue()));
 			}
 			else {
-				this.cassandra.onError(took, TimeUnit.NANOSECONDS,
-						(failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
-								: failure);
 				failed.set(true);
 				this.failed.increment(batch.size());
 				batch.forEach((sum) -> keep(sum.getKey(), sum.getValue()));
