@@ -64,11 +64,13 @@ public class PresenceTracker {
 
 	private final Counter recoveryHolds;
 
-	/** Whether the last sweep failed. */
-	private volatile boolean failing;
+	/**
+	 * When the first of the sweeps failing now started; {@code null} while they succeed.
+	 */
+	private volatile Instant failingSince;
 
-	/** Until when users whose leases ran out are held (see {@link #sweep()}). */
-	private volatile Instant holdUntil = Instant.MIN;
+	/** Who is held, until when (see {@link #sweep()}). */
+	private volatile Hold hold = Hold.NONE;
 
 	private final Counter choiceConflicts;
 
@@ -140,8 +142,10 @@ public class PresenceTracker {
 	 */
 	@Scheduled(fixedDelayString = "${presence.sweep-interval:500ms}")
 	public void sweep() {
-		if (this.failing) {
-			this.holdUntil = this.clock.instant().plus(this.recoveryGrace);
+		Instant started = this.clock.instant();
+		Instant failingSince = this.failingSince;
+		if (failingSince != null) {
+			this.hold = Hold.after(failingSince, started, this.recoveryGrace);
 		}
 		try {
 			int evaluated;
@@ -153,18 +157,20 @@ public class PresenceTracker {
 			while (evaluated == this.batch);
 			this.sweptUsers.record(total);
 			this.online.set(this.store.tracked());
-			if (this.failing) {
+			if (failingSince != null) {
 				// from its end: this sweep may have started long before Redis answered it
-				this.holdUntil = this.clock.instant().plus(this.recoveryGrace);
-				this.failing = false;
+				this.hold = Hold.after(failingSince, this.clock.instant(), this.recoveryGrace);
+				this.failingSince = null;
 				logger.info(
 						"Presence sweeps succeed again; users whose leases ran out meanwhile are held as they were "
 								+ "until {} (presence.recovery-grace), for their gateways to renew them",
-						this.holdUntil);
+						this.hold.until());
 			}
 		}
 		catch (RuntimeException ex) {
-			this.failing = true;
+			if (this.failingSince == null) {
+				this.failingSince = started;
+			}
 			// While sweeps fail (Redis read-only, or refusing writes at maxmemory, while
 			// PING still answers) nobody goes offline and the online gauge keeps its last
 			// value: counted, for the alert BlueprintPresenceSweepsFailing.
@@ -199,21 +205,21 @@ public class PresenceTracker {
 		Map<String, PresenceStore.Stored> stored = read(users);
 		List<PresenceStore.Update> updates = new ArrayList<>();
 		Map<String, Instant> nextChecks = new LinkedHashMap<>();
-		Instant holdUntil = this.holdUntil;
+		Hold hold = this.hold;
 		for (String user : users) {
 			PresenceStore.Stored previous = stored.get(user);
 			if (!previous.readable()) {
 				continue;
 			}
 			Presence before = previous.presence();
-			if (now.isBefore(holdUntil) && !leases.containsKey(user) && before.status() != Status.OFFLINE
-					&& before.leaseEnd() != null && !before.leaseEnd().isAfter(now)) {
+			if (!leases.containsKey(user) && before.status() != Status.OFFLINE && hold.holds(before.leaseEnd(), now)) {
 				// Its leases ran out (no live one, the last one known ended) while Redis
 				// was unreachable: its gateway could not renew them either. Looked at
 				// again once the gateways had a heartbeat to do so; offline then, last
-				// seen at its last renewal, if it is gone. A device that disconnected
-				// (its lease removed before it ended) is not held.
-				nextChecks.put(user, holdUntil);
+				// seen at its last renewal, if it is gone. A user whose known lease
+				// ended before the failures, or after them, is not held: a failure does
+				// not postpone anyone else's going offline.
+				nextChecks.put(user, hold.until());
 				this.recoveryHolds.increment();
 				continue;
 			}
@@ -259,6 +265,26 @@ public class PresenceTracker {
 		if (!renewed.isEmpty()) {
 			this.store.scheduleNow(renewed, this.clock.instant());
 		}
+	}
+
+	/**
+	 * Users whose last known lease ended from {@code from} to {@code to} (the failing
+	 * sweeps, and a grace before them: a user due just before the failures may not have
+	 * been evaluated yet) are held until {@code until}.
+	 */
+	record Hold(Instant from, Instant to, Instant until) {
+
+		static final Hold NONE = new Hold(Instant.MIN, Instant.MIN, Instant.MIN);
+
+		static Hold after(Instant failingSince, Instant now, Duration grace) {
+			return new Hold(failingSince.minus(grace), now, now.plus(grace));
+		}
+
+		boolean holds(Instant leaseEnd, Instant now) {
+			return leaseEnd != null && now.isBefore(this.until) && !leaseEnd.isAfter(now)
+					&& !leaseEnd.isBefore(this.from) && !leaseEnd.isAfter(this.to);
+		}
+
 	}
 
 	/**

@@ -44,7 +44,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "presence.session-lease=2s", "presence.sweep-interval=200ms", "presence.claim-timeout=2s",
 				"presence.max-query-users=3", "presence.contacts.cache-ttl=1s", "PRESENCE_UPDATE_BURST=3",
-				"presence.recovery-grace=2s",
+				"presence.recovery-grace=3s",
 				// The build machine is shared: leave room for slow Redis round trips.
 				"spring.data.redis.timeout=5s" })
 @AutoConfigureMetrics

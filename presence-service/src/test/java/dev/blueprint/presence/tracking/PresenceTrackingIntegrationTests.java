@@ -128,7 +128,7 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 	 * Redis unreachable for longer than a lease (frozen past the 5 s command timeout):
 	 * the gateway cannot renew, the sweeps fail, and every lease runs out. Once Redis is
 	 * back the sweeps hold such a user as they were for {@code presence.recovery-grace}
-	 * (here 2 s), in which the gateway renews at its next heartbeat (here 0.6 s after,
+	 * (here 3 s), in which the gateway renews at its next heartbeat (here 0.6 s after,
 	 * three sweeps later): no change is published, and the user is online since the first
 	 * connect. Before, the first sweep turned every connected user offline and the next
 	 * one online again (since then). A user who is gone goes offline as usual after that.
