@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -65,9 +66,11 @@ class InboundBytesIntegrationTests {
 		ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
 		try {
 			List<CompletableFuture<Integer>> flooders = new ArrayList<>();
+			// all connected before any sends: their floods overlap
+			CountDownLatch connected = new CountDownLatch(CLIENTS);
 			for (int i = 0; i < CLIENTS; i++) {
 				String user = "bytes-flooder-" + i;
-				flooders.add(CompletableFuture.supplyAsync(() -> flood(user), threads));
+				flooders.add(CompletableFuture.supplyAsync(() -> flood(user, connected), threads));
 			}
 			for (CompletableFuture<Integer> flooder : flooders) {
 				assertThat(flooder.get(WAIT.toSeconds() * 3, TimeUnit.SECONDS)).as("frames answered in order")
@@ -89,10 +92,12 @@ class InboundBytesIntegrationTests {
 			.isZero();
 	}
 
-	private int flood(String user) {
+	private int flood(String user, CountDownLatch connected) {
 		try (RawStompSocket socket = RawStompSocket.open(this.port)) {
 			InboundBacklogIntegrationTests.connect(socket, user);
 			socket.send("SUBSCRIBE", "", "id:errors", "destination:/user/queue/errors");
+			connected.countDown();
+			connected.await(WAIT.toSeconds(), TimeUnit.SECONDS);
 			socket.sendTogether(InboundBacklogIntegrationTests.malformed(0, TOGETHER));
 			for (int i = TOGETHER; i < TOGETHER + SINGLES; i++) {
 				socket.sendTogether(InboundBacklogIntegrationTests.malformed(i, 1));

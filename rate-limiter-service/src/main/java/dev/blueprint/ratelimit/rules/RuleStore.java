@@ -22,7 +22,10 @@ import org.springframework.data.redis.core.script.RedisScript;
  * tag, so the script runs on one node of a Redis Cluster.
  * <p>
  * The document is read leniently (fields it does not know are ignored), unlike a request
- * body: during a rolling upgrade an older instance reads what a newer one wrote.
+ * body: a document written by a newer version stays readable. Not across the key change
+ * of 2026-12-07: an instance from before it reads and writes only {@link #LEGACY_KEY}, so
+ * rules changed while instances of both versions run reach only one kind (change rules
+ * once the upgrade is complete).
  */
 class RuleStore {
 
@@ -36,6 +39,9 @@ class RuleStore {
 	 * force and a {@code DELETE} does not bring them back.
 	 */
 	static final String LEGACY_KEY = "rl:admin:rules";
+
+	/** The version counter before 2026-12-07: the new one starts from it. */
+	static final String LEGACY_VERSION_KEY = "rl:admin:rules-version";
 
 	static final String CHANNEL = "rl:admin:rules-changed";
 
@@ -64,6 +70,7 @@ class RuleStore {
 
 	/** Stores a validated rule set and announces it; returns its version. */
 	long save(List<RuleSpec> rules) {
+		continueLegacyVersions();
 		Long version = this.redis.execute(SAVE, List.of(KEY, VERSION_KEY), this.json.writeValueAsString(rules),
 				CHANNEL);
 		return (version != null) ? version : 0;
@@ -74,9 +81,29 @@ class RuleStore {
 	 * returns the version of the change.
 	 */
 	long delete() {
+		continueLegacyVersions();
 		this.redis.delete(LEGACY_KEY);
 		Long version = this.redis.execute(DELETE, List.of(KEY, VERSION_KEY), CHANNEL);
 		return (version != null) ? version : 0;
+	}
+
+	/**
+	 * Starts the version counter where the former one stopped, once: versions keep
+	 * increasing across the key change instead of starting again from 1.
+	 */
+	private void continueLegacyVersions() {
+		if (Boolean.TRUE.equals(this.redis.hasKey(VERSION_KEY))) {
+			return;
+		}
+		String legacy = this.redis.opsForValue().get(LEGACY_VERSION_KEY);
+		if (legacy != null) {
+			try {
+				this.redis.opsForValue().setIfAbsent(VERSION_KEY, Long.toString(Long.parseLong(legacy.trim())));
+			}
+			catch (NumberFormatException ex) {
+				// not a counter: the new one starts from 1
+			}
+		}
 	}
 
 	Optional<StoredRules> load() {

@@ -238,6 +238,14 @@ class RuleAdminIntegrationTests {
 		ApiClient other = new ApiClient(otherPort());
 		assertThat(awaitStatusOtherThan(other, "legacy", 400, Duration.ofSeconds(2))).isEqualTo(200);
 
+		this.redis.delete(RuleStore.VERSION_KEY);
+		this.redis.opsForValue().set(RuleStore.LEGACY_VERSION_KEY, "7");
+		HttpResponse<String> put = send("PUT", this.port,
+				"{\"rules\":[{\"name\":\"upgraded\",\"limits\":[{\"limit\":1,\"unit\":\"hour\"}]}]}", "admin");
+		assertThat(JsonPath.<Number>read(put.body(), "$.version").longValue())
+			.as("versions go on from the former counter")
+			.isEqualTo(8);
+
 		assertThat(send("DELETE", this.port, null, "admin").statusCode()).isEqualTo(204);
 		assertThat(this.redis.hasKey(RuleStore.LEGACY_KEY)).isFalse();
 		assertThat(awaitStatusOtherThan(other, "legacy", 200, Duration.ofSeconds(2))).isEqualTo(400);
