@@ -238,18 +238,23 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 
 		assertThat(closing.isRollingUp()).as("close waited for the rollup").isFalse();
 		rollup.get(5, java.util.concurrent.TimeUnit.SECONDS);
-		long inCassandra = 0;
-		long waiting = 0;
-		for (String code : codes) {
-			inCassandra += cassandraTotal(code);
-			waiting += total(this.buffer.waiting(code, today()));
-		}
-		assertThat(inCassandra + waiting).as("each click once, in Cassandra or waiting").isEqualTo(2L * codes.size());
+		long inCassandra = inCassandra(codes);
+		assertThat(inCassandra + waiting(codes)).as("each click once, in Cassandra or waiting")
+			.isEqualTo(2L * codes.size());
 		closing.rollUp();
-		assertThat(codes.stream().mapToLong(this::cassandraTotal).sum()).as("a closed buffer rolls up nothing more")
-			.isEqualTo(inCassandra);
+		assertThat(inCassandra(codes)).as("a closed buffer rolls up nothing more").isEqualTo(inCassandra);
 		rollUpNow(this.buffer);
-		assertThat(codes.stream().mapToLong(this::cassandraTotal).sum()).isEqualTo(2L * codes.size());
+		assertThat(inCassandra(codes)).isEqualTo(2L * codes.size());
+	}
+
+	/** The clicks of {@code codes} in Cassandra, today. */
+	private long inCassandra(List<String> codes) {
+		return codes.stream().mapToLong(this::cassandraTotal).sum();
+	}
+
+	/** The clicks of {@code codes} waiting in Redis, today. */
+	private long waiting(List<String> codes) {
+		return codes.stream().mapToLong((code) -> total(this.buffer.waiting(code, today()))).sum();
 	}
 
 	/**
@@ -282,15 +287,11 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 		}
 
 		rollup.get(5, java.util.concurrent.TimeUnit.SECONDS);
-		long inCassandra = 0;
-		long waiting = 0;
-		for (String code : codes) {
-			inCassandra += cassandraTotal(code);
-			waiting += total(this.buffer.waiting(code, today()));
-		}
-		assertThat(inCassandra + waiting).as("each click once, in Cassandra or waiting").isEqualTo(2L * codes.size());
+		long inCassandra = inCassandra(codes);
+		assertThat(inCassandra + waiting(codes)).as("each click once, in Cassandra or waiting")
+			.isEqualTo(2L * codes.size());
 		rollUpNow(this.buffer);
-		assertThat(codes.stream().mapToLong(this::cassandraTotal).sum()).isEqualTo(2L * codes.size());
+		assertThat(inCassandra(codes)).isEqualTo(2L * codes.size());
 	}
 
 	@Test

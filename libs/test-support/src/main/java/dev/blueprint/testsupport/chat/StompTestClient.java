@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
@@ -115,36 +116,18 @@ public final class StompTestClient implements AutoCloseable {
 		WebSocketHttpHeaders handshake = new WebSocketHttpHeaders();
 		handshake.setSecWebSocketExtensions(List.of(new WebSocketExtension("permessage-deflate")));
 		List<String> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
-		StandardWebSocketClient transport = webSocketClient();
-		WebSocketClient recording = new WebSocketClient() {
+		// Recorded before the STOMP client's handler sends CONNECT on the open session,
+		// so
+		// they are known before the client is ready.
+		WebSocketClient recording = decorating(webSocketClient(), (handler) -> new WebSocketHandlerDecorator(handler) {
 
 			@Override
-			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, String uriTemplate,
-					Object... uriVariables) {
-				return transport.execute(recording(handler), uriTemplate, uriVariables);
+			public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+				session.getExtensions().forEach((extension) -> accepted.add(extension.getName()));
+				super.afterConnectionEstablished(session);
 			}
 
-			@Override
-			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
-					URI uri) {
-				return transport.execute(recording(handler), headers, uri);
-			}
-
-			// Recorded before the STOMP client's handler sends CONNECT on the open
-			// session, so they are known before the client is ready.
-			private WebSocketHandler recording(WebSocketHandler handler) {
-				return new WebSocketHandlerDecorator(handler) {
-
-					@Override
-					public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-						session.getExtensions().forEach((extension) -> accepted.add(extension.getName()));
-						super.afterConnectionEstablished(session);
-					}
-
-				};
-			}
-
-		};
+		});
 		StompTestClient client = new StompTestClient(stompClient(recording), url, handshake, bearer,
 				Duration.ofSeconds(15));
 		client.extensions = accepted;
@@ -274,18 +257,25 @@ public final class StompTestClient implements AutoCloseable {
 	 * threads (or a send meeting a heart-beat) failed the write, and the frame was lost.
 	 */
 	static WebSocketClient serializedSends(WebSocketClient transport) {
+		return decorating(transport, StompTestClient::serialized);
+	}
+
+	/**
+	 * {@code transport} handing each connection's events to {@code decorate(handler)}.
+	 */
+	private static WebSocketClient decorating(WebSocketClient transport, UnaryOperator<WebSocketHandler> decorate) {
 		return new WebSocketClient() {
 
 			@Override
 			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, String uriTemplate,
 					Object... uriVariables) {
-				return transport.execute(serialized(handler), uriTemplate, uriVariables);
+				return transport.execute(decorate.apply(handler), uriTemplate, uriVariables);
 			}
 
 			@Override
 			public CompletableFuture<WebSocketSession> execute(WebSocketHandler handler, WebSocketHttpHeaders headers,
 					URI uri) {
-				return transport.execute(serialized(handler), headers, uri);
+				return transport.execute(decorate.apply(handler), headers, uri);
 			}
 
 		};
