@@ -145,8 +145,7 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		return ResponseEntity.badRequest()
-			.body(Problems.malformedBody("The request body is not valid JSON "
-					+ "of the form {\"userIds\": [...]} (query) or {\"status\": ...} (PUT /me)"));
+			.body(Problems.unreadableBody(ex, "{\"userIds\": [...]} (query) or {\"status\": ...} (PUT /me)"));
 	}
 
 	private static ResponseEntity<ProblemDetail> unavailable(String detail) {

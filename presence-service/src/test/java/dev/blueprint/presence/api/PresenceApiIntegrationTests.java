@@ -149,6 +149,17 @@ class PresenceApiIntegrationTests extends PresenceIntegrationTest {
 		assertThat((String) json(invalidInBulk, "$.field")).isEqualTo("userIds");
 
 		assertProblem(request(alice, "POST", "/api/v1/presence/query", "{not json"), 400);
+		// a field the API does not have is named, not ignored
+		HttpResponse<String> misspelt = request(alice, "POST", "/api/v1/presence/query",
+				"{\"userIDs\":[\"" + alice + "\"]}");
+		assertProblem(misspelt, 400);
+		assertThat((String) json(misspelt, "$.field")).isEqualTo("userIDs");
+		assertThat((String) json(misspelt, "$.detail"))
+			.isEqualTo("userIDs is not a field of this request (its fields: userIds)");
+		HttpResponse<String> extra = request(alice, "PUT", "/api/v1/presence/me",
+				"{\"status\":\"away\",\"until\":\"tomorrow\"}");
+		assertProblem(extra, 400);
+		assertThat((String) json(extra, "$.field")).isEqualTo("until");
 		assertProblem(request(null, "GET", "/api/v1/presence/" + alice, null), 401);
 	}
 

@@ -8,7 +8,6 @@ import dev.blueprint.platform.web.Problems;
 import dev.blueprint.shortener.ShortenerProperties;
 import dev.blueprint.shortener.links.FieldViolation;
 import dev.blueprint.shortener.links.LinkExceptions;
-import tools.jackson.databind.DatabindException;
 
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
@@ -80,15 +79,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "Malformed request body",
-				"The body is not valid JSON for this request");
-		if (ex.getCause() instanceof DatabindException databind && !databind.getPath().isEmpty()) {
-			String field = databind.getPath().get(0).getPropertyName();
-			if (field != null) {
-				problem.setDetail(field + " has an invalid value");
-				problem.setProperty("field", field);
-				problem.setProperty("errors", List.of(Map.of("field", field, "message", "has an invalid value")));
-			}
+		ProblemDetail problem = Problems.unreadableBody(ex, "{url, alias?, expiresAt?, redirectType?}");
+		if (problem.getProperties() != null && problem.getProperties().get(Problems.FIELD) instanceof String field) {
+			// as every field error of this API: all of them in errors (here the one)
+			problem.setProperty("errors",
+					List.of(Map.of("field", field, "message", problem.getDetail().substring(field.length() + 1))));
 		}
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
 	}

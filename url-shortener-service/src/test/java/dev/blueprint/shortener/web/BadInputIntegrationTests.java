@@ -107,6 +107,24 @@ class BadInputIntegrationTests extends ShortenerIntegrationTest {
 		assertFieldProblem(postJson("{\"url\":\"https://example.com\",\"redirectType\":307}"), "redirectType");
 	}
 
+	/**
+	 * A misspelt field is refused, not ignored: the link would have been created with a
+	 * random code instead of the alias asked for, or kept for ever instead of expiring.
+	 */
+	@Test
+	void aFieldTheApiDoesNotHaveIs400NamingItAndStoresNothing() throws Exception {
+		String alias = "misspelt-" + Long.toString(System.nanoTime(), 36);
+		HttpResponse<String> response = postJson("{\"url\":\"https://example.com\",\"alais\":\"" + alias + "\"}");
+		assertFieldProblem(response, "alais");
+		assertThat(json(response, "$.detail").toString())
+			.isEqualTo("alais is not a field of this request (its fields: alias, expiresAt, redirectType, url)");
+		assertThat(json(response, "$.errors[0].field").toString()).isEqualTo("alais");
+		assertThat(json(response, "$.errors[0].message").toString())
+			.isEqualTo("is not a field of this request (its fields: alias, expiresAt, redirectType, url)");
+		assertFieldProblem(postJson("{\"url\":\"https://example.com\",\"redirectType\":301.5}"), "redirectType");
+		assertNotStored(alias);
+	}
+
 	@Test
 	void malformedJsonIs400() throws Exception {
 		HttpResponse<String> response = postJson("{\"url\": \"https://example.com\"");
@@ -128,7 +146,8 @@ class BadInputIntegrationTests extends ShortenerIntegrationTest {
 
 	@Test
 	void bodyOverTheLimitIs413WithOrWithoutContentLength() throws Exception {
-		String padded = "{\"url\":\"https://example.com\",\"pad\":\"" + "x".repeat(8 * 1024) + "\"}";
+		// padded with whitespace: a field the API does not have would be a 400 of its own
+		String padded = "{\"url\":\"https://example.com\"" + " ".repeat(8 * 1024) + "}";
 		HttpResponse<String> sized = postJson(padded);
 		assertThat(sized.statusCode()).isEqualTo(413);
 		assertThat(sized.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -141,7 +160,7 @@ class BadInputIntegrationTests extends ShortenerIntegrationTest {
 			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(chunked.statusCode()).isEqualTo(413);
 
-		String justUnder = "{\"url\":\"https://example.com\",\"pad\":\"" + "x".repeat(8 * 1024 - 60) + "\"}";
+		String justUnder = "{\"url\":\"https://example.com\"" + " ".repeat(8 * 1024 - 30) + "}";
 		assertThat(justUnder.length()).isLessThanOrEqualTo(8 * 1024);
 		assertThat(postJson(justUnder).statusCode()).isEqualTo(201);
 	}

@@ -110,8 +110,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		return ResponseEntity.badRequest()
-			.body(Problems.malformedBody("The request body is not valid JSON of the form {type, members, name?}"));
+		return ResponseEntity.badRequest().body(Problems.unreadableBody(ex, "{type, members, name?}"));
 	}
 
 }

@@ -229,6 +229,16 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 		assertField(get(alice, "/api/v1/conversations/" + group + "/messages?after=1&before=3"), "after");
 		HttpResponse<String> malformed = post(alice, "/api/v1/conversations", "{\"type\":");
 		assertThat(malformed.statusCode()).isEqualTo(400);
+		assertThat(json(malformed, "$.detail").toString())
+			.isEqualTo("The request body is not valid JSON of the form {type, members, name?}");
+		// A misspelt field is refused, not ignored: the group is not created without its
+		// name.
+		int before = ((List<?>) json(get(alice, "/api/v1/conversations"), "$[*].id")).size();
+		HttpResponse<String> misspelt = post(alice, "/api/v1/conversations",
+				"{\"type\":\"group\",\"members\":[\"bob\"],\"nmae\":\"team\"}");
+		assertField(misspelt, "nmae");
+		assertThat(json(misspelt, "$.detail").toString())
+			.isEqualTo("nmae is not a field of this request (its fields: members, name, type)");
 		// A subject outside the user-id rule (an external issuer's): '|' would name
 		// another pair's direct conversation ("a|b" with "c" is "b|c" with "a").
 		assertProblem(postWithToken(TestTokens.withSubject("x|" + alice), "/api/v1/conversations",
@@ -236,6 +246,8 @@ class ConversationApiIntegrationTests extends ChatIntegrationTest {
 		assertProblem(postWithToken(TestTokens.withSubject("u".repeat(129)), "/api/v1/conversations",
 				"{\"type\":\"group\",\"members\":[\"bob\"]}"), 403);
 		assertThat(json(get(alice, "/api/v1/conversations"), "$[*].id").toString()).containsOnlyOnce(group.toString());
+		assertThat((List<?>) json(get(alice, "/api/v1/conversations"), "$[*].id")).as("nothing created")
+			.hasSize(before);
 	}
 
 	@Test

@@ -1,6 +1,13 @@
 package dev.blueprint.platform.web;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -59,6 +66,56 @@ public final class Problems {
 	/** 400 "Malformed request" for a body that does not parse. */
 	public static ProblemDetail malformedBody(String detail) {
 		return of(HttpStatus.BAD_REQUEST, "Malformed request", detail);
+	}
+
+	/**
+	 * 400 "Malformed request" for a request body that did not read: naming the field by
+	 * its JSON path ({@code rules[0].limits[1].unit}) where the JSON parsed but a field
+	 * did not fit ("is not a field of this request", with the fields it has, for one the
+	 * API does not have: request bodies are read strictly,
+	 * {@link StrictRequestBodiesAutoConfiguration}; "has an invalid value" otherwise), or
+	 * {@code form} (what the body should look like) where it is not JSON at all.
+	 * @param failure the converter's failure ({@code HttpMessageNotReadableException})
+	 * @param form the body's expected form for the detail, e.g. {@code "{type, members,
+	 * name?}"}, or null (an API with several kinds of body)
+	 */
+	public static ProblemDetail unreadableBody(Throwable failure, @Nullable String form) {
+		Throwable cause = (failure.getCause() != null) ? failure.getCause() : failure;
+		if (cause instanceof JacksonException json) {
+			String field = pathOf(json.getPath());
+			if (field != null && cause instanceof UnrecognizedPropertyException unknown) {
+				return invalidField("Malformed request", field,
+						field + " is not a field of this request" + fieldsOf(unknown.getKnownPropertyIds()));
+			}
+			if (field != null) {
+				return invalidField("Malformed request", field, field + " has an invalid value");
+			}
+		}
+		return malformedBody("The request body is not valid JSON" + ((form != null) ? " of the form " + form : ""));
+	}
+
+	private static String fieldsOf(Collection<Object> known) {
+		if (known == null || known.isEmpty()) {
+			return "";
+		}
+		return " (its fields: " + known.stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")";
+	}
+
+	/** A JSON path such as {@code rules[0].limits[1].unit}, or null for none. */
+	static String pathOf(List<JacksonException.Reference> path) {
+		StringBuilder field = new StringBuilder();
+		for (JacksonException.Reference reference : path) {
+			if (reference.getPropertyName() != null) {
+				if (!field.isEmpty()) {
+					field.append('.');
+				}
+				field.append(reference.getPropertyName());
+			}
+			else if (reference.getIndex() >= 0) {
+				field.append('[').append(reference.getIndex()).append(']');
+			}
+		}
+		return field.isEmpty() ? null : field.toString();
 	}
 
 	/**

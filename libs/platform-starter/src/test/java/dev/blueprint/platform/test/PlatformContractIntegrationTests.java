@@ -20,6 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
@@ -28,7 +30,10 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,6 +72,12 @@ public abstract class PlatformContractIntegrationTests {
 	@Autowired
 	private RequestBodyLimitProperties bodyLimit;
 
+	@Autowired
+	private RequestMappingHandlerAdapter mvc;
+
+	@Autowired
+	private JsonMapper jsonMapper;
+
 	/**
 	 * @param healthComponents the health components of the servers the service depends on
 	 * (such as {@code redis}, {@code cassandra}, {@code kafka}); each must be UP in the
@@ -74,6 +85,26 @@ public abstract class PlatformContractIntegrationTests {
 	 */
 	protected PlatformContractIntegrationTests(String... healthComponents) {
 		this.healthComponents = List.of(healthComponents);
+	}
+
+	/**
+	 * Request bodies are read strictly (an unknown field or a fraction for a whole number
+	 * is a 400), while the service's own {@link JsonMapper}, which its HTTP clients and
+	 * event codecs may use, stays lenient: a field a newer service adds to its answers
+	 * must not break this one.
+	 */
+	@Test
+	void requestBodiesAreReadStrictlyWhileTheServicesJsonMapperStaysLenient() {
+		JsonMapper server = this.mvc.getMessageConverters()
+			.stream()
+			.filter((converter) -> converter.canRead(Body.class, MediaType.APPLICATION_JSON))
+			.findFirst()
+			.filter(JacksonJsonHttpMessageConverter.class::isInstance)
+			.map((converter) -> ((JacksonJsonHttpMessageConverter) converter).getMapper())
+			.orElseThrow();
+		assertThat(server.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)).isTrue();
+		assertThat(server.isEnabled(DeserializationFeature.ACCEPT_FLOAT_AS_INT)).isFalse();
+		assertThat(this.jsonMapper.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)).isFalse();
 	}
 
 	@Test
@@ -287,6 +318,10 @@ public abstract class PlatformContractIntegrationTests {
 			request.header("Authorization", authorization);
 		}
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** A request body: the converter that reads it is the first that can. */
+	record Body(String name) {
 	}
 
 }

@@ -1,8 +1,11 @@
 package dev.blueprint.platform.web;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
@@ -33,6 +36,53 @@ class ProblemsTests {
 		assertThat(problem.getStatus()).isEqualTo(400);
 		assertThat(problem.getProperties()).containsEntry(Problems.FIELD, "after");
 		assertThat(problem.getDetail()).isEqualTo("after has an invalid value 'abc'");
+	}
+
+	record Limit(int limit, String unit) {
+	}
+
+	record Rule(String name, List<Limit> limits) {
+	}
+
+	record Change(List<Rule> rules) {
+	}
+
+	private static final JsonMapper STRICT = StrictRequestBodiesAutoConfiguration.strict(new JsonMapper());
+
+	private static ProblemDetail unreadable(String json) {
+		try {
+			STRICT.readValue(json, Change.class);
+		}
+		catch (JacksonException ex) {
+			return Problems.unreadableBody(new RuntimeException("not readable", ex), "{rules}");
+		}
+		throw new AssertionError(json + " was read");
+	}
+
+	@Test
+	void anUnknownFieldOfABodyIsNamedByItsJsonPathWithTheFieldsThereAre() {
+		ProblemDetail problem = unreadable("{\"rules\":[{\"name\":\"a\",\"limits\":[{\"limit\":1,\"unti\":\"s\"}]}]}");
+		assertThat(problem.getStatus()).isEqualTo(400);
+		assertThat(problem.getTitle()).isEqualTo("Malformed request");
+		assertThat(problem.getProperties()).containsEntry(Problems.FIELD, "rules[0].limits[0].unti");
+		assertThat(problem.getDetail())
+			.isEqualTo("rules[0].limits[0].unti is not a field of this request (its fields: limit, unit)");
+	}
+
+	@Test
+	void aFractionForAWholeNumberIsAnInvalidValueOfItsField() {
+		ProblemDetail problem = unreadable("{\"rules\":[{\"name\":\"a\",\"limits\":[{\"limit\":2.9}]}]}");
+		assertThat(problem.getProperties()).containsEntry(Problems.FIELD, "rules[0].limits[0].limit");
+		assertThat(problem.getDetail()).isEqualTo("rules[0].limits[0].limit has an invalid value");
+	}
+
+	@Test
+	void aBodyThatIsNotJsonSaysWhatItShouldLookLike() {
+		ProblemDetail problem = unreadable("{\"rules\":");
+		assertThat(problem.getProperties()).as("no field named").isNull();
+		assertThat(problem.getDetail()).isEqualTo("The request body is not valid JSON of the form {rules}");
+		assertThat(Problems.unreadableBody(new IllegalStateException("no body"), "{rules}").getDetail())
+			.isEqualTo("The request body is not valid JSON of the form {rules}");
 	}
 
 	@Test
