@@ -18,15 +18,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param redisTimeout how long one decision may wait for Redis before it counts as failed
  * (default 250ms, 1ms to 1m)
  * @param maxSubjectLength the longest subject accepted (default 256, at most 4,096)
- * @param admins JWT subjects allowed to change rules at runtime (default {@code admin})
+ * @param admins JWT subjects allowed to change rules at runtime (default none: rule
+ * changes are refused with 403 until some are listed; the local stack, compose and the
+ * k8s dev component list {@code admin}). Blank entries are dropped.
  * @param rulesReconcileInterval how often an instance re-reads the runtime rules in case
  * it missed a change message (default 5s, 100ms to 1h; changes normally arrive by pub/sub
  * at once)
  */
 @ConfigurationProperties("blueprint.ratelimit")
 public record RateLimiterProperties(List<RuleSpec> rules, @DefaultValue("1") int instances,
-		@DefaultValue("250ms") Duration redisTimeout, @DefaultValue("256") int maxSubjectLength,
-		@DefaultValue("admin") List<String> admins, @DefaultValue("5s") Duration rulesReconcileInterval) {
+		@DefaultValue("250ms") Duration redisTimeout, @DefaultValue("256") int maxSubjectLength, List<String> admins,
+		@DefaultValue("5s") Duration rulesReconcileInterval) {
 
 	public RateLimiterProperties {
 		rules = (rules != null) ? List.copyOf(rules) : List.of();
@@ -52,7 +54,9 @@ public record RateLimiterProperties(List<RuleSpec> rules, @DefaultValue("1") int
 			throw new IllegalArgumentException(
 					"blueprint.ratelimit.rules-reconcile-interval must be 100ms to 1h, was " + rulesReconcileInterval);
 		}
-		admins = (admins != null) ? List.copyOf(admins) : List.of();
+		// an empty BLUEPRINT_RATELIMIT_ADMINS binds as one blank entry
+		admins = (admins != null) ? admins.stream().map(String::strip).filter((admin) -> !admin.isEmpty()).toList()
+				: List.of();
 	}
 
 	/** The longest {@code redis-timeout}: a decision that waits longer is no answer. */

@@ -2,13 +2,32 @@ package dev.blueprint.ratelimit;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class RateLimiterPropertiesTests {
+
+	@Test
+	void noOneMayChangeRulesUnlessAdministratorsAreNamed() {
+		assertThat(bound(Map.of()).admins()).isEmpty();
+		// what application.yml binds when BLUEPRINT_RATELIMIT_ADMINS is unset or empty
+		assertThat(bound(Map.of("blueprint.ratelimit.admins", "")).admins()).isEmpty();
+		assertThat(bound(Map.of("blueprint.ratelimit.admins", " , ")).admins()).isEmpty();
+		assertThat(bound(Map.of("blueprint.ratelimit.admins", "admin, ops ,")).admins()).containsExactly("admin",
+				"ops");
+	}
+
+	private static RateLimiterProperties bound(Map<String, String> properties) {
+		return new Binder(new MapConfigurationPropertySource(properties)).bindOrCreate("blueprint.ratelimit",
+				RateLimiterProperties.class);
+	}
 
 	@Test
 	void theRedisTimeoutIsOneMillisecondToOneMinute() {

@@ -57,6 +57,10 @@ class RuleAdminController {
 		this.store = store;
 		this.synchronizer = synchronizer;
 		this.admins = admins;
+		if (admins.isEmpty()) {
+			logger.info("Runtime rule changes are off: blueprint.ratelimit.admins (BLUEPRINT_RATELIMIT_ADMINS) "
+					+ "names no one, so every change is refused with 403");
+		}
 	}
 
 	@GetMapping

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @AutoConfigureMetrics
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = "spring.config.import=classpath:rules/test-rules.yaml")
+		properties = { "spring.config.import=classpath:rules/test-rules.yaml", "blueprint.ratelimit.admins=admin" })
 class RedisOutageIntegrationTests {
 
 	@LocalServerPort

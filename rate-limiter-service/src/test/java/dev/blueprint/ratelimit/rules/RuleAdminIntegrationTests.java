@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RealInfrastructure
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = "spring.config.import=classpath:rules/test-rules.yaml")
+		properties = { "spring.config.import=classpath:rules/test-rules.yaml", "blueprint.ratelimit.admins=admin" })
 class RuleAdminIntegrationTests {
 
 	private static ConfigurableApplicationContext otherInstance;
@@ -54,6 +54,7 @@ class RuleAdminIntegrationTests {
 
 	private final String subject = "admin-test-" + UUID.randomUUID();
 
+	/** The other instance is configured with no admins: the default. */
 	@BeforeAll
 	static void startAnotherInstance() {
 		otherInstance = new SpringApplicationBuilder(RateLimiterApplication.class).run("--server.port=0",
@@ -287,6 +288,15 @@ class RuleAdminIntegrationTests {
 		assertThat(get.statusCode()).isEqualTo(200);
 		assertThat(JsonPath.<Integer>read(get.body(), "$.version")).isZero();
 		assertThat(JsonPath.<String>read(get.body(), "$.rules[0].name")).isEqualTo("tight");
+	}
+
+	@Test
+	void withNoAdministratorsConfiguredNoOneChangesRules() {
+		for (String method : new String[] { "GET", "PUT", "DELETE" }) {
+			HttpResponse<String> refused = send(method, otherPort(), "{\"rules\":[]}", "admin");
+			assertThat(refused.statusCode()).as(method).isEqualTo(403);
+			assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		}
 	}
 
 	private static int otherPort() {

@@ -127,6 +127,11 @@ final class ServiceProcess implements Component {
 					"http://127.0.0.1:" + (DEFAULT_PORTS.get("presence-service") + this.settings.portOffset()));
 			env.put("CHAT_DEV_TOKENS", "true");
 		}
+		if ("rate-limiter-service".equals(this.name)) {
+			// `./suite token admin` may change rules on a local stack (none may by
+			// default)
+			env.putIfAbsent("BLUEPRINT_RATELIMIT_ADMINS", "admin");
+		}
 		return builder;
 	}
 
