@@ -214,12 +214,48 @@ class GatewayConfiguration {
 		return new PresenceRelay(codec, contacts, frames, meters);
 	}
 
+	/**
+	 * The delivery thread, with at most {@code gateway.delivery-queue} publishes waiting
+	 * ({@link #oneThreadDroppingOldest}): until 2026-12-07 its queue had no bound, and a
+	 * gateway that fell behind its deliveries grew its heap until it ran out.
+	 */
 	@Bean
-	ThreadPoolTaskExecutor deliveryExecutor() {
+	ThreadPoolTaskExecutor deliveryExecutor(GatewayProperties properties, MeterRegistry meters) {
+		return oneThreadDroppingOldest("delivery", properties.deliveryQueue(),
+				"Publishes of deliveries (messages, acks, receipts) dropped undelivered: more than "
+						+ "gateway.delivery-queue waited",
+				meters);
+	}
+
+	/**
+	 * One thread, running what it is given in arrival order, with at most
+	 * {@code capacity} tasks waiting: beyond that the oldest waiting one is dropped and
+	 * counted in {@code blueprint.chat.gateway.<name>.dropped}, the newest kept. How many
+	 * wait is the gauge {@code blueprint.chat.gateway.<name>.waiting}. A Redis pub/sub
+	 * subscriber cannot slow its publisher: blocking instead would only move the backlog
+	 * into Redis's output buffer for this client, which disconnects it when full (and so
+	 * drops everything waiting there at once).
+	 */
+	static ThreadPoolTaskExecutor oneThreadDroppingOldest(String name, int capacity, String droppedDescription,
+			MeterRegistry meters) {
+		Counter dropped = Counter.builder("blueprint.chat.gateway." + name + ".dropped")
+			.description(droppedDescription)
+			.register(meters);
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(1);
 		executor.setMaxPoolSize(1);
-		executor.setThreadNamePrefix("delivery-");
+		executor.setQueueCapacity(capacity);
+		executor.setThreadNamePrefix(name + "-");
+		executor.setRejectedExecutionHandler((task, pool) -> {
+			if (!pool.isShutdown()) {
+				pool.getQueue().poll();
+				dropped.increment();
+				pool.execute(task);
+			}
+		});
+		Gauge.builder("blueprint.chat.gateway." + name + ".waiting", executor, ThreadPoolTaskExecutor::getQueueSize)
+			.description("Tasks waiting for the " + name + " thread (at most gateway." + name + "-queue)")
+			.register(meters);
 		return executor;
 	}
 
@@ -237,14 +273,17 @@ class GatewayConfiguration {
 	}
 
 	/**
-	 * The presence relay's thread, with a bounded queue ({@link PresenceRelay#executor}).
+	 * The presence relay's thread, with at most {@code gateway.presence-queue} changes
+	 * waiting ({@link #oneThreadDroppingOldest}; a newer change of the same user may
+	 * follow a dropped one, and a client asks for its contacts' presence again when it
+	 * reconnects). Its own thread, not the delivery thread's: a burst of presence changes
+	 * (every gateway receives every change) queued ahead of chat messages and without
+	 * bound.
 	 */
 	@Bean
 	ThreadPoolTaskExecutor presenceExecutor(GatewayProperties properties, MeterRegistry meters) {
-		return PresenceRelay.executor(properties.presenceQueue(),
-				Counter.builder("blueprint.chat.gateway.presence.dropped")
-					.description("Presence changes dropped unpushed: more than gateway.presence-queue waited")
-					.register(meters));
+		return oneThreadDroppingOldest("presence", properties.presenceQueue(),
+				"Presence changes dropped unpushed: more than gateway.presence-queue waited", meters);
 	}
 
 	/**

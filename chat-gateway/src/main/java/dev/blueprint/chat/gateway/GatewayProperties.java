@@ -94,13 +94,20 @@ import org.springframework.util.unit.DataSize;
  * tabs): a CONNECT beyond it is refused with an ERROR frame. One token could otherwise
  * open sessions until the gateway ran out of heap or file descriptors. 1 to 10,000
  * @param maxInboundBytes most bytes of client frames received but not yet handled, all
- * sessions together: beyond it, each session with frames waiting stops being read (SockJS
- * over HTTP: is closed with 1013) until half of it is left. The bound per session times
- * many sessions could otherwise exhaust the heap. From gateway.max-frame-size to 8GB
+ * sessions together: beyond it, each session holding more than its share (the budget
+ * divided by the sessions with frames waiting) stops being read (SockJS over HTTP: is
+ * closed with 1013) until half of it is left. The bound per session times many sessions
+ * could otherwise exhaust the heap. From gateway.max-frame-size to 8GB
  * @param presenceQueue most presence changes waiting to be pushed to this gateway's
  * watchers: beyond it the oldest waiting change is dropped (and counted), as every
  * gateway receives every change and a burst (every user flipping after a Redis outage)
  * would otherwise queue without bound. 1 to 1,000,000
+ * @param deliveryQueue most publishes from notification-service (each up to
+ * notification.deliveries-per-publish messages, acks and receipts for this gateway's
+ * sessions) waiting for the delivery thread: beyond it the oldest is dropped (and
+ * counted), so a gateway that falls behind its deliveries sheds them rather than running
+ * out of heap; a recipient fills what it missed from history when it sees the gap, and a
+ * sender whose ack was dropped resends (stored once). 1 to 1,000,000
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
@@ -115,7 +122,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("5s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize sendBufferLimit,
 		@DefaultValue("16") int outboundThreads, @DefaultValue("128") int maxInboundBacklog,
 		@DefaultValue("20") int maxSessionsPerUser, @DefaultValue("64MB") DataSize maxInboundBytes,
-		@DefaultValue("10000") int presenceQueue) {
+		@DefaultValue("10000") int presenceQueue, @DefaultValue("10000") int deliveryQueue) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -144,7 +151,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 
 	static final DataSize MAX_INBOUND_BYTES = DataSize.ofGigabytes(8);
 
-	static final int MAX_PRESENCE_QUEUE = 1_000_000;
+	/** The longest queue of presence changes or deliveries. */
+	static final int MAX_QUEUE = 1_000_000;
 
 	public GatewayProperties {
 		if (id == null || id.isBlank()) {
@@ -215,9 +223,13 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 			throw new IllegalArgumentException("gateway.max-inbound-bytes must be from gateway.max-frame-size ("
 					+ maxFrameSize + ") to " + MAX_INBOUND_BYTES + ", was " + maxInboundBytes);
 		}
-		if (presenceQueue < 1 || presenceQueue > MAX_PRESENCE_QUEUE) {
+		if (presenceQueue < 1 || presenceQueue > MAX_QUEUE) {
 			throw new IllegalArgumentException(
-					"gateway.presence-queue must be from 1 to " + MAX_PRESENCE_QUEUE + ", was " + presenceQueue);
+					"gateway.presence-queue must be from 1 to " + MAX_QUEUE + ", was " + presenceQueue);
+		}
+		if (deliveryQueue < 1 || deliveryQueue > MAX_QUEUE) {
+			throw new IllegalArgumentException(
+					"gateway.delivery-queue must be from 1 to " + MAX_QUEUE + ", was " + deliveryQueue);
 		}
 		if (inboundThreads < 1) {
 			throw new IllegalArgumentException("gateway.inbound-threads must be at least 1, was " + inboundThreads);

@@ -63,10 +63,14 @@ import org.springframework.web.socket.messaging.SubProtocolWebSocketHandler;
  * <p>
  * The gateway as a whole holds at most {@code gateway.max-inbound-bytes} of frames
  * waiting (their bodies and headers), whatever the number of sessions: the bound per
- * session times many sessions could still exhaust the heap. Above it, each session with
- * frames waiting stops being read after its next message (a session with none waiting
- * adds nothing and is read as before), and every such session is read again once half the
- * budget is left (and its own backlog allows). A session that cannot be suspended is
+ * session times many sessions could still exhaust the heap. Above it, a session stops
+ * being read after its next message if it holds more than its fair share of the budget
+ * (the budget divided by the sessions with frames waiting): the sessions that filled it
+ * are slowed, while a session sending now and then (a frame or two waiting) is read as
+ * before, and a session with none waiting adds nothing. If the budget is exceeded, at
+ * least one session holds more than its share, so the bound holds (give or take one
+ * message per session). Every suspended session is read again once half the budget is
+ * left (and its own backlog allows). A session over its share that cannot be suspended is
  * closed with 1013 (try again later). Counted in
  * {@code blueprint.chat.gateway.inbound.suspensions{limit=gateway}} and
  * {@code blueprint.chat.gateway.sessions.terminated{reason=inbound-bytes}}; the bytes
@@ -98,6 +102,11 @@ final class InboundBacklog implements ChannelInterceptor {
 	private final AtomicLong waitingBytes = new AtomicLong();
 
 	private final AtomicLong highWaterBytes = new AtomicLong();
+
+	/**
+	 * Sessions with at least one frame waiting: the budget's fair share divides by it.
+	 */
+	private final AtomicInteger sessionsWaiting = new AtomicInteger();
 
 	/**
 	 * Whether sessions were suspended for the gateway's budget and are not yet read again
@@ -140,6 +149,11 @@ final class InboundBacklog implements ChannelInterceptor {
 	/** The most bytes waiting in the gateway after a message was read. */
 	long highWaterBytes() {
 		return this.highWaterBytes.get();
+	}
+
+	/** Sessions with at least one frame waiting. */
+	int sessionsWaiting() {
+		return this.sessionsWaiting.get();
 	}
 
 	/** Sessions with a backlog entry: open sessions that have sent something. */
@@ -240,7 +254,8 @@ final class InboundBacklog implements ChannelInterceptor {
 				if (waiting > InboundBacklog.this.limit) {
 					over(session, backlog, waiting);
 				}
-				else if (bytes > InboundBacklog.this.maxBytes && waiting > 0) {
+				else if (bytes > InboundBacklog.this.maxBytes && waiting > 0 && aboveFairShare(backlog.bytes(),
+						InboundBacklog.this.maxBytes, InboundBacklog.this.sessionsWaiting.get())) {
 					overBudget(session, backlog, bytes);
 				}
 			}
@@ -323,6 +338,15 @@ final class InboundBacklog implements ChannelInterceptor {
 	}
 
 	/**
+	 * Whether a session holding {@code sessionBytes} of frames waiting holds more than
+	 * its share of {@code maxBytes}, shared by {@code sessionsWaiting} sessions with
+	 * frames waiting (at least this one).
+	 */
+	static boolean aboveFairShare(long sessionBytes, long maxBytes, int sessionsWaiting) {
+		return sessionBytes > maxBytes / Math.max(1, sessionsWaiting);
+	}
+
+	/**
 	 * The bytes a decoded frame holds, near enough: its body and its headers' names and
 	 * values (a char counted as a byte).
 	 */
@@ -400,7 +424,9 @@ final class InboundBacklog implements ChannelInterceptor {
 		/** A frame of this session was decoded. */
 		synchronized void received(int frameBytes) {
 			if (!this.closed) {
-				this.waiting.incrementAndGet();
+				if (this.waiting.incrementAndGet() == 1) {
+					InboundBacklog.this.sessionsWaiting.incrementAndGet();
+				}
 				this.bytes += frameBytes;
 				InboundBacklog.this.waitingBytes.addAndGet(frameBytes);
 			}
@@ -414,13 +440,23 @@ final class InboundBacklog implements ChannelInterceptor {
 			if (this.closed) {
 				return false;
 			}
-			this.waiting.decrementAndGet();
+			if (this.waiting.decrementAndGet() == 0) {
+				InboundBacklog.this.sessionsWaiting.decrementAndGet();
+			}
 			this.bytes -= frameBytes;
 			return true;
 		}
 
+		/** Bytes of this session's frames waiting. */
+		synchronized long bytes() {
+			return this.bytes;
+		}
+
 		/** Forgets the session; returns the bytes it still had waiting. */
 		synchronized long close() {
+			if (!this.closed && this.waiting.get() > 0) {
+				InboundBacklog.this.sessionsWaiting.decrementAndGet();
+			}
 			this.closed = true;
 			long left = this.bytes;
 			this.bytes = 0;

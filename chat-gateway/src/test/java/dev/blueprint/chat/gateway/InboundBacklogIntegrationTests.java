@@ -125,13 +125,13 @@ class InboundBacklogIntegrationTests {
 		assertThat(this.backlog.sessions()).as("nothing kept for the closed session").isEqualTo(sessionsBefore);
 	}
 
-	private static String xhr(HttpClient http, String url, String body) throws Exception {
+	static String xhr(HttpClient http, String url, String body) throws Exception {
 		HttpResponse<String> response = http.send(post(url, body), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(url + ": " + response.body()).isIn(200, 204);
 		return response.body();
 	}
 
-	private static HttpRequest post(String url, String body) {
+	static HttpRequest post(String url, String body) {
 		return HttpRequest.newBuilder(URI.create(url))
 			.timeout(WAIT)
 			.header("Content-Type", "text/plain")
@@ -140,7 +140,7 @@ class InboundBacklogIntegrationTests {
 	}
 
 	/** A SockJS message array of one message holding {@code frames}. */
-	private static String sockJsArray(String... frames) {
+	static String sockJsArray(String... frames) {
 		return "[\"" + RawStompSocket.jsonEscape(String.join("", frames)) + "\"]";
 	}
 

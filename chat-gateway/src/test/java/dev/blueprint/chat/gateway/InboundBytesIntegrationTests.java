@@ -1,8 +1,10 @@
 package dev.blueprint.chat.gateway;
 
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -11,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 
 import dev.blueprint.testsupport.RealInfrastructure;
+import dev.blueprint.testsupport.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +35,10 @@ import static org.awaitility.Awaitility.await;
  * number of sessions was the only limit.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "gateway.max-inbound-backlog=100000", "gateway.max-inbound-bytes=32KB" })
+		properties = { "gateway.max-inbound-backlog=100000", "gateway.max-inbound-bytes=32KB",
+				// one thread handles every session's frames: they wait for it, and the
+				// gateway stays over its budget while floods last
+				"gateway.inbound-threads=1" })
 @AutoConfigureMetrics
 @RealInfrastructure
 class InboundBytesIntegrationTests {
@@ -47,6 +53,12 @@ class InboundBytesIntegrationTests {
 	private static final int TOGETHER = 150;
 
 	private static final int SINGLES = 500;
+
+	/** Bursts the polite client sends at least. */
+	private static final int POLITE_MIN = 20;
+
+	/** Frames in each of the polite client's bursts. */
+	private static final int POLITE_BURST = 3;
 
 	@LocalServerPort
 	int port;
@@ -65,14 +77,7 @@ class InboundBytesIntegrationTests {
 		// a thread each: the common pool has one on two cores
 		ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
 		try {
-			List<CompletableFuture<Integer>> flooders = new ArrayList<>();
-			// all connected before any sends: their floods overlap
-			CountDownLatch connected = new CountDownLatch(CLIENTS);
-			for (int i = 0; i < CLIENTS; i++) {
-				String user = "bytes-flooder-" + i;
-				flooders.add(CompletableFuture.supplyAsync(() -> flood(user, connected), threads));
-			}
-			for (CompletableFuture<Integer> flooder : flooders) {
+			for (CompletableFuture<Integer> flooder : flood(threads, new CountDownLatch(CLIENTS))) {
 				assertThat(flooder.get(WAIT.toSeconds() * 3, TimeUnit.SECONDS)).as("frames answered in order")
 					.isEqualTo(TOGETHER + SINGLES);
 			}
@@ -90,6 +95,79 @@ class InboundBytesIntegrationTests {
 		await().atMost(WAIT).until(() -> this.backlog.sessions() == sessionsBefore);
 		assertThat(this.meters.counter(GatewayConfiguration.SESSIONS_TERMINATED, "reason", "inbound-bytes").count())
 			.isZero();
+	}
+
+	/**
+	 * Over the budget, only the sessions holding more than their share of it are slowed:
+	 * a client that sends three frames at a time and waits for their answers, over
+	 * SockJS's HTTP transport (which cannot be slowed, only closed), is answered every
+	 * time and never closed while three others flood. Before, every session with a frame
+	 * waiting when the budget was exceeded was slowed, or closed with 1013 if it could
+	 * not be.
+	 */
+	@Test
+	void aClientSendingAFewFramesAtATimeIsNotHeldBackOrClosedForTheFloodersBytes() throws Exception {
+		double closedBefore = this.meters.counter(GatewayConfiguration.SESSIONS_TERMINATED, "reason", "inbound-bytes")
+			.count();
+		double gatewaySuspensionsBefore = suspensions("gateway");
+		ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
+		try {
+			HttpClient http = HttpClient.newHttpClient();
+			String token = TestTokens.token("bytes-polite-" + UUID.randomUUID().toString().substring(0, 8));
+			String session = "http://localhost:" + this.port + "/sockjs/000/" + UUID.randomUUID() + "/";
+			String query = "?access_token=" + token;
+			assertThat(InboundBacklogIntegrationTests.xhr(http, session + "xhr" + query, "")).startsWith("o");
+			InboundBacklogIntegrationTests.xhr(http, session + "xhr_send" + query,
+					InboundBacklogIntegrationTests.sockJsArray(
+							RawStompSocket.frame("CONNECT", "", "accept-version:1.2", "host:localhost",
+									"Authorization:Bearer " + token),
+							RawStompSocket.frame("SUBSCRIBE", "", "id:errors", "destination:/user/queue/errors")));
+			assertThat(InboundBacklogIntegrationTests.xhr(http, session + "xhr" + query, "")).contains("CONNECTED");
+			CountDownLatch connected = new CountDownLatch(CLIENTS + 1);
+			List<CompletableFuture<Integer>> flooders = flood(threads, connected);
+			connected.countDown();
+			connected.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+			int sent = 0;
+			int answered = 0;
+			while (sent < POLITE_MIN * POLITE_BURST || !flooders.stream().allMatch(CompletableFuture::isDone)) {
+				// A few frames together, as a chat client sends a message, a typing frame
+				// and a read receipt: the first is handled at once, the others wait for
+				// it.
+				InboundBacklogIntegrationTests.xhr(http, session + "xhr_send" + query, InboundBacklogIntegrationTests
+					.sockJsArray(InboundBacklogIntegrationTests.malformed(sent, POLITE_BURST)));
+				sent += POLITE_BURST;
+				while (answered < sent) {
+					String answer = InboundBacklogIntegrationTests.xhr(http, session + "xhr" + query, "");
+					assertThat(answer).as("answer %d", answered).doesNotStartWith("c[");
+					Matcher ids = InboundBacklogIntegrationTests.ANSWERED.matcher(answer);
+					while (ids.find()) {
+						assertThat(Integer.parseInt(ids.group(1))).isEqualTo(answered++);
+					}
+				}
+			}
+			for (CompletableFuture<Integer> flooder : flooders) {
+				assertThat(flooder.get(WAIT.toSeconds() * 3, TimeUnit.SECONDS)).isEqualTo(TOGETHER + SINGLES);
+			}
+			assertThat(this.meters.counter(GatewayConfiguration.SESSIONS_TERMINATED, "reason", "inbound-bytes").count())
+				.as("no session closed for the budget")
+				.isEqualTo(closedBefore);
+			assertThat(suspensions("gateway")).as("the flooders were slowed for the budget")
+				.isGreaterThan(gatewaySuspensionsBefore);
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		await().atMost(WAIT).until(() -> this.backlog.sessionsWaiting() == 0);
+	}
+
+	/** Starts the flooders, which flood once all of {@code connected} counted down. */
+	private List<CompletableFuture<Integer>> flood(ExecutorService threads, CountDownLatch connected) {
+		List<CompletableFuture<Integer>> flooders = new ArrayList<>();
+		for (int i = 0; i < CLIENTS; i++) {
+			String user = "bytes-flooder-" + i;
+			flooders.add(CompletableFuture.supplyAsync(() -> flood(user, connected), threads));
+		}
+		return flooders;
 	}
 
 	private int flood(String user, CountDownLatch connected) {

@@ -1,4 +1,4 @@
-package dev.blueprint.chat.gateway.presence;
+package dev.blueprint.chat.gateway;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -6,6 +6,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -14,15 +16,19 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The presence relay's thread keeps at most its capacity of changes waiting: beyond it
- * the oldest is dropped and counted, the newest kept, and the rest run in arrival order.
+ * The delivery and presence threads keep at most their capacity of tasks waiting: beyond
+ * it the oldest is dropped and counted, the newest kept, and the rest run in arrival
+ * order.
  */
-class PresenceRelayExecutorTests {
+class OneThreadDroppingOldestTests {
 
 	@Test
-	void beyondItsCapacityTheOldestWaitingChangeIsDroppedAndCounted() throws Exception {
-		Counter dropped = new SimpleMeterRegistry().counter("dropped");
-		ThreadPoolTaskExecutor executor = PresenceRelay.executor(3, dropped);
+	void beyondItsCapacityTheOldestWaitingTaskIsDroppedAndCounted() throws Exception {
+		MeterRegistry meters = new SimpleMeterRegistry();
+		ThreadPoolTaskExecutor executor = GatewayConfiguration.oneThreadDroppingOldest("delivery", 3, "dropped",
+				meters);
+		Counter dropped = meters.get("blueprint.chat.gateway.delivery.dropped").counter();
+		Gauge waiting = meters.get("blueprint.chat.gateway.delivery.waiting").gauge();
 		executor.initialize();
 		try {
 			CountDownLatch running = new CountDownLatch(1);
@@ -38,12 +44,14 @@ class PresenceRelayExecutorTests {
 				executor.execute(() -> ran.add(id));
 			}
 			assertThat(dropped.count()).as("1 and 2 dropped").isEqualTo(2);
+			assertThat(waiting.value()).isEqualTo(3);
 			CountDownLatch done = new CountDownLatch(1);
 			executor.execute(done::countDown);
 			assertThat(dropped.count()).as("3 dropped for the last one").isEqualTo(3);
 			release.countDown();
 			assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
 			assertThat(ran).as("the newest, in arrival order").containsExactly(4, 5);
+			assertThat(waiting.value()).isZero();
 		}
 		finally {
 			executor.shutdown();

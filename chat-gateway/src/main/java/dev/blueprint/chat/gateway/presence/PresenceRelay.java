@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * Receives every presence change (presence-service publishes each once on
@@ -42,30 +41,6 @@ public class PresenceRelay implements MessageListener {
 			.description("Frames pushed to clients, by queue")
 			.tag("queue", "presence")
 			.register(meters);
-	}
-
-	/**
-	 * The relay's thread: one, in arrival order, with at most {@code capacity} changes
-	 * waiting; beyond that the oldest waiting change is dropped and counted in
-	 * {@code dropped} (a newer change of the same user may follow it; a client asks for
-	 * its contacts' presence again when it reconnects). Its own thread, not the delivery
-	 * thread's: a burst of presence changes (every gateway receives every change) queued
-	 * ahead of chat messages and without bound.
-	 */
-	public static ThreadPoolTaskExecutor executor(int capacity, Counter dropped) {
-		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-		executor.setCorePoolSize(1);
-		executor.setMaxPoolSize(1);
-		executor.setQueueCapacity(capacity);
-		executor.setThreadNamePrefix("presence-");
-		executor.setRejectedExecutionHandler((task, pool) -> {
-			if (!pool.isShutdown()) {
-				pool.getQueue().poll();
-				dropped.increment();
-				pool.execute(task);
-			}
-		});
-		return executor;
 	}
 
 	@Override
