@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 
 import dev.blueprint.ratelimit.client.RateLimited;
+import dev.blueprint.ratelimit.client.SubjectResolver;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -36,13 +37,17 @@ class LinkController {
 
 	private final LinkService links;
 
-	LinkController(LinkService links) {
+	private final SubjectResolver clients;
+
+	LinkController(LinkService links, SubjectResolver clients) {
 		this.links = links;
+		this.clients = clients;
 	}
 
 	/**
 	 * Creates a link. Rate limiting per client address belongs in front of this method
-	 * (the rate limiter's client starter); the idempotency scope uses the same address.
+	 * (the rate limiter's client starter); the idempotency scope uses the same address,
+	 * found the same way (from {@code X-Forwarded-For} behind a trusted proxy).
 	 */
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
 	@RateLimited("url-create")
@@ -59,7 +64,7 @@ class LinkController {
 				.of(new FieldViolation("Idempotency-Key", "must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters")));
 		}
 		String owner = (jwt != null) ? jwt.getSubject() : null;
-		LinkCreated created = this.links.create(request, owner, http.getRemoteAddr(), idempotencyKey);
+		LinkCreated created = this.links.create(request, owner, this.clients.clientIp(http), idempotencyKey);
 		URI location = URI.create(http.getRequestURL().toString().replaceAll("/+$", "") + "/" + created.code());
 		return ResponseEntity.created(location).body(created);
 	}

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.blueprint.testsupport.RealInfrastructure;
@@ -27,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RealInfrastructure
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "SHORTENER_CREATE_LIMIT_PER_SECOND=3", "SHORTENER_CREATE_LIMIT_PER_HOUR=100000000" })
+		properties = { "SHORTENER_CREATE_LIMIT_PER_SECOND=3", "SHORTENER_CREATE_LIMIT_PER_HOUR=100000000",
+				// the test's requests come from 127.0.0.1, as from an ingress pod
+				"SHORTENER_TRUSTED_PROXIES=127.0.0.0/8" })
 class CreateRateLimitIntegrationTests {
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -65,6 +68,53 @@ class CreateRateLimitIntegrationTests {
 		}
 		assertThat(create("https://example.com/a/4", TestTokens.bearer(first)).statusCode()).isEqualTo(429);
 		assertThat(create("https://example.com/b/1", TestTokens.bearer(second)).statusCode()).isEqualTo(201);
+	}
+
+	/**
+	 * Behind a trusted proxy each anonymous client, named by {@code X-Forwarded-For}, has
+	 * a budget and an idempotency scope of its own. Without the range every anonymous
+	 * caller behind an ingress shared one budget (3 here, 10 a second by default).
+	 */
+	@Test
+	void anonymousClientsBehindATrustedProxyHaveABudgetAndIdempotencyScopeOfTheirOwn() throws Exception {
+		String first = forwardedAddress();
+		String second = forwardedAddress();
+		while (second.equals(first)) {
+			second = forwardedAddress();
+		}
+		for (int i = 0; i < 3; i++) {
+			assertThat(createFrom(first, "https://example.com/fwd/" + i, null).statusCode()).isEqualTo(201);
+		}
+		assertThat(createFrom(first, "https://example.com/fwd/4", null).statusCode()).isEqualTo(429);
+		// a client naming another address to the left of the proxy's is not believed
+		assertThat(createFrom("198.51.100.1, " + first, "https://example.com/fwd/5", null).statusCode()).isEqualTo(429);
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> secondsLink = createFrom(second, "https://example.com/fwd/keyed", key);
+		assertThat(secondsLink.statusCode()).isEqualTo(201);
+		assertThat(createFrom(second, "https://example.com/fwd/keyed", key).body()).as("replayed for the same client")
+			.isEqualTo(secondsLink.body());
+		Thread.sleep(1100);
+		HttpResponse<String> anothers = createFrom(first, "https://example.com/fwd/keyed", key);
+		assertThat(anothers.statusCode()).isEqualTo(201);
+		assertThat(JsonPath.<String>read(anothers.body(), "$.code")).as("the same key from another client")
+			.isNotEqualTo(JsonPath.<String>read(secondsLink.body(), "$.code"));
+	}
+
+	private static String forwardedAddress() {
+		return "203.0." + ThreadLocalRandom.current().nextInt(256) + "." + ThreadLocalRandom.current().nextInt(256);
+	}
+
+	private HttpResponse<String> createFrom(String forwardedFor, String url, String idempotencyKey) throws Exception {
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://localhost:" + this.port + "/api/v1/urls"))
+			.timeout(Duration.ofSeconds(20))
+			.header("Content-Type", "application/json")
+			.header("X-Forwarded-For", forwardedFor)
+			.POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"" + url + "\"}"));
+		if (idempotencyKey != null) {
+			request.header("Idempotency-Key", idempotencyKey);
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> create(String url, String authorization) throws Exception {

@@ -2,7 +2,6 @@ package dev.blueprint.ratelimit.client;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 
 import dev.blueprint.ratelimit.core.InMemoryRateLimitStore;
 import dev.blueprint.ratelimit.core.rules.RuleBook;
@@ -59,9 +58,20 @@ public class RateLimitClientAutoConfiguration {
 		return new EmbeddedRedisDecider(rules, redis, properties.instances(), properties.redisOpenFor());
 	}
 
+	/**
+	 * How the client's address and the other subjects are found; a bean so that the
+	 * application finds the client's address the same way (an anonymous caller's
+	 * idempotency scope, for one).
+	 */
 	@Bean
-	RateLimitEnforcer rateLimitEnforcer(RateLimitDecider decider, RateLimitClientProperties properties) {
-		return new RateLimitEnforcer(decider, new SubjectResolver(new HashSet<>(properties.trustedProxies())));
+	@ConditionalOnMissingBean
+	SubjectResolver rateLimitSubjectResolver(RateLimitClientProperties properties) {
+		return new SubjectResolver(TrustedProxies.of(properties.trustedProxies()));
+	}
+
+	@Bean
+	RateLimitEnforcer rateLimitEnforcer(RateLimitDecider decider, SubjectResolver subjects) {
+		return new RateLimitEnforcer(decider, subjects);
 	}
 
 	@Bean

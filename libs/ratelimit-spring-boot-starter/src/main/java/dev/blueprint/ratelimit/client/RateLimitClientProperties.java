@@ -28,7 +28,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param redisOpenFor embedded mode: how long the circuit breaker in front of Redis stays
  * open, deciding by each rule's failure policy without calling, once half the calls of
  * the last 2 s failed (default 1s, as rate-limiter-service)
- * @param trustedProxies peer addresses whose X-Forwarded-For is believed
+ * @param trustedProxies peers whose X-Forwarded-For is believed: addresses and CIDR
+ * ranges ({@code 10.0.0.0/8}); checked at start-up, blank entries dropped
  * @param filter path patterns limited by the servlet filter
  */
 @ConfigurationProperties("blueprint.ratelimit.client")
@@ -51,7 +52,10 @@ public record RateLimitClientProperties(@DefaultValue("embedded") String mode, L
 							+ "'");
 		}
 		rules = (rules != null) ? rules : List.of();
-		trustedProxies = (trustedProxies != null) ? trustedProxies : List.of();
+		// an empty environment variable binds as one blank entry
+		trustedProxies = (trustedProxies != null)
+				? trustedProxies.stream().map(String::strip).filter((proxy) -> !proxy.isEmpty()).toList() : List.of();
+		TrustedProxies.of(trustedProxies);
 		filter = (filter != null) ? filter : List.of();
 	}
 

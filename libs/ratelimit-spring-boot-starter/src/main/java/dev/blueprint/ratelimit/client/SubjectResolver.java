@@ -13,18 +13,26 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Finds the subject of a request. The client IP is the peer address, unless the peer is a
- * trusted proxy: then it is the right-most {@code X-Forwarded-For} address that is not a
- * trusted proxy, so a client cannot pick its own IP by sending the header.
+ * trusted proxy (an address or a CIDR range of {@code trusted-proxies}): then it is the
+ * right-most {@code X-Forwarded-For} address that is not a trusted proxy, so a client
+ * cannot pick its own IP by sending the header.
  */
 public class SubjectResolver {
 
 	/** The longest subject rate-limiter-service takes (its default). */
 	static final int MAX_SUBJECT_LENGTH = 256;
 
-	private final Set<String> trustedProxies;
+	private final TrustedProxies trustedProxies;
 
+	/**
+	 * @param trustedProxies addresses and CIDR ranges ({@link TrustedProxies})
+	 */
 	public SubjectResolver(Set<String> trustedProxies) {
-		this.trustedProxies = Set.copyOf(trustedProxies);
+		this(TrustedProxies.of(List.copyOf(trustedProxies)));
+	}
+
+	public SubjectResolver(TrustedProxies trustedProxies) {
+		this.trustedProxies = trustedProxies;
 	}
 
 	public String resolve(HttpServletRequest request, Subject subject, String header) {

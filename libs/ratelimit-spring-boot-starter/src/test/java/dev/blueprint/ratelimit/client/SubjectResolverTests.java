@@ -1,5 +1,6 @@
 package dev.blueprint.ratelimit.client;
 
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,17 @@ class SubjectResolverTests {
 		assertThat(this.resolver.resolve(request, Subject.USER_OR_IP, null)).isEqualTo("ip:198.51.100.9");
 		request.setUserPrincipal(() -> "alice");
 		assertThat(this.resolver.resolve(request, Subject.USER_OR_IP, null)).isEqualTo("user:alice");
+	}
+
+	@Test
+	void aProxyInATrustedRangeIsBelievedAndTheClosestUntrustedHopIsTheClient() {
+		SubjectResolver ranges = new SubjectResolver(TrustedProxies.of(List.of("10.244.0.0/16")));
+		// the client, a proxy outside the cluster, the ingress pod
+		MockHttpServletRequest request = request("10.244.3.17", "198.51.100.4, 203.0.113.7, 10.244.1.2");
+		assertThat(ranges.resolve(request, Subject.IP, null)).isEqualTo("ip:203.0.113.7");
+		assertThat(ranges.resolve(request("10.245.0.1", "198.51.100.4"), Subject.IP, null))
+			.as("a peer outside the range is the client itself")
+			.isEqualTo("ip:10.245.0.1");
 	}
 
 	@Test
