@@ -2,6 +2,7 @@ package dev.blueprint.ratelimit.check;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.blueprint.ratelimit.core.LimitOutcome;
 import dev.blueprint.ratelimit.core.RateLimitHeaders;
 import dev.blueprint.ratelimit.core.rules.FailurePolicy;
@@ -11,8 +12,13 @@ import dev.blueprint.ratelimit.limiter.CheckOutcome;
  * The answer to a check. {@code limit}, {@code remaining} and {@code resetSeconds} are
  * those of the binding limit (the one that denied, or the one with the fewest permits
  * left); {@code limits} has every limit of the rule. A fail-open admission while Redis is
- * unreachable counted nothing: its {@code remaining} and {@code resetSeconds} are
- * {@code null} (unknown), here and in {@code limits}, as it has no rate-limit headers.
+ * unreachable counted nothing: its {@code remaining} and {@code resetSeconds} are left
+ * out (unknown), here and in {@code limits}, as it has no rate-limit headers. Left out,
+ * not {@code null}: a client that binds them to a {@code long} reads 0 instead of failing
+ * (Jackson 3 refuses {@code null} for a primitive by default).
+ * <p>
+ * Until 2026-12-07 they said a full quota was left; for a few hours that day,
+ * {@code null}.
  *
  * @param allowed whether the request may proceed
  * @param limit the binding limit's capacity
@@ -24,8 +30,9 @@ import dev.blueprint.ratelimit.limiter.CheckOutcome;
  * @param degraded Redis was unreachable and the rule's failure policy decided
  * @param limits every limit of the rule
  */
-record CheckResponse(boolean allowed, long limit, Long remaining, Long resetSeconds, long retryAfterSeconds,
-		String rule, boolean shadowDenied, boolean degraded, List<LimitView> limits) {
+record CheckResponse(boolean allowed, long limit, @JsonInclude(JsonInclude.Include.NON_NULL) Long remaining,
+		@JsonInclude(JsonInclude.Include.NON_NULL) Long resetSeconds, long retryAfterSeconds, String rule,
+		boolean shadowDenied, boolean degraded, List<LimitView> limits) {
 
 	static CheckResponse of(CheckOutcome outcome) {
 		LimitOutcome binding = outcome.binding();
@@ -53,12 +60,13 @@ record CheckResponse(boolean allowed, long limit, Long remaining, Long resetSeco
 	 * @param limit permits per window (token bucket: refill per window)
 	 * @param windowSeconds the window
 	 * @param capacity the most one request can cost (token bucket: the burst)
-	 * @param remaining permits left ({@code null}: not counted)
-	 * @param resetSeconds seconds until fully replenished ({@code null}: not counted)
+	 * @param remaining permits left (left out: not counted)
+	 * @param resetSeconds seconds until fully replenished (left out: not counted)
 	 * @param allowed whether this limit admitted the request
 	 */
-	record LimitView(String algorithm, long limit, double windowSeconds, long capacity, Long remaining,
-			Long resetSeconds, boolean allowed) {
+	record LimitView(String algorithm, long limit, double windowSeconds, long capacity,
+			@JsonInclude(JsonInclude.Include.NON_NULL) Long remaining,
+			@JsonInclude(JsonInclude.Include.NON_NULL) Long resetSeconds, boolean allowed) {
 
 		static LimitView of(LimitOutcome outcome, boolean counted) {
 			return new LimitView(outcome.limit().algorithm().id(), outcome.limit().permits(),
