@@ -141,10 +141,10 @@ public class PresenceStore {
 	private static final Logger logger = LoggerFactory.getLogger(PresenceStore.class);
 
 	/**
-	 * Most users read in one pipeline, as {@link SessionRegistry} reads leases: a
-	 * pipeline is answered whole within the command timeout while it holds a pooled
-	 * connection, and a sweep's read names up to {@code presence.sweep-batch} (10,000)
-	 * users.
+	 * Most users read, written or scheduled in one pipeline, as {@link SessionRegistry}
+	 * reads leases: a pipeline is answered whole within the command timeout while it
+	 * holds a pooled connection, and a sweep names up to {@code presence.sweep-batch}
+	 * (10,000) users. (Writes and schedules were one pipeline until 2026-12-07.)
 	 */
 	static final int CHUNK = 500;
 
@@ -201,13 +201,17 @@ public class PresenceStore {
 	public void scheduleNow(Collection<String> users, Instant now) {
 		byte[] due = SessionRegistry.PRESENCE_DUE.getBytes(StandardCharsets.UTF_8);
 		RedisZSetCommands.ZAddArgs earlierOnly = RedisZSetCommands.ZAddArgs.empty().lt();
-		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			for (String user : users) {
-				connection.zSetCommands()
-					.zAdd(due, now.toEpochMilli(), user.getBytes(StandardCharsets.UTF_8), earlierOnly);
-			}
-			return null;
-		});
+		List<String> all = List.copyOf(users);
+		for (int from = 0; from < all.size(); from += CHUNK) {
+			List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
+			this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+				for (String user : chunk) {
+					connection.zSetCommands()
+						.zAdd(due, now.toEpochMilli(), user.getBytes(StandardCharsets.UTF_8), earlierOnly);
+				}
+				return null;
+			});
+		}
 	}
 
 	/**
@@ -407,9 +411,19 @@ public class PresenceStore {
 	 * them; evaluate them again
 	 */
 	public Set<String> apply(List<Update> updates) {
-		if (updates.isEmpty()) {
-			return Set.of();
+		Set<String> conflicted = new LinkedHashSet<>();
+		// In pipelines of CHUNK, as reads: a sweep after an outage can change every user
+		// of its batch (10,000), and one pipeline is answered whole within the command
+		// timeout. A chunk that fails leaves the ones before it applied; the sweep fails
+		// and its users are evaluated again, against the versions they are at.
+		for (int from = 0; from < updates.size(); from += CHUNK) {
+			conflicted.addAll(applyChunk(updates.subList(from, Math.min(updates.size(), from + CHUNK))));
 		}
+		return conflicted;
+	}
+
+	/** {@link #apply(List)} of at most {@value #CHUNK} updates. */
+	private Set<String> applyChunk(List<Update> updates) {
 		List<Object> results;
 		try {
 			results = applyPipelined(updates);

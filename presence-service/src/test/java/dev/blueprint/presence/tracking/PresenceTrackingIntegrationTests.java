@@ -302,6 +302,40 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 	}
 
 	/**
+	 * Updates of more users than one pipeline takes are applied in chunks: every one
+	 * stored, and a conflict (a version that moved on) reported for its user whatever its
+	 * chunk.
+	 */
+	@Test
+	void updatesOfMoreUsersThanOneChunkAreAllAppliedAndConflictsReportedInEachChunk() {
+		List<String> users = IntStream.rangeClosed(0, 2 * PresenceStore.CHUNK)
+			.mapToObj((i) -> unique("written" + i))
+			.toList();
+		String moved = users.get(PresenceStore.CHUNK + 3);
+		String movedInTheLast = users.get(2 * PresenceStore.CHUNK);
+		for (String user : List.of(moved, movedInTheLast)) {
+			this.redis.opsForHash()
+				.putAll(PresenceStore.key(user), Map.of("choice", "away", "status", "offline", "version", "4"));
+		}
+		Presence away = new Presence(Choice.AWAY, Status.OFFLINE, null, null);
+		try {
+			Set<String> conflicted = this.store
+				.apply(users.stream().map((user) -> new PresenceStore.Update(user, "0", away, null)).toList());
+
+			assertThat(conflicted).containsExactly(moved, movedInTheLast);
+			Map<String, PresenceStore.Stored> read = this.store.readVersioned(users);
+			assertThat(read.values()).filteredOn((stored) -> stored.version().equals("1"))
+				.as("the others stored at their next version")
+				.hasSize(users.size() - 2)
+				.allMatch((stored) -> stored.presence().choice() == Choice.AWAY);
+			assertThat(read.get(moved).version()).isEqualTo("4");
+		}
+		finally {
+			this.redis.delete(users.stream().map(PresenceStore::key).toList());
+		}
+	}
+
+	/**
 	 * A read of more users than one pipeline takes ({@value PresenceStore#CHUNK}: a sweep
 	 * batch reads up to 10,000, a query 1,000) is read in chunks, each user's hash in its
 	 * place; a key of another type costs only its own chunk the read around it.
