@@ -487,6 +487,11 @@ function onTyping(t) {
 }
 
 function onPresence(p) {
+  if (p.resync) {
+    // the gateway may have missed changes (its Redis connection was lost): read them all again
+    queryPresence();
+    return;
+  }
   state.presence.set(p.userId, p);
   renderConversations();
 }

@@ -3,6 +3,7 @@ package dev.blueprint.chat.gateway;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PresenceChanged;
@@ -11,6 +12,10 @@ import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.ConversationsStub;
 import dev.blueprint.testsupport.chat.StompTestClient;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -19,6 +24,7 @@ import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfig
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -50,6 +56,9 @@ class PresenceAndTypingIntegrationTests {
 
 	@Autowired
 	StringRedisTemplate redis;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@Autowired
 	ContactBook contacts;
@@ -117,6 +126,49 @@ class PresenceAndTypingIntegrationTests {
 			Thread.sleep(20);
 		}
 		assertThat(this.contacts.watchersOf(bob)).doesNotContain(alice);
+	}
+
+	/**
+	 * Redis dropped the gateway's subscriptions (as a Redis restart does): changes
+	 * published until the gateway subscribed again were missed, so every session is told
+	 * to read presence again, once the channel is subscribed again, and pushes flow as
+	 * before.
+	 */
+	@Test
+	void whenThePresenceChannelIsSubscribedAgainEverySessionIsToldToReadPresenceAgain() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String carol = unique("carol");
+		conversations.conversation(alice, bob);
+		Counter resyncs = this.meters.get("blueprint.chat.gateway.presence.resyncs").counter();
+		double before = resyncs.count();
+		try (StompTestClient aliceClient = connect(alice);
+				StompTestClient aliceLaptop = connect(alice);
+				StompTestClient carolClient = connect(carol)) {
+			awaitWatching(alice, bob);
+			Long killed = this.redis.execute((RedisCallback<Long>) (connection) -> {
+				@SuppressWarnings("unchecked")
+				RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
+					.getNativeConnection();
+				try {
+					return commands.clientKill(KillArgs.Builder.typePubsub()).get(5, TimeUnit.SECONDS);
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			assertThat(killed).as("the gateway's subscriptions dropped").isPositive();
+			// the container tries again every 5 s
+			Duration resubscribed = Duration.ofSeconds(20);
+			for (StompTestClient session : new StompTestClient[] { aliceClient, aliceLaptop, carolClient }) {
+				JsonNode resync = session.expect("presence", resubscribed);
+				assertThat(resync.get("resync").asBoolean()).isTrue();
+				assertThat(resync.has("userId")).isFalse();
+			}
+			assertThat(resyncs.count()).isGreaterThan(before);
+			publish(new PresenceChanged(bob, "online", Instant.now(), Instant.now()));
+			assertThat(aliceClient.expect("presence", WAIT).get("userId").asString()).isEqualTo(bob);
+		}
 	}
 
 	@Test

@@ -66,6 +66,21 @@ public class ClientFrames {
 		}
 	}
 
+	/**
+	 * To every session on this gateway.
+	 * @return the number of sessions
+	 */
+	public int toEveryone(String queue, Object payload) {
+		int sessions = 0;
+		for (SimpUser user : this.users.getUsers()) {
+			for (SimpSession session : user.getSessions()) {
+				toSession(user.getName(), session.getId(), queue, payload);
+				sessions++;
+			}
+		}
+		return sessions;
+	}
+
 	/** To one session of {@code user}. */
 	public void toSession(String user, String sessionId, String queue, Object payload) {
 		this.messaging.convertAndSend(queue + "-user" + sessionId, payload, sessionHeaders(sessionId));
