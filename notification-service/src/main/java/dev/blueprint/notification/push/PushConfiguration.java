@@ -3,6 +3,7 @@ package dev.blueprint.notification.push;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -23,10 +24,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -136,9 +139,11 @@ class PushConfiguration {
 	}
 
 	@Bean
-	PushListener pushListener(SessionRegistry sessions, NotificationStore store, NotificationService notifications,
-			PushDispatcher dispatcher, ChatEventCodec codec, MeterRegistry meters) {
-		return new PushListener(sessions, store, notifications, dispatcher, codec, meters);
+	PushListener pushListener(SessionRegistry sessions, StringRedisTemplate redis,
+			@Value("${spring.data.redis.timeout:2s}") Duration redisTimeout, NotificationStore store,
+			NotificationService notifications, PushDispatcher dispatcher, ChatEventCodec codec, MeterRegistry meters) {
+		return new PushListener(sessions, new ListeningGateways(redis, redisTimeout), store, notifications, dispatcher,
+				codec, meters);
 	}
 
 	/**

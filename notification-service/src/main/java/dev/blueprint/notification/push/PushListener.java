@@ -1,6 +1,7 @@
 package dev.blueprint.notification.push;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,12 +29,13 @@ import org.springframework.kafka.annotation.KafkaListener;
  * Store and forward for offline members. Reads {@code chat.messages.events} in its own
  * consumer group, apart from the live routing ({@code DeliveryListener}), so nothing here
  * can slow a delivery. Per polled batch: one pipelined Redis lookup of the recipients'
- * sessions; for each recipient with none (not the sender), unless they muted the
- * conversation, the message is folded into their notification for the conversation
- * (Cassandra), and each changed notification is handed to the {@link PushDispatcher},
- * which sends it on its own threads. Offsets are committed after the notifications are
- * stored; a batch consumed twice changes nothing (a notification never counts a seq at or
- * below its latest).
+ * sessions and one {@code PUBSUB NUMSUB} of their gateways ({@link ListeningGateways});
+ * for each recipient with none on a gateway that listens (not the sender), unless they
+ * muted the conversation, the message is folded into their notification for the
+ * conversation (Cassandra), and each changed notification is handed to the
+ * {@link PushDispatcher}, which sends it on its own threads. Offsets are committed after
+ * the notifications are stored; a batch consumed twice changes nothing (a notification
+ * never counts a seq at or below its latest).
  * <p>
  * Unreadable records are skipped here: the delivery listener dead-letters them.
  */
@@ -59,9 +61,18 @@ public class PushListener {
 
 	private final Counter failures;
 
-	public PushListener(SessionRegistry sessions, NotificationStore store, NotificationService notifications,
-			PushDispatcher dispatcher, ChatEventCodec codec, MeterRegistry meters) {
+	private final ListeningGateways gateways;
+
+	private final Counter unreachable;
+
+	public PushListener(SessionRegistry sessions, ListeningGateways gateways, NotificationStore store,
+			NotificationService notifications, PushDispatcher dispatcher, ChatEventCodec codec, MeterRegistry meters) {
 		this.sessions = sessions;
+		this.gateways = gateways;
+		this.unreachable = Counter.builder("blueprint.chat.push.recipients.unreachable")
+			.description("Recipients with live leases only on gateways that stopped listening (died): "
+					+ "notified as offline")
+			.register(meters);
 		this.store = store;
 		this.notifications = notifications;
 		this.dispatcher = dispatcher;
@@ -116,7 +127,7 @@ public class PushListener {
 	}
 
 	private void notify(List<MessagePersisted> messages) {
-		Set<String> online = this.sessions.gatewaysOf(PushPlanner.recipients(messages)).keySet();
+		Set<String> online = online(this.sessions.gatewaysOf(PushPlanner.recipients(messages)));
 		Map<NotificationKey, List<MessagePersisted>> offline = PushPlanner.offline(messages, online);
 		if (offline.isEmpty()) {
 			return;
@@ -132,6 +143,28 @@ public class PushListener {
 		// Once the batch's notifications are recorded: a batch that fails and is retried
 		// counted its muted recipients on every attempt.
 		this.muted.increment(mutedKeys.size());
+	}
+
+	/**
+	 * The recipients with a live session on a gateway that still listens: a user whose
+	 * leases are all on gateways that stopped listening (died; their leases live on for
+	 * up to a lease) is offline, and notified. Until 2026-12-07 such a user counted as
+	 * online, and the messages of those 30 s reached them neither live nor by push.
+	 */
+	private Set<String> online(Map<String, Set<String>> gatewaysOfUsers) {
+		Set<String> gateways = new HashSet<>();
+		gatewaysOfUsers.values().forEach(gateways::addAll);
+		Set<String> listening = this.gateways.of(gateways);
+		Set<String> online = new HashSet<>();
+		gatewaysOfUsers.forEach((user, ofUser) -> {
+			if (ofUser.stream().anyMatch(listening::contains)) {
+				online.add(user);
+			}
+			else {
+				this.unreachable.increment();
+			}
+		});
+		return online;
 	}
 
 	static Push push(Notification n) {

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,6 +38,9 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PushIntegrationTests extends PushIntegrationTest {
+
+	/** Subscriptions of the gateways a test has listen ({@link #listening}). */
+	private RedisMessageListenerContainer gateways;
 
 	@Autowired
 	StringRedisTemplate redis;
@@ -63,8 +67,64 @@ class PushIntegrationTests extends PushIntegrationTest {
 		return new SessionRegistry(this.redis, Duration.ofSeconds(30), clock);
 	}
 
-	private void online(String user, String gateway) {
+	/**
+	 * {@code user} has a live session on {@code gateway}, which listens on its channel.
+	 */
+	private void online(String user, String gateway) throws InterruptedException {
+		listening(gateway);
 		registry(Clock.systemUTC()).renew(List.of(new SessionRegistry.Session(user, gateway, "s-" + user)));
+	}
+
+	/** A gateway listening on its delivery channel, as a live one does. */
+	private void listening(String gateway) throws InterruptedException {
+		if (this.gateways == null) {
+			this.gateways = new RedisMessageListenerContainer();
+			this.gateways.setConnectionFactory(this.connections);
+			this.gateways.afterPropertiesSet();
+			this.gateways.start();
+		}
+		String channel = GatewayDelivery.channel(gateway);
+		this.gateways.addMessageListener((message, pattern) -> {
+		}, new ChannelTopic(channel));
+		await("subscribed to " + channel, Duration.ofSeconds(10), () -> subscribers(channel) > 0);
+	}
+
+	private long subscribers(String channel) {
+		String gateway = channel.substring(GatewayDelivery.channel("").length());
+		return new ListeningGateways(this.redis, Duration.ofSeconds(2)).of(List.of(gateway)).size();
+	}
+
+	@AfterEach
+	void stopListening() throws Exception {
+		if (this.gateways != null) {
+			this.gateways.destroy();
+		}
+	}
+
+	/**
+	 * A user whose only live lease is on a gateway that stopped listening (it died; the
+	 * lease lives up to 30 s more) gets the message by push: it reached them neither live
+	 * (nobody received the publish) nor, until 2026-12-07, by push, as they counted as
+	 * online. One on a listening gateway still gets nothing.
+	 */
+	@Test
+	void aUserWhoseGatewayStoppedListeningIsNotifiedWhileTheLeaseLives() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String carol = unique("carol");
+		registry(Clock.systemUTC()).renew(List.of(new SessionRegistry.Session(bob, "gw-dead-" + bob, "s-" + bob)));
+		online(carol, "gw-" + carol);
+		double unreachable = this.meters.get("blueprint.chat.push.recipients.unreachable").counter().count();
+		UUID conversation = UUID.randomUUID();
+		persisted(conversation, alice, List.of(alice, bob, carol), 1, "while bob's gateway is gone");
+
+		await("bob's push", Duration.ofSeconds(30), () -> !webhook.receivedFor(bob).isEmpty());
+		assertThat(notificationsOf(bob, conversation)).singleElement()
+			.satisfies((n) -> assertThat(n).containsEntry("count", 1));
+		assertThat(this.meters.get("blueprint.chat.push.recipients.unreachable").counter().count())
+			.isGreaterThan(unreachable);
+		assertThat(notificationsOf(carol, conversation)).isEmpty();
+		assertThat(webhook.receivedFor(carol)).isEmpty();
 	}
 
 	@Test
@@ -149,6 +209,7 @@ class PushIntegrationTests extends PushIntegrationTest {
 		// The phone's lease ended a minute ago (its gateway died); the laptop is live.
 		registry(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-90)))
 			.renew(List.of(new SessionRegistry.Session(bob, "gw-phone", "s-phone")));
+		listening("gw-laptop");
 		registry(Clock.systemUTC()).renew(List.of(new SessionRegistry.Session(bob, "gw-laptop", "s-laptop")));
 		assertThat(registry(Clock.systemUTC()).sessionsOf(List.of(bob)).get(bob)).singleElement()
 			.satisfies((session) -> assertThat(session.gatewayId()).isEqualTo("gw-laptop"));
