@@ -90,11 +90,22 @@ public class SubjectResolver {
 			return peer;
 		}
 		String[] hops = String.join(",", lines).split(",");
+		String nearest = peer;
 		for (int i = hops.length - 1; i >= 0; i--) {
-			String hop = hops[i].trim();
-			if (!hop.isEmpty() && !this.trustedProxies.contains(hop)) {
+			if (hops[i].isBlank()) {
+				continue;
+			}
+			String hop = TrustedProxies.normalized(hops[i]);
+			if (hop == null) {
+				// not an address (garbage, a name, "unknown"): no proxy we trust wrote
+				// it,
+				// so the nearest address one did is the client
+				return nearest;
+			}
+			if (!this.trustedProxies.contains(hop)) {
 				return hop;
 			}
+			nearest = hop;
 		}
 		return peer;
 	}

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -15,9 +16,18 @@ import java.util.regex.Pattern;
  */
 public final class TrustedProxies {
 
-	private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+	private static final Pattern IPV4 = Pattern
+		.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
-	private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+	/**
+	 * Starts with a hex digit or a colon and holds a colon: the JDK parses it as an IPv6
+	 * literal (or refuses it) and never asks a name service.
+	 */
+	private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*");
+
+	private static final Pattern IPV4_WITH_PORT = Pattern.compile("([0-9.]+):\\d{1,5}");
+
+	private static final Pattern BRACKETED = Pattern.compile("\\[([0-9A-Fa-f:.]+)](:\\d{1,5})?");
 
 	private final List<Range> ranges;
 
@@ -63,10 +73,40 @@ public final class TrustedProxies {
 	}
 
 	/**
-	 * The bytes of a literal address, or null if it is not one (nothing is looked up).
+	 * An {@code X-Forwarded-For} hop as an address in its usual form
+	 * ({@code 203.0.113.7}, {@code 2001:db8:0:0:0:0:0:1}), without a port some proxies
+	 * add ({@code 203.0.113.7:4711}, {@code [2001:db8::1]:443}); null if it is no literal
+	 * address (nothing is looked up).
+	 */
+	public static String normalized(String hop) {
+		String address = hop.strip();
+		Matcher withPort = IPV4_WITH_PORT.matcher(address);
+		Matcher bracketed = BRACKETED.matcher(address);
+		if (withPort.matches()) {
+			address = withPort.group(1);
+		}
+		else if (bracketed.matches()) {
+			address = bracketed.group(1);
+		}
+		byte[] bytes = literal(address);
+		if (bytes == null) {
+			return null;
+		}
+		try {
+			return InetAddress.getByAddress(bytes).getHostAddress();
+		}
+		catch (UnknownHostException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * The bytes of a literal address, or null if it is not one (nothing is looked up):
+	 * dotted IPv4 with each part 0-255, or IPv6 as the JDK parses it.
 	 */
 	private static byte[] literal(String address) {
-		if (!IPV4.matcher(address).matches() && !IPV6.matcher(address).matches()) {
+		boolean ipv4 = IPV4.matcher(address).matches();
+		if (!ipv4 && !(address.indexOf(':') >= 0 && IPV6.matcher(address).matches())) {
 			return null;
 		}
 		try {

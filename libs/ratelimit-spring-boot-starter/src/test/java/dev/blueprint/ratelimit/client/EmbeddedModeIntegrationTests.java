@@ -56,7 +56,21 @@ class EmbeddedModeIntegrationTests {
 	@Qualifier("rateLimitBreakerMetrics")
 	private MeterBinder breakerMetrics;
 
-	private final String ip = "203.0.113." + ThreadLocalRandom.current().nextInt(1, 255) + "-" + System.nanoTime();
+	/**
+	 * A client address of its own per test (and run): the documentation prefix
+	 * 2001:db8::/32 with random last groups, in the form the limiter writes it.
+	 */
+	private final String ip = randomAddress();
+
+	private final String otherIp = randomAddress();
+
+	private static String randomAddress() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return "2001:db8:0:0:" + Integer.toHexString(random.nextInt(1, 0x10000)) + ":"
+				+ Integer.toHexString(random.nextInt(1, 0x10000)) + ":"
+				+ Integer.toHexString(random.nextInt(1, 0x10000)) + ":"
+				+ Integer.toHexString(random.nextInt(1, 0x10000));
+	}
 
 	@Test
 	void annotatedHandlersAreLimitedPerClient() throws Exception {
@@ -74,7 +88,7 @@ class EmbeddedModeIntegrationTests {
 			.hasValueSatisfying((value) -> assertThat(value).startsWith("\"create\";r=0;t="));
 		assertThat(denied.body()).contains("\"status\":429", "\"rule\":\"create\"");
 
-		assertThat(send("POST", "/things", this.ip + "-other").statusCode()).as("another client").isEqualTo(200);
+		assertThat(send("POST", "/things", this.otherIp).statusCode()).as("another client").isEqualTo(200);
 		assertThat(sharedKeyExists("rl:{create:ip:" + this.ip + "}:4-2-3600000")).isTrue();
 	}
 

@@ -47,6 +47,20 @@ class SubjectResolverTests {
 	}
 
 	@Test
+	void aHopThatIsNoAddressStopsTheWalkAtTheNearestTrustedOneAndAPortIsDropped() {
+		SubjectResolver ranges = new SubjectResolver(TrustedProxies.of(List.of("10.244.0.0/16")));
+		assertThat(ranges.resolve(request("10.244.3.17", "203.0.113.7:4711"), Subject.IP, null))
+			.isEqualTo("ip:203.0.113.7");
+		// a client writing a long value, or a name, to escape its budget or grow a key
+		assertThat(ranges.resolve(request("10.244.3.17", "x".repeat(300) + ", 10.244.1.2"), Subject.IP, null))
+			.isEqualTo("ip:10.244.1.2");
+		assertThat(ranges.resolve(request("10.244.3.17", "evil.example.com"), Subject.IP, null))
+			.isEqualTo("ip:10.244.3.17");
+		assertThat(ranges.resolve(request("10.244.3.17", "[2001:db8::1]:443"), Subject.IP, null))
+			.isEqualTo("ip:2001:db8:0:0:0:0:0:1");
+	}
+
+	@Test
 	void readsAHeader() {
 		MockHttpServletRequest request = request("198.51.100.9", null);
 		request.addHeader("X-Api-Key", "k-123");

@@ -45,6 +45,20 @@ class TrustedProxiesTests {
 	}
 
 	@Test
+	void aHopIsAnAddressInItsUsualFormWithoutAPortOrNothing() {
+		assertThat(TrustedProxies.normalized(" 203.0.113.7 ")).isEqualTo("203.0.113.7");
+		assertThat(TrustedProxies.normalized("203.0.113.7:4711")).isEqualTo("203.0.113.7");
+		assertThat(TrustedProxies.normalized("[2001:db8::1]:443")).isEqualTo("2001:db8:0:0:0:0:0:1");
+		assertThat(TrustedProxies.normalized("2001:DB8::1")).isEqualTo("2001:db8:0:0:0:0:0:1");
+		// what the JDK would have handed to a name service: refused before it
+		for (String notAnAddress : new String[] { "999.1.1.1", "1.2.3.256", ".:", "010.0.0.1", "1.2.3", "unknown",
+				"localhost", "[localhost]:80", "x".repeat(300), "203.0.113.7:99999999", "g::1" }) {
+			assertThat(TrustedProxies.normalized(notAnAddress)).as(notAnAddress).isNull();
+		}
+		assertThat(TrustedProxies.of(List.of("0.0.0.0/0")).contains("999.1.1.1")).isFalse();
+	}
+
+	@Test
 	void anEntryThatIsNeitherAnAddressNorARangeIsRefusedNamingIt() {
 		assertThatIllegalArgumentException().isThrownBy(() -> TrustedProxies.of(List.of("proxy.internal")))
 			.withMessage("blueprint.ratelimit.client.trusted-proxies: 'proxy.internal' is neither an IP address "
