@@ -6,6 +6,7 @@ import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.DeliveryListener;
+import dev.blueprint.notification.push.ListeningGateways;
 import dev.blueprint.platform.tracing.MessageTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -56,7 +57,7 @@ class NotificationConfiguration {
 			KafkaTemplate<String, String> kafka, ChatEventCodec codec, MeterRegistry meters, Clock clock,
 			MessageTracing tracing, NotificationProperties properties) {
 		return new DeliveryListener(sessions, redis, kafka, codec, meters, clock, tracing,
-				properties.deliveriesPerPublish());
+				properties.deliveriesPerPublish(), !ListeningGateways.clustered(redis.getConnectionFactory()));
 	}
 
 	/**

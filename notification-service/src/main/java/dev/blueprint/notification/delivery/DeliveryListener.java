@@ -102,6 +102,13 @@ public class DeliveryListener {
 
 	private final int deliveriesPerPublish;
 
+	/**
+	 * Whether a publish's answer counts every receiver: not on a Redis Cluster, where it
+	 * counts the node's own subscribers, and a gateway subscribed on another node would
+	 * count as gone (the alert firing all the time).
+	 */
+	private final boolean receiversCounted;
+
 	/** {@link #UNRECEIVED_METRIC} by kind. */
 	private final Map<String, Counter> unreceived;
 
@@ -114,8 +121,14 @@ public class DeliveryListener {
 	 */
 	private final Map<TopicPartition, Long> deadLetteredUpTo = new ConcurrentHashMap<>();
 
+	/**
+	 * @param receiversCounted whether a publish's answer counts every subscriber (not on
+	 * a Redis Cluster, where it counts the node's own): deliveries that reached nobody
+	 * are counted only then
+	 */
 	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
-			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing, int deliveriesPerPublish) {
+			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing, int deliveriesPerPublish,
+			boolean receiversCounted) {
 		this.sessions = sessions;
 		this.deliveriesPerPublish = DeliveryBatches.checked(deliveriesPerPublish);
 		this.tracing = tracing;
@@ -152,6 +165,11 @@ public class DeliveryListener {
 				.register(meters));
 		}
 		this.unreceived = Map.copyOf(unreceived);
+		this.receiversCounted = receiversCounted;
+		if (!receiversCounted) {
+			logger.info("Redis Cluster: a publish counts one node's subscribers only, so deliveries that reached no "
+					+ "gateway are not counted ({} stays 0)", UNRECEIVED_METRIC);
+		}
 	}
 
 	private static Counter batchFailures(MeterRegistry meters, String stage) {
@@ -299,6 +317,9 @@ public class DeliveryListener {
 	 * when it lasts longer than a lease.
 	 */
 	private void countUnreceived(List<DeliveryBatches.Publish> publishes, List<Object> receivers) {
+		if (!this.receiversCounted) {
+			return;
+		}
 		Map<String, Integer> byGateway = new LinkedHashMap<>();
 		for (int i = 0; i < publishes.size() && i < receivers.size(); i++) {
 			if (receivers.get(i) instanceof Long count && count == 0) {

@@ -14,8 +14,12 @@ import java.util.concurrent.TimeoutException;
 
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -27,11 +31,15 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  */
 public class ListeningGateways {
 
+	private static final Logger logger = LoggerFactory.getLogger(ListeningGateways.class);
+
 	private static final String PREFIX = GatewayDelivery.channel("");
 
 	private final StringRedisTemplate redis;
 
 	private final Duration timeout;
+
+	private final boolean counted;
 
 	/**
 	 * @param timeout how long the count may take (the Redis command timeout)
@@ -39,6 +47,20 @@ public class ListeningGateways {
 	public ListeningGateways(StringRedisTemplate redis, Duration timeout) {
 		this.redis = redis;
 		this.timeout = timeout;
+		this.counted = !clustered(redis.getConnectionFactory());
+		if (!this.counted) {
+			logger.info("Redis Cluster: PUBSUB NUMSUB counts one node's subscribers only, so every gateway with live "
+					+ "leases counts as listening (a dead gateway's users get no push until their leases end)");
+		}
+	}
+
+	/**
+	 * Whether {@code connections} are to a Redis Cluster, where {@code PUBLISH} and
+	 * {@code PUBSUB NUMSUB} count only the subscribers of the node asked: a gateway
+	 * subscribed on another node counts 0 there.
+	 */
+	public static boolean clustered(RedisConnectionFactory connections) {
+		return connections instanceof LettuceConnectionFactory lettuce && lettuce.getClusterConfiguration() != null;
 	}
 
 	/**
@@ -48,6 +70,9 @@ public class ListeningGateways {
 		List<String> ids = List.copyOf(new LinkedHashSet<>(gatewayIds));
 		if (ids.isEmpty()) {
 			return Set.of();
+		}
+		if (!this.counted) {
+			return Set.copyOf(ids);
 		}
 		byte[][] channels = new byte[ids.size()][];
 		for (int i = 0; i < ids.size(); i++) {
