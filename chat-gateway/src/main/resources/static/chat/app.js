@@ -488,8 +488,9 @@ function onTyping(t) {
 
 function onPresence(p) {
   if (p.resync) {
-    // the gateway may have missed changes (its Redis connection was lost): read them all again
-    queryPresence();
+    // the gateway may have missed changes (its Redis connection was lost): read them all again,
+    // within 3 s, so that every page of every gateway does not ask at the same moment
+    setTimeout(queryPresence, Math.random() * 3000);
     return;
   }
   state.presence.set(p.userId, p);

@@ -248,8 +248,10 @@ class GatewayConfiguration {
 		executor.setThreadNamePrefix(name + "-");
 		executor.setRejectedExecutionHandler((task, pool) -> {
 			if (!pool.isShutdown()) {
-				pool.getQueue().poll();
-				dropped.increment();
+				// null when the thread took it meanwhile: nothing was dropped
+				if (pool.getQueue().poll() != null) {
+					dropped.increment();
+				}
 				pool.execute(task);
 			}
 		});

@@ -39,8 +39,9 @@ public final class StrictRequestBodiesAutoConfiguration {
 	@Bean
 	@Order(1)
 	ServerHttpMessageConvertersCustomizer strictRequestBodies(ObjectProvider<JsonMapper> jsonMapper) {
+		// from a builder: the converter adds what it needs to write problem details
 		JacksonJsonHttpMessageConverter strict = new JacksonJsonHttpMessageConverter(
-				strict(jsonMapper.getIfAvailable(JsonMapper::new)));
+				strict(jsonMapper.getIfAvailable(JsonMapper::new)).rebuild());
 		return (converters) -> converters.withJsonConverter(strict);
 	}
 
