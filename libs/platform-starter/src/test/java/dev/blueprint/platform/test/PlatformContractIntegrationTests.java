@@ -95,13 +95,7 @@ public abstract class PlatformContractIntegrationTests {
 	 */
 	@Test
 	void requestBodiesAreReadStrictlyWhileTheServicesJsonMapperStaysLenient() {
-		JsonMapper server = this.mvc.getMessageConverters()
-			.stream()
-			.filter((converter) -> converter.canRead(Body.class, MediaType.APPLICATION_JSON))
-			.findFirst()
-			.filter(JacksonJsonHttpMessageConverter.class::isInstance)
-			.map((converter) -> ((JacksonJsonHttpMessageConverter) converter).getMapper())
-			.orElseThrow();
+		JsonMapper server = bodyReader(this.mvc);
 		assertThat(server.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)).isTrue();
 		assertThat(server.isEnabled(DeserializationFeature.ACCEPT_FLOAT_AS_INT)).isFalse();
 		assertThat(this.jsonMapper.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)).isFalse();
@@ -318,6 +312,20 @@ public abstract class PlatformContractIntegrationTests {
 			request.header("Authorization", authorization);
 		}
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * The mapper that reads a JSON request body in {@code mvc}: that of the first
+	 * converter that can read one.
+	 */
+	public static JsonMapper bodyReader(RequestMappingHandlerAdapter mvc) {
+		return mvc.getMessageConverters()
+			.stream()
+			.filter((converter) -> converter.canRead(Body.class, MediaType.APPLICATION_JSON))
+			.findFirst()
+			.filter(JacksonJsonHttpMessageConverter.class::isInstance)
+			.map((converter) -> ((JacksonJsonHttpMessageConverter) converter).getMapper())
+			.orElseThrow();
 	}
 
 	/** A request body: the converter that reads it is the first that can. */

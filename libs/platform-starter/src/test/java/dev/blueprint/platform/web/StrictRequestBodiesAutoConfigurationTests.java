@@ -1,5 +1,6 @@
 package dev.blueprint.platform.web;
 
+import dev.blueprint.platform.test.PlatformContractIntegrationTests;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -10,8 +11,6 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.context.ApplicationContext;
-import org.springframework.http.MediaType;
-import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,18 +46,7 @@ class StrictRequestBodiesAutoConfigurationTests {
 	}
 
 	private static JsonMapper serverMapper(ApplicationContext context) {
-		return context.getBean(RequestMappingHandlerAdapter.class)
-			.getMessageConverters()
-			.stream()
-			.filter((converter) -> converter.canRead(Body.class, MediaType.APPLICATION_JSON))
-			.findFirst()
-			.filter(JacksonJsonHttpMessageConverter.class::isInstance)
-			.map((converter) -> ((JacksonJsonHttpMessageConverter) converter).getMapper())
-			.orElseThrow();
-	}
-
-	/** A request body: the converter that reads it is the first that can. */
-	record Body(String name) {
+		return PlatformContractIntegrationTests.bodyReader(context.getBean(RequestMappingHandlerAdapter.class));
 	}
 
 }
