@@ -13,6 +13,7 @@ import dev.blueprint.chat.gateway.contacts.ContactBook;
 import dev.blueprint.chat.gateway.delivery.DeliveryReceiver;
 import dev.blueprint.chat.gateway.messaging.core.SendOrder;
 import dev.blueprint.chat.gateway.messaging.core.SendValidation;
+import dev.blueprint.chat.gateway.presence.PresenceGaps;
 import dev.blueprint.chat.gateway.presence.PresenceRelay;
 import dev.blueprint.chat.gateway.session.ClosedSessions;
 import dev.blueprint.chat.gateway.session.SessionTracker;
@@ -210,8 +211,14 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	PresenceRelay presenceRelay(ChatEventCodec codec, ContactBook contacts, ClientFrames frames, MeterRegistry meters) {
-		return new PresenceRelay(codec, contacts, frames, meters);
+	PresenceRelay presenceRelay(ChatEventCodec codec, ContactBook contacts, ClientFrames frames, PresenceGaps gaps,
+			ThreadPoolTaskExecutor presenceExecutor, MeterRegistry meters) {
+		return new PresenceRelay(codec, contacts, frames, gaps, presenceExecutor::getQueueSize, meters);
+	}
+
+	@Bean
+	PresenceGaps presenceGaps() {
+		return new PresenceGaps();
 	}
 
 	/**
@@ -238,6 +245,18 @@ class GatewayConfiguration {
 	 */
 	static ThreadPoolTaskExecutor oneThreadDroppingOldest(String name, int capacity, String droppedDescription,
 			MeterRegistry meters) {
+		return oneThreadDroppingOldest(name, capacity, droppedDescription, meters, () -> {
+		});
+	}
+
+	/**
+	 * {@link #oneThreadDroppingOldest(String, int, String, MeterRegistry)}, calling
+	 * {@code onDrop} for each dropped task, on the submitting thread, before the task
+	 * that displaced it is queued: the thread runs that task after {@code onDrop} has
+	 * returned.
+	 */
+	static ThreadPoolTaskExecutor oneThreadDroppingOldest(String name, int capacity, String droppedDescription,
+			MeterRegistry meters, Runnable onDrop) {
 		Counter dropped = Counter.builder("blueprint.chat.gateway." + name + ".dropped")
 			.description(droppedDescription)
 			.register(meters);
@@ -251,6 +270,7 @@ class GatewayConfiguration {
 				// null when the thread took it meanwhile: nothing was dropped
 				if (pool.getQueue().poll() != null) {
 					dropped.increment();
+					onDrop.run();
 				}
 				pool.execute(task);
 			}
@@ -278,14 +298,15 @@ class GatewayConfiguration {
 	 * The presence relay's thread, with at most {@code gateway.presence-queue} changes
 	 * waiting ({@link #oneThreadDroppingOldest}; a newer change of the same user may
 	 * follow a dropped one, and a client asks for its contacts' presence again when it
-	 * reconnects). Its own thread, not the delivery thread's: a burst of presence changes
-	 * (every gateway receives every change) queued ahead of chat messages and without
-	 * bound.
+	 * reconnects; since 2026-12-07 every session is also told to read presence again once
+	 * the queue has drained, {@link PresenceGaps}). Its own thread, not the delivery
+	 * thread's: a burst of presence changes (every gateway receives every change) queued
+	 * ahead of chat messages and without bound.
 	 */
 	@Bean
-	ThreadPoolTaskExecutor presenceExecutor(GatewayProperties properties, MeterRegistry meters) {
+	ThreadPoolTaskExecutor presenceExecutor(GatewayProperties properties, PresenceGaps gaps, MeterRegistry meters) {
 		return oneThreadDroppingOldest("presence", properties.presenceQueue(),
-				"Presence changes dropped unpushed: more than gateway.presence-queue waited", meters);
+				"Presence changes dropped unpushed: more than gateway.presence-queue waited", meters, gaps::missed);
 	}
 
 	/**

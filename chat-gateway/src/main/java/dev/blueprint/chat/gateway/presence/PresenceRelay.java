@@ -3,6 +3,7 @@ package dev.blueprint.chat.gateway.presence;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PresenceChanged;
@@ -22,9 +23,14 @@ import org.springframework.data.redis.connection.SubscriptionListener;
  * {@value PresenceChanged#CHANNEL}; every gateway gets it) and pushes it on
  * {@code /user/queue/presence} to this gateway's sessions of the users who share a
  * conversation with the changing user. Cost per change: one Redis message per gateway,
- * one lookup here, one frame per watching session. Pushes are at most once: when the
- * channel is subscribed again, every session is told to read presence again
- * ({@link #onChannelSubscribed}).
+ * one lookup here, one frame per watching session. Pushes are at most once: when changes
+ * may have been missed ({@link PresenceGaps}: the channel subscribed again, or changes
+ * dropped from the presence thread's full queue), every session is told to read presence
+ * again, once the thread has nothing more waiting.
+ * <p>
+ * It runs on the presence thread (the channel's container hands it every message and
+ * subscription notice there), which is also where the notice is sent from: a notice
+ * queued as a task of its own could itself be dropped from a full queue.
  */
 public class PresenceRelay implements MessageListener, SubscriptionListener {
 
@@ -46,13 +52,24 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 
 	private final Counter resyncs;
 
+	private final PresenceGaps gaps;
+
+	private final IntSupplier waiting;
+
 	/**
 	 * Whether the channel was subscribed before: the first subscription misses nothing.
 	 */
 	private final AtomicBoolean subscribedBefore = new AtomicBoolean();
 
-	public PresenceRelay(ChatEventCodec codec, ContactBook contacts, ClientFrames frames, MeterRegistry meters) {
+	/**
+	 * @param gaps where losses are marked (the presence thread's queue marks its drops)
+	 * @param waiting how many tasks wait for the presence thread
+	 */
+	public PresenceRelay(ChatEventCodec codec, ContactBook contacts, ClientFrames frames, PresenceGaps gaps,
+			IntSupplier waiting, MeterRegistry meters) {
 		this.codec = codec;
+		this.gaps = gaps;
+		this.waiting = waiting;
 		this.contacts = contacts;
 		this.frames = frames;
 		this.pushed = Counter.builder("blueprint.chat.gateway.frames.out")
@@ -60,8 +77,9 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 			.tag("queue", "presence")
 			.register(meters);
 		this.resyncs = Counter.builder("blueprint.chat.gateway.presence.resyncs")
-			.description("Times the presence channel was subscribed again (after Redis or the connection to it was "
-					+ "lost) and every session here was told to read presence again")
+			.description("Times every session here was told to read presence again: the presence channel was "
+					+ "subscribed again (after Redis or the connection to it was lost), or changes were dropped "
+					+ "from a full presence queue")
 			.register(meters);
 	}
 
@@ -76,10 +94,15 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 	@Override
 	public void onChannelSubscribed(byte[] channel, long count) {
 		if (!this.subscribedBefore.compareAndSet(false, true)) {
-			int sessions = this.frames.toEveryone(ClientFrames.PRESENCE, RESYNC);
-			this.resyncs.increment();
-			logger.info("Presence channel subscribed again: told {} sessions to read presence again", sessions);
+			this.gaps.missed();
 		}
+		resyncIfDrained();
+	}
+
+	/** A task on the presence thread like the others: the last one may be this. */
+	@Override
+	public void onChannelUnsubscribed(byte[] channel, long count) {
+		resyncIfDrained();
 	}
 
 	@Override
@@ -90,6 +113,7 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 		}
 		catch (ChatEventCodec.MalformedEventException ex) {
 			logger.warn("Ignoring an unreadable presence change: {}", ex.getMessage());
+			resyncIfDrained();
 			return;
 		}
 		for (String watcher : this.contacts.watchersOf(change.userId())) {
@@ -97,6 +121,23 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 				this.frames.toUser(watcher, ClientFrames.PRESENCE, change.payload());
 				this.pushed.increment();
 			}
+		}
+		resyncIfDrained();
+	}
+
+	/**
+	 * Sends {@link #RESYNC} to every session if changes may have been missed and nothing
+	 * waits for this thread: one notice after a burst of drops, not one per drop, and
+	 * after the changes that were kept (a query made sooner could be overtaken by an
+	 * older change still waiting). A drop marks the gap before queueing the change that
+	 * displaced it, so the thread always has one more task to notice it in.
+	 */
+	private void resyncIfDrained() {
+		if (this.waiting.getAsInt() == 0 && this.gaps.take()) {
+			int sessions = this.frames.toEveryone(ClientFrames.PRESENCE, RESYNC);
+			this.resyncs.increment();
+			logger.info("Presence changes may have been missed (the channel subscribed again, or a full queue "
+					+ "dropped some): told {} sessions to read presence again", sessions);
 		}
 	}
 
