@@ -65,8 +65,21 @@ class LinkController {
 		}
 		String owner = (jwt != null) ? jwt.getSubject() : null;
 		LinkCreated created = this.links.create(request, owner, this.clients.clientIp(http), idempotencyKey);
-		URI location = URI.create(http.getRequestURL().toString().replaceAll("/+$", "") + "/" + created.code());
-		return ResponseEntity.created(location).body(created);
+		return ResponseEntity.created(locationOf(http.getRequestURI(), created.code())).body(created);
+	}
+
+	/**
+	 * The new link's resource as a reference relative to the URL that was posted to
+	 * ({@code urls/{code}} from {@code /api/v1/urls}; RFC 9110 §10.2.2 allows a relative
+	 * {@code Location}, resolved against the request's URL). Until 2026-12-07 it was the
+	 * absolute request URL as this service saw it: behind an ingress that is the internal
+	 * host and port (and the path without a prefix the proxy strips), which the client
+	 * cannot reach; relative, it resolves to the address the client used, and an
+	 * idempotent replay answers the same {@code Location} whichever way it came.
+	 */
+	static URI locationOf(String requestPath, String code) {
+		String collection = requestPath.substring(requestPath.lastIndexOf('/') + 1);
+		return URI.create(collection.isEmpty() ? code : collection + "/" + code);
 	}
 
 	@GetMapping(path = "/{code}", produces = MediaType.APPLICATION_JSON_VALUE)

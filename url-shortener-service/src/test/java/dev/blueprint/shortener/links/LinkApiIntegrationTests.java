@@ -1,5 +1,6 @@
 package dev.blueprint.shortener.links;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,14 @@ class LinkApiIntegrationTests extends ShortenerIntegrationTest {
 		assertThat(json(created, "$.shortUrl").toString()).isEqualTo("https://sho.rt/" + code);
 		assertThat(json(created, "$.url").toString()).isEqualTo("https://example.com/a?b=1");
 		assertThat(json(created, "$.createdAt").toString()).isNotBlank();
-		assertThat(created.headers().firstValue("Location")).hasValue(uri("/api/v1/urls/" + code).toString());
+		// relative to the URL posted to: behind a proxy, the client's address, not this
+		// service's
+		assertThat(created.headers().firstValue("Location")).hasValue("urls/" + code);
+		URI resource = uri("/api/v1/urls").resolve(created.headers().firstValue("Location").orElseThrow());
+		assertThat(resource).isEqualTo(uri("/api/v1/urls/" + code));
+		HttpResponse<String> details = get(resource.getRawPath());
+		assertThat(details.statusCode()).isEqualTo(200);
+		assertThat(json(details, "$.code").toString()).isEqualTo(code);
 
 		HttpResponse<String> redirect = get("/" + code);
 		assertThat(redirect.statusCode()).isEqualTo(302);
