@@ -55,6 +55,15 @@ public final class LocalStack {
 		return this.settings;
 	}
 
+	/**
+	 * The {@code redis-server} the stack runs: the one on the PATH, else the bundled one
+	 * under {@code repoDir} (for tests that start Redis in another shape, e.g. a
+	 * cluster).
+	 */
+	public static Path redisServerBinary(Path repoDir) throws IOException {
+		return RedisServer.binary(repoDir);
+	}
+
 	List<Component> infrastructure() {
 		Path javaHome = Path.of(System.getProperty("java.home"));
 		return List.of(new RedisServer(this.settings), new KafkaServer(this.settings, javaHome),

@@ -54,6 +54,10 @@ final class RedisServer implements Component {
 	}
 
 	Path binary() throws IOException {
+		return binary(this.settings.repoDir());
+	}
+
+	static Path binary(Path repoDir) throws IOException {
 		Optional<Path> onPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
 			.filter((dir) -> !dir.isEmpty())
 			.map((dir) -> Path.of(dir, "redis-server"))
@@ -64,7 +68,7 @@ final class RedisServer implements Component {
 		}
 		String os = System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("mac") ? "darwin" : "linux";
 		String arch = System.getProperty("os.arch").matches("aarch64|arm64") ? "arm64" : "amd64";
-		Path dir = this.settings.repoDir().resolve("infra/local/redis-server/target/redis-bin");
+		Path dir = repoDir.resolve("infra/local/redis-server/target/redis-bin");
 		try (Stream<Path> files = Files.list(dir)) {
 			Path binary = files
 				.filter((file) -> file.getFileName().toString().matches("redis-server-.*-" + os + "-" + arch))

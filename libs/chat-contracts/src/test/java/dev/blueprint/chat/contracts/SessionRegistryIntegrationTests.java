@@ -26,15 +26,11 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-class SessionRegistryIntegrationTests {
+class SessionRegistryIntegrationTests extends SessionRegistryContract {
 
 	private static LettuceConnectionFactory connections;
 
 	private static StringRedisTemplate redis;
-
-	private final String alice = "alice-" + UUID.randomUUID();
-
-	private final String bob = "bob-" + UUID.randomUUID();
 
 	@BeforeAll
 	static void connect() {
@@ -50,138 +46,9 @@ class SessionRegistryIntegrationTests {
 		connections.destroy();
 	}
 
-	private SessionRegistry registryAt(Instant now) {
-		return new SessionRegistry(redis, Duration.ofSeconds(30), Clock.fixed(now, ZoneOffset.UTC));
-	}
-
-	@Test
-	void everyDeviceOfAUserIsFoundOnItsGatewayInOneBatch() {
-		SessionRegistry registry = registryAt(Instant.now());
-		registry.renew(List.of(new SessionRegistry.Session(this.alice, "gw-a", "s1"),
-				new SessionRegistry.Session(this.alice, "gw-b", "s2"),
-				new SessionRegistry.Session(this.bob, "gw-a", "s3")));
-		Map<String, Set<String>> gateways = registry.gatewaysOf(List.of(this.alice, this.bob, "nobody-" + this.bob));
-		assertThat(gateways).containsOnlyKeys(this.alice, this.bob);
-		assertThat(gateways.get(this.alice)).containsExactlyInAnyOrder("gw-a", "gw-b");
-		assertThat(gateways.get(this.bob)).containsExactly("gw-a");
-		assertThat(redis.getExpire(SessionRegistry.key(this.alice))).isBetween(1L, 30L);
-	}
-
-	@Test
-	void aBatchOfMoreUsersThanOneChunkFindsEveryoneInOrder() {
-		// 1,201 users: three pipelines of at most 500; users with sessions in each of
-		// them, the first and the last included.
-		SessionRegistry registry = registryAt(Instant.now());
-		List<String> users = new ArrayList<>();
-		List<SessionRegistry.Session> sessions = new ArrayList<>();
-		for (int i = 0; i < 1201; i++) {
-			String user = "u" + i + "-" + UUID.randomUUID();
-			users.add(user);
-			if (i % 7 == 0 || i == 499 || i == 500 || i == 1200) {
-				sessions.add(new SessionRegistry.Session(user, "gw-" + (i % 3), "s" + i));
-			}
-		}
-		registry.renew(sessions);
-		try {
-			Map<String, Set<String>> gateways = registry.gatewaysOf(users);
-			assertThat(gateways).hasSize(sessions.size());
-			for (SessionRegistry.Session session : sessions) {
-				assertThat(gateways.get(session.userId())).as(session.userId()).containsExactly(session.gatewayId());
-			}
-			assertThat(registry.latestLeaseEnds(users)).containsOnlyKeys(gateways.keySet());
-		}
-		finally {
-			registry.remove(sessions);
-			redis.opsForZSet()
-				.remove(SessionRegistry.PRESENCE_DUE, sessions.stream().map(SessionRegistry.Session::userId).toArray());
-		}
-	}
-
-	@Test
-	void aClosedSessionIsForgotten() {
-		SessionRegistry registry = registryAt(Instant.now());
-		SessionRegistry.Session session = new SessionRegistry.Session(this.alice, "gw-a", "s1");
-		registry.renew(List.of(session));
-		registry.remove(session);
-		assertThat(registry.sessionsOf(List.of(this.alice))).isEmpty();
-	}
-
-	@Test
-	void sessionsClosedTogetherAreForgottenTogetherAndOnlyThey() {
-		// 1,200 sessions: three pipelines. Each user also has a phone that stays.
-		Instant now = Instant.now();
-		SessionRegistry registry = registryAt(now);
-		List<SessionRegistry.Session> closed = sessions(1200);
-		List<SessionRegistry.Session> phones = closed.stream()
-			.map((session) -> new SessionRegistry.Session(session.userId(), "gw-other", "phone"))
-			.toList();
-		List<String> users = closed.stream().map(SessionRegistry.Session::userId).toList();
-		registry.renew(closed);
-		registry.renew(phones);
-		redis.opsForZSet().add(SessionRegistry.PRESENCE_DUE, users.get(0), now.plusSeconds(30).toEpochMilli());
-		redis.opsForZSet().add(SessionRegistry.PRESENCE_DUE, users.get(1199), now.plusSeconds(30).toEpochMilli());
-
-		registryAt(now.plusSeconds(2)).remove(closed);
-
-		Map<String, List<SessionRegistry.Session>> left = registry.sessionsOf(users);
-		assertThat(left).hasSize(1200);
-		assertThat(left.values()).allSatisfy((sessions) -> assertThat(sessions).singleElement()
-			.extracting(SessionRegistry.Session::sessionId)
-			.isEqualTo("phone"));
-		// their users are looked at now, in the first chunk and the last
-		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, users.get(0)))
-			.isEqualTo((double) now.plusSeconds(2).toEpochMilli());
-		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, users.get(1199)))
-			.isEqualTo((double) now.plusSeconds(2).toEpochMilli());
-		redis.opsForZSet().remove(SessionRegistry.PRESENCE_DUE, users.toArray());
-	}
-
-	@Test
-	void aSessionWithoutHeartbeatStopsCountingWhenItsLeaseEnds() {
-		Instant start = Instant.now();
-		registryAt(start).renew(List.of(new SessionRegistry.Session(this.alice, "gw-dead", "s1")));
-		registryAt(start.plusSeconds(20)).renew(List.of(new SessionRegistry.Session(this.alice, "gw-live", "s2")));
-		assertThat(registryAt(start.plusSeconds(29)).gatewaysOf(List.of(this.alice)).get(this.alice))
-			.containsExactlyInAnyOrder("gw-dead", "gw-live");
-		assertThat(registryAt(start.plusSeconds(31)).gatewaysOf(List.of(this.alice)).get(this.alice))
-			.containsExactly("gw-live");
-		registryAt(start.plusSeconds(40)).renew(List.of(new SessionRegistry.Session(this.alice, "gw-live", "s2")));
-		assertThat(redis.opsForZSet().size(SessionRegistry.key(this.alice))).isEqualTo(1);
-	}
-
-	@Test
-	void aNewSessionSchedulesItsUserForPresenceNowAndRenewalsLeaveTheScheduleAlone() {
-		Instant start = Instant.now();
-		SessionRegistry.Session phone = new SessionRegistry.Session(this.alice, "gw-a", "phone");
-		registryAt(start).renew(List.of(phone));
-		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
-			.isEqualTo((double) start.toEpochMilli());
-		// presence-service moved the check to the end of the lease; a renewal keeps it.
-		redis.opsForZSet().add(SessionRegistry.PRESENCE_DUE, this.alice, start.plusSeconds(30).toEpochMilli());
-		registryAt(start.plusSeconds(10)).renew(List.of(phone));
-		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
-			.isEqualTo((double) start.plusSeconds(30).toEpochMilli());
-		// A disconnect moves it to now.
-		registryAt(start.plusSeconds(12)).remove(phone);
-		assertThat(redis.opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
-			.isEqualTo((double) start.plusSeconds(12).toEpochMilli());
-		redis.opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice);
-	}
-
-	@Test
-	void theLatestLeaseOfEachUserWithALiveSessionIsFoundInOneBatch() {
-		Instant start = Instant.now();
-		registryAt(start).renew(List.of(new SessionRegistry.Session(this.alice, "gw-a", "phone")));
-		registryAt(start.plusSeconds(5)).renew(List.of(new SessionRegistry.Session(this.alice, "gw-b", "laptop")));
-		registryAt(start).renew(List.of(new SessionRegistry.Session(this.bob, "gw-a", "tablet")));
-		Map<String, Instant> ends = registryAt(start.plusSeconds(10))
-			.latestLeaseEnds(List.of(this.alice, this.bob, "nobody-" + this.bob));
-		assertThat(ends).containsOnlyKeys(this.alice, this.bob);
-		assertThat(ends.get(this.alice))
-			.isEqualTo(start.plusSeconds(35).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-		assertThat(registryAt(start.plusSeconds(30)).latestLeaseEnds(List.of(this.alice, this.bob)))
-			.containsOnlyKeys(this.alice);
-		redis.opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice, this.bob);
+	@Override
+	protected StringRedisTemplate redis() {
+		return redis;
 	}
 
 	@Test
@@ -210,15 +77,6 @@ class SessionRegistryIntegrationTests {
 					assertThat(failed).hasMessage("1200 of 1200 sessions not renewed");
 				});
 		});
-	}
-
-	private List<SessionRegistry.Session> sessions(int count) {
-		String run = UUID.randomUUID().toString();
-		List<SessionRegistry.Session> sessions = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			sessions.add(new SessionRegistry.Session("storm-" + run + "-" + i, "gw-storm", "s" + i));
-		}
-		return sessions;
 	}
 
 	/**

@@ -1,0 +1,214 @@
+package dev.blueprint.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import dev.blueprint.local.LocalStack;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+/**
+ * A real three-master Redis Cluster for one test class, started from the same
+ * {@code redis-server} binary as the build's other servers (in cluster mode, no replicas)
+ * and stopped by {@link #close()}: production runs Redis Cluster
+ * (k8s/components/production), where keys of one command or script must share a slot,
+ * pipelines and pub/sub span nodes, and {@code PUBLISH} and {@code PUBSUB NUMSUB} count
+ * one node's subscribers.
+ * <p>
+ * Each node listens on {@code firstPort + i} and its cluster bus on that plus 10,000;
+ * give every test class its own {@code firstPort}. Nodes left behind by a test JVM that
+ * was killed are stopped at the next start (their pids are kept under
+ * {@code target/test-infra/redis-cluster-<firstPort>}).
+ */
+public final class TestRedisCluster implements AutoCloseable {
+
+	private static final int MASTERS = 3;
+
+	private final List<Integer> ports;
+
+	private final Path dir;
+
+	private final List<Process> nodes = new ArrayList<>();
+
+	private final Thread onExit = new Thread(this::stopNodes, "redis-cluster-stop");
+
+	private TestRedisCluster(int firstPort, Path dir) {
+		this.ports = IntStream.range(0, MASTERS).map((i) -> firstPort + i).boxed().toList();
+		this.dir = dir;
+	}
+
+	/**
+	 * Starts the nodes, gives each a third of the slots, introduces them and waits until
+	 * every node reports {@code cluster_state:ok}.
+	 */
+	public static TestRedisCluster start(int firstPort) {
+		Path repo = TestInfrastructure.repoDir();
+		TestRedisCluster cluster = new TestRedisCluster(firstPort,
+				repo.resolve("target/test-infra/redis-cluster-" + firstPort));
+		try {
+			cluster.stopLeftovers();
+			cluster.startNodes(LocalStack.redisServerBinary(repo));
+			cluster.formCluster();
+			return cluster;
+		}
+		catch (IOException ex) {
+			cluster.close();
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			cluster.close();
+			throw new IllegalStateException("Interrupted while starting a Redis Cluster", ex);
+		}
+		catch (RuntimeException ex) {
+			cluster.close();
+			throw ex;
+		}
+	}
+
+	/** The nodes' ports. */
+	public List<Integer> ports() {
+		return this.ports;
+	}
+
+	/** {@code spring.data.redis.cluster.nodes}: every node as {@code host:port}. */
+	public String nodes() {
+		return this.ports.stream().map((port) -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+	}
+
+	/** The nodes as Lettuce addresses. */
+	public List<RedisURI> uris() {
+		return this.ports.stream().map((port) -> RedisURI.create("127.0.0.1", port)).toList();
+	}
+
+	@Override
+	public void close() {
+		stopNodes();
+		try {
+			Runtime.getRuntime().removeShutdownHook(this.onExit);
+		}
+		catch (IllegalStateException | IllegalArgumentException ex) {
+			// shutting down already, or never registered
+		}
+	}
+
+	private void stopLeftovers() throws IOException {
+		if (Files.isDirectory(this.dir)) {
+			try (Stream<Path> files = Files.list(this.dir)) {
+				for (Path pidFile : files.filter((file) -> file.toString().endsWith(".pid")).toList()) {
+					long pid = Long.parseLong(Files.readString(pidFile).trim());
+					ProcessHandle.of(pid)
+						.filter((process) -> process.info().command().orElse("").contains("redis-server"))
+						.ifPresent(ProcessHandle::destroyForcibly);
+				}
+			}
+			try (Stream<Path> files = Files.walk(this.dir)) {
+				files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+			}
+		}
+		Files.createDirectories(this.dir);
+	}
+
+	private void startNodes(Path binary) throws IOException {
+		Runtime.getRuntime().addShutdownHook(this.onExit);
+		for (int port : this.ports) {
+			assertPortFree(port);
+			assertPortFree(port + 10000);
+			Process node = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind",
+					"127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+					"--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no", "--dir", this.dir.toString())
+				.redirectErrorStream(true)
+				.redirectOutput(this.dir.resolve("redis-" + port + ".log").toFile())
+				.start();
+			this.nodes.add(node);
+			Files.writeString(this.dir.resolve("redis-" + port + ".pid"), Long.toString(node.pid()));
+		}
+	}
+
+	private void formCluster() throws InterruptedException {
+		int slotsEach = 16384 / MASTERS;
+		for (int i = 0; i < MASTERS; i++) {
+			int first = i * slotsEach;
+			int last = (i == MASTERS - 1) ? 16383 : first + slotsEach - 1;
+			RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", this.ports.get(i)));
+			try (StatefulRedisConnection<String, String> node = connectWithRetry(client)) {
+				node.sync().clusterAddSlots(IntStream.rangeClosed(first, last).toArray());
+				for (int other : this.ports) {
+					node.sync().clusterMeet("127.0.0.1", other);
+				}
+			}
+			finally {
+				client.shutdown();
+			}
+		}
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		for (int port : this.ports) {
+			RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+			try (StatefulRedisConnection<String, String> node = client.connect()) {
+				while (!node.sync().clusterInfo().contains("cluster_state:ok")) {
+					if (System.nanoTime() > deadline) {
+						throw new IllegalStateException("Redis Cluster node " + port + " not ok after 20 s: "
+								+ node.sync().clusterInfo() + " (logs in " + this.dir + ")");
+					}
+					Thread.sleep(100);
+				}
+			}
+			finally {
+				client.shutdown();
+			}
+		}
+	}
+
+	private void stopNodes() {
+		this.nodes.forEach(Process::destroy);
+		for (Process node : this.nodes) {
+			try {
+				if (!node.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+					node.destroyForcibly();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				node.destroyForcibly();
+			}
+		}
+		this.nodes.clear();
+	}
+
+	private static StatefulRedisConnection<String, String> connectWithRetry(RedisClient client)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (true) {
+			try {
+				return client.connect();
+			}
+			catch (RuntimeException ex) {
+				if (System.nanoTime() > deadline) {
+					throw ex;
+				}
+				Thread.sleep(100);
+			}
+		}
+	}
+
+	private static void assertPortFree(int port) {
+		try (ServerSocket socket = new ServerSocket(port)) {
+			socket.setReuseAddress(true);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Port " + port + " is taken: a Redis Cluster test needs it", ex);
+		}
+	}
+
+}
