@@ -1,15 +1,17 @@
 package dev.blueprint.notification;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.DeliveryListener;
-import dev.blueprint.notification.push.ListeningGateways;
+import dev.blueprint.notification.delivery.ListeningGateways;
 import dev.blueprint.platform.tracing.MessageTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -55,9 +57,20 @@ class NotificationConfiguration {
 	@Bean
 	DeliveryListener deliveryListener(SessionRegistry sessions, StringRedisTemplate redis,
 			KafkaTemplate<String, String> kafka, ChatEventCodec codec, MeterRegistry meters, Clock clock,
-			MessageTracing tracing, NotificationProperties properties) {
+			MessageTracing tracing, NotificationProperties properties, ListeningGateways gateways) {
 		return new DeliveryListener(sessions, redis, kafka, codec, meters, clock, tracing,
-				properties.deliveriesPerPublish(), !ListeningGateways.clustered(redis.getConnectionFactory()));
+				properties.deliveriesPerPublish(), gateways);
+	}
+
+	/**
+	 * Which gateways listen on their channels, for the deliveries that reached nobody and
+	 * the push listener; an answer trusted for a second where a publish's own cannot say
+	 * (a Redis Cluster).
+	 */
+	@Bean
+	ListeningGateways listeningGateways(StringRedisTemplate redis,
+			@Value("${spring.data.redis.timeout:2s}") Duration redisTimeout) {
+		return new ListeningGateways(redis, redisTimeout, Duration.ofSeconds(1));
 	}
 
 	/**

@@ -103,11 +103,12 @@ public class DeliveryListener {
 	private final int deliveriesPerPublish;
 
 	/**
-	 * Whether a publish's answer counts every receiver: not on a Redis Cluster, where it
-	 * counts the node's own subscribers, and a gateway subscribed on another node would
-	 * count as gone (the alert firing all the time).
+	 * Which gateways listen: on a Redis Cluster, where a publish's answer counts the
+	 * node's own subscribers (a gateway subscribed on another node would count as gone,
+	 * the alert firing all the time), the gateways a publish reached no one at are asked
+	 * of every node.
 	 */
-	private final boolean receiversCounted;
+	private final ListeningGateways gateways;
 
 	/** {@link #UNRECEIVED_METRIC} by kind. */
 	private final Map<String, Counter> unreceived;
@@ -122,13 +123,12 @@ public class DeliveryListener {
 	private final Map<TopicPartition, Long> deadLetteredUpTo = new ConcurrentHashMap<>();
 
 	/**
-	 * @param receiversCounted whether a publish's answer counts every subscriber (not on
-	 * a Redis Cluster, where it counts the node's own): deliveries that reached nobody
-	 * are counted only then
+	 * @param gateways which gateways listen (on a Redis Cluster, for counting the
+	 * deliveries that reached nobody)
 	 */
 	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
 			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing, int deliveriesPerPublish,
-			boolean receiversCounted) {
+			ListeningGateways gateways) {
 		this.sessions = sessions;
 		this.deliveriesPerPublish = DeliveryBatches.checked(deliveriesPerPublish);
 		this.tracing = tracing;
@@ -165,11 +165,7 @@ public class DeliveryListener {
 				.register(meters));
 		}
 		this.unreceived = Map.copyOf(unreceived);
-		this.receiversCounted = receiversCounted;
-		if (!receiversCounted) {
-			logger.info("Redis Cluster: a publish counts one node's subscribers only, so deliveries that reached no "
-					+ "gateway are not counted ({} stays 0)", UNRECEIVED_METRIC);
-		}
+		this.gateways = gateways;
 	}
 
 	private static Counter batchFailures(MeterRegistry meters, String stage) {
@@ -317,16 +313,31 @@ public class DeliveryListener {
 	 * when it lasts longer than a lease.
 	 */
 	private void countUnreceived(List<DeliveryBatches.Publish> publishes, List<Object> receivers) {
-		if (!this.receiversCounted) {
-			return;
-		}
-		Map<String, Integer> byGateway = new LinkedHashMap<>();
+		List<DeliveryBatches.Publish> unanswered = new ArrayList<>();
 		for (int i = 0; i < publishes.size() && i < receivers.size(); i++) {
 			if (receivers.get(i) instanceof Long count && count == 0) {
-				DeliveryBatches.Publish publish = publishes.get(i);
-				publish.deliveries().forEach((delivery) -> this.unreceived.get(kind(delivery)).increment());
-				byGateway.merge(publish.gateway(), publish.deliveries().size(), Integer::sum);
+				unanswered.add(publishes.get(i));
 			}
+		}
+		if (!unanswered.isEmpty() && this.gateways.clustered()) {
+			// 0 from one node of a cluster: the gateway may listen through another. Asked
+			// of every node, answers trusted for a second (not a count of every node per
+			// publish).
+			Set<String> gone;
+			try {
+				gone = this.gateways.notListening(unanswered.stream().map(DeliveryBatches.Publish::gateway).toList());
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not count the gateways' subscribers; unreceived deliveries not counted: {}",
+						ex.toString());
+				return;
+			}
+			unanswered.removeIf((publish) -> !gone.contains(publish.gateway()));
+		}
+		Map<String, Integer> byGateway = new LinkedHashMap<>();
+		for (DeliveryBatches.Publish publish : unanswered) {
+			publish.deliveries().forEach((delivery) -> this.unreceived.get(kind(delivery)).increment());
+			byGateway.merge(publish.gateway(), publish.deliveries().size(), Integer::sum);
 		}
 		long now = System.nanoTime();
 		long last = this.unreceivedLoggedAt;

@@ -3,7 +3,6 @@ package dev.blueprint.notification.push;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Locale;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -12,6 +11,7 @@ import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PushDeadLettered;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.NotificationProperties;
+import dev.blueprint.notification.delivery.ListeningGateways;
 import dev.blueprint.notification.notifications.NotificationService;
 import dev.blueprint.notification.notifications.NotificationStore;
 import dev.blueprint.notification.push.core.RetryPolicy;
@@ -24,12 +24,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -139,11 +137,9 @@ class PushConfiguration {
 	}
 
 	@Bean
-	PushListener pushListener(SessionRegistry sessions, StringRedisTemplate redis,
-			@Value("${spring.data.redis.timeout:2s}") Duration redisTimeout, NotificationStore store,
+	PushListener pushListener(SessionRegistry sessions, ListeningGateways gateways, NotificationStore store,
 			NotificationService notifications, PushDispatcher dispatcher, ChatEventCodec codec, MeterRegistry meters) {
-		return new PushListener(sessions, new ListeningGateways(redis, redisTimeout), store, notifications, dispatcher,
-				codec, meters);
+		return new PushListener(sessions, gateways, store, notifications, dispatcher, codec, meters);
 	}
 
 	/**

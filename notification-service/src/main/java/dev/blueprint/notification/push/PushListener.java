@@ -12,6 +12,7 @@ import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.PushDeadLettered.Push;
 import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.notification.delivery.ListeningGateways;
 import dev.blueprint.notification.notifications.NotificationService;
 import dev.blueprint.notification.notifications.NotificationStore;
 import dev.blueprint.notification.notifications.core.Notification;

@@ -16,6 +16,7 @@ import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.PushDeadLettered;
 import dev.blueprint.chat.contracts.SessionRegistry;
+import dev.blueprint.notification.delivery.ListeningGateways;
 import dev.blueprint.notification.support.PushIntegrationTest;
 import dev.blueprint.notification.support.WebhookReceiver;
 import dev.blueprint.testsupport.TopicConsumers;
@@ -91,7 +92,7 @@ class PushIntegrationTests extends PushIntegrationTest {
 
 	private long subscribers(String channel) {
 		String gateway = channel.substring(GatewayDelivery.channel("").length());
-		return new ListeningGateways(this.redis, Duration.ofSeconds(2)).of(List.of(gateway)).size();
+		return new ListeningGateways(this.redis, Duration.ofSeconds(2), Duration.ZERO).of(List.of(gateway)).size();
 	}
 
 	@AfterEach
