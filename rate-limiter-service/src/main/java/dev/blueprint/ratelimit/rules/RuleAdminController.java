@@ -13,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -23,6 +25,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -32,6 +35,11 @@ import org.springframework.web.bind.annotation.RestController;
  * rules. Only subjects listed in {@code blueprint.ratelimit.admins} may call it. A
  * {@code PUT} without rules is refused: a body of {@code {}} or with a misspelt
  * {@code rules} would otherwise remove every rule, and every check would then be a 400.
+ * <p>
+ * Concurrent changes: {@code GET} answers an {@code ETag} naming the version of the last
+ * change (stored in Redis), and a {@code PUT} or {@code DELETE} with {@code If-Match}
+ * changes the rules only if they are still at that version (else a 412 naming the current
+ * one). Without {@code If-Match} the last change wins, as before 2026-12-07.
  */
 @RestController
 @RequestMapping(path = "/api/v1/ratelimit/rules", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -63,32 +71,87 @@ class RuleAdminController {
 		}
 	}
 
+	/**
+	 * The rules in force here, and as {@code ETag} the version of the last change. The
+	 * version is read before the rules are reloaded, so the rules shown are at least as
+	 * new as it: a change made in between makes a {@code PUT} with that {@code If-Match}
+	 * a 412, never a change over rules its caller did not see. While Redis is unreachable
+	 * the rules in force are answered without an {@code ETag} (no change can be made then
+	 * anyway).
+	 */
 	@GetMapping
-	RulesDocument get(Authentication user) {
+	ResponseEntity<RulesDocument> get(Authentication user) {
 		requireAdmin(user);
-		return new RulesDocument(this.rules.version(), this.rules.specs());
+		ResponseEntity.BodyBuilder answer = ResponseEntity.ok();
+		try {
+			answer.eTag(etag(this.store.version()));
+			this.synchronizer.reload();
+		}
+		catch (DataAccessException ex) {
+			logger.debug("Rules answered without an ETag, Redis unavailable: {}", ex.toString());
+		}
+		return answer.body(new RulesDocument(this.rules.version(), this.rules.specs()));
 	}
 
 	@PutMapping
-	RulesDocument replace(@RequestBody RulesChange change, Authentication user) {
+	ResponseEntity<RulesDocument> replace(@RequestBody RulesChange change,
+			@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch, Authentication user) {
 		requireAdmin(user);
+		Long expected = expectedVersion(ifMatch);
 		List<RuleSpec> specs = change.rules();
 		if (specs == null || specs.isEmpty()) {
 			throw new InvalidFieldException("rules", "rules must list at least one rule (a PUT replaces every rule; "
 					+ "DELETE returns every instance to its configured rules)");
 		}
 		RuleBook.of(specs);
-		long version = this.store.save(specs);
+		long version = this.store.save(specs, expected);
 		this.synchronizer.reload();
-		return new RulesDocument(version, specs);
+		return ResponseEntity.ok().eTag(etag(version)).body(new RulesDocument(version, specs));
 	}
 
 	@DeleteMapping
-	ResponseEntity<Void> delete(Authentication user) {
+	ResponseEntity<Void> delete(@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+			Authentication user) {
 		requireAdmin(user);
-		this.store.delete();
+		long version = this.store.delete(expectedVersion(ifMatch));
 		this.synchronizer.reload();
-		return ResponseEntity.noContent().build();
+		return ResponseEntity.noContent().eTag(etag(version)).build();
+	}
+
+	/**
+	 * The version an {@code If-Match} names: {@code null} for none or {@code *} (any
+	 * version). One strong entity tag of a version number, as {@code GET} gives it; a
+	 * list or a weak tag is refused (400): a change matches one version.
+	 */
+	static Long expectedVersion(String ifMatch) {
+		if (ifMatch == null || ifMatch.isBlank() || ifMatch.strip().equals("*")) {
+			return null;
+		}
+		String tag = ifMatch.strip();
+		if (tag.length() > 2 && tag.length() <= 20 && tag.startsWith("\"") && tag.endsWith("\"")
+				&& tag.substring(1, tag.length() - 1).chars().allMatch((c) -> c >= '0' && c <= '9')) {
+			return Long.parseLong(tag.substring(1, tag.length() - 1));
+		}
+		throw new InvalidFieldException(HttpHeaders.IF_MATCH,
+				"If-Match must be the ETag of a GET (a version in quotes, e.g. \"12\") or *, was " + abbreviated(tag));
+	}
+
+	private static String abbreviated(String value) {
+		return (value.length() <= 40) ? value : value.substring(0, 40) + "...";
+	}
+
+	private static String etag(long version) {
+		return "\"" + version + "\"";
+	}
+
+	/**
+	 * A change against a version that is no longer the last one: 412, nothing changed.
+	 */
+	@ExceptionHandler(RuleStore.VersionMismatchException.class)
+	ResponseEntity<ProblemDetail> versionMismatch(RuleStore.VersionMismatchException ex) {
+		ProblemDetail problem = Problems.of(HttpStatus.PRECONDITION_FAILED, "Rules changed", ex.getMessage());
+		problem.setProperty("version", ex.current());
+		return ResponseEntity.status(HttpStatus.PRECONDITION_FAILED).eTag(etag(ex.current())).body(problem);
 	}
 
 	@ExceptionHandler(InvalidRuleException.class)

@@ -45,14 +45,27 @@ class RuleStore {
 
 	static final String CHANNEL = "rl:admin:rules-changed";
 
+	/**
+	 * ARGV[3]: the version the change expects ({@code If-Match}), or empty for any. A
+	 * change against another version does nothing and answers {@code -1 - current}.
+	 */
 	private static final RedisScript<Long> SAVE = RedisScript.of("""
+			local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+			if ARGV[3] ~= '' and tonumber(ARGV[3]) ~= current then
+			  return -1 - current
+			end
 			local version = redis.call('INCR', KEYS[2])
 			redis.call('SET', KEYS[1], '{"version":' .. version .. ',"rules":' .. ARGV[1] .. '}')
 			redis.call('PUBLISH', ARGV[2], tostring(version))
 			return version
 			""", Long.class);
 
+	/** ARGV[2]: as SAVE's ARGV[3]. */
 	private static final RedisScript<Long> DELETE = RedisScript.of("""
+			local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+			if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= current then
+			  return -1 - current
+			end
 			redis.call('DEL', KEYS[1])
 			local version = redis.call('INCR', KEYS[2])
 			redis.call('PUBLISH', ARGV[1], tostring(version))
@@ -68,23 +81,59 @@ class RuleStore {
 		this.json = json.rebuild().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 	}
 
-	/** Stores a validated rule set and announces it; returns its version. */
-	long save(List<RuleSpec> rules) {
+	/**
+	 * Stores a validated rule set and announces it, if the rules are still at
+	 * {@code expected} (any when {@code null}); returns its version.
+	 * @throws VersionMismatchException when they are at another version (nothing changed)
+	 */
+	long save(List<RuleSpec> rules, Long expected) {
 		continueLegacyVersions();
-		Long version = this.redis.execute(SAVE, List.of(KEY, VERSION_KEY), this.json.writeValueAsString(rules),
-				CHANNEL);
-		return (version != null) ? version : 0;
+		Long version = this.redis.execute(SAVE, List.of(KEY, VERSION_KEY), this.json.writeValueAsString(rules), CHANNEL,
+				expectedArgument(expected));
+		return checked(version, expected);
 	}
 
 	/**
-	 * Deletes the runtime rules, so every instance returns to its configured ones;
-	 * returns the version of the change.
+	 * Deletes the runtime rules, so every instance returns to its configured ones, if the
+	 * rules are still at {@code expected} (any when {@code null}); returns the version of
+	 * the change.
+	 * @throws VersionMismatchException when they are at another version (nothing changed)
 	 */
-	long delete() {
+	long delete(Long expected) {
 		continueLegacyVersions();
+		// the former key first (another slot on a cluster, so not in the script): an
+		// instance that reloads on the announcement must not find it. Checked before, so
+		// that a refused change leaves it; the script checks again, atomically.
+		if (expected != null && version() != expected) {
+			throw new VersionMismatchException(expected, version());
+		}
 		this.redis.delete(LEGACY_KEY);
-		Long version = this.redis.execute(DELETE, List.of(KEY, VERSION_KEY), CHANNEL);
-		return (version != null) ? version : 0;
+		Long version = this.redis.execute(DELETE, List.of(KEY, VERSION_KEY), CHANNEL, expectedArgument(expected));
+		return checked(version, expected);
+	}
+
+	/**
+	 * The version of the last change (0: never changed): what a change's {@code If-Match}
+	 * names.
+	 */
+	long version() {
+		continueLegacyVersions();
+		String version = this.redis.opsForValue().get(VERSION_KEY);
+		return (version != null) ? Long.parseLong(version.trim()) : 0;
+	}
+
+	private static String expectedArgument(Long expected) {
+		return (expected != null) ? Long.toString(expected) : "";
+	}
+
+	private static long checked(Long version, Long expected) {
+		if (version == null) {
+			return 0;
+		}
+		if (version < 0) {
+			throw new VersionMismatchException(expected, -1 - version);
+		}
+		return version;
 	}
 
 	/**
@@ -119,6 +168,24 @@ class RuleStore {
 	 * @param rules the rules
 	 */
 	record StoredRules(long version, List<RuleSpec> rules) {
+
+	}
+
+	/** A change made against a version that is no longer the last one. */
+	static final class VersionMismatchException extends RuntimeException {
+
+		private final long current;
+
+		VersionMismatchException(Long expected, long current) {
+			super("The rules are at version " + current + ", not " + expected
+					+ ": they changed since you read them; read them again (GET) and repeat the change "
+					+ "with If-Match: \"" + current + "\"");
+			this.current = current;
+		}
+
+		long current() {
+			return this.current;
+		}
 
 	}
 

@@ -318,7 +318,75 @@ class RuleAdminIntegrationTests {
 		return current;
 	}
 
+	/**
+	 * Two administrators read the rules; the first changes them; the second's change,
+	 * made against what it read, is refused (412, naming the current version) and nothing
+	 * changes; repeated with the current version it is made. Until 2026-12-07 the second
+	 * change silently replaced the first.
+	 */
+	@Test
+	void aChangeAgainstRulesThatChangedSinceTheyWereReadIsRefused() {
+		HttpResponse<String> read = send("GET", this.port, null, "admin");
+		String etag = read.headers().firstValue("ETag").orElseThrow();
+		assertThat(etag).matches("\"[0-9]+\"");
+		long readVersion = Long.parseLong(etag.replace("\"", ""));
+		String first = """
+				{"rules":[{"name":"first","algorithm":"fixed-window","limits":[{"limit":1,"unit":"hour"}]}]}""";
+		String second = """
+				{"rules":[{"name":"second","algorithm":"fixed-window","limits":[{"limit":1,"unit":"hour"}]}]}""";
+
+		HttpResponse<String> made = send("PUT", this.port, first, "admin", etag);
+		assertThat(made.statusCode()).as(made.body()).isEqualTo(200);
+		String current = "\"" + (readVersion + 1) + "\"";
+		assertThat(made.headers().firstValue("ETag")).hasValue(current);
+
+		HttpResponse<String> refused = send("PUT", this.port, second, "admin", etag);
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(412);
+		assertThat(refused.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(JsonPath.<Integer>read(refused.body(), "$.version")).isEqualTo((int) readVersion + 1);
+		assertThat(refused.headers().firstValue("ETag")).hasValue(current);
+		HttpResponse<String> after = send("GET", this.port, null, "admin");
+		assertThat(after.headers().firstValue("ETag")).hasValue(current);
+		assertThat(JsonPath.<List<String>>read(after.body(), "$.rules[*].name")).containsExactly("first");
+		assertThat(send("DELETE", this.port, null, "admin", etag).statusCode()).as("a stale delete").isEqualTo(412);
+
+		HttpResponse<String> repeated = send("PUT", this.port, second, "admin", current);
+		assertThat(repeated.statusCode()).as(repeated.body()).isEqualTo(200);
+		assertThat(JsonPath.<List<String>>read(repeated.body(), "$.rules[*].name")).containsExactly("second");
+		assertThat(send("PUT", this.port, first, "admin", "*").statusCode()).as("any version").isEqualTo(200);
+		String last = send("GET", this.port, null, "admin").headers().firstValue("ETag").orElseThrow();
+		HttpResponse<String> deleted = send("DELETE", this.port, null, "admin", last);
+		assertThat(deleted.statusCode()).isEqualTo(204);
+		assertThat(deleted.headers().firstValue("ETag")).hasValue("\"" + (readVersion + 4) + "\"");
+	}
+
+	@Test
+	void anIfMatchThatNamesNoVersionIsA400NamingTheHeader() {
+		String body = """
+				{"rules":[{"name":"runtime","algorithm":"fixed-window","limits":[{"limit":1,"unit":"hour"}]}]}""";
+		for (String ifMatch : List.of("12", "W/\"12\"", "\"12\", \"13\"", "\"-1\"", "\"9999999999999999999\"",
+				"\"\"")) {
+			HttpResponse<String> refused = send("PUT", this.port, body, "admin", ifMatch);
+			assertThat(refused.statusCode()).as(ifMatch + ": " + refused.body()).isEqualTo(400);
+			assertThat(JsonPath.<String>read(refused.body(), "$.field")).isEqualTo("If-Match");
+		}
+		assertThat(JsonPath.<Integer>read(send("GET", this.port, null, "admin").body(), "$.version"))
+			.as("nothing changed")
+			.isZero();
+	}
+
+	private HttpResponse<String> send(String method, int port, String body, String user, String ifMatch) {
+		return send(method, port, body, user, (request) -> request.header("If-Match", ifMatch));
+	}
+
 	private HttpResponse<String> send(String method, int port, String body, String user) {
+		return send(method, port, body, user, (request) -> {
+		});
+	}
+
+	private HttpResponse<String> send(String method, int port, String body, String user,
+			java.util.function.Consumer<HttpRequest.Builder> headers) {
 		HttpRequest.Builder request = HttpRequest
 			.newBuilder(URI.create("http://localhost:" + port + "/api/v1/ratelimit/rules"))
 			.timeout(Duration.ofSeconds(10))
@@ -328,6 +396,7 @@ class RuleAdminIntegrationTests {
 		if (user != null) {
 			request.header("Authorization", TestTokens.bearer(user));
 		}
+		headers.accept(request);
 		try {
 			return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 		}
