@@ -181,6 +181,13 @@ class KubernetesManifestTests {
 						.extractingByKey("nodes")
 						.asString()
 						.matches("[a-z0-9.-]+:\\d+(,[a-z0-9.-]+:\\d+)*"));
+				// the clients follow failovers and replaced nodes (ListeningGateways asks
+				// every node Lettuce knows)
+				assertThat(at(mountedApplicationYaml(objects, deployment), "spring", "data", "redis", "lettuce",
+						"cluster", "refresh"))
+					.as(name)
+					.containsEntry("adaptive", true)
+					.containsEntry("period", "30s");
 			}
 			else {
 				if (dependencies.contains("redis")) {

@@ -30,6 +30,9 @@ import org.springframework.util.backoff.FixedBackOff;
 @EnableConfigurationProperties(NotificationProperties.class)
 class NotificationConfiguration {
 
+	/** The longest a count of the gateways' subscribers waits. */
+	private static final Duration COUNT_TIMEOUT = Duration.ofMillis(500);
+
 	@Bean
 	Clock clock() {
 		return Clock.systemUTC();
@@ -65,12 +68,15 @@ class NotificationConfiguration {
 	/**
 	 * Which gateways listen on their channels, for the deliveries that reached nobody and
 	 * the push listener; an answer trusted for a second where a publish's own cannot say
-	 * (a Redis Cluster).
+	 * (a Redis Cluster). A count waits at most 500 ms (or the Redis timeout if shorter):
+	 * on a cluster the delivery listener asks on its own thread, and a node that does not
+	 * answer then leaves its gateways taken as listening.
 	 */
 	@Bean
 	ListeningGateways listeningGateways(StringRedisTemplate redis,
-			@Value("${spring.data.redis.timeout:2s}") Duration redisTimeout) {
-		return new ListeningGateways(redis, redisTimeout, Duration.ofSeconds(1));
+			@Value("${spring.data.redis.timeout:2s}") Duration redisTimeout, MeterRegistry meters) {
+		Duration countTimeout = (redisTimeout.compareTo(COUNT_TIMEOUT) < 0) ? redisTimeout : COUNT_TIMEOUT;
+		return new ListeningGateways(redis, countTimeout, Duration.ofSeconds(1), meters);
 	}
 
 	/**

@@ -13,6 +13,7 @@ import dev.blueprint.chat.contracts.ChatEvent;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.DeliveryListener;
+import dev.blueprint.notification.delivery.ListeningGateways;
 import dev.blueprint.notification.support.PushIntegrationTest;
 import dev.blueprint.testsupport.TestRedisCluster;
 import io.lettuce.core.RedisClient;
@@ -60,6 +61,9 @@ class NotificationRedisClusterIntegrationTests extends PushIntegrationTest {
 
 	@Autowired
 	private MeterRegistry meters;
+
+	@Autowired
+	private ListeningGateways listeningGateways;
 
 	@DynamicPropertySource
 	static void redisCluster(DynamicPropertyRegistry registry) {
@@ -123,6 +127,33 @@ class NotificationRedisClusterIntegrationTests extends PushIntegrationTest {
 			assertThat(notificationsOf(carol, conversation)).as(carol + " is online").isEmpty();
 			assertThat(webhook.receivedFor(carol)).isEmpty();
 		}
+	}
+
+	/**
+	 * A node that does not answer (frozen, as a hung one) leaves the count incomplete: a
+	 * gateway counted 0 by the others may subscribe through it, so it is taken as
+	 * listening (no push for its users, none of its deliveries counted unreceived), and
+	 * the count says so; once the node answers again, a gone gateway is gone again.
+	 * Before, one silent node failed the whole count, and with it the push batch.
+	 */
+	@Test
+	void aNodeThatDoesNotAnswerLeavesGatewaysCountedZeroTakenAsListening() throws Exception {
+		String listening = unique("gw-listening");
+		subscribeThrough(cluster.uris().get(0), listening);
+		String gone = unique("gw-gone");
+		assertThat(this.listeningGateways.of(List.of(listening, gone))).containsExactly(listening);
+		double incomplete = this.meters.get("blueprint.chat.gateways.counts.incomplete").counter().count();
+		cluster.freeze(2);
+		try {
+			assertThat(this.listeningGateways.of(List.of(listening, gone))).containsExactlyInAnyOrder(listening, gone);
+			assertThat(this.meters.get("blueprint.chat.gateways.counts.incomplete").counter().count())
+				.isEqualTo(incomplete + 1);
+		}
+		finally {
+			cluster.thaw(2);
+		}
+		await("node 2 answers again", Duration.ofSeconds(10),
+				() -> this.listeningGateways.of(List.of(listening, gone)).equals(java.util.Set.of(listening)));
 	}
 
 	/**

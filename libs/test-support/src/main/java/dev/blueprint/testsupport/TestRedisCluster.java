@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import dev.blueprint.local.LocalStack;
+import dev.blueprint.local.StackSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,10 +27,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
  * pipelines and pub/sub span nodes, and {@code PUBLISH} and {@code PUBSUB NUMSUB} count
  * one node's subscribers.
  * <p>
- * Each node listens on {@code firstPort + i} and its cluster bus on that plus 10,000;
- * give every test class its own {@code firstPort}. Nodes left behind by a test JVM that
- * was killed are stopped at the next start (their pids are kept under
- * {@code target/test-infra/redis-cluster-<firstPort>}).
+ * Each node listens on {@code firstPort + i}, moved by the build's
+ * {@code blueprint.test-infra.port-offset} like the shared servers (so two builds on one
+ * machine do not meet), and its cluster bus on that plus 10,000; give every test class
+ * its own {@code firstPort}. Nodes left behind by a test JVM that was killed are stopped
+ * at the next start: their pids are kept in the temporary directory
+ * ({@code blueprint-redis-cluster-<port>}), which {@code mvn clean} leaves.
  */
 public final class TestRedisCluster implements AutoCloseable {
 
@@ -54,8 +57,11 @@ public final class TestRedisCluster implements AutoCloseable {
 	 */
 	public static TestRedisCluster start(int firstPort) {
 		Path repo = TestInfrastructure.repoDir();
-		TestRedisCluster cluster = new TestRedisCluster(firstPort,
-				repo.resolve("target/test-infra/redis-cluster-" + firstPort));
+		int offset = Integer.getInteger("blueprint.test-infra.port-offset", StackSettings.TEST_PORT_OFFSET)
+				- StackSettings.TEST_PORT_OFFSET;
+		int port = firstPort + offset;
+		TestRedisCluster cluster = new TestRedisCluster(port,
+				Path.of(System.getProperty("java.io.tmpdir"), "blueprint-redis-cluster-" + port));
 		try {
 			cluster.stopLeftovers();
 			cluster.startNodes(LocalStack.redisServerBinary(repo));
@@ -90,6 +96,38 @@ public final class TestRedisCluster implements AutoCloseable {
 	/** The nodes as Lettuce addresses. */
 	public List<RedisURI> uris() {
 		return this.ports.stream().map((port) -> RedisURI.create("127.0.0.1", port)).toList();
+	}
+
+	/**
+	 * Freezes node {@code index} (SIGSTOP): it keeps its connections and answers nothing,
+	 * as a hung node does, until {@link #thaw}. The cluster marks it failed after its
+	 * node timeout (5 s).
+	 */
+	public void freeze(int index) {
+		signal(index, "STOP");
+	}
+
+	/** Lets a frozen node go on (SIGCONT). */
+	public void thaw(int index) {
+		signal(index, "CONT");
+	}
+
+	private void signal(int index, String signal) {
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(this.nodes.get(index).pid()))
+				.inheritIO()
+				.start();
+			if (kill.waitFor() != 0) {
+				throw new IllegalStateException("kill -" + signal + " of node " + index + " failed");
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Override
@@ -171,6 +209,17 @@ public final class TestRedisCluster implements AutoCloseable {
 	}
 
 	private void stopNodes() {
+		// a frozen node acts on SIGTERM only once it runs again
+		for (int i = 0; i < this.nodes.size(); i++) {
+			if (this.nodes.get(i).isAlive()) {
+				try {
+					signal(i, "CONT");
+				}
+				catch (RuntimeException ex) {
+					// stopped forcibly below if it does not end
+				}
+			}
+		}
 		this.nodes.forEach(Process::destroy);
 		for (Process node : this.nodes) {
 			try {

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,10 @@ import java.util.concurrent.TimeoutException;
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +41,13 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * only the subscribers connected to it (a {@code PUBLISH} reaches every node's, but
  * answers its own node's count), and a gateway subscribes through one node. Until
  * 2026-12-07 a cluster was not counted at all: every gateway counted as listening and
- * deliveries that reached nobody were not counted.
+ * deliveries that reached nobody were not counted. Nodes the cluster reports failed,
+ * disconnected, unaddressed or still joining are not asked; when a node asked does not
+ * answer in time, a gateway counted 0 by the others is taken as listening (it may
+ * subscribe through the silent node), counted in
+ * {@code blueprint.chat.gateways.counts.incomplete}: the push listener then does not
+ * notify its users (as before 2026-12-07), and the delivery listener does not count their
+ * deliveries as unreceived. Only when no node answers is the count a failure.
  */
 public class ListeningGateways {
 
@@ -57,14 +68,23 @@ public class ListeningGateways {
 
 	private final Map<String, Answer> answers = new ConcurrentHashMap<>();
 
+	private final Counter incomplete;
+
+	/** When an incomplete count was last logged ({@link System#nanoTime()}), or 0. */
+	private volatile long incompleteLoggedAt;
+
 	/**
-	 * @param timeout how long a count may take (the Redis command timeout)
+	 * @param timeout how long a count may take
 	 * @param recheck how long {@link #notListening} trusts an answer
 	 */
-	public ListeningGateways(StringRedisTemplate redis, Duration timeout, Duration recheck) {
+	public ListeningGateways(StringRedisTemplate redis, Duration timeout, Duration recheck, MeterRegistry meters) {
 		this.redis = redis;
 		this.timeout = timeout;
 		this.recheck = recheck;
+		this.incomplete = Counter.builder("blueprint.chat.gateways.counts.incomplete")
+			.description("Counts of the gateways' subscribers on a Redis Cluster that a node did not answer in time: "
+					+ "gateways counted 0 by the others were taken as listening")
+			.register(meters);
 		this.clustered = clustered(redis.getConnectionFactory());
 		if (this.clustered) {
 			logger.info("Redis Cluster: gateways' subscribers are counted on every node (PUBSUB NUMSUB on each)");
@@ -103,7 +123,7 @@ public class ListeningGateways {
 		}
 		// Lettuce's own command: Spring Data's connection.execute reads every answer as
 		// bytes, and PUBSUB NUMSUB answers an array of channels and counts.
-		Map<String, Long> counts = this.redis.execute((RedisCallback<Map<String, Long>>) (connection) -> {
+		Counts counts = this.redis.execute((RedisCallback<Counts>) (connection) -> {
 			@SuppressWarnings("unchecked")
 			RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
 				.getNativeConnection();
@@ -121,11 +141,16 @@ public class ListeningGateways {
 		});
 		Set<String> listening = new HashSet<>();
 		if (counts != null) {
-			counts.forEach((channel, count) -> {
+			counts.perChannel().forEach((channel, count) -> {
 				if (count > 0) {
 					listening.add(channel.substring(PREFIX.length()));
 				}
 			});
+			if (counts.silentNodes() > 0) {
+				// a gateway counted 0 may subscribe through a node that did not answer
+				listening.addAll(ids);
+				countIncomplete(counts.silentNodes());
+			}
 		}
 		long now = System.nanoTime();
 		if (this.answers.size() > MAX_REMEMBERED) {
@@ -162,26 +187,67 @@ public class ListeningGateways {
 		return notListening;
 	}
 
-	private Map<String, Long> count(RedisClusterAsyncCommands<byte[], byte[]> commands, byte[][] channels)
+	private Counts count(RedisClusterAsyncCommands<byte[], byte[]> commands, byte[][] channels)
 			throws InterruptedException, ExecutionException, TimeoutException {
-		List<Map<byte[], Long>> perNode;
+		List<Map<byte[], Long>> perNode = new ArrayList<>();
+		int silent = 0;
 		if (commands instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
-			// every node, replicas included: a subscriber may be connected to any
-			perNode = cluster.nodes((node) -> true)
+			// every node that can answer, replicas included: a subscriber may be
+			// connected to any
+			long deadline = System.nanoTime() + this.timeout.toNanos();
+			for (CompletableFuture<Map<byte[], Long>> node : cluster.nodes(ListeningGateways::answers)
 				.commands()
 				.pubsubNumsub(channels)
-				.toCompletableFuture()
-				.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+				.futures()) {
+				try {
+					perNode.add(node.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+				}
+				catch (ExecutionException | TimeoutException ex) {
+					silent++;
+				}
+			}
+			if (perNode.isEmpty()) {
+				throw new TimeoutException("no node of the cluster answered (" + silent + " asked)");
+			}
 		}
 		else {
-			perNode = List.of(commands.pubsubNumsub(channels).get(this.timeout.toMillis(), TimeUnit.MILLISECONDS));
+			perNode.add(commands.pubsubNumsub(channels).get(this.timeout.toMillis(), TimeUnit.MILLISECONDS));
 		}
 		Map<String, Long> total = new HashMap<>();
 		for (Map<byte[], Long> counts : perNode) {
 			counts.forEach((channel, count) -> total.merge(new String(channel, StandardCharsets.UTF_8),
 					(count != null) ? count : 0L, Long::sum));
 		}
-		return total;
+		return new Counts(total, silent);
+	}
+
+	/**
+	 * Whether a node can be asked: connected, and not failed (or suspected), without an
+	 * address or still joining, as the cluster reports it. Lettuce keeps such nodes in
+	 * its view; one of them would fail every count.
+	 */
+	static boolean answers(RedisClusterNode node) {
+		return node.isConnected() && !node.is(NodeFlag.FAIL) && !node.is(NodeFlag.EVENTUAL_FAIL)
+				&& !node.is(NodeFlag.HANDSHAKE) && !node.is(NodeFlag.NOADDR);
+	}
+
+	private void countIncomplete(int silentNodes) {
+		this.incomplete.increment();
+		long now = System.nanoTime();
+		long last = this.incompleteLoggedAt;
+		if (last == 0 || now - last >= Duration.ofSeconds(60).toNanos()) {
+			this.incompleteLoggedAt = now;
+			logger.warn("{} Redis Cluster node(s) did not answer PUBSUB NUMSUB within {} ms: gateways the others "
+					+ "counted 0 are taken as listening (no push for their users, their deliveries not counted "
+					+ "unreceived; this line at most once a minute)", silentNodes, this.timeout.toMillis());
+		}
+	}
+
+	/**
+	 * @param perChannel subscribers by channel, added up over the nodes that answered
+	 * @param silentNodes nodes asked that did not answer
+	 */
+	private record Counts(Map<String, Long> perChannel, int silentNodes) {
 	}
 
 	private record Answer(boolean listening, long atNanos) {

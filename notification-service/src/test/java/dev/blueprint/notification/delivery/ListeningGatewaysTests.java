@@ -1,7 +1,10 @@
 package dev.blueprint.notification.delivery;
 
 import java.util.List;
+import java.util.Set;
 
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
@@ -21,6 +24,23 @@ class ListeningGatewaysTests {
 	void aClusterConfigurationIsACluster() {
 		assertThat(ListeningGateways
 			.clustered(new LettuceConnectionFactory(new RedisClusterConfiguration(List.of("127.0.0.1:1"))))).isTrue();
+	}
+
+	@Test
+	void onlyNodesThatCanAnswerAreAsked() {
+		assertThat(ListeningGateways.answers(node(true))).isTrue();
+		assertThat(ListeningGateways.answers(node(true, NodeFlag.REPLICA))).isTrue();
+		assertThat(ListeningGateways.answers(node(false))).as("disconnected").isFalse();
+		for (NodeFlag flag : List.of(NodeFlag.FAIL, NodeFlag.EVENTUAL_FAIL, NodeFlag.HANDSHAKE, NodeFlag.NOADDR)) {
+			assertThat(ListeningGateways.answers(node(true, NodeFlag.MASTER, flag))).as(flag.name()).isFalse();
+		}
+	}
+
+	private static RedisClusterNode node(boolean connected, NodeFlag... flags) {
+		RedisClusterNode node = new RedisClusterNode();
+		node.setConnected(connected);
+		node.setFlags(flags.length == 0 ? Set.of(NodeFlag.MASTER) : Set.of(flags));
+		return node;
 	}
 
 	@Test

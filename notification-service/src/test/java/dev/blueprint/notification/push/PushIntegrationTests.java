@@ -21,6 +21,7 @@ import dev.blueprint.notification.support.PushIntegrationTest;
 import dev.blueprint.notification.support.WebhookReceiver;
 import dev.blueprint.testsupport.TopicConsumers;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -92,7 +93,9 @@ class PushIntegrationTests extends PushIntegrationTest {
 
 	private long subscribers(String channel) {
 		String gateway = channel.substring(GatewayDelivery.channel("").length());
-		return new ListeningGateways(this.redis, Duration.ofSeconds(2), Duration.ZERO).of(List.of(gateway)).size();
+		return new ListeningGateways(this.redis, Duration.ofSeconds(2), Duration.ZERO, new SimpleMeterRegistry())
+			.of(List.of(gateway))
+			.size();
 	}
 
 	@AfterEach
