@@ -487,6 +487,12 @@ function onTyping(t) {
 }
 
 function onPresence(p) {
+  if (p.resync && Array.isArray(p.userIds)) {
+    // new contacts (a conversation created or joined): their changes before the gateway knew were
+    // not pushed; read theirs now
+    queryPresence(p.userIds);
+    return;
+  }
   if (p.resync) {
     // the gateway may have missed changes (its Redis connection was lost): read them all again,
     // within 3 s, so that every page of every gateway does not ask at the same moment
@@ -497,9 +503,13 @@ function onPresence(p) {
   renderConversations();
 }
 
-async function queryPresence() {
+async function queryPresence(only) {
   const others = new Set();
-  state.conversations.forEach((conv) => conv.members.forEach((m) => m !== state.me && others.add(m)));
+  if (Array.isArray(only)) {
+    only.forEach((m) => m !== state.me && others.add(m));
+  } else {
+    state.conversations.forEach((conv) => conv.members.forEach((m) => m !== state.me && others.add(m)));
+  }
   const ids = [...others];
   for (let i = 0; i < ids.length; i += 100) {
     try {

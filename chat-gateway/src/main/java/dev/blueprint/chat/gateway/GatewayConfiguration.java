@@ -202,12 +202,19 @@ class GatewayConfiguration {
 		return fetches;
 	}
 
+	/**
+	 * The users' conversations, for the presence fan-out. A user with new contacts (a
+	 * conversation created or joined since their last read) is told to read those
+	 * contacts' presence ({@link PresenceRelay#resyncOf}): a change of theirs published
+	 * before the gateway knew reached the user nowhere.
+	 */
 	@Bean
 	ContactBook contactBook(GatewayProperties properties, ThreadPoolTaskExecutor contactsExecutor,
-			ClosedSessions closed, Clock clock, MeterRegistry meters) {
+			ClosedSessions closed, Clock clock, MeterRegistry meters, ClientFrames frames) {
 		GatewayProperties.Contacts contacts = properties.contacts();
 		return new ContactBook(contacts.url(), contacts.timeout(), contacts.refresh(), contacts.minRefreshInterval(),
-				contactsExecutor, closed, clock, meters);
+				contactsExecutor, closed, clock, meters,
+				(user, added) -> frames.toUser(user, ClientFrames.PRESENCE, PresenceRelay.resyncOf(added)));
 	}
 
 	@Bean

@@ -171,6 +171,38 @@ class PresenceAndTypingIntegrationTests {
 		}
 	}
 
+	/**
+	 * A conversation created after the user connected gives them a contact whose changes
+	 * were not pushed to them until the gateway read it: once it has, the user is told to
+	 * read that contact's presence ({@code userIds}), and the contact's changes are
+	 * pushed from then on. Until 2026-12-07 a contact who came online in between showed
+	 * offline until their next change (the web chat's browser test met it once).
+	 */
+	@Test
+	void aUserWithANewContactIsToldToReadTheirPresence() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String dave = unique("dave");
+		conversations.conversation(alice, dave);
+		try (StompTestClient aliceClient = connect(alice)) {
+			awaitWatching(alice, dave);
+			conversations.conversation(UUID.randomUUID(), alice, bob);
+			JsonNode told = null;
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (told == null && System.nanoTime() < deadline) {
+				// a delivery in a conversation the gateway does not know for alice (read
+				// at most once per gateway.contacts.min-refresh-interval, 1 s here)
+				this.contacts.seen(alice, UUID.randomUUID());
+				told = aliceClient.next("presence", Duration.ofMillis(300));
+			}
+			assertThat(told).as("told of the new contact").isNotNull();
+			assertThat(told.get("resync").asBoolean()).isTrue();
+			assertThat(told.get("userIds").toString()).isEqualTo("[\"" + bob + "\"]");
+			assertThat(this.contacts.watchersOf(bob)).contains(alice);
+			assertThat(aliceClient.next("presence", Duration.ofMillis(1500))).as("told once").isNull();
+		}
+	}
+
 	@Test
 	void typingIsRelayedToTheOtherMembersOnly() throws Exception {
 		String alice = unique("alice");

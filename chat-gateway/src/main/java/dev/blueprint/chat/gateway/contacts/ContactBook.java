@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 import dev.blueprint.chat.gateway.session.ClosedSessions;
 import dev.blueprint.chat.gateway.stomp.ChatUser;
@@ -85,8 +86,25 @@ public class ContactBook {
 
 	private final Counter rejected;
 
+	private final BiConsumer<String, Set<String>> contactsAdded;
+
 	public ContactBook(URI chatMessageService, Duration timeout, Duration refresh, Duration minRefreshInterval,
 			TaskExecutor fetches, ClosedSessions closedSessions, Clock clock, MeterRegistry meters) {
+		this(chatMessageService, timeout, refresh, minRefreshInterval, fetches, closedSessions, clock, meters,
+				(user, added) -> {
+				});
+	}
+
+	/**
+	 * @param contactsAdded told, after the index has them, of the contacts a read found
+	 * that the user did not have (a conversation created or joined since the user's
+	 * previous read; not at the user's first read): pushes of their changes reach the
+	 * user only from then on, so a change just before was missed
+	 */
+	public ContactBook(URI chatMessageService, Duration timeout, Duration refresh, Duration minRefreshInterval,
+			TaskExecutor fetches, ClosedSessions closedSessions, Clock clock, MeterRegistry meters,
+			BiConsumer<String, Set<String>> contactsAdded) {
+		this.contactsAdded = contactsAdded;
 		this.closedSessions = closedSessions;
 		HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
 		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
@@ -209,8 +227,13 @@ public class ContactBook {
 	 */
 	public void seen(String user, UUID conversationId) {
 		Entry entry = this.users.get(user);
-		if (entry != null && !entry.conversations.containsKey(conversationId)) {
-			refreshLater(user, false);
+		if (entry != null && !entry.conversations.containsKey(conversationId) && !refreshLater(user, false)
+				&& !entry.queued.get()) {
+			// read sooner than the minimum interval allows: read once it has passed
+			// ({@link #refreshDue}), not at the next periodic read. Until 2026-12-07 it
+			// waited for that (5 min), and meanwhile the user got no presence pushes of
+			// the conversation's members.
+			entry.wanted = true;
 		}
 	}
 
@@ -228,8 +251,13 @@ public class ContactBook {
 		long seconds = Math.max(1, this.refresh.toSeconds());
 		long budget = Math.max(1, (2 * this.users.size() + seconds - 1) / seconds);
 		for (Map.Entry<String, Entry> user : this.users.entrySet()) {
+			Entry entry = user.getValue();
+			if (entry.wanted && entry.mayRefresh(now, this.minRefreshInterval) && refreshLater(user.getKey(), false)) {
+				entry.wanted = false;
+				continue;
+			}
 			if (budget == 0) {
-				return;
+				continue;
 			}
 			Instant refreshedAt = user.getValue().refreshedAt;
 			// a user whose last read failed is read again after 30 s, not after the whole
@@ -325,13 +353,29 @@ public class ContactBook {
 			return false;
 		}
 		this.fetched.increment();
+		Set<String> added = new HashSet<>();
 		synchronized (this) {
 			Set<String> before = entry.contacts();
+			boolean first = !entry.loaded;
 			entry.conversations = conversations;
 			entry.loaded = true;
 			entry.failed = false;
 			if (this.users.get(user) == entry) {
-				index(user, before, entry.contacts());
+				Set<String> after = entry.contacts();
+				index(user, before, after);
+				if (!first) {
+					added.addAll(after);
+					added.removeAll(before);
+					added.remove(user);
+				}
+			}
+		}
+		if (!added.isEmpty()) {
+			try {
+				this.contactsAdded.accept(user, Set.copyOf(added));
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not tell {} of new contacts: {}", user, ex.toString());
 			}
 		}
 		return true;
@@ -366,6 +410,13 @@ public class ContactBook {
 		private volatile Map<UUID, Set<String>> conversations = Map.of();
 
 		private volatile Instant refreshedAt;
+
+		/**
+		 * Whether a delivery named a conversation the gateway does not know for the user,
+		 * too soon after the last read to read again: read once the minimum interval has
+		 * passed.
+		 */
+		private volatile boolean wanted;
 
 		/** Whether a read of this user's conversations waits in the fetch queue. */
 		private final AtomicBoolean queued = new AtomicBoolean();

@@ -1,6 +1,7 @@
 package dev.blueprint.chat.gateway.presence;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
@@ -39,6 +40,14 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 	 * contacts' presence again ({@code POST /api/v1/presence/query}).
 	 */
 	public static final Map<String, Object> RESYNC = Map.of("resync", true);
+
+	/**
+	 * The frame that tells a client to read the presence of these users (new contacts of
+	 * theirs: changes they made before the gateway knew were not pushed).
+	 */
+	public static Map<String, Object> resyncOf(Collection<String> userIds) {
+		return Map.of("resync", true, "userIds", userIds.stream().sorted().toList());
+	}
 
 	private static final Logger logger = LoggerFactory.getLogger(PresenceRelay.class);
 
@@ -116,13 +125,18 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 			resyncIfDrained();
 			return;
 		}
-		for (String watcher : this.contacts.watchersOf(change.userId())) {
-			if (!watcher.equals(change.userId())) {
-				this.frames.toUser(watcher, ClientFrames.PRESENCE, change.payload());
-				this.pushed.increment();
+		try {
+			for (String watcher : this.contacts.watchersOf(change.userId())) {
+				if (!watcher.equals(change.userId())) {
+					this.frames.toUser(watcher, ClientFrames.PRESENCE, change.payload());
+					this.pushed.increment();
+				}
 			}
 		}
-		resyncIfDrained();
+		finally {
+			// this may be the thread's last task: a gap must not wait for the next change
+			resyncIfDrained();
+		}
 	}
 
 	/**
@@ -134,7 +148,15 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 	 */
 	private void resyncIfDrained() {
 		if (this.waiting.getAsInt() == 0 && this.gaps.take()) {
-			int sessions = this.frames.toEveryone(ClientFrames.PRESENCE, RESYNC);
+			int sessions;
+			try {
+				sessions = this.frames.toEveryone(ClientFrames.PRESENCE, RESYNC);
+			}
+			catch (RuntimeException ex) {
+				// not everyone was told: the next task tries again
+				this.gaps.missed();
+				throw ex;
+			}
 			this.resyncs.increment();
 			logger.info("Presence changes may have been missed (the channel subscribed again, or a full queue "
 					+ "dropped some): told {} sessions to read presence again", sessions);

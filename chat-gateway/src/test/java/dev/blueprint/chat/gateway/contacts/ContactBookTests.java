@@ -76,6 +76,30 @@ class ContactBookTests {
 		assertThat(fetches.tasks).hasSize(3);
 	}
 
+	/**
+	 * A delivery naming a conversation the gateway does not know, too soon after the
+	 * user's last read, is read once the minimum interval has passed, not at the next
+	 * periodic read (5 min later, all that time without the members' presence pushes).
+	 */
+	@Test
+	void aConversationSeenTooSoonAfterAReadIsReadOnceTheMinimumIntervalHasPassed() {
+		CollectingExecutor fetches = new CollectingExecutor(10_000);
+		ContactBook contacts = contactBook(fetches);
+		contacts.connected(connected("alice", "s1"));
+		fetches.tasks.get(0).run();
+		contacts.seen("alice", UUID.randomUUID());
+		contacts.refreshDue();
+		assertThat(fetches.tasks).as("not before the minimum interval").hasSize(1);
+
+		this.clock.advance(MIN_REFRESH);
+		contacts.refreshDue();
+		assertThat(fetches.tasks).as("read once it has passed").hasSize(2);
+		fetches.tasks.get(1).run();
+		this.clock.advance(MIN_REFRESH);
+		contacts.refreshDue();
+		assertThat(fetches.tasks).as("once").hasSize(2);
+	}
+
 	@Test
 	void aReadTheFullQueueRefusesIsRetriedOnlyAfterTheMinimumInterval() {
 		CollectingExecutor fetches = new CollectingExecutor(0);
