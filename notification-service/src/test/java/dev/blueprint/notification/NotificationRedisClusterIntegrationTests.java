@@ -67,7 +67,7 @@ class NotificationRedisClusterIntegrationTests extends PushIntegrationTest {
 
 	@DynamicPropertySource
 	static void redisCluster(DynamicPropertyRegistry registry) {
-		registry.add("spring.data.redis.cluster.nodes", cluster::nodes);
+		cluster.addTo(registry);
 	}
 
 	@AfterEach

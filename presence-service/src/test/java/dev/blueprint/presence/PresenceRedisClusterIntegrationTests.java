@@ -15,7 +15,6 @@ import dev.blueprint.presence.core.Status;
 import dev.blueprint.presence.support.PresenceIntegrationTest;
 import dev.blueprint.presence.tracking.PresenceTracker;
 import dev.blueprint.testsupport.TestRedisCluster;
-import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -52,7 +51,7 @@ class PresenceRedisClusterIntegrationTests extends PresenceIntegrationTest {
 
 	@DynamicPropertySource
 	static void redisCluster(DynamicPropertyRegistry registry) {
-		registry.add("spring.data.redis.cluster.nodes", cluster::nodes);
+		cluster.addTo(registry);
 	}
 
 	@Test
@@ -69,7 +68,7 @@ class PresenceRedisClusterIntegrationTests extends PresenceIntegrationTest {
 		List<String> users = sessions.stream().map(Session::userId).toList();
 		Set<Integer> masters = users.stream()
 			// each user's keys are hash-tagged with the user id ({user}): its slot
-			.map((user) -> Math.min(SlotHash.getSlot(user) / (16384 / 3), 2))
+			.map(cluster::masterOf)
 			.collect(Collectors.toSet());
 		assertThat(masters).as("the users' keys are on every master").containsExactlyInAnyOrder(0, 1, 2);
 

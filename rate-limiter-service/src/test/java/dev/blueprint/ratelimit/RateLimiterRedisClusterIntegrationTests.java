@@ -51,7 +51,7 @@ class RateLimiterRedisClusterIntegrationTests {
 
 	@DynamicPropertySource
 	static void redisCluster(DynamicPropertyRegistry registry) {
-		registry.add("spring.data.redis.cluster.nodes", cluster::nodes);
+		cluster.addTo(registry);
 	}
 
 	@Test

@@ -13,7 +13,6 @@ import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.chat.gateway.contacts.ContactBook;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestRedisCluster;
-import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.ConversationsStub;
 import dev.blueprint.testsupport.chat.StompTestClient;
 import io.lettuce.core.RedisClient;
@@ -77,7 +76,7 @@ class GatewayRedisClusterIntegrationTests {
 
 	@DynamicPropertySource
 	static void redisClusterAndConversations(DynamicPropertyRegistry registry) {
-		registry.add("spring.data.redis.cluster.nodes", cluster::nodes);
+		cluster.addTo(registry);
 		registry.add("gateway.contacts.url", conversations::url);
 	}
 
@@ -86,11 +85,7 @@ class GatewayRedisClusterIntegrationTests {
 	}
 
 	private StompTestClient connect(String user) throws Exception {
-		StompTestClient client = StompTestClient.connect("ws://localhost:" + this.port + "/ws", TestTokens.token(user));
-		client.subscribe("presence");
-		client.subscribe("typing");
-		client.awaitReady();
-		return client;
+		return PresenceClients.connect(this.port, user);
 	}
 
 	@Test
@@ -144,11 +139,7 @@ class GatewayRedisClusterIntegrationTests {
 	}
 
 	private void awaitWatching(String user, String contact) throws InterruptedException {
-		long deadline = System.nanoTime() + WAIT.toNanos();
-		while (!this.contacts.watchersOf(contact).contains(user) && System.nanoTime() < deadline) {
-			Thread.sleep(20);
-		}
-		assertThat(this.contacts.watchersOf(contact)).contains(user);
+		PresenceClients.awaitWatching(this.contacts, user, contact, WAIT);
 	}
 
 	/** A publish through one node, as a notification-service connected to it does. */

@@ -9,7 +9,6 @@ import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PresenceChanged;
 import dev.blueprint.chat.gateway.contacts.ContactBook;
 import dev.blueprint.testsupport.RealInfrastructure;
-import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.ConversationsStub;
 import dev.blueprint.testsupport.chat.StompTestClient;
 import io.lettuce.core.KillArgs;
@@ -74,22 +73,14 @@ class PresenceAndTypingIntegrationTests {
 
 	/** A client subscribed to presence and typing too; its conversations are read. */
 	private StompTestClient connect(String user) throws Exception {
-		StompTestClient client = StompTestClient.connect("ws://localhost:" + this.port + "/ws", TestTokens.token(user));
-		client.subscribe("presence");
-		client.subscribe("typing");
-		client.awaitReady();
-		return client;
+		return PresenceClients.connect(this.port, user);
 	}
 
 	/**
 	 * Waits until the gateway has read {@code user}'s conversations with {@code contact}.
 	 */
 	private void awaitWatching(String user, String contact) throws InterruptedException {
-		long deadline = System.nanoTime() + WAIT.toNanos();
-		while (!this.contacts.watchersOf(contact).contains(user) && System.nanoTime() < deadline) {
-			Thread.sleep(20);
-		}
-		assertThat(this.contacts.watchersOf(contact)).contains(user);
+		PresenceClients.awaitWatching(this.contacts, user, contact, WAIT);
 	}
 
 	private void publish(PresenceChanged change) {

@@ -18,6 +18,9 @@ import dev.blueprint.local.StackSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * A real three-master Redis Cluster for one test class, started from the same
@@ -37,6 +40,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 public final class TestRedisCluster implements AutoCloseable {
 
 	private static final int MASTERS = 3;
+
+	private static final int SLOTS = 16384;
 
 	private final List<Integer> ports;
 
@@ -91,6 +96,22 @@ public final class TestRedisCluster implements AutoCloseable {
 	/** {@code spring.data.redis.cluster.nodes}: every node as {@code host:port}. */
 	public String nodes() {
 		return this.ports.stream().map((port) -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+	}
+
+	/**
+	 * Sets {@code spring.data.redis.cluster.nodes} to this cluster, as production
+	 * configures a service (for a test class's {@code @DynamicPropertySource}).
+	 */
+	public void addTo(DynamicPropertyRegistry registry) {
+		registry.add("spring.data.redis.cluster.nodes", this::nodes);
+	}
+
+	/**
+	 * The index of the master that holds {@code key} (or a hash tag's content): the slots
+	 * are split in three equal ranges, in node order.
+	 */
+	public int masterOf(String key) {
+		return Math.min(SlotHash.getSlot(key) / (SLOTS / MASTERS), MASTERS - 1);
 	}
 
 	/** The nodes as Lettuce addresses. */
@@ -175,10 +196,10 @@ public final class TestRedisCluster implements AutoCloseable {
 	}
 
 	private void formCluster() throws InterruptedException {
-		int slotsEach = 16384 / MASTERS;
+		int slotsEach = SLOTS / MASTERS;
 		for (int i = 0; i < MASTERS; i++) {
 			int first = i * slotsEach;
-			int last = (i == MASTERS - 1) ? 16383 : first + slotsEach - 1;
+			int last = (i == MASTERS - 1) ? SLOTS - 1 : first + slotsEach - 1;
 			RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", this.ports.get(i)));
 			try (StatefulRedisConnection<String, String> node = connectWithRetry(client)) {
 				node.sync().clusterAddSlots(IntStream.rangeClosed(first, last).toArray());

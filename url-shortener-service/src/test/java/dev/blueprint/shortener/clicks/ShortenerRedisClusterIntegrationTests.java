@@ -15,7 +15,6 @@ import dev.blueprint.shortener.support.ShortenerIntegrationTest;
 import dev.blueprint.testsupport.TestRedisCluster;
 import dev.blueprint.testsupport.TestTokens;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -63,7 +62,7 @@ class ShortenerRedisClusterIntegrationTests extends ShortenerIntegrationTest {
 
 	@DynamicPropertySource
 	static void redisCluster(DynamicPropertyRegistry registry) {
-		registry.add("spring.data.redis.cluster.nodes", cluster::nodes);
+		cluster.addTo(registry);
 	}
 
 	@Test
@@ -74,9 +73,7 @@ class ShortenerRedisClusterIntegrationTests extends ShortenerIntegrationTest {
 			codes.add(create("https://example.com/cluster/" + i, "Authorization", TestTokens.bearer("dora")));
 		}
 		// a link's keys are hash-tagged with its code: its slot
-		Set<Integer> masters = codes.stream()
-			.map((code) -> Math.min(SlotHash.getSlot(code) / (16384 / 3), 2))
-			.collect(Collectors.toSet());
+		Set<Integer> masters = codes.stream().map(cluster::masterOf).collect(Collectors.toSet());
 		assertThat(masters).containsExactlyInAnyOrder(0, 1, 2);
 		for (int round = 0; round < 2; round++) {
 			for (int i = 0; i < codes.size(); i++) {
