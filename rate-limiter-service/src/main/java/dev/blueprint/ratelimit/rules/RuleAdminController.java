@@ -177,7 +177,9 @@ class RuleAdminController {
 
 	@ExceptionHandler(InvalidFieldException.class)
 	ProblemDetail invalidField(InvalidFieldException ex) {
-		return Problems.invalidField(INVALID_RULES, ex.field(), ex.getMessage());
+		// a header is no rule: the platform's generic title
+		return HttpHeaders.IF_MATCH.equals(ex.field()) ? Problems.invalidField(ex.field(), ex.getMessage())
+				: Problems.invalidField(INVALID_RULES, ex.field(), ex.getMessage());
 	}
 
 	private void requireAdmin(Authentication user) {

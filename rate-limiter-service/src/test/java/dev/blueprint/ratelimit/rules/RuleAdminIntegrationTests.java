@@ -370,6 +370,7 @@ class RuleAdminIntegrationTests {
 			HttpResponse<String> refused = send("PUT", this.port, body, "admin", ifMatch);
 			assertThat(refused.statusCode()).as(ifMatch + ": " + refused.body()).isEqualTo(400);
 			assertThat(JsonPath.<String>read(refused.body(), "$.field")).isEqualTo("If-Match");
+			assertThat(JsonPath.<String>read(refused.body(), "$.title")).isEqualTo("Invalid request");
 		}
 		assertThat(JsonPath.<Integer>read(send("GET", this.port, null, "admin").body(), "$.version"))
 			.as("nothing changed")
