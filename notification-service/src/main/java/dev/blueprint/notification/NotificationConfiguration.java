@@ -30,9 +30,6 @@ import org.springframework.util.backoff.FixedBackOff;
 @EnableConfigurationProperties(NotificationProperties.class)
 class NotificationConfiguration {
 
-	/** The longest a count of the gateways' subscribers waits. */
-	private static final Duration COUNT_TIMEOUT = Duration.ofMillis(500);
-
 	@Bean
 	Clock clock() {
 		return Clock.systemUTC();
@@ -68,15 +65,14 @@ class NotificationConfiguration {
 	/**
 	 * Which gateways listen on their channels, for the deliveries that reached nobody and
 	 * the push listener; an answer trusted for a second where a publish's own cannot say
-	 * (a Redis Cluster). A count waits at most 500 ms (or the Redis timeout if shorter):
-	 * on a cluster the delivery listener asks on its own thread, and a node that does not
-	 * answer then leaves its gateways taken as listening.
+	 * (a Redis Cluster). On a cluster a count waits at most 500 ms (the delivery listener
+	 * asks on its own thread), and a node that does not answer leaves its gateways taken
+	 * as listening.
 	 */
 	@Bean
 	ListeningGateways listeningGateways(StringRedisTemplate redis,
 			@Value("${spring.data.redis.timeout:2s}") Duration redisTimeout, MeterRegistry meters) {
-		Duration countTimeout = (redisTimeout.compareTo(COUNT_TIMEOUT) < 0) ? redisTimeout : COUNT_TIMEOUT;
-		return new ListeningGateways(redis, countTimeout, Duration.ofSeconds(1), meters);
+		return new ListeningGateways(redis, redisTimeout, Duration.ofSeconds(1), meters);
 	}
 
 	/**

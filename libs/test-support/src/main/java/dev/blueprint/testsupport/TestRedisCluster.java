@@ -35,7 +35,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * machine do not meet), and its cluster bus on that plus 10,000; give every test class
  * its own {@code firstPort}. Nodes left behind by a test JVM that was killed are stopped
  * at the next start: their pids are kept in the temporary directory
- * ({@code blueprint-redis-cluster-<port>}), which {@code mvn clean} leaves.
+ * ({@code blueprint-redis-cluster-<port>-<checkout>}, one per checkout, which
+ * {@code mvn clean} leaves).
  */
 public final class TestRedisCluster implements AutoCloseable {
 
@@ -66,7 +67,8 @@ public final class TestRedisCluster implements AutoCloseable {
 				- StackSettings.TEST_PORT_OFFSET;
 		int port = firstPort + offset;
 		TestRedisCluster cluster = new TestRedisCluster(port,
-				Path.of(System.getProperty("java.io.tmpdir"), "blueprint-redis-cluster-" + port));
+				Path.of(System.getProperty("java.io.tmpdir"), "blueprint-redis-cluster-" + port + "-"
+						+ Integer.toHexString(repo.toAbsolutePath().normalize().toString().hashCode())));
 		try {
 			cluster.stopLeftovers();
 			cluster.startNodes(LocalStack.redisServerBinary(repo));

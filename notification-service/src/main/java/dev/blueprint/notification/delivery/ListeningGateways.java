@@ -55,12 +55,25 @@ public class ListeningGateways {
 
 	private static final String PREFIX = GatewayDelivery.channel("");
 
+	/** The longest a count waits on a cluster. */
+	static final Duration CLUSTER_WAIT = Duration.ofMillis(500);
+
+	/** How long a node that stayed silent is not asked. */
+	static final Duration REST = Duration.ofSeconds(10);
+
 	/** Past this many gateways remembered, the memory of answers starts again. */
 	private static final int MAX_REMEMBERED = 10_000;
 
 	private final StringRedisTemplate redis;
 
-	private final Duration timeout;
+	/**
+	 * How long a count waits: the Redis timeout, but at most {@link #CLUSTER_WAIT} per
+	 * count on a cluster, where a silent node only makes the count incomplete.
+	 */
+	private final Duration countTimeout;
+
+	/** Nodes that stayed silent, by node id, until when they are not asked. */
+	private final Map<String, Long> resting = new ConcurrentHashMap<>();
 
 	private final Duration recheck;
 
@@ -74,18 +87,19 @@ public class ListeningGateways {
 	private volatile long incompleteLoggedAt;
 
 	/**
-	 * @param timeout how long a count may take
+	 * @param timeout how long a count may take (the Redis command timeout; at most
+	 * {@link #CLUSTER_WAIT} on a cluster)
 	 * @param recheck how long {@link #notListening} trusts an answer
 	 */
 	public ListeningGateways(StringRedisTemplate redis, Duration timeout, Duration recheck, MeterRegistry meters) {
 		this.redis = redis;
-		this.timeout = timeout;
 		this.recheck = recheck;
 		this.incomplete = Counter.builder("blueprint.chat.gateways.counts.incomplete")
 			.description("Counts of the gateways' subscribers on a Redis Cluster that a node did not answer in time: "
 					+ "gateways counted 0 by the others were taken as listening")
 			.register(meters);
 		this.clustered = clustered(redis.getConnectionFactory());
+		this.countTimeout = (this.clustered && timeout.compareTo(CLUSTER_WAIT) > 0) ? CLUSTER_WAIT : timeout;
 		if (this.clustered) {
 			logger.info("Redis Cluster: gateways' subscribers are counted on every node (PUBSUB NUMSUB on each)");
 		}
@@ -193,17 +207,29 @@ public class ListeningGateways {
 		int silent = 0;
 		if (commands instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
 			// every node that can answer, replicas included: a subscriber may be
-			// connected to any
-			long deadline = System.nanoTime() + this.timeout.toNanos();
-			for (CompletableFuture<Map<byte[], Long>> node : cluster.nodes(ListeningGateways::answers)
+			// connected to any. One that stayed silent is left alone for a while (and
+			// counted silent): a hung node that still looks connected cost every count
+			// the whole wait.
+			long now = System.nanoTime();
+			this.resting.values().removeIf((until) -> until - now <= 0);
+			for (RedisClusterNode node : cluster.getStatefulConnection().getPartitions()) {
+				if (answers(node) && this.resting.containsKey(node.getNodeId())) {
+					silent++;
+				}
+			}
+			long deadline = now + this.countTimeout.toNanos();
+			for (Map.Entry<RedisClusterNode, CompletableFuture<Map<byte[], Long>>> node : cluster
+				.nodes((candidate) -> answers(candidate) && !this.resting.containsKey(candidate.getNodeId()))
 				.commands()
 				.pubsubNumsub(channels)
-				.futures()) {
+				.asMap()
+				.entrySet()) {
 				try {
-					perNode.add(node.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+					perNode.add(node.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
 				}
 				catch (ExecutionException | TimeoutException ex) {
 					silent++;
+					this.resting.put(node.getKey().getNodeId(), System.nanoTime() + REST.toNanos());
 				}
 			}
 			if (perNode.isEmpty()) {
@@ -211,7 +237,7 @@ public class ListeningGateways {
 			}
 		}
 		else {
-			perNode.add(commands.pubsubNumsub(channels).get(this.timeout.toMillis(), TimeUnit.MILLISECONDS));
+			perNode.add(commands.pubsubNumsub(channels).get(this.countTimeout.toMillis(), TimeUnit.MILLISECONDS));
 		}
 		Map<String, Long> total = new HashMap<>();
 		for (Map<byte[], Long> counts : perNode) {
@@ -237,9 +263,11 @@ public class ListeningGateways {
 		long last = this.incompleteLoggedAt;
 		if (last == 0 || now - last >= Duration.ofSeconds(60).toNanos()) {
 			this.incompleteLoggedAt = now;
-			logger.warn("{} Redis Cluster node(s) did not answer PUBSUB NUMSUB within {} ms: gateways the others "
-					+ "counted 0 are taken as listening (no push for their users, their deliveries not counted "
-					+ "unreceived; this line at most once a minute)", silentNodes, this.timeout.toMillis());
+			logger.warn(
+					"{} Redis Cluster node(s) did not answer PUBSUB NUMSUB within {} ms: gateways the others "
+							+ "counted 0 are taken as listening (no push for their users, their deliveries not counted "
+							+ "unreceived; a silent node is left alone for {} s; this line at most once a minute)",
+					silentNodes, this.countTimeout.toMillis(), REST.toSeconds());
 		}
 	}
 

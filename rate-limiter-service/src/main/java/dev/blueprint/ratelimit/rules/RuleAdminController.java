@@ -84,8 +84,12 @@ class RuleAdminController {
 		requireAdmin(user);
 		ResponseEntity.BodyBuilder answer = ResponseEntity.ok();
 		try {
-			answer.eTag(etag(this.store.version()));
-			this.synchronizer.reload();
+			long version = this.store.version();
+			// an ETag only over rules at least that new: a reload that failed left older
+			// ones in force, and a change made against them would pass
+			if (this.synchronizer.reload()) {
+				answer.eTag(etag(version));
+			}
 		}
 		catch (DataAccessException ex) {
 			logger.debug("Rules answered without an ETag, Redis unavailable: {}", ex.toString());
@@ -120,11 +124,13 @@ class RuleAdminController {
 
 	/**
 	 * The version an {@code If-Match} names: {@code null} for none or {@code *} (any
-	 * version). One strong entity tag of a version number, as {@code GET} gives it; a
-	 * list or a weak tag is refused (400): a change matches one version.
+	 * version). A blank one is refused like any other that names no version: a client
+	 * whose ETag was lost would otherwise change the rules unconditionally. One strong
+	 * entity tag of a version number, as {@code GET} gives it; a list or a weak tag is
+	 * refused (400): a change matches one version.
 	 */
 	static Long expectedVersion(String ifMatch) {
-		if (ifMatch == null || ifMatch.isBlank() || ifMatch.strip().equals("*")) {
+		if (ifMatch == null || ifMatch.strip().equals("*")) {
 			return null;
 		}
 		String tag = ifMatch.strip();

@@ -39,7 +39,12 @@ class RuleSynchronizer implements MessageListener, SmartLifecycle {
 		reload();
 	}
 
-	synchronized void reload() {
+	/**
+	 * Applies the rules stored in Redis if they differ from those in force.
+	 * @return whether they were read (false: Redis unreachable, or a document this
+	 * version cannot read; what is in force stays)
+	 */
+	synchronized boolean reload() {
 		try {
 			this.store.load().ifPresentOrElse((stored) -> {
 				if (!this.rules.inForce(stored.version(), stored.rules())) {
@@ -57,7 +62,9 @@ class RuleSynchronizer implements MessageListener, SmartLifecycle {
 			// Redis unreachable or a stored document this version cannot read: keep what
 			// is in force
 			logger.warn("Could not reload rate-limit rules: " + ex.getMessage());
+			return false;
 		}
+		return true;
 	}
 
 	@Override

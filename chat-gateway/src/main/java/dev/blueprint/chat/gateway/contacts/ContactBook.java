@@ -252,8 +252,10 @@ public class ContactBook {
 		long budget = Math.max(1, (2 * this.users.size() + seconds - 1) / seconds);
 		for (Map.Entry<String, Entry> user : this.users.entrySet()) {
 			Entry entry = user.getValue();
-			if (entry.wanted && entry.mayRefresh(now, this.minRefreshInterval) && refreshLater(user.getKey(), false)) {
-				entry.wanted = false;
+			if (entry.wanted && entry.mayRefresh(now, this.minRefreshInterval)) {
+				// cleared when the read starts ({@link #refresh}), not here: a delivery
+				// between the read's start and now must leave it set
+				refreshLater(user.getKey(), false);
 				continue;
 			}
 			if (budget == 0) {
@@ -315,6 +317,8 @@ public class ContactBook {
 		}
 		catch (RejectedExecutionException ex) {
 			entry.queued.set(false);
+			// read once the minimum interval has passed
+			entry.wanted = true;
 			entry.refreshedAt = now;
 			this.rejected.increment();
 			logger.warn("Contacts of {} not refreshed: the fetch queue is full", user);
@@ -323,6 +327,8 @@ public class ContactBook {
 	}
 
 	private boolean refresh(String user, Entry entry) {
+		// this read finds every conversation made before it starts
+		entry.wanted = false;
 		entry.refreshedAt = this.clock.instant();
 		String body;
 		try {

@@ -135,7 +135,13 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 		}
 		finally {
 			// this may be the thread's last task: a gap must not wait for the next change
-			resyncIfDrained();
+			try {
+				resyncIfDrained();
+			}
+			catch (RuntimeException ex) {
+				// not hiding the push's own failure; the gap stays marked
+				logger.warn("Telling sessions to read presence again failed: {}", ex.toString());
+			}
 		}
 	}
 
