@@ -94,8 +94,8 @@ class ChatPresenceScenarioIntegrationTests {
 		double contactReads = contactReads();
 		try (StompTestClient aliceClient = connect(alice)) {
 			// The gateway reads Alice's conversations in the background after she
-			// connects; a change of Bob's before that read is done reaches no one
-			// watching him here.
+			// connects; a change of Bob's before that read is done is not pushed to her
+			// (she is told to read his presence instead): this test wants the push.
 			long deadline = System.nanoTime() + WAIT.toNanos();
 			while (contactReads() <= contactReads && System.nanoTime() < deadline) {
 				Thread.sleep(50);

@@ -2,6 +2,7 @@ package dev.blueprint.chat.gateway;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
@@ -10,6 +11,7 @@ import dev.blueprint.chat.contracts.KeyedTopics;
 import dev.blueprint.chat.contracts.PresenceChanged;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.chat.gateway.contacts.ContactBook;
+import dev.blueprint.chat.gateway.contacts.ContactsListener;
 import dev.blueprint.chat.gateway.delivery.DeliveryReceiver;
 import dev.blueprint.chat.gateway.messaging.core.SendOrder;
 import dev.blueprint.chat.gateway.messaging.core.SendValidation;
@@ -203,24 +205,38 @@ class GatewayConfiguration {
 	}
 
 	/**
-	 * The users' conversations, for the presence fan-out. A user with new contacts (a
-	 * conversation created or joined since their last read) is told to read those
-	 * contacts' presence ({@link PresenceRelay#resyncOf}): a change of theirs published
-	 * before the gateway knew reached the user nowhere.
+	 * The users' conversations, for the presence fan-out. A user whose contacts changed
+	 * presence before the gateway knew them (new contacts; changes while their first read
+	 * ran) is told to read those contacts' presence ({@link PresenceRelay}): such a
+	 * change reached the user nowhere.
 	 */
 	@Bean
 	ContactBook contactBook(GatewayProperties properties, ThreadPoolTaskExecutor contactsExecutor,
-			ClosedSessions closed, Clock clock, MeterRegistry meters, ClientFrames frames) {
+			ClosedSessions closed, Clock clock, MeterRegistry meters, ObjectProvider<PresenceRelay> relay) {
 		GatewayProperties.Contacts contacts = properties.contacts();
+		// the relay needs the book to find watchers: looked up when first told
+		ContactsListener listener = new ContactsListener() {
+
+			@Override
+			public void added(String user, Set<String> added) {
+				relay.getObject().added(user, added);
+			}
+
+			@Override
+			public void loaded(String user, Set<String> contacts, long connectedAt, long indexedAt) {
+				relay.getObject().loaded(user, contacts, connectedAt, indexedAt);
+			}
+
+		};
 		return new ContactBook(contacts.url(), contacts.timeout(), contacts.refresh(), contacts.minRefreshInterval(),
-				contactsExecutor, closed, clock, meters,
-				(user, added) -> frames.toUser(user, ClientFrames.PRESENCE, PresenceRelay.resyncOf(added)));
+				contactsExecutor, closed, clock, meters, listener);
 	}
 
 	@Bean
 	PresenceRelay presenceRelay(ChatEventCodec codec, ContactBook contacts, ClientFrames frames, PresenceGaps gaps,
-			ThreadPoolTaskExecutor presenceExecutor, MeterRegistry meters) {
-		return new PresenceRelay(codec, contacts, frames, gaps, presenceExecutor::getQueueSize, meters);
+			ThreadPoolTaskExecutor presenceExecutor, GatewayProperties properties, MeterRegistry meters) {
+		return new PresenceRelay(codec, contacts, frames, gaps, presenceExecutor, properties.presenceRecentChanges(),
+				meters);
 	}
 
 	@Bean

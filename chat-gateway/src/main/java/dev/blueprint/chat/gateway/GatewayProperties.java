@@ -108,6 +108,11 @@ import org.springframework.util.unit.DataSize;
  * counted), so a gateway that falls behind its deliveries sheds them rather than running
  * out of heap; a recipient fills what it missed from history when it sees the gap, and a
  * sender whose ack was dropped resends (stored once). 1 to 1,000,000
+ * @param presenceRecentChanges of how many users the latest presence change received is
+ * remembered (about 120 bytes each): a user connecting is told afterwards which contacts
+ * changed while the gateway first read their conversations (those changes were pushed to
+ * no one here). When more users changed meanwhile than are remembered, the user is told
+ * to read every contact's presence. 1 to 1,000,000
  */
 @ConfigurationProperties("gateway")
 public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyBytes,
@@ -122,7 +127,8 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("5s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize sendBufferLimit,
 		@DefaultValue("16") int outboundThreads, @DefaultValue("128") int maxInboundBacklog,
 		@DefaultValue("20") int maxSessionsPerUser, @DefaultValue("64MB") DataSize maxInboundBytes,
-		@DefaultValue("10000") int presenceQueue, @DefaultValue("10000") int deliveryQueue) {
+		@DefaultValue("10000") int presenceQueue, @DefaultValue("10000") int deliveryQueue,
+		@DefaultValue("20000") int presenceRecentChanges) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the
@@ -226,6 +232,10 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		if (presenceQueue < 1 || presenceQueue > MAX_QUEUE) {
 			throw new IllegalArgumentException(
 					"gateway.presence-queue must be from 1 to " + MAX_QUEUE + ", was " + presenceQueue);
+		}
+		if (presenceRecentChanges < 1 || presenceRecentChanges > MAX_QUEUE) {
+			throw new IllegalArgumentException("gateway.presence-recent-changes must be from 1 to " + MAX_QUEUE
+					+ ", was " + presenceRecentChanges);
 		}
 		if (deliveryQueue < 1 || deliveryQueue > MAX_QUEUE) {
 			throw new IllegalArgumentException(

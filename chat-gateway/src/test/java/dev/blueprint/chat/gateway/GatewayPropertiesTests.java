@@ -59,6 +59,7 @@ class GatewayPropertiesTests {
 		assertThat(defaults.clientSilenceTimeout()).isEqualTo(Duration.ofSeconds(60));
 		assertThat(defaults.presenceQueue()).isEqualTo(10_000);
 		assertThat(defaults.deliveryQueue()).isEqualTo(10_000);
+		assertThat(defaults.presenceRecentChanges()).isEqualTo(20_000);
 	}
 
 	@Test
@@ -202,6 +203,15 @@ class GatewayPropertiesTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> bind("presence-queue", "0"))
 			.withMessage("gateway.presence-queue must be from 1 to 1000000, was 0");
 		assertThatIllegalArgumentException().isThrownBy(() -> bind("presence-queue", "1000001"));
+	}
+
+	@Test
+	void theLatestChangeOf1To1000000UsersIsRemembered() {
+		assertThat(bind("presence-recent-changes", "1").presenceRecentChanges()).isOne();
+		assertThat(bind("presence-recent-changes", "1000000").presenceRecentChanges()).isEqualTo(1_000_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> bind("presence-recent-changes", "0"))
+			.withMessage("gateway.presence-recent-changes must be from 1 to 1000000, was 0");
+		assertThatIllegalArgumentException().isThrownBy(() -> bind("presence-recent-changes", "1000001"));
 	}
 
 	@Test

@@ -194,6 +194,38 @@ class PresenceAndTypingIntegrationTests {
 		}
 	}
 
+	/**
+	 * A contact's change that came while the gateway was still reading a user's
+	 * conversations after their connect reached no one here (the gateway did not know
+	 * whom it concerned), and the client may have read presence before it: once the read
+	 * is done, the user is told to read that contact's presence, not their other
+	 * contacts'.
+	 */
+	@Test
+	void aUserIsToldOfAContactsChangeThatCameWhileTheirConversationsWereBeingRead() throws Exception {
+		String alice = unique("alice");
+		String bob = unique("bob");
+		String carol = unique("carol");
+		conversations.conversation(alice, bob);
+		conversations.conversation(alice, carol);
+		conversations.delay(Duration.ofMillis(1500));
+		try (StompTestClient aliceClient = connect(alice)) {
+			assertThat(this.contacts.watchersOf(bob)).as("still reading").doesNotContain(alice);
+			publish(new PresenceChanged(bob, "online", null, Instant.now()));
+			awaitWatching(alice, bob);
+			JsonNode told = aliceClient.expect("presence", WAIT);
+			assertThat(told.get("resync").asBoolean()).isTrue();
+			assertThat(told.get("userIds").toString()).isEqualTo("[\"" + bob + "\"]");
+			conversations.delay(Duration.ZERO);
+			publish(new PresenceChanged(carol, "online", null, Instant.now()));
+			assertThat(aliceClient.expect("presence", WAIT).get("userId").asString()).isEqualTo(carol);
+			assertThat(aliceClient.next("presence", Duration.ofMillis(300))).as("told once").isNull();
+		}
+		finally {
+			conversations.delay(Duration.ZERO);
+		}
+	}
+
 	@Test
 	void typingIsRelayedToTheOtherMembersOnly() throws Exception {
 		String alice = unique("alice");

@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,7 +55,7 @@ class PresenceRelayTests {
 			new ContactBook(URI.create("http://127.0.0.1:9"), Duration.ofMillis(200), Duration.ofMinutes(5),
 					Duration.ofSeconds(30), new SyncTaskExecutor(), new ClosedSessions(), Clock.systemUTC(),
 					this.meters),
-			this.frames, this.gaps, this.thread::getQueueSize, this.meters);
+			this.frames, this.gaps, this.thread, 3, this.meters);
 
 	private final CountDownLatch release = new CountDownLatch(1);
 
@@ -131,6 +134,58 @@ class PresenceRelayTests {
 		assertThat(this.frames.resyncs).hasValue(1);
 	}
 
+	@Test
+	void aUserIsToldOfTheContactsThatChangedWhileTheirFirstReadRan() throws Exception {
+		this.relay.onMessage(change("bob"), null);
+		long connectedAt = System.nanoTime();
+		this.relay.onMessage(change("carol"), null);
+		this.relay.onMessage(change("mallory"), null);
+		long indexedAt = System.nanoTime();
+		this.relay.loaded("alice", Set.of("bob", "carol", "dave"), connectedAt, indexedAt);
+		this.relay.onMessage(change("dave"), null);
+		this.relay.loaded("erin", Set.of("bob", "dave"), connectedAt, indexedAt);
+		submit(() -> {
+		});
+		awaitIdle();
+		assertThat(this.frames.toUser)
+			.as("bob before alice connected, dave after her contacts were known; "
+					+ "erin's contacts changed outside her read")
+			.containsExactly("alice " + PresenceRelay.resyncOf(Set.of("carol")));
+		assertThat(this.meters.get("blueprint.chat.gateway.presence.first-read.notices").counter().count()).isOne();
+	}
+
+	@Test
+	void aUserIsToldToReadEveryContactWhenMoreUsersChangedDuringTheirFirstReadThanAreRemembered() throws Exception {
+		long connectedAt = System.nanoTime();
+		for (String user : List.of("u1", "u2", "u3", "u4")) {
+			this.relay.onMessage(change(user), null);
+		}
+		this.relay.loaded("alice", Set.of("dave", "u4"), connectedAt, System.nanoTime());
+		submit(() -> {
+		});
+		awaitIdle();
+		assertThat(this.frames.toUser).as("three remembered: u1's change was forgotten")
+			.containsExactly("alice " + PresenceRelay.resyncOf(Set.of("dave", "u4")));
+	}
+
+	@Test
+	void aFirstReadNoticeDroppedFromAFullQueueEndsInAResyncOfEveryone() throws Exception {
+		this.relay.onChannelSubscribed(CHANNEL, 1);
+		long connectedAt = System.nanoTime();
+		this.relay.onMessage(change("bob"), null);
+		long indexedAt = System.nanoTime();
+		holdTheThread();
+		this.relay.loaded("alice", Set.of("bob"), connectedAt, indexedAt);
+		for (int user = 1; user <= 3; user++) {
+			Message change = change("u" + user);
+			submit(() -> this.relay.onMessage(change, null));
+		}
+		this.release.countDown();
+		awaitIdle();
+		assertThat(this.frames.toUser).isEmpty();
+		assertThat(this.frames.resyncs).hasValue(1);
+	}
+
 	private void holdTheThread() throws InterruptedException {
 		CountDownLatch running = new CountDownLatch(1);
 		submit(() -> {
@@ -196,8 +251,12 @@ class PresenceRelayTests {
 			return 0;
 		}
 
+		final List<String> toUser = new CopyOnWriteArrayList<>();
+
 		@Override
 		public void toUser(String user, String queue, Object payload) {
+			assertThat(queue).isEqualTo(ClientFrames.PRESENCE);
+			this.toUser.add(user + " " + payload);
 		}
 
 	}

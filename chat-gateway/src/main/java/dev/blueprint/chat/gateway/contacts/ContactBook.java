@@ -14,7 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 
 import dev.blueprint.chat.gateway.session.ClosedSessions;
 import dev.blueprint.chat.gateway.stomp.ChatUser;
@@ -86,25 +85,23 @@ public class ContactBook {
 
 	private final Counter rejected;
 
-	private final BiConsumer<String, Set<String>> contactsAdded;
+	private final ContactsListener listener;
 
 	public ContactBook(URI chatMessageService, Duration timeout, Duration refresh, Duration minRefreshInterval,
 			TaskExecutor fetches, ClosedSessions closedSessions, Clock clock, MeterRegistry meters) {
 		this(chatMessageService, timeout, refresh, minRefreshInterval, fetches, closedSessions, clock, meters,
-				(user, added) -> {
-				});
+				ContactsListener.NONE);
 	}
 
 	/**
-	 * @param contactsAdded told, after the index has them, of the contacts a read found
-	 * that the user did not have (a conversation created or joined since the user's
-	 * previous read; not at the user's first read): pushes of their changes reach the
-	 * user only from then on, so a change just before was missed
+	 * @param listener told, after the index has them, of the contacts of a user's first
+	 * read and of those a later read found that the user did not have: pushes of their
+	 * changes reach the user only from then on, so a change just before was missed
 	 */
 	public ContactBook(URI chatMessageService, Duration timeout, Duration refresh, Duration minRefreshInterval,
 			TaskExecutor fetches, ClosedSessions closedSessions, Clock clock, MeterRegistry meters,
-			BiConsumer<String, Set<String>> contactsAdded) {
-		this.contactsAdded = contactsAdded;
+			ContactsListener listener) {
+		this.listener = listener;
 		this.closedSessions = closedSessions;
 		HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
 		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
@@ -360,6 +357,8 @@ public class ContactBook {
 		}
 		this.fetched.increment();
 		Set<String> added = new HashSet<>();
+		Set<String> loaded = null;
+		long indexedAt = 0;
 		synchronized (this) {
 			Set<String> before = entry.contacts();
 			boolean first = !entry.loaded;
@@ -369,20 +368,30 @@ public class ContactBook {
 			if (this.users.get(user) == entry) {
 				Set<String> after = entry.contacts();
 				index(user, before, after);
-				if (!first) {
+				// taken after the index has the contacts: a change received from now on
+				// finds the user among their watchers
+				indexedAt = System.nanoTime();
+				if (first) {
+					loaded = new HashSet<>(after);
+					loaded.remove(user);
+				}
+				else {
 					added.addAll(after);
 					added.removeAll(before);
 					added.remove(user);
 				}
 			}
 		}
-		if (!added.isEmpty()) {
-			try {
-				this.contactsAdded.accept(user, Set.copyOf(added));
+		try {
+			if (loaded != null) {
+				this.listener.loaded(user, Set.copyOf(loaded), entry.connectedAt, indexedAt);
 			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not tell {} of new contacts: {}", user, ex.toString());
+			else if (!added.isEmpty()) {
+				this.listener.added(user, Set.copyOf(added));
 			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not tell {} of new contacts: {}", user, ex.toString());
 		}
 		return true;
 	}
@@ -410,6 +419,12 @@ public class ContactBook {
 
 		/** The user's sessions here; changed only inside {@code users.compute}. */
 		private int sessions;
+
+		/**
+		 * When the entry was made ({@link System#nanoTime()}): the user's first session
+		 * here connected (or a frame came after their last one had gone).
+		 */
+		private final long connectedAt = System.nanoTime();
 
 		private volatile String token;
 

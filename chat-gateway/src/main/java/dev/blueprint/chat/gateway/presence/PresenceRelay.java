@@ -3,12 +3,14 @@ package dev.blueprint.chat.gateway.presence;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntSupplier;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PresenceChanged;
 import dev.blueprint.chat.gateway.contacts.ContactBook;
+import dev.blueprint.chat.gateway.contacts.ContactsListener;
+import dev.blueprint.chat.gateway.presence.core.RecentChanges;
 import dev.blueprint.chat.gateway.stomp.ClientFrames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.SubscriptionListener;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * Receives every presence change (presence-service publishes each once on
@@ -27,13 +30,16 @@ import org.springframework.data.redis.connection.SubscriptionListener;
  * one lookup here, one frame per watching session. Pushes are at most once: when changes
  * may have been missed ({@link PresenceGaps}: the channel subscribed again, or changes
  * dropped from the presence thread's full queue), every session is told to read presence
- * again, once the thread has nothing more waiting.
+ * again, once the thread has nothing more waiting. A user whose contacts the gateway did
+ * not know yet (between their connect and the first read of their conversations) is told
+ * to read the presence of those contacts whose changes reached no one here meanwhile, or
+ * of new contacts after a later read ({@link ContactsListener}).
  * <p>
  * It runs on the presence thread (the channel's container hands it every message and
  * subscription notice there), which is also where the notice is sent from: a notice
  * queued as a task of its own could itself be dropped from a full queue.
  */
-public class PresenceRelay implements MessageListener, SubscriptionListener {
+public class PresenceRelay implements MessageListener, SubscriptionListener, ContactsListener {
 
 	/**
 	 * The frame that tells a client its presence pushes may have gaps: read your
@@ -63,7 +69,15 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 
 	private final PresenceGaps gaps;
 
-	private final IntSupplier waiting;
+	private final ThreadPoolTaskExecutor thread;
+
+	/**
+	 * When each user's presence last changed, as received here: what a first read of a
+	 * user's contacts is compared with. Used on the presence thread only.
+	 */
+	private final RecentChanges recent;
+
+	private final Counter firstReadNotices;
 
 	/**
 	 * Whether the channel was subscribed before: the first subscription misses nothing.
@@ -72,13 +86,20 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 
 	/**
 	 * @param gaps where losses are marked (the presence thread's queue marks its drops)
-	 * @param waiting how many tasks wait for the presence thread
+	 * @param thread the presence thread, whose queue marks its drops in {@code gaps}
+	 * @param recentChanges of how many users the latest change is remembered, for users
+	 * whose contacts are read for the first time ({@link RecentChanges})
 	 */
 	public PresenceRelay(ChatEventCodec codec, ContactBook contacts, ClientFrames frames, PresenceGaps gaps,
-			IntSupplier waiting, MeterRegistry meters) {
+			ThreadPoolTaskExecutor thread, int recentChanges, MeterRegistry meters) {
 		this.codec = codec;
 		this.gaps = gaps;
-		this.waiting = waiting;
+		this.thread = thread;
+		this.recent = new RecentChanges(recentChanges);
+		this.firstReadNotices = Counter.builder("blueprint.chat.gateway.presence.first-read.notices")
+			.description("Users told, once the gateway had first read their conversations, to read the presence of "
+					+ "contacts whose changes came before and reached no one here")
+			.register(meters);
 		this.contacts = contacts;
 		this.frames = frames;
 		this.pushed = Counter.builder("blueprint.chat.gateway.frames.out")
@@ -125,6 +146,9 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 			resyncIfDrained();
 			return;
 		}
+		// before the watchers are looked up: a user whose contacts are being read either
+		// is found among them or is told of the change after the read ({@link #loaded})
+		this.recent.changed(change.userId(), System.nanoTime());
 		try {
 			for (String watcher : this.contacts.watchersOf(change.userId())) {
 				if (!watcher.equals(change.userId())) {
@@ -145,6 +169,36 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 		}
 	}
 
+	/** New contacts of {@code user}: sent from the reading thread. */
+	@Override
+	public void added(String user, Set<String> added) {
+		this.frames.toUser(user, ClientFrames.PRESENCE, resyncOf(added));
+	}
+
+	/**
+	 * The gateway has read {@code user}'s contacts for the first time since the user
+	 * connected: on the presence thread, after the changes received before, the user is
+	 * told to read the presence of the contacts whose latest change came between the
+	 * connect and the index having them (pushed to no one here; the client may have read
+	 * presence before the change). Usually none, and nothing is sent. A task dropped from
+	 * the thread's full queue marks a gap, and every session is told to read again.
+	 */
+	@Override
+	public void loaded(String user, Set<String> contacts, long connectedAt, long indexedAt) {
+		this.thread.execute(() -> {
+			try {
+				Set<String> missed = this.recent.changedBetween(contacts, connectedAt, indexedAt);
+				if (!missed.isEmpty()) {
+					this.frames.toUser(user, ClientFrames.PRESENCE, resyncOf(missed));
+					this.firstReadNotices.increment();
+				}
+			}
+			finally {
+				resyncIfDrained();
+			}
+		});
+	}
+
 	/**
 	 * Sends {@link #RESYNC} to every session if changes may have been missed and nothing
 	 * waits for this thread: one notice after a burst of drops, not one per drop, and
@@ -153,7 +207,7 @@ public class PresenceRelay implements MessageListener, SubscriptionListener {
 	 * displaced it, so the thread always has one more task to notice it in.
 	 */
 	private void resyncIfDrained() {
-		if (this.waiting.getAsInt() == 0 && this.gaps.take()) {
+		if (this.thread.getQueueSize() == 0 && this.gaps.take()) {
 			int sessions;
 			try {
 				sessions = this.frames.toEveryone(ClientFrames.PRESENCE, RESYNC);
