@@ -17,6 +17,7 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -33,6 +34,9 @@ public class RateLimiter {
 	/**
 	 * Redis round trips on one host take ~1 ms; the top buckets catch a struggling Redis.
 	 */
+	/** The meters tagged with the rule that decided. */
+	static final List<String> RULE_METERS = List.of("blueprint.ratelimit.latency", "blueprint.ratelimit.decisions");
+
 	private static final Duration[] LATENCY_SLO = { Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
 			Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100) };
 
@@ -67,6 +71,25 @@ public class RateLimiter {
 			.description(
 					"1 while decisions bypass Redis (circuit breaker not closed) and follow each rule's failure policy")
 			.register(meters);
+		rules.onChange(this::forgetMetersOfRemovedRules);
+	}
+
+	/**
+	 * Removes the meters of rules no longer in force (removed or renamed at runtime):
+	 * until 2026-12-07 their series stayed on every instance, frozen at their last value,
+	 * until it restarted. A decision taken by a removed rule just before the change may
+	 * bring its meters back; the next change removes them again.
+	 */
+	void forgetMetersOfRemovedRules() {
+		RuleBook book = this.rules.current();
+		for (String name : RULE_METERS) {
+			for (Meter meter : this.meters.find(name).meters()) {
+				String rule = meter.getId().getTag("rule");
+				if (rule != null && book.byName(rule).isEmpty()) {
+					this.meters.remove(meter);
+				}
+			}
+		}
 	}
 
 	/**

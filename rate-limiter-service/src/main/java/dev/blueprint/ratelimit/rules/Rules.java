@@ -1,6 +1,7 @@
 package dev.blueprint.ratelimit.rules;
 
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.blueprint.ratelimit.core.rules.RuleBook;
@@ -15,6 +16,8 @@ public class Rules {
 	private final List<RuleSpec> configured;
 
 	private final AtomicReference<Active> active;
+
+	private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
 	public Rules(List<RuleSpec> configured) {
 		this.configured = List.copyOf(configured);
@@ -40,7 +43,16 @@ public class Rules {
 	 * invalid; the rules in force are then unchanged
 	 */
 	public void apply(long version, List<RuleSpec> specs) {
-		this.active.set(new Active(version, List.copyOf(specs), RuleBook.of(specs)));
+		change(new Active(version, List.copyOf(specs), RuleBook.of(specs)));
+	}
+
+	/**
+	 * Runs {@code listener} after each change of the rules in force from now on, on the
+	 * thread that made it (two changes at once may run it in either order: read
+	 * {@link #current()}).
+	 */
+	public void onChange(Runnable listener) {
+		this.listeners.add(listener);
 	}
 
 	/**
@@ -55,7 +67,12 @@ public class Rules {
 
 	/** Back to the configured rules (runtime rules were deleted). */
 	public void revertToConfigured() {
-		this.active.set(new Active(0, this.configured, RuleBook.of(this.configured)));
+		change(new Active(0, this.configured, RuleBook.of(this.configured)));
+	}
+
+	private void change(Active next) {
+		this.active.set(next);
+		this.listeners.forEach(Runnable::run);
 	}
 
 	private record Active(long version, List<RuleSpec> specs, RuleBook book) {

@@ -19,6 +19,7 @@ import dev.blueprint.ratelimit.check.ApiClient;
 import dev.blueprint.testsupport.RealInfrastructure;
 import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -297,6 +298,37 @@ class RuleAdminIntegrationTests {
 			assertThat(refused.statusCode()).as(method).isEqualTo(403);
 			assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 		}
+	}
+
+	/**
+	 * A rule's meters go when the rule does, on every instance: until 2026-12-07 a
+	 * removed or renamed rule's series stayed, frozen at their last values, until the
+	 * instance restarted.
+	 */
+	@Test
+	void theMetersOfARuleGoWhenTheRuleDoes() throws InterruptedException {
+		ApiClient other = new ApiClient(otherPort());
+		MeterRegistry meters = otherInstance.getBean(MeterRegistry.class);
+		assertThat(other.check("tight", this.subject).statusCode()).isEqualTo(200);
+		assertThat(ruleMeters(meters, "tight")).as("decisions and latency").isEqualTo(2);
+
+		assertThat(send("PUT", this.port, """
+				{"rules":[{"name":"runtime","algorithm":"fixed-window","limits":[{"limit":5,"unit":"hour"}]}]}""",
+				"admin")
+			.statusCode()).isEqualTo(200);
+		assertThat(awaitStatusOtherThan(other, "runtime", 400, Duration.ofSeconds(1))).isEqualTo(200);
+		assertThat(ruleMeters(meters, "runtime")).isEqualTo(2);
+		assertThat(ruleMeters(meters, "tight")).as("no longer in force").isZero();
+
+		assertThat(send("DELETE", this.port, null, "admin").statusCode()).isEqualTo(204);
+		assertThat(awaitStatusOtherThan(other, "tight", 400, Duration.ofSeconds(1))).isEqualTo(200);
+		assertThat(ruleMeters(meters, "runtime")).isZero();
+		assertThat(ruleMeters(meters, "tight")).isEqualTo(2);
+	}
+
+	private static int ruleMeters(MeterRegistry meters, String rule) {
+		return meters.find("blueprint.ratelimit.decisions").tag("rule", rule).meters().size()
+				+ meters.find("blueprint.ratelimit.latency").tag("rule", rule).meters().size();
 	}
 
 	private static int otherPort() {
