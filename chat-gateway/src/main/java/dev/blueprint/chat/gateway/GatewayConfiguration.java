@@ -235,8 +235,8 @@ class GatewayConfiguration {
 	@Bean
 	PresenceRelay presenceRelay(ChatEventCodec codec, ContactBook contacts, ClientFrames frames, PresenceGaps gaps,
 			ThreadPoolTaskExecutor presenceExecutor, GatewayProperties properties, MeterRegistry meters) {
-		return new PresenceRelay(codec, contacts, frames, gaps, presenceExecutor, properties.presenceRecentChanges(),
-				meters);
+		return new PresenceRelay(codec, contacts, frames, gaps, presenceExecutor::getQueueSize,
+				properties.presenceRecentChanges(), meters);
 	}
 
 	@Bean

@@ -128,7 +128,7 @@ public record GatewayProperties(String id, @DefaultValue("4096") int maxBodyByte
 		@DefaultValue("16") int outboundThreads, @DefaultValue("128") int maxInboundBacklog,
 		@DefaultValue("20") int maxSessionsPerUser, @DefaultValue("64MB") DataSize maxInboundBytes,
 		@DefaultValue("10000") int presenceQueue, @DefaultValue("10000") int deliveryQueue,
-		@DefaultValue("20000") int presenceRecentChanges) {
+		@DefaultValue("100000") int presenceRecentChanges) {
 
 	/**
 	 * The most characters one byte of a body may take in a client's message: six in the

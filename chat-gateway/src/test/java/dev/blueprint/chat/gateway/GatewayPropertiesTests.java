@@ -59,7 +59,7 @@ class GatewayPropertiesTests {
 		assertThat(defaults.clientSilenceTimeout()).isEqualTo(Duration.ofSeconds(60));
 		assertThat(defaults.presenceQueue()).isEqualTo(10_000);
 		assertThat(defaults.deliveryQueue()).isEqualTo(10_000);
-		assertThat(defaults.presenceRecentChanges()).isEqualTo(20_000);
+		assertThat(defaults.presenceRecentChanges()).isEqualTo(100_000);
 	}
 
 	@Test

@@ -208,7 +208,7 @@ class PresenceAndTypingIntegrationTests {
 		String carol = unique("carol");
 		conversations.conversation(alice, bob);
 		conversations.conversation(alice, carol);
-		conversations.delay(Duration.ofMillis(1500));
+		conversations.delay(Duration.ofMillis(1000));
 		try (StompTestClient aliceClient = connect(alice)) {
 			assertThat(this.contacts.watchersOf(bob)).as("still reading").doesNotContain(alice);
 			publish(new PresenceChanged(bob, "online", null, Instant.now()));

@@ -355,7 +355,6 @@ public class ContactBook {
 			logger.warn("Unreadable conversations of {}: {}", user, ex.toString());
 			return false;
 		}
-		this.fetched.increment();
 		Set<String> added = new HashSet<>();
 		Set<String> loaded = null;
 		long indexedAt = 0;
@@ -382,6 +381,9 @@ public class ContactBook {
 				}
 			}
 		}
+		// counted once the index has the contacts: a test that waits for the count may
+		// rely on pushes from then on
+		this.fetched.increment();
 		try {
 			if (loaded != null) {
 				this.listener.loaded(user, Set.copyOf(loaded), entry.connectedAt, indexedAt);

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 
 import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.PresenceChanged;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.SubscriptionListener;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * Receives every presence change (presence-service publishes each once on
@@ -69,11 +69,12 @@ public class PresenceRelay implements MessageListener, SubscriptionListener, Con
 
 	private final PresenceGaps gaps;
 
-	private final ThreadPoolTaskExecutor thread;
+	private final IntSupplier waiting;
 
 	/**
 	 * When each user's presence last changed, as received here: what a first read of a
-	 * user's contacts is compared with. Used on the presence thread only.
+	 * user's contacts is compared with. Guarded by itself: written by the presence
+	 * thread, read by the threads that read contacts.
 	 */
 	private final RecentChanges recent;
 
@@ -86,15 +87,15 @@ public class PresenceRelay implements MessageListener, SubscriptionListener, Con
 
 	/**
 	 * @param gaps where losses are marked (the presence thread's queue marks its drops)
-	 * @param thread the presence thread, whose queue marks its drops in {@code gaps}
+	 * @param waiting how many tasks wait for the presence thread
 	 * @param recentChanges of how many users the latest change is remembered, for users
 	 * whose contacts are read for the first time ({@link RecentChanges})
 	 */
 	public PresenceRelay(ChatEventCodec codec, ContactBook contacts, ClientFrames frames, PresenceGaps gaps,
-			ThreadPoolTaskExecutor thread, int recentChanges, MeterRegistry meters) {
+			IntSupplier waiting, int recentChanges, MeterRegistry meters) {
 		this.codec = codec;
 		this.gaps = gaps;
-		this.thread = thread;
+		this.waiting = waiting;
 		this.recent = new RecentChanges(recentChanges);
 		this.firstReadNotices = Counter.builder("blueprint.chat.gateway.presence.first-read.notices")
 			.description("Users told, once the gateway had first read their conversations, to read the presence of "
@@ -148,7 +149,9 @@ public class PresenceRelay implements MessageListener, SubscriptionListener, Con
 		}
 		// before the watchers are looked up: a user whose contacts are being read either
 		// is found among them or is told of the change after the read ({@link #loaded})
-		this.recent.changed(change.userId(), System.nanoTime());
+		synchronized (this.recent) {
+			this.recent.changed(change.userId(), System.nanoTime());
+		}
 		try {
 			for (String watcher : this.contacts.watchersOf(change.userId())) {
 				if (!watcher.equals(change.userId())) {
@@ -177,26 +180,24 @@ public class PresenceRelay implements MessageListener, SubscriptionListener, Con
 
 	/**
 	 * The gateway has read {@code user}'s contacts for the first time since the user
-	 * connected: on the presence thread, after the changes received before, the user is
-	 * told to read the presence of the contacts whose latest change came between the
-	 * connect and the index having them (pushed to no one here; the client may have read
-	 * presence before the change). Usually none, and nothing is sent. A task dropped from
-	 * the thread's full queue marks a gap, and every session is told to read again.
+	 * connected: on the reading thread, the user is told to read the presence of the
+	 * contacts whose latest change came between the connect and the index having them
+	 * (pushed to no one here; the client may have read presence before the change).
+	 * Usually none, and nothing is sent. A change is recorded, under the same lock, at a
+	 * time taken inside it, before its watchers are looked up: one recorded before
+	 * {@code indexedAt} is named here, and one recorded later finds the user among its
+	 * watchers (the index was complete at {@code indexedAt}).
 	 */
 	@Override
 	public void loaded(String user, Set<String> contacts, long connectedAt, long indexedAt) {
-		this.thread.execute(() -> {
-			try {
-				Set<String> missed = this.recent.changedBetween(contacts, connectedAt, indexedAt);
-				if (!missed.isEmpty()) {
-					this.frames.toUser(user, ClientFrames.PRESENCE, resyncOf(missed));
-					this.firstReadNotices.increment();
-				}
-			}
-			finally {
-				resyncIfDrained();
-			}
-		});
+		Set<String> missed;
+		synchronized (this.recent) {
+			missed = this.recent.changedBetween(contacts, connectedAt, indexedAt);
+		}
+		if (!missed.isEmpty()) {
+			this.frames.toUser(user, ClientFrames.PRESENCE, resyncOf(missed));
+			this.firstReadNotices.increment();
+		}
 	}
 
 	/**
@@ -207,7 +208,7 @@ public class PresenceRelay implements MessageListener, SubscriptionListener, Con
 	 * displaced it, so the thread always has one more task to notice it in.
 	 */
 	private void resyncIfDrained() {
-		if (this.thread.getQueueSize() == 0 && this.gaps.take()) {
+		if (this.waiting.getAsInt() == 0 && this.gaps.take()) {
 			int sessions;
 			try {
 				sessions = this.frames.toEveryone(ClientFrames.PRESENCE, RESYNC);

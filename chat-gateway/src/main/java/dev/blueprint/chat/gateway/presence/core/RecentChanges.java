@@ -15,7 +15,7 @@ import java.util.Set;
  * conversations), changes that reached no one here. Times are {@link System#nanoTime()}
  * values, passed in.
  * <p>
- * Not thread-safe: used by the presence thread only.
+ * Not thread-safe: its user synchronizes.
  */
 public final class RecentChanges {
 
