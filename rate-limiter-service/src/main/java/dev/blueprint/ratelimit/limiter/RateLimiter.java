@@ -31,12 +31,12 @@ public class RateLimiter {
 
 	private final Rules rules;
 
-	/**
-	 * Redis round trips on one host take ~1 ms; the top buckets catch a struggling Redis.
-	 */
 	/** The meters tagged with the rule that decided. */
 	static final List<String> RULE_METERS = List.of("blueprint.ratelimit.latency", "blueprint.ratelimit.decisions");
 
+	/**
+	 * Redis round trips on one host take ~1 ms; the top buckets catch a struggling Redis.
+	 */
 	private static final Duration[] LATENCY_SLO = { Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
 			Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100) };
 
@@ -77,8 +77,8 @@ public class RateLimiter {
 	/**
 	 * Removes the meters of rules no longer in force (removed or renamed at runtime):
 	 * until 2026-12-07 their series stayed on every instance, frozen at their last value,
-	 * until it restarted. A decision taken by a removed rule just before the change may
-	 * bring its meters back; the next change removes them again.
+	 * until it restarted. A decision taken by the removed rule while the rules change
+	 * removes them again after registering them ({@link #decide}).
 	 */
 	void forgetMetersOfRemovedRules() {
 		RuleBook book = this.rules.current();
@@ -165,6 +165,11 @@ public class RateLimiter {
 			.tag("outcome", outcome.metricOutcome())
 			.register(this.meters)
 			.increment();
+		if (this.rules.current().byName(rule.name()).isEmpty()) {
+			// the rules changed while this decision was taken, and their change may have
+			// removed the meters before they were registered above
+			forgetMetersOfRemovedRules();
+		}
 		return outcome;
 	}
 

@@ -6,12 +6,16 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.blueprint.ratelimit.core.rules.RuleBook;
 import dev.blueprint.ratelimit.core.rules.RuleSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rules in force: those of the configuration (version 0) until an administrator
  * replaces them at runtime. A replacement is validated as a whole before it takes effect.
  */
 public class Rules {
+
+	private static final Logger logger = LoggerFactory.getLogger(Rules.class);
 
 	private final List<RuleSpec> configured;
 
@@ -72,7 +76,15 @@ public class Rules {
 
 	private void change(Active next) {
 		this.active.set(next);
-		this.listeners.forEach(Runnable::run);
+		for (Runnable listener : this.listeners) {
+			try {
+				listener.run();
+			}
+			catch (RuntimeException ex) {
+				// the rules are in force all the same; the other listeners are told
+				logger.warn("A listener of rule changes failed: {}", ex.toString());
+			}
+		}
 	}
 
 	private record Active(long version, List<RuleSpec> specs, RuleBook book) {
