@@ -61,8 +61,8 @@ public final class ClickCounter {
 	 * timeout per round. A healthy Cassandra takes some 5,000 code-days a second (a
 	 * rollup of ~100,400 took 18-23 s in the benchmark, sent 8 batches at a time as
 	 * here), so a backlog of {@code max-pending-codes} (100,000) drains over four or five
-	 * flushes instead of one of 20 s, nothing lost. And the flush at shutdown ends well
-	 * inside the 40 s Kubernetes leaves after its 5 s preStop (45 s grace).
+	 * flushes instead of one of 20 s, nothing lost. And the flush at shutdown fits the
+	 * pod's grace period with the shutdown's other waits ({@code ShutdownBudgetTests}).
 	 */
 	public static final Duration FLUSH_LIMIT = Duration.ofSeconds(5);
 

@@ -313,6 +313,12 @@ public final class RedisClickBuffer implements SmartLifecycle, AutoCloseable {
 		}
 		// the lock stays until the interval is over: it marks the rollup as done
 		for (int shard = 0; shard < SHARDS; shard++) {
+			if (this.closed) {
+				// not the next shard's claim and scan (until 2026-12-07 a closed rollup
+				// went on through every shard, past the close's wait)
+				this.rollups.get("stopped").increment();
+				return;
+			}
 			try {
 				if (!rollUp(shard, token)) {
 					this.rollups.get(this.closed ? "stopped" : "failed").increment();
