@@ -9,6 +9,7 @@ import dev.blueprint.shortener.storage.CassandraLinkStore;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Every setting of the URL shortener, with its default. Environment variables override
@@ -112,7 +113,10 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	 * @param leaseWait how long a request that lost the lease race polls for the loader's
 	 * value before reading Cassandra itself
 	 * @param leasePoll poll interval while waiting; at least 1ms (0 would spin on Redis)
-	 * @param nearSize entries of the in-JVM near-cache
+	 * @param nearSize most entries of the in-JVM near-cache; at least 1
+	 * @param nearMaxBytes most bytes the near-cache's entries may take, as estimated per
+	 * entry (about 256 bytes and its URL's, measured); at least 1KB. A near-cache bounded
+	 * by entries alone held up to 100,000 links of 2,048-character URLs, some 230 MB
 	 * @param nearTtl how long the near-cache serves an entry without asking Redis while
 	 * this instance cannot prove it hears invalidations, and an unknown code always: the
 	 * staleness bound when invalidations may be missed
@@ -133,9 +137,10 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 	public record Cache(@DefaultValue("10m") Duration positiveTtl, @DefaultValue("30s") Duration negativeTtl,
 			@DefaultValue("2s") Duration leaseTtl, @DefaultValue("500ms") Duration leaseWait,
 			@DefaultValue("10ms") Duration leasePoll, @DefaultValue("100000") long nearSize,
-			@DefaultValue("5s") Duration nearTtl, @DefaultValue("10m") Duration nearTtlLive,
-			@DefaultValue("1s") Duration invalidationRetry, @DefaultValue("1s") Duration invalidationHeartbeat,
-			@DefaultValue("3s") Duration invalidationSilence, @DefaultValue("100000") int maxPendingInvalidations) {
+			@DefaultValue("64MB") DataSize nearMaxBytes, @DefaultValue("5s") Duration nearTtl,
+			@DefaultValue("10m") Duration nearTtlLive, @DefaultValue("1s") Duration invalidationRetry,
+			@DefaultValue("1s") Duration invalidationHeartbeat, @DefaultValue("3s") Duration invalidationSilence,
+			@DefaultValue("100000") int maxPendingInvalidations) {
 
 		public Cache {
 			Duration millisecond = Duration.ofMillis(1);
@@ -146,6 +151,13 @@ public record ShortenerProperties(@DefaultValue("http://localhost:8081") URI pub
 			requireAtLeast("shortener.cache.invalidation-retry", invalidationRetry, millisecond, "1ms");
 			requireAtLeast("shortener.cache.invalidation-heartbeat", invalidationHeartbeat, millisecond, "1ms");
 			requireAtLeast("shortener.cache.max-pending-invalidations", maxPendingInvalidations, 1);
+			if (nearSize < 1) {
+				throw new IllegalArgumentException("shortener.cache.near-size must be at least 1, was " + nearSize);
+			}
+			if (nearMaxBytes.toBytes() < 1024) {
+				throw new IllegalArgumentException(
+						"shortener.cache.near-max-bytes must be at least 1KB, was " + nearMaxBytes);
+			}
 			if (nearTtlLive.compareTo(nearTtl) < 0) {
 				throw new IllegalArgumentException("shortener.cache.near-ttl-live (" + nearTtlLive
 						+ ") must not be shorter than shortener.cache.near-ttl (" + nearTtl + ")");

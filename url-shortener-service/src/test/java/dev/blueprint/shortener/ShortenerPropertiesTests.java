@@ -71,6 +71,14 @@ class ShortenerPropertiesTests {
 	}
 
 	@Test
+	void theNearCacheHoldsAtLeastOneEntryAndOneKilobyte() {
+		assertValid(Map.of("shortener.cache.near-size", "1", "shortener.cache.near-max-bytes", "1KB"));
+		assertRefused("shortener.cache.near-size", "0", "shortener.cache.near-size must be at least 1, was 0");
+		assertRefused("shortener.cache.near-max-bytes", "1023B",
+				"shortener.cache.near-max-bytes must be at least 1KB, was 1023B");
+	}
+
+	@Test
 	void nearTtlLiveIsNotShorterThanNearTtl() {
 		assertValid(Map.of("shortener.cache.near-ttl", "5s", "shortener.cache.near-ttl-live", "5s"));
 		assertRefused(Map.of("shortener.cache.near-ttl", "5s", "shortener.cache.near-ttl-live", "4999ms"),

@@ -17,8 +17,9 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
  * Cassandra. When Redis is unavailable (its circuit breaker open) the near-cache still
  * coalesces concurrent misses per key within this JVM and the rest go to Cassandra.
  * <p>
- * The near-cache holds up to {@code nearSize} entries. Deletes and updates are pushed to
- * every instance through Redis pub/sub. While this instance proves it hears that channel
+ * The near-cache holds up to {@code nearSize} entries and {@code nearMaxBytes} (an
+ * estimate per entry, {@link NearCacheWeigher}). Deletes and updates are pushed to every
+ * instance through Redis pub/sub. While this instance proves it hears that channel
  * ({@link InvalidationSubscription}'s heartbeat), a found link is kept up to
  * {@code nearTtlLive} (minutes: the whole hot set stays in memory); otherwise, and for
  * unknown codes, up to {@code nearTtl} (seconds), which bounds staleness while
@@ -55,7 +56,8 @@ public final class LinkResolver {
 		long ttl = properties.nearTtl().toNanos();
 		long liveTtl = properties.nearTtlLive().toNanos();
 		this.near = Caffeine.newBuilder()
-			.maximumSize(properties.nearSize())
+			.maximumWeight(properties.nearMaxBytes().toBytes())
+			.weigher(new NearCacheWeigher(properties.nearMaxBytes().toBytes(), properties.nearSize()))
 			.expireAfter(new Expiry<String, Optional<RedirectTarget>>() {
 
 				@Override
@@ -133,6 +135,21 @@ public final class LinkResolver {
 	/** Whether found links are currently kept up to {@code nearTtlLive}. */
 	public boolean isChannelLive() {
 		return this.channelLive;
+	}
+
+	/** The near-cache's entries, after pending evictions. */
+	long nearEntries() {
+		this.near.cleanUp();
+		return this.near.estimatedSize();
+	}
+
+	/**
+	 * The near-cache's estimated bytes ({@link NearCacheWeigher}), after pending
+	 * evictions.
+	 */
+	long nearBytes() {
+		this.near.cleanUp();
+		return this.near.policy().eviction().orElseThrow().weightedSize().orElseThrow();
 	}
 
 	private Optional<RedirectTarget> resolveRemote(String code) {

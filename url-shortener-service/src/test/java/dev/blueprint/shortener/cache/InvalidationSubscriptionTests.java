@@ -18,6 +18,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.test.util.ReflectionTestUtils;
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -34,8 +35,8 @@ class InvalidationSubscriptionTests {
 	void theContainerHandlesMessagesOnTheSubscriptionsOneBoundedThread() {
 		ShortenerProperties.Cache properties = new ShortenerProperties.Cache(Duration.ofMinutes(10),
 				Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(10), 1000,
-				Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
-				Duration.ofSeconds(3), 100_000);
+				DataSize.ofMegabytes(64), Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofSeconds(1),
+				Duration.ofSeconds(1), Duration.ofSeconds(3), 100_000);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		RedisLinkCache cache = new RedisLinkCache(mock(StringRedisTemplate.class), properties,
 				CircuitBreaker.ofDefaults("redis"), Clock.systemUTC(), meters);

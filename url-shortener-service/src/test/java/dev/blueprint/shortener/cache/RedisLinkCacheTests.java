@@ -19,6 +19,7 @@ import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ValueOperations;
 import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
@@ -169,8 +170,9 @@ class RedisLinkCacheTests {
 
 	private static ShortenerProperties.Cache defaults(int maxPendingInvalidations) {
 		return new ShortenerProperties.Cache(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(2),
-				Duration.ofMillis(500), Duration.ofMillis(10), 1000, Duration.ofSeconds(5), Duration.ofMinutes(10),
-				Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(3), maxPendingInvalidations);
+				Duration.ofMillis(500), Duration.ofMillis(10), 1000, DataSize.ofMegabytes(64), Duration.ofSeconds(5),
+				Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(3),
+				maxPendingInvalidations);
 	}
 
 }
