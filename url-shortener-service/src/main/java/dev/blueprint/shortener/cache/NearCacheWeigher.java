@@ -7,12 +7,14 @@ import dev.blueprint.shortener.links.RedirectTarget;
 
 /**
  * What a near-cache entry weighs: an estimate of its bytes, and never less than the
- * near-cache's byte bound divided by its entry bound, so that one weight bound keeps
- * both. Measured on a 64-bit JVM with compressed pointers (Caffeine 3.2, an expiring
- * cache; {@code benchmarks/near-cache/NearCacheFootprint.java}): 249 bytes an entry with
- * a 30-character URL, 342 with 100, 742 with 500, 2,286 with 2,048, so about 240 bytes
- * plus the URL's (one a character, two when it holds one above U+00FF); counted as 256
- * plus the code's and the URL's bytes, a little above each measurement.
+ * near-cache's byte bound divided by its entry bound (rounded up), so that under one
+ * weight bound neither is exceeded (short entries are charged that share, so a mix of
+ * short and long ones holds somewhat fewer entries than either bound alone would).
+ * Measured on a 64-bit JVM with compressed pointers (Caffeine 3.2, an expiring cache;
+ * {@code benchmarks/near-cache/NearCacheFootprint.java}): 249 bytes an entry with a
+ * 30-character URL, 342 with 100, 742 with 500, 2,286 with 2,048, so about 240 bytes plus
+ * the URL's (one a character, two when it holds one above U+00FF); counted as 256 plus
+ * the code's and the URL's bytes, a little above each measurement.
  */
 final class NearCacheWeigher implements Weigher<String, Optional<RedirectTarget>> {
 
@@ -26,7 +28,7 @@ final class NearCacheWeigher implements Weigher<String, Optional<RedirectTarget>
 	 * @param maxEntries its bound in entries
 	 */
 	NearCacheWeigher(long maxBytes, long maxEntries) {
-		this.floor = (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes / maxEntries));
+		this.floor = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (maxBytes + maxEntries - 1) / maxEntries));
 	}
 
 	@Override

@@ -61,7 +61,8 @@ class NearCacheBoundsTests {
 	@Test
 	void anEntryWeighsItsCharactersAboveTheOverheadAndNeverLessThanItsShare() {
 		NearCacheWeigher weigher = new NearCacheWeigher(1_000_000, 100_000);
-		assertThat(weigher.weigh("abc", Optional.empty())).as("the share: 1,000,000 / 100,000").isEqualTo(256 + 3);
+		assertThat(weigher.weigh("abc", Optional.empty())).as("above the share of 1,000,000 / 100,000 = 10")
+			.isEqualTo(256 + 3);
 		NearCacheWeigher share = new NearCacheWeigher(64_000_000, 100_000);
 		assertThat(share.weigh("abc", Optional.empty())).isEqualTo(640);
 		assertThat(share.weigh("abc", target(1000, "abc"))).isEqualTo(256 + 3 + 1000);
