@@ -59,7 +59,7 @@ class NotificationConfiguration {
 			KafkaTemplate<String, String> kafka, ChatEventCodec codec, MeterRegistry meters, Clock clock,
 			MessageTracing tracing, NotificationProperties properties, ListeningGateways gateways) {
 		return new DeliveryListener(sessions, redis, kafka, codec, meters, clock, tracing,
-				properties.deliveriesPerPublish(), gateways);
+				properties.deliveriesPerPublish(), properties.deliveryMaxAge(), gateways);
 	}
 
 	/**

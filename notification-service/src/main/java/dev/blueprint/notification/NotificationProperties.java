@@ -24,12 +24,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param push sending notifications to users' devices
  * @param topicReplication replication factor of the dead-letter topics this service
  * creates (the same as chat-message-service's {@code chat.topics.replication})
+ * @param deliveryMaxAge events stored longer ago than this (their Kafka record's
+ * timestamp) are not delivered live but counted and skipped: after a long outage of this
+ * service, or a new consumer group starting from the topic's oldest records, the backlog
+ * would otherwise be pushed to the gateways ahead of every new message. Clients fill what
+ * they missed from history, as after any gap. Positive
  */
 @ConfigurationProperties("notification")
 public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 		@DefaultValue("10") int deliveryRetries, @DefaultValue("1s") Duration deliveryCommitInterval,
 		@DefaultValue("100") int deliveriesPerPublish, @DefaultValue Notifications notifications,
-		@DefaultValue Push push, @DefaultValue("1") short topicReplication) {
+		@DefaultValue Push push, @DefaultValue("1") short topicReplication,
+		@DefaultValue("10m") Duration deliveryMaxAge) {
 
 	public NotificationProperties {
 		if (deliveryCommitInterval.isZero() || deliveryCommitInterval.isNegative()) {
@@ -45,6 +51,7 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 					"notification.deliveries-per-publish must be at least 1, was " + deliveriesPerPublish);
 		}
 		atLeast("notification.delivery-retries", deliveryRetries, 0);
+		positive("notification.delivery-max-age", deliveryMaxAge);
 	}
 
 	static void atLeast(String name, long value, long min) {

@@ -54,8 +54,12 @@ class NotificationPropertiesTests {
 	void everyCountSizeAndDurationIsCheckedNamingItsSetting() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(30), -1, Duration.ofSeconds(1), 100, null,
-					null, (short) 1))
+					null, (short) 1, Duration.ofMinutes(10)))
 			.withMessage("notification.delivery-retries must be at least 0, was -1");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(30), 10, Duration.ofSeconds(1), 100, null,
+					null, (short) 1, Duration.ZERO))
+			.withMessage("notification.delivery-max-age must be positive, was PT0S");
 		assertThatIllegalArgumentException()
 			.isThrownBy(
 					() -> new NotificationProperties.Push("log", "g", 1, 60, Duration.ZERO, 0, 4, 0, null, null, null))
@@ -102,7 +106,7 @@ class NotificationPropertiesTests {
 
 	private static NotificationProperties replicated(short topicReplication) {
 		return new NotificationProperties(Duration.ofSeconds(30), 10, Duration.ofSeconds(1), 100, null,
-				push(Duration.ofMillis(500), 65536), topicReplication);
+				push(Duration.ofMillis(500), 65536), topicReplication, Duration.ofMinutes(10));
 	}
 
 	private static NotificationProperties properties(Duration commitInterval) {
@@ -111,7 +115,7 @@ class NotificationPropertiesTests {
 
 	private static NotificationProperties properties(Duration commitInterval, int deliveriesPerPublish) {
 		return new NotificationProperties(Duration.ofSeconds(30), 10, commitInterval, deliveriesPerPublish, null,
-				push(Duration.ofMillis(500), 65536), (short) 1);
+				push(Duration.ofMillis(500), 65536), (short) 1, Duration.ofMinutes(10));
 	}
 
 	private static NotificationProperties.Push push(Duration fetchMaxWait, int fetchMinBytes) {

@@ -23,6 +23,7 @@ import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.core.DeliveryBatches;
 import dev.blueprint.notification.delivery.core.DeliveryRouter;
+import dev.blueprint.notification.delivery.core.StaleEvents;
 import dev.blueprint.platform.tracing.MessageTracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -102,6 +103,14 @@ public class DeliveryListener {
 
 	private final int deliveriesPerPublish;
 
+	/** Events stored longer ago are skipped, not delivered live. */
+	private final Duration maxAge;
+
+	private final Counter stale;
+
+	/** When skipped stale events were last logged ({@link System#nanoTime()}), or 0. */
+	private volatile long staleLoggedAt;
+
 	/**
 	 * Which gateways listen: on a Redis Cluster, where a publish's answer counts the
 	 * node's own subscribers (a gateway subscribed on another node would count as gone,
@@ -123,13 +132,20 @@ public class DeliveryListener {
 	private final Map<TopicPartition, Long> deadLetteredUpTo = new ConcurrentHashMap<>();
 
 	/**
+	 * @param maxAge events whose record is older are counted and skipped, not delivered
 	 * @param gateways which gateways listen (on a Redis Cluster, for counting the
 	 * deliveries that reached nobody)
 	 */
 	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
 			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing, int deliveriesPerPublish,
-			ListeningGateways gateways) {
+			Duration maxAge, ListeningGateways gateways) {
 		this.sessions = sessions;
+		this.maxAge = maxAge;
+		this.stale = Counter.builder("blueprint.chat.deliveries.stale")
+			.description("Events not delivered live because they were stored longer ago than "
+					+ "notification.delivery-max-age (a backlog after an outage, or a new consumer group): "
+					+ "their recipients catch up from history")
+			.register(meters);
 		this.deliveriesPerPublish = DeliveryBatches.checked(deliveriesPerPublish);
 		this.tracing = tracing;
 		this.clock = clock;
@@ -178,20 +194,34 @@ public class DeliveryListener {
 	@KafkaListener(id = "deliveries", topics = ChatTopics.EVENTS, batch = "true")
 	public void onBatch(List<ConsumerRecord<String, String>> records) {
 		Timer.Sample sample = Timer.start();
-		List<ChatEvent> events = new ArrayList<>(records.size());
-		List<Headers> origins = new ArrayList<>(records.size());
-		Set<String> users = new LinkedHashSet<>();
+		List<ChatEvent> decoded = new ArrayList<>(records.size());
+		List<Headers> decodedOrigins = new ArrayList<>(records.size());
+		boolean[] stale = new boolean[records.size()];
+		long oldest = this.clock.millis() - this.maxAge.toMillis();
 		for (ConsumerRecord<String, String> record : records) {
 			try {
 				ChatEvent event = this.codec.decode(record.value());
-				events.add(event);
-				origins.add(record.headers());
-				users.addAll(DeliveryRouter.usersOf(event));
+				// decoded first: an unreadable one is dead-lettered whatever its age
+				stale[decoded.size()] = record.timestamp() >= 0 && record.timestamp() < oldest;
+				decoded.add(event);
+				decodedOrigins.add(record.headers());
 			}
 			catch (ChatEventCodec.MalformedEventException ex) {
 				deadLetter(record, ex.getMessage());
 			}
 		}
+		boolean[] delivered = StaleEvents.delivered(decoded, stale);
+		List<ChatEvent> events = new ArrayList<>(decoded.size());
+		List<Headers> origins = new ArrayList<>(decoded.size());
+		Set<String> users = new LinkedHashSet<>();
+		for (int i = 0; i < decoded.size(); i++) {
+			if (delivered[i]) {
+				events.add(decoded.get(i));
+				origins.add(decodedOrigins.get(i));
+				users.addAll(DeliveryRouter.usersOf(decoded.get(i)));
+			}
+		}
+		int skipped = decoded.size() - events.size();
 		Map<String, Set<String>> gateways;
 		try {
 			gateways = this.sessions.gatewaysOf(users);
@@ -230,6 +260,7 @@ public class DeliveryListener {
 		// once.
 		publishes.forEach((publish) -> publish.deliveries().forEach(this::count));
 		this.publishCount.increment(publishes.size());
+		countStale(skipped);
 		countUnreceived(publishes, receivers);
 		this.offline.increment(offlineRecipients[0]);
 		Instant now = this.clock.instant();
@@ -239,6 +270,25 @@ public class DeliveryListener {
 			}
 		}
 		sample.stop(this.batchTimer);
+	}
+
+	/**
+	 * Counts the batch's skipped stale events ({@link StaleEvents}) once it is published,
+	 * and logs them at most every {@link #UNRECEIVED_LOG_INTERVAL}.
+	 */
+	private void countStale(int skipped) {
+		if (skipped == 0) {
+			return;
+		}
+		this.stale.increment(skipped);
+		long now = System.nanoTime();
+		long logged = this.staleLoggedAt;
+		if (logged == 0 || now - logged >= UNRECEIVED_LOG_INTERVAL.toNanos()) {
+			this.staleLoggedAt = now;
+			logger.warn("Skipped {} events stored more than {} ago (notification.delivery-max-age): of those, only "
+					+ "each conversation's newest stored message is delivered live, and its recipients fill "
+					+ "the gap before it from history (blueprint.chat.deliveries.stale)", skipped, this.maxAge);
+		}
 	}
 
 	/**

@@ -219,6 +219,62 @@ class DeliveryIntegrationTests {
 		assertThat(unreceived("ack")).as("the ack reached gateway A").isEqualTo(acksBefore);
 	}
 
+	/**
+	 * Events stored longer ago than {@code notification.delivery-max-age} (10 min) are
+	 * not pushed ahead of the new ones (a backlog after a long outage, or a new group
+	 * reading the topic from its start): of a conversation's old messages only the newest
+	 * is delivered, which shows its recipients the gap before it; a conversation with a
+	 * recent message in the poll gets none of its old ones. One producer batch, so one
+	 * poll, holds conversation X's old seqs 1-3 and conversation Y's old 1 and recent 2.
+	 */
+	@Test
+	void ofTheEventsStoredLongerAgoThanTheMaxAgeOnlyEachConversationsNewestMessageIsDelivered() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
+		UUID x = UUID.randomUUID();
+		UUID y = UUID.randomUUID();
+		Counter stale = this.meters.get("blueprint.chat.deliveries.stale").counter();
+		double staleBefore = stale.count();
+		int partition = this.listeners.getListenerContainer("deliveries")
+			.getAssignedPartitions()
+			.iterator()
+			.next()
+			.partition();
+		long old = System.currentTimeMillis() - Duration.ofMinutes(11).toMillis();
+		try (KafkaProducer<String, String> lingering = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),
+						ProducerConfig.LINGER_MS_CONFIG, "500"),
+				new StringSerializer(), new StringSerializer())) {
+			List<Future<RecordMetadata>> sent = new ArrayList<>();
+			for (Object[] event : new Object[][] { { x, 1L, old }, { x, 2L, old }, { y, 1L, old }, { x, 3L, old },
+					{ y, 2L, System.currentTimeMillis() } }) {
+				UUID conversation = (UUID) event[0];
+				long seq = (Long) event[1];
+				long storedAt = (Long) event[2];
+				sent.add(lingering
+					.send(new ProducerRecord<>(ChatTopics.EVENTS, partition, storedAt, conversation.toString(),
+							this.codec.encode(new ChatEvent.MessagePersisted(conversation, seq, UUID.randomUUID(),
+									alice, "c-" + conversation + "-" + seq,
+									conversation.equals(x) ? "x" + seq : "y" + seq, Instant.ofEpochMilli(storedAt),
+									List.of(alice), false, new ChatEvent.Origin(this.gatewayA, "s-1"))))));
+			}
+			long firstOffset = sent.get(0).get(10, TimeUnit.SECONDS).offset();
+			assertThat(sent.get(4).get(10, TimeUnit.SECONDS).offset()).isEqualTo(firstOffset + 4);
+		}
+
+		List<String> bodies = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			if (next(this.atA) instanceof GatewayDelivery.MessageDelivery message) {
+				bodies.add(message.message().body());
+			}
+		}
+		assertThat(bodies).as("x's newest old message, y's recent one, each with its ack").containsExactly("x3", "y2");
+		assertThat(stale.count()).as("x1, x2 and y1").isEqualTo(staleBefore + 3);
+		Thread.sleep(300);
+		assertThat(drain(this.atA)).isEmpty();
+	}
+
 	private double unreceived(String kind) {
 		Counter counter = this.meters.find(DeliveryListener.UNRECEIVED_METRIC).tag("kind", kind).counter();
 		return (counter != null) ? counter.count() : 0;
