@@ -236,16 +236,9 @@ class DeliveryIntegrationTests {
 		UUID y = UUID.randomUUID();
 		Counter stale = this.meters.get("blueprint.chat.deliveries.stale").counter();
 		double staleBefore = stale.count();
-		int partition = this.listeners.getListenerContainer("deliveries")
-			.getAssignedPartitions()
-			.iterator()
-			.next()
-			.partition();
+		int partition = ownedPartition();
 		long old = System.currentTimeMillis() - Duration.ofMinutes(11).toMillis();
-		try (KafkaProducer<String, String> lingering = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),
-						ProducerConfig.LINGER_MS_CONFIG, "500"),
-				new StringSerializer(), new StringSerializer())) {
+		try (KafkaProducer<String, String> lingering = lingeringProducer()) {
 			List<Future<RecordMetadata>> sent = new ArrayList<>();
 			for (Object[] event : new Object[][] { { x, 1L, old }, { x, 2L, old }, { y, 1L, old }, { x, 3L, old },
 					{ y, 2L, System.currentTimeMillis() } }) {
@@ -275,6 +268,25 @@ class DeliveryIntegrationTests {
 		assertThat(drain(this.atA)).isEmpty();
 	}
 
+	/**
+	 * A partition this context's consumer owns: another cached context of this module
+	 * runs a consumer of the same group, which may own the others.
+	 */
+	private int ownedPartition() {
+		Collection<TopicPartition> owned = this.listeners.getListenerContainer("deliveries").getAssignedPartitions();
+		assertThat(owned).as("partitions of this context's deliveries consumer").isNotEmpty();
+		return owned.iterator().next().partition();
+	}
+
+	/**
+	 * A producer that lingers, so that records sent together go in one batch (one poll).
+	 */
+	private static KafkaProducer<String, String> lingeringProducer() {
+		return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				TestInfrastructure.local().kafkaBootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, "500"),
+				new StringSerializer(), new StringSerializer());
+	}
+
 	private double unreceived(String kind) {
 		Counter counter = this.meters.find(DeliveryListener.UNRECEIVED_METRIC).tag("kind", kind).counter();
 		return (counter != null) ? counter.count() : 0;
@@ -296,16 +308,9 @@ class DeliveryIntegrationTests {
 		UUID conversation = UUID.randomUUID();
 		Counter publishes = this.meters.counter("blueprint.chat.delivery.publishes");
 		double publishesBefore = publishes.count();
-		// A partition this context's consumer owns: another cached context of this
-		// module runs a consumer of the same group, which may own the others.
-		Collection<TopicPartition> owned = this.listeners.getListenerContainer("deliveries").getAssignedPartitions();
-		assertThat(owned).as("partitions of this context's deliveries consumer").isNotEmpty();
-		int partition = owned.iterator().next().partition();
+		int partition = ownedPartition();
 		// One producer batch (linger), so one fetch and one poll hold the three records.
-		try (KafkaProducer<String, String> lingering = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),
-						ProducerConfig.LINGER_MS_CONFIG, "500"),
-				new StringSerializer(), new StringSerializer())) {
+		try (KafkaProducer<String, String> lingering = lingeringProducer()) {
 			List<Future<RecordMetadata>> sent = new ArrayList<>();
 			for (ChatEvent event : List.of(
 					new ChatEvent.MessagePersisted(conversation, 1, UUID.randomUUID(), alice, "c-1", "one",
@@ -480,10 +485,7 @@ class DeliveryIntegrationTests {
 			.fromEnd(ChatTopics.deadLetter(ChatTopics.EVENTS), Map.of())) {
 			pauseRedisWrites(Duration.ofSeconds(6));
 			// One producer batch (linger), so one fetch and one poll hold both records.
-			try (KafkaProducer<String, String> lingering = new KafkaProducer<>(
-					Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.local().kafkaBootstrapServers(),
-							ProducerConfig.LINGER_MS_CONFIG, "500"),
-					new StringSerializer(), new StringSerializer())) {
+			try (KafkaProducer<String, String> lingering = lingeringProducer()) {
 				Future<RecordMetadata> first = lingering
 					.send(new ProducerRecord<>(ChatTopics.EVENTS, conversation.toString(), unreadable));
 				Future<RecordMetadata> second = lingering
