@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,8 +39,12 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A flush sends only while the {@code cassandra} circuit breaker is closed, and leaves
  * its calls and outcomes to the requests it guards (taken, the flush's batches filled its
- * window while Redis was down and could open it for every redirect). A flush stops
- * sending at the first failed batch, when the breaker refuses, or at its time limit
+ * window while Redis was down and could open it for every redirect). While the breaker is
+ * half-open, a flush takes its trial calls like a request, one batch at a time, and its
+ * outcomes decide: with Redis down and every redirect answered from the near-cache, no
+ * request may call Cassandra for hours, and a flush that waited for them to close the
+ * breaker kept every click in memory until then (and lost them at shutdown). A flush
+ * stops sending at the first failed batch, when the breaker refuses, or at its time limit
  * ({@link #FLUSH_LIMIT}), and puts the sums it did not send back into memory for the next
  * flush: before 2026-12-07 it sent every sum in rounds of {@value #IN_FLIGHT} batches,
  * each round waiting up to the driver's 10 s, so one flush of 100,000 code-days to a hung
@@ -239,13 +244,20 @@ public final class ClickCounter {
 		Iterator<Map.Entry<CodeDay, Long>> unsent = sums.entrySet().iterator();
 		String stoppedBy = null;
 		while (unsent.hasNext() && stoppedBy == null) {
-			stoppedBy = acquire(failed, deadline);
+			Place place = acquire(failed, deadline);
+			stoppedBy = place.refusedBecause();
 			if (stoppedBy == null) {
 				List<Map.Entry<CodeDay, Long>> batch = new ArrayList<>(CassandraClickStore.BATCH);
 				while (unsent.hasNext() && batch.size() < CassandraClickStore.BATCH) {
 					batch.add(unsent.next());
 				}
-				sent.add(send(batch, failed));
+				CompletableFuture<Void> write = send(batch, failed, place.trial());
+				sent.add(write);
+				if (place.trial()) {
+					// One trial at a time: its outcome decides whether the breaker
+					// closes (and the flush goes on) or opens (and it stops).
+					stoppedBy = await(List.of(write), deadline);
+				}
 			}
 		}
 		int kept = 0;
@@ -262,41 +274,69 @@ public final class ClickCounter {
 	}
 
 	/**
-	 * Takes a place in flight for the next batch, if the {@code cassandra} breaker is
-	 * closed.
-	 * @return why not, or {@code null} if taken
+	 * Takes a place in flight for the next batch, if the {@code cassandra} breaker lets
+	 * it: closed, or half-open with a trial call free (then the batch is that call).
 	 */
-	private String acquire(AtomicBoolean failed, long deadline) {
+	private Place acquire(AtomicBoolean failed, long deadline) {
 		if (failed.get()) {
-			return "a counter batch failed";
+			return Place.refused("a counter batch failed");
 		}
 		if (deadline - System.nanoTime() <= 0) {
-			return timeLimitReached();
+			return Place.refused(timeLimitReached());
 		}
-		// Read, not taken: the breaker guards the requests (redirects, creates), and the
-		// flush's batches (up to 8 a second, while Redis is down and every redirect reads
-		// Cassandra) would fill its window and take its half-open trial calls.
-		if (this.cassandra.getState() != CircuitBreaker.State.CLOSED) {
-			return "the cassandra circuit breaker is " + this.cassandra.getState();
+		// Closed: read, not taken. The breaker guards the requests (redirects, creates),
+		// and the flush's batches (up to 8 a second, while Redis is down and every
+		// redirect reads Cassandra) would fill its window.
+		CircuitBreaker.State state = this.cassandra.getState();
+		if (state != CircuitBreaker.State.CLOSED && state != CircuitBreaker.State.HALF_OPEN) {
+			return Place.refused("the cassandra circuit breaker is " + state);
 		}
 		try {
-			if (this.inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-				return null;
+			if (!this.inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+				return Place.refused(timeLimitReached());
 			}
-			return timeLimitReached();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return "interrupted";
+			return Place.refused("interrupted");
 		}
+		if (state == CircuitBreaker.State.CLOSED) {
+			return Place.TAKEN;
+		}
+		if (this.cassandra.tryAcquirePermission()) {
+			return Place.TRIAL;
+		}
+		this.inFlight.release();
+		return Place
+			.refused("the cassandra circuit breaker is " + this.cassandra.getState() + " and has no trial call free");
+	}
+
+	/**
+	 * A batch's place in flight, or why there is none.
+	 *
+	 * @param refusedBecause why not, or {@code null} if taken
+	 * @param trial whether the batch is one of the half-open breaker's trial calls (its
+	 * outcome is recorded there)
+	 */
+	private record Place(String refusedBecause, boolean trial) {
+
+		static final Place TAKEN = new Place(null, false);
+
+		static final Place TRIAL = new Place(null, true);
+
+		static Place refused(String reason) {
+			return new Place(reason, false);
+		}
+
 	}
 
 	private String timeLimitReached() {
 		return "its time limit of " + TimeUnit.NANOSECONDS.toMillis(this.limitNanos) + " ms reached";
 	}
 
-	private CompletableFuture<Void> send(List<Map.Entry<CodeDay, Long>> batch, AtomicBoolean failed) {
+	private CompletableFuture<Void> send(List<Map.Entry<CodeDay, Long>> batch, AtomicBoolean failed, boolean trial) {
 		this.writes.increment(batch.size());
+		long start = System.nanoTime();
 		List<Increment> increments = batch.stream()
 			.map((sum) -> new Increment(sum.getKey().code(), sum.getKey().day(), sum.getValue()))
 			.toList();
@@ -309,6 +349,16 @@ public final class ClickCounter {
 			write = CompletableFuture.failedFuture(ex);
 		}
 		return write.toCompletableFuture().handle((ok, failure) -> {
+			if (trial) {
+				long took = System.nanoTime() - start;
+				if (failure == null) {
+					this.cassandra.onSuccess(took, TimeUnit.NANOSECONDS);
+				}
+				else {
+					this.cassandra.onError(took, TimeUnit.NANOSECONDS,
+							(failure instanceof CompletionException) ? failure.getCause() : failure);
+				}
+			}
 			if (failure == null) {
 				batch.forEach((sum) -> this.flushed.increment(sum.getValue()));
 			}

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
@@ -93,17 +94,75 @@ class ClickCounterTests {
 		assertThat(this.breaker.getMetrics().getNumberOfBufferedCalls()).as("no call recorded in the breaker").isZero();
 	}
 
+	/**
+	 * With Redis down and every redirect answered from the near-cache, nothing else calls
+	 * Cassandra: a flush that left the trial calls to the requests (before 2026-12-07)
+	 * held every click until one came, and lost them at shutdown.
+	 */
 	@Test
-	void whileTheCassandraBreakerIsHalfOpenAFlushTakesNoneOfItsTrialCalls() {
+	void whileTheCassandraBreakerIsHalfOpenAFlushMakesItsTrialCallsOneAtATimeAndClosesIt() {
 		recordClicks();
-		this.cassandra.answer(() -> CompletableFuture.completedFuture(null));
+		List<Integer> inFlightAtSend = new CopyOnWriteArrayList<>();
+		this.cassandra.answer(() -> {
+			inFlightAtSend.add((int) this.cassandra.sent.stream().filter((write) -> !write.isDone()).count());
+			return CompletableFuture.supplyAsync(() -> null,
+					CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS));
+		});
+		this.breaker.transitionToOpenState();
+		this.breaker.transitionToHalfOpenState();
+		int trials = this.breaker.getCircuitBreakerConfig().getPermittedNumberOfCallsInHalfOpenState();
+
+		this.counter.flush();
+
+		assertThat(this.breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		assertThat(inFlightAtSend.subList(0, trials)).as("no trial sent while another was in flight").containsOnly(0);
+		assertThat(inFlightAtSend.subList(trials, inFlightAtSend.size())).as("then as many as closed allows")
+			.anyMatch((inFlight) -> inFlight > 0);
+		assertEveryClickWrittenOnce();
+	}
+
+	@Test
+	void aFailedTrialOfTheFlushCountsInTheHalfOpenBreakerAndTheRestIsKept() {
+		recordClicks();
+		this.cassandra.answer(() -> CompletableFuture.failedFuture(new DriverTimeoutException("timed out")));
 		this.breaker.transitionToOpenState();
 		this.breaker.transitionToHalfOpenState();
 
 		this.counter.flush();
 
+		assertThat(this.cassandra.sent).hasSize(1);
+		assertThat(this.breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+		assertThat(deferred()).isEqualTo(CODES - CassandraClickStore.BATCH);
+
+		this.cassandra.answer(() -> CompletableFuture.completedFuture(null));
+		this.breaker.transitionToClosedState();
+		this.counter.flush();
+
+		assertEveryClickWrittenOnce();
+	}
+
+	@Test
+	void whileTheRequestsHoldEveryTrialCallAFlushSendsNothing() {
+		recordClicks();
+		this.cassandra.answer(() -> CompletableFuture.completedFuture(null));
+		this.breaker.transitionToOpenState();
+		this.breaker.transitionToHalfOpenState();
+		int trials = this.breaker.getCircuitBreakerConfig().getPermittedNumberOfCallsInHalfOpenState();
+		for (int i = 0; i < trials; i++) {
+			assertThat(this.breaker.tryAcquirePermission()).isTrue();
+		}
+
+		this.counter.flush();
+
 		assertThat(this.cassandra.sent).isEmpty();
-		assertThat(this.breaker.tryAcquirePermission()).as("the requests still have their trial calls").isTrue();
+		assertThat(deferred()).isEqualTo(CODES);
+		this.breaker.transitionToClosedState();
+		this.counter.flush();
+		// the emptied code-days leave memory over the next two flushes
+		this.counter.flush();
+		this.counter.flush();
+		assertThat(this.counter.settled()).as("every place in flight given back").isTrue();
+		assertEveryClickWrittenOnce();
 	}
 
 	@Test

@@ -24,6 +24,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -132,11 +134,23 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 			.isGreaterThanOrEqualTo(sums.size());
 	}
 
-	@Test
-	void withoutTheBufferFlushesWriteEveryCodeDayToCassandraInBatches() {
-		// a breaker of its own: the application's may still be open after another test
-		ClickCounter direct = new ClickCounter(this.store, null, CircuitBreaker.ofDefaults("cassandra"),
-				Clock.systemUTC(), 10_000, ClickCounter.FLUSH_LIMIT, new SimpleMeterRegistry());
+	/**
+	 * Half-open: Redis down, every redirect answered from the near-cache, and nothing but
+	 * the flush calls Cassandra; its trial calls close the breaker.
+	 */
+	@ParameterizedTest
+	@EnumSource(names = { "CLOSED", "HALF_OPEN" })
+	void withoutTheBufferFlushesWriteEveryCodeDayToCassandraInBatches(CircuitBreaker.State state) {
+		// a breaker of its own, configured as the application's (which may still be open
+		// after another test): 3 trial calls, fewer than the 4 batches
+		CircuitBreaker breaker = CircuitBreaker.of("cassandra",
+				this.breakers.circuitBreaker("cassandra").getCircuitBreakerConfig());
+		if (state == CircuitBreaker.State.HALF_OPEN) {
+			breaker.transitionToOpenState();
+			breaker.transitionToHalfOpenState();
+		}
+		ClickCounter direct = new ClickCounter(this.store, null, breaker, Clock.systemUTC(), 10_000,
+				ClickCounter.FLUSH_LIMIT, new SimpleMeterRegistry());
 		String prefix = unique("direct");
 		int codes = 100;
 		for (int i = 0; i < codes; i++) {
@@ -154,6 +168,7 @@ class ClickRollupIntegrationTests extends ShortenerIntegrationTest {
 		for (int i = 0; i < codes; i++) {
 			assertThat(cassandraTotal(prefix + i)).isEqualTo(1L + i);
 		}
+		assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
 	}
 
 	@Test
