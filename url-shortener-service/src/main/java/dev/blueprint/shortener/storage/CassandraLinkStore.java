@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -234,7 +235,7 @@ public final class CassandraLinkStore {
 				result = this.session.execute(statement);
 			}
 			catch (RuntimeException ex) {
-				if (!isRefusedPagingState(ex)) {
+				if (!isRefusedPagingState(ex, () -> readsWithoutPagingState(owner))) {
 					throw ex;
 				}
 				// the client's mistake, a 400, not Cassandra failing (both kinds were
@@ -262,19 +263,42 @@ public final class CassandraLinkStore {
 	 * than on Cassandra: base64 of something that is no paging state is a protocol error
 	 * (or an invalid query); one whose framing is right but whose row mark does not
 	 * decode (a cursor cut short inside, or forged) fails inside Cassandra as it resumes
-	 * the read, a server error. The same statement reads the first page without one, so a
-	 * server error here is the cursor's. If the driver retried on other nodes, every
-	 * node's error must be one of these. Timeouts, unavailable or overloaded replicas,
-	 * lost connections and no node at all are outages, whatever the cursor, and stay
-	 * 503s.
+	 * the read, a server error. A server error can also be Cassandra's own, so then it is
+	 * the cursor's only if the same read without it succeeds ({@code readsWithoutIt}):
+	 * until 2026-12-07 every server error with a cursor was a 400, whatever had failed.
+	 * If the driver retried on other nodes, every node's error must be one of these.
+	 * Timeouts, unavailable or overloaded replicas, lost connections and no node at all
+	 * are outages, whatever the cursor, and stay 503s.
 	 */
-	static boolean isRefusedPagingState(Throwable failure) {
-		if (failure instanceof AllNodesFailedException allFailed) {
-			List<Throwable> errors = allFailed.getAllErrors().values().stream().flatMap(List::stream).toList();
-			return !errors.isEmpty() && errors.stream().allMatch(CassandraLinkStore::isRefusedPagingState);
+	static boolean isRefusedPagingState(Throwable failure, BooleanSupplier readsWithoutIt) {
+		List<Throwable> errors = (failure instanceof AllNodesFailedException allFailed)
+				? allFailed.getAllErrors().values().stream().flatMap(List::stream).toList() : List.of(failure);
+		if (errors.isEmpty() || !errors.stream().allMatch(CassandraLinkStore::refusesAPagingState)) {
+			return false;
 		}
+		return errors.stream().noneMatch(ServerError.class::isInstance) || readsWithoutIt.getAsBoolean();
+	}
+
+	private static boolean refusesAPagingState(Throwable failure) {
 		return failure instanceof ProtocolError || failure instanceof InvalidQueryException
 				|| failure instanceof ServerError;
+	}
+
+	/**
+	 * Whether the listing's first row reads: Cassandra answers the query without a
+	 * cursor.
+	 */
+	private boolean readsWithoutPagingState(String owner) {
+		try {
+			this.session.execute(this.selectByOwner.bind(owner)
+				.setPageSize(1)
+				.setConsistencyLevel(CONSISTENCY)
+				.setTimeout(this.readTimeout));
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
 	}
 
 	private void deleteQuietly(String code) {

@@ -33,35 +33,55 @@ class CassandraLinkStoreTests {
 
 	@Test
 	void aCursorCassandraRefusesOrFailsToDecodeIsTheClients() {
-		assertThat(CassandraLinkStore.isRefusedPagingState(new ProtocolError(this.first, "Invalid paging state")))
-			.isTrue();
-		assertThat(CassandraLinkStore.isRefusedPagingState(new InvalidQueryException(this.first, "bad"))).isTrue();
+		assertThat(refused(new ProtocolError(this.first, "Invalid paging state"))).isTrue();
+		assertThat(refused(new InvalidQueryException(this.first, "bad"))).isTrue();
 		// a row mark cut short inside a well-framed paging state
-		assertThat(CassandraLinkStore.isRefusedPagingState(new ServerError(this.first,
+		assertThat(refused(new ServerError(this.first,
 				"java.lang.RuntimeException: Reading from an in-memory buffer shouldn't trigger an IOException")))
 			.isTrue();
-		assertThat(CassandraLinkStore
-			.isRefusedPagingState(allFailed(new ServerError(this.first, "x"), new ServerError(this.second, "x"))))
+		assertThat(refused(allFailed(new ServerError(this.first, "x"), new ServerError(this.second, "x"))))
 			.as("every node tried failed on it")
 			.isTrue();
 	}
 
 	@Test
 	void anOutageIsNeverTheCursors() {
-		assertThat(CassandraLinkStore.isRefusedPagingState(new DriverTimeoutException("Query timed out after PT2S")))
-			.isFalse();
-		assertThat(CassandraLinkStore
-			.isRefusedPagingState(new ReadTimeoutException(this.first, ConsistencyLevel.LOCAL_QUORUM, 1, 2, false)))
-			.isFalse();
-		assertThat(CassandraLinkStore
-			.isRefusedPagingState(new UnavailableException(this.first, ConsistencyLevel.LOCAL_QUORUM, 2, 1))).isFalse();
-		assertThat(CassandraLinkStore.isRefusedPagingState(new OverloadedException(this.first))).isFalse();
-		assertThat(CassandraLinkStore.isRefusedPagingState(new ClosedConnectionException("Lost connection"))).isFalse();
-		assertThat(CassandraLinkStore.isRefusedPagingState(new NoNodeAvailableException())).isFalse();
-		assertThat(CassandraLinkStore.isRefusedPagingState(
-				allFailed(new ServerError(this.first, "x"), new ClosedConnectionException("Lost connection"))))
+		assertThat(refused(new DriverTimeoutException("Query timed out after PT2S"))).isFalse();
+		assertThat(refused(new ReadTimeoutException(this.first, ConsistencyLevel.LOCAL_QUORUM, 1, 2, false))).isFalse();
+		assertThat(refused(new UnavailableException(this.first, ConsistencyLevel.LOCAL_QUORUM, 2, 1))).isFalse();
+		assertThat(refused(new OverloadedException(this.first))).isFalse();
+		assertThat(refused(new ClosedConnectionException("Lost connection"))).isFalse();
+		assertThat(refused(new NoNodeAvailableException())).isFalse();
+		assertThat(
+				refused(allFailed(new ServerError(this.first, "x"), new ClosedConnectionException("Lost connection"))))
 			.as("one node was unreachable")
 			.isFalse();
+	}
+
+	/**
+	 * A server error is the cursor's only while Cassandra reads the same listing without
+	 * it: until 2026-12-07 a Cassandra failing inside (a server error of its own) with a
+	 * cursor on the request was a 400 blaming the cursor.
+	 */
+	@Test
+	void aServerErrorIsTheCursorsOnlyIfTheListingReadsWithoutIt() {
+		ServerError failure = new ServerError(this.first, "java.lang.AssertionError");
+		assertThat(CassandraLinkStore.isRefusedPagingState(failure, () -> false)).isFalse();
+		assertThat(CassandraLinkStore.isRefusedPagingState(
+				allFailed(new ServerError(this.first, "x"), new ProtocolError(this.second, "x")), () -> false))
+			.isFalse();
+		assertThat(CassandraLinkStore.isRefusedPagingState(failure, () -> true)).isTrue();
+		// a protocol error is the request's bytes, not Cassandra: no read needed
+		assertThat(
+				CassandraLinkStore.isRefusedPagingState(new ProtocolError(this.first, "Invalid paging state"), () -> {
+					throw new AssertionError("read without the cursor");
+				}))
+			.isTrue();
+	}
+
+	/** With Cassandra reading the listing without the cursor. */
+	private static boolean refused(Throwable failure) {
+		return CassandraLinkStore.isRefusedPagingState(failure, () -> true);
 	}
 
 	private AllNodesFailedException allFailed(Throwable onFirst, Throwable onSecond) {
