@@ -136,9 +136,10 @@ public class PresenceTracker {
 	}
 
 	/**
-	 * Evaluates the users that are due; runs every {@code presence.sweep-interval}. The
-	 * sweeps after a failed one hold users whose leases ran out for
-	 * {@code presence.recovery-grace} ({@link #evaluateClaimed}).
+	 * Evaluates the users that are due, batch after batch for at most the claim timeout;
+	 * runs every {@code presence.sweep-interval}. The sweeps after a failed one hold
+	 * users whose leases ran out for {@code presence.recovery-grace}
+	 * ({@link #evaluateClaimed}).
 	 */
 	@Scheduled(fixedDelayString = "${presence.sweep-interval:500ms}")
 	public void sweep() {
@@ -150,11 +151,16 @@ public class PresenceTracker {
 		try {
 			int evaluated;
 			int total = 0;
+			// Batch after batch while they come full, for at most the claim timeout: the
+			// next sweep, an interval later, goes on from there. Unbounded, a backlog
+			// (users due after an outage, a slow Redis) held the sweep, and with it a
+			// shutdown (which waits for the task in progress), as long as it lasted.
+			long until = System.nanoTime() + this.claimTimeout.toNanos();
 			do {
 				evaluated = sweepOnce();
 				total += evaluated;
 			}
-			while (evaluated == this.batch);
+			while (evaluated == this.batch && System.nanoTime() - until < 0);
 			this.sweptUsers.record(total);
 			this.online.set(this.store.tracked());
 			if (failingSince != null) {
