@@ -44,7 +44,7 @@ import org.springframework.kafka.core.KafkaTemplate;
  * carry the whole push for a replay.</li>
  * </ul>
  * Pending pushes live in memory: a crash loses them (the notifications themselves are
- * stored, and listed by the REST API).
+ * stored, and listed by the REST API); a shutdown dead-letters them ({@link #close}).
  */
 public class PushDispatcher implements AutoCloseable {
 
@@ -81,8 +81,17 @@ public class PushDispatcher implements AutoCloseable {
 
 	private final MeterRegistry meters;
 
+	/** The dead-letter reason of a push still pending when the service stopped. */
+	static final String SHUTDOWN = "shutdown";
+
+	/**
+	 * How long {@link #close} waits for the attempts in flight to end once interrupted,
+	 * before it dead-letters what is pending.
+	 */
+	public static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
+
 	private static final List<String> DEAD_LETTER_REASONS = List.of("overflow", "rejected", "attempts-exhausted",
-			"time-exhausted");
+			"time-exhausted", SHUTDOWN);
 
 	public PushDispatcher(PushProvider provider, RetryPolicy policy, int concurrency, int capacity,
 			KafkaTemplate<String, String> kafka, MeterRegistry meters, Clock clock) {
@@ -306,12 +315,43 @@ public class PushDispatcher implements AutoCloseable {
 				push.notificationId(), reason, failure.toString());
 	}
 
+	/**
+	 * Stops sending, and dead-letters the pushes still pending (reason {@code shutdown}),
+	 * so a replay can send them: until 2026-12-07 a rolling restart dropped every push
+	 * waiting for a retry (up to {@code retry.max-total}, 2 min) or for a worker. Waits
+	 * up to {@link #CLOSE_WAIT} for the attempts in flight to end (an interrupted webhook
+	 * call may still have reached the provider: its push is dead-lettered too, and a
+	 * replay sends it again, as after any failed attempt), then until Kafka has the dead
+	 * letters, at most the producer's {@code delivery.timeout.ms}.
+	 */
 	@Override
 	public void close() {
 		this.timer.shutdownNow();
 		this.workers.shutdownNow();
-		if (!this.pending.isEmpty()) {
-			logger.warn("Stopping with {} push(es) pending; their notifications stay listed", this.pending.size());
+		try {
+			this.workers.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		List<Pending> left = List.copyOf(this.pending.values());
+		this.pending.clear();
+		if (left.isEmpty()) {
+			return;
+		}
+		logger.warn("Stopping with {} push(es) pending: dead-lettered (reason shutdown) for a replay; their "
+				+ "notifications stay listed", left.size());
+		for (Pending entry : left) {
+			deadLetter(entry.push, entry.attempts, SHUTDOWN, "the service stopped before it was sent",
+					entry.firstAttemptAt);
+		}
+		if (this.kafka != null) {
+			try {
+				this.kafka.flush();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not flush the dead letters of the pending pushes: {}", ex.toString());
+			}
 		}
 	}
 

@@ -17,6 +17,7 @@ import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.PushDeadLettered;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.ListeningGateways;
+import dev.blueprint.notification.push.core.RetryPolicy;
 import dev.blueprint.notification.support.PushIntegrationTest;
 import dev.blueprint.notification.support.WebhookReceiver;
 import dev.blueprint.testsupport.TopicConsumers;
@@ -36,6 +37,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.KafkaTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,6 +57,9 @@ class PushIntegrationTests extends PushIntegrationTest {
 
 	@Autowired
 	KafkaListenerEndpointRegistry listeners;
+
+	@Autowired
+	KafkaTemplate<String, String> kafka;
 
 	@Test
 	void thePushListenerFetchesInLargerRarerBatchesThanLiveDelivery() {
@@ -280,6 +285,61 @@ class PushIntegrationTests extends PushIntegrationTest {
 		}
 	}
 
+	/**
+	 * Until 2026-12-07 a shutdown (every rolling restart) dropped the pushes waiting for
+	 * a retry or a worker: neither sent nor dead-lettered.
+	 */
+	@Test
+	void thePushesStillPendingWhenTheServiceStopsAreDeadLetteredForAReplay() throws Exception {
+		String bob = unique("bob");
+		String carol = unique("carol");
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		PushProvider failing = new PushProvider() {
+
+			@Override
+			public String name() {
+				return "failing";
+			}
+
+			@Override
+			public void send(PushDeadLettered.Push push) throws PushException {
+				throw new PushException("503 from the provider", true);
+			}
+
+		};
+		// a retry in 30 s at the earliest: both still pending when it stops
+		PushDispatcher dispatcher = new PushDispatcher(failing,
+				new RetryPolicy(6, Duration.ofSeconds(30), 2, Duration.ofSeconds(60), 0, Duration.ofMinutes(2)), 1, 10,
+				this.kafka, meters, Clock.systemUTC());
+		try (KafkaConsumer<String, String> deadLetters = deadLetterConsumer()) {
+			dispatcher.submit(push(bob));
+			dispatcher.submit(push(carol));
+			await("both tried once", Duration.ofSeconds(10),
+					() -> meters.counter("blueprint.chat.push.attempts", "provider", "failing", "outcome", "retry")
+						.count() == 2);
+
+			dispatcher.close();
+
+			Map<String, PushDeadLettered> records = awaitDeadLetters(deadLetters, List.of(bob, carol));
+			for (String user : List.of(bob, carol)) {
+				PushDeadLettered record = records.get(user);
+				assertThat(record.reason()).isEqualTo("shutdown");
+				assertThat(record.attempts()).isEqualTo(1);
+				assertThat(record.provider()).isEqualTo("failing");
+				assertThat(record.push().userId()).isEqualTo(user);
+			}
+			assertThat(meters.counter("blueprint.chat.push.dead.letters", "reason", "shutdown").count())
+				.as("counted once Kafka had them, before close returned")
+				.isEqualTo(2);
+			assertThat(dispatcher.pending()).isZero();
+		}
+	}
+
+	private static PushDeadLettered.Push push(String user) {
+		return new PushDeadLettered.Push(UUID.randomUUID(), user, UUID.randomUUID(), 2, 3, 4, UUID.randomUUID(),
+				"alice", "hi", user + ":x", Instant.now(), Instant.now());
+	}
+
 	@Test
 	void aRefusedPushIsDeadLetteredAndTheNewerPushThatReplacedItMeanwhileIsSent() throws Exception {
 		String alice = unique("alice");
@@ -380,16 +440,26 @@ class PushIntegrationTests extends PushIntegrationTest {
 	}
 
 	private PushDeadLettered awaitDeadLetter(KafkaConsumer<String, String> consumer, String user) {
+		return awaitDeadLetters(consumer, List.of(user)).get(user);
+	}
+
+	/** The first dead letter of each user, read within 30 s. */
+	private Map<String, PushDeadLettered> awaitDeadLetters(KafkaConsumer<String, String> consumer, List<String> users) {
 		JsonMapper json = JsonMapper.builder().build();
+		Map<String, PushDeadLettered> found = new java.util.HashMap<>();
 		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (System.nanoTime() < deadline) {
+		while (System.nanoTime() < deadline && found.size() < users.size()) {
 			for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-				if (user.equals(record.key())) {
-					return json.readValue(record.value(), PushDeadLettered.class);
+				if (users.contains(record.key())) {
+					found.putIfAbsent(record.key(), json.readValue(record.value(), PushDeadLettered.class));
 				}
 			}
 		}
-		throw new AssertionError("no dead letter for " + user + " within 30 s (at " + Instant.now() + ")");
+		if (found.size() < users.size()) {
+			throw new AssertionError("no dead letter for some of " + users + " within 30 s (at " + Instant.now()
+					+ "): found " + found.keySet());
+		}
+		return found;
 	}
 
 }

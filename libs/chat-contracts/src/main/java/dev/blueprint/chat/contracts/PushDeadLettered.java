@@ -16,9 +16,12 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
  * @param provider {@code webhook} or {@code log}
  * @param attempts how many sends were tried (0 for {@code overflow})
  * @param reason {@code attempts-exhausted}, {@code time-exhausted}, {@code rejected} (a
- * 4xx other than 408/429: retrying cannot help) or {@code overflow} (the queue was full)
+ * 4xx other than 408/429: retrying cannot help), {@code overflow} (the queue was full) or
+ * {@code shutdown} (still pending when the service stopped; an attempt then in flight may
+ * have reached the provider)
  * @param lastError the last failure, for people
- * @param firstAttemptAt when the first send was tried ({@code null} for {@code overflow})
+ * @param firstAttemptAt when the first send was tried ({@code null} for {@code overflow},
+ * and for {@code shutdown} before any)
  * @param deadLetteredAt when it was given up
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
