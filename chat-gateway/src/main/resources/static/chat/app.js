@@ -24,6 +24,10 @@ const RESEND_MAX_MS = 60000;
 // No ack can come for a send still waiting for its POST, so a POST carries at most the window, unless the POST
 // before it was out longer than ACK_TIMEOUT_MS (or one message weighs more than the window: it goes alone).
 const SEND_WINDOW_CHARS = 128 * 1024;
+// A reconnect waits 1 s plus up to this, at random: a gateway that stops closes all its sessions at once (1001), and
+// its clients, all reconnecting a second later, reached the other instances as one burst of handshakes and history
+// reads. The first connect does not wait.
+const RECONNECT_JITTER_MS = 4000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -47,6 +51,7 @@ const state = {
   sock: null,
   lastTypingSent: 0,
   loadingOlder: false,
+  connectedBefore: false,
 };
 
 // ---------------------------------------------------------------- sign-in
@@ -686,6 +691,9 @@ function connect() {
     },
     connectHeaders: { Authorization: `Bearer ${state.token}` },
     reconnectDelay: 1000,
+    beforeConnect: () => (state.connectedBefore
+      ? new Promise((resolve) => setTimeout(resolve, Math.random() * RECONNECT_JITTER_MS))
+      : undefined),
     heartbeatIncoming: 10000,
     heartbeatOutgoing: 10000,
     onConnect: onConnected,
@@ -705,6 +713,7 @@ function connect() {
 }
 
 async function onConnected() {
+  state.connectedBefore = true;
   const transport = (state.sock && state.sock.transport) || 'unknown';
   document.body.dataset.transport = transport;
   setStatus('connected', transport);
@@ -730,7 +739,7 @@ async function onConnected() {
 window.addEventListener('offline', () => {
   setStatus('offline');
   if (state.client && state.client.connected) {
-    state.client.forceDisconnect(); // reconnects by itself (every second) once the network is back
+    state.client.forceDisconnect(); // reconnects by itself (every 1-5 s) once the network is back
   }
 });
 window.addEventListener('online', () => setStatus('reconnecting'));

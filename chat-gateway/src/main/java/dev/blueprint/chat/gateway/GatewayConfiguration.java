@@ -139,6 +139,12 @@ class GatewayConfiguration {
 			+ "transport that cannot stop reading (SockJS over HTTP); inbound-bytes, the same with more than "
 			+ "gateway.max-inbound-bytes of all sessions' frames waiting";
 
+	/** The WebSocket sessions, closed all at once when the gateway stops. */
+	@Bean
+	GoingAway goingAway(GatewayProperties properties) {
+		return new GoingAway(properties.sendTimeLimit());
+	}
+
 	@Bean
 	InboundBacklog inboundBacklog(GatewayProperties properties, MeterRegistry meters) {
 		InboundBacklog backlog = new InboundBacklog(properties.maxInboundBacklog(),

@@ -40,13 +40,16 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 
 	private final InboundBacklog backlog;
 
+	private final GoingAway goingAway;
+
 	WebSocketConfiguration(GatewayProperties properties, StompAuthentication authentication,
-			TaskScheduler stompHeartbeats, MeterRegistry meters, InboundBacklog backlog) {
+			TaskScheduler stompHeartbeats, MeterRegistry meters, InboundBacklog backlog, GoingAway goingAway) {
 		this.properties = properties;
 		this.authentication = authentication;
 		this.heartbeats = stompHeartbeats;
 		this.meters = meters;
 		this.backlog = backlog;
+		this.goingAway = goingAway;
 	}
 
 	@Override
@@ -120,6 +123,8 @@ class WebSocketConfiguration implements WebSocketMessageBrokerConfigurer {
 			.register(this.meters);
 		registration
 			.addDecoratorFactory((handler) -> new SessionTimeouts(handler, silence, sendTimeLimit, sendTimeouts));
+		// Outermost: the sessions as the container made them, closed at shutdown.
+		registration.addDecoratorFactory(this.goingAway::decorate);
 		// A client that stops reading is closed once a write to it has waited this long
 		// (Tomcat, SessionTimeouts), or, when another frame for it comes meanwhile, once
 		// the wait is longer or this much is queued behind it (Spring).

@@ -1,5 +1,6 @@
 package dev.blueprint.chat.gateway.session;
 
+import java.time.Duration;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,12 @@ import org.springframework.web.socket.messaging.SessionDisconnectEvent;
  * listed the session before it closed.
  */
 public class SessionTracker implements SmartLifecycle {
+
+	/**
+	 * How long a stop waits for the removing thread to finish what it is removing; the
+	 * rest queued is then removed in the stopping thread.
+	 */
+	public static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
 	private static final Logger logger = LoggerFactory.getLogger(SessionTracker.class);
 
@@ -288,7 +295,7 @@ public class SessionTracker implements SmartLifecycle {
 		void stopAndWait() {
 			this.stopping = true;
 			try {
-				this.thread.join(5000);
+				this.thread.join(STOP_WAIT.toMillis());
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
