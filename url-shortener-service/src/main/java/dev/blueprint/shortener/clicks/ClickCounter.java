@@ -37,18 +37,18 @@ import org.slf4j.LoggerFactory;
  * back and retried; while both are down at most {@code maxPending} code-days are held,
  * and clicks beyond that are dropped and counted.
  * <p>
- * A flush sends only while the {@code cassandra} circuit breaker is closed, and leaves
- * its calls and outcomes to the requests it guards (taken, the flush's batches filled its
- * window while Redis was down and could open it for every redirect). While the breaker is
- * half-open, a flush takes its trial calls like a request, one batch at a time, and its
- * outcomes decide: with Redis down and every redirect answered from the near-cache, no
- * request may call Cassandra for hours, and a flush that waited for them to close the
- * breaker kept every click in memory until then (and lost them at shutdown). A flush
- * stops sending at the first failed batch, when the breaker refuses, or at its time limit
- * ({@link #FLUSH_LIMIT}), and puts the sums it did not send back into memory for the next
- * flush: before 2026-12-07 it sent every sum in rounds of {@value #IN_FLIGHT} batches,
- * each round waiting up to the driver's 10 s, so one flush of 100,000 code-days to a hung
- * Cassandra held its thread for about an hour.
+ * While the {@code cassandra} circuit breaker is closed a flush sends without taking its
+ * calls or recording outcomes: they are the requests' (taken, the flush's batches filled
+ * its window while Redis was down and could open it for every redirect). While it is open
+ * a flush sends nothing. While the breaker is half-open, a flush takes its trial calls
+ * like a request, one batch at a time, and its outcomes decide: with Redis down and every
+ * redirect answered from the near-cache, no request may call Cassandra for hours, and a
+ * flush that waited for them to close the breaker kept every click in memory until then
+ * (and lost them at shutdown). A flush stops sending at the first failed batch, when the
+ * breaker refuses, or at its time limit ({@link #FLUSH_LIMIT}), and puts the sums it did
+ * not send back into memory for the next flush: before 2026-12-07 it sent every sum in
+ * rounds of {@value #IN_FLIGHT} batches, each round waiting up to the driver's 10 s, so
+ * one flush of 100,000 code-days to a hung Cassandra held its thread for about an hour.
  */
 public final class ClickCounter {
 
@@ -93,6 +93,9 @@ public final class ClickCounter {
 	private final long limitNanos;
 
 	private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
+
+	/** Whether a batch is in flight as a trial call of the half-open breaker. */
+	private final AtomicBoolean trialInFlight = new AtomicBoolean();
 
 	/**
 	 * Whether the last flush stopped short, so that only the first of a row is logged.
@@ -300,15 +303,24 @@ public final class ClickCounter {
 			Thread.currentThread().interrupt();
 			return Place.refused("interrupted");
 		}
+		// Read again: the wait for a place may have lasted while the breaker changed.
+		state = this.cassandra.getState();
 		if (state == CircuitBreaker.State.CLOSED) {
 			return Place.TAKEN;
 		}
-		if (this.cassandra.tryAcquirePermission()) {
-			return Place.TRIAL;
+		// Half-open: one trial of the flushes' at a time, also across flushes (the one at
+		// shutdown beside a scheduled one, or a trial the last flush stopped waiting
+		// for),
+		// so the requests keep the others.
+		if (state == CircuitBreaker.State.HALF_OPEN && this.trialInFlight.compareAndSet(false, true)) {
+			if (this.cassandra.tryAcquirePermission()) {
+				return Place.TRIAL;
+			}
+			this.trialInFlight.set(false);
 		}
 		this.inFlight.release();
-		return Place
-			.refused("the cassandra circuit breaker is " + this.cassandra.getState() + " and has no trial call free");
+		return Place.refused("the cassandra circuit breaker is " + state
+				+ ((state == CircuitBreaker.State.HALF_OPEN) ? " and has no trial call free for the flush" : ""));
 	}
 
 	/**
@@ -349,27 +361,39 @@ public final class ClickCounter {
 			write = CompletableFuture.failedFuture(ex);
 		}
 		return write.toCompletableFuture().handle((ok, failure) -> {
-			if (trial) {
-				long took = System.nanoTime() - start;
+			try {
 				if (failure == null) {
-					this.cassandra.onSuccess(took, TimeUnit.NANOSECONDS);
+					batch.forEach((sum) -> this.flushed.increment(sum.getValue()));
 				}
 				else {
-					this.cassandra.onError(took, TimeUnit.NANOSECONDS,
-							(failure instanceof CompletionException) ? failure.getCause() : failure);
+					failed.set(true);
+					this.failed.increment(batch.size());
+					batch.forEach((sum) -> keep(sum.getKey(), sum.getValue()));
 				}
 			}
-			if (failure == null) {
-				batch.forEach((sum) -> this.flushed.increment(sum.getValue()));
+			finally {
+				if (trial) {
+					recordTrial(System.nanoTime() - start, failure);
+				}
+				this.inFlight.release();
 			}
-			else {
-				failed.set(true);
-				this.failed.increment(batch.size());
-				batch.forEach((sum) -> keep(sum.getKey(), sum.getValue()));
-			}
-			this.inFlight.release();
 			return null;
 		});
+	}
+
+	private void recordTrial(long tookNanos, Throwable failure) {
+		try {
+			if (failure == null) {
+				this.cassandra.onSuccess(tookNanos, TimeUnit.NANOSECONDS);
+			}
+			else {
+				this.cassandra.onError(tookNanos, TimeUnit.NANOSECONDS,
+						(failure instanceof CompletionException) ? failure.getCause() : failure);
+			}
+		}
+		finally {
+			this.trialInFlight.set(false);
+		}
 	}
 
 	private void keep(CodeDay key, long sum) {

@@ -17,7 +17,10 @@ import java.util.function.Supplier;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
+import com.datastax.oss.driver.api.core.servererrors.BootstrappingException;
+import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.QueryExecutionException;
+import com.datastax.oss.driver.api.core.servererrors.ServerError;
 import dev.blueprint.shortener.ShortenerProperties;
 import dev.blueprint.shortener.cache.LinkResolver;
 import dev.blueprint.shortener.cache.RedisLinkCache;
@@ -323,13 +326,16 @@ public class LinkService {
 
 	/**
 	 * Whether a Cassandra driver failure (or the {@code cassandra} circuit breaker being
-	 * open) means "unavailable now, retry later".
+	 * open) means "unavailable now, retry later": also a coordinator that is overloaded,
+	 * still bootstrapping or failed inside (a server error), which were 500s until
+	 * 2026-12-07 (with one node, the driver has no other to retry on).
 	 */
 	public static boolean isUnavailable(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (cause instanceof AllNodesFailedException || cause instanceof DriverTimeoutException
 					|| cause instanceof QueryExecutionException || cause instanceof ClosedConnectionException
-					|| cause instanceof CallNotPermittedException) {
+					|| cause instanceof OverloadedException || cause instanceof BootstrappingException
+					|| cause instanceof ServerError || cause instanceof CallNotPermittedException) {
 				return true;
 			}
 		}
@@ -344,6 +350,10 @@ public class LinkService {
 	private <T> T stored(Supplier<T> operation) {
 		try {
 			return this.cassandra.executeSupplier(operation);
+		}
+		catch (IllegalArgumentException ex) {
+			// the caller's mistake (a cursor Cassandra failed on), whatever its cause
+			throw ex;
 		}
 		catch (RuntimeException ex) {
 			if (isUnavailable(ex)) {

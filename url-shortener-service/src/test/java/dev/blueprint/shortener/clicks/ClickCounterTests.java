@@ -141,6 +141,29 @@ class ClickCounterTests {
 		assertEveryClickWrittenOnce();
 	}
 
+	/**
+	 * A trial a flush stopped waiting for (at its time limit) is still the flushes' one:
+	 * the next flush takes no other, and the requests keep theirs.
+	 */
+	@Test
+	void theFlushesHoldOneTrialCallAtATimeAcrossFlushes() {
+		recordClicks();
+		this.cassandra.answer(CompletableFuture::new);
+		this.breaker.transitionToOpenState();
+		this.breaker.transitionToHalfOpenState();
+
+		this.counter.flush();
+		this.counter.flush();
+
+		assertThat(this.cassandra.sent).as("the hung trial only").hasSize(1);
+		int trials = this.breaker.getCircuitBreakerConfig().getPermittedNumberOfCallsInHalfOpenState();
+		for (int i = 1; i < trials; i++) {
+			assertThat(this.breaker.tryAcquirePermission()).as("the requests' trial calls").isTrue();
+		}
+		this.cassandra.sent.get(0).complete(null);
+		assertThat(this.breaker.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+	}
+
 	@Test
 	void whileTheRequestsHoldEveryTrialCallAFlushSendsNothing() {
 		recordClicks();

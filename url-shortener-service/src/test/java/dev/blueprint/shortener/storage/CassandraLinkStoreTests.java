@@ -9,12 +9,14 @@ import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.NoNodeAvailableException;
 import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
 import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.servererrors.BootstrappingException;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.ProtocolError;
 import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
 import com.datastax.oss.driver.api.core.servererrors.ServerError;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
+import dev.blueprint.shortener.links.LinkService;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,6 +79,21 @@ class CassandraLinkStoreTests {
 					throw new AssertionError("read without the cursor");
 				}))
 			.isTrue();
+	}
+
+	/**
+	 * What is not the cursor's is a 503 with Retry-After and counts in the breaker
+	 * ({@code LinkService.isUnavailable}): a coordinator's own server error, overload or
+	 * bootstrap were 500s until 2026-12-07, the cursor's server error among them.
+	 */
+	@Test
+	void whatIsNotTheCursorsIsUnavailable() {
+		assertThat(LinkService.isUnavailable(new ServerError(this.first, "java.lang.AssertionError"))).isTrue();
+		assertThat(LinkService.isUnavailable(new OverloadedException(this.first))).isTrue();
+		assertThat(LinkService.isUnavailable(new BootstrappingException(this.first))).isTrue();
+		assertThat(LinkService
+			.isUnavailable(new ReadTimeoutException(this.first, ConsistencyLevel.LOCAL_QUORUM, 1, 2, false))).isTrue();
+		assertThat(LinkService.isUnavailable(new IllegalStateException("a bug"))).isFalse();
 	}
 
 	/** With Cassandra reading the listing without the cursor. */
