@@ -19,11 +19,13 @@ class ShutdownBudgetTests {
 		budget.phase("Kafka listener containers: the deliveries' and the pushes' batches in progress")
 			.phase("web server's drain of requests in flight")
 			.step("Tomcat's stop", ShutdownBudget.TOMCAT_STOP)
+			.step("the Kafka producer's close as its factory stops (sends in flight)",
+					budget.setting("spring.kafka.producer.properties.delivery.timeout.ms"))
 			.step("push attempts in flight", PushDispatcher.CLOSE_WAIT)
-			.step("the pending pushes' dead letters",
-					budget.setting("spring.kafka.producer.properties.delivery.timeout.ms"))
-			.step("Kafka producers' close (other sends in flight)",
-					budget.setting("spring.kafka.producer.properties.delivery.timeout.ms"))
+			.step("the pending pushes' dead letters handed to Kafka", PushDispatcher.DEAD_LETTER_SENDS)
+			.step("a last dead letter's send blocked (Kafka unreachable)",
+					budget.setting("spring.kafka.producer.properties.max.block.ms"))
+			.step("the dead letters' flush", budget.setting("spring.kafka.producer.properties.delivery.timeout.ms"))
 			.step("Kafka health check's admin client", ShutdownBudget.KAFKA_HEALTH_CLOSE)
 			.step("Cassandra's close (requests in flight)", budget.setting("spring.cassandra.request.timeout"))
 			.step("Redis clients and exit", ShutdownBudget.EXIT)

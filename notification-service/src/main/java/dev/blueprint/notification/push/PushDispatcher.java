@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -89,6 +90,22 @@ public class PushDispatcher implements AutoCloseable {
 	 * before it dead-letters what is pending.
 	 */
 	public static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
+
+	/**
+	 * How long {@link #close} hands the pending pushes' dead letters to Kafka: at
+	 * shutdown, while Kafka is unreachable, each send would block for the producer's
+	 * {@code max.block.ms}.
+	 */
+	public static final Duration DEAD_LETTER_SENDS = Duration.ofSeconds(2);
+
+	/** Set once {@link #close} begins: nothing more is sent or scheduled. */
+	private volatile boolean closed;
+
+	/** Guards {@link #drained} against a push given up at the same time. */
+	private final Object drain = new Object();
+
+	/** Whether {@link #close} has taken the pending pushes to dead-letter them. */
+	private boolean drained;
 
 	private static final List<String> DEAD_LETTER_REASONS = List.of("overflow", "rejected", "attempts-exhausted",
 			"time-exhausted", SHUTDOWN);
@@ -181,7 +198,17 @@ public class PushDispatcher implements AutoCloseable {
 			deadLetter(push, 0, "overflow", "more than " + this.capacity + " pushes pending", null);
 			return;
 		}
-		this.workers.execute(() -> attempt(key));
+		if (this.closed) {
+			synchronized (this.drain) {
+				// Still here after close() drained the pending pushes: nobody would send
+				// it (before, close() takes it).
+				if (this.drained && this.pending.remove(key) != null) {
+					park(push, 0, SHUTDOWN, "the service is stopping", null);
+				}
+			}
+			return;
+		}
+		execute(() -> this.workers.execute(() -> attempt(key)));
 	}
 
 	private void attempt(String key) {
@@ -252,7 +279,24 @@ public class PushDispatcher implements AutoCloseable {
 	}
 
 	private void attemptLater(String key, Duration delay) {
-		this.timer.schedule(() -> this.workers.execute(() -> attempt(key)), delay.toMillis(), TimeUnit.MILLISECONDS);
+		// Stopping: the push stays pending, for close() to dead-letter.
+		execute(() -> this.timer.schedule(() -> execute(() -> this.workers.execute(() -> attempt(key))),
+				delay.toMillis(), TimeUnit.MILLISECONDS));
+	}
+
+	/**
+	 * Runs {@code task} unless the dispatcher is closing (its push then stays pending).
+	 */
+	private void execute(Runnable task) {
+		if (this.closed) {
+			return;
+		}
+		try {
+			task.run();
+		}
+		catch (RejectedExecutionException ex) {
+			// closed meanwhile
+		}
 	}
 
 	/**
@@ -274,7 +318,7 @@ public class PushDispatcher implements AutoCloseable {
 			return current;
 		});
 		if (newer[0]) {
-			this.workers.execute(() -> attempt(key));
+			execute(() -> this.workers.execute(() -> attempt(key)));
 		}
 	}
 
@@ -283,13 +327,24 @@ public class PushDispatcher implements AutoCloseable {
 	 * is sent next, with fresh attempts (what was refused is the older one).
 	 */
 	private void give(String key, Pending entry, Push sent, String reason, String error) {
-		deadLetter(sent, entry.attempts, reason, error, entry.firstAttemptAt);
-		finish(key, entry, sent);
+		synchronized (this.drain) {
+			if (this.drained) {
+				// close() took it as pending and dead-lettered it (shutdown)
+				return;
+			}
+			deadLetter(sent, entry.attempts, reason, error, entry.firstAttemptAt);
+			finish(key, entry, sent);
+		}
 	}
 
 	private void deadLetter(Push push, int attempts, String reason, String error, Instant firstAttemptAt) {
 		logger.warn("Dead-lettering the push of notification {} to {} after {} attempt(s): {} ({})",
 				push.notificationId(), push.userId(), attempts, reason, error);
+		park(push, attempts, reason, error, firstAttemptAt);
+	}
+
+	/** Sends a push's dead letter; counted once Kafka has it, or as lost. */
+	private void park(Push push, int attempts, String reason, String error, Instant firstAttemptAt) {
 		PushDeadLettered record = new PushDeadLettered(push, this.provider.name(), attempts, reason, error,
 				firstAttemptAt, this.clock.instant());
 		// Counted once Kafka has it: a push counted as parked for replay must be there.
@@ -321,11 +376,16 @@ public class PushDispatcher implements AutoCloseable {
 	 * waiting for a retry (up to {@code retry.max-total}, 2 min) or for a worker. Waits
 	 * up to {@link #CLOSE_WAIT} for the attempts in flight to end (an interrupted webhook
 	 * call may still have reached the provider: its push is dead-lettered too, and a
-	 * replay sends it again, as after any failed attempt), then until Kafka has the dead
-	 * letters, at most the producer's {@code delivery.timeout.ms}.
+	 * replay sends it again, as after any failed attempt). Hands dead letters to Kafka
+	 * for at most {@link #DEAD_LETTER_SENDS} (one send may block the producer's
+	 * {@code max.block.ms} past it while Kafka is unreachable); those it could not hand
+	 * over are counted as lost. Then waits until Kafka has them, at most the producer's
+	 * {@code delivery.timeout.ms}. An attempt that ends after this drained the pending
+	 * pushes leaves its push to it: dead-lettered once.
 	 */
 	@Override
 	public void close() {
+		this.closed = true;
 		this.timer.shutdownNow();
 		this.workers.shutdownNow();
 		try {
@@ -334,16 +394,30 @@ public class PushDispatcher implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		List<Pending> left = List.copyOf(this.pending.values());
-		this.pending.clear();
+		List<Pending> left;
+		synchronized (this.drain) {
+			left = List.copyOf(this.pending.values());
+			this.pending.clear();
+			this.drained = true;
+		}
 		if (left.isEmpty()) {
 			return;
 		}
-		logger.warn("Stopping with {} push(es) pending: dead-lettered (reason shutdown) for a replay; their "
-				+ "notifications stay listed", left.size());
+		long sendUntil = System.nanoTime() + DEAD_LETTER_SENDS.toNanos();
+		int handed = 0;
 		for (Pending entry : left) {
-			deadLetter(entry.push, entry.attempts, SHUTDOWN, "the service stopped before it was sent",
-					entry.firstAttemptAt);
+			if (System.nanoTime() - sendUntil >= 0) {
+				break;
+			}
+			park(entry.push, entry.attempts, SHUTDOWN, "the service stopped before it was sent", entry.firstAttemptAt);
+			handed++;
+		}
+		logger.warn("Stopping with {} push(es) pending: dead-lettered (reason shutdown) for a replay; their "
+				+ "notifications stay listed", handed);
+		if (handed < left.size()) {
+			deadLetterFailures(SHUTDOWN).increment(left.size() - handed);
+			logger.error("Could not hand {} of the {} pending pushes' dead letters to Kafka within {}; their "
+					+ "notifications stay listed", left.size() - handed, left.size(), DEAD_LETTER_SENDS);
 		}
 		if (this.kafka != null) {
 			try {

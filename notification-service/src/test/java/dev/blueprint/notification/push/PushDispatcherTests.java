@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.blueprint.chat.contracts.PushDeadLettered.Push;
@@ -13,6 +15,8 @@ import dev.blueprint.notification.push.core.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -87,6 +91,50 @@ class PushDispatcherTests {
 		assertThat(attempts("expired")).isEqualTo(1);
 		assertThat(attempts("dead-lettered")).as("no send failed").isZero();
 		await().atMost(Duration.ofSeconds(1)).until(() -> dispatcher.pending() == 0);
+	}
+
+	/**
+	 * An attempt that outlives the close's wait and then fails: close() has dead-lettered
+	 * its push already (shutdown), so the failure neither dead-letters it again (a replay
+	 * would send it twice) nor schedules a retry on the stopped timer. Without Kafka
+	 * here, each dead letter counts as lost, by reason.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { true, false })
+	void anAttemptThatEndsAfterTheCloseLeavesItsPushToTheClosesOneDeadLetter(boolean retryable) throws Exception {
+		CountDownLatch inSend = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		PushDispatcher dispatcher = dispatcher(
+				new RetryPolicy(6, Duration.ofMillis(10), 2, Duration.ofSeconds(1), 0, Duration.ofSeconds(10)),
+				(push) -> {
+					inSend.countDown();
+					// a provider call that ignores the interrupt
+					while (true) {
+						try {
+							release.await();
+							break;
+						}
+						catch (InterruptedException ex) {
+							// keeps waiting
+						}
+					}
+					throw new PushProvider.PushException("502 from the provider", retryable);
+				});
+		dispatcher.submit(this.push);
+		assertThat(inSend.await(5, TimeUnit.SECONDS)).isTrue();
+
+		dispatcher.close();
+		assertThat(lost("shutdown")).isEqualTo(1);
+
+		release.countDown();
+		Thread.sleep(300);
+		assertThat(lost("shutdown")).isEqualTo(1);
+		assertThat(lost("rejected") + lost("attempts-exhausted") + lost("time-exhausted")).isZero();
+		assertThat(dispatcher.pending()).isZero();
+	}
+
+	private double lost(String reason) {
+		return this.meters.counter("blueprint.chat.push.dead.letter.failures", "reason", reason).count();
 	}
 
 	private PushDispatcher dispatcher(RetryPolicy policy, Sender sender) {
