@@ -3,6 +3,7 @@ package dev.blueprint.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,38 @@ class DeploymentConsistencyTests {
 			assertThat(targets).containsExactlyInAnyOrderElementsOf(
 					PORTS.entrySet().stream().map((entry) -> entry.getKey() + ":" + entry.getValue()).toList());
 		});
+	}
+
+	/**
+	 * docker compose stops a service as the kubelet does, without the preStop sleep: not
+	 * sooner than the service's grace period less that sleep, which its
+	 * {@code ShutdownBudgetTests} check its shutdown fits. Compose's default (10 s)
+	 * killed them under their shutdown until 2026-12-07.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void composeGivesEveryServiceTheTimeToStopThatKubernetesDoes() throws IOException {
+		for (String name : PORTS.keySet()) {
+			Map<String, Object> pod = null;
+			for (Object document : new Yaml()
+				.loadAll(Files.readString(Suite.REPO.resolve("k8s/base").resolve(name + ".yaml")))) {
+				Map<String, Object> object = (Map<String, Object>) document;
+				if (object != null && "Deployment".equals(object.get("kind"))) {
+					pod = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) object.get("spec"))
+						.get("template")).get("spec");
+				}
+			}
+			assertThat(pod).as(name + "'s Deployment").isNotNull();
+			Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
+			Map<String, Object> preStop = (Map<String, Object>) ((Map<String, Object>) container.get("lifecycle"))
+				.get("preStop");
+			List<String> sleep = (List<String>) ((Map<String, Object>) preStop.get("exec")).get("command");
+			Duration needed = Duration.ofSeconds(((Number) pod.get("terminationGracePeriodSeconds")).longValue())
+				.minusSeconds(Long.parseLong(sleep.get(1)));
+			Object granted = service(name).get("stop_grace_period");
+			assertThat(granted).as(name + "'s stop_grace_period").isNotNull();
+			assertThat(Duration.parse("PT" + granted.toString().toUpperCase())).as(name).isGreaterThanOrEqualTo(needed);
+		}
 	}
 
 	@SuppressWarnings("unchecked")
