@@ -139,13 +139,10 @@ class GatewayConfiguration {
 			+ "transport that cannot stop reading (SockJS over HTTP); inbound-bytes, the same with more than "
 			+ "gateway.max-inbound-bytes of all sessions' frames waiting";
 
-	/**
-	 * The WebSocket sessions, closed all at once when the gateway stops, and left in the
-	 * registry until their leases end.
-	 */
+	/** The WebSocket sessions, closed all at once when the gateway stops. */
 	@Bean
-	GoingAway goingAway(GatewayProperties properties, SessionTracker sessionTracker) {
-		return new GoingAway(properties.sendTimeLimit(), sessionTracker::leaveRegistered);
+	GoingAway goingAway(GatewayProperties properties) {
+		return new GoingAway(properties.sendTimeLimit());
 	}
 
 	@Bean

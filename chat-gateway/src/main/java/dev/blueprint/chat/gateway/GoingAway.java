@@ -22,9 +22,7 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 /**
  * Closes every WebSocket session with 1001 (going away) as the gateway begins to stop,
  * {@value #CLOSERS} at a time, and waits at most {@code gateway.send-time-limit} plus a
- * second for them; the clients reconnect to another instance and catch up by seq. Their
- * sessions stay in the registry until their leases end, so that their users do not go
- * offline and online again in between.
+ * second for them; the clients reconnect to another instance and catch up by seq.
  * <p>
  * Spring's STOMP handler closes its sessions too when it stops, but one after the other:
  * the close frame to a client that stopped reading waits up to
@@ -45,18 +43,12 @@ final class GoingAway implements ApplicationListener<ContextClosedEvent> {
 
 	private final Duration wait;
 
-	private final Runnable beforeClosing;
-
 	/**
 	 * @param sendTimeLimit how long one close frame may wait for its client
 	 * ({@code gateway.send-time-limit})
-	 * @param beforeClosing runs before the sessions are closed (the session tracker
-	 * leaves them registered until their leases end, for their clients to reconnect
-	 * elsewhere meanwhile)
 	 */
-	GoingAway(Duration sendTimeLimit, Runnable beforeClosing) {
+	GoingAway(Duration sendTimeLimit) {
 		this.wait = closeWait(sendTimeLimit);
-		this.beforeClosing = beforeClosing;
 	}
 
 	/** How long the shutdown waits for the sessions' closes at most. */
@@ -90,7 +82,6 @@ final class GoingAway implements ApplicationListener<ContextClosedEvent> {
 
 	@Override
 	public void onApplicationEvent(ContextClosedEvent event) {
-		this.beforeClosing.run();
 		closeAll();
 	}
 

@@ -36,8 +36,7 @@ class GoingAwayTests {
 
 	@Test
 	void closesManySlowSessionsAtOnceNotOneAfterAnother() throws Exception {
-		GoingAway goingAway = new GoingAway(Duration.ofSeconds(30), () -> {
-		});
+		GoingAway goingAway = new GoingAway(Duration.ofSeconds(30));
 		WebSocketHandler handler = goingAway.decorate(new TextWebSocketHandler());
 		List<WebSocketSession> sessions = new ArrayList<>();
 		for (int i = 0; i < 4 * GoingAway.CLOSERS; i++) {
@@ -60,8 +59,7 @@ class GoingAwayTests {
 	@Test
 	void waitsForClosesThatNeverEndOnlyTheSendTimeLimitAndASecond() throws Exception {
 		Duration sendTimeLimit = Duration.ofMillis(200);
-		GoingAway goingAway = new GoingAway(sendTimeLimit, () -> {
-		});
+		GoingAway goingAway = new GoingAway(sendTimeLimit);
 		WebSocketHandler handler = goingAway.decorate(new TextWebSocketHandler());
 		for (int i = 0; i < 3; i++) {
 			handler.afterConnectionEstablished(session(() -> this.stalled.await()));
@@ -79,8 +77,7 @@ class GoingAwayTests {
 
 	@Test
 	void forgetsTheSessionsThatClosed() throws Exception {
-		GoingAway goingAway = new GoingAway(Duration.ofSeconds(5), () -> {
-		});
+		GoingAway goingAway = new GoingAway(Duration.ofSeconds(5));
 		WebSocketHandler handler = goingAway.decorate(new TextWebSocketHandler());
 		WebSocketSession open = session(() -> {
 		});

@@ -31,8 +31,7 @@ import org.springframework.web.socket.messaging.SessionDisconnectEvent;
 /**
  * Keeps this gateway's STOMP sessions in the session registry: registered on CONNECT,
  * renewed every heartbeat (one pipelined call for all of them), removed on DISCONNECT or
- * when the connection drops, except when the gateway closes them as it stops
- * ({@link #leaveRegistered}). If this process dies, its sessions stop counting when their
+ * when the connection drops. If this process dies, its sessions stop counting when their
  * lease ends. While Redis is unreachable the sessions stay connected; they are
  * re-registered by the first heartbeat that succeeds.
  * <p>
@@ -77,9 +76,6 @@ public class SessionTracker implements SmartLifecycle {
 	private final Object registryWrites = new Object();
 
 	private volatile Remover remover;
-
-	/** Whether sessions that close now stay registered ({@link #leaveRegistered}). */
-	private volatile boolean leaving;
 
 	private final Counter notRenewed;
 
@@ -138,21 +134,9 @@ public class SessionTracker implements SmartLifecycle {
 	@EventListener
 	public void disconnected(SessionDisconnectEvent event) {
 		Session session = this.sessions.remove(event.getSessionId());
-		if (session != null && !this.leaving) {
+		if (session != null) {
 			queueRemoval(session);
 		}
-	}
-
-	/**
-	 * From now on, a session that closes stays in the registry until its lease ends
-	 * (20-30 s): the gateway is stopping and closes every session (1001), and their
-	 * clients reconnect to another instance within seconds. Removed, each of its users
-	 * went offline and came back online a few seconds later, a presence change pushed
-	 * twice to all their contacts, for every user of the gateway at once. A user who does
-	 * not reconnect goes offline when the lease ends, as after a crash.
-	 */
-	public void leaveRegistered() {
-		this.leaving = true;
 	}
 
 	private void queueRemoval(Session session) {
