@@ -27,6 +27,12 @@ class ChatPresenceScenarioIntegrationTests {
 
 	private static final Duration WAIT = ChatApi.WAIT;
 
+	/**
+	 * How long a reload is watched for a push: past the suite's offline grace (10 s,
+	 * {@code PRESENCE_OFFLINE_GRACE}) and the sweep that ends it, with room.
+	 */
+	private static final Duration RELOAD_WATCH = Duration.ofSeconds(13);
+
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private static final ObjectMapper json = new ObjectMapper();
@@ -85,6 +91,19 @@ class ChatPresenceScenarioIntegrationTests {
 		throw new AssertionError("no presence push about " + user + " within " + WAIT);
 	}
 
+	/** The next presence push about {@code user} within {@code timeout}, or null. */
+	private static JsonNode pushAbout(StompTestClient client, String user, Duration timeout)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			JsonNode change = client.next("presence", Duration.ofMillis(200));
+			if (change != null && change.path("userId").asString().equals(user)) {
+				return change;
+			}
+		}
+		return null;
+	}
+
 	@Test
 	void contactsSeeEachOtherComeGoTypeAndHide() throws Exception {
 		String alice = user("alice");
@@ -112,6 +131,14 @@ class ChatPresenceScenarioIntegrationTests {
 			HttpResponse<String> away = presence(bob, "PUT", "/api/v1/presence/me", "{\"status\":\"away\"}");
 			assertThat(away.statusCode()).as(away.body()).isEqualTo(200);
 			assertThat(presenceOf(aliceClient, bob).path("status").asString()).isEqualTo("away");
+
+			// A reload (or his gateway's restart): Bob's page closes and connects again
+			// at
+			// once. Alice is told nothing of it: presence-service holds a user whose last
+			// device left for its offline grace (10 s), and the page is back within it.
+			bobClient.close();
+			bobClient = connect(bob);
+			assertThat(pushAbout(aliceClient, bob, RELOAD_WATCH)).as("a presence push about a reload").isNull();
 
 			bobClient.close();
 			JsonNode offline = presenceOf(aliceClient, bob);

@@ -39,8 +39,9 @@ class PresenceConfiguration {
 	@Bean
 	PresenceTracker presenceTracker(PresenceStore store, SessionRegistry registry, PresenceProperties properties,
 			Clock clock, MeterRegistry meters) {
-		return new PresenceTracker(store, registry, new PresenceRules(properties.sessionLease()), clock,
-				properties.sweepBatch(), properties.claimTimeout(), properties.recoveryGrace(), meters);
+		return new PresenceTracker(store, registry,
+				new PresenceRules(properties.sessionLease(), properties.offlineGrace()), clock, properties.sweepBatch(),
+				properties.claimTimeout(), properties.recoveryGrace(), meters);
 	}
 
 	@Bean

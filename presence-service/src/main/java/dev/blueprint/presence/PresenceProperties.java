@@ -28,19 +28,27 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * longer than the lease turned every connected user offline and online again. At least a
  * gateway heartbeat (under half the lease) and a reconnect; 0 to 10 minutes, 0 for no
  * hold
+ * @param offlineGrace how long a user whose last device disconnected is shown as before,
+ * for a device to come back, before going offline (last seen when it left): without it a
+ * page reload, a network change or a gateway's restart (its clients reconnect to another
+ * instance within 1-5 s) was pushed to every contact as offline, then online again.
+ * Leases that run out (a device gone silent) are not held longer: the lease was their
+ * grace. 0 to 5 minutes, 0 for offline at once
  */
 @ConfigurationProperties("presence")
 public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 		@DefaultValue("500ms") Duration sweepInterval, @DefaultValue("500") int sweepBatch,
 		@DefaultValue("5s") Duration claimTimeout, @DefaultValue("30d") Duration retention,
 		@DefaultValue("100") int maxQueryUsers, @DefaultValue Contacts contacts,
-		@DefaultValue("30s") Duration recoveryGrace) {
+		@DefaultValue("30s") Duration recoveryGrace, @DefaultValue("10s") Duration offlineGrace) {
 
 	static final int MAX_SWEEP_BATCH = 10_000;
 
 	static final int MAX_QUERY_USERS = 1_000;
 
 	static final Duration MAX_RECOVERY_GRACE = Duration.ofMinutes(10);
+
+	static final Duration MAX_OFFLINE_GRACE = Duration.ofMinutes(5);
 
 	public PresenceProperties {
 		// Leases are whole milliseconds in the registry, and last seen after an expiry
@@ -63,6 +71,10 @@ public record PresenceProperties(@DefaultValue("30s") Duration sessionLease,
 		}
 		if (recoveryGrace.isNegative() || recoveryGrace.compareTo(MAX_RECOVERY_GRACE) > 0) {
 			throw new IllegalArgumentException("presence.recovery-grace must be from 0 to 10m, was " + recoveryGrace);
+		}
+		// Longer, a user who closed the app would still be shown online minutes later.
+		if (offlineGrace.isNegative() || offlineGrace.compareTo(MAX_OFFLINE_GRACE) > 0) {
+			throw new IllegalArgumentException("presence.offline-grace must be from 0 to 5m, was " + offlineGrace);
 		}
 		if (claimTimeout.compareTo(sweepInterval) <= 0) {
 			throw new IllegalArgumentException("presence.claim-timeout (" + claimTimeout

@@ -16,6 +16,8 @@ class PresencePropertiesTests {
 
 	private static final Duration GRACE = Duration.ofSeconds(30);
 
+	private static final Duration OFFLINE_GRACE = Duration.ofSeconds(10);
+
 	@Test
 	void theSessionLeaseIsAtLeastOneMillisecond() {
 		assertThat(properties(Duration.ofMillis(1), RETENTION, 10000).sessionLease()).isEqualTo(Duration.ofMillis(1));
@@ -74,7 +76,7 @@ class PresencePropertiesTests {
 
 	private static PresenceProperties query(int maxQueryUsers) {
 		return new PresenceProperties(LEASE, Duration.ofMillis(500), 500, Duration.ofSeconds(5), RETENTION,
-				maxQueryUsers, contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), GRACE);
+				maxQueryUsers, contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), GRACE, OFFLINE_GRACE);
 	}
 
 	@Test
@@ -105,7 +107,7 @@ class PresencePropertiesTests {
 
 	private static PresenceProperties sweep(Duration interval, int batch, Duration claimTimeout) {
 		return new PresenceProperties(LEASE, interval, batch, claimTimeout, RETENTION, 100,
-				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), GRACE);
+				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), GRACE, OFFLINE_GRACE);
 	}
 
 	private static PresenceProperties.Contacts contacts(Duration cacheTtl, int maxCachedUsers, Duration timeout) {
@@ -115,7 +117,7 @@ class PresencePropertiesTests {
 
 	private static PresenceProperties properties(Duration sessionLease, Duration retention, int maxCachedUsers) {
 		return new PresenceProperties(sessionLease, Duration.ofMillis(500), 500, Duration.ofSeconds(5), retention, 100,
-				contacts(Duration.ofSeconds(30), maxCachedUsers, Duration.ofSeconds(2)), GRACE);
+				contacts(Duration.ofSeconds(30), maxCachedUsers, Duration.ofSeconds(2)), GRACE, OFFLINE_GRACE);
 	}
 
 	@Test
@@ -127,9 +129,24 @@ class PresencePropertiesTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> grace(Duration.ofMinutes(10).plusMillis(1)));
 	}
 
+	@Test
+	void theOfflineGraceIsFromZeroToFiveMinutes() {
+		assertThat(offlineGrace(Duration.ZERO).offlineGrace()).isZero();
+		assertThat(offlineGrace(Duration.ofMinutes(5)).offlineGrace()).hasMinutes(5);
+		assertThatIllegalArgumentException().isThrownBy(() -> offlineGrace(Duration.ofMillis(-1)))
+			.withMessage("presence.offline-grace must be from 0 to 5m, was PT-0.001S");
+		assertThatIllegalArgumentException().isThrownBy(() -> offlineGrace(Duration.ofMinutes(5).plusMillis(1)))
+			.withMessage("presence.offline-grace must be from 0 to 5m, was PT5M0.001S");
+	}
+
+	private static PresenceProperties offlineGrace(Duration offlineGrace) {
+		return new PresenceProperties(LEASE, Duration.ofMillis(500), 500, Duration.ofSeconds(5), RETENTION, 100,
+				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), GRACE, offlineGrace);
+	}
+
 	private static PresenceProperties grace(Duration grace) {
 		return new PresenceProperties(LEASE, Duration.ofMillis(500), 500, Duration.ofSeconds(5), RETENTION, 100,
-				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), grace);
+				contacts(Duration.ofSeconds(30), 10000, Duration.ofSeconds(2)), grace, OFFLINE_GRACE);
 	}
 
 }

@@ -36,7 +36,8 @@ import org.springframework.data.redis.core.script.RedisScript;
  * Presence in Redis.
  * <ul>
  * <li>{@code chat:presence:{userId}}: a hash with {@code choice}, {@code status},
- * {@code lastSeen} and {@code leaseEnd} (epoch milliseconds), and {@code version}, which
+ * {@code lastSeen}, {@code leaseEnd} and {@code leftAt} (epoch milliseconds; empty for
+ * none; {@code leftAt} is set only during an offline grace), and {@code version}, which
  * every write increments and checks (see {@link #apply(List)}); it expires
  * {@code presence.retention} after its last write while the choice is online. Away or
  * invisible is kept without expiry, until the user changes it: an expired hash reads as
@@ -92,14 +93,14 @@ public class PresenceStore {
 	/**
 	 * Applies one user's update if the user's presence is still at the version it was
 	 * read at (ARGV[1], compared as stored; {@value #OTHER_TYPE} for a key of another
-	 * type, which the update then replaces): stores it (ARGV[3..6], unless ARGV[2], the
-	 * retention, is empty) with the next version, and publishes ARGV[8] on channel
-	 * ARGV[7] (unless empty) in the same step, so changes are published in the order they
-	 * are stored. A version that is no whole number (an unreadable hash or key its user's
-	 * choice replaces), or whose next would not print as one (1e14 and beyond), is
-	 * followed by 1. The hash expires after the retention only while the choice (ARGV[3])
-	 * is online; any other choice is kept until the user changes it. Returns 1, or 0 when
-	 * another writer got there first and nothing was done.
+	 * type, which the update then replaces): stores it (ARGV[3..6] and ARGV[9], unless
+	 * ARGV[2], the retention, is empty) with the next version, and publishes ARGV[8] on
+	 * channel ARGV[7] (unless empty) in the same step, so changes are published in the
+	 * order they are stored. A version that is no whole number (an unreadable hash or key
+	 * its user's choice replaces), or whose next would not print as one (1e14 and
+	 * beyond), is followed by 1. The hash expires after the retention only while the
+	 * choice (ARGV[3]) is online; any other choice is kept until the user changes it.
+	 * Returns 1, or 0 when another writer got there first and nothing was done.
 	 */
 	static final String APPLY = """
 			local kind = redis.call('TYPE', KEYS[1]).ok
@@ -121,7 +122,7 @@ public class PresenceStore {
 			    redis.call('DEL', KEYS[1])
 			  end
 			  redis.call('HSET', KEYS[1], 'choice', ARGV[3], 'status', ARGV[4], 'lastSeen', ARGV[5],
-			    'leaseEnd', ARGV[6], 'version', tostring(version + 1))
+			    'leaseEnd', ARGV[6], 'leftAt', ARGV[9], 'version', tostring(version + 1))
 			  if ARGV[3] == 'online' then
 			    redis.call('PEXPIRE', KEYS[1], ARGV[2])
 			  else
@@ -371,7 +372,7 @@ public class PresenceStore {
 		// A choice this version does not know must not read as online (the default
 		// when none is stored): its user would be shown online against it.
 		return new Presence(known(hash, "choice", Choice::fromWire), known(hash, "status", Status::fromWire),
-				instant(hash, "lastSeen"), instant(hash, "leaseEnd"));
+				instant(hash, "lastSeen"), instant(hash, "leaseEnd"), instant(hash, "leftAt"));
 	}
 
 	private static <T> T known(Map<?, ?> hash, String field, Function<String, T> fromWire) {
@@ -461,7 +462,8 @@ public class PresenceStore {
 							(presence != null) ? bytes(presence.status().wire()) : none,
 							(presence != null) ? bytes(millis(presence.lastSeen())) : none,
 							(presence != null) ? bytes(millis(presence.leaseEnd())) : none, channel,
-							(update.change() != null) ? bytes(this.codec.encode(update.change())) : none);
+							(update.change() != null) ? bytes(this.codec.encode(update.change())) : none,
+							(presence != null) ? bytes(millis(presence.leftAt())) : none);
 			}
 			return null;
 		});

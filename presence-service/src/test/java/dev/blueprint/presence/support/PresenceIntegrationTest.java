@@ -37,14 +37,14 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * presence-service against the build's real Redis, with short leases so expiry shows in
- * seconds: a 2 s lease (the gateways renew every 0.5 s here), a sweep every 200 ms. Tests
- * play the gateways through the real {@link SessionRegistry} and listen on the real
- * {@value PresenceChanged#CHANNEL} channel.
+ * seconds: a 2 s lease (the gateways renew every 0.5 s here), a sweep every 200 ms, an
+ * offline grace of 1 s. Tests play the gateways through the real {@link SessionRegistry}
+ * and listen on the real {@value PresenceChanged#CHANNEL} channel.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "presence.session-lease=2s", "presence.sweep-interval=200ms", "presence.claim-timeout=2s",
 				"presence.max-query-users=3", "presence.contacts.cache-ttl=1s", "PRESENCE_UPDATE_BURST=3",
-				"presence.recovery-grace=3s",
+				"presence.recovery-grace=3s", "presence.offline-grace=1s",
 				// The build machine is shared: leave room for slow Redis round trips.
 				"spring.data.redis.timeout=5s" })
 @AutoConfigureMetrics
@@ -54,6 +54,9 @@ public abstract class PresenceIntegrationTest {
 	protected static final Duration LEASE = Duration.ofSeconds(2);
 
 	protected static final Duration SWEEP = Duration.ofMillis(200);
+
+	/** How long a user whose last device disconnected is shown as before. */
+	protected static final Duration OFFLINE_GRACE = Duration.ofSeconds(1);
 
 	protected static final ConversationsStub conversations = new ConversationsStub();
 

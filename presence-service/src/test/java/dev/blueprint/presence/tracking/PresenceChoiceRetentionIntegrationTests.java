@@ -79,8 +79,8 @@ class PresenceChoiceRetentionIntegrationTests extends PresenceIntegrationTest {
 
 	private PresenceTracker shortRetention() {
 		return new PresenceTracker(new PresenceStore(this.redis, new ChatEventCodec(), RETENTION),
-				new SessionRegistry(this.redis, LEASE, Clock.systemUTC()), new PresenceRules(LEASE), Clock.systemUTC(),
-				100, Duration.ofSeconds(2), new SimpleMeterRegistry());
+				new SessionRegistry(this.redis, LEASE, Clock.systemUTC()), new PresenceRules(LEASE, Duration.ZERO),
+				Clock.systemUTC(), 100, Duration.ofSeconds(2), new SimpleMeterRegistry());
 	}
 
 }

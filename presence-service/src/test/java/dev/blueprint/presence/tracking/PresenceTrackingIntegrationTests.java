@@ -2,6 +2,7 @@ package dev.blueprint.presence.tracking;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,24 +60,79 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 	MeterRegistry meters;
 
 	@Test
-	void aConnectingDeviceMakesTheUserOnlineWithinASweepAndADisconnectOfflineWithinAnother() throws Exception {
+	void aConnectingDeviceMakesTheUserOnlineWithinASweepAndADisconnectOfflineAfterTheOfflineGrace() throws Exception {
 		String alice = unique("alice");
 		Session phone = new Session(alice, "gw-a", "phone");
 		Instant connected = Instant.now();
-		gateway().renew(List.of(phone));
-		PresenceChanged online = expectChange(alice, SWEEP.plus(SLACK));
-		assertThat(online.status()).isEqualTo("online");
-		assertThat(online.lastSeen()).isBetween(connected, Instant.now());
-		assertThat(this.tracker.presenceOf(List.of(alice)).get(alice).status()).isEqualTo(Status.ONLINE);
+		// renewed, as a gateway does: a removal after the lease ran out is no disconnect
+		try (AutoCloseable renewed = heartbeat(phone)) {
+			PresenceChanged online = expectChange(alice, SWEEP.plus(SLACK));
+			assertThat(online.status()).isEqualTo("online");
+			assertThat(online.lastSeen()).isBetween(connected, Instant.now());
+			assertThat(this.tracker.presenceOf(List.of(alice)).get(alice).status()).isEqualTo(Status.ONLINE);
+		}
 
 		Instant disconnected = Instant.now();
 		gateway().remove(phone);
-		PresenceChanged offline = expectChange(alice, SWEEP.plus(SLACK));
+		// Within a sweep the grace begins: still online, and when she left is stored.
+		assertThat(awaitLeftAt(alice, SWEEP.plus(SLACK))).as("left at")
+			.isBetween(disconnected.truncatedTo(ChronoUnit.MILLIS), Instant.now());
+		assertThat(this.tracker.presenceOf(List.of(alice)).get(alice).status()).isEqualTo(Status.ONLINE);
+		PresenceChanged offline = expectChange(alice, OFFLINE_GRACE.plus(SWEEP).plus(SLACK));
 		assertThat(offline.status()).isEqualTo("offline");
-		assertThat(offline.lastSeen()).isBetween(disconnected, Instant.now());
+		// last seen when she left, not when the grace ended
+		assertThat(offline.lastSeen()).isBetween(disconnected.truncatedTo(ChronoUnit.MILLIS),
+				disconnected.plus(SWEEP).plus(SLACK));
+		assertThat(Duration.between(disconnected, offline.changedAt())).isGreaterThanOrEqualTo(OFFLINE_GRACE);
+		assertThat(this.tracker.presenceOf(List.of(alice)).get(alice).leftAt()).isNull();
 		// The sweep publishes the change, then ends its claim on the user: with no
 		// session left the user is forgotten (not rescheduled) right after.
 		assertThat(dueScoreAfter(alice, SLACK)).isNull();
+	}
+
+	/**
+	 * A device that comes back within the offline grace, on another gateway (its old one
+	 * restarting): the user's contacts see no change at all, and the user is online since
+	 * the first connect. Before the grace they saw offline, then online again, for every
+	 * user of a gateway at each of its deploys.
+	 */
+	@Test
+	void aDeviceBackWithinTheOfflineGraceChangesNothingOthersSee() throws Exception {
+		String bob = unique("bob");
+		Session phone = new Session(bob, "gw-a", "phone");
+		PresenceChanged online;
+		try (AutoCloseable renewed = heartbeat(phone)) {
+			online = expectChange(bob, REACTION);
+			assertThat(online.status()).isEqualTo("online");
+		}
+
+		gateway().remove(phone);
+		assertThat(awaitLeftAt(bob, SWEEP.plus(SLACK))).as("in the grace").isNotNull();
+		Session again = new Session(bob, "gw-b", "phone-again");
+		try (AutoCloseable connected = heartbeat(again)) {
+			// Past the grace's end and its sweep, with room: no change was published.
+			assertThat(nextChange(bob, OFFLINE_GRACE.plus(SWEEP).plus(SLACK).plusSeconds(1))).isNull();
+			Presence presence = this.tracker.presenceOf(List.of(bob)).get(bob);
+			assertThat(presence.status()).isEqualTo(Status.ONLINE);
+			assertThat(presence.lastSeen()).as("online since the first connect")
+				.isEqualTo(online.lastSeen().truncatedTo(ChronoUnit.MILLIS));
+			assertThat(presence.leftAt()).as("the grace ended with a live device").isNull();
+		}
+		gateway().remove(again);
+		assertThat(expectChange(bob, OFFLINE_GRACE.plus(REACTION)).status()).isEqualTo("offline");
+	}
+
+	/**
+	 * When the user's last device left, as stored, once it is or {@code timeout} passed.
+	 */
+	private Instant awaitLeftAt(String user, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		Instant leftAt = this.tracker.presenceOf(List.of(user)).get(user).leftAt();
+		while (leftAt == null && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+			leftAt = this.tracker.presenceOf(List.of(user)).get(user).leftAt();
+		}
+		return leftAt;
 	}
 
 	/** The user's due score once it is gone or {@code timeout} has passed. */
@@ -217,7 +273,7 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 		gateway().renew(List.of(tablet));
 		assertThat(expectChange(carol, REACTION).status()).isEqualTo("online");
 		gateway().remove(tablet);
-		assertThat(expectChange(carol, REACTION).status()).isEqualTo("offline");
+		assertThat(expectChange(carol, OFFLINE_GRACE.plus(REACTION)).status()).isEqualTo("offline");
 	}
 
 	/**

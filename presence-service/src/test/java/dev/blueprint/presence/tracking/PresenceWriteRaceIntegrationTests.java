@@ -93,7 +93,7 @@ class PresenceWriteRaceIntegrationTests extends PresenceIntegrationTest {
 		assertThat(this.tracker.choose(dave, Choice.ONLINE).status()).isEqualTo(Status.ONLINE);
 		assertThat(expectChange(dave, Duration.ofSeconds(2)).status()).isEqualTo("online");
 		gateway().remove(phone);
-		assertThat(expectChange(dave, SWEEP.plusSeconds(1)).status()).isEqualTo("offline");
+		assertThat(expectChange(dave, OFFLINE_GRACE.plus(SWEEP).plusSeconds(1)).status()).isEqualTo("offline");
 	}
 
 	@Test
@@ -120,7 +120,7 @@ class PresenceWriteRaceIntegrationTests extends PresenceIntegrationTest {
 		assertThat(nextChange(erin, SWEEP.multipliedBy(3))).isNull();
 		assertThat(this.tracker.presenceOf(List.of(erin)).get(erin).choice()).isEqualTo(Choice.ONLINE);
 		gateway().remove(laptop);
-		assertThat(expectChange(erin, SWEEP.plusSeconds(1)).status()).isEqualTo("offline");
+		assertThat(expectChange(erin, OFFLINE_GRACE.plus(SWEEP).plusSeconds(1)).status()).isEqualTo("offline");
 	}
 
 	@Test
@@ -137,7 +137,8 @@ class PresenceWriteRaceIntegrationTests extends PresenceIntegrationTest {
 
 	private PresenceTracker tracker(PresenceStore store) {
 		return new PresenceTracker(store, new SessionRegistry(this.redis, LEASE, Clock.systemUTC()),
-				new PresenceRules(LEASE), Clock.systemUTC(), 100, Duration.ofSeconds(2), new SimpleMeterRegistry());
+				new PresenceRules(LEASE, Duration.ZERO), Clock.systemUTC(), 100, Duration.ofSeconds(2),
+				new SimpleMeterRegistry());
 	}
 
 }

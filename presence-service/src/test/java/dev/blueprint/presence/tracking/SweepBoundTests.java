@@ -28,8 +28,8 @@ class SweepBoundTests {
 	@Test
 	void aSweepWhoseBatchesAlwaysComeFullEndsAfterTheClaimTimeout() {
 		PresenceTracker tracker = spy(new PresenceTracker(mock(PresenceStore.class), mock(SessionRegistry.class),
-				new PresenceRules(Duration.ofSeconds(30)), Clock.systemUTC(), BATCH, Duration.ofMillis(300),
-				new SimpleMeterRegistry()));
+				new PresenceRules(Duration.ofSeconds(30), Duration.ZERO), Clock.systemUTC(), BATCH,
+				Duration.ofMillis(300), new SimpleMeterRegistry()));
 		doReturn(BATCH).when(tracker).sweepOnce();
 
 		assertTimeoutPreemptively(Duration.ofSeconds(30), tracker::sweep);
