@@ -105,7 +105,8 @@ public final class PresenceRules {
 				lastSeen = now;
 			}
 			else if (!visibleAfter.present()) {
-				lastSeen = leftAt;
+				// shown present since lastSeen, if that is later (never backwards)
+				lastSeen = (lastSeen != null && lastSeen.isAfter(leftAt)) ? lastSeen : leftAt;
 			}
 			else if (lastSeen == null) {
 				lastSeen = now;

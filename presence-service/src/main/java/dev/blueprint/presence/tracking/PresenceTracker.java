@@ -218,13 +218,15 @@ public class PresenceTracker {
 				continue;
 			}
 			Presence before = previous.presence();
-			if (!leases.containsKey(user) && before.status() != Status.OFFLINE && hold.holds(before.leaseEnd(), now)) {
+			if (hold.holds(before, leases.containsKey(user), now)) {
 				// Its leases ran out (no live one, the last one known ended) while Redis
 				// was unreachable: its gateway could not renew them either. Looked at
 				// again once the gateways had a heartbeat to do so; offline then, last
 				// seen at its last renewal, if it is gone. A user whose known lease
 				// ended before the failures, or after them, is not held: a failure does
-				// not postpone anyone else's going offline.
+				// not postpone anyone else's going offline. Nor is a user whose last
+				// device
+				// left (in an offline grace): that was no lease running out.
 				nextChecks.put(user, hold.until());
 				this.recoveryHolds.increment();
 				continue;
@@ -284,6 +286,16 @@ public class PresenceTracker {
 
 		static Hold after(Instant failingSince, Instant now, Duration grace) {
 			return new Hold(failingSince.minus(grace), now, now.plus(grace));
+		}
+
+		/**
+		 * Whether a user is held: not offline, with no live lease, and not in an offline
+		 * grace (that user's last device left; no lease ran out), whose known lease ended
+		 * within the hold's window.
+		 */
+		boolean holds(Presence before, boolean live, Instant now) {
+			return !live && before.status() != Status.OFFLINE && before.leftAt() == null
+					&& holds(before.leaseEnd(), now);
 		}
 
 		boolean holds(Instant leaseEnd, Instant now) {

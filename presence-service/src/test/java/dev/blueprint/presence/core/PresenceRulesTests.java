@@ -235,6 +235,19 @@ class PresenceRulesTests {
 		assertThat(gone.presence()).isEqualTo(new Presence(Choice.INVISIBLE, Status.OFFLINE, at(25), null));
 	}
 
+	/** Hidden, shown, hidden again within a grace: last seen never goes back. */
+	@Test
+	void lastSeenNeverMovesBackwardsWithinTheGrace() {
+		Presence held = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(40), at(25));
+		Presence hidden = this.graced.choose(held, Choice.INVISIBLE, null, at(26)).presence();
+		assertThat(hidden.lastSeen()).isEqualTo(at(25));
+		PresenceRules.Evaluation shown = this.graced.choose(hidden, Choice.ONLINE, null, at(27));
+		assertThat(shown.presence().lastSeen()).as("shown online since").isEqualTo(at(27));
+		PresenceRules.Evaluation hiddenAgain = this.graced.choose(shown.presence(), Choice.INVISIBLE, null, at(29));
+		assertThat(hiddenAgain.presence().lastSeen()).isEqualTo(at(27));
+		assertThat(this.graced.evaluate(hiddenAgain.presence(), null, at(35)).presence().lastSeen()).isEqualTo(at(27));
+	}
+
 	@Test
 	void aNegativeGraceIsRefused() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new PresenceRules(LEASE, Duration.ofMillis(-1)));

@@ -94,7 +94,8 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 	 * A device that comes back within the offline grace, on another gateway (its old one
 	 * restarting): the user's contacts see no change at all, and the user is online since
 	 * the first connect. Before the grace they saw offline, then online again, for every
-	 * user of a gateway at each of its deploys.
+	 * user of a gateway at each of its deploys. Its registration ends the grace at once,
+	 * so a second departure starts a grace of its own and is last seen then.
 	 */
 	@Test
 	void aDeviceBackWithinTheOfflineGraceChangesNothingOthersSee() throws Exception {
@@ -109,17 +110,40 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 		gateway().remove(phone);
 		assertThat(awaitLeftAt(bob, SWEEP.plus(SLACK))).as("in the grace").isNotNull();
 		Session again = new Session(bob, "gw-b", "phone-again");
+		gateway().register(List.of(again));
+		Instant leftAgain;
 		try (AutoCloseable connected = heartbeat(again)) {
-			// Past the grace's end and its sweep, with room: no change was published.
+			// the registration had the user evaluated at once: the grace is over
+			assertThat(awaitNoLeftAt(bob, SWEEP.plus(SLACK))).as("left at, after the registration").isNull();
+			// Past the first grace's end and its sweep, with room: no change was
+			// published.
 			assertThat(nextChange(bob, OFFLINE_GRACE.plus(SWEEP).plus(SLACK).plusSeconds(1))).isNull();
 			Presence presence = this.tracker.presenceOf(List.of(bob)).get(bob);
 			assertThat(presence.status()).isEqualTo(Status.ONLINE);
 			assertThat(presence.lastSeen()).as("online since the first connect")
 				.isEqualTo(online.lastSeen().truncatedTo(ChronoUnit.MILLIS));
-			assertThat(presence.leftAt()).as("the grace ended with a live device").isNull();
+			leftAgain = Instant.now();
 		}
 		gateway().remove(again);
-		assertThat(expectChange(bob, OFFLINE_GRACE.plus(REACTION)).status()).isEqualTo("offline");
+		PresenceChanged offline = expectChange(bob, OFFLINE_GRACE.plus(REACTION));
+		assertThat(offline.status()).isEqualTo("offline");
+		assertThat(offline.lastSeen()).as("last seen when the device left the second time")
+			.isAfterOrEqualTo(leftAgain.truncatedTo(ChronoUnit.MILLIS));
+		assertThat(Duration.between(leftAgain, offline.changedAt())).isGreaterThanOrEqualTo(OFFLINE_GRACE);
+	}
+
+	/**
+	 * When the user's last device left, as stored, once it is cleared or {@code timeout}
+	 * passed.
+	 */
+	private Instant awaitNoLeftAt(String user, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		Instant leftAt = this.tracker.presenceOf(List.of(user)).get(user).leftAt();
+		while (leftAt != null && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+			leftAt = this.tracker.presenceOf(List.of(user)).get(user).leftAt();
+		}
+		return leftAt;
 	}
 
 	/**

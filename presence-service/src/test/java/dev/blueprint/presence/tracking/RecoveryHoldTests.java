@@ -3,6 +3,9 @@ package dev.blueprint.presence.tracking;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.blueprint.presence.core.Choice;
+import dev.blueprint.presence.core.Presence;
+import dev.blueprint.presence.core.Status;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +46,19 @@ class RecoveryHoldTests {
 		assertThat(PresenceTracker.Hold.after(FAILING_SINCE, RECOVERED, Duration.ZERO).holds(RECOVERED, RECOVERED))
 			.as("no grace, no hold")
 			.isFalse();
+	}
+
+	@Test
+	void holdsAConnectedUserWithoutALiveLeaseButNotOneWhoLeftNorAnOfflineOne() {
+		Instant now = RECOVERED.plusSeconds(1);
+		Instant ended = FAILING_SINCE.plusSeconds(20);
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, FAILING_SINCE.minusSeconds(600), ended);
+		assertThat(this.hold.holds(online, false, now)).isTrue();
+		assertThat(this.hold.holds(online, true, now)).as("a live lease").isFalse();
+		Presence left = new Presence(Choice.ONLINE, Status.ONLINE, online.lastSeen(), ended, ended.minusSeconds(5));
+		assertThat(this.hold.holds(left, false, now)).as("in an offline grace: its last device left").isFalse();
+		Presence offline = new Presence(Choice.ONLINE, Status.OFFLINE, online.lastSeen(), ended);
+		assertThat(this.hold.holds(offline, false, now)).isFalse();
 	}
 
 }

@@ -118,7 +118,7 @@ public class SessionTracker implements SmartLifecycle {
 			return;
 		}
 		try {
-			this.registry.renew(List.of(session));
+			this.registry.register(List.of(session));
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not register session {} of {} (retried at the next heartbeat): {}", sessionId,

@@ -37,10 +37,10 @@ import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
  * <p>
  * Presence: every write also schedules the user in {@value #PRESENCE_DUE}, a sorted set
  * of user ids scored by when presence-service should next look at them. A renewal adds a
- * user who is not scheduled (a new session, or one re-registered after an outage) for now
- * and leaves a scheduled one alone; a removal moves the user's check to now.
- * Presence-service reschedules each user at the end of their latest lease, so a user with
- * live devices is looked at about once per lease, not once per heartbeat.
+ * user who is not scheduled (one re-registered after an outage) for now and leaves a
+ * scheduled one alone; a registration (a new session) and a removal move the user's check
+ * to now. Presence-service reschedules each user at the end of their latest lease, so a
+ * user with live devices is looked at about once per lease, not once per heartbeat.
  */
 public final class SessionRegistry {
 
@@ -91,7 +91,19 @@ public final class SessionRegistry {
 	 * @throws NotWrittenException naming how many sessions were not renewed
 	 */
 	public void renew(Collection<Session> sessions) {
-		inChunks(sessions, this::renewChunk, "renewed");
+		inChunks(sessions, (chunk) -> renewChunk(chunk, RedisZSetCommands.ZAddArgs.ifNotExists()), "renewed");
+	}
+
+	/**
+	 * Registers new sessions, as {@link #renew} does, and moves their users' presence
+	 * checks to now (a renewal leaves a scheduled user alone): a user whose last device
+	 * left moments ago is scheduled for the end of an offline grace, and without an
+	 * evaluation now a device back within it, leaving again, found the first departure
+	 * still stored, so the grace was not renewed and the user was last seen at the first.
+	 * @throws NotWrittenException naming how many sessions were not registered
+	 */
+	public void register(Collection<Session> sessions) {
+		inChunks(sessions, (chunk) -> renewChunk(chunk, RedisZSetCommands.ZAddArgs.empty().lt()), "registered");
 	}
 
 	private static void inChunks(Collection<Session> sessions, Consumer<List<Session>> write, String written) {
@@ -113,7 +125,7 @@ public final class SessionRegistry {
 		}
 	}
 
-	private void renewChunk(List<Session> sessions) {
+	private void renewChunk(List<Session> sessions, RedisZSetCommands.ZAddArgs schedule) {
 		long now = this.clock.millis();
 		double expiresAt = now + this.lease.toMillis();
 		this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
@@ -125,7 +137,7 @@ public final class SessionRegistry {
 				connection.keyCommands().pExpire(key, this.lease.toMillis());
 			}
 			for (String user : new LinkedHashSet<>(sessions.stream().map(Session::userId).toList())) {
-				zsets.zAdd(PRESENCE_DUE_KEY, now, bytes(user), RedisZSetCommands.ZAddArgs.ifNotExists());
+				zsets.zAdd(PRESENCE_DUE_KEY, now, bytes(user), schedule);
 			}
 			return null;
 		});

@@ -149,6 +149,36 @@ abstract class SessionRegistryContract {
 		redis().opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice);
 	}
 
+	/**
+	 * A new session (a device back within the offline grace, its user scheduled for the
+	 * grace's end) moves its user's check to now; a later check is never moved later.
+	 */
+	@Test
+	void aRegistrationMovesItsUsersCheckToNowButNeverLater() {
+		Instant start = Instant.now();
+		SessionRegistry.Session laptop = new SessionRegistry.Session(this.alice, "gw-b", "laptop");
+		redis().opsForZSet().add(SessionRegistry.PRESENCE_DUE, this.alice, start.plusSeconds(10).toEpochMilli());
+		registryAt(start.plusSeconds(3)).register(List.of(laptop));
+		assertThat(redis().opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
+			.isEqualTo((double) start.plusSeconds(3).toEpochMilli());
+		assertThat(registryAt(start.plusSeconds(3)).sessionsOf(List.of(this.alice)).get(this.alice))
+			.containsExactly(laptop);
+		// only ever moved earlier: a check due before now stays
+		registryAt(start.plusSeconds(1)).register(List.of(laptop));
+		assertThat(redis().opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
+			.isEqualTo((double) start.plusSeconds(1).toEpochMilli());
+		registryAt(start.plusSeconds(2)).register(List.of(laptop));
+		assertThat(redis().opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
+			.isEqualTo((double) start.plusSeconds(1).toEpochMilli());
+		// a user not scheduled is added
+		redis().opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice);
+		registryAt(start.plusSeconds(4)).register(List.of(laptop));
+		assertThat(redis().opsForZSet().score(SessionRegistry.PRESENCE_DUE, this.alice))
+			.isEqualTo((double) start.plusSeconds(4).toEpochMilli());
+		registryAt(start.plusSeconds(4)).remove(laptop);
+		redis().opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice);
+	}
+
 	@Test
 	void theLatestLeaseOfEachUserWithALiveSessionIsFoundInOneBatch() {
 		Instant start = Instant.now();
