@@ -24,11 +24,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * A real three-master Redis Cluster for one test class, started from the same
- * {@code redis-server} binary as the build's other servers (in cluster mode, no replicas)
- * and stopped by {@link #close()}: production runs Redis Cluster
- * (k8s/components/production), where keys of one command or script must share a slot,
- * pipelines and pub/sub span nodes, and {@code PUBLISH} and {@code PUBSUB NUMSUB} count
- * one node's subscribers.
+ * {@code redis-server} binary as the build's other servers (in cluster mode; without
+ * replicas, or with one per master for a failover, {@link #startWithReplicas}) and
+ * stopped by {@link #close()}: production runs Redis Cluster (k8s/components/production),
+ * where keys of one command or script must share a slot, pipelines and pub/sub span
+ * nodes, and {@code PUBLISH} and {@code PUBSUB NUMSUB} count one node's subscribers.
  * <p>
  * Each node listens on {@code firstPort + i}, moved by the build's
  * {@code blueprint.test-infra.port-offset} like the shared servers (so two builds on one
@@ -44,7 +44,14 @@ public final class TestRedisCluster implements AutoCloseable {
 
 	private static final int SLOTS = 16384;
 
+	/** Node timeout of a cluster with replicas: a dead master fails over in seconds. */
+	private static final Duration FAILOVER_NODE_TIMEOUT = Duration.ofSeconds(2);
+
 	private final List<Integer> ports;
+
+	private final boolean replicas;
+
+	private final Duration nodeTimeout;
 
 	private final Path dir;
 
@@ -52,8 +59,10 @@ public final class TestRedisCluster implements AutoCloseable {
 
 	private final Thread onExit = new Thread(this::stopNodes, "redis-cluster-stop");
 
-	private TestRedisCluster(int firstPort, Path dir) {
-		this.ports = IntStream.range(0, MASTERS).map((i) -> firstPort + i).boxed().toList();
+	private TestRedisCluster(int firstPort, boolean replicas, Duration nodeTimeout, Path dir) {
+		this.ports = IntStream.range(0, replicas ? 2 * MASTERS : MASTERS).map((i) -> firstPort + i).boxed().toList();
+		this.replicas = replicas;
+		this.nodeTimeout = nodeTimeout;
 		this.dir = dir;
 	}
 
@@ -62,17 +71,34 @@ public final class TestRedisCluster implements AutoCloseable {
 	 * every node reports {@code cluster_state:ok}.
 	 */
 	public static TestRedisCluster start(int firstPort) {
+		return start(firstPort, false, Duration.ofSeconds(5));
+	}
+
+	/**
+	 * Starts three masters as {@link #start} does and a replica of each (nodes 3, 4 and 5
+	 * replicate masters 0, 1 and 2, on the next ports), with a node timeout of 2 s, and
+	 * waits until every replica has synchronised: a master that dies ({@link #kill}) is
+	 * replaced by its replica within seconds.
+	 */
+	public static TestRedisCluster startWithReplicas(int firstPort) {
+		return start(firstPort, true, FAILOVER_NODE_TIMEOUT);
+	}
+
+	private static TestRedisCluster start(int firstPort, boolean replicas, Duration nodeTimeout) {
 		Path repo = TestInfrastructure.repoDir();
 		int offset = Integer.getInteger("blueprint.test-infra.port-offset", StackSettings.TEST_PORT_OFFSET)
 				- StackSettings.TEST_PORT_OFFSET;
 		int port = firstPort + offset;
-		TestRedisCluster cluster = new TestRedisCluster(port,
+		TestRedisCluster cluster = new TestRedisCluster(port, replicas, nodeTimeout,
 				Path.of(System.getProperty("java.io.tmpdir"), "blueprint-redis-cluster-" + port + "-"
 						+ Integer.toHexString(repo.toAbsolutePath().normalize().toString().hashCode())));
 		try {
 			cluster.stopLeftovers();
 			cluster.startNodes(LocalStack.redisServerBinary(repo));
 			cluster.formCluster();
+			if (replicas) {
+				cluster.addReplicas();
+			}
 			return cluster;
 		}
 		catch (IOException ex) {
@@ -109,6 +135,32 @@ public final class TestRedisCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Sets the cluster client's settings of production
+	 * ({@code spring.data.redis.lettuce.cluster.refresh.*} in
+	 * {@code k8s/components/production/application.yaml}, read from the checkout): how
+	 * the clients' view of the cluster follows a failover. A test of a failover runs with
+	 * what production runs, and fails if those settings go.
+	 */
+	public static void addProductionClientSettingsTo(DynamicPropertyRegistry registry) {
+		Path file = TestInfrastructure.repoDir().resolve("k8s/components/production/application.yaml");
+		Object node;
+		try (java.io.Reader reader = Files.newBufferedReader(file)) {
+			node = new org.yaml.snakeyaml.Yaml().load(reader);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		String prefix = "spring.data.redis.lettuce.cluster.refresh";
+		for (String key : prefix.split("\\.")) {
+			node = (node instanceof java.util.Map<?, ?> map) ? map.get(key) : null;
+		}
+		if (!(node instanceof java.util.Map<?, ?> refresh) || refresh.isEmpty()) {
+			throw new IllegalStateException(file + " sets no " + prefix + ".*");
+		}
+		refresh.forEach((key, value) -> registry.add(prefix + "." + key, () -> String.valueOf(value)));
+	}
+
+	/**
 	 * The index of the master that holds {@code key} (or a hash tag's content): the slots
 	 * are split in three equal ranges, in node order.
 	 */
@@ -128,6 +180,52 @@ public final class TestRedisCluster implements AutoCloseable {
 	 */
 	public void freeze(int index) {
 		signal(index, "STOP");
+	}
+
+	/**
+	 * Kills node {@code index} (SIGKILL), as a crashed server or a lost machine: its
+	 * clients' connections drop, and with {@link #startWithReplicas} its replica takes
+	 * over its slots once the others have marked it failed (the 2 s node timeout).
+	 */
+	public void kill(int index) {
+		signal(index, "KILL");
+		try {
+			this.nodes.get(index).waitFor();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Waits until node {@code index} reports itself a master ({@code ROLE}) and every
+	 * node still running reports {@code cluster_state:ok}, or {@code timeout} passed.
+	 * @return how long it took
+	 * @throws IllegalStateException if it did not happen within {@code timeout}
+	 */
+	public Duration awaitMaster(int index, Duration timeout) throws InterruptedException {
+		long start = System.nanoTime();
+		long deadline = start + timeout.toNanos();
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", this.ports.get(index)));
+		try (StatefulRedisConnection<String, String> node = client.connect()) {
+			while (!"master".equals(String.valueOf(node.sync().role().get(0)))) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("Redis Cluster node " + this.ports.get(index)
+							+ " is no master after " + timeout + " (logs in " + this.dir + ")");
+				}
+				Thread.sleep(50);
+			}
+		}
+		finally {
+			client.shutdown();
+		}
+		for (int i = 0; i < this.ports.size(); i++) {
+			if (this.nodes.get(i).isAlive()) {
+				awaitClusterOk(this.ports.get(i), deadline);
+			}
+		}
+		return Duration.ofNanos(System.nanoTime() - start);
 	}
 
 	/** Lets a frozen node go on (SIGCONT). */
@@ -188,7 +286,8 @@ public final class TestRedisCluster implements AutoCloseable {
 			assertPortFree(port + 10000);
 			Process node = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind",
 					"127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-					"--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no", "--dir", this.dir.toString())
+					"--cluster-node-timeout", Long.toString(this.nodeTimeout.toMillis()), "--save", "", "--appendonly",
+					"no", "--dir", this.dir.toString())
 				.redirectErrorStream(true)
 				.redirectOutput(this.dir.resolve("redis-" + port + ".log").toFile())
 				.start();
@@ -215,12 +314,62 @@ public final class TestRedisCluster implements AutoCloseable {
 		}
 		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
 		for (int port : this.ports) {
+			awaitClusterOk(port, deadline);
+		}
+	}
+
+	private void awaitClusterOk(int port, long deadline) throws InterruptedException {
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+		try (StatefulRedisConnection<String, String> node = connectWithRetry(client)) {
+			while (!node.sync().clusterInfo().contains("cluster_state:ok")) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("Redis Cluster node " + port + " not ok in time: "
+							+ node.sync().clusterInfo() + " (logs in " + this.dir + ")");
+				}
+				Thread.sleep(100);
+			}
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	/**
+	 * Makes node {@code MASTERS + i} a replica of master {@code i} (once it has learned
+	 * the master's id through the cluster's gossip) and waits until each has
+	 * synchronised.
+	 */
+	private void addReplicas() throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		for (int i = 0; i < MASTERS; i++) {
+			String masterId;
+			RedisClient masterClient = RedisClient.create(RedisURI.create("127.0.0.1", this.ports.get(i)));
+			try (StatefulRedisConnection<String, String> master = masterClient.connect()) {
+				masterId = master.sync().clusterMyId();
+			}
+			finally {
+				masterClient.shutdown();
+			}
+			int port = this.ports.get(MASTERS + i);
 			RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
-			try (StatefulRedisConnection<String, String> node = client.connect()) {
-				while (!node.sync().clusterInfo().contains("cluster_state:ok")) {
+			try (StatefulRedisConnection<String, String> replica = connectWithRetry(client)) {
+				while (true) {
+					try {
+						replica.sync().clusterReplicate(masterId);
+						break;
+					}
+					catch (RuntimeException ex) {
+						// ERR Unknown node: the replica has not heard of the master yet
+						if (System.nanoTime() > deadline) {
+							throw ex;
+						}
+						Thread.sleep(100);
+					}
+				}
+				while (!replica.sync().info("replication").contains("master_link_status:up")) {
 					if (System.nanoTime() > deadline) {
-						throw new IllegalStateException("Redis Cluster node " + port + " not ok after 20 s: "
-								+ node.sync().clusterInfo() + " (logs in " + this.dir + ")");
+						throw new IllegalStateException("Redis Cluster replica " + port + " not synchronised: "
+								+ replica.sync().info("replication") + " (logs in " + this.dir + ")");
 					}
 					Thread.sleep(100);
 				}
@@ -228,6 +377,9 @@ public final class TestRedisCluster implements AutoCloseable {
 			finally {
 				client.shutdown();
 			}
+		}
+		for (int port : this.ports) {
+			awaitClusterOk(port, deadline);
 		}
 	}
 
