@@ -199,6 +199,39 @@ public final class TestRedisCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Waits until master {@code index}'s replica ({@link #startWithReplicas}) has every
+	 * write the master had when asked (its replication offset), so a test that kills the
+	 * master next loses nothing to the asynchronous replication.
+	 */
+	public void awaitReplicated(int index, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		long masterOffset = replicationOffset(index, "master_repl_offset");
+		while (replicationOffset(index + MASTERS, "slave_repl_offset") < masterOffset) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("The replica of master " + this.ports.get(index)
+						+ " did not reach offset " + masterOffset + " within " + timeout);
+			}
+			Thread.sleep(20);
+		}
+	}
+
+	private long replicationOffset(int index, String field) {
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", this.ports.get(index)));
+		try (StatefulRedisConnection<String, String> node = client.connect()) {
+			return node.sync()
+				.info("replication")
+				.lines()
+				.filter((line) -> line.startsWith(field + ":"))
+				.mapToLong((line) -> Long.parseLong(line.substring(field.length() + 1).trim()))
+				.findFirst()
+				.orElse(-1);
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	/**
 	 * Waits until node {@code index} reports itself a master ({@code ROLE}) and every
 	 * node still running reports {@code cluster_state:ok}, or {@code timeout} passed.
 	 * @return how long it took
