@@ -34,11 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Redis Cluster node a gateway's delivery channel is subscribed through dies
- * (SIGKILL), on a real cluster of three masters with a replica each, with the cluster
- * client's settings of production: the gateway subscribes again through a node that
- * lives, and its client receives what is published after, with its session still in the
- * registry. Deliveries published in between reach nobody (pub/sub keeps nothing); the
- * client fills the gap from history by seq, as after any missed delivery.
+ * (SIGKILL), and a master with its client's session keys (that node, if it is a master,
+ * else another one), on a real cluster of three masters with a replica each, with the
+ * cluster client's settings of production: the gateway subscribes again through a node
+ * that lives, and its client receives what is published after, with its session still in
+ * the registry, renewed through the new master. Deliveries published in between reach
+ * nobody (pub/sub keeps nothing); the client fills the gap from history by seq, as after
+ * any missed delivery.
  * <p>
  * The cluster lives until this JVM exits (its shutdown hook stops it); the context is
  * closed after the class, before that.
@@ -53,7 +55,7 @@ class GatewayRedisClusterFailoverIntegrationTests {
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
 	/**
-	 * How long the gateway may take to listen again: the failover (2 s node timeout), the
+	 * How long the gateway may take to listen again: the failover (3 s node timeout), the
 	 * listener container's recovery (5 s between attempts), a refresh of the clients'
 	 * view of the cluster (up to its 30 s period), with slack for a loaded build machine.
 	 */
@@ -91,10 +93,12 @@ class GatewayRedisClusterFailoverIntegrationTests {
 			subscribedThrough = nodeSubscribedTo(channel);
 		}
 		assertThat(subscribedThrough).as("the node the delivery channel is subscribed through").isNotNegative();
-		// Alice's session keys on that node's slots (its master's, if it is a replica):
-		// their renewals and reads go through the failover too.
+		// A master dies in any case, and Alice's session keys are on its slots: that
+		// node if it is a master, else another master beside the replica (not the
+		// replica's own: its slots would be left with no node at all).
+		int master = (subscribedThrough < 3) ? subscribedThrough : (subscribedThrough - 3 + 1) % 3;
 		String alice = "alice-" + UUID.randomUUID().toString().substring(0, 8);
-		while (cluster.masterOf(alice) != subscribedThrough % 3) {
+		while (cluster.masterOf(alice) != master) {
 			alice = "alice-" + UUID.randomUUID().toString().substring(0, 8);
 		}
 		UUID conversation = UUID.randomUUID();
@@ -104,12 +108,17 @@ class GatewayRedisClusterFailoverIntegrationTests {
 			publishThroughAny(channel, delivery(alice, conversation, seq, "before"));
 			assertThat(client.expect("messages", WAIT).get("seq").asLong()).isEqualTo(seq);
 
+			// her registration replicated, and no failover of its own before the kill
+			cluster.awaitReplicated(master, Duration.ofSeconds(10));
+			assertThat(cluster.role(master)).isEqualTo("master");
+			assertThat(cluster.role(subscribedThrough)).isEqualTo((subscribedThrough < 3) ? "master" : "slave");
 			Instant killed = Instant.now();
 			cluster.kill(subscribedThrough);
-			if (subscribedThrough < 3) {
-				// a master: its replica takes over its slots
-				cluster.awaitMaster(subscribedThrough + 3, Duration.ofSeconds(30));
+			if (master != subscribedThrough) {
+				cluster.kill(master);
 			}
+			// its replica takes over the master's slots
+			cluster.awaitMaster(master + 3, Duration.ofSeconds(30));
 			// Published again and again until one arrives: those before the gateway
 			// subscribed again reach nobody.
 			long deadline = System.nanoTime() + RECOVERY.toNanos();
@@ -120,36 +129,46 @@ class GatewayRedisClusterFailoverIntegrationTests {
 				received = client.next("messages", Duration.ofMillis(500));
 			}
 			assertThat(received).as("a delivery published after the node died, within " + RECOVERY).isNotNull();
-			logger.info("Redis Cluster node {} (the delivery channel's) killed; the gateway received again {} ms after",
-					cluster.ports().get(subscribedThrough), Duration.between(killed, Instant.now()).toMillis());
+			logger.info(
+					"Redis Cluster node {} ({}, the delivery channel's) and master {} killed; the gateway received "
+							+ "again {} ms after",
+					cluster.ports().get(subscribedThrough), (subscribedThrough < 3) ? "a master" : "a replica",
+					cluster.ports().get(master), Duration.between(killed, Instant.now()).toMillis());
 			assertThat(received.get("body").asString()).isEqualTo("after");
 			assertThat(nodeSubscribedTo(channel)).as("subscribed through a node that lives")
+				.isNotNegative()
 				.isNotEqualTo(subscribedThrough);
 			// and its session is still registered (renewed through the cluster as it is
 			// now); a read of a killed master's slots fails until the view is refreshed
 			SessionRegistry registry = new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC());
-			assertThat(gatewaysOf(registry, alice, deadline)).containsExactly(this.properties.id());
+			assertThat(gatewaysOf(registry, alice, this.properties.id(), deadline))
+				.containsExactly(this.properties.id());
 			logger.info("... and its session was read from the registry {} ms after",
 					Duration.between(killed, Instant.now()).toMillis());
 		}
 	}
 
 	/**
-	 * The user's gateways in the registry, read again while the read fails (the clients'
-	 * view of the cluster not refreshed yet) until {@code deadline}.
+	 * The user's gateways in the registry, read again until they include {@code gateway}
+	 * or {@code deadline} passes: while a read fails (the clients' view of the cluster
+	 * not refreshed yet), and while the session is missing (its renewal not yet through
+	 * the new master).
 	 */
-	private static java.util.Set<String> gatewaysOf(SessionRegistry registry, String user, long deadline)
-			throws InterruptedException {
+	private static java.util.Set<String> gatewaysOf(SessionRegistry registry, String user, String gateway,
+			long deadline) throws InterruptedException {
 		while (true) {
 			try {
-				return registry.gatewaysOf(List.of(user)).get(user);
+				java.util.Set<String> gateways = registry.gatewaysOf(List.of(user)).get(user);
+				if ((gateways != null && gateways.contains(gateway)) || System.nanoTime() > deadline) {
+					return gateways;
+				}
 			}
 			catch (RuntimeException ex) {
 				if (System.nanoTime() > deadline) {
 					throw ex;
 				}
-				Thread.sleep(200);
 			}
+			Thread.sleep(200);
 		}
 	}
 

@@ -45,7 +45,7 @@ public final class TestRedisCluster implements AutoCloseable {
 	private static final int SLOTS = 16384;
 
 	/** Node timeout of a cluster with replicas: a dead master fails over in seconds. */
-	private static final Duration FAILOVER_NODE_TIMEOUT = Duration.ofSeconds(2);
+	private static final Duration FAILOVER_NODE_TIMEOUT = Duration.ofSeconds(3);
 
 	private final List<Integer> ports;
 
@@ -76,7 +76,7 @@ public final class TestRedisCluster implements AutoCloseable {
 
 	/**
 	 * Starts three masters as {@link #start} does and a replica of each (nodes 3, 4 and 5
-	 * replicate masters 0, 1 and 2, on the next ports), with a node timeout of 2 s, and
+	 * replicate masters 0, 1 and 2, on the next ports), with a node timeout of 3 s, and
 	 * waits until every replica has synchronised: a master that dies ({@link #kill}) is
 	 * replaced by its replica within seconds.
 	 */
@@ -176,7 +176,7 @@ public final class TestRedisCluster implements AutoCloseable {
 	/**
 	 * Freezes node {@code index} (SIGSTOP): it keeps its connections and answers nothing,
 	 * as a hung node does, until {@link #thaw}. The cluster marks it failed after its
-	 * node timeout (5 s).
+	 * node timeout (5 s; 3 s with replicas).
 	 */
 	public void freeze(int index) {
 		signal(index, "STOP");
@@ -185,7 +185,7 @@ public final class TestRedisCluster implements AutoCloseable {
 	/**
 	 * Kills node {@code index} (SIGKILL), as a crashed server or a lost machine: its
 	 * clients' connections drop, and with {@link #startWithReplicas} its replica takes
-	 * over its slots once the others have marked it failed (the 2 s node timeout).
+	 * over its slots once the others have marked it failed (the 3 s node timeout).
 	 */
 	public void kill(int index) {
 		signal(index, "KILL");
@@ -195,6 +195,21 @@ public final class TestRedisCluster implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * The role node {@code index} reports ({@code ROLE}): {@code master} or
+	 * {@code slave}. A test checks it before a kill: with a short node timeout a busy
+	 * machine can fail a master over on its own, and the kill would then hit a replica.
+	 */
+	public String role(int index) {
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", this.ports.get(index)));
+		try (StatefulRedisConnection<String, String> node = client.connect()) {
+			return String.valueOf(node.sync().role().get(0));
+		}
+		finally {
+			client.shutdown();
 		}
 	}
 

@@ -129,6 +129,9 @@ public abstract class PresenceIntegrationTest {
 		java.util.concurrent.ScheduledExecutorService renewals = java.util.concurrent.Executors
 			.newSingleThreadScheduledExecutor();
 		List<SessionRegistry.Session> all = List.of(sessions);
+		// renewed, not registered: a registration moves the user's check to now, and a
+		// test that scheduled its users itself (a crowd due at one instant) needs them
+		// left
 		gateway().renew(all);
 		renewals.scheduleAtFixedRate(() -> {
 			try {
