@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import dev.blueprint.chat.contracts.ChatEvent;
@@ -14,12 +13,10 @@ import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.DeliveryListener;
 import dev.blueprint.notification.delivery.ListeningGateways;
+import dev.blueprint.notification.support.GatewaySubscriptions;
 import dev.blueprint.notification.support.PushIntegrationTest;
 import dev.blueprint.testsupport.TestRedisCluster;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +48,7 @@ class NotificationRedisClusterIntegrationTests extends PushIntegrationTest {
 
 	private static final TestRedisCluster cluster = TestRedisCluster.start(18130);
 
-	private final List<RedisClient> gateways = new ArrayList<>();
+	private final GatewaySubscriptions gateways = new GatewaySubscriptions();
 
 	@Autowired
 	private StringRedisTemplate redis;
@@ -72,7 +69,7 @@ class NotificationRedisClusterIntegrationTests extends PushIntegrationTest {
 
 	@AfterEach
 	void stopGateways() {
-		this.gateways.forEach(RedisClient::shutdown);
+		this.gateways.close();
 	}
 
 	@Test
@@ -83,7 +80,7 @@ class NotificationRedisClusterIntegrationTests extends PushIntegrationTest {
 		for (RedisURI node : cluster.uris()) {
 			// a gateway subscribed through this node; dave's gateway is gone
 			String gateway = unique("gw-" + node.getPort());
-			BlockingQueue<String> received = subscribeThrough(node, gateway);
+			BlockingQueue<String> received = this.gateways.subscribeThrough(node, gateway);
 			String bob = unique("bob");
 			String dave = unique("dave");
 			registry.renew(List.of(new SessionRegistry.Session(bob, gateway, "s-bob"),
@@ -112,7 +109,7 @@ class NotificationRedisClusterIntegrationTests extends PushIntegrationTest {
 		for (RedisURI node : cluster.uris()) {
 			String carol = unique("carol-" + node.getPort());
 			String gateway = unique("gw-" + node.getPort());
-			subscribeThrough(node, gateway);
+			this.gateways.subscribeThrough(node, gateway);
 			registry.renew(List.of(new SessionRegistry.Session(carol, gateway, "s-carol")));
 			listening.add(carol);
 		}
@@ -139,7 +136,7 @@ class NotificationRedisClusterIntegrationTests extends PushIntegrationTest {
 	@Test
 	void aNodeThatDoesNotAnswerLeavesGatewaysCountedZeroTakenAsListening() throws Exception {
 		String listening = unique("gw-listening");
-		subscribeThrough(cluster.uris().get(0), listening);
+		this.gateways.subscribeThrough(cluster.uris().get(0), listening);
 		String gone = unique("gw-gone");
 		assertThat(this.listeningGateways.of(List.of(listening, gone))).containsExactly(listening);
 		double incomplete = this.meters.get("blueprint.chat.gateways.counts.incomplete").counter().count();
@@ -155,25 +152,6 @@ class NotificationRedisClusterIntegrationTests extends PushIntegrationTest {
 		}
 		await("node 2 answers again", Duration.ofSeconds(10),
 				() -> this.listeningGateways.of(List.of(listening, gone)).equals(java.util.Set.of(listening)));
-	}
-
-	/**
-	 * A gateway's subscription to its channel through one node, as a gateway's own
-	 * connection lands on one.
-	 */
-	private BlockingQueue<String> subscribeThrough(RedisURI node, String gateway) throws InterruptedException {
-		RedisClient client = RedisClient.create(node);
-		this.gateways.add(client);
-		StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
-		BlockingQueue<String> received = new LinkedBlockingQueue<>();
-		connection.addListener(new RedisPubSubAdapter<>() {
-			@Override
-			public void message(String channel, String message) {
-				received.add(message);
-			}
-		});
-		connection.sync().subscribe(GatewayDelivery.channel(gateway));
-		return received;
 	}
 
 	private double unreceived() {

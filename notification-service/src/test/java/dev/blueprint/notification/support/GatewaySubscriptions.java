@@ -1,0 +1,46 @@
+package dev.blueprint.notification.support;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import dev.blueprint.chat.contracts.GatewayDelivery;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+
+/**
+ * Gateways' subscriptions to their delivery channels, each through one node of a Redis
+ * Cluster, as a gateway's own connection lands on one; closed after each test.
+ */
+public final class GatewaySubscriptions implements AutoCloseable {
+
+	private final List<RedisClient> clients = new ArrayList<>();
+
+	/**
+	 * Subscribes {@code gateway}'s channel through {@code node}; returns what arrives.
+	 */
+	public BlockingQueue<String> subscribeThrough(RedisURI node, String gateway) {
+		RedisClient client = RedisClient.create(node);
+		this.clients.add(client);
+		StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
+		BlockingQueue<String> received = new LinkedBlockingQueue<>();
+		connection.addListener(new RedisPubSubAdapter<>() {
+			@Override
+			public void message(String channel, String message) {
+				received.add(message);
+			}
+		});
+		connection.sync().subscribe(GatewayDelivery.channel(gateway));
+		return received;
+	}
+
+	@Override
+	public void close() {
+		this.clients.forEach(RedisClient::shutdown);
+		this.clients.clear();
+	}
+
+}
