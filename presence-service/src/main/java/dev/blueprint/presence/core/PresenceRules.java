@@ -35,14 +35,16 @@ public final class PresenceRules {
 	/**
 	 * Evaluates a user.
 	 * @param previous what was stored ({@link Presence#UNKNOWN} if nothing)
-	 * @param latestLeaseEnd when the user's latest live device lease ends, or
-	 * {@code null} when the user has none
+	 * @param latestLeaseEnd when the user's latest device lease ends, live or ended (the
+	 * registry lists a lease that ran out for a lease after its end), or {@code null}
+	 * when the registry has none: every session was removed, or the last one ended longer
+	 * ago
 	 * @param now the time of the evaluation
 	 * @return the new presence, whether others see a change, and when to look again
 	 */
 	public Evaluation evaluate(Presence previous, Instant latestLeaseEnd, Instant now) {
 		boolean live = latestLeaseEnd != null && latestLeaseEnd.isAfter(now);
-		Instant leftAt = live ? null : leftAt(previous, now);
+		Instant leftAt = live ? null : leftAt(previous, latestLeaseEnd, now);
 		if (leftAt != null && now.isBefore(leftAt.plus(this.offlineGrace))) {
 			return inGrace(previous, leftAt, now);
 		}
@@ -71,13 +73,16 @@ public final class PresenceRules {
 	/**
 	 * When a user with no live lease left, if that starts (or continues) an offline
 	 * grace: the time stored by an earlier evaluation, or now for a user who was
-	 * connected and whose known lease has not ended (a disconnect, not leases running
-	 * out: those have had their lease of grace already); {@code null} otherwise. A stored
-	 * time from before the user's known lease was last renewed is left over from an
-	 * earlier departure (an instance of a version without the grace wrote the return) and
-	 * is not taken.
+	 * connected and disconnected, not whose leases ran out (those have had their lease of
+	 * grace already); {@code null} otherwise. A disconnect: the user's known lease has
+	 * not ended, or it has, but the registry lists no session though a lease that ran out
+	 * would still be listed (for a lease after its end): it was removed. The second
+	 * covers a disconnect between the end of the known lease and the sweep that looks at
+	 * it. A stored time from before the user's known lease was last renewed is left over
+	 * from an earlier departure (an instance of a version without the grace wrote the
+	 * return) and is not taken.
 	 */
-	private Instant leftAt(Presence previous, Instant now) {
+	private Instant leftAt(Presence previous, Instant latestLeaseEnd, Instant now) {
 		if (this.offlineGrace.isZero() || previous.status() == Status.OFFLINE || previous.leaseEnd() == null) {
 			return null;
 		}
@@ -85,7 +90,9 @@ public final class PresenceRules {
 		if (left != null && !left.isBefore(previous.leaseEnd().minus(this.lease))) {
 			return left;
 		}
-		return previous.leaseEnd().isAfter(now) ? now : null;
+		boolean removed = previous.leaseEnd().isAfter(now)
+				|| (latestLeaseEnd == null && previous.leaseEnd().plus(this.lease).isAfter(now));
+		return removed ? now : null;
 	}
 
 	/**

@@ -207,7 +207,9 @@ public class PresenceTracker {
 	 * it, on every attempt).
 	 */
 	void evaluateClaimed(List<String> users, Instant now, Instant claimedUntil) {
-		Map<String, Instant> leases = this.registry.latestLeaseEnds(users);
+		// ended leases included: the rules tell a lease that ran out from a removed
+		// session
+		Map<String, Instant> leases = this.registry.latestLeases(users);
 		Map<String, PresenceStore.Stored> stored = read(users);
 		List<PresenceStore.Update> updates = new ArrayList<>();
 		Map<String, Instant> nextChecks = new LinkedHashMap<>();
@@ -218,7 +220,8 @@ public class PresenceTracker {
 				continue;
 			}
 			Presence before = previous.presence();
-			if (hold.holds(before, leases.containsKey(user), now)) {
+			Instant lease = leases.get(user);
+			if (hold.holds(before, lease != null && lease.isAfter(now), now)) {
 				// Its leases ran out (no live one, the last one known ended) while Redis
 				// was unreachable: its gateway could not renew them either. Looked at
 				// again once the gateways had a heartbeat to do so; offline then, last
@@ -231,7 +234,7 @@ public class PresenceTracker {
 				this.recoveryHolds.increment();
 				continue;
 			}
-			PresenceRules.Evaluation evaluation = this.rules.evaluate(previous.presence(), leases.get(user), now);
+			PresenceRules.Evaluation evaluation = this.rules.evaluate(previous.presence(), lease, now);
 			PresenceStore.Update update = update(user, previous, evaluation, now);
 			if (update != null) {
 				updates.add(update);
@@ -319,7 +322,7 @@ public class PresenceTracker {
 			Instant now = this.clock.instant();
 			PresenceStore.Stored previous = read(List.of(user)).get(user);
 			PresenceRules.Evaluation evaluation = this.rules.choose(previous.presence(), choice,
-					this.registry.latestLeaseEnds(List.of(user)).get(user), now);
+					this.registry.latestLeases(List.of(user)).get(user), now);
 			PresenceStore.Update update = update(user, previous, evaluation, now);
 			if (update == null) {
 				return evaluation.presence();

@@ -186,12 +186,37 @@ class PresenceRulesTests {
 		assertThat(back.nextCheck()).isEqualTo(at(60));
 	}
 
+	/**
+	 * The registry still lists a lease that ran out (ended), for a lease after its end.
+	 */
 	@Test
 	void leasesThatRanOutAreNotHeldLongerTheLeaseWasTheirGrace() {
 		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(10), at(50));
-		PresenceRules.Evaluation evaluation = this.graced.evaluate(online, null, at(50));
+		PresenceRules.Evaluation evaluation = this.graced.evaluate(online, at(50), at(50).plusMillis(300));
 		assertThat(evaluation.presence()).isEqualTo(new Presence(Choice.ONLINE, Status.OFFLINE, at(20), null));
 		assertThat(evaluation.visibleChange()).isTrue();
+		// looked at a lease or more after the end, with the registry's key gone: ran out,
+		// as far as anyone can tell
+		assertThat(this.graced.evaluate(online, null, at(80)).presence())
+			.isEqualTo(new Presence(Choice.ONLINE, Status.OFFLINE, at(20), null));
+	}
+
+	/**
+	 * A disconnect after the lease presence-service knew of ended but before the sweep
+	 * that looks at it (a renewal had extended it): the registry lists no session, though
+	 * one that ran out would still be listed, so it was removed. Until 2026-12-07 it went
+	 * offline at once, last seen a lease before the known end.
+	 */
+	@Test
+	void aDisconnectBeforeTheSweepAtTheKnownLeaseEndStartsTheGraceToo() {
+		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30));
+		Instant now = at(30).plusMillis(300);
+		PresenceRules.Evaluation held = this.graced.evaluate(online, null, now);
+		assertThat(held.presence()).isEqualTo(new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30), now));
+		assertThat(held.visibleChange()).isFalse();
+		assertThat(held.nextCheck()).isEqualTo(now.plus(GRACE));
+		assertThat(this.graced.evaluate(held.presence(), null, now.plus(GRACE)).presence())
+			.isEqualTo(new Presence(Choice.ONLINE, Status.OFFLINE, now, null));
 	}
 
 	@Test

@@ -126,16 +126,23 @@ public abstract class PresenceIntegrationTest {
 	 * the lease) until closed; closing does not remove them.
 	 */
 	protected AutoCloseable heartbeat(SessionRegistry.Session... sessions) {
+		return heartbeat(gateway(), sessions);
+	}
+
+	/**
+	 * {@link #heartbeat(SessionRegistry.Session...)} through a registry of its own lease.
+	 */
+	protected AutoCloseable heartbeat(SessionRegistry registry, SessionRegistry.Session... sessions) {
 		java.util.concurrent.ScheduledExecutorService renewals = java.util.concurrent.Executors
 			.newSingleThreadScheduledExecutor();
 		List<SessionRegistry.Session> all = List.of(sessions);
 		// renewed, not registered: a registration moves the user's check to now, and a
 		// test that scheduled its users itself (a crowd due at one instant) needs them
 		// left
-		gateway().renew(all);
+		registry.renew(all);
 		renewals.scheduleAtFixedRate(() -> {
 			try {
-				gateway().renew(all);
+				registry.renew(all);
 			}
 			catch (RuntimeException ex) {
 				// Redis unreachable: a gateway counts it and renews at its next heartbeat

@@ -133,6 +133,44 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 	}
 
 	/**
+	 * Two users online as of an evaluation whose known lease ended 300 ms ago (a renewal
+	 * had extended it; the sweep at its end has not run yet): one's device disconnected
+	 * meanwhile (its session removed), the other's went silent (its lease ran out then,
+	 * still listed, ended). The first starts the offline grace; the second goes offline
+	 * at once, last seen at its last renewal. Until 2026-12-07 both went offline at once:
+	 * the registry kept no trace that told them apart.
+	 */
+	@Test
+	void aDisconnectAfterTheKnownLeaseEndedStartsTheGraceAndALeaseThatRanOutDoesNot() {
+		String gone = unique("gone");
+		String silent = unique("silent");
+		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+		Instant knownEnd = now.minusMillis(300);
+		Instant claimedUntil = now.plusSeconds(10);
+		for (String user : List.of(gone, silent)) {
+			// claimed for this test first: the application's sweeps leave them alone
+			this.redis.opsForZSet().add(SessionRegistry.PRESENCE_DUE, user, claimedUntil.toEpochMilli());
+			this.redis.opsForHash()
+				.putAll(PresenceStore.key(user),
+						Map.of("choice", "online", "status", "online", "lastSeen",
+								Long.toString(now.minusSeconds(60).toEpochMilli()), "leaseEnd",
+								Long.toString(knownEnd.toEpochMilli()), "version", "1"));
+		}
+		gatewayAt(knownEnd.minus(LEASE)).renew(List.of(new Session(silent, "gw-a", "phone")));
+
+		this.tracker.evaluateClaimed(List.of(gone, silent), now, claimedUntil);
+
+		Map<String, Presence> after = this.tracker.presenceOf(List.of(gone, silent));
+		assertThat(after.get(gone).status()).as("in the grace").isEqualTo(Status.ONLINE);
+		assertThat(after.get(gone).leftAt()).isEqualTo(now);
+		assertThat(after.get(silent).status()).isEqualTo(Status.OFFLINE);
+		assertThat(after.get(silent).lastSeen()).as("at its last renewal").isEqualTo(knownEnd.minus(LEASE));
+		this.redis
+			.delete(List.of(PresenceStore.key(gone), PresenceStore.key(silent), "chat:sessions:{" + silent + "}"));
+		this.redis.opsForZSet().remove(SessionRegistry.PRESENCE_DUE, gone, silent);
+	}
+
+	/**
 	 * When the user's last device left, as stored, once it is cleared or {@code timeout}
 	 * passed.
 	 */

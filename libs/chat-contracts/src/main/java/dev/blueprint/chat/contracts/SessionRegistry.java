@@ -31,9 +31,11 @@ import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
  * ({@code gatewayId|sessionId}) scored with the time its lease ends. A gateway renews its
  * sessions' leases every heartbeat; a session of a gateway that died silently stops
  * counting when its lease ends (readers skip expired members) and is removed by the next
- * write to that user's set. The key itself expires one lease after its last write, so a
- * user who leaves leaves nothing behind. The braces are a hash tag: one user's key lives
- * on one Redis Cluster slot.
+ * write to that user's set. The key itself expires two leases after its last write (one
+ * until 2026-12-07), so a user who leaves leaves nothing behind, and for a lease after a
+ * session's lease ended presence-service can tell it ran out (its member is still there)
+ * from removed (the key is gone) ({@link #latestLeases}). The braces are a hash tag: one
+ * user's key lives on one Redis Cluster slot.
  * <p>
  * Presence: every write also schedules the user in {@value #PRESENCE_DUE}, a sorted set
  * of user ids scored by when presence-service should next look at them. A renewal adds a
@@ -134,7 +136,7 @@ public final class SessionRegistry {
 				byte[] key = bytes(key(session.userId()));
 				zsets.zAdd(key, expiresAt, bytes(session.gatewayId() + SEPARATOR + session.sessionId()));
 				zsets.zRemRangeByScore(key, Range.closed(Double.NEGATIVE_INFINITY, (double) now));
-				connection.keyCommands().pExpire(key, this.lease.toMillis());
+				connection.keyCommands().pExpire(key, 2 * this.lease.toMillis());
 			}
 			for (String user : new LinkedHashSet<>(sessions.stream().map(Session::userId).toList())) {
 				zsets.zAdd(PRESENCE_DUE_KEY, now, bytes(user), schedule);
@@ -207,11 +209,28 @@ public final class SessionRegistry {
 	 * absent); one pipelined round trip per {@value #CHUNK} users.
 	 */
 	public Map<String, Instant> latestLeaseEnds(Collection<String> userIds) {
+		long now = this.clock.millis();
+		Map<String, Instant> ends = new LinkedHashMap<>();
+		latestLeases(userIds).forEach((user, end) -> {
+			if (end.toEpochMilli() > now) {
+				ends.put(user, end);
+			}
+		});
+		return ends;
+	}
+
+	/**
+	 * When the latest lease of each user with a session in the registry ends, ended ones
+	 * included (users with none are absent): a lease that ran out is listed for up to a
+	 * lease after its end (until the key expires, or a renewal of another of the user's
+	 * sessions clears it), and a removed session is not. One pipelined round trip per
+	 * {@value #CHUNK} users.
+	 */
+	public Map<String, Instant> latestLeases(Collection<String> userIds) {
 		List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
 		if (users.isEmpty()) {
 			return Map.of();
 		}
-		long now = this.clock.millis();
 		List<Object> results = readInChunks(users,
 				(connection, user) -> connection.zSetCommands().zRevRangeWithScores(bytes(key(user)), 0, 0));
 		Map<String, Instant> ends = new LinkedHashMap<>();
@@ -220,7 +239,7 @@ public final class SessionRegistry {
 				Object first = latest.iterator().next();
 				Double score = (first instanceof Tuple tuple) ? tuple.getScore()
 						: (first instanceof TypedTuple<?> typed) ? typed.getScore() : null;
-				if (score != null && score > now) {
+				if (score != null) {
 					ends.put(users.get(i), Instant.ofEpochMilli(score.longValue()));
 				}
 			}

@@ -3,6 +3,7 @@ package dev.blueprint.chat.contracts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,8 @@ abstract class SessionRegistryContract {
 		assertThat(gateways).containsOnlyKeys(this.alice, this.bob);
 		assertThat(gateways.get(this.alice)).containsExactlyInAnyOrder("gw-a", "gw-b");
 		assertThat(gateways.get(this.bob)).containsExactly("gw-a");
-		assertThat(redis().getExpire(SessionRegistry.key(this.alice))).isBetween(1L, 30L);
+		// two leases: an ended lease stays listed for a lease (latestLeases)
+		assertThat(redis().getExpire(SessionRegistry.key(this.alice))).isBetween(31L, 60L);
 	}
 
 	@Test
@@ -177,6 +179,25 @@ abstract class SessionRegistryContract {
 			.isEqualTo((double) start.plusSeconds(4).toEpochMilli());
 		registryAt(start.plusSeconds(4)).remove(laptop);
 		redis().opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice);
+	}
+
+	/**
+	 * A lease that ran out is still listed, ended, for a lease; a removed session is not:
+	 * presence-service tells a device gone silent from one that disconnected.
+	 */
+	@Test
+	void anEndedLeaseIsListedUntilTheKeyExpiresAndARemovedSessionIsNot() {
+		Instant start = Instant.now().minusSeconds(40);
+		SessionRegistry.Session phone = new SessionRegistry.Session(this.alice, "gw-dead", "phone");
+		SessionRegistry.Session laptop = new SessionRegistry.Session(this.bob, "gw-a", "laptop");
+		registryAt(start).renew(List.of(phone));
+		registryAt(Instant.now()).register(List.of(laptop));
+		registryAt(Instant.now()).remove(laptop);
+		SessionRegistry now = registryAt(Instant.now());
+		assertThat(now.latestLeases(List.of(this.alice, this.bob)))
+			.containsExactly(Map.entry(this.alice, start.plusSeconds(30).truncatedTo(ChronoUnit.MILLIS)));
+		assertThat(now.latestLeaseEnds(List.of(this.alice, this.bob))).isEmpty();
+		redis().opsForZSet().remove(SessionRegistry.PRESENCE_DUE, this.alice, this.bob);
 	}
 
 	@Test
