@@ -13,6 +13,7 @@ import dev.blueprint.chat.contracts.GatewayDelivery;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.support.GatewaySubscriptions;
 import dev.blueprint.notification.support.PushIntegrationTest;
+import dev.blueprint.testsupport.ProductionSettings;
 import dev.blueprint.testsupport.TestRedisCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,9 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Redis Cluster master that holds a recipient's sessions dies (SIGKILL) while
  * messages to the recipient are being stored, on a real cluster of three masters with a
  * replica each, with the cluster client's settings of production: the delivery listener's
- * batches fail while the slots have no master, are retried (once a second, 30 times here,
- * {@code notification.delivery-retries}), and once the replica has taken over every
- * message reaches the recipient's gateway, in seq order; none is lost or skipped.
+ * batches fail while the slots have no master, are retried (once a second, 30 times as
+ * production sets it, {@code notification.delivery-retries}), and once the replica has
+ * taken over every message reaches the recipient's gateway, in seq order; none is lost or
+ * skipped.
  * <p>
  * The cluster lives until this JVM exits (its shutdown hook stops it); the context is
  * closed after the class, before that.
@@ -54,8 +56,8 @@ class NotificationRedisClusterFailoverIntegrationTests extends PushIntegrationTe
 	private static final int GATEWAY_NODE = 4;
 
 	/**
-	 * Within the listener's retries (30 here, a second apart) after the failover: the
-	 * failover itself (3 s node timeout) and the clients' view refreshed; slack for a
+	 * Within the listener's retries (production's 30, a second apart) after the failover:
+	 * the failover itself (3 s node timeout) and the clients' view refreshed; slack for a
 	 * loaded build machine.
 	 */
 	private static final Duration RECOVERY = Duration.ofSeconds(45);
@@ -69,10 +71,10 @@ class NotificationRedisClusterFailoverIntegrationTests extends PushIntegrationTe
 	static void redisCluster(DynamicPropertyRegistry registry) {
 		cluster.addTo(registry);
 		TestRedisCluster.addProductionClientSettingsTo(registry);
-		// The default, 10 retries a second apart, was used up by one run's
-		// failover (the last delivery 13.2 s after the kill): this test is about what the
-		// retries bring through, not about their number (the README's settings).
-		registry.add("notification.delivery-retries", () -> "30");
+		// As production's component sets them (30: the default, 10 retries a second
+		// apart, was used up by one run's failover, the last delivery 13.2 s after the
+		// kill).
+		registry.add("notification.delivery-retries", () -> ProductionSettings.get("notification.delivery-retries"));
 	}
 
 	@AfterEach

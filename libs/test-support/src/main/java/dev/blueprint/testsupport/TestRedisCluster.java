@@ -142,22 +142,7 @@ public final class TestRedisCluster implements AutoCloseable {
 	 * what production runs, and fails if those settings go.
 	 */
 	public static void addProductionClientSettingsTo(DynamicPropertyRegistry registry) {
-		Path file = TestInfrastructure.repoDir().resolve("k8s/components/production/application.yaml");
-		Object node;
-		try (java.io.Reader reader = Files.newBufferedReader(file)) {
-			node = new org.yaml.snakeyaml.Yaml().load(reader);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		String prefix = "spring.data.redis.lettuce.cluster.refresh";
-		for (String key : prefix.split("\\.")) {
-			node = (node instanceof java.util.Map<?, ?> map) ? map.get(key) : null;
-		}
-		if (!(node instanceof java.util.Map<?, ?> refresh) || refresh.isEmpty()) {
-			throw new IllegalStateException(file + " sets no " + prefix + ".*");
-		}
-		refresh.forEach((key, value) -> registry.add(prefix + "." + key, () -> String.valueOf(value)));
+		ProductionSettings.addTo(registry, "spring.data.redis.lettuce.cluster.refresh");
 	}
 
 	/**

@@ -76,11 +76,12 @@ public final class PresenceRules {
 	 * connected and disconnected, not whose leases ran out (those have had their lease of
 	 * grace already); {@code null} otherwise. A disconnect: the user's known lease has
 	 * not ended, or it has, but the registry lists no session though a lease that ran out
-	 * would still be listed (for a lease after its end): it was removed. The second
-	 * covers a disconnect between the end of the known lease and the sweep that looks at
-	 * it. A stored time from before the user's known lease was last renewed is left over
-	 * from an earlier departure (an instance of a version without the grace wrote the
-	 * return) and is not taken.
+	 * would still be listed (for a lease after its end): it was removed, after the known
+	 * end, which is then taken as when the user left. The second covers a disconnect
+	 * between the end of the known lease and the sweep that looks at it. A stored time
+	 * from before the user's known lease was last renewed is left over from an earlier
+	 * departure (an instance of a version without the grace wrote the return) and is not
+	 * taken.
 	 */
 	private Instant leftAt(Presence previous, Instant latestLeaseEnd, Instant now) {
 		if (this.offlineGrace.isZero() || previous.status() == Status.OFFLINE || previous.leaseEnd() == null) {
@@ -90,9 +91,14 @@ public final class PresenceRules {
 		if (left != null && !left.isBefore(previous.leaseEnd().minus(this.lease))) {
 			return left;
 		}
-		boolean removed = previous.leaseEnd().isAfter(now)
-				|| (latestLeaseEnd == null && previous.leaseEnd().plus(this.lease).isAfter(now));
-		return removed ? now : null;
+		if (previous.leaseEnd().isAfter(now)) {
+			return now;
+		}
+		// Removed after the known lease ended (a removal before it would have had the
+		// user looked at then): that end is the earliest it can have been, and the grace
+		// runs from it, not from a sweep that came late.
+		return (latestLeaseEnd == null && previous.leaseEnd().plus(this.lease).isAfter(now)) ? previous.leaseEnd()
+				: null;
 	}
 
 	/**

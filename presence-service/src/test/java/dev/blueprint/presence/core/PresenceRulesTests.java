@@ -212,11 +212,15 @@ class PresenceRulesTests {
 		Presence online = new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30));
 		Instant now = at(30).plusMillis(300);
 		PresenceRules.Evaluation held = this.graced.evaluate(online, null, now);
-		assertThat(held.presence()).isEqualTo(new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30), now));
+		// left after the known end (a removal before it would have been looked at then):
+		// the earliest it can have been, and the grace runs from it
+		assertThat(held.presence()).isEqualTo(new Presence(Choice.ONLINE, Status.ONLINE, at(0), at(30), at(30)));
 		assertThat(held.visibleChange()).isFalse();
-		assertThat(held.nextCheck()).isEqualTo(now.plus(GRACE));
-		assertThat(this.graced.evaluate(held.presence(), null, now.plus(GRACE)).presence())
-			.isEqualTo(new Presence(Choice.ONLINE, Status.OFFLINE, now, null));
+		assertThat(held.nextCheck()).isEqualTo(at(30).plus(GRACE));
+		assertThat(this.graced.evaluate(held.presence(), null, at(30).plus(GRACE)).presence())
+			.isEqualTo(new Presence(Choice.ONLINE, Status.OFFLINE, at(30), null));
+		// a sweep that came late shortens the grace, not lengthens it
+		assertThat(this.graced.evaluate(online, null, at(38)).nextCheck()).isEqualTo(at(40));
 	}
 
 	@Test
