@@ -171,26 +171,21 @@ class PresenceTrackingIntegrationTests extends PresenceIntegrationTest {
 	}
 
 	/**
-	 * When the user's last device left, as stored, once it is cleared or {@code timeout}
-	 * passed.
-	 */
-	private Instant awaitNoLeftAt(String user, Duration timeout) throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		Instant leftAt = this.tracker.presenceOf(List.of(user)).get(user).leftAt();
-		while (leftAt != null && System.nanoTime() < deadline) {
-			Thread.sleep(20);
-			leftAt = this.tracker.presenceOf(List.of(user)).get(user).leftAt();
-		}
-		return leftAt;
-	}
-
-	/**
 	 * When the user's last device left, as stored, once it is or {@code timeout} passed.
 	 */
 	private Instant awaitLeftAt(String user, Duration timeout) throws InterruptedException {
+		return awaitStoredLeftAt(user, true, timeout);
+	}
+
+	/** The same, once it is cleared (the grace over) or {@code timeout} passed. */
+	private Instant awaitNoLeftAt(String user, Duration timeout) throws InterruptedException {
+		return awaitStoredLeftAt(user, false, timeout);
+	}
+
+	private Instant awaitStoredLeftAt(String user, boolean stored, Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		Instant leftAt = this.tracker.presenceOf(List.of(user)).get(user).leftAt();
-		while (leftAt == null && System.nanoTime() < deadline) {
+		while ((leftAt != null) != stored && System.nanoTime() < deadline) {
 			Thread.sleep(20);
 			leftAt = this.tracker.presenceOf(List.of(user)).get(user).leftAt();
 		}
