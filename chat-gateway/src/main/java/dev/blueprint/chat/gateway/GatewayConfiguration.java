@@ -310,7 +310,7 @@ class GatewayConfiguration {
 		return executor;
 	}
 
-	/** This instance's delivery channel. */
+	/** This instance's delivery channel, and the one of every gateway. */
 	@Bean
 	RedisMessageListenerContainer deliveryChannel(RedisConnectionFactory connections, DeliveryReceiver receiver,
 			GatewayProperties properties, ThreadPoolTaskExecutor deliveryExecutor) {
@@ -320,6 +320,11 @@ class GatewayConfiguration {
 		// order.
 		container.setTaskExecutor(deliveryExecutor);
 		container.addMessageListener(receiver, new ChannelTopic(GatewayDelivery.channel(properties.id())));
+		// Deliveries for users whose sessions notification-service could not look up
+		// (their Redis node down): every gateway gets them and pushes them to the users
+		// it holds. The same thread: in order with this gateway's own channel.
+		container.addMessageListener(receiver,
+				new ChannelTopic(GatewayDelivery.channel(GatewayDelivery.EVERY_GATEWAY)));
 		return container;
 	}
 

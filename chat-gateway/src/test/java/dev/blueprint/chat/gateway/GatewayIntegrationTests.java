@@ -31,6 +31,7 @@ import dev.blueprint.testsupport.TestInfrastructure;
 import dev.blueprint.testsupport.TestTokens;
 import dev.blueprint.testsupport.chat.StompTestClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.AfterEach;
@@ -499,6 +500,44 @@ class GatewayIntegrationTests {
 							+ "]}");
 			assertThat(device.expect("acks", WAIT).get("clientMessageId").asString()).isEqualTo("c-13");
 			assertThat(this.meters.counter("blueprint.chat.gateway.deliveries.failed").count()).isEqualTo(failed + 2);
+		}
+	}
+
+	/**
+	 * What notification-service sends every gateway (the users' sessions could not be
+	 * looked up) reaches the sessions this gateway holds of its users, in order with its
+	 * own channel's, and a user without a session here costs nothing: no frame, no count,
+	 * no latency.
+	 */
+	@Test
+	void deliveriesForEveryGatewayReachOnlyTheUsersSessionsItHolds() throws Exception {
+		UUID conversation = UUID.randomUUID();
+		String elsewhere = "elsewhere-" + UUID.randomUUID();
+		Counter messagesOut = this.meters.get("blueprint.chat.gateway.frames.out").tag("queue", "messages").counter();
+		try (StompTestClient device = connect(this.alice)) {
+			long delivered = deliveredCount();
+			double pushed = messagesOut.count();
+			Instant sentAt = Instant.now();
+			String everyGateway = GatewayDelivery.channel(GatewayDelivery.EVERY_GATEWAY);
+			this.redis.convertAndSend(everyGateway,
+					this.codec.encode(new GatewayDelivery.Batch(List.of(
+							new GatewayDelivery.MessageDelivery(List.of(elsewhere, this.alice),
+									new GatewayDelivery.ChatMessage(conversation, 21, UUID.randomUUID(), elsewhere,
+											"to both", sentAt)),
+							new GatewayDelivery.AckDelivery(List.of(elsewhere),
+									new GatewayDelivery.MessageAck("c-21", conversation, 21)),
+							new GatewayDelivery.MessageDelivery(List.of(elsewhere), new GatewayDelivery.ChatMessage(
+									conversation, 22, UUID.randomUUID(), this.alice, "to the other only", sentAt))))));
+			deliver(new GatewayDelivery.AckDelivery(List.of(this.alice),
+					new GatewayDelivery.MessageAck("c-23", conversation, 23)));
+
+			assertThat(device.expect("messages", WAIT).get("body").asString()).isEqualTo("to both");
+			assertThat(device.expect("acks", WAIT).get("clientMessageId").asString())
+				.as("the gateway's own channel after it, in order")
+				.isEqualTo("c-23");
+			assertThat(device.next("messages", Duration.ofMillis(500))).isNull();
+			assertThat(deliveredCount()).as("one message pushed here").isEqualTo(delivered + 1);
+			assertThat(messagesOut.count()).isEqualTo(pushed + 1);
 		}
 	}
 

@@ -19,10 +19,13 @@ import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 
 /**
- * Receives deliveries on this gateway's Redis channel and pushes them to the users'
- * sessions: one delivery per Redis message, or a batch of them in order. Records
- * end-to-end latency (the sender's gateway accepting the message to this gateway pushing
- * it) per delivered message.
+ * Receives deliveries on this gateway's Redis channel, and on the channel of every
+ * gateway ({@link GatewayDelivery#EVERY_GATEWAY}), and pushes them to the sessions it
+ * holds of their users: one delivery per Redis message, or a batch of them in order. A
+ * user without a session here is skipped (every gateway gets the deliveries of the other
+ * channel, and a user may have left since). Records end-to-end latency (the sender's
+ * gateway accepting the message to this gateway pushing it) per message pushed to at
+ * least one user.
  */
 public class DeliveryReceiver implements MessageListener {
 
@@ -117,21 +120,27 @@ public class DeliveryReceiver implements MessageListener {
 			}
 		}
 		else if (delivery instanceof GatewayDelivery.MessageDelivery messages) {
+			boolean pushed = false;
 			for (String user : messages.users()) {
-				this.frames.toUser(user, ClientFrames.MESSAGES, messages.message());
-				this.messagesOut.increment();
-				this.contacts.seen(user, messages.message().conversationId());
+				if (this.frames.holds(user)) {
+					this.frames.toUser(user, ClientFrames.MESSAGES, messages.message());
+					this.messagesOut.increment();
+					this.contacts.seen(user, messages.message().conversationId());
+					pushed = true;
+				}
 			}
-			this.latency.record(Duration.between(messages.message().sentAt(), this.clock.instant()));
+			if (pushed) {
+				this.latency.record(Duration.between(messages.message().sentAt(), this.clock.instant()));
+			}
 		}
 		else if (delivery instanceof GatewayDelivery.AckDelivery acks) {
-			for (String user : acks.users()) {
+			for (String user : acks.users().stream().filter(this.frames::holds).toList()) {
 				this.frames.toUser(user, ClientFrames.ACKS, acks.ack());
 				this.acksOut.increment();
 			}
 		}
 		else if (delivery instanceof GatewayDelivery.TypingDelivery typing) {
-			for (String user : typing.users()) {
+			for (String user : typing.users().stream().filter(this.frames::holds).toList()) {
 				this.frames.toUser(user, ClientFrames.TYPING, typing.typing());
 				this.typingOut.increment();
 				this.contacts.seen(user, typing.typing().conversationId());
@@ -139,7 +148,7 @@ public class DeliveryReceiver implements MessageListener {
 		}
 		else if (delivery instanceof GatewayDelivery.ReceiptDelivery receipts) {
 			GatewayDelivery.Receipt receipt = receipts.receipt();
-			for (String user : receipts.users()) {
+			for (String user : receipts.users().stream().filter(this.frames::holds).toList()) {
 				// The reader's own session that sent a read receipt is not told about it.
 				String except = user.equals(receipt.userId()) ? receipts.exceptSessionId() : null;
 				this.frames.toUserExcept(user, except, ClientFrames.RECEIPTS, receipt);

@@ -34,6 +34,11 @@ public class ClientFrames {
 		this.users = users;
 	}
 
+	/** Whether {@code user} has a session on this gateway. */
+	public boolean holds(String user) {
+		return this.users.getUser(user) != null;
+	}
+
 	/**
 	 * To every session of {@code user} on this gateway. Sessions are resolved here and
 	 * each gets the frame on its own broker destination

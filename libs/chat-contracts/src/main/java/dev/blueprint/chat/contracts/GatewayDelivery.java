@@ -20,7 +20,22 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 		@JsonSubTypes.Type(GatewayDelivery.ReceiptDelivery.class), @JsonSubTypes.Type(GatewayDelivery.Batch.class) })
 public sealed interface GatewayDelivery {
 
-	/** The channel a gateway instance subscribes to. */
+	/**
+	 * Not a gateway id (those are letters, digits, '.', '_', ':' and '-'): deliveries
+	 * published on its channel, {@code chat:gateway:*} (a channel name, not a pattern),
+	 * reach every gateway, and each pushes them to those of their users it holds sessions
+	 * of. notification-service sends a user's deliveries this way when it could not look
+	 * up where the user's sessions are (the Redis node holding their key did not answer,
+	 * e.g. during a Redis Cluster failover). Added 2026-12-08: a gateway from before does
+	 * not subscribe to it, and its users miss such deliveries (they fill the gap from
+	 * history).
+	 */
+	String EVERY_GATEWAY = "*";
+
+	/**
+	 * The channel a gateway instance subscribes to (and, for {@link #EVERY_GATEWAY}, the
+	 * one every gateway subscribes to as well).
+	 */
 	static String channel(String gatewayId) {
 		return "chat:gateway:" + gatewayId;
 	}

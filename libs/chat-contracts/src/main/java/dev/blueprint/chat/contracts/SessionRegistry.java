@@ -70,8 +70,15 @@ public final class SessionRegistry {
 		this.clock = clock;
 	}
 
-	static String key(String userId) {
+	/** The key of a user's sorted set of sessions. */
+	public static String key(String userId) {
 		return "chat:sessions:{" + userId + "}";
+	}
+
+	/** A session of {@code userId} from its member in the user's sorted set. */
+	public static Session session(String userId, String member) {
+		int split = member.indexOf(SEPARATOR);
+		return new Session(userId, member.substring(0, split), member.substring(split + 1));
 	}
 
 	private static byte[] bytes(String value) {
@@ -283,9 +290,7 @@ public final class SessionRegistry {
 			if (results.get(i) instanceof Collection<?> members && !members.isEmpty()) {
 				List<Session> live = new ArrayList<>(members.size());
 				for (Object member : members) {
-					String value = member.toString();
-					int split = value.indexOf(SEPARATOR);
-					live.add(new Session(users.get(i), value.substring(0, split), value.substring(split + 1)));
+					live.add(session(users.get(i), member.toString()));
 				}
 				sessions.put(users.get(i), live);
 			}
