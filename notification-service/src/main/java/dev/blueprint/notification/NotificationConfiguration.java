@@ -7,6 +7,9 @@ import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.DeliveryListener;
+import dev.blueprint.notification.delivery.DeliveryPublisher;
+import dev.blueprint.notification.delivery.RestingNodes;
+import dev.blueprint.notification.delivery.SessionLookup;
 import dev.blueprint.notification.delivery.ListeningGateways;
 import dev.blueprint.platform.tracing.MessageTracing;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,10 +58,15 @@ class NotificationConfiguration {
 	}
 
 	@Bean
-	DeliveryListener deliveryListener(SessionRegistry sessions, StringRedisTemplate redis,
-			KafkaTemplate<String, String> kafka, ChatEventCodec codec, MeterRegistry meters, Clock clock,
-			MessageTracing tracing, NotificationProperties properties, ListeningGateways gateways) {
-		return new DeliveryListener(sessions, redis, kafka, codec, meters, clock, tracing,
+	DeliveryListener deliveryListener(StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
+			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing,
+			NotificationProperties properties, ListeningGateways gateways,
+			@Value("${spring.data.redis.timeout:2s}") Duration redisTimeout) {
+		RestingNodes resting = new RestingNodes(properties.deliveryNodeRest());
+		SessionLookup lookup = new SessionLookup(redis, properties.deliveryLookupTimeoutWithin(redisTimeout),
+				redisTimeout, resting, clock, meters);
+		DeliveryPublisher publisher = new DeliveryPublisher(redis, redisTimeout, resting);
+		return new DeliveryListener(lookup, publisher, kafka, codec, meters, clock, tracing,
 				properties.deliveriesPerPublish(), properties.deliveryMaxAge(), gateways);
 	}
 

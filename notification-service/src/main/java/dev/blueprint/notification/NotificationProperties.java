@@ -29,13 +29,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * service, or a new consumer group starting from the topic's oldest records, the backlog
  * would otherwise be pushed to the gateways ahead of every new message. Clients fill what
  * they missed from history, as after any gap. Positive
+ * @param deliveryLookupTimeout how long a batch's lookup of its recipients' sessions
+ * waits for Redis: a recipient not answered by then (the Redis node holding their key is
+ * down or slow) has their deliveries sent to every gateway rather than holding up the
+ * others'. 1 ms to the Redis command timeout ({@code spring.data.redis.timeout})
+ * @param deliveryNodeRest how long a Redis node (a cluster node, or the server) that did
+ * not answer a lookup in time, or did not take a batch's publishes, is not asked: its
+ * recipients' deliveries go to every gateway at once, and publishes through another
+ * master. Positive
  */
 @ConfigurationProperties("notification")
 public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 		@DefaultValue("10") int deliveryRetries, @DefaultValue("1s") Duration deliveryCommitInterval,
 		@DefaultValue("100") int deliveriesPerPublish, @DefaultValue Notifications notifications,
 		@DefaultValue Push push, @DefaultValue("1") short topicReplication,
-		@DefaultValue("10m") Duration deliveryMaxAge) {
+		@DefaultValue("10m") Duration deliveryMaxAge, @DefaultValue("500ms") Duration deliveryLookupTimeout,
+		@DefaultValue("5s") Duration deliveryNodeRest) {
 
 	public NotificationProperties {
 		if (deliveryCommitInterval.isZero() || deliveryCommitInterval.isNegative()) {
@@ -52,6 +61,21 @@ public record NotificationProperties(@DefaultValue("30s") Duration sessionLease,
 		}
 		atLeast("notification.delivery-retries", deliveryRetries, 0);
 		positive("notification.delivery-max-age", deliveryMaxAge);
+		positive("notification.delivery-lookup-timeout", deliveryLookupTimeout);
+		positive("notification.delivery-node-rest", deliveryNodeRest);
+	}
+
+	/**
+	 * The lookup timeout, checked against the Redis command timeout.
+	 * @throws IllegalArgumentException when it is longer: a read not answered by then has
+	 * failed
+	 */
+	public Duration deliveryLookupTimeoutWithin(Duration redisTimeout) {
+		if (this.deliveryLookupTimeout.compareTo(redisTimeout) > 0) {
+			throw new IllegalArgumentException("notification.delivery-lookup-timeout must be at most "
+					+ "spring.data.redis.timeout (" + redisTimeout + "), was " + this.deliveryLookupTimeout);
+		}
+		return this.deliveryLookupTimeout;
 	}
 
 	static void atLeast(String name, long value, long min) {

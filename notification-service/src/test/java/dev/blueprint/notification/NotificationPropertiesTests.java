@@ -9,6 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 class NotificationPropertiesTests {
 
+	private static final Duration LOOKUP = Duration.ofMillis(500);
+
+	private static final Duration REST = Duration.ofSeconds(5);
+
 	@Test
 	void theDeliveryCommitIntervalMustBePositive() {
 		assertThat(properties(Duration.ofMillis(1)).deliveryCommitInterval()).isEqualTo(Duration.ofMillis(1));
@@ -54,11 +58,11 @@ class NotificationPropertiesTests {
 	void everyCountSizeAndDurationIsCheckedNamingItsSetting() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(30), -1, Duration.ofSeconds(1), 100, null,
-					null, (short) 1, Duration.ofMinutes(10)))
+					null, (short) 1, Duration.ofMinutes(10), LOOKUP, REST))
 			.withMessage("notification.delivery-retries must be at least 0, was -1");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(30), 10, Duration.ofSeconds(1), 100, null,
-					null, (short) 1, Duration.ZERO))
+					null, (short) 1, Duration.ZERO, LOOKUP, REST))
 			.withMessage("notification.delivery-max-age must be positive, was PT0S");
 		assertThatIllegalArgumentException()
 			.isThrownBy(
@@ -104,9 +108,31 @@ class NotificationPropertiesTests {
 			.withMessage("notification.push.circuit-breaker.open-for must be positive, was PT0S");
 	}
 
+	@Test
+	void theLookupTimeoutIsPositiveAndWithinTheRedisTimeoutAndTheNodeRestPositive() {
+		assertThat(delivery(Duration.ofMillis(1), REST).deliveryLookupTimeout()).isEqualTo(Duration.ofMillis(1));
+		assertThatIllegalArgumentException().isThrownBy(() -> delivery(Duration.ZERO, REST))
+			.withMessage("notification.delivery-lookup-timeout must be positive, was PT0S");
+		assertThat(delivery(Duration.ofSeconds(2), REST).deliveryLookupTimeoutWithin(Duration.ofSeconds(2)))
+			.isEqualTo(Duration.ofSeconds(2));
+		assertThatIllegalArgumentException()
+			.isThrownBy(
+					() -> delivery(Duration.ofMillis(2001), REST).deliveryLookupTimeoutWithin(Duration.ofSeconds(2)))
+			.withMessage("notification.delivery-lookup-timeout must be at most spring.data.redis.timeout (PT2S), "
+					+ "was PT2.001S");
+		assertThat(delivery(LOOKUP, Duration.ofMillis(1)).deliveryNodeRest()).isEqualTo(Duration.ofMillis(1));
+		assertThatIllegalArgumentException().isThrownBy(() -> delivery(LOOKUP, Duration.ZERO))
+			.withMessage("notification.delivery-node-rest must be positive, was PT0S");
+	}
+
+	private static NotificationProperties delivery(Duration lookupTimeout, Duration nodeRest) {
+		return new NotificationProperties(Duration.ofSeconds(30), 10, Duration.ofSeconds(1), 100, null, null, (short) 1,
+				Duration.ofMinutes(10), lookupTimeout, nodeRest);
+	}
+
 	private static NotificationProperties replicated(short topicReplication) {
 		return new NotificationProperties(Duration.ofSeconds(30), 10, Duration.ofSeconds(1), 100, null,
-				push(Duration.ofMillis(500), 65536), topicReplication, Duration.ofMinutes(10));
+				push(Duration.ofMillis(500), 65536), topicReplication, Duration.ofMinutes(10), LOOKUP, REST);
 	}
 
 	private static NotificationProperties properties(Duration commitInterval) {
@@ -115,7 +141,7 @@ class NotificationPropertiesTests {
 
 	private static NotificationProperties properties(Duration commitInterval, int deliveriesPerPublish) {
 		return new NotificationProperties(Duration.ofSeconds(30), 10, commitInterval, deliveriesPerPublish, null,
-				push(Duration.ofMillis(500), 65536), (short) 1, Duration.ofMinutes(10));
+				push(Duration.ofMillis(500), 65536), (short) 1, Duration.ofMinutes(10), LOOKUP, REST);
 	}
 
 	private static NotificationProperties.Push push(Duration fetchMaxWait, int fetchMinBytes) {

@@ -81,7 +81,16 @@ public final class TestRedisCluster implements AutoCloseable {
 	 * replaced by its replica within seconds.
 	 */
 	public static TestRedisCluster startWithReplicas(int firstPort) {
-		return start(firstPort, true, FAILOVER_NODE_TIMEOUT);
+		return startWithReplicas(firstPort, FAILOVER_NODE_TIMEOUT);
+	}
+
+	/**
+	 * As {@link #startWithReplicas(int)}, with {@code nodeTimeout}: how long a master is
+	 * unreachable before the cluster fails it over (a test of what happens meanwhile
+	 * wants room on a loaded machine).
+	 */
+	public static TestRedisCluster startWithReplicas(int firstPort, Duration nodeTimeout) {
+		return start(firstPort, true, nodeTimeout);
 	}
 
 	private static TestRedisCluster start(int firstPort, boolean replicas, Duration nodeTimeout) {

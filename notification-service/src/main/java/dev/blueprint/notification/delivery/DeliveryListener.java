@@ -20,7 +20,6 @@ import dev.blueprint.chat.contracts.ChatEventCodec;
 import dev.blueprint.chat.contracts.ChatPipelineLatency;
 import dev.blueprint.chat.contracts.ChatTopics;
 import dev.blueprint.chat.contracts.GatewayDelivery;
-import dev.blueprint.chat.contracts.SessionRegistry;
 import dev.blueprint.notification.delivery.core.DeliveryBatches;
 import dev.blueprint.notification.delivery.core.DeliveryRouter;
 import dev.blueprint.notification.delivery.core.StaleEvents;
@@ -36,28 +35,30 @@ import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * Fans stored messages, acks, recorded receipts and refusals out to the gateways. Per
- * polled batch: one pipelined lookup of every recipient's sessions, then one pipeline of
- * Redis publishes: per gateway, the batch's deliveries in event order, up to
+ * polled batch: a lookup of every recipient's sessions, all at once
+ * ({@link SessionLookup}), then one round trip of Redis publishes
+ * ({@link DeliveryPublisher}): per gateway, the batch's deliveries in event order, up to
  * {@code notification.deliveries-per-publish} in each publish ({@link DeliveryBatches}).
+ * On a Redis Cluster, a recipient whose sessions could not be looked up in time (the node
+ * holding their key is down, e.g. during a Redis Cluster failover) is not held against
+ * the others: their deliveries go to every gateway
+ * ({@link GatewayDelivery#EVERY_GATEWAY}), which push them to the sessions they hold.
  * Offsets are committed after the publishes; Redis pub/sub delivers at most once, and a
  * client that misses a message sees the gap in seq and reads it from history. A batch
- * whose lookup or publishes fail (Redis unreachable, or slower than the command timeout)
- * is logged, counted in {@code blueprint.chat.delivery.batch.failures} and retried by the
- * container: a publish pipeline that timed out may have reached the gateways all the
- * same, so its retry can deliver a message twice, and clients drop a seq they already
- * have. An unreadable record goes to the dead-letter topic once, whatever the retries of
- * its batch.
+ * whose publishes fail (Redis unreachable, or slower than the command timeout) is logged,
+ * counted in {@code blueprint.chat.delivery.batch.failures} and retried by the container:
+ * a publish that timed out may have reached the gateways all the same, so its retry can
+ * deliver a message twice, and clients drop a seq they already have. An unreadable record
+ * goes to the dead-letter topic once, whatever the retries of its batch.
  * <p>
  * A batch listener runs outside any one record's trace, so each event is routed in a
  * {@code chat.route} span continuing its record's {@code traceparent}. The Redis publish
- * to the gateways, one pipeline per batch, carries no trace context.
+ * to the gateways, one round trip per batch, carries no trace context.
  */
 public class DeliveryListener {
 
@@ -71,9 +72,9 @@ public class DeliveryListener {
 	/** How long an unreadable record's send to the dead-letter topic may take. */
 	private static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(10);
 
-	private final SessionRegistry sessions;
+	private final SessionLookup sessions;
 
-	private final StringRedisTemplate redis;
+	private final DeliveryPublisher publisher;
 
 	private final KafkaTemplate<String, String> kafka;
 
@@ -102,6 +103,9 @@ public class DeliveryListener {
 	private final Counter publishCount;
 
 	private final int deliveriesPerPublish;
+
+	/** Where a recipient's deliveries go when their sessions could not be looked up. */
+	private static final Set<String> EVERYWHERE = Set.of(GatewayDelivery.EVERY_GATEWAY);
 
 	/** Events stored longer ago are skipped, not delivered live. */
 	private final Duration maxAge;
@@ -136,7 +140,7 @@ public class DeliveryListener {
 	 * @param gateways which gateways listen (on a Redis Cluster, for counting the
 	 * deliveries that reached nobody)
 	 */
-	public DeliveryListener(SessionRegistry sessions, StringRedisTemplate redis, KafkaTemplate<String, String> kafka,
+	public DeliveryListener(SessionLookup sessions, DeliveryPublisher publisher, KafkaTemplate<String, String> kafka,
 			ChatEventCodec codec, MeterRegistry meters, Clock clock, MessageTracing tracing, int deliveriesPerPublish,
 			Duration maxAge, ListeningGateways gateways) {
 		this.sessions = sessions;
@@ -150,7 +154,7 @@ public class DeliveryListener {
 		this.tracing = tracing;
 		this.clock = clock;
 		this.routed = ChatPipelineLatency.timer(meters, ChatPipelineLatency.ROUTED);
-		this.redis = redis;
+		this.publisher = publisher;
 		this.kafka = kafka;
 		this.codec = codec;
 		this.meters = meters;
@@ -224,7 +228,9 @@ public class DeliveryListener {
 		int skipped = decoded.size() - events.size();
 		Map<String, Set<String>> gateways;
 		try {
-			gateways = this.sessions.gatewaysOf(users);
+			SessionLookup.Result found = this.sessions.gatewaysOf(users);
+			gateways = new LinkedHashMap<>(found.gateways());
+			found.unresolved().forEach((user) -> gateways.put(user, EVERYWHERE));
 		}
 		catch (RuntimeException ex) {
 			this.lookupFailures.increment();
@@ -335,24 +341,17 @@ public class DeliveryListener {
 	}
 
 	/**
-	 * Every publish of the batch in one pipeline: one round trip to Redis instead of one
-	 * per publish (a group message alone is one delivery per gateway, plus the ack).
+	 * Every publish of the batch in one round trip ({@link DeliveryPublisher}), instead
+	 * of one per publish (a group message alone is one delivery per gateway, plus the
+	 * ack).
 	 */
 	private List<Object> publish(List<DeliveryBatches.Publish> publishes) {
-		if (publishes.isEmpty()) {
-			return List.of();
-		}
 		List<byte[][]> messages = new ArrayList<>(publishes.size());
 		for (DeliveryBatches.Publish publish : publishes) {
 			messages.add(new byte[][] { GatewayDelivery.channel(publish.gateway()).getBytes(StandardCharsets.UTF_8),
 					this.codec.encode(publish.payload()).getBytes(StandardCharsets.UTF_8) });
 		}
-		return this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			for (byte[][] message : messages) {
-				connection.publish(message[0], message[1]);
-			}
-			return null;
-		});
+		return this.publisher.publish(messages);
 	}
 
 	/**

@@ -69,7 +69,8 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(properties = { "management.opentelemetry.tracing.export.schedule-delay=100ms",
-		"notification.deliveries-per-publish=" + DeliveryIntegrationTests.DELIVERIES_PER_PUBLISH })
+		"notification.deliveries-per-publish=" + DeliveryIntegrationTests.DELIVERIES_PER_PUBLISH,
+		"notification.delivery-lookup-timeout=500ms" })
 @AutoConfigureTracing
 @RealInfrastructure
 class DeliveryIntegrationTests {
@@ -86,6 +87,9 @@ class DeliveryIntegrationTests {
 	private final BlockingQueue<String> atA = new LinkedBlockingQueue<>();
 
 	private final BlockingQueue<String> atB = new LinkedBlockingQueue<>();
+
+	/** What is published to every gateway. */
+	private final BlockingQueue<String> atEvery = new LinkedBlockingQueue<>();
 
 	/** Deliveries of batches already taken from a gateway's queue, not read yet. */
 	private final Map<BlockingQueue<String>, Deque<GatewayDelivery>> unread = new IdentityHashMap<>();
@@ -143,6 +147,8 @@ class DeliveryIntegrationTests {
 				new ChannelTopic(GatewayDelivery.channel(this.gatewayA)));
 		this.subscriptions.addMessageListener((message, pattern) -> this.atB.add(new String(message.getBody())),
 				new ChannelTopic(GatewayDelivery.channel(this.gatewayB)));
+		this.subscriptions.addMessageListener((message, pattern) -> this.atEvery.add(new String(message.getBody())),
+				new ChannelTopic(GatewayDelivery.channel(GatewayDelivery.EVERY_GATEWAY)));
 		this.subscriptions.afterPropertiesSet();
 		this.subscriptions.start();
 		Thread.sleep(300);
@@ -457,12 +463,67 @@ class DeliveryIntegrationTests {
 		return (offset != null) ? offset.offset() : -1;
 	}
 
+	/**
+	 * On one Redis server a lookup is waited for up to the command timeout (2 s), not the
+	 * cluster's lookup timeout (500 ms here): Redis holds every command for 1.5 s, and
+	 * the delivery goes to the recipient's gateway once it answers, not to every gateway
+	 * (there is no other node to ask, and every gateway would get the instance's every
+	 * delivery).
+	 */
+	@Test
+	void onOneServerASlowLookupIsWaitedForAndTheDeliveryGoesToTheRecipientsGateway() throws Exception {
+		String alice = "alice-" + UUID.randomUUID();
+		new SessionRegistry(this.redis, Duration.ofSeconds(30), Clock.systemUTC())
+			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
+		Counter unresolved = this.meters.counter("blueprint.chat.delivery.lookups.unresolved");
+		double unresolvedBefore = unresolved.count();
+		int partition = ownedPartition();
+		pauseRedis(Duration.ofMillis(1500), "ALL");
+		ChatEvent stored = stored(UUID.randomUUID(), 1, alice);
+		this.producer
+			.send(new ProducerRecord<>(ChatTopics.EVENTS, partition, stored.conversationId().toString(),
+					this.codec.encode(stored)))
+			.get(10, TimeUnit.SECONDS);
+
+		assertThat(nextSeq(this.atA, alice)).isEqualTo(1);
+		assertThat(messagesIn(this.atEvery)).isEmpty();
+		assertThat(unresolved.count()).isEqualTo(unresolvedBefore);
+	}
+
+	/** A stored message of {@code sender} to themselves (their other devices). */
+	private static ChatEvent stored(UUID conversation, long seq, String sender) {
+		return new ChatEvent.MessagePersisted(conversation, seq, UUID.randomUUID(), sender, "c-" + seq, "m" + seq,
+				Instant.now(), List.of(sender), false, null);
+	}
+
+	/**
+	 * The seq of the next message delivery a gateway got (acks skipped), to {@code user}.
+	 */
+	private long nextSeq(BlockingQueue<String> queue, String user) throws InterruptedException {
+		GatewayDelivery delivery = next(queue);
+		while (!(delivery instanceof GatewayDelivery.MessageDelivery)) {
+			delivery = next(queue);
+		}
+		GatewayDelivery.MessageDelivery message = (GatewayDelivery.MessageDelivery) delivery;
+		assertThat(message.users()).containsExactly(user);
+		return message.message().seq();
+	}
+
+	private List<GatewayDelivery> messagesIn(BlockingQueue<String> queue) {
+		return drain(queue).stream().filter(GatewayDelivery.MessageDelivery.class::isInstance).toList();
+	}
+
 	/** Redis holds every write command (PUBLISH included) for {@code duration}. */
 	private void pauseRedisWrites(Duration duration) {
+		pauseRedis(duration, "WRITE");
+	}
+
+	/** Redis holds the commands of {@code mode} ({@code WRITE} or {@code ALL}). */
+	private void pauseRedis(Duration duration, String mode) {
 		this.redis.execute((RedisCallback<Object>) (connection) -> connection.execute("CLIENT",
 				"PAUSE".getBytes(StandardCharsets.UTF_8),
 				Long.toString(duration.toMillis()).getBytes(StandardCharsets.UTF_8),
-				"WRITE".getBytes(StandardCharsets.UTF_8)));
+				mode.getBytes(StandardCharsets.UTF_8)));
 	}
 
 	/**

@@ -37,6 +37,37 @@ public final class GatewaySubscriptions implements AutoCloseable {
 		return received;
 	}
 
+	/**
+	 * Subscribes as a gateway does, through {@code node}: its own channel and the one of
+	 * every gateway ({@link GatewayDelivery#EVERY_GATEWAY}), on one connection, in
+	 * arrival order; returns what arrives on which.
+	 */
+	public BlockingQueue<Received> subscribeAsGatewayThrough(RedisURI node, String gateway) {
+		RedisClient client = RedisClient.create(node);
+		this.clients.add(client);
+		StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
+		BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+		connection.addListener(new RedisPubSubAdapter<>() {
+			@Override
+			public void message(String channel, String message) {
+				received.add(new Received(channel, message));
+			}
+		});
+		connection.sync()
+			.subscribe(GatewayDelivery.channel(gateway), GatewayDelivery.channel(GatewayDelivery.EVERY_GATEWAY));
+		return received;
+	}
+
+	/** A publish that reached a subscription, on {@code channel}. */
+	public record Received(String channel, String message) {
+
+		/** Whether it was published to every gateway. */
+		public boolean toEveryGateway() {
+			return this.channel.equals(GatewayDelivery.channel(GatewayDelivery.EVERY_GATEWAY));
+		}
+
+	}
+
 	@Override
 	public void close() {
 		this.clients.forEach(RedisClient::shutdown);
