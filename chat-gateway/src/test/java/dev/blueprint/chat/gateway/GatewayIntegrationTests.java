@@ -505,9 +505,9 @@ class GatewayIntegrationTests {
 
 	/**
 	 * What notification-service sends every gateway (the users' sessions could not be
-	 * looked up) reaches the sessions this gateway holds of its users, in order with its
-	 * own channel's, and a user without a session here costs nothing: no frame, no count,
-	 * no latency.
+	 * looked up) reaches the sessions this gateway holds of its users, beside its own
+	 * channel's, and a user without a session here costs nothing: no frame, no count, no
+	 * latency.
 	 */
 	@Test
 	void deliveriesForEveryGatewayReachOnlyTheUsersSessionsItHolds() throws Exception {
@@ -533,7 +533,7 @@ class GatewayIntegrationTests {
 
 			assertThat(device.expect("messages", WAIT).get("body").asString()).isEqualTo("to both");
 			assertThat(device.expect("acks", WAIT).get("clientMessageId").asString())
-				.as("the gateway's own channel after it, in order")
+				.as("the gateway's own channel as well")
 				.isEqualTo("c-23");
 			assertThat(device.next("messages", Duration.ofMillis(500))).isNull();
 			assertThat(deliveredCount()).as("one message pushed here").isEqualTo(delivered + 1);

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.blueprint.chat.contracts.SessionRegistry;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
@@ -54,6 +55,8 @@ public class SessionLookup {
 
 	private static final Logger logger = LoggerFactory.getLogger(SessionLookup.class);
 
+	private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+
 	/** The node name of a server that is not a cluster. */
 	private static final String STANDALONE = "standalone";
 
@@ -68,6 +71,9 @@ public class SessionLookup {
 	private final Clock clock;
 
 	private final Counter unresolved;
+
+	/** When unresolved users were last logged ({@link System#nanoTime()}), or 0. */
+	private volatile long loggedAt;
 
 	/**
 	 * @param wait how long a lookup waits for its answers on a Redis Cluster (positive)
@@ -160,20 +166,39 @@ public class SessionLookup {
 							"Looking up the sessions of " + users.size() + " users failed: " + ex, ex);
 				}
 				unresolved.add(user);
+				if (ex.getCause() instanceof RedisCommandExecutionException) {
+					// an error reply (CLUSTERDOWN while a failed master's slots have no
+					// owner yet, which every node answers then): the node is there
+					answered.add(nodes.get(i));
+				}
 			}
 		}
 		// A node that answered none of its reads in time rests; one that answered some
-		// (slow, not gone) costs only this batch's late users.
+		// (slow, not gone), or answered with errors, costs only this batch's users.
 		Set<String> silent = new LinkedHashSet<>(asked);
 		silent.removeAll(answered);
 		silent.forEach(this.resting::rest);
-		if (!silent.isEmpty()) {
-			logger.warn(
-					"Redis Cluster node(s) {} answered none of a session lookup's reads within {} ms: not asked for {} "
-							+ "s, their users' deliveries go to every gateway",
-					silent, this.wait.toMillis(), this.resting.rest().toSeconds());
+		if (!unresolved.isEmpty()) {
+			logUnresolved(unresolved.size(), users.size(), silent);
 		}
 		return new Result(gateways, unresolved);
+	}
+
+	/**
+	 * A WARN at most every {@link #LOG_INTERVAL} (a node down makes every batch's users
+	 * on it unresolved): how many, and the nodes that went silent.
+	 */
+	private void logUnresolved(int unresolved, int users, Set<String> silent) {
+		long now = System.nanoTime();
+		long last = this.loggedAt;
+		if (!silent.isEmpty() || last == 0 || now - last >= LOG_INTERVAL.toNanos()) {
+			this.loggedAt = now;
+			logger.warn("Session lookup: {} of {} recipients not looked up (their Redis Cluster node did not answer "
+					+ "within {} ms or errored, rests, or no node serves their slot in the client's view): their "
+					+ "deliveries go to every gateway. Nodes that answered none of their reads and now rest for {} s: {} "
+					+ "(this line at most every {} s unless a node goes silent)", unresolved, users,
+					this.wait.toMillis(), this.resting.rest().toSeconds(), silent, LOG_INTERVAL.toSeconds());
+		}
 	}
 
 	/**

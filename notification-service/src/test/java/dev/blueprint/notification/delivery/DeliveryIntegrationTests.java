@@ -70,13 +70,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(properties = { "management.opentelemetry.tracing.export.schedule-delay=100ms",
 		"notification.deliveries-per-publish=" + DeliveryIntegrationTests.DELIVERIES_PER_PUBLISH,
-		"notification.delivery-lookup-timeout=500ms" })
+		"notification.delivery-lookup-timeout=" + DeliveryIntegrationTests.LOOKUP_TIMEOUT })
 @AutoConfigureTracing
 @RealInfrastructure
 class DeliveryIntegrationTests {
 
 	/** Below the default, so that one poll's deliveries fill more than one publish. */
 	static final int DELIVERIES_PER_PUBLISH = 3;
+
+	/**
+	 * A Redis Cluster's lookup timeout, far below a pause of the server: on one server it
+	 * must not be what a lookup waits.
+	 */
+	static final String LOOKUP_TIMEOUT = "50ms";
 
 	private final ChatEventCodec codec = new ChatEventCodec();
 
@@ -465,10 +471,10 @@ class DeliveryIntegrationTests {
 
 	/**
 	 * On one Redis server a lookup is waited for up to the command timeout (2 s), not the
-	 * cluster's lookup timeout (500 ms here): Redis holds every command for 1.5 s, and
-	 * the delivery goes to the recipient's gateway once it answers, not to every gateway
-	 * (there is no other node to ask, and every gateway would get the instance's every
-	 * delivery).
+	 * cluster's lookup timeout ({@value #LOOKUP_TIMEOUT} here): Redis holds every command
+	 * for 1.5 s, and the delivery goes to the recipient's gateway once it answers, not to
+	 * every gateway (there is no other node to ask, and every gateway would get the
+	 * instance's every delivery).
 	 */
 	@Test
 	void onOneServerASlowLookupIsWaitedForAndTheDeliveryGoesToTheRecipientsGateway() throws Exception {
@@ -477,6 +483,10 @@ class DeliveryIntegrationTests {
 			.renew(List.of(new SessionRegistry.Session(alice, this.gatewayA, "s-1")));
 		Counter unresolved = this.meters.counter("blueprint.chat.delivery.lookups.unresolved");
 		double unresolvedBefore = unresolved.count();
+		Counter lookupFailures = this.meters.get("blueprint.chat.delivery.batch.failures")
+			.tag("stage", "lookup")
+			.counter();
+		double lookupFailuresBefore = lookupFailures.count();
 		int partition = ownedPartition();
 		pauseRedis(Duration.ofMillis(1500), "ALL");
 		ChatEvent stored = stored(UUID.randomUUID(), 1, alice);
@@ -488,6 +498,7 @@ class DeliveryIntegrationTests {
 		assertThat(nextSeq(this.atA, alice)).isEqualTo(1);
 		assertThat(messagesIn(this.atEvery)).isEmpty();
 		assertThat(unresolved.count()).isEqualTo(unresolvedBefore);
+		assertThat(lookupFailures.count()).as("waited for, not failed and retried").isEqualTo(lookupFailuresBefore);
 	}
 
 	/** A stored message of {@code sender} to themselves (their other devices). */

@@ -1,6 +1,7 @@
 package dev.blueprint.notification.delivery;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -9,21 +10,33 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 class RestingNodesTests {
 
-	/** Sleeps with 800 ms of room each way for a loaded machine. */
 	@Test
-	void aNodeRestsForTheRestFromItsLastSilenceAndOthersDoNot() throws InterruptedException {
-		RestingNodes resting = new RestingNodes(Duration.ofSeconds(2));
+	void aNodeRestsForTheRestFromItsLastSilenceAndOthersDoNot() {
+		AtomicLong now = new AtomicLong(1_000);
+		RestingNodes resting = new RestingNodes(Duration.ofNanos(300), now::get);
 		assertThat(resting.rests("a")).isFalse();
 
 		resting.rest("a");
 
 		assertThat(resting.rests("a")).isTrue();
 		assertThat(resting.rests("b")).isFalse();
-		Thread.sleep(1200);
+		now.addAndGet(200);
 		resting.rest("a");
-		Thread.sleep(1200);
+		now.addAndGet(299);
 		assertThat(resting.rests("a")).as("from its last silence").isTrue();
-		Thread.sleep(1000);
+		now.addAndGet(1);
+		assertThat(resting.rests("a")).as("the rest is over").isFalse();
+		assertThat(resting.rests("a")).isFalse();
+	}
+
+	@Test
+	void aRestOutlastsTheNanoClocksWrap() {
+		AtomicLong now = new AtomicLong(Long.MAX_VALUE - 100);
+		RestingNodes resting = new RestingNodes(Duration.ofNanos(300), now::get);
+		resting.rest("a");
+		now.addAndGet(250);
+		assertThat(resting.rests("a")).isTrue();
+		now.addAndGet(50);
 		assertThat(resting.rests("a")).isFalse();
 	}
 

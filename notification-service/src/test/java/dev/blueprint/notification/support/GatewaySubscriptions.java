@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BiConsumer;
 
 import dev.blueprint.chat.contracts.GatewayDelivery;
 import io.lettuce.core.RedisClient;
@@ -23,17 +24,8 @@ public final class GatewaySubscriptions implements AutoCloseable {
 	 * Subscribes {@code gateway}'s channel through {@code node}; returns what arrives.
 	 */
 	public BlockingQueue<String> subscribeThrough(RedisURI node, String gateway) {
-		RedisClient client = RedisClient.create(node);
-		this.clients.add(client);
-		StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
 		BlockingQueue<String> received = new LinkedBlockingQueue<>();
-		connection.addListener(new RedisPubSubAdapter<>() {
-			@Override
-			public void message(String channel, String message) {
-				received.add(message);
-			}
-		});
-		connection.sync().subscribe(GatewayDelivery.channel(gateway));
+		subscribe(node, (channel, message) -> received.add(message), GatewayDelivery.channel(gateway));
 		return received;
 	}
 
@@ -43,19 +35,23 @@ public final class GatewaySubscriptions implements AutoCloseable {
 	 * arrival order; returns what arrives on which.
 	 */
 	public BlockingQueue<Received> subscribeAsGatewayThrough(RedisURI node, String gateway) {
+		BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+		subscribe(node, (channel, message) -> received.add(new Received(channel, message)),
+				GatewayDelivery.channel(gateway), GatewayDelivery.channel(GatewayDelivery.EVERY_GATEWAY));
+		return received;
+	}
+
+	private void subscribe(RedisURI node, BiConsumer<String, String> onMessage, String... channels) {
 		RedisClient client = RedisClient.create(node);
 		this.clients.add(client);
 		StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
-		BlockingQueue<Received> received = new LinkedBlockingQueue<>();
 		connection.addListener(new RedisPubSubAdapter<>() {
 			@Override
 			public void message(String channel, String message) {
-				received.add(new Received(channel, message));
+				onMessage.accept(channel, message);
 			}
 		});
-		connection.sync()
-			.subscribe(GatewayDelivery.channel(gateway), GatewayDelivery.channel(GatewayDelivery.EVERY_GATEWAY));
-		return received;
+		connection.sync().subscribe(channels);
 	}
 
 	/** A publish that reached a subscription, on {@code channel}. */
