@@ -45,6 +45,9 @@ public class DeliveryPublisher {
 	/** Nodes not chosen (one that does not take a batch in time is added). */
 	private final RestingNodes resting;
 
+	/** Whether Redis is a cluster (decided once: a batch took two connections for it). */
+	private final boolean clustered;
+
 	/** Which of the masters this instance prefers (its index, modulo their number). */
 	private final int spread = ThreadLocalRandom.current().nextInt(1 << 16);
 
@@ -60,6 +63,7 @@ public class DeliveryPublisher {
 		this.redis = redis;
 		this.timeout = timeout;
 		this.resting = resting;
+		this.clustered = ListeningGateways.clustered(redis.getConnectionFactory());
 	}
 
 	/**
@@ -73,16 +77,13 @@ public class DeliveryPublisher {
 		if (messages.isEmpty()) {
 			return List.of();
 		}
-		List<Object> receivers = this.redis.execute((RedisCallback<List<Object>>) (connection) -> {
-			if (connection.getNativeConnection() instanceof RedisAdvancedClusterAsyncCommands<?, ?> cluster) {
+		if (this.clustered) {
+			return this.redis.execute((RedisCallback<List<Object>>) (connection) -> {
 				@SuppressWarnings("unchecked")
-				RedisAdvancedClusterAsyncCommands<byte[], byte[]> commands = (RedisAdvancedClusterAsyncCommands<byte[], byte[]>) cluster;
-				return throughOneMaster(commands, messages);
-			}
-			return null;
-		});
-		if (receivers != null) {
-			return receivers;
+				RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster = (RedisAdvancedClusterAsyncCommands<byte[], byte[]>) connection
+					.getNativeConnection();
+				return throughOneMaster(cluster, messages);
+			});
 		}
 		return this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
 			for (byte[][] message : messages) {
